@@ -1,0 +1,56 @@
+/**
+ * Who may talk to the browser-mode host. It listens on 127.0.0.1 only, and still checks every
+ * request: a web page the user opens elsewhere can reach loopback ports (DNS rebinding, or a
+ * plain cross-origin fetch), so the Host and Origin headers must name this server and every API
+ * call must carry the per-run token that only the printed URL holds.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import { isIP } from 'node:net';
+
+export interface RequestFacts {
+  readonly remoteAddress: string | undefined;
+  readonly host: string | undefined;
+  readonly origin: string | undefined;
+  readonly authorization: string | undefined;
+}
+
+export type GuardVerdict = 'ok' | 'not-loopback' | 'foreign-host' | 'foreign-origin' | 'unauthorized';
+
+export function isLoopbackAddress(address: string | undefined): boolean {
+  if (!address) return false;
+  const plain = address.startsWith('::ffff:') ? address.slice(7) : address;
+  if (isIP(plain) === 4) return plain.split('.')[0] === '127';
+  return plain === '::1';
+}
+
+export function allowedHosts(port: number): Set<string> {
+  return new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
+}
+
+export function tokensEqual(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** Checks every request: address, Host and Origin. `needsToken` for the API, not static files. */
+export function checkRequest(facts: RequestFacts, port: number, token: string, needsToken: boolean): GuardVerdict {
+  if (!isLoopbackAddress(facts.remoteAddress)) return 'not-loopback';
+  const hosts = allowedHosts(port);
+  if (!facts.host || !hosts.has(facts.host.toLowerCase())) return 'foreign-host';
+  if (facts.origin !== undefined) {
+    let originHost: string | undefined;
+    try {
+      const url = new URL(facts.origin);
+      originHost = url.protocol === 'http:' ? url.host : undefined;
+    } catch {
+      originHost = undefined;
+    }
+    if (!originHost || !hosts.has(originHost)) return 'foreign-origin';
+  }
+  if (needsToken) {
+    const match = /^Bearer ([A-Za-z0-9_-]{16,128})$/.exec(facts.authorization ?? '');
+    if (!match?.[1] || !tokensEqual(match[1], token)) return 'unauthorized';
+  }
+  return 'ok';
+}

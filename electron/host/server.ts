@@ -1,0 +1,150 @@
+import { readFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Dispatch } from '../core/dispatch';
+import type { Logger } from '../core/ports';
+import { err, type Err } from '../shared/result';
+import { contentTypeOf, resolveStaticPath } from '../platform/static-files';
+import { checkRequest, type GuardVerdict } from './guard';
+
+export interface HostOptions {
+  readonly dispatch: Dispatch;
+  /** The built renderer (out/renderer). */
+  readonly rendererDir: string;
+  readonly token: string;
+  readonly port?: number;
+  readonly logger: Logger;
+}
+
+export interface RunningHost {
+  readonly port: number;
+  /** The address to open: the token travels in the fragment, which browsers never send. */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+const maxBodyBytes = 1024 * 1024;
+const apiPrefix = '/api/';
+
+const commonHeaders = {
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+};
+
+function refusal(verdict: Exclude<GuardVerdict, 'ok'>): { status: number; body: Err } {
+  return verdict === 'unauthorized'
+    ? { status: 401, body: err('unauthorized') }
+    : { status: 403, body: err('forbidden-sender') };
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { ...commonHeaders, 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
+  res.end(JSON.stringify(body));
+}
+
+async function readBody(req: IncomingMessage): Promise<string | null> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > maxBodyBytes) return null;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export async function startHost(options: HostOptions): Promise<RunningHost> {
+  let port = 0;
+
+  async function handleApi(req: IncomingMessage, res: ServerResponse, channel: string): Promise<void> {
+    if (req.method !== 'POST') {
+      res.writeHead(405, { ...commonHeaders, Allow: 'POST' }).end();
+      return;
+    }
+    // A JSON content type cannot be sent by a plain HTML form, one more bar to cross-site requests.
+    if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
+      sendJson(res, 415, err('invalid-request'));
+      return;
+    }
+    const text = await readBody(req);
+    if (text === null) {
+      sendJson(res, 413, err('invalid-request'));
+      return;
+    }
+    let request: unknown;
+    try {
+      request = text.length === 0 ? {} : JSON.parse(text);
+    } catch {
+      sendJson(res, 400, err('invalid-request'));
+      return;
+    }
+    sendJson(res, 200, await options.dispatch(channel, request));
+  }
+
+  async function handleStatic(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { ...commonHeaders, Allow: 'GET, HEAD' }).end();
+      return;
+    }
+    const file = resolveStaticPath(options.rendererDir, path);
+    if (!file) {
+      res.writeHead(404, commonHeaders).end();
+      return;
+    }
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, { ...commonHeaders, 'Content-Type': contentTypeOf(file), 'Cache-Control': 'no-cache' });
+      res.end(req.method === 'HEAD' ? undefined : body);
+    } catch {
+      res.writeHead(404, commonHeaders).end();
+    }
+  }
+
+  const server: Server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://placeholder');
+    const isApi = url.pathname.startsWith(apiPrefix);
+    const verdict = checkRequest(
+      {
+        remoteAddress: req.socket.remoteAddress,
+        host: req.headers.host,
+        origin: req.headers.origin,
+        authorization: req.headers.authorization,
+      },
+      port,
+      options.token,
+      isApi,
+    );
+    if (verdict !== 'ok') {
+      options.logger.warn('browser-mode request refused', { verdict, method: req.method, path: isApi ? url.pathname : undefined });
+      const { status, body } = refusal(verdict);
+      sendJson(res, status, body);
+      return;
+    }
+    const work = isApi
+      ? handleApi(req, res, decodeURIComponent(url.pathname.slice(apiPrefix.length)))
+      : handleStatic(req, res, url.pathname);
+    work.catch((cause: unknown) => {
+      options.logger.error('browser-mode request failed', { error: cause instanceof Error ? cause.name : typeof cause });
+      if (!res.headersSent) sendJson(res, 500, err('internal'));
+      else res.destroy();
+    });
+  });
+
+  await new Promise<void>((resolveListen, rejectListen) => {
+    server.once('error', rejectListen);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolveListen());
+  });
+  port = (server.address() as AddressInfo).port;
+
+  return {
+    port,
+    url: `http://127.0.0.1:${port}/#token=${options.token}`,
+    close: () =>
+      new Promise<void>((resolveClose) => {
+        server.closeAllConnections();
+        server.close(() => resolveClose());
+      }),
+  };
+}

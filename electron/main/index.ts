@@ -1,0 +1,117 @@
+/**
+ * The Electron shell: lifecycle, the window, the menu, and wiring the contract's handlers.
+ * Everything the app does lives in the core; this file only connects it to Electron.
+ */
+import { join } from 'node:path';
+import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, protocol, screen, session, shell } from 'electron';
+import { createBackend } from '../platform/compose';
+import { createConsoleLogger } from '../platform/logger';
+import { parseLaunchOptions } from '../platform/args';
+import { productName } from '../platform/paths';
+import { resolveLocale } from '../shared/locale';
+import type { LocalePreference } from '../shared/contract';
+import { SettingsFile } from '../store/settings-file';
+import { handle } from './ipc';
+import { isAllowedExternalUrl } from './links';
+import { buildMenuTemplate, menuLabels } from './menu';
+import { appSchemePrivileges, appScheme, serveAppRequest } from './protocol';
+import { loadWindowState, saveWindowState } from './window-state';
+import { appWindows, createAppWindow, lockDownContents } from './windows';
+
+const logger = createConsoleLogger('main');
+const options = parseLaunchOptions(process.argv.slice(1));
+if (options.userDataDir) app.setPath('userData', options.userDataDir);
+
+// Every renderer sandboxed, whatever a window's options say.
+app.enableSandbox();
+protocol.registerSchemesAsPrivileged([appSchemePrivileges]);
+
+const webmailUrl = 'https://mail.cstnet.cn';
+let mainWindow: BrowserWindow | null = null;
+
+function applyMenu(preference: LocalePreference): void {
+  const locale = resolveLocale(preference, app.getPreferredSystemLanguages());
+  const template = buildMenuTemplate(
+    locale,
+    process.platform,
+    {
+      about: () =>
+        void dialog.showMessageBox({
+          type: 'info',
+          title: menuLabels[locale].about,
+          message: `${menuLabels[locale].app} ${app.getVersion()}`,
+        }),
+      openWebmail: () => {
+        if (isAllowedExternalUrl(webmailUrl)) void shell.openExternal(webmailUrl);
+      },
+    },
+    { developerTools: !app.isPackaged },
+  );
+  Menu.setApplicationMenu(Menu.buildFromTemplate(template));
+}
+
+async function openMainWindow(dataDir: string): Promise<void> {
+  const workAreas = screen.getAllDisplays().map((display) => display.workArea);
+  const state = await loadWindowState(dataDir, workAreas);
+  const window = createAppWindow({
+    preload: join(import.meta.dirname, '../preload/index.cjs'),
+    state,
+    title: productName,
+    backgroundColor: nativeTheme.shouldUseDarkColors ? '#16181d' : '#ffffff',
+  });
+  window.on('close', () => {
+    void saveWindowState(dataDir, { bounds: window.getNormalBounds(), maximized: window.isMaximized() }).catch((cause: unknown) =>
+      logger.warn('window state not saved', { error: cause instanceof Error ? cause.message : String(cause) }),
+    );
+  });
+  window.on('closed', () => {
+    if (mainWindow === window) mainWindow = null;
+  });
+  mainWindow = window;
+}
+
+async function start(): Promise<void> {
+  const dataDir = app.getPath('userData');
+  // The app asks for no device or browser permission; deny every request and check.
+  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
+  const rendererDir = join(import.meta.dirname, '../renderer');
+  protocol.handle(appScheme, (request) => serveAppRequest(request.url, rendererDir));
+
+  const backend = createBackend(
+    { productName, version: app.getVersion(), dataDir, shell: 'electron', demo: options.demo, platform: process.platform },
+    logger,
+  );
+  handle(ipcMain, backend.dispatch, appWindows, (channel, result) => {
+    if (channel === 'settings:update' && result.ok) applyMenu((result.data as { locale: LocalePreference }).locale);
+  });
+  applyMenu((await new SettingsFile(dataDir, logger).read().catch(() => ({ locale: 'system' as const }))).locale);
+  await openMainWindow(dataDir);
+
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) void openMainWindow(dataDir);
+  });
+}
+
+if (!app.requestSingleInstanceLock()) {
+  // Another Mailwarden is running with this data folder: it gets focus, this one leaves.
+  app.quit();
+} else {
+  app.on('second-instance', () => {
+    if (!mainWindow) return;
+    if (mainWindow.isMinimized()) mainWindow.restore();
+    mainWindow.focus();
+  });
+  app.on('web-contents-created', (_event, contents) => lockDownContents(contents));
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+  app
+    .whenReady()
+    .then(start)
+    .catch((cause: unknown) => {
+      logger.error('start-up failed', { error: cause instanceof Error ? cause.message : String(cause) });
+      dialog.showErrorBox(productName, cause instanceof Error ? cause.message : String(cause));
+      app.exit(1);
+    });
+}

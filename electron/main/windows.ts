@@ -1,0 +1,66 @@
+/**
+ * Every window and every webContents of the app is made and locked down here, in one place.
+ */
+import { BrowserWindow, shell, type WebContents } from 'electron';
+import { isAllowedExternalUrl } from './links';
+import { appEntryUrl } from './protocol';
+import { minimumSize, type WindowState } from './window-state';
+
+/** The webContents ids of windows this module created: the only ones IPC answers. */
+export const appWindows = new Set<number>();
+
+/** Applied to every webContents the app ever gets (app.on('web-contents-created')). */
+export function lockDownContents(contents: WebContents): void {
+  // No pop-ups: allowed https links go to the user's browser, everything else nowhere.
+  contents.setWindowOpenHandler(({ url }) => {
+    if (isAllowedExternalUrl(url)) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+  // The page never navigates away from app://; in-page hash routing does not fire this.
+  contents.on('will-navigate', (event, url) => {
+    event.preventDefault();
+    if (isAllowedExternalUrl(url)) void shell.openExternal(url);
+  });
+  contents.on('will-redirect', (event) => event.preventDefault());
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+}
+
+export interface WindowOptions {
+  readonly preload: string;
+  readonly state: WindowState;
+  readonly title: string;
+  readonly backgroundColor: string;
+}
+
+export function createAppWindow(options: WindowOptions): BrowserWindow {
+  const window = new BrowserWindow({
+    ...options.state.bounds,
+    minWidth: minimumSize.width,
+    minHeight: minimumSize.height,
+    title: options.title,
+    backgroundColor: options.backgroundColor,
+    show: false,
+    webPreferences: {
+      preload: options.preload,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      experimentalFeatures: false,
+      navigateOnDragDrop: false,
+      spellcheck: false,
+      safeDialogs: true,
+    },
+  });
+  const id = window.webContents.id;
+  appWindows.add(id);
+  window.webContents.once('destroyed', () => appWindows.delete(id));
+  if (options.state.maximized) window.maximize();
+  window.once('ready-to-show', () => window.show());
+  void window.loadURL(appEntryUrl);
+  return window;
+}

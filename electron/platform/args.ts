@@ -1,0 +1,36 @@
+import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+
+export interface LaunchOptions {
+  /** Overrides the data folder (Electron's userData), e.g. for a second profile or tests. */
+  readonly userDataDir: string | undefined;
+  /** Seed demonstration mailboxes so every screen can be tried at once. */
+  readonly demo: boolean;
+  /** Browser mode only: the loopback port, 0 for any free one. */
+  readonly port: number;
+}
+
+/**
+ * Reads the flags Mailwarden understands and ignores the rest: Electron and Chromium put their
+ * own switches on the same command line.
+ */
+export function parseLaunchOptions(argv: readonly string[], cwd: string = process.cwd()): LaunchOptions {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      'user-data-dir': { type: 'string' },
+      demo: { type: 'boolean', default: false },
+      port: { type: 'string' },
+    },
+    strict: false,
+    allowPositionals: true,
+  });
+  const dir = values['user-data-dir'];
+  const port = typeof values.port === 'string' ? Number(values.port) : 0;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`--port must be 0–65535, got ${String(values.port)}`);
+  return {
+    userDataDir: typeof dir === 'string' && dir.length > 0 ? resolve(cwd, dir) : undefined,
+    demo: values.demo === true,
+    port,
+  };
+}

@@ -1,0 +1,58 @@
+/**
+ * The renderer-facing API, typed from the contract. `app:info` becomes `api.app.info()`,
+ * `two-factor:send-code` becomes `api.twoFactor.sendCode(request)`. There is no generic
+ * `invoke(channel, …)`: a page can only call what the contract declares.
+ *
+ * This module holds no schema so the renderer can import it without pulling valibot in.
+ */
+import type { Channel, RequestOf, ResponseOf } from './contract';
+import type { Err, Result } from './result';
+
+type CamelCase<S extends string> = S extends `${infer Head}-${infer Tail}`
+  ? `${Head}${Capitalize<CamelCase<Tail>>}`
+  : S;
+type NamespaceOf<C extends string> = C extends `${infer N}:${string}` ? N : never;
+type ActionOf<C extends string> = C extends `${string}:${infer A}` ? A : never;
+
+/** A request with no required field may be omitted. */
+export type Method<C extends Channel> = object extends RequestOf<C>
+  ? (request?: RequestOf<C>) => Promise<Result<ResponseOf<C>>>
+  : (request: RequestOf<C>) => Promise<Result<ResponseOf<C>>>;
+
+export type MailwardenApi = {
+  readonly [N in NamespaceOf<Channel> as CamelCase<N>]: {
+    readonly [C in Channel as C extends `${N}:${string}` ? CamelCase<ActionOf<C>> : never]: Method<C>;
+  };
+};
+
+/** The one way a bridge talks to the backend: a channel name, a request, a result value. */
+export type Transport = (channel: Channel, request: unknown) => Promise<Result<unknown> | Err>;
+
+export function kebabToCamel(kebab: string): string {
+  return kebab.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+export function camelToKebab(camel: string): string {
+  return camel.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+export function methodPath(channel: Channel): [namespace: string, method: string] {
+  const [namespace = '', action = ''] = channel.split(':');
+  return [kebabToCamel(namespace), kebabToCamel(action)];
+}
+
+/**
+ * Builds the frozen, nested API for the given channel names over one transport. The preload
+ * calls this with every name in the contract; the HTTP bridge does the same with the names the
+ * renderer was built with.
+ */
+export function createApi(channels: readonly Channel[], transport: Transport): MailwardenApi {
+  const namespaces: Record<string, Record<string, (request?: unknown) => Promise<unknown>>> = {};
+  for (const channel of channels) {
+    const [namespace, method] = methodPath(channel);
+    const group = (namespaces[namespace] ??= {});
+    group[method] = (request?: unknown) => transport(channel, request ?? {});
+  }
+  for (const group of Object.values(namespaces)) Object.freeze(group);
+  return Object.freeze(namespaces) as unknown as MailwardenApi;
+}

@@ -1,0 +1,95 @@
+/**
+ * The contract: every channel between the renderer and the backend, declared once.
+ *
+ * Each entry carries the runtime schema of its request and response; the TypeScript types of
+ * both sides are inferred from those schemas, so the renderer's types and the main side's
+ * validation cannot drift apart. valibot rather than zod: its functions are tree-shaken one by
+ * one, so a schema costs a few hundred bytes instead of zod's ~13 kB floor, and the same
+ * module is safe to import anywhere (no Node or DOM globals).
+ *
+ * Channel names are `namespace:action`, both kebab-case; the API exposed to the renderer
+ * turns them into `api.namespace.action()` in camelCase (see ./api.ts).
+ */
+import * as v from 'valibot';
+import type { ErrorCode } from './result';
+
+/** A request that carries nothing. Unknown keys are refused, as everywhere. */
+const Empty = v.strictObject({});
+
+export const locales = ['zh-CN', 'en'] as const;
+export const LocaleSchema = v.picklist(locales);
+export type Locale = v.InferOutput<typeof LocaleSchema>;
+
+export const LocalePreferenceSchema = v.picklist(['system', ...locales]);
+export type LocalePreference = v.InferOutput<typeof LocalePreferenceSchema>;
+
+export const ThemePreferenceSchema = v.picklist(['system', 'light', 'dark']);
+export type ThemePreference = v.InferOutput<typeof ThemePreferenceSchema>;
+
+export const UserSettingsSchema = v.strictObject({
+  locale: LocalePreferenceSchema,
+  theme: ThemePreferenceSchema,
+});
+export type UserSettings = v.InferOutput<typeof UserSettingsSchema>;
+
+export const defaultUserSettings: UserSettings = { locale: 'system', theme: 'system' };
+
+/** Where the policy in force came from. Platform readers add their sources in a later release. */
+export const PolicySourceSchema = v.picklist(['defaults']);
+
+export const AppInfoSchema = v.strictObject({
+  productName: v.string(),
+  version: v.string(),
+  /** The folder that holds this installation's data (Electron's userData or --user-data-dir). */
+  dataDir: v.string(),
+  /** Which account-security backend answers: only the embedded one exists so far. */
+  backend: v.picklist(['embedded']),
+  /** Which shell hosts the backend: the Electron app, the loopback browser mode or the CLI. */
+  shell: v.picklist(['electron', 'browser', 'cli']),
+  demo: v.boolean(),
+  platform: v.string(),
+  policySource: PolicySourceSchema,
+});
+export type AppInfo = v.InferOutput<typeof AppInfoSchema>;
+
+export interface ChannelDefinition {
+  readonly request: v.GenericSchema;
+  readonly response: v.GenericSchema;
+  /** The error codes this channel may return besides the generic ones every channel may. */
+  readonly errors: readonly ErrorCode[];
+}
+
+export const contract = {
+  'app:info': {
+    request: Empty,
+    response: AppInfoSchema,
+    errors: [],
+  },
+  'settings:get': {
+    request: Empty,
+    response: UserSettingsSchema,
+    errors: ['storage-failed'],
+  },
+  'settings:update': {
+    request: v.strictObject({
+      locale: v.optional(LocalePreferenceSchema),
+      theme: v.optional(ThemePreferenceSchema),
+    }),
+    response: UserSettingsSchema,
+    errors: ['storage-failed'],
+  },
+} as const satisfies Record<string, ChannelDefinition>;
+
+export type Contract = typeof contract;
+export type Channel = keyof Contract;
+export type RequestOf<C extends Channel> = v.InferInput<Contract[C]['request']>;
+export type ResponseOf<C extends Channel> = v.InferOutput<Contract[C]['response']>;
+
+/** Codes any channel may return: the bridge, the validation and the last-resort guard. */
+export const genericErrors = ['invalid-request', 'unknown-channel', 'forbidden-sender', 'unauthorized', 'internal'] as const satisfies readonly ErrorCode[];
+
+export function isChannel(name: unknown): name is Channel {
+  return typeof name === 'string' && Object.hasOwn(contract, name);
+}
+
+export const channelNames = Object.keys(contract) as Channel[];
