@@ -2,7 +2,9 @@
  * The IT command line: `mailwarden <command>`. Commands print to stdout, errors to stderr.
  * Exit codes: 0 done, 1 the command failed, 2 the command line was wrong.
  */
+import { memoryTrustSlot } from '../core/call';
 import { parseLaunchOptions } from '../platform/args';
+import { deviceLabel } from '../platform/device';
 import { createBackend } from '../platform/compose';
 import { createConsoleLogger } from '../platform/logger';
 import { defaultDataDir, productName } from '../platform/paths';
@@ -36,7 +38,11 @@ export async function runCli(argv: readonly string[], out: (s: string) => void, 
         { productName, version, dataDir: options.userDataDir ?? defaultDataDir(), shell: 'cli', demo: options.demo, platform: process.platform },
         createConsoleLogger('cli', (line) => errOut(`${line}\n`)),
       );
-      const result = await backend.dispatch('app:info', {});
+      const result = await backend.dispatch('app:info', {}, {
+        connection: 'cli',
+        device: { label: deviceLabel(), client: `mailwarden CLI ${version}` },
+        trust: memoryTrustSlot(),
+      });
       if (!result.ok) {
         errOut(`mailwarden: ${result.code}\n`);
         return 1;

@@ -6,10 +6,11 @@
 import * as v from 'valibot';
 import { contract, isChannel } from '../shared/contract';
 import { err, type Result } from '../shared/result';
+import type { CallContext } from './call';
 import type { Handler, Handlers } from './handlers';
 import type { Logger } from './ports';
 
-export type Dispatch = (channel: unknown, request: unknown) => Promise<Result<unknown>>;
+export type Dispatch = (channel: unknown, request: unknown, call: CallContext) => Promise<Result<unknown>>;
 
 /** Paths of failing fields, without the offending values (they might be secrets). */
 function issuePaths(issues: readonly v.BaseIssue<unknown>[]): string[] {
@@ -29,14 +30,14 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 export function createDispatcher(handlers: Handlers, logger: Logger): Dispatch {
-  return async (channel, request) => {
+  return async (channel, request, call) => {
     if (!isChannel(channel)) return err('unknown-channel');
     if (!isPlainObject(request)) return err('invalid-request', { fields: [] });
     const parsed = v.safeParse(contract[channel].request, request);
     if (!parsed.success) return err('invalid-request', { fields: issuePaths(parsed.issues) });
     const handler = handlers[channel] as Handler<typeof channel>;
     try {
-      return await handler(parsed.output as never);
+      return await handler(parsed.output as never, call);
     } catch (cause) {
       // Log the channel and the error's kind only: the request may carry a secret.
       logger.error('handler failed', { channel, error: cause instanceof Error ? cause.name : typeof cause });

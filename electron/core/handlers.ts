@@ -3,12 +3,16 @@
  * browser-mode HTTP host) reach these only through the dispatcher, after validation.
  */
 import type { Channel, RequestOf, ResponseOf } from '../shared/contract';
+import type { CallContext } from './call';
 import { err, ok, type Result } from '../shared/result';
 import { describeApp, type AppEnvironment } from './app-info';
 import { StorageError, type Logger, type SettingsStore } from './ports';
 import { SettingsService } from './settings';
 
-export type Handler<C extends Channel> = (request: RequestOf<C>) => Promise<Result<ResponseOf<C>>>;
+export type Handler<C extends Channel> = (request: RequestOf<C>, call: CallContext) => Promise<Result<ResponseOf<C>>>;
+
+/** The handlers of one namespace, e.g. `HandlersOf<'two-factor'>`. */
+export type HandlersOf<N extends string> = { readonly [C in Channel as C extends `${N}:${string}` ? C : never]: Handler<C> };
 export type Handlers = { readonly [C in Channel]: Handler<C> };
 
 export interface CoreDependencies {

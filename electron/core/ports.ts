@@ -24,3 +24,27 @@ export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
 export class StorageError extends Error {
   override readonly name = 'StorageError';
 }
+
+/** Time, in milliseconds since the epoch. Tests move a fake one; nothing in the core sleeps. */
+export interface Clock {
+  now(): number;
+}
+
+/** Cryptographically secure randomness only (the platform adapter wraps node:crypto). */
+export interface Random {
+  bytes(length: number): Uint8Array;
+  /** A uniform integer in [0, maxExclusive), without modulo bias. */
+  int(maxExclusive: number): number;
+}
+
+/** The OS keychain, as far as the core needs it: one secret per service and account. */
+export interface Keychain {
+  get(service: string, account: string): Promise<string | null>;
+  set(service: string, account: string, secret: string): Promise<void>;
+  delete(service: string, account: string): Promise<boolean>;
+}
+
+/** Raised by a keychain adapter when no keychain can be reached (no Secret Service, locked). */
+export class KeychainUnavailableError extends Error {
+  override readonly name = 'KeychainUnavailableError';
+}

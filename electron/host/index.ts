@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { deviceLabel } from '../platform/device';
 import { createConsoleLogger } from '../platform/logger';
 import { parseLaunchOptions } from '../platform/args';
 import { createBackend } from '../platform/compose';
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
   );
   const host = await startHost({
     dispatch: backend.dispatch,
+    deviceLabel: deviceLabel(),
     rendererDir: fileURLToPath(new URL('../renderer', import.meta.url)),
     token: randomBytes(32).toString('base64url'),
     port: options.port,

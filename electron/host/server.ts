@@ -1,7 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { CallContext } from '../core/call';
 import type { Dispatch } from '../core/dispatch';
+import { describeUserAgent } from '../platform/device';
 import type { Logger } from '../core/ports';
 import { err, type Err } from '../shared/result';
 import { contentTypeOf, resolveStaticPath } from '../platform/static-files';
@@ -9,6 +12,8 @@ import { checkRequest, type GuardVerdict } from './guard';
 
 export interface HostOptions {
   readonly dispatch: Dispatch;
+  /** This computer as the trusted-device list names it; the browser comes from each request. */
+  readonly deviceLabel: string;
   /** The built renderer (out/renderer). */
   readonly rendererDir: string;
   readonly token: string;
@@ -24,6 +29,49 @@ export interface RunningHost {
 }
 
 const maxBodyBytes = 1024 * 1024;
+const connectionCookie = 'mw_connection';
+const trustCookie = 'mw_trust';
+const cookieValue = /^[A-Za-z0-9_-]{16,128}$/;
+/** Long enough for the longest trust policy allows (30 days); the backend enforces the real expiry. */
+const trustCookieSeconds = 30 * 24 * 3600;
+
+export function parseCookies(header: string | undefined): Map<string, string> {
+  const cookies = new Map<string, string>();
+  for (const part of (header ?? '').split(';')) {
+    const at = part.indexOf('=');
+    if (at > 0) cookies.set(part.slice(0, at).trim(), part.slice(at + 1).trim());
+  }
+  return cookies;
+}
+
+/**
+ * The browser keeps this client's connection id and trust token in HttpOnly cookies: scripts in
+ * the page never see them, and each browser on the computer has its own, as the guide expects.
+ */
+function cookie(name: string, value: string, maxAgeSeconds?: number): string {
+  const age = maxAgeSeconds === undefined ? '' : `; Max-Age=${maxAgeSeconds}`;
+  return `${name}=${value}; Path=${apiPrefix}; HttpOnly; SameSite=Strict${age}`;
+}
+
+function callFor(req: IncomingMessage, deviceLabel: string, setCookies: string[]): CallContext {
+  const cookies = parseCookies(req.headers.cookie);
+  let connection = cookies.get(connectionCookie);
+  if (!connection || !cookieValue.test(connection)) {
+    connection = randomBytes(16).toString('base64url');
+    setCookies.push(cookie(connectionCookie, connection));
+  }
+  const held = cookies.get(trustCookie);
+  return {
+    connection: `browser:${connection}`,
+    device: { label: deviceLabel, client: describeUserAgent(req.headers['user-agent']) },
+    trust: {
+      get: async () => (held && cookieValue.test(held) ? held : undefined),
+      set: async (token) => {
+        setCookies.push(token ? cookie(trustCookie, token, trustCookieSeconds) : cookie(trustCookie, '', 0));
+      },
+    },
+  };
+}
 const apiPrefix = '/api/';
 
 const commonHeaders = {
@@ -39,8 +87,13 @@ function refusal(verdict: Exclude<GuardVerdict, 'ok'>): { status: number; body: 
     : { status: 403, body: err('forbidden-sender') };
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { ...commonHeaders, 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
+function sendJson(res: ServerResponse, status: number, body: unknown, setCookies: readonly string[] = []): void {
+  res.writeHead(status, {
+    ...commonHeaders,
+    'Content-Type': 'application/json; charset=utf-8',
+    'Cache-Control': 'no-store',
+    ...(setCookies.length > 0 ? { 'Set-Cookie': [...setCookies] } : {}),
+  });
   res.end(JSON.stringify(body));
 }
 
@@ -80,7 +133,9 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       sendJson(res, 400, err('invalid-request'));
       return;
     }
-    sendJson(res, 200, await options.dispatch(channel, request));
+    const setCookies: string[] = [];
+    const result = await options.dispatch(channel, request, callFor(req, options.deviceLabel, setCookies));
+    sendJson(res, 200, result, setCookies);
   }
 
   async function handleStatic(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {

@@ -10,7 +10,10 @@ import { parseLaunchOptions } from '../platform/args';
 import { productName } from '../platform/paths';
 import { resolveLocale } from '../shared/locale';
 import type { LocalePreference } from '../shared/contract';
+import type { CallContext } from '../core/call';
+import { deviceLabel } from '../platform/device';
 import { SettingsFile } from '../store/settings-file';
+import { TrustTokenFile } from '../store/trust-token-file';
 import { handle } from './ipc';
 import { isAllowedExternalUrl } from './links';
 import { buildMenuTemplate, menuLabels } from './menu';
@@ -82,7 +85,10 @@ async function start(): Promise<void> {
     { productName, version: app.getVersion(), dataDir, shell: 'electron', demo: options.demo, platform: process.platform },
     logger,
   );
-  handle(ipcMain, backend.dispatch, appWindows, (channel, result) => {
+  const trustToken = new TrustTokenFile(dataDir);
+  const device = { label: deviceLabel(), client: `${productName} ${app.getVersion()}` };
+  const contextFor = (webContentsId: number): CallContext => ({ connection: `window:${webContentsId}`, device, trust: trustToken });
+  handle(ipcMain, backend.dispatch, appWindows, contextFor, (channel, result) => {
     if (channel === 'settings:update' && result.ok) applyMenu((result.data as { locale: LocalePreference }).locale);
   });
   applyMenu((await new SettingsFile(dataDir, logger).read().catch(() => ({ locale: 'system' as const }))).locale);

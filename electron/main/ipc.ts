@@ -5,6 +5,7 @@
  * that may touch `ipcMain`/`ipcRenderer` (test/architecture.test.ts keeps it so).
  */
 import type { IpcMain, IpcMainInvokeEvent } from 'electron';
+import type { CallContext } from '../core/call';
 import type { Dispatch } from '../core/dispatch';
 import { channelNames, type Channel } from '../shared/contract';
 import { err, type Result } from '../shared/result';
@@ -47,12 +48,14 @@ export function handle(
   ipc: Pick<IpcMain, 'handle' | 'removeHandler'>,
   dispatch: Dispatch,
   appWindows: ReadonlySet<number>,
+  contextFor: (webContentsId: number) => CallContext,
   afterCall: AfterCall = () => {},
 ): () => void {
   for (const channel of channelNames) {
     ipc.handle(channel, async (event, request: unknown) => {
-      if (!isTrustedSender(senderFacts(event), appWindows)) return err('forbidden-sender');
-      const result = await dispatch(channel, request);
+      const facts = senderFacts(event);
+      if (!isTrustedSender(facts, appWindows)) return err('forbidden-sender');
+      const result = await dispatch(channel, request, contextFor(facts.webContentsId));
       afterCall(channel, result);
       return result;
     });

@@ -13,9 +13,6 @@
 import * as v from 'valibot';
 import type { ErrorCode } from './result';
 
-/** A request that carries nothing. Unknown keys are refused, as everywhere. */
-const Empty = v.strictObject({});
-
 export const locales = ['zh-CN', 'en'] as const;
 export const LocaleSchema = v.picklist(locales);
 export type Locale = v.InferOutput<typeof LocaleSchema>;
@@ -59,17 +56,20 @@ export interface ChannelDefinition {
   readonly errors: readonly ErrorCode[];
 }
 
-export const contract = {
-  'app:info': {
-    request: Empty,
-    response: AppInfoSchema,
-    errors: [],
-  },
-  'settings:get': {
-    request: Empty,
-    response: UserSettingsSchema,
-    errors: ['storage-failed'],
-  },
+/** Declares a namespace's channels, checked against the definition shape. */
+export function channels<const T extends Record<string, ChannelDefinition>>(definitions: T): T {
+  return definitions;
+}
+
+/** A request that carries nothing. Unknown keys are refused, as everywhere. */
+export const Empty = v.strictObject({});
+
+export const appChannels = channels({
+  'app:info': { request: Empty, response: AppInfoSchema, errors: [] },
+});
+
+export const settingsChannels = channels({
+  'settings:get': { request: Empty, response: UserSettingsSchema, errors: ['storage-failed'] },
   'settings:update': {
     request: v.strictObject({
       locale: v.optional(LocalePreferenceSchema),
@@ -78,7 +78,16 @@ export const contract = {
     response: UserSettingsSchema,
     errors: ['storage-failed'],
   },
-} as const satisfies Record<string, ChannelDefinition>;
+});
+
+/**
+ * Every channel. Each namespace declares its own in one place (here or in ./channels/); this
+ * object only gathers them, so a name can never be declared twice.
+ */
+export const contract = {
+  ...appChannels,
+  ...settingsChannels,
+} as const;
 
 export type Contract = typeof contract;
 export type Channel = keyof Contract;

@@ -4,6 +4,7 @@ import { createDispatcher } from '../../electron/core/dispatch';
 import { createHandlers, type Handlers } from '../../electron/core/handlers';
 import { StorageError, type Logger, type SettingsStore } from '../../electron/core/ports';
 import { MemorySettingsStore } from '../../electron/store/settings-file';
+import { testCall } from '../factories/call';
 import { testEnvironment } from '../factories/environment';
 
 function recordingLogger(): Logger & { lines: unknown[] } {
@@ -15,7 +16,8 @@ function recordingLogger(): Logger & { lines: unknown[] } {
 function setup(store: SettingsStore = new MemorySettingsStore()) {
   const logger = recordingLogger();
   const handlers = createHandlers({ environment: testEnvironment(), settingsStore: store, logger });
-  return { logger, handlers, dispatch: createDispatcher(handlers, logger) };
+  const dispatcher = createDispatcher(handlers, logger);
+  return { logger, handlers, dispatch: (channel: unknown, request: unknown) => dispatcher(channel, request, testCall()) };
 }
 
 describe('dispatch', () => {
@@ -53,7 +55,7 @@ describe('dispatch', () => {
     const logger = recordingLogger();
     const handlers = { 'app:info': async () => { throw new TypeError('boom secret-value'); } } as unknown as Handlers;
     const dispatch = createDispatcher(handlers, logger);
-    expect(await dispatch('app:info', {})).toEqual({ ok: false, code: 'internal' });
+    expect(await dispatch('app:info', {}, testCall())).toEqual({ ok: false, code: 'internal' });
     expect(JSON.stringify(logger.lines)).not.toContain('secret-value');
     expect(logger.lines).toEqual([{ message: 'handler failed', channel: 'app:info', error: 'TypeError' }]);
   });

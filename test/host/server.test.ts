@@ -49,7 +49,7 @@ beforeAll(async () => {
   await writeFile(join(root, 'renderer', 'assets', 'app.js'), 'console.log(1)');
   await writeFile(join(root, 'secret.txt'), 'outside the renderer');
   const handlers = createHandlers({ environment: testEnvironment(), settingsStore: store, logger: silentLogger });
-  host = await startHost({ dispatch: createDispatcher(handlers, silentLogger), rendererDir: join(root, 'renderer'), token, logger: silentLogger });
+  host = await startHost({ dispatch: createDispatcher(handlers, silentLogger), deviceLabel: 'Linux · test-host', rendererDir: join(root, 'renderer'), token, logger: silentLogger });
 });
 
 afterAll(async () => {
@@ -93,6 +93,14 @@ describe('browser-mode host', () => {
     expect((await send('POST', '/api/app:info', { ...apiHeaders(), 'Content-Type': 'text/plain' }, '{}')).status).toBe(415);
     expect((await send('POST', '/api/app:info', apiHeaders(), `"${'x'.repeat(1024 * 1024 + 10)}"`)).status).toBe(413);
     expect((await send('GET', '/api/app:info', apiHeaders())).status).toBe(405);
+  });
+
+  it('gives each browser its own connection in an HttpOnly cookie scripts cannot read', async () => {
+    const first = await send('POST', '/api/app:info', apiHeaders(), '{}');
+    const setCookie = String(first.headers['set-cookie']);
+    expect(setCookie).toMatch(/^mw_connection=[A-Za-z0-9_-]{22}; Path=\/api\/; HttpOnly; SameSite=Strict$/);
+    const again = await send('POST', '/api/app:info', { ...apiHeaders(), Cookie: setCookie.split(';')[0]! }, '{}');
+    expect(again.headers['set-cookie']).toBeUndefined();
   });
 
   it('passes a bad request on as a typed error value', async () => {

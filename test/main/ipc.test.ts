@@ -4,6 +4,7 @@ import type { IpcMainInvokeEvent } from 'electron';
 import { handle, isTrustedSender, senderFacts } from '../../electron/main/ipc';
 import { channelNames } from '../../electron/shared/contract';
 import { ok } from '../../electron/shared/result';
+import { testCall } from '../factories/call';
 
 type Listener = (event: IpcMainInvokeEvent, request: unknown) => Promise<unknown>;
 
@@ -49,7 +50,7 @@ describe('isTrustedSender', () => {
 describe('handle', () => {
   it('registers exactly the contract channels and removes them again', () => {
     const ipc = fakeIpc();
-    const dispose = handle(ipc, vi.fn(), new Set());
+    const dispose = handle(ipc, vi.fn(), new Set(), () => testCall());
     expect([...ipc.listeners.keys()].sort()).toEqual([...channelNames].sort());
     dispose();
     expect(ipc.listeners.size).toBe(0);
@@ -59,9 +60,9 @@ describe('handle', () => {
     const ipc = fakeIpc();
     const dispatch = vi.fn(async () => ok({ locale: 'en', theme: 'dark' }));
     const after = vi.fn();
-    handle(ipc, dispatch, new Set([3]), after);
+    handle(ipc, dispatch, new Set([3]), (id) => testCall({ connection: `window:${id}` }), after);
     const result = await ipc.listeners.get('settings:update')!(event(3, appUrl), { theme: 'dark' });
-    expect(dispatch).toHaveBeenCalledWith('settings:update', { theme: 'dark' });
+    expect(dispatch).toHaveBeenCalledWith('settings:update', { theme: 'dark' }, expect.objectContaining({ connection: 'window:3' }));
     expect(result).toEqual({ ok: true, data: { locale: 'en', theme: 'dark' } });
     expect(after).toHaveBeenCalledWith('settings:update', result);
   });
@@ -69,7 +70,7 @@ describe('handle', () => {
   it('answers a foreign sender with forbidden-sender and never dispatches', async () => {
     const ipc = fakeIpc();
     const dispatch = vi.fn();
-    handle(ipc, dispatch, new Set([3]));
+    handle(ipc, dispatch, new Set([3]), () => testCall());
     expect(await ipc.listeners.get('app:info')!(event(4, appUrl), {})).toEqual({ ok: false, code: 'forbidden-sender' });
     expect(await ipc.listeners.get('app:info')!(event(3, appUrl, false), {})).toEqual({ ok: false, code: 'forbidden-sender' });
     expect(await ipc.listeners.get('app:info')!(event(3, 'https://evil.example/'), {})).toEqual({ ok: false, code: 'forbidden-sender' });

@@ -1,0 +1,39 @@
+/**
+ * Who is asking, as the bridge that carried a request knows it. The renderer never supplies
+ * any of this itself: the Electron shell and the browser-mode host fill it in.
+ */
+
+/** The trust token of this device and client, kept by the bridge where no page script can read it. */
+export interface TrustTokenSlot {
+  get(): Promise<string | undefined>;
+  /** `undefined` forgets it (trust removed, or the token no longer matches anything). */
+  set(token: string | undefined): Promise<void>;
+}
+
+export interface DeviceIdentity {
+  /** The computer, as a person recognises it: operating system and host name. */
+  readonly label: string;
+  /** The client on it: the app and its version, or the browser and its version. */
+  readonly client: string;
+}
+
+export interface CallContext {
+  /** One renderer connection (an Electron window, a browser): sign-in sessions are per connection. */
+  readonly connection: string;
+  readonly device: DeviceIdentity;
+  readonly trust: TrustTokenSlot;
+}
+
+/** A slot held in memory only: for the command line and tests. */
+export function memoryTrustSlot(initial?: string): TrustTokenSlot & { current: string | undefined } {
+  const slot = {
+    current: initial,
+    async get() {
+      return slot.current;
+    },
+    async set(token: string | undefined) {
+      slot.current = token;
+    },
+  };
+  return slot;
+}
