@@ -5,7 +5,7 @@
 import { memoryTrustSlot } from '../core/call';
 import { parseLaunchOptions } from '../platform/args';
 import { deviceLabel } from '../platform/device';
-import { createBackend } from '../platform/compose';
+import { openBackend } from '../platform/compose';
 import { createConsoleLogger } from '../platform/logger';
 import { defaultDataDir, productName } from '../platform/paths';
 import { version } from '../../package.json';
@@ -34,7 +34,7 @@ export async function runCli(argv: readonly string[], out: (s: string) => void, 
   }
   switch (command) {
     case 'info': {
-      const backend = createBackend(
+      const backend = await openBackend(
         { productName, version, dataDir: options.userDataDir ?? defaultDataDir(), shell: 'cli', demo: options.demo, platform: process.platform },
         createConsoleLogger('cli', (line) => errOut(`${line}\n`)),
       );
@@ -43,6 +43,7 @@ export async function runCli(argv: readonly string[], out: (s: string) => void, 
         device: { label: deviceLabel(), client: `mailwarden CLI ${version}` },
         trust: memoryTrustSlot(),
       });
+      await backend.close();
       if (!result.ok) {
         errOut(`mailwarden: ${result.code}\n`);
         return 1;

@@ -6,6 +6,7 @@ import type { Channel, RequestOf, ResponseOf } from '../shared/contract';
 import type { CallContext } from './call';
 import { err, ok, type Result } from '../shared/result';
 import { describeApp, type AppEnvironment } from './app-info';
+import type { CoreContext } from './context';
 import { StorageError, type Logger, type SettingsStore } from './ports';
 import { SettingsService } from './settings';
 
@@ -19,6 +20,7 @@ export interface CoreDependencies {
   readonly environment: AppEnvironment;
   readonly settingsStore: SettingsStore;
   readonly logger: Logger;
+  readonly core: CoreContext;
 }
 
 export function createHandlers(deps: CoreDependencies): Handlers {

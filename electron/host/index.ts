@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { deviceLabel } from '../platform/device';
 import { createConsoleLogger } from '../platform/logger';
 import { parseLaunchOptions } from '../platform/args';
-import { createBackend } from '../platform/compose';
+import { openBackend } from '../platform/compose';
 import { defaultDataDir, productName } from '../platform/paths';
 import { startHost } from './server';
 import { version } from '../../package.json';
@@ -15,7 +15,7 @@ import { version } from '../../package.json';
 async function main(): Promise<void> {
   const options = parseLaunchOptions(process.argv.slice(2));
   const logger = createConsoleLogger('host');
-  const backend = createBackend(
+  const backend = await openBackend(
     {
       productName,
       version,

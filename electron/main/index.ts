@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, protocol, screen, session, shell } from 'electron';
-import { createBackend } from '../platform/compose';
+import { openBackend } from '../platform/compose';
 import { createConsoleLogger } from '../platform/logger';
 import { parseLaunchOptions } from '../platform/args';
 import { productName } from '../platform/paths';
@@ -81,7 +81,7 @@ async function start(): Promise<void> {
   const rendererDir = join(import.meta.dirname, '../renderer');
   protocol.handle(appScheme, (request) => serveAppRequest(request.url, rendererDir));
 
-  const backend = createBackend(
+  const backend = await openBackend(
     { productName, version: app.getVersion(), dataDir, shell: 'electron', demo: options.demo, platform: process.platform },
     logger,
   );

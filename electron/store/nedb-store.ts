@@ -14,9 +14,8 @@ type Undo = () => Promise<unknown>;
 export interface NedbStoreOptions {
   /** The data folder; omitted, everything stays in memory (tests, dry runs). */
   readonly dataDir?: string;
-  /** Line transforms applied on write and read (encryption at rest); must be inverses. */
-  readonly serialize?: (line: string) => string;
-  readonly deserialize?: (line: string) => string;
+  /** Line transforms per collection, applied on write and read (encryption at rest); inverses. */
+  readonly hooks?: (name: CollectionName) => { serialize(line: string): string; deserialize(line: string): string };
   /** Called for each collection before nedb loads it (tail repair, corruption report). */
   readonly beforeLoad?: (name: CollectionName, file: string) => Promise<void>;
   /** Collections to load later, on first use (the activity log). */
@@ -134,11 +133,10 @@ export class NedbStore implements Store {
   private async load(name: CollectionName): Promise<Datastore<StoredRecord>> {
     const filename = this.fileOf(name);
     if (filename && this.options.beforeLoad) await this.options.beforeLoad(name, filename);
+    const hooks = this.options.hooks?.(name);
     const db = new Datastore<StoredRecord>({
       ...(filename ? { filename, modes: { fileMode: 0o600, dirMode: 0o700 } } : { inMemoryOnly: true }),
-      ...(this.options.serialize && this.options.deserialize
-        ? { afterSerialization: this.options.serialize, beforeDeserialization: this.options.deserialize }
-        : {}),
+      ...(hooks ? { afterSerialization: hooks.serialize, beforeDeserialization: hooks.deserialize } : {}),
       // beforeLoad has already repaired a torn tail and reported any bad line; whatever nedb
       // still finds unreadable is a reason to stop rather than to drop records silently.
       corruptAlertThreshold: 0,

@@ -5,6 +5,7 @@ import { createHandlers, type Handlers } from '../../electron/core/handlers';
 import { StorageError, type Logger, type SettingsStore } from '../../electron/core/ports';
 import { MemorySettingsStore } from '../../electron/store/settings-file';
 import { testCall } from '../factories/call';
+import { testCore } from '../factories/core';
 import { testEnvironment } from '../factories/environment';
 
 function recordingLogger(): Logger & { lines: unknown[] } {
@@ -13,22 +14,23 @@ function recordingLogger(): Logger & { lines: unknown[] } {
   return { lines, info: push, warn: push, error: push };
 }
 
-function setup(store: SettingsStore = new MemorySettingsStore()) {
+async function setup(store: SettingsStore = new MemorySettingsStore()) {
   const logger = recordingLogger();
-  const handlers = createHandlers({ environment: testEnvironment(), settingsStore: store, logger });
+  const { core } = await testCore();
+  const handlers = createHandlers({ environment: testEnvironment(), settingsStore: store, logger, core });
   const dispatcher = createDispatcher(handlers, logger);
   return { logger, handlers, dispatch: (channel: unknown, request: unknown) => dispatcher(channel, request, testCall()) };
 }
 
 describe('dispatch', () => {
   it('answers a valid request with the service value', async () => {
-    const { dispatch } = setup();
+    const { dispatch } = await setup();
     const result = await dispatch('app:info', {});
     expect(result).toEqual({ ok: true, data: expect.objectContaining({ backend: 'embedded', dataDir: '/tmp/mailwarden-test', version: '9.9.9' }) });
   });
 
   it('refuses an unknown channel without calling anything', async () => {
-    const { dispatch } = setup();
+    const { dispatch } = await setup();
     expect(await dispatch('app:delete-everything', {})).toEqual({ ok: false, code: 'unknown-channel' });
     expect(await dispatch('constructor', {})).toEqual({ ok: false, code: 'unknown-channel' });
     expect(await dispatch(undefined, {})).toEqual({ ok: false, code: 'unknown-channel' });
@@ -38,7 +40,7 @@ describe('dispatch', () => {
     const store = new MemorySettingsStore();
     const write = vi.spyOn(store, 'write');
     const read = vi.spyOn(store, 'read');
-    const { dispatch } = setup(store);
+    const { dispatch } = await setup(store);
     const result = await dispatch('settings:update', { locale: 'klingon', theme: 'dark' });
     expect(result).toEqual({ ok: false, code: 'invalid-request', fields: ['locale'] });
     expect(read).not.toHaveBeenCalled();
@@ -63,7 +65,7 @@ describe('dispatch', () => {
   it('reports a store that fails as `storage-failed`, leaving the settings as they were', async () => {
     const store = new MemorySettingsStore({ locale: 'en', theme: 'light' });
     vi.spyOn(store, 'write').mockRejectedValue(new StorageError('disk full'));
-    const { dispatch } = setup(store);
+    const { dispatch } = await setup(store);
     expect(await dispatch('settings:update', { theme: 'dark' })).toEqual({ ok: false, code: 'storage-failed' });
     expect(await dispatch('settings:get', {})).toEqual({ ok: true, data: { locale: 'en', theme: 'light' } });
   });
@@ -71,7 +73,7 @@ describe('dispatch', () => {
 
 describe('settings', () => {
   it('starts from the defaults and keeps what is changed', async () => {
-    const { dispatch } = setup();
+    const { dispatch } = await setup();
     expect(await dispatch('settings:get', {})).toEqual({ ok: true, data: { locale: 'system', theme: 'system' } });
     expect(await dispatch('settings:update', { locale: 'en' })).toEqual({ ok: true, data: { locale: 'en', theme: 'system' } });
     expect(await dispatch('settings:update', { theme: 'dark' })).toEqual({ ok: true, data: { locale: 'en', theme: 'dark' } });
@@ -81,7 +83,7 @@ describe('settings', () => {
   it('does not rewrite the store when nothing changes', async () => {
     const store = new MemorySettingsStore();
     const write = vi.spyOn(store, 'write');
-    const { dispatch } = setup(store);
+    const { dispatch } = await setup(store);
     await dispatch('settings:update', { locale: 'system' });
     await dispatch('settings:update', {});
     expect(write).not.toHaveBeenCalled();

@@ -9,6 +9,7 @@ import { createHandlers } from '../../electron/core/handlers';
 import { silentLogger } from '../../electron/core/ports';
 import { startHost, type RunningHost } from '../../electron/host/server';
 import { MemorySettingsStore } from '../../electron/store/settings-file';
+import { testCore } from '../factories/core';
 import { testEnvironment } from '../factories/environment';
 
 const token = 'T'.repeat(43);
@@ -48,7 +49,8 @@ beforeAll(async () => {
   await writeFile(join(root, 'renderer', 'index.html'), '<!doctype html><title>Mailwarden</title>');
   await writeFile(join(root, 'renderer', 'assets', 'app.js'), 'console.log(1)');
   await writeFile(join(root, 'secret.txt'), 'outside the renderer');
-  const handlers = createHandlers({ environment: testEnvironment(), settingsStore: store, logger: silentLogger });
+  const { core } = await testCore();
+  const handlers = createHandlers({ environment: testEnvironment(), settingsStore: store, logger: silentLogger, core });
   host = await startHost({ dispatch: createDispatcher(handlers, silentLogger), deviceLabel: 'Linux · test-host', rendererDir: join(root, 'renderer'), token, logger: silentLogger });
 });
 

@@ -1,0 +1,53 @@
+/**
+ * Everything a core service is given: the ports, the policy in force and the shared services
+ * every domain writes to. Built once per backend by the composition root; tests build their own
+ * with an in-memory store and a fake clock.
+ */
+import { ActivityLog } from './activity';
+import type { Policy } from './policy';
+import type { Clock, Logger, Random } from './ports';
+import { SessionRegistry } from './sessions';
+import type { Store } from './store';
+
+export interface SmsMessage {
+  /** E.164. */
+  readonly phone: string;
+  /** The whole text, code included. Gateways never log it. */
+  readonly text: string;
+  /** The mailbox the code is for, so the local outbox can show it to the right person. */
+  readonly mailbox: string;
+}
+
+/** Delivers one SMS or throws SmsDeliveryError; a failed delivery must not count against limits. */
+export interface SmsGateway {
+  readonly kind: 'outbox' | 'webhook';
+  send(message: SmsMessage): Promise<void>;
+}
+
+export class SmsDeliveryError extends Error {
+  override readonly name = 'SmsDeliveryError';
+}
+
+export interface CoreKeys {
+  /** 32 bytes for keyed hashes of codes and lookups (HMAC-SHA-256); never leaves the backend. */
+  readonly mac: Uint8Array;
+}
+
+export interface CorePorts {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly sms: SmsGateway;
+  readonly keys: CoreKeys;
+  readonly logger: Logger;
+  readonly policy: () => Policy;
+}
+
+export interface CoreContext extends CorePorts {
+  readonly activity: ActivityLog;
+  readonly sessions: SessionRegistry;
+}
+
+export function createCoreContext(ports: CorePorts): CoreContext {
+  return { ...ports, activity: new ActivityLog(ports.store, ports.clock, ports.random), sessions: new SessionRegistry() };
+}

@@ -1,0 +1,41 @@
+/**
+ * The rules IT may set (SPEC.md §10), as the services read them. Platform readers that fill
+ * this from the registry, managed preferences or /etc come in a later release; until then the
+ * shells pass the defaults, or a policy.json given on the command line in tests.
+ */
+export type TwoFactorMethod = 'sms' | 'totp';
+
+export type SmsGatewayPolicy =
+  | { readonly kind: 'outbox' }
+  | {
+      readonly kind: 'webhook';
+      readonly url: string;
+      readonly headers: Readonly<Record<string, string>>;
+      /** JSON with {{phone}} and {{text}} placeholders, filled in JSON-escaped. */
+      readonly bodyTemplate: string;
+      readonly timeoutMs: number;
+    };
+
+export interface Policy {
+  /** Mailboxes without a second factor are sent to the binding page after the password. */
+  readonly enforceTwoFactor: boolean;
+  readonly allowedMethods: readonly TwoFactorMethod[];
+  /** How long "trust this device" lasts: 1–30 days, 7 by default (the guide's number). */
+  readonly trustedDeviceDays: number;
+  /** Client passwords per mailbox: 20 by default. */
+  readonly clientPasswordLimit: number;
+  /** Whether changing the main password also revokes every client password (default yes). */
+  readonly passwordChangeRevokesClientPasswords: boolean;
+  readonly sms: SmsGatewayPolicy;
+}
+
+export const defaultPolicy: Policy = {
+  enforceTwoFactor: false,
+  allowedMethods: ['sms', 'totp'],
+  trustedDeviceDays: 7,
+  clientPasswordLimit: 20,
+  passwordChangeRevokesClientPasswords: true,
+  sms: { kind: 'outbox' },
+};
+
+export const trustedDeviceDaysRange = { min: 1, max: 30 } as const;

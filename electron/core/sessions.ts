@@ -1,0 +1,40 @@
+/**
+ * Who is signed in on which connection (an Electron window, a browser). Held in memory only:
+ * quitting the app signs out; a trusted device then spares the code, not the password.
+ */
+import type { CallContext } from './call';
+
+export interface Session {
+  readonly mailbox: string;
+  readonly signedInAt: number;
+  /** When the main password was last entered on this connection: re-checks older than 10 min ask again. */
+  readonly passwordCheckedAt: number;
+}
+
+export const passwordRecheckMs = 10 * 60 * 1000;
+
+export class SessionRegistry {
+  private readonly sessions = new Map<string, Session>();
+
+  current(call: CallContext): Session | null {
+    return this.sessions.get(call.connection) ?? null;
+  }
+
+  start(call: CallContext, session: Session): void {
+    this.sessions.set(call.connection, session);
+  }
+
+  update(call: CallContext, change: Partial<Omit<Session, 'mailbox'>>): void {
+    const session = this.sessions.get(call.connection);
+    if (session) this.sessions.set(call.connection, { ...session, ...change });
+  }
+
+  end(call: CallContext): void {
+    this.sessions.delete(call.connection);
+  }
+
+  /** Signs a mailbox out everywhere (its password changed, or it was removed). */
+  endAllFor(mailbox: string): void {
+    for (const [connection, session] of this.sessions) if (session.mailbox === mailbox) this.sessions.delete(connection);
+  }
+}

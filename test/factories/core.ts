@@ -1,0 +1,62 @@
+/**
+ * A whole core for tests: the real nedb store in memory, a fake clock, the real CSPRNG, an SMS
+ * gateway that keeps what it was asked to send, and the default policy unless told otherwise.
+ */
+import { createCoreContext, SmsDeliveryError, type CoreContext, type SmsGateway, type SmsMessage } from '../../electron/core/context';
+import { defaultPolicy, type Policy } from '../../electron/core/policy';
+import { silentLogger, type Logger } from '../../electron/core/ports';
+import { cryptoRandom } from '../../electron/platform/system';
+import { NedbStore } from '../../electron/store/nedb-store';
+import { FakeClock } from './clock';
+
+export class RecordingSms implements SmsGateway {
+  readonly kind = 'outbox' as const;
+  readonly sent: SmsMessage[] = [];
+  /** Set to make the next sends fail as a provider outage would. */
+  failing = false;
+  async send(message: SmsMessage): Promise<void> {
+    if (this.failing) throw new SmsDeliveryError('provider down');
+    this.sent.push(message);
+  }
+  /** The six-digit code in the last message to a phone. */
+  lastCode(phone?: string): string {
+    const message = [...this.sent].reverse().find((m) => phone === undefined || m.phone === phone);
+    const code = /\b(\d{6})\b/.exec(message?.text ?? '')?.[1];
+    if (!code) throw new Error(`no code was sent${phone ? ` to ${phone}` : ''}`);
+    return code;
+  }
+}
+
+export interface TestCore {
+  readonly core: CoreContext;
+  readonly clock: FakeClock;
+  readonly sms: RecordingSms;
+  readonly store: NedbStore;
+  /** Changes the policy in force from now on. */
+  setPolicy(change: Partial<Policy>): void;
+}
+
+export async function testCore(options: { policy?: Partial<Policy>; logger?: Logger } = {}): Promise<TestCore> {
+  const clock = new FakeClock();
+  const sms = new RecordingSms();
+  const store = await NedbStore.open();
+  let policy: Policy = { ...defaultPolicy, ...options.policy };
+  const core = createCoreContext({
+    store,
+    clock,
+    random: cryptoRandom,
+    sms,
+    keys: { mac: cryptoRandom.bytes(32) },
+    logger: options.logger ?? silentLogger,
+    policy: () => policy,
+  });
+  return {
+    core,
+    clock,
+    sms,
+    store,
+    setPolicy: (change) => {
+      policy = { ...policy, ...change };
+    },
+  };
+}
