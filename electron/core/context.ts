@@ -4,6 +4,7 @@
  * with an in-memory store and a fake clock.
  */
 import { ActivityLog } from './activity';
+import { owaspScrypt, PasswordHasher, type ScryptCost } from './password-hash';
 import type { Policy } from './policy';
 import type { Clock, Logger, Random } from './ports';
 import { SessionRegistry } from './sessions';
@@ -46,8 +47,15 @@ export interface CorePorts {
 export interface CoreContext extends CorePorts {
   readonly activity: ActivityLog;
   readonly sessions: SessionRegistry;
+  /** scrypt at the OWASP floor for every stored password, client password and backup code. */
+  readonly hasher: PasswordHasher;
 }
 
-export function createCoreContext(ports: CorePorts): CoreContext {
-  return { ...ports, activity: new ActivityLog(ports.store, ports.clock, ports.random), sessions: new SessionRegistry() };
+export function createCoreContext(ports: CorePorts, options: { scrypt?: ScryptCost } = {}): CoreContext {
+  return {
+    ...ports,
+    activity: new ActivityLog(ports.store, ports.clock, ports.random),
+    sessions: new SessionRegistry(),
+    hasher: new PasswordHasher(ports.random, options.scrypt ?? owaspScrypt),
+  };
 }

@@ -8,7 +8,7 @@ import { contract, isChannel } from '../shared/contract';
 import { err, type Result } from '../shared/result';
 import type { CallContext } from './call';
 import type { Handler, Handlers } from './handlers';
-import type { Logger } from './ports';
+import { StorageError, type Logger } from './ports';
 
 export type Dispatch = (channel: unknown, request: unknown, call: CallContext) => Promise<Result<unknown>>;
 
@@ -39,6 +39,12 @@ export function createDispatcher(handlers: Handlers, logger: Logger): Dispatch {
     try {
       return await handler(parsed.output as never, call);
     } catch (cause) {
+      // The disk refusing a read or write is an expected fault, reported as a value; any
+      // write the handler made inside store.atomically has been undone by then.
+      if (cause instanceof StorageError) {
+        logger.error('storage operation failed', { channel, reason: cause.message });
+        return err('storage-failed');
+      }
       // Log the channel and the error's kind only: the request may carry a secret.
       logger.error('handler failed', { channel, error: cause instanceof Error ? cause.name : typeof cause });
       return err('internal');

@@ -4,11 +4,16 @@
  */
 import type { Channel, RequestOf, ResponseOf } from '../shared/contract';
 import type { CallContext } from './call';
-import { err, ok, type Result } from '../shared/result';
+import { ok, type Result } from '../shared/result';
 import { describeApp, type AppEnvironment } from './app-info';
 import type { CoreContext } from './context';
-import { StorageError, type Logger, type SettingsStore } from './ports';
+import type { Logger, SettingsStore } from './ports';
 import { SettingsService } from './settings';
+// imports:auth
+// imports:two-factor
+// imports:client-passwords
+// imports:grants
+// imports:activity
 
 export type Handler<C extends Channel> = (request: RequestOf<C>, call: CallContext) => Promise<Result<ResponseOf<C>>>;
 
@@ -26,20 +31,14 @@ export interface CoreDependencies {
 export function createHandlers(deps: CoreDependencies): Handlers {
   const settings = new SettingsService(deps.settingsStore);
 
-  /** A store that cannot be read or written is an expected fault: a value, not a crash. */
-  async function storing<T>(operation: () => Promise<T>): Promise<Result<T>> {
-    try {
-      return ok(await operation());
-    } catch (cause) {
-      if (!(cause instanceof StorageError)) throw cause;
-      deps.logger.error('storage operation failed', { reason: cause.message });
-      return err('storage-failed');
-    }
-  }
-
   return {
     'app:info': async () => ok(describeApp(deps.environment)),
-    'settings:get': () => storing(() => settings.get()),
-    'settings:update': (request) => storing(() => settings.update(request)),
+    'settings:get': async () => ok(await settings.get()),
+    'settings:update': async (request) => ok(await settings.update(request)),
+    // handlers:auth
+    // handlers:two-factor
+    // handlers:client-passwords
+    // handlers:grants
+    // handlers:activity
   };
 }

@@ -12,6 +12,11 @@
  */
 import * as v from 'valibot';
 import type { ErrorCode } from './result';
+// imports:auth
+// imports:two-factor
+// imports:client-passwords
+// imports:grants
+// imports:activity
 
 export const locales = ['zh-CN', 'en'] as const;
 export const LocaleSchema = v.picklist(locales);
@@ -87,6 +92,11 @@ export const settingsChannels = channels({
 export const contract = {
   ...appChannels,
   ...settingsChannels,
+  // channels:auth
+  // channels:two-factor
+  // channels:client-passwords
+  // channels:grants
+  // channels:activity
 } as const;
 
 export type Contract = typeof contract;

@@ -11,6 +11,11 @@ export const errorCodes = [
   'unauthorized',
   'internal',
   'storage-failed',
+  // errors:auth
+  // errors:two-factor
+  // errors:client-passwords
+  // errors:grants
+  // errors:activity
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];

@@ -3,6 +3,7 @@
  * gateway that keeps what it was asked to send, and the default policy unless told otherwise.
  */
 import { createCoreContext, SmsDeliveryError, type CoreContext, type SmsGateway, type SmsMessage } from '../../electron/core/context';
+import { testScrypt } from '../../electron/core/password-hash';
 import { defaultPolicy, type Policy } from '../../electron/core/policy';
 import { silentLogger, type Logger } from '../../electron/core/ports';
 import { cryptoRandom } from '../../electron/platform/system';
@@ -49,7 +50,7 @@ export async function testCore(options: { policy?: Partial<Policy>; logger?: Log
     keys: { mac: cryptoRandom.bytes(32) },
     logger: options.logger ?? silentLogger,
     policy: () => policy,
-  });
+  }, { scrypt: testScrypt });
   return {
     core,
     clock,
