@@ -105,3 +105,15 @@ describe('Electron safety', () => {
     expect(csp).not.toMatch(/unsafe-eval|script-src[^;]*unsafe-inline|\*/);
   });
 });
+
+describe('renderer weight', () => {
+  it('imports no schema module: the contract reaches the renderer as types only', () => {
+    for (const file of filesUnder('renderer/src')) {
+      for (const line of readFileSync(join(root, file), 'utf8').split('\n')) {
+        if (/^\s*import\s+type\b/.test(line)) continue;
+        expect(line, `${file}: ${line}`).not.toMatch(/from\s+['"][^'"]*electron\/shared\/(contract|channels\/)/);
+        expect(line, `${file}: ${line}`).not.toMatch(/from\s+['"]valibot['"]/);
+      }
+    }
+  });
+});

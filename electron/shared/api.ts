@@ -43,8 +43,7 @@ export function methodPath(channel: Channel): [namespace: string, method: string
 
 /**
  * Builds the frozen, nested API for the given channel names over one transport. The preload
- * calls this with every name in the contract; the HTTP bridge does the same with the names the
- * renderer was built with.
+ * calls this with every name in the contract (a Proxy cannot cross contextBridge).
  */
 export function createApi(channels: readonly Channel[], transport: Transport): MailwardenApi {
   const namespaces: Record<string, Record<string, (request?: unknown) => Promise<unknown>>> = {};
@@ -55,4 +54,38 @@ export function createApi(channels: readonly Channel[], transport: Transport): M
   }
   for (const group of Object.values(namespaces)) Object.freeze(group);
   return Object.freeze(namespaces) as unknown as MailwardenApi;
+}
+
+/**
+ * The same API without a list of names, for the browser-mode renderer: `api.twoFactor.sendCode`
+ * becomes the channel `two-factor:send-code` on first use. The renderer thus imports no schema
+ * (they would cost it ~7 kB gzip and grow with every channel); the types still allow only the
+ * contract's methods, and the host refuses any other name with `unknown-channel`.
+ */
+export function createApiProxy(transport: Transport): MailwardenApi {
+  const namespaces = new Map<string, object>();
+  const readOnly = { set: () => false, defineProperty: () => false, deleteProperty: () => false };
+  const namespaceProxy = (namespace: string) =>
+    new Proxy(
+      {},
+      {
+        ...readOnly,
+        get: (_target, method) =>
+          typeof method === 'string'
+            ? (request?: unknown) => transport(`${camelToKebab(namespace)}:${camelToKebab(method)}` as Channel, request ?? {})
+            : undefined,
+      },
+    );
+  return new Proxy(
+    {},
+    {
+      ...readOnly,
+      get: (_target, namespace) => {
+        if (typeof namespace !== 'string' || namespace === 'then') return undefined;
+        let proxy = namespaces.get(namespace);
+        if (!proxy) namespaces.set(namespace, (proxy = namespaceProxy(namespace)));
+        return proxy;
+      },
+    },
+  ) as MailwardenApi;
 }

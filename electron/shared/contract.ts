@@ -34,7 +34,7 @@ export const UserSettingsSchema = v.strictObject({
 });
 export type UserSettings = v.InferOutput<typeof UserSettingsSchema>;
 
-export const defaultUserSettings: UserSettings = { locale: 'system', theme: 'system' };
+export { defaultUserSettings } from './defaults';
 
 /** Where the policy in force came from. Platform readers add their sources in a later release. */
 export const PolicySourceSchema = v.picklist(['defaults']);

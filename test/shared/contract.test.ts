@@ -1,7 +1,7 @@
 // Covers electron/shared/contract.ts, electron/shared/api.ts and electron/shared/result.ts.
 import * as v from 'valibot';
 import { describe, expect, it, vi } from 'vitest';
-import { camelToKebab, createApi, kebabToCamel, methodPath } from '../../electron/shared/api';
+import { camelToKebab, createApi, createApiProxy, kebabToCamel, methodPath } from '../../electron/shared/api';
 import { channelNames, contract, genericErrors, isChannel } from '../../electron/shared/contract';
 import { errorCodes, isErrorCode } from '../../electron/shared/result';
 
@@ -69,12 +69,38 @@ describe('createApi', () => {
     const api = createApi(channelNames, transport);
     expect(Object.isFrozen(api)).toBe(true);
     expect(Object.isFrozen(api.settings)).toBe(true);
-    expect(Object.keys(api).sort()).toEqual(['app', 'settings']);
+    const namespaces = [...new Set(channelNames.map((name) => methodPath(name)[0]))].sort();
+    expect(Object.keys(api).sort()).toEqual(namespaces);
     expect(Object.keys(api.settings).sort()).toEqual(['get', 'update']);
     expect('invoke' in api).toBe(false);
     await api.settings.update({ theme: 'dark' });
     expect(transport).toHaveBeenCalledWith('settings:update', { theme: 'dark' });
     await api.app.info();
     expect(transport).toHaveBeenLastCalledWith('app:info', {});
+  });
+});
+
+describe('createApiProxy', () => {
+  it('maps every contract method to its channel without knowing the names', async () => {
+    const transport = vi.fn(async () => ({ ok: true as const, data: null }));
+    const api = createApiProxy(transport);
+    const viaList = createApi(channelNames, vi.fn());
+    for (const [namespace, methods] of Object.entries(viaList)) {
+      for (const method of Object.keys(methods)) {
+        await (api as unknown as Record<string, Record<string, () => Promise<unknown>>>)[namespace]![method]!();
+      }
+    }
+    expect(transport.mock.calls.map((call) => (call as unknown[])[0])).toEqual(channelNames);
+  });
+
+  it('cannot be changed by a page script', () => {
+    const api = createApiProxy(vi.fn()) as unknown as Record<string, unknown>;
+    expect(Reflect.set(api, 'settings', {})).toBe(false);
+    expect(Reflect.set(api.settings as object, 'update', () => 0)).toBe(false);
+    expect(Reflect.deleteProperty(api, 'app')).toBe(false);
+  });
+
+  it('is not mistaken for a promise', () => {
+    expect((createApiProxy(vi.fn()) as unknown as { then?: unknown }).then).toBeUndefined();
   });
 });

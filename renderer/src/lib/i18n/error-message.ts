@@ -1,0 +1,72 @@
+import type { Err, ErrorCode } from '../../../../electron/shared/result';
+import { m } from '../paraglide/messages.js';
+import { getLocale } from '../paraglide/runtime.js';
+
+/** Typed as a full record so a new error code fails the type check until it has a message. */
+const messages: Record<ErrorCode, () => string> = {
+  'invalid-request': m.error_invalid_request,
+  'unknown-channel': m.error_unknown_channel,
+  'forbidden-sender': m.error_forbidden_sender,
+  unauthorized: m.error_unauthorized,
+  internal: m.error_internal,
+  'storage-failed': m.error_storage_failed,
+  'invalid-address': m.error_invalid_address,
+  'password-too-short': m.error_password_too_short,
+  'password-too-long': m.error_password_too_long,
+  'password-same-as-address': m.error_password_same_as_address,
+  'passwords-differ': m.error_passwords_differ,
+  'password-unchanged': m.error_password_unchanged,
+  'mailbox-exists': m.error_mailbox_exists,
+  'sign-in-failed': m.error_sign_in_failed,
+  'mailbox-locked': m.error_mailbox_locked,
+  'not-signed-in': m.error_not_signed_in,
+  'two-factor-required': m.error_two_factor_required,
+  'sign-in-expired': m.error_sign_in_expired,
+  'method-unavailable': m.error_method_unavailable,
+  'device-not-found': m.error_device_not_found,
+  'password-incorrect': m.error_password_incorrect,
+  'phone-invalid': m.error_phone_invalid,
+  'code-not-sent': m.error_code_not_sent,
+  'code-invalid': m.error_code_invalid,
+  'code-expired': m.error_code_expired,
+  'code-used': m.error_code_used,
+  'code-attempts-exceeded': m.error_code_attempts_exceeded,
+  'send-too-soon': m.error_send_too_soon,
+  'send-limit-reached': m.error_send_limit_reached,
+  'sms-delivery-failed': m.error_sms_delivery_failed,
+  'phone-already-bound': m.error_phone_already_bound,
+  'phone-not-bound': m.error_phone_not_bound,
+  'phone-unchanged': m.error_phone_unchanged,
+  'password-recheck-required': m.error_password_recheck_required,
+  'enforcement-requires-method': m.error_enforcement_requires_method,
+  'method-not-allowed': m.error_method_not_allowed,
+  'totp-already-enabled': m.error_totp_already_enabled,
+  'totp-not-enabled': m.error_totp_not_enabled,
+  'totp-not-started': m.error_totp_not_started,
+  'two-factor-not-enabled': m.error_two_factor_not_enabled,
+  'name-invalid': m.error_name_invalid,
+  'name-taken': m.error_name_taken,
+  'limit-reached': m.error_limit_reached,
+  'not-found': m.error_not_found,
+  'mailbox-unknown': m.error_mailbox_unknown,
+  'grant-self': m.error_grant_self,
+  'grant-exists': m.error_grant_exists,
+  'end-date-invalid': m.error_end_date_invalid,
+  'grant-forbidden': m.error_grant_forbidden,
+};
+
+/** "in 5 minutes" / "5分钟后": Intl handles plurals and word order in both languages. */
+function whenFromNow(seconds: number, locale: string): string {
+  const format = new Intl.RelativeTimeFormat(locale, { numeric: 'always' });
+  if (seconds < 60) return format.format(Math.max(1, Math.ceil(seconds)), 'second');
+  if (seconds < 3600) return format.format(Math.ceil(seconds / 60), 'minute');
+  return format.format(Math.ceil(seconds / 3600), 'hour');
+}
+
+/** The translated message for an error in the current language, with when to retry if known. */
+export function errorMessage(error: Pick<Err, 'code' | 'retryAfter'>): string {
+  const message = (messages[error.code] ?? m.error_internal)();
+  if (error.retryAfter === undefined || !(error.retryAfter > 0)) return message;
+  const retry = m.retry_when({ when: whenFromNow(error.retryAfter, getLocale()) });
+  return m.message_with_retry({ message, retry });
+}

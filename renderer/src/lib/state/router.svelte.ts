@@ -1,0 +1,18 @@
+/**
+ * A hand-written hash router: eight static routes with no parameters need no router library,
+ * and the hash keeps working under Electron's file:// pages as well as in browser mode.
+ */
+import { routeFromHash, type Route } from './routes';
+
+export class Router {
+  current = $state<Route>(routeFromHash(window.location.hash));
+
+  start(): () => void {
+    const onHashChange = () => (this.current = routeFromHash(window.location.hash));
+    onHashChange();
+    window.addEventListener('hashchange', onHashChange);
+    return () => window.removeEventListener('hashchange', onHashChange);
+  }
+}
+
+export const router = new Router();

@@ -1,0 +1,23 @@
+import './app.css';
+import { mount } from 'svelte';
+import { defaultUserSettings } from '../../electron/shared/defaults';
+import App from './App.svelte';
+import { api } from './lib/api/bridge';
+import { i18n } from './lib/i18n/i18n.svelte';
+import { router } from './lib/state/router.svelte';
+import { theme } from './lib/state/theme.svelte';
+
+async function boot(): Promise<void> {
+  const settings = await api.settings.get();
+  // Unreadable settings must not keep the app from opening: use the defaults and say so.
+  const initial = settings.ok ? settings.data : defaultUserSettings;
+  i18n.start(initial.locale);
+  theme.start(initial.theme);
+  router.start();
+  mount(App, {
+    target: document.getElementById('app')!,
+    props: { bootError: settings.ok ? null : settings },
+  });
+}
+
+void boot();

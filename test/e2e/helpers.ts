@@ -1,0 +1,31 @@
+/** Small page helpers shared by the browser-mode specs. */
+import { readFileSync } from 'node:fs';
+import type { Locator, Page } from '@playwright/test';
+
+export const packageVersion: string = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+
+/** The page's main heading. */
+export function pageHeading(page: Page): Locator {
+  return page.getByRole('main').getByRole('heading', { level: 1 });
+}
+
+/** Opens a section through the sidebar, by its visible name. */
+export async function openSection(page: Page, name: string): Promise<void> {
+  await page.getByRole('navigation').getByRole('link', { name, exact: true }).click();
+}
+
+/** The value shown for one term of a description list, e.g. "版本" in the About block. */
+export function fact(scope: Page | Locator, term: string): Locator {
+  const page = 'page' in scope ? scope.page() : scope;
+  return scope
+    .locator('dl > div')
+    .filter({ has: page.getByRole('term').filter({ hasText: new RegExp(`^${term}$`) }) })
+    .getByRole('definition');
+}
+
+/** The URL path the API is reached at for a channel, as the renderer encodes it. */
+export function apiRoute(channel: string): RegExp {
+  return new RegExp(`/api/${encodeURIComponent(channel)}$`);
+}

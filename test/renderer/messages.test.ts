@@ -1,0 +1,63 @@
+/**
+ * Covers messages/*.json and renderer/src/lib/i18n/error-message.ts: both languages have the same
+ * keys, none is empty, and every error code has its own translated message.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { errorCodes } from '../../electron/shared/result';
+import { errorMessage } from '../../renderer/src/lib/i18n/error-message';
+import { baseLocale, overwriteGetLocale } from '../../renderer/src/lib/paraglide/runtime.js';
+
+// Read through Vite's glob import: the message files are data, outside the web type-check project.
+const files = import.meta.glob<Record<string, string>>('../../messages/*.json', { eager: true, import: 'default' });
+
+function messagesOf(locale: string): Record<string, string> {
+  const { $schema: _, ...messages } = files[`../../messages/${locale}.json`] ?? {};
+  return messages;
+}
+
+const zh = messagesOf('zh-CN');
+const en = messagesOf('en');
+const byLocale = { 'zh-CN': zh, en };
+
+describe('messages', () => {
+  it('both languages have the same keys', () => {
+    expect(Object.keys(zh).length).toBeGreaterThan(0);
+    expect(Object.keys(en).sort()).toEqual(Object.keys(zh).sort());
+  });
+
+  it('no message is empty', () => {
+    for (const [key, text] of [...Object.entries(zh), ...Object.entries(en)]) expect(text.trim(), key).not.toBe('');
+  });
+
+  it('each message uses the same placeholders in both languages', () => {
+    const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((match) => match[1]).sort();
+    for (const key of Object.keys(zh)) expect(placeholders(en[key]!), key).toEqual(placeholders(zh[key]!));
+  });
+
+  it('every error code has a message key error_<code>', () => {
+    for (const code of errorCodes) expect(zh).toHaveProperty(`error_${code.replaceAll('-', '_')}`);
+  });
+});
+
+describe('errorMessage', () => {
+  afterEach(() => overwriteGetLocale(() => baseLocale));
+
+  it.each(['zh-CN', 'en'] as const)('gives each code its own message in %s', (locale) => {
+    overwriteGetLocale(() => locale);
+    const texts = errorCodes.map((code) => errorMessage({ code }));
+    const expected = errorCodes.map((code) => byLocale[locale][`error_${code.replaceAll('-', '_')}`]);
+    expect(texts).toEqual(expected);
+    expect(new Set(texts).size).toBe(errorCodes.length);
+  });
+
+  it('says when to try again if the error knows', () => {
+    overwriteGetLocale(() => 'en');
+    expect(errorMessage({ code: 'send-too-soon', retryAfter: 42 })).toBe(
+      `${en['error_send_too_soon']} Try again in 42 seconds.`,
+    );
+    expect(errorMessage({ code: 'mailbox-locked', retryAfter: 61 })).toMatch(/Try again in 2 minutes\.$/);
+    overwriteGetLocale(() => 'zh-CN');
+    expect(errorMessage({ code: 'mailbox-locked', retryAfter: 900 })).toBe(`${zh['error_mailbox_locked']}请15分钟后再试。`);
+    expect(errorMessage({ code: 'send-limit-reached', retryAfter: 0 })).toBe(zh['error_send_limit_reached']);
+  });
+});
