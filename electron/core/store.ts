@@ -53,7 +53,8 @@ export interface Store {
   collection<T extends StoredRecord>(name: CollectionName): Collection<T>;
   /**
    * Runs `work` with no other write in between. If it throws, every write it made is undone
-   * before the error propagates, so a failure half-way leaves the store as it was.
+   * before the error propagates, so a failure half-way leaves the store as it was. A block
+   * started inside another joins it.
    */
   atomically<R>(work: () => Promise<R>): Promise<R>;
   close(): Promise<void>;

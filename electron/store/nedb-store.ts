@@ -3,11 +3,18 @@
  * nedb has no transactions, so `atomically` keeps an undo journal of the writes made inside it
  * and replays it backwards when the work fails; a process-wide lock keeps another write from
  * slipping in between.
+ *
+ * nedb's known faults are handled here: each file is checked by repair.ts before nedb reads it
+ * (a torn tail is cut, damaged lines are quarantined and reported through `health()`), and
+ * compaction runs only when called, with its failures thrown as StorageError; nedb's
+ * autocompaction timer, whose failures nobody would see, is never started.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { join } from 'node:path';
 import Datastore from '@seald-io/nedb';
-import { StorageError } from '../core/ports';
+import { silentLogger, StorageError, type Logger } from '../core/ports';
 import { collectionSpecs, type Collection, type CollectionName, type FindOptions, type Query, type Store, type StoredRecord } from '../core/store';
+import { cleanRepair, repairDataFile, type FileRepair } from './repair';
 
 type Undo = () => Promise<unknown>;
 
@@ -16,10 +23,27 @@ export interface NedbStoreOptions {
   readonly dataDir?: string;
   /** Line transforms per collection, applied on write and read (encryption at rest); inverses. */
   readonly hooks?: (name: CollectionName) => { serialize(line: string): string; deserialize(line: string): string };
-  /** Called for each collection before nedb loads it (tail repair, corruption report). */
-  readonly beforeLoad?: (name: CollectionName, file: string) => Promise<void>;
   /** Collections to load later, on first use (the activity log). */
   readonly lazy?: readonly CollectionName[];
+  /** Told of repaired and quarantined lines. */
+  readonly logger?: Logger;
+  /** Wall-clock milliseconds, for naming the files a repair keeps beside a collection file. */
+  readonly now?: () => number;
+}
+
+/** What opening a collection found wrong with its file, and did about it. */
+export type CollectionHealth = FileRepair;
+
+/** A line nedb can load: it opens through the hooks and parses to an object. */
+function lineOpens(deserialize: (line: string) => string): (line: string) => boolean {
+  return (line) => {
+    try {
+      const parsed: unknown = JSON.parse(deserialize(line));
+      return typeof parsed === 'object' && parsed !== null;
+    } catch {
+      return false;
+    }
+  };
 }
 
 export function storeFolder(dataDir: string): string {
@@ -31,11 +55,18 @@ function storageError(operation: string, cause: unknown): StorageError {
   return new StorageError(`${operation} failed${code ? `: ${code}` : ''}`, { cause });
 }
 
+/** Runs one write with the undo journal of the `atomically` it belongs to. */
+type WriteScope = <R>(write: (journal: Undo[]) => Promise<R>) => Promise<R>;
+
 class NedbCollection<T extends StoredRecord> implements Collection<T> {
   constructor(
     private readonly datastore: () => Promise<Datastore<T>>,
-    private readonly journal: () => Undo[] | null,
+    private readonly scope: WriteScope,
   ) {}
+
+  private write<R>(action: (db: Datastore<T>, journal: Undo[]) => Promise<R>): Promise<R> {
+    return this.scope((journal) => this.run('write', (db) => action(db, journal)));
+  }
 
   private async run<R>(operation: string, action: (db: Datastore<T>) => Promise<R>): Promise<R> {
     const db = await this.datastore();
@@ -70,29 +101,28 @@ class NedbCollection<T extends StoredRecord> implements Collection<T> {
   }
 
   insert(record: T): Promise<T> {
-    return this.run('write', async (db) => {
+    return this.write(async (db, journal) => {
       const inserted = (await db.insertAsync(record as never)) as unknown as T;
-      this.journal()?.push(() => db.removeAsync({ _id: record._id }, {}));
+      journal.push(() => db.removeAsync({ _id: record._id }, {}));
       return inserted;
     });
   }
 
   replace(record: T): Promise<boolean> {
-    return this.run('write', async (db) => {
+    return this.write(async (db, journal) => {
       const before = (await db.findOneAsync({ _id: record._id } as never)) as T | null;
       if (!before) return false;
       await db.updateAsync({ _id: record._id }, record as never, {});
-      this.journal()?.push(() => db.updateAsync({ _id: before._id }, before as never, {}));
+      journal.push(() => db.updateAsync({ _id: before._id }, before as never, {}));
       return true;
     });
   }
 
   remove(query: Query): Promise<number> {
-    return this.run('write', async (db) => {
-      const journal = this.journal();
-      const before = journal ? ((await db.findAsync(query as never)) as unknown as T[]) : [];
+    return this.write(async (db, journal) => {
+      const before = (await db.findAsync(query as never)) as unknown as T[];
       const removed = await db.removeAsync(query as never, { multi: true });
-      if (journal && before.length > 0) journal.push(() => db.insertAsync(before as never));
+      if (before.length > 0) journal.push(() => db.insertAsync(before as never));
       return removed;
     });
   }
@@ -101,7 +131,9 @@ class NedbCollection<T extends StoredRecord> implements Collection<T> {
 export class NedbStore implements Store {
   private readonly loaded = new Map<CollectionName, Promise<Datastore<StoredRecord>>>();
   private readonly collections = new Map<CollectionName, NedbCollection<StoredRecord>>();
-  private journal: Undo[] | null = null;
+  private readonly repairs = new Map<CollectionName, FileRepair>();
+  /** The undo journal of the `atomically` the current async context runs in, if any. */
+  private readonly journals = new AsyncLocalStorage<Undo[]>();
   private lock: Promise<unknown> = Promise.resolve();
 
   private constructor(private readonly options: NedbStoreOptions) {}
@@ -110,7 +142,10 @@ export class NedbStore implements Store {
   static async open(options: NedbStoreOptions = {}): Promise<NedbStore> {
     const store = new NedbStore(options);
     const eager = (Object.keys(collectionSpecs) as CollectionName[]).filter((n) => !options.lazy?.includes(n));
-    await Promise.all(eager.map((name) => store.datastore(name)));
+    // Settle every load before failing, so nothing is still writing when the caller gives up.
+    const loads = await Promise.allSettled(eager.map((name) => store.datastore(name)));
+    const failed = loads.find((load) => load.status === 'rejected');
+    if (failed) throw failed.reason;
     return store;
   }
 
@@ -130,14 +165,31 @@ export class NedbStore implements Store {
     return pending;
   }
 
+  /** Per loaded collection: whether a torn tail was cut and which lines were quarantined. */
+  health(): Partial<Record<CollectionName, CollectionHealth>> {
+    return Object.fromEntries(this.repairs);
+  }
+
   private async load(name: CollectionName): Promise<Datastore<StoredRecord>> {
     const filename = this.fileOf(name);
-    if (filename && this.options.beforeLoad) await this.options.beforeLoad(name, filename);
     const hooks = this.options.hooks?.(name);
+    let repair = cleanRepair;
+    if (filename) {
+      try {
+        repair = await repairDataFile(filename, {
+          opens: lineOpens(hooks?.deserialize ?? ((line) => line)),
+          logger: this.options.logger ?? silentLogger,
+          now: this.options.now ?? Date.now,
+        });
+      } catch (cause) {
+        throw cause instanceof StorageError ? cause : storageError(`checking ${name}`, cause);
+      }
+    }
+    this.repairs.set(name, repair);
     const db = new Datastore<StoredRecord>({
       ...(filename ? { filename, modes: { fileMode: 0o600, dirMode: 0o700 } } : { inMemoryOnly: true }),
       ...(hooks ? { afterSerialization: hooks.serialize, beforeDeserialization: hooks.deserialize } : {}),
-      // beforeLoad has already repaired a torn tail and reported any bad line; whatever nedb
+      // The repair has already cut a torn tail and quarantined any bad line; whatever nedb
       // still finds unreadable is a reason to stop rather than to drop records silently.
       corruptAlertThreshold: 0,
     });
@@ -153,24 +205,31 @@ export class NedbStore implements Store {
   collection<T extends StoredRecord>(name: CollectionName): Collection<T> {
     let collection = this.collections.get(name);
     if (!collection) {
-      collection = new NedbCollection(() => this.datastore(name), () => this.journal);
+      collection = new NedbCollection(() => this.datastore(name), (write) => this.inScope(write));
       this.collections.set(name, collection);
     }
     return collection as unknown as Collection<T>;
   }
 
+  /**
+   * A write inside `atomically` joins its journal; a write outside one becomes its own small
+   * `atomically`, so it cannot slip between another block's writes and its undo.
+   */
+  private inScope<R>(write: (journal: Undo[]) => Promise<R>): Promise<R> {
+    const journal = this.journals.getStore();
+    return journal ? write(journal) : this.atomically(() => write(this.journals.getStore()!));
+  }
+
   atomically<R>(work: () => Promise<R>): Promise<R> {
+    // Nested: the inner block is part of the outer one (waiting for the lock would deadlock).
+    if (this.journals.getStore()) return work();
     const run = async (): Promise<R> => {
       const journal: Undo[] = [];
-      this.journal = journal;
       try {
-        return await work();
+        return await this.journals.run(journal, work);
       } catch (cause) {
-        this.journal = null;
         for (const undo of journal.reverse()) await undo();
         throw cause;
-      } finally {
-        this.journal = null;
       }
     };
     const result = this.lock.then(run, run);

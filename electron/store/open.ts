@@ -1,42 +1,62 @@
 /**
- * Opens the embedded store of a data folder: the data key, then every collection encrypted
- * with a key derived from it. The keychain and the repair of damaged files come in on top of
- * this (see data-key.ts and repair.ts once present).
+ * Opens the embedded store of a data folder: the store folder locked to this user, the data key
+ * (data-key.ts: keychain, or the file fallback), every collection sealed with a key derived from
+ * it and checked before it loads (repair.ts), then the schema migrations (migrations.ts).
  */
-import { readFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CoreKeys } from '../core/context';
-import type { Logger } from '../core/ports';
-import { randomBytes } from 'node:crypto';
-import { writeFileAtomic } from './atomic-file';
-import { deriveKey, openLine, sealLine } from './crypto';
-import { NedbStore, storeFolder } from './nedb-store';
+import type { Keychain, Logger } from '../core/ports';
 import type { CollectionName } from '../core/store';
+import { deriveKey, openLine, sealLine } from './crypto';
+import { loadDataKey, type DataKeySource } from './data-key';
+import { migrate } from './migrations';
+import { NedbStore, storeFolder } from './nedb-store';
 
 export interface OpenedStore {
   readonly store: NedbStore;
   readonly keys: CoreKeys;
   /** Seals and opens other files of the data folder (the SMS outbox) with the same key. */
   readonly sealer: { seal(text: string, purpose: string): string; open(line: string, purpose: string): string };
+  /** Where the data key lives; 'memory' when there is no data folder. */
+  readonly dataKeySource: DataKeySource | 'memory';
 }
 
-async function loadOrCreateDataKey(dataDir: string, logger: Logger): Promise<Uint8Array> {
-  const file = join(storeFolder(dataDir), 'data.key');
-  try {
-    const key = Buffer.from((await readFile(file, 'utf8')).trim(), 'base64');
-    if (key.length === 32) return new Uint8Array(key);
-    throw new Error('data key file has the wrong length');
-  } catch (cause) {
-    if ((cause as NodeJS.ErrnoException).code !== 'ENOENT') throw cause;
+export interface OpenStoreOptions {
+  /** The OS keychain for the data key; omitted, the key is kept in a file in the store folder. */
+  readonly keychain?: Keychain;
+}
+
+/**
+ * The store folder is this user's alone (0700) and so is every file in it (0600): the records are
+ * sealed, but the fallback key file sits beside them. Folders and files left wider by an older
+ * build or a restored backup are narrowed. Windows has no such modes; its profile folder's ACL
+ * does this job there.
+ */
+export async function lockStoreFolder(dataDir: string): Promise<void> {
+  const folder = storeFolder(dataDir);
+  await mkdir(folder, { recursive: true, mode: 0o700 });
+  if (process.platform === 'win32') return;
+  await chmod(folder, 0o700);
+  for (const entry of await readdir(folder, { withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const file = join(folder, entry.name);
+    if (((await stat(file)).mode & 0o077) !== 0) await chmod(file, 0o600);
   }
-  const key = new Uint8Array(randomBytes(32));
-  await writeFileAtomic(file, Buffer.from(key).toString('base64'), 0o600);
-  logger.warn('data key kept in a file readable by this user only', { file });
-  return key;
 }
 
-export async function openEmbeddedStore(dataDir: string | undefined, logger: Logger): Promise<OpenedStore> {
-  const dataKey = dataDir ? await loadOrCreateDataKey(dataDir, logger) : new Uint8Array(randomBytes(32));
+export async function openEmbeddedStore(dataDir: string | undefined, logger: Logger, options: OpenStoreOptions = {}): Promise<OpenedStore> {
+  let dataKey: Uint8Array;
+  let dataKeySource: OpenedStore['dataKeySource'] = 'memory';
+  if (dataDir) {
+    await lockStoreFolder(dataDir);
+    const loaded = await loadDataKey(dataDir, { keychain: options.keychain, logger });
+    dataKey = loaded.key;
+    dataKeySource = loaded.source;
+  } else {
+    dataKey = new Uint8Array(randomBytes(32));
+  }
   const recordKey = deriveKey(dataKey, 'records');
   const fileKey = deriveKey(dataKey, 'files');
   // nedb calls the hooks per line without saying which file; each datastore gets its own pair.
@@ -44,7 +64,8 @@ export async function openEmbeddedStore(dataDir: string | undefined, logger: Log
     serialize: (line: string) => sealLine(recordKey, line, name),
     deserialize: (line: string) => openLine(recordKey, line, name),
   });
-  const store = await NedbStore.open({ ...(dataDir ? { dataDir } : {}), hooks, lazy: ['activity'] });
+  const store = await NedbStore.open({ ...(dataDir ? { dataDir } : {}), hooks, lazy: ['activity'], logger });
+  await migrate(store, { logger });
   return {
     store,
     keys: { mac: deriveKey(dataKey, 'mac') },
@@ -52,5 +73,6 @@ export async function openEmbeddedStore(dataDir: string | undefined, logger: Log
       seal: (text, purpose) => sealLine(fileKey, text, purpose),
       open: (line, purpose) => openLine(fileKey, line, purpose),
     },
+    dataKeySource,
   };
 }
