@@ -1,8 +1,9 @@
 /** The stored form of a client password (SPEC.md §6); the plaintext is shown once and never kept. */
+import type { ApplyTarget, MailProtocol } from '../shared/client-password-rules';
 import type { CoreContext } from './context';
 import type { StoredRecord } from './store';
 
-export type MailProtocol = 'imap' | 'smtp' | 'pop3';
+export type { ApplyTarget, MailProtocol };
 
 export interface ClientPasswordRecord extends StoredRecord {
   readonly mailbox: string;
@@ -16,8 +17,8 @@ export interface ClientPasswordRecord extends StoredRecord {
   readonly expiresAt: number | null;
   readonly lastUsedAt: number | null;
   readonly lastUsedFrom: string | null;
-  /** Where the user put it: "Foxmail", "iPhone profile", "Keychain". */
-  readonly appliedTo: readonly string[];
+  /** Where the user put it, each place once, in the order it was applied. */
+  readonly appliedTo: readonly ApplyTarget[];
 }
 
 /** Revokes every client password of a mailbox and returns their names. Call inside `store.atomically`. */

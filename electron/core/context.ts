@@ -19,10 +19,20 @@ export interface SmsMessage {
   readonly mailbox: string;
 }
 
+/** A message as the local outbox kept it. */
+export interface SmsDelivery extends SmsMessage {
+  readonly at: number;
+}
+
 /** Delivers one SMS or throws SmsDeliveryError; a failed delivery must not count against limits. */
 export interface SmsGateway {
   readonly kind: 'outbox' | 'webhook';
   send(message: SmsMessage): Promise<void>;
+  /**
+   * The local outbox only: a mailbox's test deliveries, newest first. Embedded mode has no real
+   * SMS, so this is how the person reads the code; a real gateway has nothing to show.
+   */
+  read?(mailbox: string): Promise<readonly SmsDelivery[]>;
 }
 
 export class SmsDeliveryError extends Error {

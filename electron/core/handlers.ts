@@ -9,11 +9,13 @@ import { describeApp, type AppEnvironment } from './app-info';
 import type { CoreContext } from './context';
 import type { Logger, SettingsStore } from './ports';
 import { SettingsService } from './settings';
-// imports:auth
-// imports:two-factor
-// imports:client-passwords
-// imports:grants
-// imports:activity
+import { createAuthHandlers } from './sign-in';
+import { createDevicesHandlers } from './trusted-devices';
+import { createAccountHandlers } from './account';
+import { createTwoFactorHandlers } from './two-factor';
+import { createClientPasswordsHandlers } from './client-passwords';
+import { createGrantsHandlers } from './grants';
+import { createActivityHandlers } from './activity';
 
 export type Handler<C extends Channel> = (request: RequestOf<C>, call: CallContext) => Promise<Result<ResponseOf<C>>>;
 
@@ -35,10 +37,12 @@ export function createHandlers(deps: CoreDependencies): Handlers {
     'app:info': async () => ok(describeApp(deps.environment)),
     'settings:get': async () => ok(await settings.get()),
     'settings:update': async (request) => ok(await settings.update(request)),
-    // handlers:auth
-    // handlers:two-factor
-    // handlers:client-passwords
-    // handlers:grants
-    // handlers:activity
+    ...createAuthHandlers(deps.core, { demo: deps.environment.demo }),
+    ...createDevicesHandlers(deps.core),
+    ...createAccountHandlers(deps.core),
+    ...createTwoFactorHandlers(deps.core),
+    ...createClientPasswordsHandlers(deps.core),
+    ...createGrantsHandlers(deps.core),
+    ...createActivityHandlers(deps.core),
   };
 }

@@ -9,6 +9,11 @@ export interface Session {
   readonly signedInAt: number;
   /** When the main password was last entered on this connection: re-checks older than 10 min ask again. */
   readonly passwordCheckedAt: number;
+  /**
+   * Signed in with the password while policy enforces 2FA and none is bound: only the binding
+   * channels work until a method is (see requireSession in sign-in.ts).
+   */
+  readonly enrollmentRequired?: boolean;
 }
 
 export const passwordRecheckMs = 10 * 60 * 1000;

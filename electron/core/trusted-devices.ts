@@ -2,7 +2,14 @@
  * Trusted devices (SPEC.md §7): one device and one client, trusted for the policy's days
  * (7 by default), not sliding. The token lives with the client; only its keyed hash is here.
  */
+import { err, ok, type Result } from '../shared/result';
+import type { CallContext } from './call';
 import type { CoreContext } from './context';
+import type { HandlersOf } from './handlers';
+import { randomId } from './ids';
+import { keyedHash } from './keyed-hash';
+import { defaultPolicy, trustedDeviceDaysRange } from './policy';
+import { requireSession } from './sign-in';
 import type { StoredRecord } from './store';
 
 export interface TrustedDeviceRecord extends StoredRecord {
@@ -16,10 +23,161 @@ export interface TrustedDeviceRecord extends StoredRecord {
   readonly expiresAt: number;
 }
 
+const dayMs = 86_400_000;
+const tokenPurpose = 'trust-token';
+/** 256 bits: as many as the spec asks for, and beyond any guessing. */
+const tokenBytes = 32;
+
+function devices(core: CoreContext) {
+  return core.store.collection<TrustedDeviceRecord>('trustedDevices');
+}
+
+function deviceName(call: CallContext): string {
+  return `${call.device.label} / ${call.device.client}`;
+}
+
+/** The hash of this client's trust token, or null when it holds none. */
+async function currentTokenHash(core: CoreContext, call: CallContext): Promise<string | null> {
+  const token = await call.trust.get();
+  return token ? keyedHash(core.keys.mac, tokenPurpose, token) : null;
+}
+
+/** The policy's days, held to 1–30 whatever a policy file says: trust must end, and soon. */
+function trustedDeviceLifetimeMs(core: CoreContext): number {
+  const days = Math.round(core.policy().trustedDeviceDays);
+  const bounded = Number.isFinite(days) ? Math.min(Math.max(days, trustedDeviceDaysRange.min), trustedDeviceDaysRange.max) : defaultPolicy.trustedDeviceDays;
+  return bounded * dayMs;
+}
+
+/**
+ * Trusts this device and client for the signed-in mailbox: a fresh random token goes to the
+ * client's slot, only its keyed hash to the store, so a copied store cannot be replayed as a
+ * trusted device. Call inside `store.atomically`, after the second factor has been checked: the
+ * slot is written last, so a failed store write leaves the client without a useless token.
+ */
+export async function trustThisDevice(core: CoreContext, call: CallContext, mailbox: string): Promise<TrustedDeviceRecord> {
+  const previous = await currentTokenHash(core, call);
+  // The same client trusted again for this mailbox replaces its old entry instead of piling up.
+  if (previous) await devices(core).remove({ mailbox, tokenHash: previous });
+  const token = randomId(core.random, tokenBytes);
+  const now = core.clock.now();
+  const record = await devices(core).insert({
+    _id: randomId(core.random),
+    mailbox,
+    tokenHash: keyedHash(core.keys.mac, tokenPurpose, token),
+    label: call.device.label,
+    client: call.device.client,
+    createdAt: now,
+    lastUsedAt: now,
+    // Fixed at creation, not sliding: trust ends on a known day however often the device is used.
+    expiresAt: now + trustedDeviceLifetimeMs(core),
+  });
+  await core.activity.record({ mailbox, kind: 'device-trusted', device: deviceName(call), detail: { expiresAt: record.expiresAt } });
+  await call.trust.set(token);
+  return record;
+}
+
+/**
+ * Whether this client holds a live trust for the mailbox; a device that passes has its last use
+ * updated. A token that matches nothing at all is forgotten, so the client stops presenting it.
+ */
+export async function passesAsTrusted(core: CoreContext, call: CallContext, mailbox: string): Promise<boolean> {
+  const tokenHash = await currentTokenHash(core, call);
+  if (!tokenHash) return false;
+  const now = core.clock.now();
+  const matching = await devices(core).find({ tokenHash });
+  if (matching.length === 0) {
+    await call.trust.set(undefined);
+    return false;
+  }
+  // The expiry is checked here, at use, so a device past its day never passes even before any cleanup.
+  const record = matching.find((d) => d.mailbox === mailbox && d.expiresAt > now);
+  if (!record) return false;
+  await devices(core).replace({ ...record, lastUsedAt: now });
+  return true;
+}
+
+export interface TrustedDeviceView {
+  readonly id: string;
+  readonly label: string;
+  readonly client: string;
+  readonly createdAt: number;
+  readonly lastUsedAt: number;
+  readonly expiresAt: number;
+  /** This very device and client. */
+  readonly current: boolean;
+}
+
+/** The mailbox's trusted devices, newest first. Expired ones are removed here: they trust nothing. */
+export async function listTrustedDevices(core: CoreContext, call: CallContext, mailbox: string): Promise<TrustedDeviceView[]> {
+  await devices(core).remove({ mailbox, expiresAt: { $lte: core.clock.now() } });
+  const tokenHash = await currentTokenHash(core, call);
+  const list = await devices(core).find({ mailbox }, { sort: { createdAt: -1, _id: -1 } });
+  return list.map((d) => ({
+    id: d._id,
+    label: d.label,
+    client: d.client,
+    createdAt: d.createdAt,
+    lastUsedAt: d.lastUsedAt,
+    expiresAt: d.expiresAt,
+    current: d.tokenHash === tokenHash,
+  }));
+}
+
+/** Removes one trusted device of the mailbox; another mailbox's id is answered as not found. */
+export async function removeTrustedDevice(core: CoreContext, call: CallContext, mailbox: string, id: string): Promise<Result<{ current: boolean }>> {
+  const tokenHash = await currentTokenHash(core, call);
+  const removed = await core.store.atomically(async () => {
+    const record = await devices(core).get(id);
+    // The same answer for an unknown id and someone else's: ids of other mailboxes are not confirmed.
+    if (!record || record.mailbox !== mailbox) return null;
+    await devices(core).remove({ _id: id });
+    await core.activity.record({ mailbox, kind: 'device-removed', device: deviceName(call), detail: { label: record.label, client: record.client } });
+    return record;
+  });
+  if (!removed) return err('device-not-found');
+  const current = removed.tokenHash === tokenHash;
+  if (current) await call.trust.set(undefined);
+  return ok({ current });
+}
+
+/** Removes every trusted device of the mailbox (取消全部可信任); returns how many. */
+export async function removeAllTrustedDevices(core: CoreContext, call: CallContext, mailbox: string): Promise<number> {
+  const tokenHash = await currentTokenHash(core, call);
+  const { removed, current } = await core.store.atomically(async () => {
+    const current = tokenHash !== null && (await devices(core).count({ mailbox, tokenHash })) > 0;
+    const removed = await revokeAllTrustedDevices(core, mailbox);
+    if (removed > 0) await core.activity.record({ mailbox, kind: 'device-removed', device: deviceName(call), detail: { count: removed } });
+    return { removed, current };
+  });
+  if (current) await call.trust.set(undefined);
+  return removed;
+}
+
 /**
  * Removes every trusted device of a mailbox: a changed or removed factor, or a new main
  * password, must not leave an old trust in place (ASVS 2.5.5). Call inside `store.atomically`.
  */
 export async function revokeAllTrustedDevices(core: CoreContext, mailbox: string): Promise<number> {
-  return core.store.collection<TrustedDeviceRecord>('trustedDevices').remove({ mailbox });
+  return devices(core).remove({ mailbox });
+}
+
+export function createDevicesHandlers(core: CoreContext): HandlersOf<'devices'> {
+  return {
+    'devices:list': async (_request, call) => {
+      const session = await requireSession(core, call, { allowEnrollment: false });
+      if (!session.ok) return session;
+      return ok({ devices: await listTrustedDevices(core, call, session.data.mailbox) });
+    },
+    'devices:remove': async (request, call) => {
+      const session = await requireSession(core, call, { allowEnrollment: false });
+      if (!session.ok) return session;
+      return removeTrustedDevice(core, call, session.data.mailbox, request.id);
+    },
+    'devices:remove-all': async (_request, call) => {
+      const session = await requireSession(core, call, { allowEnrollment: false });
+      if (!session.ok) return session;
+      return ok({ removed: await removeAllTrustedDevices(core, call, session.data.mailbox) });
+    },
+  };
 }

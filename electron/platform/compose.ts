@@ -2,22 +2,24 @@
  * The composition root shared by every shell (Electron main, browser-mode host, command line):
  * the core's services wired to this machine's store and platform adapters.
  */
-import { createCoreContext, type CoreContext, type SmsGateway } from '../core/context';
+import { createCoreContext, type CoreContext } from '../core/context';
 import { createDispatcher, type Dispatch } from '../core/dispatch';
+import { seedDemo } from '../core/directory';
 import { createHandlers } from '../core/handlers';
 import type { AppEnvironment } from '../core/app-info';
 import { defaultPolicy, type Policy } from '../core/policy';
-import type { Logger } from '../core/ports';
+import type { Clock, Logger } from '../core/ports';
 import { openEmbeddedStore } from '../store/open';
+import { OsKeychain } from './keychain';
 import { SettingsFile } from '../store/settings-file';
-import { OutboxSmsGateway, type OutboxEntry } from './sms/outbox';
+import { createSmsGateway } from './sms';
+import type { OutboxEntry } from './sms/outbox';
 import { cryptoRandom, systemClock } from './system';
 
 export interface Backend {
   readonly dispatch: Dispatch;
   readonly environment: AppEnvironment;
   readonly core: CoreContext;
-  readonly outbox: OutboxSmsGateway;
   close(): Promise<void>;
 }
 
@@ -25,28 +27,32 @@ export interface BackendOptions {
   readonly policy?: Policy;
   /** Told of each test delivery in the local outbox (the Electron shell shows a notification). */
   readonly onOutbox?: (entry: OutboxEntry) => void;
+  /** Seed the demo mailboxes (once: a directory that has any of them is left alone). Defaults to `environment.demo`. */
+  readonly demo?: boolean;
+  /** Time for the whole backend; tests pass a fake one to move it. */
+  readonly clock?: Clock;
 }
 
 export async function openBackend(environment: AppEnvironment, logger: Logger, options: BackendOptions = {}): Promise<Backend> {
-  const opened = await openEmbeddedStore(environment.dataDir, logger);
+  const opened = await openEmbeddedStore(environment.dataDir, logger, { keychain: new OsKeychain() });
   const policy = options.policy ?? defaultPolicy;
-  const outbox = new OutboxSmsGateway(environment.dataDir, opened.sealer, systemClock, options.onOutbox);
-  const sms: SmsGateway = outbox;
+  const clock = options.clock ?? systemClock;
+  const sms = createSmsGateway(policy.sms, { dataDir: environment.dataDir, sealer: opened.sealer, clock, onOutbox: options.onOutbox });
   const core = createCoreContext({
     store: opened.store,
-    clock: systemClock,
+    clock,
     random: cryptoRandom,
     sms,
     keys: opened.keys,
     logger,
     policy: () => policy,
   });
+  if (options.demo ?? environment.demo) await seedDemo(core);
   const handlers = createHandlers({ environment, settingsStore: new SettingsFile(environment.dataDir, logger), logger, core });
   return {
     dispatch: createDispatcher(handlers, logger),
     environment,
     core,
-    outbox,
     close: () => opened.store.close(),
   };
 }

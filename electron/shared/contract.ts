@@ -11,12 +11,15 @@
  * turns them into `api.namespace.action()` in camelCase (see ./api.ts).
  */
 import * as v from 'valibot';
+import { channels, Empty } from './channel';
 import type { ErrorCode } from './result';
-// imports:auth
-// imports:two-factor
-// imports:client-passwords
-// imports:grants
-// imports:activity
+import { authChannels } from './channels/auth';
+import { devicesChannels } from './channels/devices';
+import { accountChannels } from './channels/account';
+import { twoFactorChannels } from './channels/two-factor';
+import { clientPasswordsChannels } from './channels/client-passwords';
+import { grantsChannels } from './channels/grants';
+import { activityChannels } from './channels/activity';
 
 export const locales = ['zh-CN', 'en'] as const;
 export const LocaleSchema = v.picklist(locales);
@@ -54,20 +57,7 @@ export const AppInfoSchema = v.strictObject({
 });
 export type AppInfo = v.InferOutput<typeof AppInfoSchema>;
 
-export interface ChannelDefinition {
-  readonly request: v.GenericSchema;
-  readonly response: v.GenericSchema;
-  /** The error codes this channel may return besides the generic ones every channel may. */
-  readonly errors: readonly ErrorCode[];
-}
-
-/** Declares a namespace's channels, checked against the definition shape. */
-export function channels<const T extends Record<string, ChannelDefinition>>(definitions: T): T {
-  return definitions;
-}
-
-/** A request that carries nothing. Unknown keys are refused, as everywhere. */
-export const Empty = v.strictObject({});
+export { channels, Empty, type ChannelDefinition } from './channel';
 
 export const appChannels = channels({
   'app:info': { request: Empty, response: AppInfoSchema, errors: [] },
@@ -85,18 +75,30 @@ export const settingsChannels = channels({
   },
 });
 
-/**
- * Every channel. Each namespace declares its own in one place (here or in ./channels/); this
- * object only gathers them, so a name can never be declared twice.
- */
+/** Each namespace's declarations, gathered; a test checks no name is declared twice. */
+export const channelGroups = [
+  appChannels,
+  settingsChannels,
+  authChannels,
+  devicesChannels,
+  accountChannels,
+  twoFactorChannels,
+  clientPasswordsChannels,
+  grantsChannels,
+  activityChannels,
+] as const;
+
+/** Every channel, gathered from the namespace declarations. */
 export const contract = {
   ...appChannels,
   ...settingsChannels,
-  // channels:auth
-  // channels:two-factor
-  // channels:client-passwords
-  // channels:grants
-  // channels:activity
+  ...authChannels,
+  ...devicesChannels,
+  ...accountChannels,
+  ...twoFactorChannels,
+  ...clientPasswordsChannels,
+  ...grantsChannels,
+  ...activityChannels,
 } as const;
 
 export type Contract = typeof contract;

@@ -26,7 +26,6 @@ export const errorCodes = [
   'method-unavailable',
   'device-not-found',
   'password-incorrect',
-  // errors:auth
   'phone-invalid',
   'code-not-sent',
   'code-invalid',
@@ -46,19 +45,15 @@ export const errorCodes = [
   'totp-not-enabled',
   'totp-not-started',
   'two-factor-not-enabled',
-  // errors:two-factor
   'name-invalid',
   'name-taken',
   'limit-reached',
   'not-found',
-  // errors:client-passwords
   'mailbox-unknown',
   'grant-self',
   'grant-exists',
   'end-date-invalid',
   'grant-forbidden',
-  // errors:grants
-  // errors:activity
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];

@@ -2,7 +2,7 @@
 import * as v from 'valibot';
 import { describe, expect, it, vi } from 'vitest';
 import { camelToKebab, createApi, createApiProxy, kebabToCamel, methodPath } from '../../electron/shared/api';
-import { channelNames, contract, genericErrors, isChannel } from '../../electron/shared/contract';
+import { channelGroups, channelNames, contract, genericErrors, isChannel } from '../../electron/shared/contract';
 import { errorCodes, isErrorCode } from '../../electron/shared/result';
 
 describe('channel names', () => {
@@ -16,6 +16,12 @@ describe('channel names', () => {
     expect(kebabToCamel('two-factor')).toBe('twoFactor');
     expect(kebabToCamel('send-code')).toBe('sendCode');
     expect(camelToKebab('clientPasswords')).toBe('client-passwords');
+  });
+
+  it('gathers every namespace and declares no name twice', () => {
+    const declared = channelGroups.flatMap((group) => Object.keys(group));
+    expect(new Set(declared).size).toBe(declared.length);
+    expect(declared.sort()).toEqual([...channelNames].sort());
   });
 
   it('knows its own channels and nothing else', () => {

@@ -1,0 +1,228 @@
+/**
+ * Shared-mailbox grants (共享邮箱, SPEC.md §9): an owner mailbox lets a grantee mailbox read it,
+ * send on its behalf or send as it. One grant per pair; an end date, when set, lies 1 day to
+ * 6 months ahead, and past it the grant lapses by itself: never listed, never honoured.
+ * Every change is logged on both mailboxes' activity: the owner's because it opens their mail,
+ * the grantee's because it changes what they can do in someone else's name.
+ */
+import type { GrantGivenView, SharedMailboxView } from '../shared/channels/grants';
+import { may, messageHeaders, type GrantAction, type GrantHeaders, type GrantLevel } from '../shared/grant-rules';
+import type { RequestOf } from '../shared/contract';
+import { err, ok, type Result } from '../shared/result';
+import type { CallContext } from './call';
+import type { CoreContext } from './context';
+import type { HandlersOf } from './handlers';
+import { randomId } from './ids';
+import { normalizeAddress, type MailboxRecord } from './mailbox';
+import { requireSession } from './sign-in';
+import type { StoredRecord } from './store';
+
+export { may, messageHeaders };
+
+export interface GrantRecord extends StoredRecord {
+  readonly owner: string;
+  readonly grantee: string;
+  readonly level: GrantLevel;
+  readonly createdAt: number;
+  readonly changedAt: number;
+  /** After this instant the grant no longer exists; null: until revoked. */
+  readonly endsAt: number | null;
+}
+
+const dayMs = 86_400_000;
+export const grantEndRange = { minDays: 1, maxMonths: 6 } as const;
+/** Who ends a lapsed grant in the activity log: no person or device did. */
+export const lapseDevice = 'Mailwarden';
+
+/** The same day of the month `months` later (UTC), or that month's last day when it is shorter. */
+export function addMonths(time: number, months: number): number {
+  const date = new Date(time);
+  const day = date.getUTCDate();
+  date.setUTCDate(1);
+  date.setUTCMonth(date.getUTCMonth() + months);
+  const lastDay = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 0)).getUTCDate();
+  date.setUTCDate(Math.min(day, lastDay));
+  return date.getTime();
+}
+
+export function endDateAllowed(endsAt: number, now: number): boolean {
+  return endsAt >= now + grantEndRange.minDays * dayMs && endsAt <= addMonths(now, grantEndRange.maxMonths);
+}
+
+export function isLapsed(grant: GrantRecord, now: number): boolean {
+  return grant.endsAt !== null && now >= grant.endsAt;
+}
+
+function grants(core: CoreContext) {
+  return core.store.collection<GrantRecord>('grants');
+}
+
+function mailboxes(core: CoreContext) {
+  return core.store.collection<MailboxRecord>('mailboxes');
+}
+
+function deviceOf(call: CallContext): string {
+  return `${call.device.label} / ${call.device.client}`;
+}
+
+async function displayName(core: CoreContext, address: string): Promise<string> {
+  return (await mailboxes(core).get(address))?.displayName ?? '';
+}
+
+/** One event on the owner's log and its mirror on the grantee's. Call inside `store.atomically`. */
+async function recordOnBoth(
+  core: CoreContext,
+  kind: 'grant-added' | 'grant-changed' | 'grant-removed',
+  grant: GrantRecord,
+  device: string,
+  extra: Readonly<Record<string, string | number>> = {},
+): Promise<void> {
+  const common = { level: grant.level, ...(grant.endsAt !== null ? { endsAt: grant.endsAt } : {}), ...extra };
+  await core.activity.record({ mailbox: grant.owner, kind, device, detail: { grantee: grant.grantee, ...common } });
+  await core.activity.record({ mailbox: grant.grantee, kind, device, detail: { owner: grant.owner, ...common } });
+}
+
+/** Removes lapsed grants matching the query and logs each as ended. Call inside `store.atomically`. */
+async function removeLapsed(core: CoreContext, query: { owner: string } | { grantee: string }): Promise<void> {
+  const lapsed = await grants(core).find({ ...query, endsAt: { $lte: core.clock.now() } });
+  for (const grant of lapsed) {
+    await grants(core).remove({ _id: grant._id });
+    await recordOnBoth(core, 'grant-removed', grant, lapseDevice, { reason: 'lapsed' });
+  }
+}
+
+async function givenView(core: CoreContext, grant: GrantRecord): Promise<GrantGivenView> {
+  return {
+    id: grant._id,
+    grantee: grant.grantee,
+    granteeName: await displayName(core, grant.grantee),
+    level: grant.level,
+    createdAt: grant.createdAt,
+    changedAt: grant.changedAt,
+    endsAt: grant.endsAt,
+  };
+}
+
+/** The grants an owner has given, oldest first, lapsed ones removed on the way. */
+export async function listGivenGrants(core: CoreContext, owner: string): Promise<GrantGivenView[]> {
+  const given = await core.store.atomically(async () => {
+    await removeLapsed(core, { owner });
+    return grants(core).find({ owner }, { sort: { createdAt: 1 } });
+  });
+  return Promise.all(given.map((grant) => givenView(core, grant)));
+}
+
+/** 共享邮箱 / Shared with me: each mailbox the grantee may open and at which level. */
+export async function listSharedWithMe(core: CoreContext, grantee: string): Promise<SharedMailboxView[]> {
+  const shared = await core.store.atomically(async () => {
+    await removeLapsed(core, { grantee });
+    return grants(core).find({ grantee }, { sort: { owner: 1 } });
+  });
+  return Promise.all(
+    shared.map(async (grant) => ({
+      id: grant._id,
+      owner: grant.owner,
+      ownerName: await displayName(core, grant.owner),
+      level: grant.level,
+      endsAt: grant.endsAt,
+    })),
+  );
+}
+
+export async function addGrant(core: CoreContext, owner: string, call: CallContext, request: RequestOf<'grants:add'>): Promise<Result<GrantGivenView>> {
+  const grantee = normalizeAddress(request.grantee);
+  // Sharing a mailbox with itself would grant nothing and only clutter both lists.
+  if (grantee === owner) return err('grant-self');
+  const now = core.clock.now();
+  const endsAt = request.endsAt ?? null;
+  if (endsAt !== null && !endDateAllowed(endsAt, now)) return err('end-date-invalid');
+  return core.store.atomically(async () => {
+    if (!(await mailboxes(core).get(grantee))) return err('mailbox-unknown');
+    await removeLapsed(core, { owner });
+    // One grant per pair: a second level for the same person is a change, not another grant.
+    if (await grants(core).findOne({ owner, grantee })) return err('grant-exists');
+    const grant = await grants(core).insert({ _id: randomId(core.random), owner, grantee, level: request.level, createdAt: now, changedAt: now, endsAt });
+    await recordOnBoth(core, 'grant-added', grant, deviceOf(call));
+    return ok(await givenView(core, grant));
+  });
+}
+
+/** The owner's live grant with this id; anyone else's, or a lapsed one, is not found. */
+async function ownLiveGrant(core: CoreContext, owner: string, id: string): Promise<GrantRecord | null> {
+  const grant = await grants(core).get(id);
+  return grant && grant.owner === owner && !isLapsed(grant, core.clock.now()) ? grant : null;
+}
+
+export async function changeGrant(core: CoreContext, owner: string, call: CallContext, request: RequestOf<'grants:change'>): Promise<Result<GrantGivenView>> {
+  const now = core.clock.now();
+  if (request.endsAt !== undefined && request.endsAt !== null && !endDateAllowed(request.endsAt, now)) return err('end-date-invalid');
+  return core.store.atomically(async () => {
+    const grant = await ownLiveGrant(core, owner, request.id);
+    if (!grant) return err('not-found');
+    const endsAt = request.endsAt === undefined ? grant.endsAt : request.endsAt;
+    if (grant.level === request.level && grant.endsAt === endsAt) return ok(await givenView(core, grant));
+    const changed: GrantRecord = { ...grant, level: request.level, endsAt, changedAt: now };
+    await grants(core).replace(changed);
+    await recordOnBoth(core, 'grant-changed', changed, deviceOf(call), { previousLevel: grant.level });
+    return ok(await givenView(core, changed));
+  });
+}
+
+export async function revokeGrant(core: CoreContext, owner: string, call: CallContext, id: string): Promise<Result<Record<string, never>>> {
+  return core.store.atomically(async () => {
+    const grant = await ownLiveGrant(core, owner, id);
+    if (!grant) return err('not-found');
+    await grants(core).remove({ _id: grant._id });
+    await recordOnBoth(core, 'grant-removed', grant, deviceOf(call));
+    return ok({});
+  });
+}
+
+/**
+ * May `grantee` do `action` in `owner`'s mailbox? The one check every mail operation through a
+ * grant passes: no live grant is `not-found`, a level that does not allow it is `grant-forbidden`.
+ */
+export async function authorizeGrant(core: CoreContext, owner: string, grantee: string, action: GrantAction): Promise<Result<{ level: GrantLevel }>> {
+  const grant = await grants(core).findOne({ owner: normalizeAddress(owner), grantee: normalizeAddress(grantee) });
+  if (!grant || isLapsed(grant, core.clock.now())) return err('not-found');
+  if (!may(grant.level, action)) return err('grant-forbidden');
+  return ok({ level: grant.level });
+}
+
+/** The From/Sender of a message `grantee` sends from `owner`'s mailbox, if the grant lets them send. */
+export async function headersFor(core: CoreContext, pair: { owner: string; grantee: string }): Promise<Result<GrantHeaders>> {
+  const authorized = await authorizeGrant(core, pair.owner, pair.grantee, 'compose');
+  if (!authorized.ok) return authorized;
+  const headers = messageHeaders(authorized.data.level, normalizeAddress(pair.owner), normalizeAddress(pair.grantee));
+  return headers ? ok(headers) : err('grant-forbidden');
+}
+
+export function createGrantsHandlers(core: CoreContext): HandlersOf<'grants'> {
+  return {
+    'grants:list-given': async (_request, call) => {
+      const session = await requireSession(core, call, { allowEnrollment: false });
+      if (!session.ok) return session;
+      return ok({ grants: await listGivenGrants(core, session.data.mailbox) });
+    },
+    'grants:list-shared-with-me': async (_request, call) => {
+      const session = await requireSession(core, call, { allowEnrollment: false });
+      if (!session.ok) return session;
+      return ok({ mailboxes: await listSharedWithMe(core, session.data.mailbox) });
+    },
+    'grants:add': async (request, call) => {
+      const session = await requireSession(core, call, { allowEnrollment: false });
+      if (!session.ok) return session;
+      return addGrant(core, session.data.mailbox, call, request);
+    },
+    'grants:change': async (request, call) => {
+      const session = await requireSession(core, call, { allowEnrollment: false });
+      if (!session.ok) return session;
+      return changeGrant(core, session.data.mailbox, call, request);
+    },
+    'grants:revoke': async (request, call) => {
+      const session = await requireSession(core, call, { allowEnrollment: false });
+      if (!session.ok) return session;
+      return revokeGrant(core, session.data.mailbox, call, request.id);
+    },
+  };
+}

@@ -1,0 +1,378 @@
+/**
+ * Signing in (SPEC.md §3): address and password, the lockout after repeated failures, the
+ * second-factor challenge unless this device and client is trusted, and the restricted session
+ * that only allows binding a method when policy enforces 2FA and the mailbox has none.
+ *
+ * A challenge in progress is kept per connection in memory, never in the store: it is worth
+ * nothing after the app quits, and a half-signed-in state on disk would be one more thing to steal.
+ */
+import type { AuthStatus, SecondFactor, SessionStarted, SignInOutcome } from '../shared/channels/auth';
+import { err, ok, type Err, type ErrorCode, type Result } from '../shared/result';
+import type { CallContext } from './call';
+import { pendingCode, sendCode, verifyCode } from './codes';
+import type { CoreContext } from './context';
+import { demoAccounts, hasAnyMailbox, isValidAddress, registerMailbox, type Registration } from './directory';
+import type { HandlersOf } from './handlers';
+import { randomId } from './ids';
+import { hasTwoFactor, maskPhone, normalizeAddress, type MailboxRecord } from './mailbox';
+import type { Session } from './sessions';
+import { passesAsTrusted, trustThisDevice } from './trusted-devices';
+import { countPasswordFailure, lockoutRule, useBackupCode, verifyTotp } from './two-factor';
+
+/** How long a half-finished sign-in waits for its code before the password must be entered again. */
+export const pendingSignInMs = 10 * 60_000;
+/** Unknown addresses whose failures are remembered, so the memory an attacker can fill is bounded. */
+const unknownAddressMemory = 10_000;
+
+interface PendingSignIn {
+  readonly mailbox: string;
+  readonly methods: readonly SecondFactor[];
+  /** When the password was checked: the session's re-check clock starts there, not at the code. */
+  readonly passwordCheckedAt: number;
+  /** A password changed meanwhile (elsewhere) voids the challenge: it was earned with the old one. */
+  readonly passwordChangedAt: number;
+  readonly trustDevice: boolean;
+  readonly expiresAt: number;
+  readonly maskedPhone?: string;
+  readonly smsError?: ErrorCode;
+}
+
+interface FailureMemory {
+  readonly failedSignIns: readonly number[];
+  readonly lockedUntil: number | null;
+}
+
+class SignInState {
+  readonly pending = new Map<string, PendingSignIn>();
+  /** Failures at addresses with no mailbox, so they lock like real ones and do not give them away. */
+  readonly unknown = new Map<string, FailureMemory>();
+  /** Attempts on one address run one after another, so parallel guesses cannot outrun the lockout. */
+  readonly queues = new Map<string, Promise<unknown>>();
+  dummyHash: Promise<string> | undefined;
+}
+
+const states = new WeakMap<CoreContext, SignInState>();
+
+function stateOf(core: CoreContext): SignInState {
+  let state = states.get(core);
+  if (!state) {
+    state = new SignInState();
+    states.set(core, state);
+  }
+  return state;
+}
+
+function mailboxes(core: CoreContext) {
+  return core.store.collection<MailboxRecord>('mailboxes');
+}
+
+function deviceName(call: CallContext): string {
+  return `${call.device.label} / ${call.device.client}`;
+}
+
+function secondsUntil(at: number, now: number): number {
+  return Math.max(1, Math.ceil((at - now) / 1000));
+}
+
+function lockedErr(lockedUntil: number | null, now: number): Err | null {
+  return lockedUntil !== null && lockedUntil > now ? err('mailbox-locked', { retryAfter: secondsUntil(lockedUntil, now) }) : null;
+}
+
+/**
+ * Runs password and code checks for one address one at a time (per backend). Exported for the
+ * password change, whose wrong current password counts toward the same lockout.
+ */
+export function oneAttemptAtATime<R>(core: CoreContext, address: string, work: () => Promise<R>): Promise<R> {
+  const { queues } = stateOf(core);
+  const result = (queues.get(address) ?? Promise.resolve()).then(work, work);
+  const tail = result.catch(() => undefined);
+  queues.set(address, tail);
+  void tail.then(() => {
+    if (queues.get(address) === tail) queues.delete(address);
+  });
+  return result;
+}
+
+/**
+ * Counts a wrong password (or second factor) toward the lockout and logs it, in one unit.
+ * Answers `failure`, or `mailbox-locked` when this was the failure that locked the mailbox.
+ */
+export async function recordFailedAttempt(core: CoreContext, call: CallContext, address: string, failure: Err, detail: Record<string, string>): Promise<Err> {
+  return core.store.atomically(async () => {
+    const mailbox = await mailboxes(core).get(address);
+    if (!mailbox) return failure;
+    await core.activity.record({ mailbox: address, kind: 'sign-in-failed', outcome: 'failure', device: deviceName(call), detail });
+    const { lockedUntil } = await countPasswordFailure(core, mailbox, call.device);
+    return lockedErr(lockedUntil, core.clock.now()) ?? failure;
+  });
+}
+
+/**
+ * Spends the same scrypt work on an address that has no mailbox and keeps the same lockout for
+ * it, so neither the answer nor its timing tells whether the address exists.
+ */
+async function failUnknownAddress(core: CoreContext, address: string, password: string): Promise<Err> {
+  const state = stateOf(core);
+  const now = core.clock.now();
+  const memory = state.unknown.get(address);
+  const locked = lockedErr(memory?.lockedUntil ?? null, now);
+  if (locked) return locked;
+  state.dummyHash ??= core.hasher.hash(randomId(core.random));
+  await core.hasher.verify(password, await state.dummyHash);
+  const failures = [...(memory?.failedSignIns ?? []).filter((at) => at > now - lockoutRule.windowMs), now];
+  const next: FailureMemory =
+    failures.length < lockoutRule.failures ? { failedSignIns: failures, lockedUntil: null } : { failedSignIns: [], lockedUntil: now + lockoutRule.lockMs };
+  state.unknown.delete(address);
+  state.unknown.set(address, next);
+  if (state.unknown.size > unknownAddressMemory) state.unknown.delete(state.unknown.keys().next().value!);
+  return lockedErr(next.lockedUntil, now) ?? err('sign-in-failed');
+}
+
+/** The second factors the mailbox can answer a challenge with now. */
+function secondFactorsOf(mailbox: MailboxRecord): SecondFactor[] {
+  const methods: SecondFactor[] = [];
+  if (mailbox.phone) methods.push('sms');
+  if (mailbox.totp) methods.push('totp');
+  if (mailbox.backupCodes.some((c) => c.usedAt === null)) methods.push('backup');
+  return methods;
+}
+
+function enrollmentStillRequired(core: CoreContext, mailbox: MailboxRecord | null): boolean {
+  return mailbox !== null && core.policy().enforceTwoFactor && !hasTwoFactor(mailbox);
+}
+
+interface Completion {
+  readonly method: 'password' | 'trusted-device' | SecondFactor;
+  readonly trustDevice: boolean;
+  readonly passwordCheckedAt: number;
+}
+
+/**
+ * Finishes a sign-in: the failures are forgiven, the event written and (after a second factor
+ * only) this device trusted, in one unit; then the session starts on this connection.
+ */
+async function completeSignIn(core: CoreContext, call: CallContext, mailbox: MailboxRecord, completion: Completion): Promise<Result<SessionStarted>> {
+  const enrollmentRequired = enrollmentStillRequired(core, mailbox);
+  await core.store.atomically(async () => {
+    const fresh = await mailboxes(core).get(mailbox.address);
+    if (fresh && (fresh.failedSignIns.length > 0 || fresh.lockedUntil !== null)) {
+      await mailboxes(core).replace({ ...fresh, failedSignIns: [], lockedUntil: null });
+    }
+    await core.activity.record({
+      mailbox: mailbox.address,
+      kind: 'sign-in',
+      device: deviceName(call),
+      detail: { method: completion.method, ...(enrollmentRequired ? { restricted: 'enrollment-required' } : {}) },
+    });
+    if (completion.trustDevice) await trustThisDevice(core, call, mailbox.address);
+  });
+  stateOf(core).pending.delete(call.connection);
+  const now = core.clock.now();
+  core.sessions.start(call, { mailbox: mailbox.address, signedInAt: now, passwordCheckedAt: completion.passwordCheckedAt, enrollmentRequired });
+  const who = { mailbox: mailbox.address, displayName: mailbox.displayName };
+  return ok(enrollmentRequired ? { status: 'enrollment-required', ...who } : { status: 'signed-in', ...who });
+}
+
+function codeRequired(pending: PendingSignIn, resendAt: number | undefined): SignInOutcome & { status: 'code-required' } {
+  return {
+    status: 'code-required',
+    mailbox: pending.mailbox,
+    methods: [...pending.methods],
+    ...(pending.maskedPhone !== undefined ? { maskedPhone: pending.maskedPhone } : {}),
+    ...(resendAt !== undefined ? { resendAt } : {}),
+    ...(pending.smsError !== undefined ? { smsError: pending.smsError } : {}),
+    trustDevice: pending.trustDevice,
+    expiresAt: pending.expiresAt,
+  };
+}
+
+/** Sends the sign-in code by SMS; a refusal (too soon, quota, delivery) is reported, not fatal. */
+async function sendSignInCode(core: CoreContext, call: CallContext, mailbox: string, phone: string) {
+  const sent = await sendCode(core, { mailbox, phone, purpose: 'sign-in', device: call.device });
+  if (sent.ok) return { resendAt: sent.data.resendAt, smsError: undefined };
+  const resendAt = sent.retryAfter !== undefined ? core.clock.now() + sent.retryAfter * 1000 : undefined;
+  return { resendAt, smsError: sent.code };
+}
+
+/** The password was right: a trusted device goes straight in, otherwise the challenge starts. */
+async function afterPassword(core: CoreContext, call: CallContext, mailbox: MailboxRecord, trustDevice: boolean): Promise<Result<SignInOutcome>> {
+  const now = core.clock.now();
+  if (!hasTwoFactor(mailbox)) return completeSignIn(core, call, mailbox, { method: 'password', trustDevice: false, passwordCheckedAt: now });
+  if (await passesAsTrusted(core, call, mailbox.address)) {
+    return completeSignIn(core, call, mailbox, { method: 'trusted-device', trustDevice: false, passwordCheckedAt: now });
+  }
+  // The failures are kept until the second factor is also right: otherwise a correct password
+  // would reset the count and let authenticator codes be guessed without end.
+  const sms = mailbox.phone ? await sendSignInCode(core, call, mailbox.address, mailbox.phone.number) : null;
+  const pending: PendingSignIn = {
+    mailbox: mailbox.address,
+    methods: secondFactorsOf(mailbox),
+    passwordCheckedAt: now,
+    passwordChangedAt: mailbox.passwordChangedAt,
+    trustDevice,
+    expiresAt: now + pendingSignInMs,
+    ...(mailbox.phone ? { maskedPhone: maskPhone(mailbox.phone.number) } : {}),
+    ...(sms?.smsError !== undefined ? { smsError: sms.smsError } : {}),
+  };
+  stateOf(core).pending.set(call.connection, pending);
+  return ok(codeRequired(pending, sms?.resendAt));
+}
+
+export interface SignInRequest {
+  readonly address: string;
+  readonly password: string;
+  readonly trustDevice?: boolean | undefined;
+}
+
+/** Step one: address and password. Wrong address and wrong password answer alike. */
+export async function signIn(core: CoreContext, call: CallContext, request: SignInRequest): Promise<Result<SignInOutcome>> {
+  const address = normalizeAddress(request.address);
+  // A new attempt on this connection drops any challenge left from an earlier one.
+  stateOf(core).pending.delete(call.connection);
+  return oneAttemptAtATime(core, address, async () => {
+    const mailbox = isValidAddress(address) ? await mailboxes(core).get(address) : null;
+    if (!mailbox) return failUnknownAddress(core, address, request.password);
+    // A locked mailbox refuses even the right password: the lock is what stops the guessing.
+    const locked = lockedErr(mailbox.lockedUntil, core.clock.now());
+    if (locked) return locked;
+    if (!(await core.hasher.verify(request.password, mailbox.passwordHash))) {
+      return recordFailedAttempt(core, call, address, err('sign-in-failed'), { step: 'password' });
+    }
+    return afterPassword(core, call, mailbox, request.trustDevice ?? false);
+  });
+}
+
+/** The challenge of this connection, if it is still good. */
+function livePending(core: CoreContext, call: CallContext): PendingSignIn | null {
+  const { pending } = stateOf(core);
+  const current = pending.get(call.connection);
+  if (!current) return null;
+  if (current.expiresAt <= core.clock.now()) {
+    pending.delete(call.connection);
+    return null;
+  }
+  return current;
+}
+
+/** The challenge's mailbox as it is now, or null when the challenge no longer stands. */
+async function challengedMailbox(core: CoreContext, call: CallContext, pending: PendingSignIn): Promise<MailboxRecord | null> {
+  const mailbox = await mailboxes(core).get(pending.mailbox);
+  if (mailbox && mailbox.passwordChangedAt === pending.passwordChangedAt) return mailbox;
+  stateOf(core).pending.delete(call.connection);
+  return null;
+}
+
+export interface VerifyRequest {
+  readonly code: string;
+  readonly method: SecondFactor;
+  readonly trustDevice: boolean;
+}
+
+async function checkSecondFactor(core: CoreContext, call: CallContext, address: string, request: VerifyRequest): Promise<Result<unknown>> {
+  switch (request.method) {
+    case 'sms':
+      return verifyCode(core, { mailbox: address, purpose: 'sign-in', code: request.code.replace(/[\s-]/g, ''), device: call.device });
+    case 'totp':
+      return verifyTotp(core, address, request.code.replace(/[\s-]/g, ''));
+    case 'backup':
+      return useBackupCode(core, address, request.code, call.device);
+  }
+}
+
+/** Step two: the code (SMS, authenticator or backup) completes the sign-in. */
+export async function verifySignInCode(core: CoreContext, call: CallContext, request: VerifyRequest): Promise<Result<SessionStarted>> {
+  const pending = livePending(core, call);
+  if (!pending) return err('sign-in-expired');
+  return oneAttemptAtATime(core, pending.mailbox, async () => {
+    // A sign-out or a new attempt while this one waited its turn ends this challenge.
+    if (livePending(core, call) !== pending) return err('sign-in-expired');
+    const mailbox = await challengedMailbox(core, call, pending);
+    if (!mailbox) return err('sign-in-expired');
+    const locked = lockedErr(mailbox.lockedUntil, core.clock.now());
+    if (locked) return locked;
+    if (!secondFactorsOf(mailbox).includes(request.method)) return err('method-unavailable');
+    const checked = await checkSecondFactor(core, call, mailbox.address, request);
+    if (!checked.ok) {
+      // An SMS code already ends after 5 wrong entries and at most 10 are sent a day; an
+      // authenticator or backup code has no such bound, so its wrong entries count toward the lockout.
+      if (request.method === 'sms' || checked.code !== 'code-invalid') return checked;
+      const failure = await recordFailedAttempt(core, call, mailbox.address, checked, { step: request.method });
+      if (failure.code === 'mailbox-locked') stateOf(core).pending.delete(call.connection);
+      return failure;
+    }
+    return completeSignIn(core, call, mailbox, { method: request.method, trustDevice: request.trustDevice, passwordCheckedAt: pending.passwordCheckedAt });
+  });
+}
+
+/** Another SMS code for the challenge of this connection, under the usual resend rules. */
+export async function resendSignInCode(core: CoreContext, call: CallContext): Promise<Result<{ maskedPhone: string; resendAt: number; expiresAt: number }>> {
+  const pending = livePending(core, call);
+  if (!pending) return err('sign-in-expired');
+  const mailbox = await challengedMailbox(core, call, pending);
+  if (!mailbox) return err('sign-in-expired');
+  if (!mailbox.phone) return err('method-unavailable');
+  const sent = await sendCode(core, { mailbox: mailbox.address, phone: mailbox.phone.number, purpose: 'sign-in', device: call.device });
+  if (!sent.ok) return sent;
+  stateOf(core).pending.set(call.connection, { ...pending, smsError: undefined });
+  return ok({ maskedPhone: maskPhone(mailbox.phone.number), resendAt: sent.data.resendAt, expiresAt: sent.data.expiresAt });
+}
+
+/**
+ * The signed-in session of a call, for every channel that needs one. A session restricted to
+ * enrolment passes only where `allowEnrollment` is set (the two-factor channels); it is freed as
+ * soon as the mailbox has a method, or policy stops enforcing 2FA.
+ */
+export async function requireSession(core: CoreContext, call: CallContext, options: { allowEnrollment: boolean }): Promise<Result<Session>> {
+  const session = core.sessions.current(call);
+  if (!session) return err('not-signed-in');
+  if (!session.enrollmentRequired || options.allowEnrollment) return ok(session);
+  if (enrollmentStillRequired(core, await mailboxes(core).get(session.mailbox))) return err('two-factor-required');
+  core.sessions.update(call, { enrollmentRequired: false });
+  return ok({ ...session, enrollmentRequired: false });
+}
+
+/** Who is signed in on this connection, or which challenge is waiting. */
+export async function authStatus(core: CoreContext, call: CallContext): Promise<AuthStatus> {
+  const session = core.sessions.current(call);
+  if (session) {
+    const mailbox = await mailboxes(core).get(session.mailbox);
+    if (!mailbox) {
+      core.sessions.end(call);
+      return { status: 'signed-out' };
+    }
+    const restricted = (await requireSession(core, call, { allowEnrollment: false })).ok === false;
+    return { status: restricted ? 'enrollment-required' : 'signed-in', mailbox: mailbox.address, displayName: mailbox.displayName };
+  }
+  const pending = livePending(core, call);
+  if (!pending) return { status: 'signed-out' };
+  const code = pending.maskedPhone !== undefined ? await pendingCode(core, pending.mailbox, 'sign-in') : null;
+  return codeRequired(pending, code?.resendAt);
+}
+
+export function signOut(core: CoreContext, call: CallContext): void {
+  stateOf(core).pending.delete(call.connection);
+  core.sessions.end(call);
+}
+
+/** Registers a mailbox on this computer and signs in to it, as a new account does anywhere. */
+export async function registerAndSignIn(core: CoreContext, call: CallContext, registration: Registration): Promise<Result<SessionStarted>> {
+  const registered = await registerMailbox(core, registration, deviceName(call));
+  if (!registered.ok) return registered;
+  return completeSignIn(core, call, registered.data, { method: 'password', trustDevice: false, passwordCheckedAt: core.clock.now() });
+}
+
+export function createAuthHandlers(core: CoreContext, options: { demo: boolean }): HandlersOf<'auth'> {
+  return {
+    'auth:directory': async () =>
+      ok({ hasMailboxes: await hasAnyMailbox(core), demo: options.demo, demoAccounts: options.demo ? await demoAccounts(core) : [] }),
+    'auth:register': async (request, call) => registerAndSignIn(core, call, request),
+    'auth:sign-in': async (request, call) => signIn(core, call, request),
+    'auth:verify-code': async (request, call) => verifySignInCode(core, call, request),
+    'auth:resend-code': async (_request, call) => resendSignInCode(core, call),
+    'auth:status': async (_request, call) => ok(await authStatus(core, call)),
+    'auth:sign-out': async (_request, call) => {
+      signOut(core, call);
+      return ok({});
+    },
+  };
+}

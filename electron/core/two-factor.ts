@@ -1,0 +1,518 @@
+/**
+ * Two-factor methods of a signed-in mailbox (SPEC.md §4): binding, changing and unbinding a
+ * phone, an authenticator app (TOTP, RFC 6238), single-use backup codes, and the password
+ * re-check that guards changes. Sign-in uses `verifyCode` (codes.ts), `verifyTotp` and
+ * `useBackupCode` from here.
+ *
+ * Every change of a method is one `store.atomically`: the mailbox record, the revocation of
+ * its trusted devices and the activity event land together or not at all.
+ */
+import { Secret, TOTP } from 'otpauth';
+import QRCode from 'qrcode-svg';
+import type { TwoFactorStatus } from '../shared/channels/two-factor';
+import { err, ok, type Result } from '../shared/result';
+import type { CallContext, DeviceIdentity } from './call';
+import { pendingCode, redeemCode, sendCode, type SentCode } from './codes';
+import type { CoreContext } from './context';
+import type { HandlersOf } from './handlers';
+import { hasTwoFactor, maskPhone, twoFactorMethods, type BackupCode, type MailboxRecord } from './mailbox';
+import { normalizePhone } from './phone';
+import type { ActivityKind } from './activity';
+import type { TwoFactorMethod } from './policy';
+import { passwordRecheckMs, type Session } from './sessions';
+import { revokeAllTrustedDevices } from './trusted-devices';
+
+export const totpRules = {
+  issuer: 'Mailwarden',
+  algorithm: 'SHA1',
+  digits: 6,
+  period: 30,
+  /** One step either side: a phone clock a little off still works; a wider window helps guessers. */
+  window: 1,
+  /** 160 bits, the HMAC-SHA-1 block the RFC 4226 recommends. */
+  secretBytes: 20,
+} as const;
+
+export const backupCodeRules = {
+  count: 10,
+  length: 8,
+  /** No i, l, o, 0 or 1: nothing a person copying from paper can misread. 31 symbols, ~40 bits a code. */
+  alphabet: 'abcdefghjkmnpqrstuvwxyz23456789',
+} as const;
+
+/** The mailbox lockout of SPEC.md §3, which a wrong password at a re-check counts toward too. */
+export const lockoutRule = { failures: 5, windowMs: 15 * 60_000, lockMs: 15 * 60_000 } as const;
+
+function mailboxes(core: CoreContext) {
+  return core.store.collection<MailboxRecord>('mailboxes');
+}
+
+function deviceName(device: DeviceIdentity): string {
+  return `${device.label} / ${device.client}`;
+}
+
+function secondsUntil(at: number, now: number): number {
+  return Math.max(1, Math.ceil((at - now) / 1000));
+}
+
+interface SignedIn {
+  readonly session: Session;
+  readonly mailbox: MailboxRecord;
+}
+
+async function signedIn(core: CoreContext, call: CallContext): Promise<Result<SignedIn>> {
+  const session = core.sessions.current(call);
+  if (!session) return err('not-signed-in');
+  const mailbox = await mailboxes(core).get(session.mailbox);
+  // A mailbox removed under a live session is no longer anyone's to change.
+  if (!mailbox) return err('not-signed-in');
+  return ok({ session, mailbox });
+}
+
+/** Re-read inside `store.atomically`, so the change is made to the record as it is now. */
+async function current(core: CoreContext, address: string): Promise<Result<MailboxRecord>> {
+  const mailbox = await mailboxes(core).get(address);
+  return mailbox ? ok(mailbox) : err('not-signed-in');
+}
+
+/** Someone at an unlocked screen must not change how the mailbox is protected without its password. */
+function recheckNeeded(core: CoreContext, session: Session): boolean {
+  return core.clock.now() - session.passwordCheckedAt > passwordRecheckMs;
+}
+
+function methodAllowed(core: CoreContext, method: TwoFactorMethod): boolean {
+  return core.policy().allowedMethods.includes(method);
+}
+
+/** Under an enforcing policy the last method stays: removing it would leave the mailbox bare. */
+function mayRemoveAMethod(core: CoreContext, mailbox: MailboxRecord): boolean {
+  return !core.policy().enforceTwoFactor || twoFactorMethods(mailbox).length > 1;
+}
+
+/** Backup codes stand in for a method; once no method is left they would be a way around nothing, so they go too. */
+function withoutMethod(mailbox: MailboxRecord, change: Partial<Pick<MailboxRecord, 'phone' | 'totp' | 'totpPending'>>): MailboxRecord {
+  const next = { ...mailbox, ...change };
+  return hasTwoFactor(next) ? next : { ...next, backupCodes: [] };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Status
+
+export async function twoFactorStatus(core: CoreContext, session: Session, mailbox: MailboxRecord): Promise<TwoFactorStatus> {
+  const policy = core.policy();
+  const pending = await pendingCode(core, mailbox.address, 'bind-phone');
+  return {
+    methods: twoFactorMethods(mailbox),
+    phone: mailbox.phone ? { masked: maskPhone(mailbox.phone.number), boundAt: mailbox.phone.boundAt } : null,
+    totp: mailbox.totp ? { enrolledAt: mailbox.totp.confirmedAt } : null,
+    backupCodes: { left: mailbox.backupCodes.filter((c) => c.usedAt === null).length, total: mailbox.backupCodes.length },
+    enforced: policy.enforceTwoFactor,
+    allowedMethods: [...policy.allowedMethods],
+    canUnbind: mayRemoveAMethod(core, mailbox),
+    passwordRecheckNeeded: recheckNeeded(core, session),
+    pendingPhone: pending
+      ? { masked: maskPhone(pending.phone), expiresAt: pending.expiresAt, windowEndsAt: pending.windowEndsAt, resendAt: pending.resendAt }
+      : null,
+  };
+}
+
+async function statusAfter(core: CoreContext, session: Session, change: Result<MailboxRecord>): Promise<Result<TwoFactorStatus>> {
+  return change.ok ? ok(await twoFactorStatus(core, session, change.data)) : change;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Password re-check
+
+/**
+ * Counts a wrong main password toward the lockout: the 5th within 15 minutes locks the mailbox
+ * for 15 minutes and writes `mailbox-locked`. Call inside `store.atomically`, with the record
+ * read there. Returns the end of the lock when this failure set one.
+ */
+export async function countPasswordFailure(core: CoreContext, mailbox: MailboxRecord, device: DeviceIdentity): Promise<{ lockedUntil: number | null }> {
+  const now = core.clock.now();
+  const failures = [...mailbox.failedSignIns.filter((at) => at > now - lockoutRule.windowMs), now];
+  if (failures.length < lockoutRule.failures) {
+    await mailboxes(core).replace({ ...mailbox, failedSignIns: failures });
+    return { lockedUntil: null };
+  }
+  const lockedUntil = now + lockoutRule.lockMs;
+  await mailboxes(core).replace({ ...mailbox, failedSignIns: [], lockedUntil });
+  await core.activity.record({
+    mailbox: mailbox.address,
+    kind: 'mailbox-locked',
+    outcome: 'failure',
+    device: deviceName(device),
+    detail: { minutes: lockoutRule.lockMs / 60_000 },
+  });
+  return { lockedUntil };
+}
+
+/** Asks for the main password again before a method changes; a wrong one counts like a wrong sign-in. */
+export async function recheckPassword(core: CoreContext, call: CallContext, password: string): Promise<Result<{ passwordCheckedAt: number }>> {
+  const who = await signedIn(core, call);
+  if (!who.ok) return who;
+  const { mailbox } = who.data;
+  const started = core.clock.now();
+  if (mailbox.lockedUntil !== null && mailbox.lockedUntil > started) return err('mailbox-locked', { retryAfter: secondsUntil(mailbox.lockedUntil, started) });
+
+  // scrypt runs outside the store lock; the outcome is written against the record as it is then.
+  const matches = await core.hasher.verify(password, mailbox.passwordHash);
+  return core.store.atomically(async () => {
+    const fresh = await current(core, mailbox.address);
+    if (!fresh.ok) return fresh;
+    const now = core.clock.now();
+    if (matches) {
+      if (fresh.data.failedSignIns.length > 0) await mailboxes(core).replace({ ...fresh.data, failedSignIns: [] });
+      core.sessions.update(call, { passwordCheckedAt: now });
+      return ok({ passwordCheckedAt: now });
+    }
+    await core.activity.record({
+      mailbox: mailbox.address,
+      kind: 'sign-in-failed',
+      outcome: 'failure',
+      device: deviceName(call.device),
+      detail: { step: 'password-recheck' },
+    });
+    const { lockedUntil } = await countPasswordFailure(core, fresh.data, call.device);
+    return lockedUntil === null ? err('password-incorrect') : err('mailbox-locked', { retryAfter: secondsUntil(lockedUntil, now) });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Phone
+
+export interface CodeSentView extends SentCode {
+  readonly masked: string;
+}
+
+async function sendPhoneCode(core: CoreContext, call: CallContext, mailbox: MailboxRecord, phone: string): Promise<Result<CodeSentView>> {
+  const sent = await sendCode(core, { mailbox: mailbox.address, phone, purpose: 'bind-phone', device: call.device });
+  return sent.ok ? ok({ masked: maskPhone(phone), ...sent.data }) : sent;
+}
+
+/** Step 2 of the guide: the number is checked and a code sent to it. */
+export async function startPhoneBinding(core: CoreContext, call: CallContext, input: { phone: string }): Promise<Result<CodeSentView>> {
+  const who = await signedIn(core, call);
+  if (!who.ok) return who;
+  const { session, mailbox } = who.data;
+  if (!methodAllowed(core, 'sms')) return err('method-not-allowed');
+  // One phone per mailbox; a new number goes through change, which asks for the password.
+  if (mailbox.phone) return err('phone-already-bound');
+  // Adding a factor to a mailbox that already has one changes its protection: same re-check as a change.
+  if (hasTwoFactor(mailbox) && recheckNeeded(core, session)) return err('password-recheck-required');
+  const phone = normalizePhone(input.phone);
+  if (!phone.ok) return phone;
+  return sendPhoneCode(core, call, mailbox, phone.data);
+}
+
+/** Step 3: the code binds the phone it was sent to. */
+export async function confirmPhoneBinding(core: CoreContext, call: CallContext, input: { code: string }): Promise<Result<TwoFactorStatus>> {
+  const who = await signedIn(core, call);
+  if (!who.ok) return who;
+  const { session, mailbox } = who.data;
+  if (!methodAllowed(core, 'sms')) return err('method-not-allowed');
+  const result = await core.store.atomically(async (): Promise<Result<MailboxRecord>> => {
+    const fresh = await current(core, mailbox.address);
+    if (!fresh.ok) return fresh;
+    if (fresh.data.phone) return err('phone-already-bound');
+    if (hasTwoFactor(fresh.data) && recheckNeeded(core, session)) return err('password-recheck-required');
+    const redeemed = await redeemCode(core, { mailbox: mailbox.address, purpose: 'bind-phone', code: input.code, device: call.device });
+    if (!redeemed.ok) return redeemed;
+    const next: MailboxRecord = { ...fresh.data, phone: { number: redeemed.data.phone, boundAt: core.clock.now() } };
+    await saveFactorChange(core, call, next, 'phone-bound', { phone: maskPhone(redeemed.data.phone) });
+    return ok(next);
+  });
+  return statusAfter(core, session, result);
+}
+
+/** A new number for a bound mailbox: the password (if not re-checked lately), then a code to the new number. */
+export async function startPhoneChange(core: CoreContext, call: CallContext, input: { phone: string }): Promise<Result<CodeSentView>> {
+  const who = await signedIn(core, call);
+  if (!who.ok) return who;
+  const { session, mailbox } = who.data;
+  if (!methodAllowed(core, 'sms')) return err('method-not-allowed');
+  if (!mailbox.phone) return err('phone-not-bound');
+  if (recheckNeeded(core, session)) return err('password-recheck-required');
+  const phone = normalizePhone(input.phone);
+  if (!phone.ok) return phone;
+  if (phone.data === mailbox.phone.number) return err('phone-unchanged');
+  return sendPhoneCode(core, call, mailbox, phone.data);
+}
+
+export async function confirmPhoneChange(core: CoreContext, call: CallContext, input: { code: string }): Promise<Result<TwoFactorStatus>> {
+  const who = await signedIn(core, call);
+  if (!who.ok) return who;
+  const { session, mailbox } = who.data;
+  if (!methodAllowed(core, 'sms')) return err('method-not-allowed');
+  if (recheckNeeded(core, session)) return err('password-recheck-required');
+  const result = await core.store.atomically(async (): Promise<Result<MailboxRecord>> => {
+    const fresh = await current(core, mailbox.address);
+    if (!fresh.ok) return fresh;
+    const before = fresh.data.phone;
+    if (!before) return err('phone-not-bound');
+    const redeemed = await redeemCode(core, { mailbox: mailbox.address, purpose: 'bind-phone', code: input.code, device: call.device });
+    if (!redeemed.ok) return redeemed;
+    const next: MailboxRecord = { ...fresh.data, phone: { number: redeemed.data.phone, boundAt: core.clock.now() } };
+    await saveFactorChange(core, call, next, 'phone-changed', { from: maskPhone(before.number), to: maskPhone(redeemed.data.phone) });
+    return ok(next);
+  });
+  return statusAfter(core, session, result);
+}
+
+/**
+ * A factor was bound, changed or removed: save it, end every trust granted under the old
+ * factors (ASVS 2.5.5) and log it, in the caller's `atomically`. One place, so no path forgets.
+ */
+async function saveFactorChange(
+  core: CoreContext,
+  call: CallContext,
+  next: MailboxRecord,
+  kind: ActivityKind,
+  detail?: Readonly<Record<string, string | number>>,
+): Promise<void> {
+  await mailboxes(core).replace(next);
+  await revokeAllTrustedDevices(core, next.address);
+  await core.activity.record({ mailbox: next.address, kind, device: deviceName(call.device), ...(detail ? { detail } : {}) });
+}
+
+export async function unbindPhone(core: CoreContext, call: CallContext): Promise<Result<TwoFactorStatus>> {
+  const who = await signedIn(core, call);
+  if (!who.ok) return who;
+  const { session, mailbox } = who.data;
+  if (recheckNeeded(core, session)) return err('password-recheck-required');
+  const result = await core.store.atomically(async (): Promise<Result<MailboxRecord>> => {
+    const fresh = await current(core, mailbox.address);
+    if (!fresh.ok) return fresh;
+    const before = fresh.data.phone;
+    if (!before) return err('phone-not-bound');
+    if (!mayRemoveAMethod(core, fresh.data)) return err('enforcement-requires-method');
+    const next = withoutMethod(fresh.data, { phone: null });
+    await saveFactorChange(core, call, next, 'phone-unbound', { phone: maskPhone(before.number) });
+    return ok(next);
+  });
+  return statusAfter(core, session, result);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Authenticator app (TOTP)
+
+function totpFor(address: string, secret: Secret): TOTP {
+  return new TOTP({
+    issuer: totpRules.issuer,
+    label: address,
+    algorithm: totpRules.algorithm,
+    digits: totpRules.digits,
+    period: totpRules.period,
+    secret,
+  });
+}
+
+/** The time step a code belongs to, within ±1 step of now, or null when it matches none. */
+function matchingStep(address: string, secretBase32: string, code: string, now: number): number | null {
+  const totp = totpFor(address, Secret.fromBase32(secretBase32));
+  const delta = totp.validate({ token: code, timestamp: now, window: totpRules.window });
+  return delta === null ? null : totp.counter({ timestamp: now }) + delta;
+}
+
+export interface TotpEnrolmentView {
+  readonly uri: string;
+  readonly secret: string;
+  readonly qrSvg: string;
+}
+
+/** A fresh seed, kept as pending until a code from the app proves it was copied right. */
+export async function startTotp(core: CoreContext, call: CallContext): Promise<Result<TotpEnrolmentView>> {
+  const who = await signedIn(core, call);
+  if (!who.ok) return who;
+  const { session, mailbox } = who.data;
+  if (!methodAllowed(core, 'totp')) return err('method-not-allowed');
+  if (mailbox.totp) return err('totp-already-enabled');
+  if (hasTwoFactor(mailbox) && recheckNeeded(core, session)) return err('password-recheck-required');
+  // The seed comes from the core's CSPRNG (copied to an exactly sized buffer), not otpauth's own source.
+  const secret = new Secret({ buffer: core.random.bytes(totpRules.secretBytes).slice().buffer });
+  const uri = totpFor(mailbox.address, secret).toString();
+  const result = await core.store.atomically(async (): Promise<Result<null>> => {
+    const fresh = await current(core, mailbox.address);
+    if (!fresh.ok) return fresh;
+    if (fresh.data.totp) return err('totp-already-enabled');
+    await mailboxes(core).replace({ ...fresh.data, totpPending: { secret: secret.base32, createdAt: core.clock.now() } });
+    return ok(null);
+  });
+  if (!result.ok) return result;
+  const qrSvg = new QRCode({ content: uri, ecl: 'M', padding: 4, join: true, xmlDeclaration: false, container: 'svg-viewbox' }).svg();
+  return ok({ uri, secret: secret.base32, qrSvg });
+}
+
+export async function confirmTotp(core: CoreContext, call: CallContext, input: { code: string }): Promise<Result<TwoFactorStatus>> {
+  const who = await signedIn(core, call);
+  if (!who.ok) return who;
+  const { session, mailbox } = who.data;
+  if (!methodAllowed(core, 'totp')) return err('method-not-allowed');
+  const result = await core.store.atomically(async (): Promise<Result<MailboxRecord>> => {
+    const fresh = await current(core, mailbox.address);
+    if (!fresh.ok) return fresh;
+    if (fresh.data.totp) return err('totp-already-enabled');
+    const pending = fresh.data.totpPending;
+    if (!pending) return err('totp-not-started');
+    if (hasTwoFactor(fresh.data) && recheckNeeded(core, session)) return err('password-recheck-required');
+    const now = core.clock.now();
+    const step = matchingStep(mailbox.address, pending.secret, input.code, now);
+    if (step === null) return err('code-invalid');
+    // The code that proved the enrolment is spent: it cannot then sign anyone in.
+    const next: MailboxRecord = { ...fresh.data, totp: { secret: pending.secret, confirmedAt: now, lastStep: step }, totpPending: null };
+    await saveFactorChange(core, call, next, 'totp-enrolled');
+    return ok(next);
+  });
+  return statusAfter(core, session, result);
+}
+
+export async function removeTotp(core: CoreContext, call: CallContext): Promise<Result<TwoFactorStatus>> {
+  const who = await signedIn(core, call);
+  if (!who.ok) return who;
+  const { session, mailbox } = who.data;
+  if (recheckNeeded(core, session)) return err('password-recheck-required');
+  const result = await core.store.atomically(async (): Promise<Result<MailboxRecord>> => {
+    const fresh = await current(core, mailbox.address);
+    if (!fresh.ok) return fresh;
+    if (!fresh.data.totp) return err('totp-not-enabled');
+    if (!mayRemoveAMethod(core, fresh.data)) return err('enforcement-requires-method');
+    const next = withoutMethod(fresh.data, { totp: null, totpPending: null });
+    await saveFactorChange(core, call, next, 'totp-removed');
+    return ok(next);
+  });
+  return statusAfter(core, session, result);
+}
+
+/**
+ * Checks an authenticator code at sign-in and spends its time step: a code whose step is not
+ * after the last accepted one is refused (`code-used`), so an overheard code cannot be replayed
+ * within its 90-second window.
+ */
+export function verifyTotp(core: CoreContext, address: string, code: string): Promise<Result<null>> {
+  return core.store.atomically(async () => {
+    const mailbox = await mailboxes(core).get(address);
+    if (!mailbox?.totp) return err('totp-not-enabled');
+    const step = matchingStep(mailbox.address, mailbox.totp.secret, code, core.clock.now());
+    if (step === null) return err('code-invalid');
+    if (step <= mailbox.totp.lastStep) return err('code-used');
+    await mailboxes(core).replace({ ...mailbox, totp: { ...mailbox.totp, lastStep: step } });
+    return ok(null);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Backup codes
+
+/** `abcd-efgh` as shown; lower case without separators as hashed. */
+function normalizeBackupCode(input: string): string | null {
+  const compact = input.toLowerCase().replace(/[\s-]/g, '');
+  if (compact.length !== backupCodeRules.length) return null;
+  return [...compact].every((c) => backupCodeRules.alphabet.includes(c)) ? compact : null;
+}
+
+function newBackupCode(core: CoreContext): string {
+  const { alphabet, length } = backupCodeRules;
+  let code = '';
+  for (let i = 0; i < length; i += 1) code += alphabet[core.random.int(alphabet.length)];
+  return code;
+}
+
+/** Ten new codes, shown this once; any earlier set stops working. */
+export async function generateBackupCodes(core: CoreContext, call: CallContext): Promise<Result<{ codes: string[] }>> {
+  const who = await signedIn(core, call);
+  if (!who.ok) return who;
+  const { session, mailbox } = who.data;
+  if (!hasTwoFactor(mailbox)) return err('two-factor-not-enabled');
+  if (recheckNeeded(core, session)) return err('password-recheck-required');
+  const codes = Array.from({ length: backupCodeRules.count }, () => newBackupCode(core));
+  // One at a time: scrypt at the real cost holds 128 MiB per hash.
+  const stored: BackupCode[] = [];
+  for (const code of codes) stored.push({ hash: await core.hasher.hash(code), usedAt: null });
+  const result = await core.store.atomically(async (): Promise<Result<null>> => {
+    const fresh = await current(core, mailbox.address);
+    if (!fresh.ok) return fresh;
+    if (!hasTwoFactor(fresh.data)) return err('two-factor-not-enabled');
+    await mailboxes(core).replace({ ...fresh.data, backupCodes: stored });
+    await core.activity.record({
+      mailbox: mailbox.address,
+      kind: 'backup-codes-generated',
+      device: deviceName(call.device),
+      detail: { count: backupCodeRules.count },
+    });
+    return ok(null);
+  });
+  if (!result.ok) return result;
+  return ok({ codes: codes.map((c) => `${c.slice(0, 4)}-${c.slice(4)}`) });
+}
+
+/**
+ * Spends one backup code at sign-in (case, spaces and dashes do not matter). The hashes are
+ * checked outside the store lock (scrypt is slow); the match is then re-checked inside it, so
+ * two sign-ins at once cannot both spend one code. Returns how many are left.
+ */
+export async function useBackupCode(core: CoreContext, address: string, code: string, device: DeviceIdentity): Promise<Result<{ left: number }>> {
+  const normalized = normalizeBackupCode(code);
+  if (normalized === null) return err('code-invalid');
+  const mailbox = await mailboxes(core).get(address);
+  if (!mailbox) return err('code-invalid');
+  let match: BackupCode | undefined;
+  for (const candidate of mailbox.backupCodes) {
+    if (await core.hasher.verify(normalized, candidate.hash)) {
+      match = candidate;
+      break;
+    }
+  }
+  if (!match) return err('code-invalid');
+  if (match.usedAt !== null) return err('code-used');
+  const spent = match;
+  return core.store.atomically(async (): Promise<Result<{ left: number }>> => {
+    const fresh = await mailboxes(core).get(address);
+    const index = fresh?.backupCodes.findIndex((c) => c.hash === spent.hash) ?? -1;
+    if (!fresh || index < 0) return err('code-invalid');
+    if (fresh.backupCodes[index]!.usedAt !== null) return err('code-used');
+    const backupCodes = fresh.backupCodes.map((c, at) => (at === index ? { ...c, usedAt: core.clock.now() } : c));
+    const left = backupCodes.filter((c) => c.usedAt === null).length;
+    await mailboxes(core).replace({ ...fresh, backupCodes });
+    await core.activity.record({ mailbox: address, kind: 'backup-code-used', device: deviceName(device), detail: { left } });
+    return ok({ left });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Test outbox
+
+export interface OutboxView {
+  readonly gateway: 'outbox' | 'webhook';
+  readonly messages: { at: number; masked: string; text: string }[];
+}
+
+/** The signed-in mailbox's test deliveries: the one place a code reaches the page, because it is the delivery. */
+export async function readOutbox(core: CoreContext, call: CallContext): Promise<Result<OutboxView>> {
+  const session = core.sessions.current(call);
+  if (!session) return err('not-signed-in');
+  const deliveries = core.sms.read ? await core.sms.read(session.mailbox) : [];
+  return ok({ gateway: core.sms.kind, messages: deliveries.map((d) => ({ at: d.at, masked: maskPhone(d.phone), text: d.text })) });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Handlers
+
+export function createTwoFactorHandlers(core: CoreContext): HandlersOf<'two-factor'> {
+  return {
+    'two-factor:status': async (_request, call) => {
+      const who = await signedIn(core, call);
+      return who.ok ? ok(await twoFactorStatus(core, who.data.session, who.data.mailbox)) : who;
+    },
+    'two-factor:start-phone-binding': (request, call) => startPhoneBinding(core, call, request),
+    'two-factor:confirm-phone-binding': (request, call) => confirmPhoneBinding(core, call, request),
+    'two-factor:start-phone-change': (request, call) => startPhoneChange(core, call, request),
+    'two-factor:confirm-phone-change': (request, call) => confirmPhoneChange(core, call, request),
+    'two-factor:unbind-phone': (_request, call) => unbindPhone(core, call),
+    'two-factor:recheck-password': (request, call) => recheckPassword(core, call, request.password),
+    'two-factor:start-totp': (_request, call) => startTotp(core, call),
+    'two-factor:confirm-totp': (request, call) => confirmTotp(core, call, request),
+    'two-factor:remove-totp': (_request, call) => removeTotp(core, call),
+    'two-factor:generate-backup-codes': (_request, call) => generateBackupCodes(core, call),
+    'two-factor:outbox': (_request, call) => readOutbox(core, call),
+  };
+}

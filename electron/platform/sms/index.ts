@@ -1,0 +1,24 @@
+/** The SMS gateway the policy names (SPEC.md §5): the local outbox by default, or IT's webhook. */
+import type { SmsGateway } from '../../core/context';
+import type { SmsGatewayPolicy } from '../../core/policy';
+import type { Clock } from '../../core/ports';
+import { OutboxSmsGateway, type OutboxEntry, type Sealer } from './outbox';
+import { WebhookSmsGateway } from './webhook';
+
+export interface SmsGatewayDependencies {
+  readonly dataDir: string;
+  /** Seals outbox lines with the store's key, so codes never lie in the data folder in plaintext. */
+  readonly sealer: Sealer;
+  readonly clock: Clock;
+  /** Told of each test delivery (the Electron shell shows a notification). */
+  readonly onOutbox?: ((entry: OutboxEntry) => void) | undefined;
+}
+
+export function createSmsGateway(policy: SmsGatewayPolicy, deps: SmsGatewayDependencies): SmsGateway {
+  switch (policy.kind) {
+    case 'outbox':
+      return new OutboxSmsGateway(deps.dataDir, deps.sealer, deps.clock, deps.onOutbox);
+    case 'webhook':
+      return new WebhookSmsGateway(policy);
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * The `auth` namespace (SPEC.md §2, §3): the mailbox directory of this computer, registering a
+ * mailbox, signing in with the 2FA challenge, and signing out.
+ */
+import * as v from 'valibot';
+import { channels, Empty } from '../channel';
+import { errorCodes } from '../result';
+
+/**
+ * Transport bounds only. The address syntax (at most 254) and the password rules (10–128) are
+ * checked by the core, which answers with a code the sign-in and register forms can translate.
+ */
+export const AddressInput = v.pipe(v.string(), v.maxLength(320));
+export const PasswordInput = v.pipe(v.string(), v.maxLength(1024));
+
+/** A request with nothing in it (declared here: this module loads before the contract's own). */
+const NoFields = v.strictObject({});
+
+export const secondFactors = ['sms', 'totp', 'backup'] as const;
+export const SecondFactorSchema = v.picklist(secondFactors);
+export type SecondFactor = v.InferOutput<typeof SecondFactorSchema>;
+
+export const SignedInSchema = v.strictObject({
+  status: v.literal('signed-in'),
+  mailbox: v.string(),
+  displayName: v.string(),
+});
+
+/** Policy enforces 2FA and the mailbox has none: only the binding page may be used. */
+export const EnrollmentRequiredSchema = v.strictObject({
+  status: v.literal('enrollment-required'),
+  mailbox: v.string(),
+  displayName: v.string(),
+});
+
+export const CodeRequiredSchema = v.strictObject({
+  status: v.literal('code-required'),
+  mailbox: v.string(),
+  methods: v.array(SecondFactorSchema),
+  /** `139****1234`, when a code goes by SMS. */
+  maskedPhone: v.optional(v.string()),
+  /** When another SMS code may be asked for (ms since the epoch). */
+  resendAt: v.optional(v.number()),
+  /** Why no SMS went out, when none could: the other methods (or a resend later) still work. */
+  smsError: v.optional(v.picklist(errorCodes)),
+  /** The "trust this device" choice made with the password, so the code page starts with it. */
+  trustDevice: v.boolean(),
+  /** When this half-finished sign-in lapses and the password has to be entered again. */
+  expiresAt: v.number(),
+});
+
+/** Where a finished sign-in (or a registration) lands. */
+export const SessionStartedSchema = v.variant('status', [SignedInSchema, EnrollmentRequiredSchema]);
+export type SessionStarted = v.InferOutput<typeof SessionStartedSchema>;
+
+export const SignInOutcomeSchema = v.variant('status', [SignedInSchema, EnrollmentRequiredSchema, CodeRequiredSchema]);
+export type SignInOutcome = v.InferOutput<typeof SignInOutcomeSchema>;
+
+export const AuthStatusSchema = v.variant('status', [
+  v.strictObject({ status: v.literal('signed-out') }),
+  SignedInSchema,
+  EnrollmentRequiredSchema,
+  CodeRequiredSchema,
+]);
+export type AuthStatus = v.InferOutput<typeof AuthStatusSchema>;
+
+export const DemoAccountSchema = v.strictObject({
+  address: v.string(),
+  displayName: v.string(),
+  methods: v.array(v.picklist(['sms', 'totp'])),
+  /** Public demo data, present only while it is still the seeded password. */
+  password: v.optional(v.string()),
+  /** Public demo data, present only while the authenticator is still the seeded one. */
+  totpSecret: v.optional(v.string()),
+});
+
+export const DirectorySchema = v.strictObject({
+  /** False on a fresh install: the sign-in screen then offers to register a mailbox. */
+  hasMailboxes: v.boolean(),
+  /** Demo mode is on: the screen lists the demo accounts. */
+  demo: v.boolean(),
+  demoAccounts: v.array(DemoAccountSchema),
+});
+
+const codeErrors = ['code-invalid', 'code-expired', 'code-used', 'code-attempts-exceeded', 'code-not-sent'] as const;
+const sendErrors = ['send-too-soon', 'send-limit-reached', 'sms-delivery-failed'] as const;
+const passwordRuleErrors = ['password-too-short', 'password-too-long', 'password-same-as-address', 'passwords-differ'] as const;
+
+export const authChannels = channels({
+  'auth:directory': { request: NoFields, response: DirectorySchema, errors: [] },
+  'auth:register': {
+    request: v.strictObject({
+      address: AddressInput,
+      password: PasswordInput,
+      confirmation: PasswordInput,
+      displayName: v.optional(v.pipe(v.string(), v.maxLength(64))),
+    }),
+    response: SessionStartedSchema,
+    errors: ['invalid-address', ...passwordRuleErrors, 'mailbox-exists'],
+  },
+  'auth:sign-in': {
+    request: v.strictObject({ address: AddressInput, password: PasswordInput, trustDevice: v.optional(v.boolean()) }),
+    response: SignInOutcomeSchema,
+    errors: ['sign-in-failed', 'mailbox-locked'],
+  },
+  'auth:verify-code': {
+    request: v.strictObject({
+      // Six digits, an authenticator code or a backup code; spaces and dashes are allowed in them.
+      code: v.pipe(v.string(), v.minLength(1), v.maxLength(32)),
+      method: SecondFactorSchema,
+      trustDevice: v.boolean(),
+    }),
+    response: SessionStartedSchema,
+    errors: ['sign-in-expired', 'mailbox-locked', 'method-unavailable', 'totp-not-enabled', ...codeErrors],
+  },
+  'auth:resend-code': {
+    request: NoFields,
+    response: v.strictObject({ maskedPhone: v.string(), resendAt: v.number(), expiresAt: v.number() }),
+    errors: ['sign-in-expired', 'method-unavailable', ...sendErrors],
+  },
+  'auth:status': { request: NoFields, response: AuthStatusSchema, errors: [] },
+  'auth:sign-out': { request: NoFields, response: NoFields, errors: [] },
+});

@@ -1,0 +1,32 @@
+/** The `devices` namespace (SPEC.md §7, 登录设备查询): the signed-in mailbox's trusted devices. */
+import * as v from 'valibot';
+import { channels, Empty } from '../channel';
+
+const NoFields = v.strictObject({});
+
+export const TrustedDeviceSchema = v.strictObject({
+  id: v.string(),
+  /** Operating system and host name: "Windows · LAB-PC-07". */
+  label: v.string(),
+  /** The app or browser and its version: "Chrome 131". */
+  client: v.string(),
+  createdAt: v.number(),
+  lastUsedAt: v.number(),
+  /** Created + the policy's days; never moved by use. */
+  expiresAt: v.number(),
+  /** The device and client this request came from. */
+  current: v.boolean(),
+});
+export type TrustedDevice = v.InferOutput<typeof TrustedDeviceSchema>;
+
+const sessionErrors = ['not-signed-in', 'two-factor-required'] as const;
+
+export const devicesChannels = channels({
+  'devices:list': { request: NoFields, response: v.strictObject({ devices: v.array(TrustedDeviceSchema) }), errors: [...sessionErrors] },
+  'devices:remove': {
+    request: v.strictObject({ id: v.pipe(v.string(), v.minLength(1), v.maxLength(64)) }),
+    response: v.strictObject({ current: v.boolean() }),
+    errors: [...sessionErrors, 'device-not-found'],
+  },
+  'devices:remove-all': { request: NoFields, response: v.strictObject({ removed: v.number() }), errors: [...sessionErrors] },
+});

@@ -1,0 +1,63 @@
+/** Shared mailboxes (共享邮箱, SPEC.md §9): grants given, grants received, and their changes. */
+import * as v from 'valibot';
+import { channels, Empty } from '../channel';
+import { grantLevels } from '../grant-rules';
+
+
+const Id = v.pipe(v.string(), v.minLength(1), v.maxLength(64));
+const Address = v.pipe(v.string(), v.minLength(3), v.maxLength(254));
+/** Epoch milliseconds; the core checks it lies between 1 day and 6 months ahead. */
+const EndsAt = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(8_640_000_000_000_000));
+
+export const GrantGivenSchema = v.strictObject({
+  id: v.string(),
+  grantee: v.string(),
+  granteeName: v.string(),
+  level: v.picklist(grantLevels),
+  createdAt: v.number(),
+  changedAt: v.number(),
+  endsAt: v.nullable(v.number()),
+});
+export type GrantGivenView = v.InferOutput<typeof GrantGivenSchema>;
+
+export const SharedMailboxSchema = v.strictObject({
+  id: v.string(),
+  owner: v.string(),
+  ownerName: v.string(),
+  level: v.picklist(grantLevels),
+  endsAt: v.nullable(v.number()),
+});
+export type SharedMailboxView = v.InferOutput<typeof SharedMailboxSchema>;
+
+export const grantsChannels = channels({
+  'grants:list-given': {
+    request: Empty,
+    response: v.strictObject({ grants: v.array(GrantGivenSchema) }),
+    errors: ['not-signed-in', 'two-factor-required'],
+  },
+  'grants:list-shared-with-me': {
+    request: Empty,
+    response: v.strictObject({ mailboxes: v.array(SharedMailboxSchema) }),
+    errors: ['not-signed-in', 'two-factor-required'],
+  },
+  'grants:add': {
+    request: v.strictObject({ grantee: Address, level: v.picklist(grantLevels), endsAt: v.optional(EndsAt) }),
+    response: GrantGivenSchema,
+    errors: ['not-signed-in', 'two-factor-required', 'grant-self', 'end-date-invalid', 'mailbox-unknown', 'grant-exists'],
+  },
+  'grants:change': {
+    request: v.strictObject({
+      id: Id,
+      level: v.picklist(grantLevels),
+      /** Omitted keeps the end date; null removes it. */
+      endsAt: v.optional(v.nullable(EndsAt)),
+    }),
+    response: GrantGivenSchema,
+    errors: ['not-signed-in', 'two-factor-required', 'not-found', 'end-date-invalid'],
+  },
+  'grants:revoke': {
+    request: v.strictObject({ id: Id }),
+    response: Empty,
+    errors: ['not-signed-in', 'two-factor-required', 'not-found'],
+  },
+});

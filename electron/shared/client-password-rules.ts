@@ -1,0 +1,12 @@
+/**
+ * The fixed vocabularies of client passwords (SPEC.md §6, §8), apart from the channels so that
+ * the core and the renderer can import them without loading the whole contract.
+ */
+export const mailProtocols = ['imap', 'smtp', 'pop3'] as const;
+export type MailProtocol = (typeof mailProtocols)[number];
+
+/** Where a generated password was put (SPEC.md §8). */
+export const applyTargets = ['keychain', 'foxmail', 'iphone-profile', 'android-card', 'manual'] as const;
+export type ApplyTarget = (typeof applyTargets)[number];
+
+export const clientPasswordExpiryDays = { min: 1, max: 365 } as const;
