@@ -20,6 +20,18 @@ export const passwordRecheckMs = 10 * 60 * 1000;
 
 export class SessionRegistry {
   private readonly sessions = new Map<string, Session>();
+  /** Mailboxes whose password was right on a connection that still owes the code. */
+  private readonly challenges = new Map<string, string>();
+
+  /** The mailbox this connection is signing in to, between the password and the code. */
+  challenge(call: CallContext): string | null {
+    return this.challenges.get(call.connection) ?? null;
+  }
+
+  setChallenge(call: CallContext, mailbox: string | null): void {
+    if (mailbox) this.challenges.set(call.connection, mailbox);
+    else this.challenges.delete(call.connection);
+  }
 
   current(call: CallContext): Session | null {
     return this.sessions.get(call.connection) ?? null;

@@ -166,7 +166,7 @@ async function completeSignIn(core: CoreContext, call: CallContext, mailbox: Mai
     });
     if (completion.trustDevice) await trustThisDevice(core, call, mailbox.address);
   });
-  stateOf(core).pending.delete(call.connection);
+  setPending(core, call, null);
   const now = core.clock.now();
   core.sessions.start(call, { mailbox: mailbox.address, signedInAt: now, passwordCheckedAt: completion.passwordCheckedAt, enrollmentRequired });
   const who = { mailbox: mailbox.address, displayName: mailbox.displayName };
@@ -214,7 +214,7 @@ async function afterPassword(core: CoreContext, call: CallContext, mailbox: Mail
     ...(mailbox.phone ? { maskedPhone: maskPhone(mailbox.phone.number) } : {}),
     ...(sms?.smsError !== undefined ? { smsError: sms.smsError } : {}),
   };
-  stateOf(core).pending.set(call.connection, pending);
+  setPending(core, call, pending);
   return ok(codeRequired(pending, sms?.resendAt));
 }
 
@@ -228,7 +228,7 @@ export interface SignInRequest {
 export async function signIn(core: CoreContext, call: CallContext, request: SignInRequest): Promise<Result<SignInOutcome>> {
   const address = normalizeAddress(request.address);
   // A new attempt on this connection drops any challenge left from an earlier one.
-  stateOf(core).pending.delete(call.connection);
+  setPending(core, call, null);
   return oneAttemptAtATime(core, address, async () => {
     const mailbox = isValidAddress(address) ? await mailboxes(core).get(address) : null;
     if (!mailbox) return failUnknownAddress(core, address, request.password);
@@ -242,13 +242,24 @@ export async function signIn(core: CoreContext, call: CallContext, request: Sign
   });
 }
 
+/**
+ * Starts or ends this connection's challenge. The session registry learns which mailbox the
+ * connection is proving, so the local test outbox (the "phone" in embedded mode) can show it
+ * the code it was just sent.
+ */
+function setPending(core: CoreContext, call: CallContext, challenge: PendingSignIn | null): void {
+  if (challenge) stateOf(core).pending.set(call.connection, challenge);
+  else stateOf(core).pending.delete(call.connection);
+  core.sessions.setChallenge(call, challenge?.mailbox ?? null);
+}
+
 /** The challenge of this connection, if it is still good. */
 function livePending(core: CoreContext, call: CallContext): PendingSignIn | null {
   const { pending } = stateOf(core);
   const current = pending.get(call.connection);
   if (!current) return null;
   if (current.expiresAt <= core.clock.now()) {
-    pending.delete(call.connection);
+    setPending(core, call, null);
     return null;
   }
   return current;
@@ -258,7 +269,7 @@ function livePending(core: CoreContext, call: CallContext): PendingSignIn | null
 async function challengedMailbox(core: CoreContext, call: CallContext, pending: PendingSignIn): Promise<MailboxRecord | null> {
   const mailbox = await mailboxes(core).get(pending.mailbox);
   if (mailbox && mailbox.passwordChangedAt === pending.passwordChangedAt) return mailbox;
-  stateOf(core).pending.delete(call.connection);
+  setPending(core, call, null);
   return null;
 }
 
@@ -297,7 +308,7 @@ export async function verifySignInCode(core: CoreContext, call: CallContext, req
       // authenticator or backup code has no such bound, so its wrong entries count toward the lockout.
       if (request.method === 'sms' || checked.code !== 'code-invalid') return checked;
       const failure = await recordFailedAttempt(core, call, mailbox.address, checked, { step: request.method });
-      if (failure.code === 'mailbox-locked') stateOf(core).pending.delete(call.connection);
+      if (failure.code === 'mailbox-locked') setPending(core, call, null);
       return failure;
     }
     return completeSignIn(core, call, mailbox, { method: request.method, trustDevice: request.trustDevice, passwordCheckedAt: pending.passwordCheckedAt });
@@ -313,7 +324,7 @@ export async function resendSignInCode(core: CoreContext, call: CallContext): Pr
   if (!mailbox.phone) return err('method-unavailable');
   const sent = await sendCode(core, { mailbox: mailbox.address, phone: mailbox.phone.number, purpose: 'sign-in', device: call.device });
   if (!sent.ok) return sent;
-  stateOf(core).pending.set(call.connection, { ...pending, smsError: undefined });
+  setPending(core, call, { ...pending, smsError: undefined });
   return ok({ maskedPhone: maskPhone(mailbox.phone.number), resendAt: sent.data.resendAt, expiresAt: sent.data.expiresAt });
 }
 
@@ -350,7 +361,7 @@ export async function authStatus(core: CoreContext, call: CallContext): Promise<
 }
 
 export function signOut(core: CoreContext, call: CallContext): void {
-  stateOf(core).pending.delete(call.connection);
+  setPending(core, call, null);
   core.sessions.end(call);
 }
 

@@ -486,11 +486,15 @@ export interface OutboxView {
   readonly messages: { at: number; masked: string; text: string }[];
 }
 
-/** The signed-in mailbox's test deliveries: the one place a code reaches the page, because it is the delivery. */
+/**
+ * Test deliveries of the local outbox for the mailbox this connection is signed in to, or is
+ * signing in to after the right password: the one place a code reaches the page, because in
+ * embedded mode the outbox is the phone.
+ */
 export async function readOutbox(core: CoreContext, call: CallContext): Promise<Result<OutboxView>> {
-  const session = core.sessions.current(call);
-  if (!session) return err('not-signed-in');
-  const deliveries = core.sms.read ? await core.sms.read(session.mailbox) : [];
+  const mailbox = core.sessions.current(call)?.mailbox ?? core.sessions.challenge(call);
+  if (!mailbox) return err('not-signed-in');
+  const deliveries = core.sms.read ? await core.sms.read(mailbox) : [];
   return ok({ gateway: core.sms.kind, messages: deliveries.map((d) => ({ at: d.at, masked: maskPhone(d.phone), text: d.text })) });
 }
 

@@ -8,6 +8,8 @@ export interface LaunchOptions {
   readonly demo: boolean;
   /** Browser mode only: the loopback port, 0 for any free one. */
   readonly port: number;
+  /** A policy JSON file to apply (tests and development; IT uses the platform's policy place). */
+  readonly policyFile: string | undefined;
 }
 
 /**
@@ -21,6 +23,7 @@ export function parseLaunchOptions(argv: readonly string[], cwd: string = proces
       'user-data-dir': { type: 'string' },
       demo: { type: 'boolean', default: false },
       port: { type: 'string' },
+      policy: { type: 'string' },
     },
     strict: false,
     allowPositionals: true,
@@ -32,5 +35,6 @@ export function parseLaunchOptions(argv: readonly string[], cwd: string = proces
     userDataDir: typeof dir === 'string' && dir.length > 0 ? resolve(cwd, dir) : undefined,
     demo: values.demo === true,
     port,
+    policyFile: typeof values.policy === 'string' && values.policy.length > 0 ? resolve(cwd, values.policy) : undefined,
   };
 }

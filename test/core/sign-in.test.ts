@@ -587,3 +587,25 @@ describe('through the dispatcher', () => {
     expect(sms.sent).toHaveLength(2);
   });
 });
+
+describe('the local outbox during a sign-in challenge', () => {
+  it('shows the code to the connection that gave the right password, and to no other', async () => {
+    const { core, call } = await setup();
+    await createMailbox(core, { address, phone });
+    const stranger = testCall({ connection: 'stranger' });
+    const dispatch = createDispatcher(createHandlers({ environment: testEnvironment(), settingsStore: new MemorySettingsStore(), logger: silentLogger, core }), silentLogger);
+    const outbox = (who: CallContext) => dispatch('two-factor:outbox', {}, who);
+
+    expect(await outbox(call)).toEqual({ ok: false, code: 'not-signed-in' });
+    await signIn(core, call, { address, password: 'not the password' });
+    expect(await outbox(call)).toEqual({ ok: false, code: 'not-signed-in' });
+
+    expect(await signIn(core, call, { address, password })).toMatchObject({ ok: true, data: { status: 'code-required' } });
+    const seen = await outbox(call);
+    expect(seen).toMatchObject({ ok: true, data: { messages: [{ masked: '139****5678' }] } });
+    expect(await outbox(stranger)).toEqual({ ok: false, code: 'not-signed-in' });
+
+    signOut(core, call);
+    expect(await outbox(call)).toEqual({ ok: false, code: 'not-signed-in' });
+  });
+});

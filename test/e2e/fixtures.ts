@@ -57,9 +57,11 @@ export async function startBrowserMode(extraArgs: string[] = []): Promise<{ app:
   return { app, stop };
 }
 
-export const test = base.extend<{ app: RunningApp; appPage: Page }>({
-  app: async ({}, use) => {
-    const { app, stop } = await startBrowserMode();
+export const test = base.extend<{ app: RunningApp; appPage: Page; hostArgs: string[] }>({
+  /** Extra flags for the host, e.g. `test.use({ hostArgs: ['--demo'] })` or `['--policy', file]`. */
+  hostArgs: [[], { option: true }],
+  app: async ({ hostArgs }, use) => {
+    const { app, stop } = await startBrowserMode(hostArgs);
     await use(app);
     await stop();
   },

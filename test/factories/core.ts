@@ -2,7 +2,7 @@
  * A whole core for tests: the real nedb store in memory, a fake clock, the real CSPRNG, an SMS
  * gateway that keeps what it was asked to send, and the default policy unless told otherwise.
  */
-import { createCoreContext, SmsDeliveryError, type CoreContext, type SmsGateway, type SmsMessage } from '../../electron/core/context';
+import { createCoreContext, SmsDeliveryError, type CoreContext, type SmsDelivery, type SmsGateway, type SmsMessage } from '../../electron/core/context';
 import { testScrypt } from '../../electron/core/password-hash';
 import { defaultPolicy, type Policy } from '../../electron/core/policy';
 import { silentLogger, type Logger } from '../../electron/core/ports';
@@ -18,6 +18,10 @@ export class RecordingSms implements SmsGateway {
   async send(message: SmsMessage): Promise<void> {
     if (this.failing) throw new SmsDeliveryError('provider down');
     this.sent.push(message);
+  }
+  /** Like the local outbox: what a mailbox was sent, newest first. */
+  async read(mailbox: string): Promise<SmsDelivery[]> {
+    return this.sent.filter((m) => m.mailbox === mailbox).map((m) => ({ ...m, at: 0 })).reverse();
   }
   /** The six-digit code in the last message to a phone. */
   lastCode(phone?: string): string {

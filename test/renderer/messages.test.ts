@@ -8,11 +8,21 @@ import { errorMessage } from '../../renderer/src/lib/i18n/error-message';
 import { baseLocale, overwriteGetLocale } from '../../renderer/src/lib/paraglide/runtime.js';
 
 // Read through Vite's glob import: the message files are data, outside the web type-check project.
-const files = import.meta.glob<Record<string, string>>('../../messages/*.json', { eager: true, import: 'default' });
+// messages/{locale}.json holds the shell's messages; each feature keeps its own in
+// messages/<feature>/{locale}.json (all listed in project.inlang/settings.json).
+const files = import.meta.glob<Record<string, string>>('../../messages/**/*.json', { eager: true, import: 'default' });
+
+function filesOf(locale: string): [string, Record<string, string>][] {
+  return Object.entries(files)
+    .filter(([path]) => path.endsWith(`/${locale}.json`))
+    .map(([path, contents]) => {
+      const { $schema: _, ...messages } = contents;
+      return [path, messages];
+    });
+}
 
 function messagesOf(locale: string): Record<string, string> {
-  const { $schema: _, ...messages } = files[`../../messages/${locale}.json`] ?? {};
-  return messages;
+  return Object.assign({}, ...filesOf(locale).map(([, messages]) => messages));
 }
 
 const zh = messagesOf('zh-CN');
@@ -23,6 +33,24 @@ describe('messages', () => {
   it('both languages have the same keys', () => {
     expect(Object.keys(zh).length).toBeGreaterThan(0);
     expect(Object.keys(en).sort()).toEqual(Object.keys(zh).sort());
+  });
+
+  it('no key is declared in two files (one would silently win)', () => {
+    for (const locale of ['zh-CN', 'en']) {
+      const seen = new Map<string, string>();
+      for (const [path, messages] of filesOf(locale)) {
+        for (const key of Object.keys(messages)) {
+          expect(seen.get(key), `${key} in ${path}`).toBeUndefined();
+          seen.set(key, path);
+        }
+      }
+    }
+  });
+
+  it('every message file is compiled (listed in project.inlang/settings.json)', async () => {
+    const settings = (await import('../../project.inlang/settings.json')).default as { 'plugin.inlang.messageFormat': { pathPattern: string[] } };
+    const listed = settings['plugin.inlang.messageFormat'].pathPattern.map((p) => p.replace('./messages/', '../../messages/').replace('{locale}', 'zh-CN'));
+    for (const [path] of filesOf('zh-CN')) expect(listed, path).toContain(path);
   });
 
   it('no message is empty', () => {

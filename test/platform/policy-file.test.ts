@@ -1,0 +1,53 @@
+// Covers electron/platform/policy-file.ts.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { defaultPolicy } from '../../electron/core/policy';
+import { parsePolicy, PolicyFileError, readPolicyFile } from '../../electron/platform/policy-file';
+
+describe('parsePolicy', () => {
+  it('keeps the defaults for keys left out', () => {
+    expect(parsePolicy({})).toEqual(defaultPolicy);
+    expect(parsePolicy({ enforceTwoFactor: true, trustedDeviceDays: 14 })).toEqual({ ...defaultPolicy, enforceTwoFactor: true, trustedDeviceDays: 14 });
+  });
+
+  it('refuses trusted-device days outside 1–30, naming the key', () => {
+    expect(() => parsePolicy({ trustedDeviceDays: 0 })).toThrow(/trustedDeviceDays/);
+    expect(() => parsePolicy({ trustedDeviceDays: 31 })).toThrow(/trustedDeviceDays/);
+    expect(parsePolicy({ trustedDeviceDays: 30 }).trustedDeviceDays).toBe(30);
+    expect(parsePolicy({ trustedDeviceDays: 1 }).trustedDeviceDays).toBe(1);
+  });
+
+  it('refuses unknown keys and bad values rather than guessing', () => {
+    expect(() => parsePolicy({ enforce2fa: true })).toThrow(PolicyFileError);
+    expect(() => parsePolicy({ allowedMethods: [] })).toThrow(/allowedMethods/);
+    expect(() => parsePolicy({ sms: { kind: 'webhook', url: 'http://insecure.example', bodyTemplate: '{}' } })).toThrow(/sms/);
+    expect(() => parsePolicy([])).toThrow(PolicyFileError);
+  });
+
+  it('reads a webhook gateway with its defaults', () => {
+    expect(parsePolicy({ sms: { kind: 'webhook', url: 'https://sms.example.cn/send', bodyTemplate: '{"to":"{{phone}}"}' } }).sms).toEqual({
+      kind: 'webhook',
+      url: 'https://sms.example.cn/send',
+      headers: {},
+      bodyTemplate: '{"to":"{{phone}}"}',
+      timeoutMs: 10_000,
+    });
+  });
+});
+
+describe('readPolicyFile', () => {
+  it('reads a file and names it in errors', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mailwarden-policy-'));
+    try {
+      await writeFile(join(dir, 'good.json'), '{"enforceTwoFactor": true}');
+      expect((await readPolicyFile(join(dir, 'good.json'))).enforceTwoFactor).toBe(true);
+      await writeFile(join(dir, 'bad.json'), '{"enforceTwoFactor": ');
+      await expect(readPolicyFile(join(dir, 'bad.json'))).rejects.toThrow(/bad\.json: not JSON/);
+      await expect(readPolicyFile(join(dir, 'missing.json'))).rejects.toThrow(/cannot read .*missing\.json: ENOENT/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
