@@ -3,10 +3,11 @@
  * Everything the app does lives in the core; this file only connects it to Electron.
  */
 import { join } from 'node:path';
-import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, protocol, screen, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, Notification, protocol, screen, session, shell } from 'electron';
 import { openBackend } from '../platform/compose';
 import { createConsoleLogger } from '../platform/logger';
 import { parseLaunchOptions } from '../platform/args';
+import { readPolicyFile } from '../platform/policy-file';
 import { productName } from '../platform/paths';
 import { resolveLocale } from '../shared/locale';
 import type { LocalePreference } from '../shared/contract';
@@ -84,6 +85,13 @@ async function start(): Promise<void> {
   const backend = await openBackend(
     { productName, version: app.getVersion(), dataDir, shell: 'electron', demo: options.demo, platform: process.platform },
     logger,
+    {
+      ...(options.policyFile ? { policy: await readPolicyFile(options.policyFile) } : {}),
+      // Embedded mode has no real SMS: the local outbox is the phone, and this is its screen.
+      onOutbox: (entry) => {
+        if (Notification.isSupported()) new Notification({ title: '测试投递 · Test delivery', body: entry.text, silent: true }).show();
+      },
+    },
   );
   const trustToken = new TrustTokenFile(dataDir);
   const device = { label: deviceLabel(), client: `${productName} ${app.getVersion()}` };
