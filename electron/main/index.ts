@@ -7,7 +7,7 @@ import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, Notification, p
 import { openBackend } from '../platform/compose';
 import { createConsoleLogger } from '../platform/logger';
 import { parseLaunchOptions } from '../platform/args';
-import { readPolicyFile } from '../platform/policy-file';
+import { readManagedPolicy } from '../platform/policy-file';
 import { productName } from '../platform/paths';
 import { resolveLocale } from '../shared/locale';
 import type { LocalePreference } from '../shared/contract';
@@ -18,6 +18,7 @@ import { TrustTokenFile } from '../store/trust-token-file';
 import { handle } from './ipc';
 import { isAllowedExternalUrl } from './links';
 import { buildMenuTemplate, menuLabels } from './menu';
+import { isPermissionAllowed } from './permissions';
 import { appSchemePrivileges, appScheme, serveAppRequest } from './protocol';
 import { loadWindowState, saveWindowState } from './window-state';
 import { appWindows, createAppWindow, lockDownContents } from './windows';
@@ -76,9 +77,11 @@ async function openMainWindow(dataDir: string): Promise<void> {
 
 async function start(): Promise<void> {
   const dataDir = app.getPath('userData');
-  // The app asks for no device or browser permission; deny every request and check.
-  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
-  session.defaultSession.setPermissionCheckHandler(() => false);
+  // Only clipboard writes from our own page; every other permission request and check is denied.
+  session.defaultSession.setPermissionRequestHandler((_contents, permission, callback, details) =>
+    callback(isPermissionAllowed(permission, details.requestingUrl)),
+  );
+  session.defaultSession.setPermissionCheckHandler((_contents, permission, requestingOrigin) => isPermissionAllowed(permission, requestingOrigin));
   const rendererDir = join(import.meta.dirname, '../renderer');
   protocol.handle(appScheme, (request) => serveAppRequest(request.url, rendererDir));
 
@@ -86,7 +89,7 @@ async function start(): Promise<void> {
     { productName, version: app.getVersion(), dataDir, shell: 'electron', demo: options.demo, platform: process.platform },
     logger,
     {
-      ...(options.policyFile ? { policy: await readPolicyFile(options.policyFile) } : {}),
+      ...(options.policyFile ? await readManagedPolicy(options.policyFile) : {}),
       // Embedded mode has no real SMS: the local outbox is the phone, and this is its screen.
       onOutbox: (entry) => {
         if (Notification.isSupported()) new Notification({ title: '测试投递 · Test delivery', body: entry.text, silent: true }).show();
