@@ -5,7 +5,7 @@
  */
 import { ActivityLog } from './activity';
 import { owaspScrypt, PasswordHasher, type ScryptCost } from './password-hash';
-import type { Policy } from './policy';
+import type { Policy, PolicyKey } from './policy';
 import type { Clock, Logger, Random } from './ports';
 import { SessionRegistry } from './sessions';
 import type { Store } from './store';
@@ -52,6 +52,8 @@ export interface CorePorts {
   readonly keys: CoreKeys;
   readonly logger: Logger;
   readonly policy: () => Policy;
+  /** The policy keys an organisation set; absent or empty: every value is a default. */
+  readonly managedPolicyKeys?: () => readonly PolicyKey[];
 }
 
 export interface CoreContext extends CorePorts {

@@ -3,12 +3,14 @@
  * computer, the IT import (JSON or CSV, all-or-nothing) and the `--demo` seed. The address and
  * password rules live here because registration, import and password change share them.
  */
+import { mainPasswordRules } from '../shared/password-rules';
 import { err, ok, type Result } from '../shared/result';
 import type { CoreContext } from './context';
 import { normalizeAddress, twoFactorMethods, type MailboxRecord } from './mailbox';
 import type { TwoFactorMethod } from './policy';
 
-export const passwordRules = { minLength: 10, maxLength: 128 } as const;
+/** The same numbers the registration form shows (electron/shared/password-rules.ts). */
+export const passwordRules = mainPasswordRules;
 export const addressMaxLength = 254;
 export const displayNameMaxLength = 64;
 

@@ -3,6 +3,8 @@
  * this from the registry, managed preferences or /etc come in a later release; until then the
  * shells pass the defaults, or a policy.json given on the command line in tests.
  */
+import type { PolicyInForce, PolicyValueSource } from '../shared/contract';
+
 export type TwoFactorMethod = 'sms' | 'totp';
 
 export type SmsGatewayPolicy =
@@ -39,3 +41,37 @@ export const defaultPolicy: Policy = {
 };
 
 export const trustedDeviceDaysRange = { min: 1, max: 30 } as const;
+
+export type PolicyKey = keyof Policy;
+
+/** Every key, in the order the settings page lists them. */
+export const policyKeys = [
+  'enforceTwoFactor',
+  'allowedMethods',
+  'trustedDeviceDays',
+  'clientPasswordLimit',
+  'passwordChangeRevokesClientPasswords',
+  'sms',
+] as const satisfies readonly PolicyKey[];
+
+/** A policy and the keys an organisation set (and so locks); the rest are the defaults. */
+export interface ManagedPolicy {
+  readonly policy: Policy;
+  readonly managedKeys: readonly PolicyKey[];
+}
+
+/** The policy in force as the settings page shows it: each value and whether IT set (and locked) it. */
+export function describePolicy(policy: Policy, managedKeys: readonly PolicyKey[]): PolicyInForce {
+  const source = (key: PolicyKey): PolicyValueSource => (managedKeys.includes(key) ? 'managed' : 'default');
+  return {
+    enforceTwoFactor: { value: policy.enforceTwoFactor, source: source('enforceTwoFactor') },
+    allowedMethods: { value: [...policy.allowedMethods], source: source('allowedMethods') },
+    trustedDeviceDays: { value: policy.trustedDeviceDays, source: source('trustedDeviceDays') },
+    clientPasswordLimit: { value: policy.clientPasswordLimit, source: source('clientPasswordLimit') },
+    passwordChangeRevokesClientPasswords: {
+      value: policy.passwordChangeRevokesClientPasswords,
+      source: source('passwordChangeRevokesClientPasswords'),
+    },
+    smsGateway: { value: policy.sms.kind, source: source('sms') },
+  };
+}

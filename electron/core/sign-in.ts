@@ -16,7 +16,7 @@ import type { HandlersOf } from './handlers';
 import { randomId } from './ids';
 import { hasTwoFactor, maskPhone, normalizeAddress, type MailboxRecord } from './mailbox';
 import type { Session } from './sessions';
-import { passesAsTrusted, trustThisDevice } from './trusted-devices';
+import { passesAsTrusted, trustedDeviceDays, trustThisDevice } from './trusted-devices';
 import { countPasswordFailure, lockoutRule, useBackupCode, verifyTotp } from './two-factor';
 
 /** How long a half-finished sign-in waits for its code before the password must be entered again. */
@@ -375,7 +375,12 @@ export async function registerAndSignIn(core: CoreContext, call: CallContext, re
 export function createAuthHandlers(core: CoreContext, options: { demo: boolean }): HandlersOf<'auth'> {
   return {
     'auth:directory': async () =>
-      ok({ hasMailboxes: await hasAnyMailbox(core), demo: options.demo, demoAccounts: options.demo ? await demoAccounts(core) : [] }),
+      ok({
+        hasMailboxes: await hasAnyMailbox(core),
+        demo: options.demo,
+        demoAccounts: options.demo ? await demoAccounts(core) : [],
+        trustedDeviceDays: trustedDeviceDays(core),
+      }),
     'auth:register': async (request, call) => registerAndSignIn(core, call, request),
     'auth:sign-in': async (request, call) => signIn(core, call, request),
     'auth:verify-code': async (request, call) => verifySignInCode(core, call, request),

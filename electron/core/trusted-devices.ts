@@ -42,11 +42,17 @@ async function currentTokenHash(core: CoreContext, call: CallContext): Promise<s
   return token ? keyedHash(core.keys.mac, tokenPurpose, token) : null;
 }
 
-/** The policy's days, held to 1–30 whatever a policy file says: trust must end, and soon. */
-function trustedDeviceLifetimeMs(core: CoreContext): number {
+/**
+ * How many days "trust this device" lasts: the policy's days, held to 1–30 whatever a policy file
+ * says (trust must end, and soon). Exported so the sign-in screen states the number that applies.
+ */
+export function trustedDeviceDays(core: CoreContext): number {
   const days = Math.round(core.policy().trustedDeviceDays);
-  const bounded = Number.isFinite(days) ? Math.min(Math.max(days, trustedDeviceDaysRange.min), trustedDeviceDaysRange.max) : defaultPolicy.trustedDeviceDays;
-  return bounded * dayMs;
+  return Number.isFinite(days) ? Math.min(Math.max(days, trustedDeviceDaysRange.min), trustedDeviceDaysRange.max) : defaultPolicy.trustedDeviceDays;
+}
+
+function trustedDeviceLifetimeMs(core: CoreContext): number {
+  return trustedDeviceDays(core) * dayMs;
 }
 
 /**

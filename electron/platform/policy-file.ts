@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import * as v from 'valibot';
-import { defaultPolicy, trustedDeviceDaysRange, type Policy } from '../core/policy';
+import { defaultPolicy, policyKeys, trustedDeviceDaysRange, type ManagedPolicy, type Policy, type PolicyKey } from '../core/policy';
 
 const SmsSchema = v.variant('kind', [
   v.strictObject({ kind: v.literal('outbox') }),
@@ -33,6 +33,11 @@ export class PolicyFileError extends Error {
 }
 
 export function parsePolicy(json: unknown): Policy {
+  return parseManagedPolicy(json).policy;
+}
+
+/** The policy a file gives, with the keys it set: those are managed, the settings page locks them. */
+export function parseManagedPolicy(json: unknown): ManagedPolicy {
   // valibot's object schemas accept arrays; a policy is only ever a JSON object.
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new PolicyFileError('invalid policy: not an object');
   const parsed = v.safeParse(PolicyFileSchema, json);
@@ -41,10 +46,15 @@ export function parsePolicy(json: unknown): Policy {
     throw new PolicyFileError(`invalid policy: ${keys.join(', ')}`);
   }
   const defined = Object.fromEntries(Object.entries(parsed.output).filter(([, value]) => value !== undefined));
-  return { ...defaultPolicy, ...defined } as Policy;
+  const managedKeys = policyKeys.filter((key: PolicyKey) => Object.hasOwn(defined, key));
+  return { policy: { ...defaultPolicy, ...defined } as Policy, managedKeys };
 }
 
 export async function readPolicyFile(path: string): Promise<Policy> {
+  return (await readManagedPolicy(path)).policy;
+}
+
+export async function readManagedPolicy(path: string): Promise<ManagedPolicy> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -52,7 +62,7 @@ export async function readPolicyFile(path: string): Promise<Policy> {
     throw new PolicyFileError(`cannot read ${path}: ${(cause as NodeJS.ErrnoException).code ?? 'unknown'}`);
   }
   try {
-    return parsePolicy(JSON.parse(text));
+    return parseManagedPolicy(JSON.parse(text));
   } catch (cause) {
     if (cause instanceof PolicyFileError) throw new PolicyFileError(`${path}: ${cause.message}`);
     throw new PolicyFileError(`${path}: not JSON`);

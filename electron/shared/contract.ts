@@ -57,10 +57,31 @@ export const AppInfoSchema = v.strictObject({
 });
 export type AppInfo = v.InferOutput<typeof AppInfoSchema>;
 
+/** Where one value of the policy in force came from: the built-in default, or IT's managed policy (locked). */
+export const PolicyValueSourceSchema = v.picklist(['default', 'managed']);
+export type PolicyValueSource = v.InferOutput<typeof PolicyValueSourceSchema>;
+
+function policyItem<const T extends v.GenericSchema>(value: T) {
+  return v.strictObject({ value, source: PolicyValueSourceSchema });
+}
+
+/** The policy in force (SPEC.md §10), for the settings page; each value with its source. */
+export const PolicyInForceSchema = v.strictObject({
+  enforceTwoFactor: policyItem(v.boolean()),
+  allowedMethods: policyItem(v.array(v.picklist(['sms', 'totp']))),
+  trustedDeviceDays: policyItem(v.number()),
+  clientPasswordLimit: policyItem(v.number()),
+  passwordChangeRevokesClientPasswords: policyItem(v.boolean()),
+  /** Only the gateway's kind: a webhook's URL and headers may carry the SMS provider's credentials. */
+  smsGateway: policyItem(v.picklist(['outbox', 'webhook'])),
+});
+export type PolicyInForce = v.InferOutput<typeof PolicyInForceSchema>;
+
 export { channels, Empty, type ChannelDefinition } from './channel';
 
 export const appChannels = channels({
   'app:info': { request: Empty, response: AppInfoSchema, errors: [] },
+  'app:policy': { request: Empty, response: PolicyInForceSchema, errors: [] },
 });
 
 export const settingsChannels = channels({

@@ -36,8 +36,8 @@ function mailboxesOf(core: Awaited<ReturnType<typeof testCore>>['core']) {
   return core.store.collection<MailboxRecord>('mailboxes');
 }
 
-async function dispatcherFor(demo: boolean) {
-  const t = await testCore();
+async function dispatcherFor(demo: boolean, policy: NonNullable<Parameters<typeof testCore>[0]>['policy'] = {}) {
+  const t = await testCore({ policy });
   const handlers = createHandlers({ environment: testEnvironment({ demo }), settingsStore: new MemorySettingsStore(), logger: silentLogger, core: t.core });
   const dispatch = createDispatcher(handlers, silentLogger);
   return { ...t, dispatch: (channel: string, request: unknown) => dispatch(channel, request, testCall()) };
@@ -48,7 +48,22 @@ describe('a fresh install', () => {
     const { core, dispatch } = await dispatcherFor(false);
     expect(await hasAnyMailbox(core)).toBe(false);
     const result = await dispatch('auth:directory', {});
-    expect(result).toEqual({ ok: true, data: { hasMailboxes: false, demo: false, demoAccounts: [] } });
+    expect(result).toEqual({ ok: true, data: { hasMailboxes: false, demo: false, demoAccounts: [], trustedDeviceDays: 7 } });
+    expect(v.is(contract['auth:directory'].response, (result as { data: unknown }).data)).toBe(true);
+  });
+});
+
+describe('the trust-this-device days on the sign-in screen', () => {
+  it.each([
+    [14, 14],
+    [30, 30],
+    // A policy file outside 1–30 is held to the bounds trust actually lasts.
+    [90, 30],
+    [0, 1],
+  ])('policy %i days shows %i', async (days, shown) => {
+    const { dispatch } = await dispatcherFor(false, { trustedDeviceDays: days });
+    const result = await dispatch('auth:directory', {});
+    expect(result).toMatchObject({ ok: true, data: { trustedDeviceDays: shown } });
     expect(v.is(contract['auth:directory'].response, (result as { data: unknown }).data)).toBe(true);
   });
 });
@@ -404,6 +419,6 @@ describe('seedDemo', () => {
 
     const off = await dispatcherFor(false);
     await seedDemo(off.core);
-    expect(await off.dispatch('auth:directory', {})).toEqual({ ok: true, data: { hasMailboxes: true, demo: false, demoAccounts: [] } });
+    expect(await off.dispatch('auth:directory', {})).toEqual({ ok: true, data: { hasMailboxes: true, demo: false, demoAccounts: [], trustedDeviceDays: 7 } });
   });
 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultPolicy } from '../../electron/core/policy';
-import { parsePolicy, PolicyFileError, readPolicyFile } from '../../electron/platform/policy-file';
+import { parseManagedPolicy, parsePolicy, PolicyFileError, readManagedPolicy, readPolicyFile } from '../../electron/platform/policy-file';
 
 describe('parsePolicy', () => {
   it('keeps the defaults for keys left out', () => {
@@ -37,12 +37,26 @@ describe('parsePolicy', () => {
   });
 });
 
+describe('parseManagedPolicy', () => {
+  it('reports the keys the file set, and only those, as managed', () => {
+    expect(parseManagedPolicy({})).toEqual({ policy: defaultPolicy, managedKeys: [] });
+    const managed = parseManagedPolicy({ trustedDeviceDays: 14, enforceTwoFactor: true, sms: { kind: 'outbox' } });
+    expect(managed.policy).toEqual({ ...defaultPolicy, enforceTwoFactor: true, trustedDeviceDays: 14 });
+    expect(managed.managedKeys).toEqual(['enforceTwoFactor', 'trustedDeviceDays', 'sms']);
+  });
+
+  it('counts a key set to its default value as managed: IT chose it', () => {
+    expect(parseManagedPolicy({ clientPasswordLimit: 20 }).managedKeys).toEqual(['clientPasswordLimit']);
+  });
+});
+
 describe('readPolicyFile', () => {
   it('reads a file and names it in errors', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'mailwarden-policy-'));
     try {
       await writeFile(join(dir, 'good.json'), '{"enforceTwoFactor": true}');
       expect((await readPolicyFile(join(dir, 'good.json'))).enforceTwoFactor).toBe(true);
+      expect((await readManagedPolicy(join(dir, 'good.json'))).managedKeys).toEqual(['enforceTwoFactor']);
       await writeFile(join(dir, 'bad.json'), '{"enforceTwoFactor": ');
       await expect(readPolicyFile(join(dir, 'bad.json'))).rejects.toThrow(/bad\.json: not JSON/);
       await expect(readPolicyFile(join(dir, 'missing.json'))).rejects.toThrow(/cannot read .*missing\.json: ENOENT/);

@@ -80,6 +80,8 @@ export const DirectorySchema = v.strictObject({
   /** Demo mode is on: the screen lists the demo accounts. */
   demo: v.boolean(),
   demoAccounts: v.array(DemoAccountSchema),
+  /** How long "trust this device" lasts under the policy in force (1–30), for the sign-in form's label. */
+  trustedDeviceDays: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(30)),
 });
 
 const codeErrors = ['code-invalid', 'code-expired', 'code-used', 'code-attempts-exceeded', 'code-not-sent'] as const;
