@@ -5,10 +5,12 @@ import App from './App.svelte';
 import { api } from './lib/api/bridge';
 import { i18n } from './lib/i18n/i18n.svelte';
 import { router } from './lib/state/router.svelte';
+import { session } from './lib/state/session.svelte';
 import { theme } from './lib/state/theme.svelte';
 
 async function boot(): Promise<void> {
-  const settings = await api.settings.get();
+  // Who is signed in is asked alongside the settings, so the first screen drawn is the right one.
+  const [settings] = await Promise.all([api.settings.get(), session.refresh()]);
   // Unreadable settings must not keep the app from opening: use the defaults and say so.
   const initial = settings.ok ? settings.data : defaultUserSettings;
   i18n.start(initial.locale);

@@ -27,7 +27,8 @@ test.beforeEach(async () => {
     env: { ...process.env, LANG: 'zh_CN.UTF-8' },
   });
   page = await app.firstWindow();
-  await expect(page.getByRole('navigation')).toBeVisible();
+  // A fresh data folder has no mailbox: the app opens on the sign-in screen's registration.
+  await expect(page.getByRole('main').getByRole('heading', { level: 1 })).toHaveText('注册此邮箱');
 });
 
 test.afterEach(async () => {

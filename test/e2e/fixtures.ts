@@ -1,6 +1,7 @@
 /**
  * Browser-mode fixtures: every test gets its own running host (the built `out/main/host.js`,
- * exactly what `npm run web` starts) over a fresh data folder, and a page already open on it.
+ * exactly what `npm run web` starts) over a fresh data folder, and a page already open on it:
+ * `appPage` signed in (the app behind the sign-in gate), `signedOutPage` on the sign-in screen.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -8,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { test as base, expect, type Page } from '@playwright/test';
+import { registerMailbox } from './backend';
 
 export interface RunningApp {
   /** The printed URL, token fragment included. */
@@ -57,7 +59,7 @@ export async function startBrowserMode(extraArgs: string[] = []): Promise<{ app:
   return { app, stop };
 }
 
-export const test = base.extend<{ app: RunningApp; appPage: Page; hostArgs: string[] }>({
+export const test = base.extend<{ app: RunningApp; appPage: Page; signedOutPage: Page; hostArgs: string[] }>({
   /** Extra flags for the host, e.g. `test.use({ hostArgs: ['--demo'] })` or `['--policy', file]`. */
   hostArgs: [[], { option: true }],
   app: async ({ hostArgs }, use) => {
@@ -65,10 +67,20 @@ export const test = base.extend<{ app: RunningApp; appPage: Page; hostArgs: stri
     await use(app);
     await stop();
   },
-  /** The app opened through its printed URL and ready (the sidebar is visible). */
+  /**
+   * The app opened through its printed URL, signed in as a freshly registered mailbox
+   * (`zhang.wei@cstnet.cn`, backend.ts `testPassword`) and ready: the sidebar is visible.
+   */
   appPage: async ({ page, app }, use) => {
+    await registerMailbox(page, app);
     await page.goto(app.url);
     await expect(page.getByRole('navigation')).toBeVisible();
+    await use(page);
+  },
+  /** The app opened through its printed URL with nobody signed in: the sign-in screen is showing. */
+  signedOutPage: async ({ page, app }, use) => {
+    await page.goto(app.url);
+    await expect(page.getByRole('main').getByRole('heading', { level: 1 })).toBeVisible();
     await use(page);
   },
 });

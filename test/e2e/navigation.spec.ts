@@ -1,9 +1,10 @@
-/** The sidebar reaches every section; the hash, the heading and aria-current follow. */
+/** The sidebar reaches every section once signed in; the hash, the heading and aria-current follow. */
 import { expect, test } from './fixtures';
 import { openSection, pageHeading } from './helpers';
 
-const sections = [
-  { hash: '#/two-factor', name: '二次验证' },
+// `heading`: the page's own heading, where it says more than the sidebar's name.
+const sections: { hash: string; name: string; heading?: string }[] = [
+  { hash: '#/two-factor', name: '二次验证', heading: '帐号安全二次验证' },
   { hash: '#/client-passwords', name: '客户端专用密码' },
   { hash: '#/mail-clients', name: '邮件客户端' },
   { hash: '#/trusted-devices', name: '可信任设备' },
@@ -18,24 +19,16 @@ test('the sidebar navigates to every section', async ({ appPage: page, app }) =>
   await expect(nav.getByRole('link')).toHaveCount(sections.length);
   await expect(nav.getByRole('link', { name: '概览' })).toHaveAttribute('aria-current', 'page');
 
-  for (const { hash, name } of sections) {
+  for (const { hash, name, heading = name } of sections) {
     await openSection(page, name);
     await expect(page).toHaveURL(`${app.origin}/${hash}`);
-    await expect(pageHeading(page)).toHaveText(name);
+    await expect(pageHeading(page)).toHaveText(heading);
     await expect(page).toHaveTitle(`${name} · 邮件安全助手`);
     await expect(nav.locator('[aria-current="page"]')).toHaveText(name);
     await expect(nav.locator('[aria-current]')).toHaveCount(1);
     // Focus lands on the new page's heading, so keyboard and screen-reader users start there.
     await expect(pageHeading(page)).toBeFocused();
   }
-});
-
-test('placeholder sections say they are coming later and offer no controls', async ({ appPage: page }) => {
-  await openSection(page, '二次验证');
-  const main = page.getByRole('main');
-  await expect(main.getByText('将在后续版本中提供')).toBeVisible();
-  await expect(main.getByRole('button')).toHaveCount(0);
-  await expect(main.getByRole('textbox')).toHaveCount(0);
 });
 
 test('the sidebar works from the keyboard', async ({ appPage: page, app }) => {
@@ -51,4 +44,22 @@ test('an unknown or empty route shows the overview', async ({ appPage: page, app
   await page.goto(`${app.origin}/#/no-such-section`);
   await expect(pageHeading(page)).toHaveText('概览');
   await expect(page.getByRole('link', { name: '概览' })).toHaveAttribute('aria-current', 'page');
+});
+
+test('a page opened by its address after sign-in shows that page, and signing out hides every page', async ({ appPage: page, app }) => {
+  await page.goto(`${app.origin}/#/activity`);
+  await expect(pageHeading(page)).toHaveText('安全活动');
+  await expect(page.getByRole('banner')).toContainText('zhang.wei@cstnet.cn');
+
+  await page.getByRole('banner').getByRole('button', { name: '退出登录' }).click();
+  await expect(pageHeading(page)).toHaveText('登录邮箱');
+  await expect(pageHeading(page)).toBeFocused();
+  await expect(page.getByRole('navigation')).toHaveCount(0);
+  await expect(page).toHaveTitle('登录 · 邮件安全助手');
+
+  // Another section by its address still shows the sign-in screen, and the backend agrees.
+  await page.goto(`${app.origin}/#/settings`);
+  await expect(pageHeading(page)).toHaveText('登录邮箱');
+  const status = await page.request.post(`${app.origin}/api/auth:status`, { headers: { Authorization: `Bearer ${app.token}` }, data: {} });
+  expect(await status.json()).toEqual({ ok: true, data: { status: 'signed-out' } });
 });

@@ -47,8 +47,11 @@ describe('messages', () => {
     }
   });
 
-  it('every message file is compiled (listed in project.inlang/settings.json)', async () => {
-    const settings = (await import('../../project.inlang/settings.json')).default as { 'plugin.inlang.messageFormat': { pathPattern: string[] } };
+  it('every message file is compiled (listed in project.inlang/settings.json)', () => {
+    const [settings] = Object.values(
+      import.meta.glob<{ 'plugin.inlang.messageFormat': { pathPattern: string[] } }>('../../project.inlang/settings.json', { eager: true, import: 'default' }),
+    );
+    if (!settings) throw new Error('project.inlang/settings.json not found');
     const listed = settings['plugin.inlang.messageFormat'].pathPattern.map((p) => p.replace('./messages/', '../../messages/').replace('{locale}', 'zh-CN'));
     for (const [path] of filesOf('zh-CN')) expect(listed, path).toContain(path);
   });

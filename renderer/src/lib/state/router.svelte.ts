@@ -2,7 +2,7 @@
  * A hand-written hash router: eight static routes with no parameters need no router library,
  * and the hash keeps working under Electron's file:// pages as well as in browser mode.
  */
-import { routeFromHash, type Route } from './routes';
+import { hrefOf, routeFromHash, type Route } from './routes';
 
 export class Router {
   current = $state<Route>(routeFromHash(window.location.hash));
@@ -12,6 +12,12 @@ export class Router {
     onHashChange();
     window.addEventListener('hashchange', onHashChange);
     return () => window.removeEventListener('hashchange', onHashChange);
+  }
+
+  /** Goes to `route` in place of the current entry, so Back does not return to a refused page. */
+  replace(route: Route): void {
+    window.history.replaceState(window.history.state, '', hrefOf(route));
+    this.current = route;
   }
 }
 

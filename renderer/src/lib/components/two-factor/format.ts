@@ -1,0 +1,51 @@
+/**
+ * Pure helpers of the two-factor page: countdowns, grouping a key for reading, and the text file
+ * of backup codes. Kept free of Svelte and the DOM so test/renderer can cover them directly.
+ */
+
+/** Whole seconds left until `at` (ms since the epoch), never negative; a started second counts. */
+export function secondsUntil(at: number, now: number): number {
+  return Math.max(0, Math.ceil((at - now) / 1000));
+}
+
+/** `04:35`: always two digits each side, so the countdown keeps its width as it ticks. */
+export function minutesSeconds(totalSeconds: number): string {
+  const seconds = Math.max(0, Math.floor(totalSeconds));
+  const mm = Math.floor(seconds / 60);
+  const ss = seconds % 60;
+  return `${String(mm).padStart(2, '0')}:${String(ss).padStart(2, '0')}`;
+}
+
+/** `JBSW Y3DP EHPK …`: a long key is copied by hand far more reliably in groups of four. */
+export function groupForReading(text: string, size = 4): string {
+  const compact = text.replace(/\s+/g, '');
+  const groups: string[] = [];
+  for (let at = 0; at < compact.length; at += size) groups.push(compact.slice(at, at + size));
+  return groups.join(' ');
+}
+
+/** Keeps the digits of a typed code (people paste `123 456` or `123-456`), at most `length`. */
+export function digitsOnly(input: string, length = 6): string {
+  return input.replace(/\D/g, '').slice(0, length);
+}
+
+export interface BackupCodesFile {
+  /** Translated header lines (title, when generated, how to use them). */
+  readonly header: readonly string[];
+  readonly codes: readonly string[];
+}
+
+/** The saved text file: the header, a blank line, then one numbered code per line; CRLF for Notepad. */
+export function backupCodesText({ header, codes }: BackupCodesFile): string {
+  const width = String(codes.length).length;
+  const lines = [...header, '', ...codes.map((code, index) => `${String(index + 1).padStart(width, ' ')}. ${code}`), ''];
+  return lines.join('\r\n');
+}
+
+/** An SVG as a `data:` URL for an <img>: shown as a picture, never parsed into the page as markup. */
+export function svgDataUrl(svg: string): string {
+  const bytes = new TextEncoder().encode(svg);
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return `data:image/svg+xml;base64,${btoa(binary)}`;
+}

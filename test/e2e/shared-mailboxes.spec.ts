@@ -1,0 +1,187 @@
+/**
+ * Shared mailboxes (共享邮箱, SPEC.md §9), followed as a person: the owner of a public mailbox
+ * reads why to share it rather than its password, checks the level table, shares it with a
+ * colleague through the + dialog while the preview shows what recipients will see, changes the
+ * level, and takes it back; the colleague sees it under 共享邮箱 meanwhile.
+ */
+import AxeBuilder from '@axe-core/playwright';
+import { readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import type { Browser, Page } from '@playwright/test';
+import { grantActions, grantLevels, may } from '../../electron/shared/grant-rules';
+import { registerMailbox } from './backend';
+import { expect, test, type RunningApp } from './fixtures';
+import { openSection, pageHeading } from './helpers';
+
+const owner = 'gonggong@cstnet.cn';
+const colleague = 'li.na@cstnet.cn';
+const root = new URL('../../', import.meta.url).pathname;
+/** The shell's messages, where the error texts live. */
+const zh = JSON.parse(readFileSync(`${root}messages/zh-CN.json`, 'utf8')) as Record<string, string>;
+const levelNames = { 'read-only': '只读', 'send-on-behalf': '代表发送', 'send-as': '代理发送' } as const;
+const actionNames = { view: '查看邮件', 'change-unread': '更改已读/未读状态', delete: '删除邮件', compose: '转发、回复、写新邮件' } as const;
+
+async function saveScreenshot(page: Page, name: string): Promise<void> {
+  const image = await page.screenshot({ path: `${root}test-results/screenshots/${name}.png` });
+  if (process.env.MAILWARDEN_UPDATE_DOCS === '1') {
+    await mkdir(`${root}docs/screenshots`, { recursive: true });
+    await writeFile(`${root}docs/screenshots/${name}.png`, image);
+  }
+}
+
+async function openSharedMailboxes(page: Page, app: RunningApp): Promise<void> {
+  await page.goto(app.url);
+  await openSection(page, '共享邮箱');
+  await expect(pageHeading(page)).toHaveText('共享邮箱');
+}
+
+/** The colleague's own browser: registered (and so signed in) there, on the shared page. */
+async function colleagueBrowser(browser: Browser, app: RunningApp): Promise<Page> {
+  const context = await browser.newContext({ locale: 'zh-CN' });
+  const page = await context.newPage();
+  await registerMailbox(page, app, colleague);
+  await openSharedMailboxes(page, app);
+  return page;
+}
+
+async function expectNoAxeViolations(page: Page): Promise<void> {
+  expect((await new AxeBuilder({ page }).analyze()).violations).toEqual([]);
+}
+
+test('share a public mailbox, change the level, revoke it; the colleague sees it meanwhile', async ({ browser, page, app }) => {
+  await page.setViewportSize({ width: 1280, height: 960 });
+  await registerMailbox(page, app, owner);
+  const other = await colleagueBrowser(browser, app);
+  await openSharedMailboxes(page, app);
+
+  await expect(page.getByRole('region', { name: '为什么要共享，而不是告诉别人密码' })).toContainText('一个邮箱只能绑定一个手机号码');
+  const given = page.getByRole('region', { name: '我共享出去的' });
+  await expect(given).toContainText('您还没有把本邮箱共享给任何人。');
+
+  // The + dialog: the preview follows the level.
+  await given.getByRole('button', { name: '共享邮箱给同事' }).click();
+  const dialog = page.getByRole('dialog', { name: '共享邮箱' });
+  await expect(dialog.getByRole('textbox', { name: '共享给' })).toBeFocused();
+  await dialog.getByRole('textbox', { name: '共享给' }).fill(colleague);
+  const preview = dialog.getByRole('region', { name: '收件人看到的' });
+  await expect(dialog.getByRole('radio', { name: /^只读/ })).toBeChecked();
+  await expect(preview).toContainText('被共享人不能用本邮箱发信');
+
+  await dialog.getByRole('radio', { name: /^代表发送/ }).check();
+  await expect(preview.locator('[data-header="from"]')).toHaveText(owner);
+  await expect(preview.locator('[data-header="sender"]')).toHaveText(colleague);
+  await expect(preview).toContainText(`${colleague} 代表 ${owner} 发送`);
+  await saveScreenshot(page, 'share-zh-CN');
+  await expectNoAxeViolations(page);
+
+  await dialog.getByRole('radio', { name: /^代理发送/ }).check();
+  await expect(preview.locator('[data-header="from"]')).toHaveText(owner);
+  await expect(preview.locator('[data-header="sender"]')).toHaveText('无');
+  await expect(preview).toContainText('看不出邮件是别人发的');
+
+  await dialog.getByRole('radio', { name: /^代表发送/ }).check();
+  await dialog.getByRole('button', { name: '共享', exact: true }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByRole('status').filter({ hasText: `已把本邮箱共享给 ${colleague}。` })).toBeVisible();
+  const row = given.getByRole('row').filter({ hasText: colleague });
+  await expect(row).toContainText('代表发送');
+  await expect(row).toContainText('不自动结束');
+
+  // The colleague finds it under 共享邮箱 with its level.
+  await other.reload();
+  const withMe = other.getByRole('region', { name: '共享邮箱' });
+  await expect(withMe.getByRole('row').filter({ hasText: owner })).toContainText('代表发送');
+
+  // Change: to send-as, ending on the first day offered.
+  await row.getByRole('button', { name: `更改 ${colleague} 的权限` }).click();
+  const change = page.getByRole('dialog', { name: '更改共享权限' });
+  await expect(change.getByRole('radio', { name: /^代表发送/ })).toBeChecked();
+  await expect(change.getByRole('radio', { name: /^代表发送/ })).toBeFocused();
+  await change.getByRole('radio', { name: /^代理发送/ }).check();
+  await change.getByRole('checkbox', { name: '到期自动结束' }).check();
+  await expect(change.getByLabel('结束日期')).not.toHaveValue('');
+  await change.getByRole('button', { name: '保存' }).click();
+  await expect(change).toBeHidden();
+  await expect(row).toContainText('代理发送');
+  await expect(row).toContainText('结束');
+  await expect(row).not.toContainText('不自动结束');
+  await other.reload();
+  await expect(withMe.getByRole('row').filter({ hasText: owner })).toContainText('代理发送');
+
+  // Revoke: asked first; cancelling keeps it, confirming ends it for the colleague at once.
+  await row.getByRole('button', { name: `收回 ${colleague} 的共享` }).click();
+  const confirm = page.getByRole('dialog', { name: '收回共享？' });
+  await expect(confirm).toContainText(`${colleague} 将立即无法再打开本邮箱`);
+  await expect(confirm.getByRole('button', { name: '取消' })).toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect(confirm).toBeHidden();
+  await expect(row).toBeVisible();
+  await row.getByRole('button', { name: `收回 ${colleague} 的共享` }).click();
+  await confirm.getByRole('button', { name: '收回共享' }).click();
+  await expect(confirm).toBeHidden();
+  await expect(given).toContainText('您还没有把本邮箱共享给任何人。');
+  await other.reload();
+  await expect(withMe).toContainText('还没有人把邮箱共享给您。');
+  await other.context().close();
+});
+
+test('sharing with an unknown address or with oneself is refused with a clear message', async ({ page, app }) => {
+  await registerMailbox(page, app, owner);
+  await openSharedMailboxes(page, app);
+  await page.getByRole('button', { name: '共享邮箱给同事' }).click();
+  const dialog = page.getByRole('dialog', { name: '共享邮箱' });
+  const address = dialog.getByRole('textbox', { name: '共享给' });
+  const share = dialog.getByRole('button', { name: '共享', exact: true });
+
+  await expect(share).toBeDisabled();
+  await address.fill('nobody@cstnet.cn');
+  await share.click();
+  await expect(dialog.getByRole('alert')).toHaveText(zh['error_mailbox_unknown']!);
+
+  await address.fill(owner);
+  await share.click();
+  await expect(dialog.getByRole('alert')).toHaveText(zh['error_grant_self']!);
+  await expect(dialog).toBeVisible();
+
+  await dialog.getByRole('button', { name: '取消' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByRole('button', { name: '共享邮箱给同事' })).toBeFocused();
+});
+
+test('the level table says exactly what the shared rule allows', async ({ page, app }) => {
+  await registerMailbox(page, app, owner);
+  await openSharedMailboxes(page, app);
+  const table = page.getByRole('table', { name: /共享邮箱的权限级别/ });
+  const headers = table.getByRole('columnheader');
+  await expect(headers).toHaveCount(1 + grantLevels.length);
+  for (const [index, level] of grantLevels.entries()) await expect(headers.nth(index + 1)).toContainText(levelNames[level]);
+  for (const action of grantActions) {
+    const cells = table.getByRole('row').filter({ has: page.getByRole('rowheader', { name: actionNames[action], exact: true }) }).getByRole('cell');
+    for (const [index, level] of grantLevels.entries()) await expect(cells.nth(index)).toContainText(may(level, action) ? '可以' : '不可以');
+  }
+  const sent = table.getByRole('row').filter({ has: page.getByRole('rowheader', { name: '发出的邮件在收件人处如何显示' }) }).getByRole('cell');
+  await expect(sent.nth(0)).toHaveText('不能发信');
+  await expect(sent.nth(1)).toContainText('Sender 是被共享人');
+  await expect(sent.nth(2)).toContainText('没有 Sender');
+});
+
+for (const colorScheme of ['light', 'dark'] as const) {
+  test(`the page has no accessibility violations (${colorScheme})`, async ({ browser, page, app }) => {
+    await page.emulateMedia({ colorScheme });
+    await registerMailbox(page, app, owner);
+    const other = await colleagueBrowser(browser, app);
+    // Something in every list: a grant given here, one received from the colleague.
+    await other.request.post(`${app.origin}/api/grants%3Aadd`, {
+      headers: { Authorization: `Bearer ${app.token}`, Origin: app.origin, 'Content-Type': 'application/json' },
+      data: { grantee: owner, level: 'read-only' },
+    });
+    await openSharedMailboxes(page, app);
+    await page.getByRole('button', { name: '共享邮箱给同事' }).click();
+    await page.getByRole('dialog').getByRole('textbox', { name: '共享给' }).fill(colleague);
+    await page.getByRole('dialog').getByRole('button', { name: '共享', exact: true }).click();
+    await expect(page.getByRole('region', { name: '我共享出去的' }).getByRole('row')).toHaveCount(2);
+    await expect(page.getByRole('region', { name: '共享邮箱' }).getByRole('row')).toHaveCount(2);
+    await expectNoAxeViolations(page);
+    await other.context().close();
+  });
+}

@@ -1,0 +1,53 @@
+/** Shared steps of the two-factor specs: opening the page, reading a test delivery, axe, screenshots. */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import AxeBuilder from '@axe-core/playwright';
+import { expect, type Locator, type Page } from '@playwright/test';
+import type { RunningApp } from './fixtures';
+import { pageHeading } from './helpers';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * Opens the app (already signed in through backend.ts) on the two-factor page by its address,
+ * as a bookmark would: works whatever the sidebar shows during an enforced enrolment.
+ */
+export async function openTwoFactorPage(page: Page, app: RunningApp, heading = '帐号安全二次验证'): Promise<void> {
+  await page.goto(app.url);
+  await page.evaluate("window.location.hash = '#/two-factor'");
+  await expect(pageHeading(page)).toHaveText(heading);
+}
+
+/** The six-digit code in the newest message of the page's test-delivery panel. */
+export async function codeFromTestDelivery(panel: Locator): Promise<string> {
+  const message = panel.locator('samp');
+  await expect(message).toHaveText(/\b\d{6}\b/);
+  return /\b(\d{6})\b/.exec((await message.textContent()) ?? '')![1]!;
+}
+
+/** A six-digit code that is not `code`. */
+export function anotherCode(code: string): string {
+  return String((Number(code) + 500_000) % 1_000_000).padStart(6, '0');
+}
+
+/** axe finds nothing on the page as it is now, in the light and the dark theme. */
+export async function expectNoAxeViolationsInBothThemes(page: Page): Promise<void> {
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme });
+    await expect(page.locator('html')).toHaveAttribute('data-theme', colorScheme);
+    expect((await new AxeBuilder({ page }).analyze()).violations, colorScheme).toEqual([]);
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+}
+
+/**
+ * test-results/screenshots/<name>.png for review; for the ones the README shows (`docs`), also
+ * docs/screenshots/<name>.png when MAILWARDEN_UPDATE_DOCS=1.
+ */
+export async function saveScreenshot(page: Page, name: string, { docs = false } = {}): Promise<void> {
+  const image = await page.screenshot({ path: `${root}test-results/screenshots/${name}.png`, fullPage: true });
+  if (docs && process.env.MAILWARDEN_UPDATE_DOCS === '1') {
+    await mkdir(`${root}docs/screenshots`, { recursive: true });
+    await writeFile(`${root}docs/screenshots/${name}.png`, image);
+  }
+}
