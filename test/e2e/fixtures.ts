@@ -69,12 +69,14 @@ export const test = base.extend<{ app: RunningApp; appPage: Page; signedOutPage:
   },
   /**
    * The app opened through its printed URL, signed in as a freshly registered mailbox
-   * (`zhang.wei@cstnet.cn`, backend.ts `testPassword`) and ready: the sidebar is visible.
+   * (`zhang.wei@cstnet.cn`, backend.ts `testPassword`) and ready: the sidebar and the first
+   * page (its heading) are on screen.
    */
   appPage: async ({ page, app }, use) => {
     await registerMailbox(page, app);
     await page.goto(app.url);
     await expect(page.getByRole('navigation')).toBeVisible();
+    await expect(page.getByRole('main').getByRole('heading', { level: 1 })).toBeVisible();
     await use(page);
   },
   /** The app opened through its printed URL with nobody signed in: the sign-in screen is showing. */

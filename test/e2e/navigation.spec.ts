@@ -1,5 +1,6 @@
 /** The sidebar reaches every section once signed in; the hash, the heading and aria-current follow. */
 import { expect, test } from './fixtures';
+import { registerMailbox } from './backend';
 import { openSection, pageHeading } from './helpers';
 
 // `heading`: the page's own heading, where it says more than the sidebar's name.
@@ -37,6 +38,25 @@ test('the sidebar works from the keyboard', async ({ appPage: page, app }) => {
   await page.keyboard.press('Enter');
   await expect(page).toHaveURL(`${app.origin}/#/shared-mailboxes`);
   await expect(pageHeading(page)).toBeFocused();
+});
+
+test('a section picked before the first page has loaded still gets the focus', async ({ page, app }) => {
+  // Hold the overview's chunk back, so the user acts while the first page is still loading.
+  let release: () => void = () => undefined;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route(/\/assets\/OverviewPage-[^/]*\.js$/, async (route) => {
+    await held;
+    await route.continue();
+  });
+  await registerMailbox(page, app);
+  await page.goto(app.url);
+  await expect(page.getByRole('main').getByRole('status')).toBeVisible();
+
+  await page.getByRole('navigation').getByRole('link', { name: '共享邮箱' }).focus();
+  await page.keyboard.press('Enter');
+  await expect(pageHeading(page)).toHaveText('共享邮箱');
+  await expect(pageHeading(page)).toBeFocused();
+  release();
 });
 
 test('an unknown or empty route shows the overview', async ({ appPage: page, app }) => {
