@@ -159,7 +159,7 @@ export async function createClientPassword(
 }
 
 /** Another mailbox's password is reported as not found: its existence is none of this caller's business. */
-async function ownPassword(core: CoreContext, mailbox: string, id: string): Promise<ClientPasswordRecord | null> {
+export async function ownPassword(core: CoreContext, mailbox: string, id: string): Promise<ClientPasswordRecord | null> {
   const record = await passwords(core).get(id);
   return record && record.mailbox === mailbox ? record : null;
 }

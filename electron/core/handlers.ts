@@ -17,6 +17,8 @@ import { createTwoFactorHandlers } from './two-factor';
 import { createClientPasswordsHandlers } from './client-passwords';
 import { createGrantsHandlers } from './grants';
 import { createActivityHandlers } from './activity';
+import { createMailClientsHandlers } from './mail-clients/handlers';
+import type { MailClientPorts } from './mail-clients/ports';
 
 export type Handler<C extends Channel> = (request: RequestOf<C>, call: CallContext) => Promise<Result<ResponseOf<C>>>;
 
@@ -29,6 +31,8 @@ export interface CoreDependencies {
   readonly settingsStore: SettingsStore;
   readonly logger: Logger;
   readonly core: CoreContext;
+  /** The machine's keychain, Foxmail profiles, file saving and mail-server login (SPEC.md §8). */
+  readonly mailClients: MailClientPorts;
 }
 
 export function createHandlers(deps: CoreDependencies): Handlers {
@@ -46,5 +50,6 @@ export function createHandlers(deps: CoreDependencies): Handlers {
     ...createClientPasswordsHandlers(deps.core),
     ...createGrantsHandlers(deps.core),
     ...createActivityHandlers(deps.core),
+    ...createMailClientsHandlers(deps.core, deps.mailClients),
   };
 }

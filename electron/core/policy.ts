@@ -4,6 +4,7 @@
  * shells pass the defaults, or a policy.json given on the command line in tests.
  */
 import type { PolicyInForce, PolicyValueSource } from '../shared/contract';
+import { defaultClientIntegrations, defaultMailServer, type ClientIntegrations, type MailServerSettings } from '../shared/mail-server';
 
 export type TwoFactorMethod = 'sms' | 'totp';
 
@@ -29,6 +30,10 @@ export interface Policy {
   /** Whether changing the main password also revokes every client password (default yes). */
   readonly passwordChangeRevokesClientPasswords: boolean;
   readonly sms: SmsGatewayPolicy;
+  /** The IMAP, SMTP and POP3 servers mail clients are set up for (the guide's by default). */
+  readonly mailServer: MailServerSettings;
+  /** Which ways of putting a password into a mail client are offered (all by default). */
+  readonly clientIntegrations: ClientIntegrations;
 }
 
 export const defaultPolicy: Policy = {
@@ -38,6 +43,8 @@ export const defaultPolicy: Policy = {
   clientPasswordLimit: 20,
   passwordChangeRevokesClientPasswords: true,
   sms: { kind: 'outbox' },
+  mailServer: defaultMailServer,
+  clientIntegrations: defaultClientIntegrations,
 };
 
 export const trustedDeviceDaysRange = { min: 1, max: 30 } as const;
@@ -52,6 +59,8 @@ export const policyKeys = [
   'clientPasswordLimit',
   'passwordChangeRevokesClientPasswords',
   'sms',
+  'mailServer',
+  'clientIntegrations',
 ] as const satisfies readonly PolicyKey[];
 
 /** A policy and the keys an organisation set (and so locks); the rest are the defaults. */

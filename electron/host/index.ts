@@ -26,7 +26,11 @@ async function main(): Promise<void> {
       platform: process.platform,
     },
     logger,
-    options.policyFile ? await readManagedPolicy(options.policyFile) : {},
+    {
+      ...(options.policyFile ? await readManagedPolicy(options.policyFile) : {}),
+      downloadsDir: options.downloadsDir,
+      foxmailRoot: options.foxmailRoot,
+    },
   );
   const host = await startHost({
     dispatch: backend.dispatch,

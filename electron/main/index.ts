@@ -16,6 +16,7 @@ import { deviceLabel } from '../platform/device';
 import { SettingsFile } from '../store/settings-file';
 import { TrustTokenFile } from '../store/trust-token-file';
 import { handle } from './ipc';
+import { DialogFileSaver } from './save-dialog';
 import { isAllowedExternalUrl } from './links';
 import { buildMenuTemplate, menuLabels } from './menu';
 import { isPermissionAllowed } from './permissions';
@@ -90,6 +91,8 @@ async function start(): Promise<void> {
     logger,
     {
       ...(options.policyFile ? await readManagedPolicy(options.policyFile) : {}),
+      files: new DialogFileSaver(() => app.getPath('downloads')),
+      foxmailRoot: options.foxmailRoot,
       // Embedded mode has no real SMS: the local outbox is the phone, and this is its screen.
       onOutbox: (entry) => {
         if (Notification.isSupported()) new Notification({ title: '测试投递 · Test delivery', body: entry.text, silent: true }).show();

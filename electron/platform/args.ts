@@ -10,6 +10,10 @@ export interface LaunchOptions {
   readonly port: number;
   /** A policy JSON file to apply (tests and development; IT uses the platform's policy place). */
   readonly policyFile: string | undefined;
+  /** Where browser mode and the command line save files (an iPhone profile); the Downloads folder by default. */
+  readonly downloadsDir: string | undefined;
+  /** A Foxmail installation folder to look in besides those found on the system (tests, portable installs). */
+  readonly foxmailRoot: string | undefined;
 }
 
 /**
@@ -24,17 +28,22 @@ export function parseLaunchOptions(argv: readonly string[], cwd: string = proces
       demo: { type: 'boolean', default: false },
       port: { type: 'string' },
       policy: { type: 'string' },
+      'downloads-dir': { type: 'string' },
+      'foxmail-root': { type: 'string' },
     },
     strict: false,
     allowPositionals: true,
   });
   const dir = values['user-data-dir'];
+  const path = (value: unknown) => (typeof value === 'string' && value.length > 0 ? resolve(cwd, value) : undefined);
   const port = typeof values.port === 'string' ? Number(values.port) : 0;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`--port must be 0–65535, got ${String(values.port)}`);
   return {
     userDataDir: typeof dir === 'string' && dir.length > 0 ? resolve(cwd, dir) : undefined,
     demo: values.demo === true,
     port,
-    policyFile: typeof values.policy === 'string' && values.policy.length > 0 ? resolve(cwd, values.policy) : undefined,
+    policyFile: path(values.policy),
+    downloadsDir: path(values['downloads-dir']),
+    foxmailRoot: path(values['foxmail-root']),
   };
 }

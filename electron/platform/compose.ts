@@ -15,6 +15,11 @@ import { SettingsFile } from '../store/settings-file';
 import { createSmsGateway } from './sms';
 import type { OutboxEntry } from './sms/outbox';
 import { cryptoRandom, systemClock } from './system';
+import type { FileSaver, MailClientPorts } from '../core/mail-clients/ports';
+import { KeychainClientPasswordShelf } from './client-password-shelf';
+import { defaultDownloadsDir, FolderFileSaver } from './file-saver';
+import { FoxmailLocalProfiles } from './foxmail';
+import { NetworkConnectionTester } from './mail-test';
 
 export interface Backend {
   readonly dispatch: Dispatch;
@@ -33,6 +38,22 @@ export interface BackendOptions {
   readonly demo?: boolean;
   /** Time for the whole backend; tests pass a fake one to move it. */
   readonly clock?: Clock;
+  /** How files are saved: the Electron shell's save dialog; a folder (Downloads, or --downloads-dir) otherwise. */
+  readonly files?: FileSaver;
+  /** Where the folder saver writes when no `files` is given. */
+  readonly downloadsDir?: string;
+  /** A Foxmail installation folder to look in besides those found on the system (--foxmail-root). */
+  readonly foxmailRoot?: string;
+}
+
+/** The machine's side of putting a password into mail clients (SPEC.md §8). */
+export function createMailClientPorts(options: BackendOptions = {}): MailClientPorts {
+  return {
+    shelf: new KeychainClientPasswordShelf(),
+    foxmail: new FoxmailLocalProfiles({ extraRoots: options.foxmailRoot ? [options.foxmailRoot] : [] }),
+    files: options.files ?? new FolderFileSaver(options.downloadsDir ?? defaultDownloadsDir()),
+    tester: new NetworkConnectionTester(),
+  };
 }
 
 export async function openBackend(environment: AppEnvironment, logger: Logger, options: BackendOptions = {}): Promise<Backend> {
@@ -51,7 +72,13 @@ export async function openBackend(environment: AppEnvironment, logger: Logger, o
     managedPolicyKeys: () => options.managedKeys ?? [],
   });
   if (options.demo ?? environment.demo) await seedDemo(core);
-  const handlers = createHandlers({ environment, settingsStore: new SettingsFile(environment.dataDir, logger), logger, core });
+  const handlers = createHandlers({
+    environment,
+    settingsStore: new SettingsFile(environment.dataDir, logger),
+    logger,
+    core,
+    mailClients: createMailClientPorts(options),
+  });
   return {
     dispatch: createDispatcher(handlers, logger),
     environment,

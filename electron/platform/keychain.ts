@@ -11,16 +11,48 @@ import { KeychainUnavailableError, type Keychain } from '../core/ports';
  * Pinned to the Secret Service on Linux: left to choose, the library falls back to the kernel
  * keyring, which forgets everything at logout or reboot, and a forgotten data key is lost data.
  */
-const entryOptions: EntryOptions = { linux: { store: 'secret-service' } };
+export const entryOptions: EntryOptions = { linux: { store: 'secret-service' } };
 
-/** keyring's messages for a store that is missing, locked, refusing or not set up. */
-const unavailable = /^(platform failure|couldn't access platform storage|no default (credential )?store)/i;
+/**
+ * keyring's messages for a store that is missing, locked, refusing or not set up; the second line
+ * is the secret-service crate's own, which findCredentials talks to directly on Linux.
+ */
+const unavailable =
+  /^(platform failure|couldn't access platform storage|no default (credential )?store|zbus (fdo )?error|no secret service provider|ss error: (object locked|prompt dismissed|connection closed))/i;
 
 function classify(cause: unknown, operation: string): Error {
   if (cause instanceof KeychainUnavailableError) return cause;
   const message = cause instanceof Error ? cause.message : String(cause);
   if (unavailable.test(message)) return new KeychainUnavailableError(`system keychain unavailable (${operation}): ${message}`, { cause });
   return new Error(`system keychain ${operation} failed: ${message}`, { cause });
+}
+
+/** Default for how long one keychain call may take (a prompt nobody answers). */
+export const keychainTimeoutMs = 15_000;
+
+/**
+ * Runs one call into the keychain with a deadline: past it the call is aborted and the keychain
+ * counts as unavailable; whatever the call throws is classified (see the file comment).
+ */
+export async function callKeychain<R>(operation: string, timeoutMs: number, action: (signal: AbortSignal) => Promise<R>): Promise<R> {
+  const abort = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const pending = action(abort.signal);
+    // Settled later than the timeout, its outcome is of no interest, but must not go unhandled.
+    pending.catch(() => undefined);
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        abort.abort();
+        reject(new KeychainUnavailableError(`system keychain did not answer (${operation}) within ${timeoutMs} ms`));
+      }, timeoutMs);
+    });
+    return await Promise.race([pending, timeout]);
+  } catch (cause) {
+    throw classify(cause, operation);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export interface OsKeychainOptions {
@@ -32,7 +64,7 @@ export class OsKeychain implements Keychain {
   private readonly timeoutMs: number;
 
   constructor(options: OsKeychainOptions = {}) {
-    this.timeoutMs = options.timeoutMs ?? 15_000;
+    this.timeoutMs = options.timeoutMs ?? keychainTimeoutMs;
   }
 
   async get(service: string, account: string): Promise<string | null> {
@@ -47,25 +79,9 @@ export class OsKeychain implements Keychain {
     return this.call('delete', service, account, (entry, signal) => entry.deleteCredential(signal));
   }
 
-  private async call<R>(operation: string, service: string, account: string, action: (entry: AsyncEntry, signal: AbortSignal) => Promise<R>): Promise<R> {
-    const abort = new AbortController();
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      // The constructor already talks to the platform store (and throws when there is none).
-      const pending = action(new AsyncEntry(service, account, entryOptions), abort.signal);
-      // Settled later than the timeout, its outcome is of no interest, but must not go unhandled.
-      pending.catch(() => undefined);
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => {
-          abort.abort();
-          reject(new KeychainUnavailableError(`system keychain did not answer (${operation}) within ${this.timeoutMs} ms`));
-        }, this.timeoutMs);
-      });
-      return await Promise.race([pending, timeout]);
-    } catch (cause) {
-      throw classify(cause, operation);
-    } finally {
-      clearTimeout(timer);
-    }
+  private call<R>(operation: string, service: string, account: string, action: (entry: AsyncEntry, signal: AbortSignal) => Promise<R>): Promise<R> {
+    // The constructor already talks to the platform store (and throws when there is none), so it
+    // runs inside callKeychain to be classified like the call itself.
+    return callKeychain(operation, this.timeoutMs, async (signal) => action(new AsyncEntry(service, account, entryOptions), signal));
   }
 }

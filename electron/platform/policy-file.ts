@@ -6,6 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import * as v from 'valibot';
+import { connectionSecurities } from '../shared/mail-server';
 import { defaultPolicy, policyKeys, trustedDeviceDaysRange, type ManagedPolicy, type Policy, type PolicyKey } from '../core/policy';
 
 const SmsSchema = v.variant('kind', [
@@ -19,6 +20,12 @@ const SmsSchema = v.variant('kind', [
   }),
 ]);
 
+const Endpoint = v.strictObject({
+  host: v.pipe(v.string(), v.minLength(1), v.maxLength(253), v.regex(/^[A-Za-z0-9.-]+$/)),
+  port: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(65_535)),
+  security: v.picklist(connectionSecurities),
+});
+
 const PolicyFileSchema = v.strictObject({
   enforceTwoFactor: v.optional(v.boolean()),
   allowedMethods: v.optional(v.pipe(v.array(v.picklist(['sms', 'totp'])), v.minLength(1))),
@@ -26,6 +33,8 @@ const PolicyFileSchema = v.strictObject({
   clientPasswordLimit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(100))),
   passwordChangeRevokesClientPasswords: v.optional(v.boolean()),
   sms: v.optional(SmsSchema),
+  mailServer: v.optional(v.strictObject({ imap: Endpoint, smtp: Endpoint, pop3: Endpoint })),
+  clientIntegrations: v.optional(v.strictObject({ keychain: v.boolean(), foxmail: v.boolean(), iphoneProfile: v.boolean() })),
 });
 
 export class PolicyFileError extends Error {

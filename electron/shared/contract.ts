@@ -20,6 +20,7 @@ import { twoFactorChannels } from './channels/two-factor';
 import { clientPasswordsChannels } from './channels/client-passwords';
 import { grantsChannels } from './channels/grants';
 import { activityChannels } from './channels/activity';
+import { mailClientsChannels } from './channels/mail-clients';
 
 export const locales = ['zh-CN', 'en'] as const;
 export const LocaleSchema = v.picklist(locales);
@@ -107,6 +108,7 @@ export const channelGroups = [
   clientPasswordsChannels,
   grantsChannels,
   activityChannels,
+  mailClientsChannels,
 ] as const;
 
 /** Every channel, gathered from the namespace declarations. */
@@ -120,6 +122,7 @@ export const contract = {
   ...clientPasswordsChannels,
   ...grantsChannels,
   ...activityChannels,
+  ...mailClientsChannels,
 } as const;
 
 export type Contract = typeof contract;

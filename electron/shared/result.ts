@@ -54,6 +54,15 @@ export const errorCodes = [
   'grant-exists',
   'end-date-invalid',
   'grant-forbidden',
+  'keychain-unavailable',
+  'password-mismatch',
+  'foxmail-running',
+  'foxmail-unsupported',
+  'foxmail-write-failed',
+  'save-cancelled',
+  'save-failed',
+  'delete-failed',
+  'integration-disabled',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];

@@ -19,6 +19,7 @@ import { testCall } from '../factories/call';
 import { testCore } from '../factories/core';
 import { testEnvironment } from '../factories/environment';
 import { createMailbox, defaultTestPassword as current, signIn } from '../factories/mailbox';
+import { fakeMailClientPorts } from '../factories/mail-clients';
 
 const address = 'zhang.wei@cstnet.cn';
 const next = 'a brand new passphrase';
@@ -167,7 +168,7 @@ describe('changeMainPassword', () => {
 describe('the account channels', () => {
   async function wired() {
     const t = await setup();
-    const handlers = createHandlers({ environment: testEnvironment(), settingsStore: new MemorySettingsStore(), logger: silentLogger, core: t.core });
+    const handlers = createHandlers({ mailClients: fakeMailClientPorts(), environment: testEnvironment(), settingsStore: new MemorySettingsStore(), logger: silentLogger, core: t.core });
     const dispatcher = createDispatcher(handlers, silentLogger);
     const dispatch = async (channel: Channel, request: unknown, on: CallContext = t.call) => {
       const result = await dispatcher(channel, request, on);

@@ -25,6 +25,7 @@ import { RecordingSms, testCore } from '../factories/core';
 import { testEnvironment } from '../factories/environment';
 import { createMailbox, signIn } from '../factories/mailbox';
 import { removeFolder, tempFolder } from '../factories/store';
+import { fakeMailClientPorts } from '../factories/mail-clients';
 
 const alice = 'alice@cstnet.cn';
 const bob = 'bob@cstnet.cn';
@@ -38,7 +39,7 @@ async function setup() {
   const call = testCall();
   signIn(t.core, call, alice);
   const dispatcher = createDispatcher(
-    createHandlers({ environment: testEnvironment(), settingsStore: new MemorySettingsStore(), logger: silentLogger, core: t.core }),
+    createHandlers({ mailClients: fakeMailClientPorts(), environment: testEnvironment(), settingsStore: new MemorySettingsStore(), logger: silentLogger, core: t.core }),
     silentLogger,
   );
   const dispatch = (channel: string, request: unknown, c = call) => dispatcher(channel, request, c);
@@ -153,7 +154,7 @@ describe('activity:list', () => {
     await createMailbox(t.core, { address: alice });
     const held = testCall({ connection: 'held' });
     t.core.sessions.start(held, { mailbox: alice, signedInAt: 0, passwordCheckedAt: 0, enrollmentRequired: true });
-    const dispatcher = createDispatcher(createHandlers({ environment: testEnvironment(), settingsStore: new MemorySettingsStore(), logger: silentLogger, core: t.core }), silentLogger);
+    const dispatcher = createDispatcher(createHandlers({ mailClients: fakeMailClientPorts(), environment: testEnvironment(), settingsStore: new MemorySettingsStore(), logger: silentLogger, core: t.core }), silentLogger);
     expect(await dispatcher('activity:list', {}, held)).toEqual({ ok: false, code: 'two-factor-required' });
   });
 });

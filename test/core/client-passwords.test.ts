@@ -23,6 +23,7 @@ import { testCall } from '../factories/call';
 import { testCore } from '../factories/core';
 import { testEnvironment } from '../factories/environment';
 import { createMailbox, signIn } from '../factories/mailbox';
+import { fakeMailClientPorts } from '../factories/mail-clients';
 
 const alice = 'alice@cstnet.cn';
 const bob = 'bob@cstnet.cn';
@@ -30,7 +31,7 @@ const dayMs = 86_400_000;
 
 function dispatcherFor(core: CoreContext) {
   const dispatch = createDispatcher(
-    createHandlers({ environment: testEnvironment(), settingsStore: new MemorySettingsStore(), logger: silentLogger, core }),
+    createHandlers({ mailClients: fakeMailClientPorts(), environment: testEnvironment(), settingsStore: new MemorySettingsStore(), logger: silentLogger, core }),
     silentLogger,
   );
   return (channel: string, request: unknown, call = testCall()) => dispatch(channel, request, call);

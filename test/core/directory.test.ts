@@ -28,6 +28,7 @@ import { testCall } from '../factories/call';
 import { testCore } from '../factories/core';
 import { testEnvironment } from '../factories/environment';
 import { createMailbox } from '../factories/mailbox';
+import { fakeMailClientPorts } from '../factories/mail-clients';
 
 const device = 'Linux · test-host / Chrome 156';
 const goodPassword = 'a good long passphrase';
@@ -38,7 +39,7 @@ function mailboxesOf(core: Awaited<ReturnType<typeof testCore>>['core']) {
 
 async function dispatcherFor(demo: boolean, policy: NonNullable<Parameters<typeof testCore>[0]>['policy'] = {}) {
   const t = await testCore({ policy });
-  const handlers = createHandlers({ environment: testEnvironment({ demo }), settingsStore: new MemorySettingsStore(), logger: silentLogger, core: t.core });
+  const handlers = createHandlers({ mailClients: fakeMailClientPorts(), environment: testEnvironment({ demo }), settingsStore: new MemorySettingsStore(), logger: silentLogger, core: t.core });
   const dispatch = createDispatcher(handlers, silentLogger);
   return { ...t, dispatch: (channel: string, request: unknown) => dispatch(channel, request, testCall()) };
 }

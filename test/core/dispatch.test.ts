@@ -7,6 +7,7 @@ import { MemorySettingsStore } from '../../electron/store/settings-file';
 import { testCall } from '../factories/call';
 import { testCore } from '../factories/core';
 import { testEnvironment } from '../factories/environment';
+import { fakeMailClientPorts } from '../factories/mail-clients';
 
 function recordingLogger(): Logger & { lines: unknown[] } {
   const lines: unknown[] = [];
@@ -17,7 +18,7 @@ function recordingLogger(): Logger & { lines: unknown[] } {
 async function setup(store: SettingsStore = new MemorySettingsStore()) {
   const logger = recordingLogger();
   const { core } = await testCore();
-  const handlers = createHandlers({ environment: testEnvironment(), settingsStore: store, logger, core });
+  const handlers = createHandlers({ mailClients: fakeMailClientPorts(), environment: testEnvironment(), settingsStore: store, logger, core });
   const dispatcher = createDispatcher(handlers, logger);
   return { logger, handlers, dispatch: (channel: unknown, request: unknown) => dispatcher(channel, request, testCall()) };
 }

@@ -20,6 +20,7 @@ import { testCall } from '../factories/call';
 import { testCore } from '../factories/core';
 import { testEnvironment } from '../factories/environment';
 import { createMailbox, signIn } from '../factories/mailbox';
+import { fakeMailClientPorts } from '../factories/mail-clients';
 
 const owner = 'public@cstnet.cn';
 const alice = 'alice@cstnet.cn';
@@ -36,7 +37,7 @@ async function setup() {
   signIn(t.core, calls.alice, alice);
   signIn(t.core, calls.bob, bob);
   const dispatcher = createDispatcher(
-    createHandlers({ environment: testEnvironment(), settingsStore: new MemorySettingsStore(), logger: silentLogger, core: t.core }),
+    createHandlers({ mailClients: fakeMailClientPorts(), environment: testEnvironment(), settingsStore: new MemorySettingsStore(), logger: silentLogger, core: t.core }),
     silentLogger,
   );
   const dispatch = (channel: string, request: unknown, call = calls.owner) => dispatcher(channel, request, call);

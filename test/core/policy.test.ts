@@ -10,6 +10,7 @@ import { MemorySettingsStore } from '../../electron/store/settings-file';
 import { testCall } from '../factories/call';
 import { testCore } from '../factories/core';
 import { testEnvironment } from '../factories/environment';
+import { fakeMailClientPorts } from '../factories/mail-clients';
 
 describe('describePolicy', () => {
   it('marks every value a default when no key is managed', () => {
@@ -51,7 +52,7 @@ describe('app:policy', () => {
   async function dispatchPolicy(managedKeys?: readonly ('enforceTwoFactor' | 'trustedDeviceDays')[]) {
     const { core } = await testCore({ policy: { enforceTwoFactor: true, trustedDeviceDays: 14 } });
     const withKeys = managedKeys ? { ...core, managedPolicyKeys: () => managedKeys } : core;
-    const handlers = createHandlers({ environment: testEnvironment(), settingsStore: new MemorySettingsStore(), logger: silentLogger, core: withKeys });
+    const handlers = createHandlers({ mailClients: fakeMailClientPorts(), environment: testEnvironment(), settingsStore: new MemorySettingsStore(), logger: silentLogger, core: withKeys });
     return createDispatcher(handlers, silentLogger)('app:policy', {}, testCall());
   }
 
@@ -70,7 +71,7 @@ describe('app:policy', () => {
 
   it('refuses a request with fields', async () => {
     const { core } = await testCore();
-    const handlers = createHandlers({ environment: testEnvironment(), settingsStore: new MemorySettingsStore(), logger: silentLogger, core });
+    const handlers = createHandlers({ mailClients: fakeMailClientPorts(), environment: testEnvironment(), settingsStore: new MemorySettingsStore(), logger: silentLogger, core });
     expect(await createDispatcher(handlers, silentLogger)('app:policy', { all: true }, testCall())).toMatchObject({ ok: false, code: 'invalid-request' });
   });
 });

@@ -25,6 +25,7 @@ import { testCall } from '../factories/call';
 import { testCore } from '../factories/core';
 import { testEnvironment } from '../factories/environment';
 import { createMailbox, defaultTestPassword as password } from '../factories/mailbox';
+import { fakeMailClientPorts } from '../factories/mail-clients';
 
 const address = 'zhang.wei@cstnet.cn';
 const phone = '+8613912345678';
@@ -519,7 +520,7 @@ describe('status and sign-out', () => {
 describe('through the dispatcher', () => {
   async function wired(policy: Partial<Policy> = {}) {
     const t = await testCore({ policy });
-    const handlers = createHandlers({ environment: testEnvironment(), settingsStore: new MemorySettingsStore(), logger: silentLogger, core: t.core });
+    const handlers = createHandlers({ mailClients: fakeMailClientPorts(), environment: testEnvironment(), settingsStore: new MemorySettingsStore(), logger: silentLogger, core: t.core });
     const dispatcher = createDispatcher(handlers, silentLogger);
     const call = testCall();
     const dispatch = async (channel: Channel, request: unknown, on: CallContext = call) => {
@@ -593,7 +594,7 @@ describe('the local outbox during a sign-in challenge', () => {
     const { core, call } = await setup();
     await createMailbox(core, { address, phone });
     const stranger = testCall({ connection: 'stranger' });
-    const dispatch = createDispatcher(createHandlers({ environment: testEnvironment(), settingsStore: new MemorySettingsStore(), logger: silentLogger, core }), silentLogger);
+    const dispatch = createDispatcher(createHandlers({ mailClients: fakeMailClientPorts(), environment: testEnvironment(), settingsStore: new MemorySettingsStore(), logger: silentLogger, core }), silentLogger);
     const outbox = (who: CallContext) => dispatch('two-factor:outbox', {}, who);
 
     expect(await outbox(call)).toEqual({ ok: false, code: 'not-signed-in' });

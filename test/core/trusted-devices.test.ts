@@ -24,6 +24,7 @@ import { testCall } from '../factories/call';
 import { testCore } from '../factories/core';
 import { testEnvironment } from '../factories/environment';
 import { createMailbox, defaultTestPassword, signIn } from '../factories/mailbox';
+import { fakeMailClientPorts } from '../factories/mail-clients';
 
 const address = 'zhang.wei@cstnet.cn';
 const other = 'li.na@cstnet.cn';
@@ -239,7 +240,7 @@ describe('removing trust', () => {
 describe('the devices channels', () => {
   async function wired() {
     const t = await testCore();
-    const handlers = createHandlers({ environment: testEnvironment(), settingsStore: new MemorySettingsStore(), logger: silentLogger, core: t.core });
+    const handlers = createHandlers({ mailClients: fakeMailClientPorts(), environment: testEnvironment(), settingsStore: new MemorySettingsStore(), logger: silentLogger, core: t.core });
     const dispatcher = createDispatcher(handlers, silentLogger);
     const dispatch = async (channel: Channel, request: unknown, call: CallContext) => {
       const result = await dispatcher(channel, request, call);

@@ -30,6 +30,7 @@ import { testCall } from '../factories/call';
 import { testCore, type TestCore } from '../factories/core';
 import { testEnvironment } from '../factories/environment';
 import { createMailbox, defaultTestPassword, signIn } from '../factories/mailbox';
+import { fakeMailClientPorts } from '../factories/mail-clients';
 
 const alice = 'alice@cstnet.cn';
 const bob = 'bob@cstnet.cn';
@@ -47,7 +48,7 @@ type Setup = TestCore & {
 async function setup(options: { policy?: Partial<Policy>; core?: (core: CoreContext) => CoreContext } = {}): Promise<Setup> {
   const t = await testCore(options.policy ? { policy: options.policy } : {});
   const core = options.core ? options.core(t.core) : t.core;
-  const handlers = createHandlers({ environment: testEnvironment(), settingsStore: new MemorySettingsStore(), logger: silentLogger, core });
+  const handlers = createHandlers({ mailClients: fakeMailClientPorts(), environment: testEnvironment(), settingsStore: new MemorySettingsStore(), logger: silentLogger, core });
   const dispatcher = createDispatcher(handlers, silentLogger);
   const call = testCall();
   return {

@@ -11,6 +11,7 @@ import { startHost, type RunningHost } from '../../electron/host/server';
 import { MemorySettingsStore } from '../../electron/store/settings-file';
 import { testCore } from '../factories/core';
 import { testEnvironment } from '../factories/environment';
+import { fakeMailClientPorts } from '../factories/mail-clients';
 
 const token = 'T'.repeat(43);
 let host: RunningHost;
@@ -50,7 +51,7 @@ beforeAll(async () => {
   await writeFile(join(root, 'renderer', 'assets', 'app.js'), 'console.log(1)');
   await writeFile(join(root, 'secret.txt'), 'outside the renderer');
   const { core } = await testCore();
-  const handlers = createHandlers({ environment: testEnvironment(), settingsStore: store, logger: silentLogger, core });
+  const handlers = createHandlers({ mailClients: fakeMailClientPorts(), environment: testEnvironment(), settingsStore: store, logger: silentLogger, core });
   host = await startHost({ dispatch: createDispatcher(handlers, silentLogger), deviceLabel: 'Linux · test-host', rendererDir: join(root, 'renderer'), token, logger: silentLogger });
 });
 

@@ -26,6 +26,22 @@ describe('parsePolicy', () => {
     expect(() => parsePolicy([])).toThrow(PolicyFileError);
   });
 
+  it('reads the mail server and the client integrations, refusing a bad port, security or host', () => {
+    const mailServer = {
+      imap: { host: 'imap.example.cn', port: 143, security: 'starttls' },
+      smtp: { host: 'smtp.example.cn', port: 587, security: 'starttls' },
+      pop3: { host: 'pop.example.cn', port: 995, security: 'tls' },
+    };
+    const parsed = parseManagedPolicy({ mailServer, clientIntegrations: { keychain: true, foxmail: false, iphoneProfile: true } });
+    expect(parsed.policy.mailServer).toEqual(mailServer);
+    expect(parsed.policy.clientIntegrations).toEqual({ keychain: true, foxmail: false, iphoneProfile: true });
+    expect(parsed.managedKeys).toEqual(['mailServer', 'clientIntegrations']);
+    expect(() => parsePolicy({ mailServer: { ...mailServer, imap: { ...mailServer.imap, port: 70_000 } } })).toThrow(/mailServer\.imap\.port/);
+    expect(() => parsePolicy({ mailServer: { ...mailServer, smtp: { ...mailServer.smtp, security: 'ssl' } } })).toThrow(/mailServer\.smtp\.security/);
+    expect(() => parsePolicy({ mailServer: { ...mailServer, pop3: { ...mailServer.pop3, host: 'evil host/x' } } })).toThrow(/mailServer\.pop3\.host/);
+    expect(() => parsePolicy({ clientIntegrations: { keychain: true } })).toThrow(/clientIntegrations/);
+  });
+
   it('reads a webhook gateway with its defaults', () => {
     expect(parsePolicy({ sms: { kind: 'webhook', url: 'https://sms.example.cn/send', bodyTemplate: '{"to":"{{phone}}"}' } }).sms).toEqual({
       kind: 'webhook',

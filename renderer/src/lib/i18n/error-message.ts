@@ -53,6 +53,15 @@ const messages: Record<ErrorCode, () => string> = {
   'grant-exists': m.error_grant_exists,
   'end-date-invalid': m.error_end_date_invalid,
   'grant-forbidden': m.error_grant_forbidden,
+  'keychain-unavailable': m.error_keychain_unavailable,
+  'password-mismatch': m.error_password_mismatch,
+  'foxmail-running': m.error_foxmail_running,
+  'foxmail-unsupported': m.error_foxmail_unsupported,
+  'foxmail-write-failed': m.error_foxmail_write_failed,
+  'save-cancelled': m.error_save_cancelled,
+  'save-failed': m.error_save_failed,
+  'delete-failed': m.error_delete_failed,
+  'integration-disabled': m.error_integration_disabled,
 };
 
 /** "in 5 minutes" / "5分钟后": Intl handles plurals and word order in both languages. */

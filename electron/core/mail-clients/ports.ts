@@ -1,0 +1,96 @@
+/**
+ * What the mail-clients services (SPEC.md §8) need from the machine, each implemented in
+ * electron/platform and replaced by an in-memory fake in the core's unit tests. The platform
+ * adapters are tested against the real thing: the Secret Service, Foxmail profile files on disk,
+ * loopback IMAP and SMTP servers.
+ */
+import type { ConnectionOutcome, MailEndpoint } from '../../shared/mail-server';
+
+/**
+ * Client passwords the person chose to remember, in the OS keychain under service `Mailwarden`,
+ * account `<address>/<name>`. Every method throws KeychainUnavailableError (ports.ts) when no
+ * keychain can be reached, and changes nothing then.
+ */
+export interface ClientPasswordShelf {
+  remember(address: string, name: string, secret: string): Promise<void>;
+  /** The secret, or null when nothing is remembered under that name. */
+  read(address: string, name: string): Promise<string | null>;
+  /** The names remembered for this mailbox, sorted. */
+  names(address: string): Promise<string[]>;
+  /** Whether there was an entry to delete. */
+  forget(address: string, name: string): Promise<boolean>;
+}
+
+export interface FoxmailAccount {
+  /** The profile file's path: it names the account (one account per Account.rec0). */
+  readonly ref: string;
+  readonly address: string;
+  readonly displayName: string;
+  readonly protocol: 'imap' | 'pop3';
+  readonly incoming: MailEndpoint;
+  readonly outgoing: MailEndpoint;
+  readonly profilePath: string;
+  readonly format: 'rec0' | 'stg';
+  /** Every field understood: its password may be replaced. */
+  readonly writable: boolean;
+}
+
+export interface FoxmailInstallation {
+  readonly root: string;
+  readonly version: string | null;
+  readonly running: boolean;
+  readonly foundBy: 'registry' | 'mailto-handler' | 'default-folder' | 'environment';
+  readonly accounts: readonly FoxmailAccount[];
+}
+
+/** Why a Foxmail profile was not changed. */
+export type FoxmailRefusal = 'running' | 'unsupported' | 'not-found' | 'write-failed';
+
+export class FoxmailError extends Error {
+  override readonly name = 'FoxmailError';
+  constructor(
+    readonly reason: FoxmailRefusal,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+export interface FoxmailProfiles {
+  /** Installations found on this computer, with the accounts of each; never throws for a bad profile (it is listed unwritable). */
+  scan(): Promise<FoxmailInstallation[]>;
+  /** The stored password of the account, decoded; '' when none is stored, null when it cannot be decoded. */
+  readPassword(ref: string): Promise<string | null>;
+  /**
+   * Replaces the stored password: refuses while Foxmail runs and for a file not fully understood,
+   * backs the file up beside itself, writes a temp file, fsyncs, renames, re-reads and verifies,
+   * and restores the backup on any failure. Throws FoxmailError.
+   */
+  writePassword(ref: string, password: string): Promise<{ readonly backupPath: string }>;
+}
+
+/** Saves a file the person asked for (a save-as dialog in Electron; the downloads folder in browser mode). */
+export interface FileSaver {
+  /** Written with mode 0600; null when the person cancelled. */
+  save(suggestedName: string, contents: Uint8Array): Promise<{ readonly path: string } | null>;
+  remove(path: string): Promise<void>;
+}
+
+export interface ConnectionTestResult {
+  readonly outcome: Exclude<ConnectionOutcome, 'main-password'>;
+  /** The raw error, never the password. */
+  readonly detail: string;
+}
+
+/** Logs in over IMAP (imapflow) or SMTP AUTH (nodemailer verify) and classifies what failed. */
+export interface ConnectionTester {
+  test(protocol: 'imap' | 'smtp', endpoint: MailEndpoint, user: string, secret: string): Promise<ConnectionTestResult>;
+}
+
+export interface MailClientPorts {
+  readonly shelf: ClientPasswordShelf;
+  readonly foxmail: FoxmailProfiles;
+  readonly files: FileSaver;
+  readonly tester: ConnectionTester;
+}

@@ -1,0 +1,178 @@
+/**
+ * Putting a client password into mail clients (SPEC.md §8): the server settings and the Android
+ * card, the OS keychain, Foxmail profiles, the iPhone profile, and the connection test.
+ *
+ * The renderer sends a freshly generated client password back with the request that applies it
+ * (the one moment it holds it); the backend checks it against that password's stored hash
+ * before it goes anywhere, so nothing but a real client password of this mailbox is written into
+ * a keychain, a profile or a file. Nothing here ever sends a stored secret to the renderer.
+ */
+import * as v from 'valibot';
+import { channels, Empty } from '../channel';
+import { connectionOutcomes, connectionSecurities } from '../mail-server';
+import { PasswordInput } from './auth';
+
+const Id = v.pipe(v.string(), v.minLength(1), v.maxLength(64));
+/** A client password as typed or copied: 16 characters, spaces allowed. */
+const ClientPasswordInput = v.pipe(v.string(), v.minLength(1), v.maxLength(64));
+/** A client password's name, which is also its keychain entry's. */
+const NameInput = v.pipe(v.string(), v.minLength(1), v.maxLength(128));
+/** What the backend gave out for a Foxmail account or a saved file, handed back as is. */
+const Ref = v.pipe(v.string(), v.minLength(1), v.maxLength(4096));
+
+export const MailEndpointSchema = v.strictObject({
+  host: v.string(),
+  port: v.number(),
+  security: v.picklist(connectionSecurities),
+});
+
+/** The client password to apply: its id in the list and the 16 characters just shown. */
+const Apply = { id: Id, password: ClientPasswordInput };
+
+export const FoxmailAccountSchema = v.strictObject({
+  /** Names this account in foxmail-apply; only accounts the last scan found are accepted. */
+  ref: v.string(),
+  address: v.string(),
+  displayName: v.string(),
+  /** How Foxmail fetches mail for it. */
+  protocol: v.picklist(['imap', 'pop3']),
+  incoming: MailEndpointSchema,
+  outgoing: MailEndpointSchema,
+  /** The profile file (Account.rec0, or Account.stg of older versions). */
+  profilePath: v.string(),
+  format: v.picklist(['rec0', 'stg']),
+  /** Every field of the file was understood, so its password can be replaced safely. */
+  writable: v.boolean(),
+  /**
+   * For this mailbox's accounts: whether the stored password is the main password (which stops
+   * working once 2FA is on), a client password, or could not be told. Other mailboxes' accounts
+   * are never decoded.
+   */
+  storedPassword: v.picklist(['main-password', 'client-password', 'other', 'none', 'unknown', 'not-this-mailbox']),
+});
+export type FoxmailAccountView = v.InferOutput<typeof FoxmailAccountSchema>;
+
+export const FoxmailInstallationSchema = v.strictObject({
+  /** The folder holding Foxmail.exe and Storage/. */
+  root: v.string(),
+  version: v.nullable(v.string()),
+  /** Foxmail is running: its profiles cannot be changed until it is closed. */
+  running: v.boolean(),
+  /** How it was found. */
+  foundBy: v.picklist(['registry', 'mailto-handler', 'default-folder', 'environment']),
+  accounts: v.array(FoxmailAccountSchema),
+});
+export type FoxmailInstallationView = v.InferOutput<typeof FoxmailInstallationSchema>;
+
+export const ConnectionTestSchema = v.strictObject({
+  outcome: v.picklist(connectionOutcomes),
+  endpoint: MailEndpointSchema,
+  /** The raw error, for the disclosure under the plain words; never holds the password. */
+  detail: v.string(),
+});
+export type ConnectionTestView = v.InferOutput<typeof ConnectionTestSchema>;
+
+export const mailClientsChannels = channels({
+  /** What every client needs typed in, the Android card and its QR code, and what is offered here. */
+  'mail-clients:settings': {
+    request: Empty,
+    response: v.strictObject({
+      /** The user name in every client: the full address. */
+      address: v.string(),
+      imap: MailEndpointSchema,
+      smtp: MailEndpointSchema,
+      pop3: MailEndpointSchema,
+      offered: v.strictObject({ keychain: v.boolean(), foxmail: v.boolean(), iphoneProfile: v.boolean() }),
+      /** The settings card as plain text (what the QR code holds) and the QR code as SVG. */
+      card: v.strictObject({ text: v.string(), qrSvg: v.string() }),
+    }),
+    errors: ['not-signed-in', 'two-factor-required'],
+  },
+
+  /** The names of this mailbox's client passwords remembered in the system keychain. */
+  'mail-clients:keychain-list': {
+    request: Empty,
+    response: v.strictObject({ names: v.array(v.string()) }),
+    errors: ['not-signed-in', 'two-factor-required', 'keychain-unavailable', 'integration-disabled'],
+  },
+  'mail-clients:keychain-remember': {
+    request: v.strictObject(Apply),
+    response: v.strictObject({ name: v.string() }),
+    errors: ['not-signed-in', 'two-factor-required', 'not-found', 'password-mismatch', 'keychain-unavailable', 'integration-disabled'],
+  },
+  'mail-clients:keychain-forget': {
+    request: v.strictObject({ name: NameInput }),
+    response: Empty,
+    errors: ['not-signed-in', 'two-factor-required', 'not-found', 'keychain-unavailable', 'integration-disabled'],
+  },
+
+  /** Foxmail installations on this computer and the accounts in their profiles. */
+  'mail-clients:foxmail-scan': {
+    request: Empty,
+    response: v.strictObject({ installations: v.array(FoxmailInstallationSchema) }),
+    errors: ['not-signed-in', 'two-factor-required', 'integration-disabled'],
+  },
+  /** Replaces the stored password of one Foxmail account with a client password. */
+  'mail-clients:foxmail-apply': {
+    request: v.strictObject({ ref: Ref, ...Apply }),
+    response: v.strictObject({ backupPath: v.string() }),
+    errors: [
+      'not-signed-in',
+      'two-factor-required',
+      'not-found',
+      'password-mismatch',
+      'foxmail-running',
+      'foxmail-unsupported',
+      'foxmail-write-failed',
+      'integration-disabled',
+    ],
+  },
+  /**
+   * Before 2FA is switched on: this mailbox's Foxmail accounts that still hold the main password,
+   * which stop working once it is on.
+   */
+  'mail-clients:what-will-break': {
+    request: Empty,
+    response: v.strictObject({ accounts: v.array(FoxmailAccountSchema) }),
+    errors: ['not-signed-in', 'two-factor-required'],
+  },
+
+  /** Saves an iPhone / iPad configuration profile (.mobileconfig), 0600, where the person chooses. */
+  'mail-clients:iphone-profile-save': {
+    request: v.strictObject({
+      /** With the password the profile installs without asking for it, but the file then holds it. */
+      includePassword: v.boolean(),
+      id: v.optional(Id),
+      password: v.optional(ClientPasswordInput),
+    }),
+    response: v.strictObject({
+      /** Names the saved file in iphone-profile-delete. */
+      fileId: v.string(),
+      path: v.string(),
+      includesPassword: v.boolean(),
+      /** When the app offers to delete it (ms since the epoch). */
+      deleteOfferAt: v.number(),
+    }),
+    errors: ['not-signed-in', 'two-factor-required', 'not-found', 'password-mismatch', 'save-cancelled', 'save-failed', 'integration-disabled'],
+  },
+  'mail-clients:iphone-profile-delete': {
+    request: v.strictObject({ fileId: Ref }),
+    response: Empty,
+    errors: ['not-signed-in', 'not-found', 'delete-failed'],
+  },
+
+  /**
+   * Logs in to the IMAP and SMTP servers with a password, as a mail client would, and says what
+   * failed. The password is typed (or just generated) or one remembered in the keychain.
+   */
+  'mail-clients:test-connection': {
+    request: v.strictObject({
+      secret: v.variant('kind', [
+        v.strictObject({ kind: v.literal('typed'), password: v.pipe(PasswordInput, v.minLength(1)) }),
+        v.strictObject({ kind: v.literal('keychain'), name: NameInput }),
+      ]),
+    }),
+    response: v.strictObject({ imap: ConnectionTestSchema, smtp: ConnectionTestSchema }),
+    errors: ['not-signed-in', 'two-factor-required', 'not-found', 'keychain-unavailable'],
+  },
+});

@@ -1,0 +1,97 @@
+/**
+ * In-memory stand-ins for the mail-clients ports, for the core's unit tests. The real adapters
+ * are tested against the real thing in test/platform (Secret Service, Foxmail files on disk,
+ * loopback IMAP and SMTP servers, Dovecot).
+ */
+import { KeychainUnavailableError } from '../../electron/core/ports';
+import {
+  FoxmailError,
+  type ConnectionTestResult,
+  type FoxmailInstallation,
+  type FoxmailRefusal,
+  type MailClientPorts,
+} from '../../electron/core/mail-clients/ports';
+import type { MailEndpoint } from '../../electron/shared/mail-server';
+
+export interface FakeMailClientPorts extends MailClientPorts {
+  /** Remembered secrets by `<address>/<name>`. */
+  readonly keychain: Map<string, string>;
+  /** Set to make every keychain call fail as an unreachable keychain would. */
+  keychainDown: boolean;
+  installations: FoxmailInstallation[];
+  /** Stored Foxmail passwords by ref ('' none stored, null unreadable). */
+  readonly foxmailPasswords: Map<string, string | null>;
+  /** Set to make the next Foxmail write fail this way. */
+  foxmailRefusal: FoxmailRefusal | null;
+  /** Files saved, by path. */
+  readonly files: MailClientPorts['files'] & { readonly saved: Map<string, Uint8Array>; cancel: boolean; fail: boolean };
+  /** What the next connection tests answer, by protocol; the calls are kept in `tests`. */
+  readonly answers: { imap: ConnectionTestResult; smtp: ConnectionTestResult };
+  readonly tests: { protocol: 'imap' | 'smtp'; endpoint: MailEndpoint; user: string; secret: string }[];
+}
+
+export function fakeMailClientPorts(): FakeMailClientPorts {
+  const keychain = new Map<string, string>();
+  const saved = new Map<string, Uint8Array>();
+  const ports: FakeMailClientPorts = {
+    keychain,
+    keychainDown: false,
+    installations: [],
+    foxmailPasswords: new Map(),
+    foxmailRefusal: null,
+    answers: { imap: { outcome: 'ok', detail: '' }, smtp: { outcome: 'ok', detail: '' } },
+    tests: [],
+    shelf: {
+      remember: async (address, name, secret) => {
+        up();
+        keychain.set(`${address}/${name}`, secret);
+      },
+      read: async (address, name) => {
+        up();
+        return keychain.get(`${address}/${name}`) ?? null;
+      },
+      names: async (address) => {
+        up();
+        return [...keychain.keys()].filter((key) => key.startsWith(`${address}/`)).map((key) => key.slice(address.length + 1)).sort();
+      },
+      forget: async (address, name) => {
+        up();
+        return keychain.delete(`${address}/${name}`);
+      },
+    },
+    foxmail: {
+      scan: async () => ports.installations,
+      readPassword: async (ref) => (ports.foxmailPasswords.has(ref) ? ports.foxmailPasswords.get(ref)! : null),
+      writePassword: async (ref, password) => {
+        if (ports.foxmailRefusal) throw new FoxmailError(ports.foxmailRefusal, `refused: ${ports.foxmailRefusal}`);
+        ports.foxmailPasswords.set(ref, password);
+        return { backupPath: `${ref}.bak` };
+      },
+    },
+    files: {
+      saved,
+      cancel: false,
+      fail: false,
+      save: async (name, contents) => {
+        if (ports.files.cancel) return null;
+        if (ports.files.fail) throw new Error('disk full');
+        const path = `/saved/${name}`;
+        saved.set(path, contents);
+        return { path };
+      },
+      remove: async (path) => {
+        if (!saved.delete(path)) throw new Error('no such file');
+      },
+    },
+    tester: {
+      test: async (protocol, endpoint, user, secret) => {
+        ports.tests.push({ protocol, endpoint, user, secret });
+        return ports.answers[protocol];
+      },
+    },
+  };
+  function up(): void {
+    if (ports.keychainDown) throw new KeychainUnavailableError('no keychain here');
+  }
+  return ports;
+}
