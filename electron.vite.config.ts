@@ -15,6 +15,8 @@ export default defineConfig({
           index: resolve(root, 'electron/main/index.ts'),
           host: resolve(root, 'electron/host/index.ts'),
           cli: resolve(root, 'electron/cli/index.ts'),
+          // Dovecot starts it for every login: node built-ins and the socket client only.
+          checkpassword: resolve(root, 'electron/cli/checkpassword.ts'),
         },
       },
     },

@@ -66,6 +66,11 @@ describe('layers', () => {
     }
   });
 
+  it('the checkpassword program loads node built-ins and the mail-auth client only: it starts for every login', () => {
+    expect(importsOf('electron/cli/checkpassword.ts').filter((s) => !s.startsWith('node:'))).toEqual(['../platform/mail-auth/client']);
+    expect(importsOf('electron/platform/mail-auth/client.ts').filter((s) => !s.startsWith('node:'))).toEqual([]);
+  });
+
   it('the renderer imports the contract for types and channel names only', () => {
     for (const file of filesUnder('renderer/src')) {
       const text = readFileSync(join(root, file), 'utf8');

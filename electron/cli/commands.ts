@@ -12,6 +12,7 @@ import { deviceLabel } from '../platform/device';
 import { openBackend, type Backend } from '../platform/compose';
 import { createConsoleLogger } from '../platform/logger';
 import { defaultDataDir, productName } from '../platform/paths';
+import { serveCommand } from './serve';
 import { version } from '../../package.json';
 
 const usage = `Usage: mailwarden <command> [--user-data-dir DIR]
@@ -22,6 +23,9 @@ Commands:
                           CSV file with the header address,password,displayName (displayName optional).
                           All or nothing: every bad row is reported and then nothing is imported.
   list-mailboxes          Print every mailbox (address, display name, 2FA methods, created) as JSON
+  serve --data DIR [--socket PATH] [--policy FILE]
+                          Answer mail-server logins (Dovecot checkpassword, SMTP AUTH) for the data
+                          folder DIR on a Unix socket (default DIR/mail-auth.sock) until SIGTERM
   help                    Print this help
 
 Exit codes: 0 done, 1 the command failed, 2 the command line was wrong.
@@ -50,7 +54,16 @@ const problemText: Record<ImportProblemCode, string> = {
 function positionalsOf(argv: readonly string[]): string[] {
   return parseArgs({
     args: [...argv],
-    options: { 'user-data-dir': { type: 'string' }, port: { type: 'string' }, demo: { type: 'boolean' } },
+    options: {
+      'user-data-dir': { type: 'string' },
+      port: { type: 'string' },
+      demo: { type: 'boolean' },
+      policy: { type: 'string' },
+      'downloads-dir': { type: 'string' },
+      'foxmail-root': { type: 'string' },
+      data: { type: 'string' },
+      socket: { type: 'string' },
+    },
     strict: false,
     allowPositionals: true,
   }).positionals;
@@ -129,6 +142,8 @@ export async function runCli(argv: readonly string[], out: (s: string) => void, 
       });
     case 'import-mailboxes':
       return importCommand(argument, options, out, errOut);
+    case 'serve':
+      return serveCommand(argv, out, errOut);
     case 'list-mailboxes':
       return withBackend(options, errOut, async (backend) => {
         const list = await listMailboxes(backend.core);

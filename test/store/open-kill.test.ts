@@ -65,8 +65,9 @@ describe('an acknowledged write survives SIGKILL', () => {
       const stored = new Set((await store.collection('grants').find({})).map((record) => record._id));
       const missing = [...acknowledged].filter((id) => !stored.has(id));
       expect(missing, `round ${round + 1}`).toEqual([]);
-      // Not closed: the next writer's open compacts anyway, and a store that was never closed
-      // is the case under test.
+      // Closed, so the next writer can take the data folder's lock; the writer's own store,
+      // killed and never closed, is the case under test.
+      await store.close();
     }
     expect(acknowledged.size).toBeGreaterThan(rounds);
     // About 10 s alone and 20 s beside the rest of the suite; the limit only catches a hang.

@@ -36,7 +36,8 @@ const secrets = {
   code: 'keyed-hash-of-code-493817',
 };
 
-async function writeEverywhere(): Promise<void> {
+/** Leaves the store open, its files not yet compacted; the caller closes it. */
+async function writeEverywhere() {
   const { store } = await open();
   await store.collection('mailboxes').insert({ _id: secrets.address, phone: secrets.phone } as never);
   await store.collection('codes').insert({ _id: 'c1', mailbox: secrets.address, codeHash: secrets.code } as never);
@@ -46,11 +47,12 @@ async function writeEverywhere(): Promise<void> {
   await store.collection('activity').insert({ _id: 'a1', mailbox: secrets.address, detail: { phone: secrets.phone } } as never);
   // An update leaves the old and the new version in the append-only file until compaction.
   await store.collection('mailboxes').replace({ _id: secrets.address, phone: secrets.phone, locked: true } as never);
+  return store;
 }
 
 describe('openEmbeddedStore: encryption at rest', () => {
   it('leaves no plaintext field value in any file of the store, before and after compaction', async () => {
-    await writeEverywhere();
+    const written = await writeEverywhere();
     const check = async () => {
       const files = await filesUnder(storeFolder(dataDir));
       expect([...files.keys()].some((file) => file.endsWith('activity.db'))).toBe(true);
@@ -60,6 +62,7 @@ describe('openEmbeddedStore: encryption at rest', () => {
       }
     };
     await check();
+    await written.close();
     const { store } = await open();
     await store.collection('activity').count({});
     await store.close();
@@ -67,8 +70,9 @@ describe('openEmbeddedStore: encryption at rest', () => {
   });
 
   it('reads back what it sealed after a reopen, with the same derived keys', async () => {
-    await writeEverywhere();
+    await (await writeEverywhere()).close();
     const first = await open();
+    await first.store.close();
     const second = await open();
     expect(await second.store.collection('mailboxes').get(secrets.address)).toEqual({ _id: secrets.address, phone: secrets.phone, locked: true });
     expect(Buffer.from(second.keys.mac).equals(Buffer.from(first.keys.mac))).toBe(true);
@@ -78,7 +82,7 @@ describe('openEmbeddedStore: encryption at rest', () => {
 
   it('refuses to open with another data key rather than treat every line as damage', async () => {
     keychain.reachable = false;
-    await writeEverywhere();
+    await (await writeEverywhere()).close();
     const keyFile = dataKeyFile(dataDir);
     await writeFile(keyFile, randomBytes(32).toString('base64'));
     const grantsFile = join(storeFolder(dataDir), 'grants.db');
@@ -103,7 +107,7 @@ describe('openEmbeddedStore: the data key', () => {
   });
 
   it('refuses to open, creating no key, when the keychain entry of a store with records is gone', async () => {
-    await writeEverywhere();
+    await (await writeEverywhere()).close();
     keychain.entries.clear();
     await expect(open()).rejects.toThrow(StorageError);
     expect(keychain.entries.size).toBe(0);
@@ -121,6 +125,7 @@ describe('openEmbeddedStore: migrations', () => {
   it('migrates a new data folder to the current schema, and runs nothing on the next open', async () => {
     const { store } = await open();
     expect(await store.collection<SchemaRecord>('meta').get(schemaRecordId)).toEqual({ _id: 'schema', version: schemaVersion });
+    await store.close();
     const migratedBefore = logger.lines.filter((line) => line.message === 'store migrated').length;
     expect(migratedBefore).toBe(schemaVersion);
     await open();
@@ -130,13 +135,14 @@ describe('openEmbeddedStore: migrations', () => {
   it('refuses a data folder written by a newer build', async () => {
     const { store } = await open();
     await store.collection<SchemaRecord>('meta').replace({ _id: schemaRecordId, version: schemaVersion + 5 });
+    await store.close();
     await expect(open()).rejects.toThrow(/written by a newer version of Mailwarden/);
   });
 });
 
 describe.skipIf(process.platform === 'win32')('openEmbeddedStore: permissions', () => {
   it('makes the store folder 0700 and every file in it 0600', async () => {
-    await writeEverywhere();
+    await (await writeEverywhere()).close();
     const { store } = await open();
     await store.close();
     expect((await stat(storeFolder(dataDir))).mode & 0o777).toBe(0o700);
@@ -147,7 +153,7 @@ describe.skipIf(process.platform === 'win32')('openEmbeddedStore: permissions', 
 
   it('narrows a folder and files left readable to others by an older build or a restored backup', async () => {
     keychain.reachable = false;
-    await writeEverywhere();
+    await (await writeEverywhere()).close();
     await chmod(storeFolder(dataDir), 0o755);
     await chmod(dataKeyFile(dataDir), 0o644);
     await chmod(join(storeFolder(dataDir), 'activity.db'), 0o644);

@@ -1,0 +1,166 @@
+// Covers electron/cli/serve.ts (`mailwarden serve`): the headless backend answering on its
+// socket, the data folder it holds, and stopping on a signal in a real process.
+import { spawn } from 'node:child_process';
+import { lstat, mkdir, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { runCli } from '../../electron/cli/commands';
+import { serveCommand } from '../../electron/cli/serve';
+import { askMailAuth, type MailAuthRequest } from '../../electron/platform/mail-auth/client';
+import { inUseLockName } from '../../electron/store/open';
+import { bundleForNode, projectRoot, removeFolder, tempFolder } from '../factories/store';
+
+let work: string;
+let dataDir: string;
+
+beforeAll(async () => {
+  work = await tempFolder('serve');
+});
+afterAll(() => removeFolder(work));
+
+let case_ = 0;
+beforeEach(async () => {
+  dataDir = join(work, `data-${(case_ += 1)}`);
+});
+
+const question = (address: string, secret: string): MailAuthRequest => ({ address, secret, protocol: 'imap', clientAddress: '192.0.2.1' });
+
+/** Starts serve in this process; `stop()` ends it as a signal would and gives its exit code and output. */
+function startServe(argv: string[]) {
+  let out = '';
+  let err = '';
+  let stop: () => void = () => undefined;
+  const until = new Promise<void>((resolve) => (stop = resolve));
+  const exited = serveCommand(argv, (s) => (out += s), (s) => (err += s), until);
+  return {
+    output: () => out,
+    errors: () => err,
+    exited,
+    ready: () => vi.waitFor(() => expect(out).toContain('answering on'), { timeout: 15_000, interval: 20 }),
+    stop: async () => {
+      stop();
+      return { code: await exited, out, err };
+    },
+  };
+}
+
+describe('mailwarden serve', () => {
+  it('answers on DIR/mail-auth.sock (mode 0600) with the data folder’s mailboxes, and stops cleanly', async () => {
+    const passwordFile = join(work, 'mailboxes.json');
+    await writeFile(passwordFile, JSON.stringify([{ address: 'li.na@cstnet.cn', password: 'Li-Na-main-password-1' }]));
+    expect((await runCli(['import-mailboxes', passwordFile, '--user-data-dir', dataDir], () => undefined, () => undefined))).toBe(0);
+
+    const serve = startServe(['serve', '--data', dataDir]);
+    await serve.ready();
+    const socketPath = join(dataDir, 'mail-auth.sock');
+    expect(serve.output()).toContain(`answering on ${socketPath}`);
+    if (process.platform !== 'win32') expect((await lstat(socketPath)).mode & 0o777).toBe(0o600);
+
+    expect(await askMailAuth(socketPath, question('LI.NA@cstnet.cn', 'Li-Na-main-password-1'), { timeoutMs: 10_000 })).toEqual({
+      ok: true,
+      via: 'main-password',
+      address: 'li.na@cstnet.cn',
+    });
+    expect(await askMailAuth(socketPath, question('li.na@cstnet.cn', 'not the password'), { timeoutMs: 10_000 })).toEqual({ ok: false, reason: 'wrong' });
+    expect(await askMailAuth(socketPath, question('nobody@cstnet.cn', 'whatever-password'), { timeoutMs: 10_000 })).toEqual({ ok: false, reason: 'unknown' });
+
+    const stopped = await serve.stop();
+    expect(stopped.code).toBe(0);
+    expect(stopped.err).not.toContain('Li-Na-main-password-1');
+    expect(stopped.err).not.toContain('not the password');
+    await expect(stat(socketPath)).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(stat(join(dataDir, inUseLockName))).rejects.toMatchObject({ code: 'ENOENT' });
+  }, 30_000);
+
+  it('refuses a second serve (or the app) on the same data folder while one runs', async () => {
+    const first = startServe(['serve', '--data', dataDir]);
+    await first.ready();
+    const second = startServe(['serve', '--data', dataDir, '--socket', join(work, `other-${case_}.sock`)]);
+    expect(await second.exited).toBe(1);
+    expect(second.errors()).toContain('data folder already in use by another Mailwarden process');
+    expect((await first.stop()).code).toBe(0);
+  }, 30_000);
+
+  it('refuses a socket another serve answers on, and takes the data folder only when it can serve', async () => {
+    const socketPath = join(work, `shared-${case_}.sock`);
+    const first = startServe(['serve', '--data', dataDir, '--socket', socketPath]);
+    await first.ready();
+    const otherData = join(work, `data-other-${case_}`);
+    const second = startServe(['serve', '--data', otherData, '--socket', socketPath]);
+    expect(await second.exited).toBe(1);
+    expect(second.errors()).toContain(`another process already answers on ${socketPath}`);
+    // It let go of its own data folder on the way out.
+    await expect(stat(join(otherData, inUseLockName))).rejects.toMatchObject({ code: 'ENOENT' });
+    expect((await first.stop()).code).toBe(0);
+  }, 30_000);
+
+  it('refuses to start without --data, or with a policy file that is not valid', async () => {
+    let err = '';
+    expect(await serveCommand(['serve'], () => undefined, (s) => (err += s), Promise.resolve())).toBe(2);
+    expect(err).toContain('serve needs --data DIR');
+    const policy = join(work, 'bad-policy.json');
+    await writeFile(policy, '{"enforceTwoFactor":"yes"}');
+    err = '';
+    expect(await serveCommand(['serve', '--data', dataDir, '--policy', policy], () => undefined, (s) => (err += s), Promise.resolve())).toBe(1);
+    expect(err).toContain('enforceTwoFactor');
+  });
+
+  it('is listed in the help and found wherever its flags are', async () => {
+    let out = '';
+    await runCli(['help'], (s) => (out += s), () => undefined);
+    expect(out).toContain('serve --data DIR');
+    const serve = startServe(['--data', dataDir, 'serve']);
+    await serve.ready();
+    expect((await serve.stop()).code).toBe(0);
+  }, 30_000);
+});
+
+describe('mailwarden serve as its own process', () => {
+  let cli: string;
+  beforeAll(async () => {
+    cli = await bundleForNode(join(projectRoot, 'electron/cli/index.ts'), join(work, 'bundle'));
+  }, 60_000);
+
+  it.each(['SIGTERM', 'SIGINT'] as const)('stops on %s with exit 0, removing its socket and lock', async (signal) => {
+    const socketPath = join(work, `signal-${signal}.sock`);
+    await mkdir(dataDir, { recursive: true });
+    const child = spawn(process.execPath, [cli, 'serve', '--data', dataDir, '--socket', socketPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+    await vi.waitFor(() => expect(out).toContain('answering on'), { timeout: 15_000, interval: 20 });
+    expect(await askMailAuth(socketPath, question('x@cstnet.cn', 'some-password'), { timeoutMs: 10_000 })).toEqual({ ok: false, reason: 'unknown' });
+    child.kill(signal);
+    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+    clearTimeout(killer);
+    expect(code).toBe(0);
+    expect(out).toContain('stopped');
+    await expect(stat(socketPath)).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(stat(join(dataDir, inUseLockName))).rejects.toMatchObject({ code: 'ENOENT' });
+  }, 30_000);
+
+  it('after a SIGKILL, the next serve takes over the stale socket and the data folder at once', async () => {
+    const socketPath = join(work, 'killed.sock');
+    const startChild = () => {
+      const child = spawn(process.execPath, [cli, 'serve', '--data', dataDir, '--socket', socketPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
+      const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      child.once('close', () => clearTimeout(killer));
+      return { child, out: () => out, err: () => err };
+    };
+    const first = startChild();
+    await vi.waitFor(() => expect(first.out()).toContain('answering on'), { timeout: 15_000, interval: 20 });
+    first.child.kill('SIGKILL');
+    await new Promise((resolve) => first.child.once('close', resolve));
+    expect((await lstat(socketPath)).isSocket()).toBe(true);
+
+    const second = startChild();
+    await vi.waitFor(() => expect(second.out() + second.err()).toContain('answering on'), { timeout: 15_000, interval: 20 });
+    expect(await askMailAuth(socketPath, question('x@cstnet.cn', 'some-password'), { timeoutMs: 10_000 })).toMatchObject({ ok: false });
+    second.child.kill('SIGTERM');
+    expect(await new Promise((resolve) => second.child.once('close', resolve))).toBe(0);
+  }, 40_000);
+});
