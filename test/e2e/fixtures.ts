@@ -3,8 +3,8 @@
  * exactly what `npm run web` starts) over a fresh data folder, and a page already open on it:
  * `appPage` signed in (the app behind the sign-in gate), `signedOutPage` on the sign-in screen.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -21,10 +21,44 @@ export interface RunningApp {
   readonly output: string[];
 }
 
-export async function startBrowserMode(extraArgs: string[] = []): Promise<{ app: RunningApp; stop: () => Promise<void> }> {
+export interface HostOptions {
+  /** Set in the host's environment over the inherited one. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Run the host on a private session bus with an unlocked gnome-keyring, so the system keychain works. */
+  readonly keyring?: boolean;
+}
+
+/** Why the keyring option cannot run here, or '' when it can. */
+export const keyringSkipReason: string = (() => {
+  if (process.platform !== 'linux') return 'the Secret Service is Linux only';
+  const missing = ['dbus-run-session', 'gnome-keyring-daemon'].filter((binary) => spawnSync('sh', ['-c', `command -v ${binary}`]).status !== 0);
+  return missing.length > 0 ? `${missing.join(', ')} not installed` : '';
+})();
+
+export async function startBrowserMode(extraArgs: string[] = [], options: HostOptions = {}): Promise<{ app: RunningApp; stop: () => Promise<void> }> {
   const dataDir = await mkdtemp(join(tmpdir(), 'mailwarden-e2e-'));
-  const child: ChildProcess = spawn(process.execPath, ['out/main/host.js', '--user-data-dir', dataDir, '--port', '0', ...extraArgs], {
+  const hostArgs = ['out/main/host.js', '--user-data-dir', dataDir, '--port', '0', ...extraArgs];
+  let command = process.execPath;
+  let args = hostArgs;
+  let env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
+  if (options.keyring) {
+    // As test/platform/keychain.test.ts does: a private bus and a keyring unlocked with an empty
+    // password in a throwaway home, so the run neither sees nor touches the keyring of whoever runs it.
+    const home = join(dataDir, 'home');
+    const control = join(dataDir, 'keyring');
+    await mkdir(home, { recursive: true });
+    await mkdir(control, { recursive: true, mode: 0o700 });
+    const script = 'echo "" | gnome-keyring-daemon --unlock --components=secrets --control-directory="$1" >/dev/null && shift && exec "$@"';
+    command = 'dbus-run-session';
+    args = ['--', 'sh', '-c', script, 'sh', control, process.execPath, ...hostArgs];
+    env = { ...env, HOME: home, XDG_DATA_HOME: join(home, 'data'), XDG_CONFIG_HOME: join(home, 'config'), XDG_RUNTIME_DIR: control };
+    delete env.DBUS_SESSION_BUS_ADDRESS;
+  }
+  const child: ChildProcess = spawn(command, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env,
+    // Its own process group: the keyring daemon and the bus go with the host when it is stopped.
+    detached: options.keyring === true,
   });
   const output: string[] = [];
   child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
@@ -51,7 +85,8 @@ export async function startBrowserMode(extraArgs: string[] = []): Promise<{ app:
   const stop = async () => {
     if (child.exitCode === null) {
       const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
+      if (options.keyring && child.pid !== undefined) process.kill(-child.pid, 'SIGTERM');
+      else child.kill('SIGTERM');
       await exited;
     }
     await rm(dataDir, { recursive: true, force: true });
@@ -59,11 +94,15 @@ export async function startBrowserMode(extraArgs: string[] = []): Promise<{ app:
   return { app, stop };
 }
 
-export const test = base.extend<{ app: RunningApp; appPage: Page; signedOutPage: Page; hostArgs: string[] }>({
+export const test = base.extend<{ app: RunningApp; appPage: Page; signedOutPage: Page; hostArgs: string[]; hostEnv: Record<string, string>; keyring: boolean }>({
   /** Extra flags for the host, e.g. `test.use({ hostArgs: ['--demo'] })` or `['--policy', file]`. */
   hostArgs: [[], { option: true }],
-  app: async ({ hostArgs }, use) => {
-    const { app, stop } = await startBrowserMode(hostArgs);
+  /** Extra environment for the host, e.g. a session bus address that leads nowhere. */
+  hostEnv: [{}, { option: true }],
+  /** `test.use({ keyring: true })`: the host gets a working system keychain (see `keyringSkipReason`). */
+  keyring: [false, { option: true }],
+  app: async ({ hostArgs, hostEnv, keyring }, use) => {
+    const { app, stop } = await startBrowserMode(hostArgs, { env: hostEnv, keyring });
     await use(app);
     await stop();
   },
