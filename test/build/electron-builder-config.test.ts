@@ -121,6 +121,10 @@ describe('installers', () => {
     }
   });
 
+  it('ships the policy templates inside every installation', () => {
+    expect(config.extraResources).toContainEqual({ from: 'resources/policy', to: 'policy' });
+  });
+
   it('publishes to a generic https feed (the policy may point the app elsewhere)', () => {
     expect(config.publish).toMatchObject({ provider: 'generic' });
     expect((config.publish as { url: string }).url).toMatch(/^https:\/\//);
