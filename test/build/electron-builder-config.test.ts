@@ -71,9 +71,9 @@ describe('electron-builder.yml against electron-builder’s schema', () => {
 });
 
 describe('installers', () => {
-  it('builds NSIS and MSI for Windows, DMG and PKG for macOS, AppImage and deb for Linux', () => {
+  it('builds NSIS and MSI for Windows, DMG and PKG (and the updater’s zip) for macOS, AppImage and deb for Linux', () => {
     expect(targetsOf(config.win).map((t) => t.target)).toEqual(['nsis', 'msi']);
-    expect(targetsOf(config.mac).map((t) => t.target)).toEqual(['dmg', 'pkg']);
+    expect(targetsOf(config.mac).map((t) => t.target)).toEqual(['dmg', 'pkg', 'zip']);
     expect(targetsOf(config.linux).map((t) => t.target)).toEqual(['AppImage', 'deb']);
   });
 
@@ -110,6 +110,10 @@ describe('installers', () => {
 
   it('the PKG installs into /Applications and is not relocated to a stray copy of the bundle', () => {
     expect(config.pkg).toMatchObject({ installLocation: '/Applications', isRelocatable: false });
+  });
+
+  it('builds one architecture per Windows installer, so no combined installer drops the arch from its name', () => {
+    for (const target of targetsOf(config.win)) expect(target.arch, target.target).toEqual(['x64']);
   });
 
   it('every artifact name carries the version and the architecture', () => {
