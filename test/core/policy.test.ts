@@ -14,7 +14,7 @@ import {
   type PolicySources,
 } from '../../electron/core/policy';
 import { silentLogger, type Logger } from '../../electron/core/ports';
-import { contract } from '../../electron/shared/contract';
+import { contract, type PolicyInForce } from '../../electron/shared/contract';
 import { defaultPolicyValues } from '../../electron/shared/policy-schema';
 import { MemorySettingsStore } from '../../electron/store/settings-file';
 import { testCall } from '../factories/call';
@@ -211,8 +211,9 @@ describe('app:policy and app:info', () => {
     const { sources } = resolvePolicy([enforced({ enforceTwoFactor: true, trustedDeviceDays: 14 }, 'registry-hklm')], silentLogger);
     const result = await (await dispatcher(sources))('app:policy', {}, testCall());
     if (!result.ok) throw new Error('app:policy failed');
-    expect(result.data.items.find((i) => i.key === 'trustedDeviceDays')).toMatchObject({ value: 14, source: 'enforced', origin: 'registry-hklm' });
-    expect(result.data.items.find((i) => i.key === 'clientPasswordLimit')).toMatchObject({ value: 20, source: 'default' });
+    const { items } = result.data as PolicyInForce;
+    expect(items.find((i) => i.key === 'trustedDeviceDays')).toMatchObject({ value: 14, source: 'enforced', origin: 'registry-hklm' });
+    expect(items.find((i) => i.key === 'clientPasswordLimit')).toMatchObject({ value: 20, source: 'default' });
   });
 
   it('app:info names the places that set anything and each key’s source', async () => {
