@@ -2,10 +2,16 @@
  * The IT command line: `mailwarden <command>`. Commands print to stdout, errors to stderr.
  * Exit codes: 0 done, 1 the command failed, 2 the command line was wrong.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { parseArgs } from 'node:util';
+import { auditCsv, auditEvents } from '../core/audit-export';
 import { memoryTrustSlot } from '../core/call';
+import { describePolicy, resolvePolicy, type PolicyProblem } from '../core/policy';
+import { silentLogger } from '../core/ports';
+import type { PolicyItem } from '../shared/contract';
+import { readPolicy, type PolicySourcesOptions } from '../platform/policy';
+import { readPolicyJsonFile } from '../platform/policy/json-file';
 import { importMailboxes, listMailboxes, parseMailboxCsv, parseMailboxJson, type ImportProblem, type ImportProblemCode } from '../core/directory';
 import { parseLaunchOptions, type LaunchOptions } from '../platform/args';
 import { deviceLabel } from '../platform/device';
@@ -15,21 +21,84 @@ import { defaultDataDir, productName } from '../platform/paths';
 import { serveCommand } from './serve';
 import { version } from '../../package.json';
 
-const usage = `Usage: mailwarden <command> [--user-data-dir DIR]
+const exitCodes = `Exit codes: 0 done, 1 the command failed, 2 the command line was wrong.`;
+
+const usage = `Usage: mailwarden <command> [options] [--user-data-dir DIR]
 
 Commands:
-  info                    Print this installation's version, data folder, backend and policy source as JSON
-  import-mailboxes FILE   Add mailboxes from a JSON array [{"address", "password", "displayName"?}] or a
-                          CSV file with the header address,password,displayName (displayName optional).
-                          All or nothing: every bad row is reported and then nothing is imported.
+  info                    Print this installation's version, data folder, backend and policy sources as JSON
+  import-mailboxes FILE   Add mailboxes from a JSON or CSV file (all or nothing)
   list-mailboxes          Print every mailbox (address, display name, 2FA methods, created) as JSON
+  policy show             Print the merged policy and where each value came from
+  policy check FILE       Check a policy.json file key by key
+  audit export            Export the security activity log as CSV or JSON
   serve --data DIR [--socket PATH] [--policy FILE]
                           Answer mail-server logins (Dovecot checkpassword, SMTP AUTH) for the data
                           folder DIR on a Unix socket (default DIR/mail-auth.sock) until SIGTERM
   help                    Print this help
 
-Exit codes: 0 done, 1 the command failed, 2 the command line was wrong.
+Run \`mailwarden <command> --help\` for a command's options.
+${exitCodes}
 `;
+
+const commandHelp: Record<string, string> = {
+  info: `Usage: mailwarden info [--user-data-dir DIR] [--policy FILE]
+
+Prints this installation's version, data folder, backend, and the policy's sources (the places
+that set anything and each key's source) as JSON.
+
+${exitCodes}
+`,
+  'import-mailboxes': `Usage: mailwarden import-mailboxes FILE [--user-data-dir DIR]
+
+Adds mailboxes from a JSON array [{"address", "password", "displayName"?}] or a CSV file with
+the header address,password,displayName (displayName optional). All or nothing: every bad row
+is reported on stderr and then nothing is imported.
+
+${exitCodes} (1 also when any row is bad)
+`,
+  'list-mailboxes': `Usage: mailwarden list-mailboxes [--user-data-dir DIR]
+
+Prints every mailbox (address, display name, 2FA methods, created) as JSON.
+
+${exitCodes}
+`,
+  'policy show': `Usage: mailwarden policy show [--json] [--policy FILE]
+
+Prints the policy in force: this computer's managed policy (Windows registry, macOS managed
+preferences or /etc/mailwarden/policy.json) merged over the defaults, each key with its value
+and source (default, recommended, enforced) and the place it came from. Secret values (the SMS
+webhook's URL, headers and body) are shown only as set or not set. Values that were ignored are
+listed on stderr, by key.
+
+  --json          One JSON object: {"items": [{key, value, secret, set, source, origin?}]}
+  --policy FILE   Also read FILE (tests, development) below the platform's policy
+
+${exitCodes}
+`,
+  'policy check': `Usage: mailwarden policy check FILE
+
+Checks a policy.json file (a flat object of enforced keys, or {"enforced": {...},
+"recommended": {...}}) against the policy schema. Each invalid or unknown key is printed on
+stderr as "FILE: KEY: reason"; values are never printed.
+
+Exit codes: 0 every key is valid, 1 some key is invalid or the file is not a JSON object or
+cannot be read, 2 the command line was wrong.
+`,
+  'audit export': `Usage: mailwarden audit export --since DATE [--format csv|json] [--mailbox ADDR] [--out FILE]
+
+Exports the security activity log (sign-ins, codes, 2FA changes, client passwords, devices,
+grants) from DATE on, oldest first.
+
+  --since DATE     YYYY-MM-DD (midnight UTC) or an ISO 8601 time, e.g. 2026-01-31T08:00:00+08:00
+  --format FORMAT  csv (default: RFC 4180, a header row, CRLF; cells starting with = + - @ are
+                   prefixed with ' so spreadsheets do not run them) or json (an array)
+  --mailbox ADDR   Only this mailbox's events
+  --out FILE       Write to FILE (created readable by its owner only) instead of stdout
+
+${exitCodes}
+`,
+};
 
 const problemText: Record<ImportProblemCode, string> = {
   'not-json': 'the file is not valid JSON',
@@ -50,30 +119,54 @@ const problemText: Record<ImportProblemCode, string> = {
   'password-same-as-address': 'the password is the address itself',
 };
 
+/** Every flag any command takes; parsed loosely here so a flag's value is never taken for a word. */
+const commandOptions = {
+  'user-data-dir': { type: 'string' },
+  port: { type: 'string' },
+  demo: { type: 'boolean' },
+  policy: { type: 'string' },
+  json: { type: 'boolean' },
+  since: { type: 'string' },
+  format: { type: 'string' },
+  mailbox: { type: 'string' },
+  out: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  // serve's
+  data: { type: 'string' },
+  socket: { type: 'string' },
+  // the shells' (ignored here, accepted so a shared command line does not break)
+  'downloads-dir': { type: 'string' },
+  'foxmail-root': { type: 'string' },
+} as const;
+
+function flagsOf(argv: readonly string[]) {
+  return parseArgs({ args: [...argv], options: commandOptions, strict: false, allowPositionals: true }).values;
+}
+
 /** The words of the command line that are not flags or flag values: the command and its arguments. */
 function positionalsOf(argv: readonly string[]): string[] {
   return parseArgs({
     args: [...argv],
-    options: {
-      'user-data-dir': { type: 'string' },
-      port: { type: 'string' },
-      demo: { type: 'boolean' },
-      policy: { type: 'string' },
-      'downloads-dir': { type: 'string' },
-      'foxmail-root': { type: 'string' },
-      data: { type: 'string' },
-      socket: { type: 'string' },
-    },
+    options: commandOptions,
     strict: false,
     allowPositionals: true,
   }).positionals;
 }
 
 async function withBackend(options: LaunchOptions, errOut: (s: string) => void, work: (backend: Backend) => Promise<number>): Promise<number> {
-  const backend = await openBackend(
-    { productName, version, dataDir: options.userDataDir ?? defaultDataDir(), shell: 'cli', demo: options.demo, platform: process.platform },
-    createConsoleLogger('cli', (line) => errOut(`${line}\n`)),
-  );
+  const logger = createConsoleLogger('cli', (line) => errOut(`${line}\n`));
+  const policy = await readPolicy(policyOptions(options), logger);
+  let backend: Backend;
+  try {
+    backend = await openBackend(
+      { productName, version, dataDir: options.userDataDir ?? defaultDataDir(), shell: 'cli', demo: options.demo, platform: process.platform },
+      logger,
+      { policy },
+    );
+  } catch (cause) {
+    errOut(`mailwarden: cannot open the data folder: ${cause instanceof Error ? cause.message : String(cause)}\n`);
+    return 1;
+  }
   try {
     return await work(backend);
   } finally {
@@ -117,9 +210,17 @@ async function importCommand(file: string | undefined, options: LaunchOptions, o
 }
 
 export async function runCli(argv: readonly string[], out: (s: string) => void, errOut: (s: string) => void): Promise<number> {
-  const [command, argument] = positionalsOf(argv);
-  if (argv.includes('--help') || argv.includes('-h') || command === 'help') {
-    out(usage);
+  const words = positionalsOf(argv);
+  const [command, argument] = words;
+  const flags = flagsOf(argv);
+  if (flags.help === true || command === 'help' || command === undefined) {
+    const topic = command === 'policy' || command === 'audit' ? `${command} ${argument ?? ''}`.trim() : (command ?? '');
+    const text = commandHelp[topic] ?? usage;
+    if (command === undefined && flags.help !== true) {
+      errOut(usage);
+      return 2;
+    }
+    out(text);
     return 0;
   }
   let options;
@@ -144,6 +245,15 @@ export async function runCli(argv: readonly string[], out: (s: string) => void, 
       return importCommand(argument, options, out, errOut);
     case 'serve':
       return serveCommand(argv, out, errOut);
+    case 'policy':
+      if (argument === 'show') return policyShow(options, flags.json === true, out, errOut);
+      if (argument === 'check') return policyCheck(words[2], out, errOut);
+      errOut(`mailwarden: policy needs 'show' or 'check'\n\n${commandHelp['policy show']}\n${commandHelp['policy check']}`);
+      return 2;
+    case 'audit':
+      if (argument === 'export') return auditExport(flags, options, out, errOut);
+      errOut(`mailwarden: audit needs 'export'\n\n${commandHelp['audit export']}`);
+      return 2;
     case 'list-mailboxes':
       return withBackend(options, errOut, async (backend) => {
         const list = await listMailboxes(backend.core);
@@ -154,4 +264,98 @@ export async function runCli(argv: readonly string[], out: (s: string) => void, 
       errOut(command ? `mailwarden: unknown command '${command}'\n\n${usage}` : usage);
       return 2;
   }
+}
+
+function policyOptions(options: LaunchOptions): PolicySourcesOptions {
+  return { platform: process.platform, ...(options.policyFile ? { policyFile: options.policyFile } : {}) };
+}
+
+function problemLine(problem: PolicyProblem): string {
+  return `${problem.path}: ${problem.reason} (${problem.level}, ${problem.origin})`;
+}
+
+function valueText(item: PolicyItem): string {
+  if (item.secret) return item.set ? '(set, not shown)' : '(not set)';
+  return Array.isArray(item.value) ? item.value.join(',') : String(item.value);
+}
+
+/** `policy show`: the merged policy, as a table or JSON. Ignored values go to stderr by key. */
+async function policyShow(options: LaunchOptions, json: boolean, out: (s: string) => void, errOut: (s: string) => void): Promise<number> {
+  const resolved = await readPolicy(policyOptions(options), silentLogger);
+  for (const problem of resolved.problems) errOut(`mailwarden: policy value ignored: ${problemLine(problem)}\n`);
+  const view = describePolicy(resolved);
+  if (json) {
+    out(`${JSON.stringify(view, null, 2)}\n`);
+    return 0;
+  }
+  const rows = [['KEY', 'VALUE', 'SOURCE', 'PLACE'], ...view.items.map((item) => [item.key, valueText(item), item.source, item.origin ?? '-'])];
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  for (const row of rows) out(`${row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  ')}\n`);
+  return 0;
+}
+
+/** `policy check FILE`: 0 when every key is valid, 1 with each bad key on stderr. */
+async function policyCheck(file: string | undefined, out: (s: string) => void, errOut: (s: string) => void): Promise<number> {
+  if (!file) {
+    errOut(`mailwarden: policy check needs a FILE\n\n${commandHelp['policy check']}`);
+    return 2;
+  }
+  const read = await readPolicyJsonFile(file, 'policy-file');
+  if (!read.ok) {
+    errOut(`${file}: ${read.problem}\n`);
+    return 1;
+  }
+  const { problems } = resolvePolicy(read.layers, silentLogger);
+  for (const problem of problems) errOut(`${file}: ${problem.path}: ${problem.reason}${problem.level === 'recommended' ? ' (recommended)' : ''}\n`);
+  if (problems.length > 0) return 1;
+  const count = read.layers.reduce((sum, layer) => sum + layer.entries.length, 0);
+  out(`${file}: valid (${count} key${count === 1 ? '' : 's'})\n`);
+  return 0;
+}
+
+/** A --since value: YYYY-MM-DD is midnight UTC; anything else must be a full ISO 8601 time. */
+export function parseSince(text: string): number | null {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(text)) {
+    const at = Date.parse(`${text}T00:00:00Z`);
+    return Number.isNaN(at) || new Date(at).toISOString().slice(0, 10) !== text ? null : at;
+  }
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(text)) return null;
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? null : at;
+}
+
+async function auditExport(
+  flags: ReturnType<typeof flagsOf>,
+  options: LaunchOptions,
+  out: (s: string) => void,
+  errOut: (s: string) => void,
+): Promise<number> {
+  const wrong = (message: string) => {
+    errOut(`mailwarden: ${message}\n\n${commandHelp['audit export']}`);
+    return 2;
+  };
+  if (typeof flags.since !== 'string') return wrong('audit export needs --since DATE');
+  const since = parseSince(flags.since);
+  if (since === null) return wrong(`--since must be YYYY-MM-DD or an ISO 8601 time, got '${flags.since}'`);
+  const format = flags.format ?? 'csv';
+  if (format !== 'csv' && format !== 'json') return wrong(`--format must be csv or json, got '${String(format)}'`);
+  if (flags.mailbox !== undefined && typeof flags.mailbox !== 'string') return wrong('--mailbox needs an address');
+  if (flags.out !== undefined && (typeof flags.out !== 'string' || flags.out === '')) return wrong('--out needs a FILE');
+  return withBackend(options, errOut, async (backend) => {
+    const rows = await auditEvents(backend.core, { since, ...(typeof flags.mailbox === 'string' ? { mailbox: flags.mailbox } : {}) });
+    const text = format === 'csv' ? auditCsv(rows) : `${JSON.stringify(rows, null, 2)}\n`;
+    if (typeof flags.out !== 'string') {
+      out(text);
+      return 0;
+    }
+    try {
+      // The log names mailboxes and devices: readable by its owner only.
+      await writeFile(flags.out, text, { mode: 0o600 });
+    } catch (cause) {
+      errOut(`mailwarden: cannot write ${flags.out}: ${(cause as NodeJS.ErrnoException).code ?? 'error'}\n`);
+      return 1;
+    }
+    errOut(`Exported ${rows.length} event${rows.length === 1 ? '' : 's'} to ${flags.out}.\n`);
+    return 0;
+  });
 }

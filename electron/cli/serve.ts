@@ -11,8 +11,8 @@ import { openBackend, type Backend } from '../platform/compose';
 import { createConsoleLogger } from '../platform/logger';
 import { startMailAuthServer, type MailAuthServer } from '../platform/mail-auth/server';
 import { productName } from '../platform/paths';
-import { readManagedPolicy } from '../platform/policy-file';
-import type { ManagedPolicy } from '../core/policy';
+import { readPolicy } from '../platform/policy';
+import type { ResolvedPolicy } from '../core/policy';
 import { version } from '../../package.json';
 
 export const serveUsage = `Usage: mailwarden serve --data DIR [--socket PATH] [--policy FILE]
@@ -63,20 +63,26 @@ export async function serveCommand(
   const socketPath = resolve(cwd, text(values.socket) ?? join(dataDir, defaultSocketName));
   const policyFile = text(values.policy);
 
-  let managed: ManagedPolicy | undefined;
-  if (policyFile) {
-    try {
-      managed = await readManagedPolicy(resolve(cwd, policyFile));
-    } catch (cause) {
-      errOut(`mailwarden: ${(cause as Error).message}\n`);
+  const logger = createConsoleLogger('serve', (line) => errOut(`${line}\n`));
+  // The platform's policy as everywhere; a --policy FILE the admin named must be valid as a
+  // whole: a mail server answering logins under a half-read policy is worse than not starting.
+  let policy: ResolvedPolicy;
+  try {
+    const read = await readPolicy({ platform: process.platform, ...(policyFile ? { policyFile: resolve(cwd, policyFile) } : {}) }, logger);
+    const fileProblems = read.problems.filter((problem) => problem.origin === 'policy-file');
+    if (fileProblems.length > 0) {
+      for (const problem of fileProblems) errOut(`mailwarden: ${policyFile}: ${problem.path}: ${problem.reason}\n`);
       return 1;
     }
+    policy = read;
+  } catch (cause) {
+    errOut(`mailwarden: ${(cause as Error).message}\n`);
+    return 1;
   }
 
-  const logger = createConsoleLogger('serve', (line) => errOut(`${line}\n`));
   let backend: Backend;
   try {
-    backend = await openBackend({ productName, version, dataDir, shell: 'cli', demo: false, platform: process.platform }, logger, managed ?? {});
+    backend = await openBackend({ productName, version, dataDir, shell: 'cli', demo: false, platform: process.platform }, logger, { policy });
   } catch (cause) {
     errOut(`mailwarden: cannot open ${dataDir}: ${(cause as Error).message}\n`);
     return 1;

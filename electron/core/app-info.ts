@@ -1,4 +1,6 @@
-import type { AppInfo } from '../shared/contract';
+import type { AppInfo, PolicyOrigin } from '../shared/contract';
+import { policyPaths } from '../shared/policy-schema';
+import type { PolicySources } from './policy';
 
 /** Facts about this running installation, fixed at start-up by the shell that hosts the core. */
 export interface AppEnvironment {
@@ -10,7 +12,9 @@ export interface AppEnvironment {
   readonly platform: string;
 }
 
-export function describeApp(env: AppEnvironment): AppInfo {
+/** `sources`: where each policy value in force came from (the merged policy's record). */
+export function describeApp(env: AppEnvironment, sources: PolicySources): AppInfo {
+  const places = [...new Set(policyPaths.flatMap((path) => sources[path].origin ?? []))] as PolicyOrigin[];
   return {
     productName: env.productName,
     version: env.version,
@@ -19,7 +23,6 @@ export function describeApp(env: AppEnvironment): AppInfo {
     shell: env.shell,
     demo: env.demo,
     platform: env.platform,
-    // No managed-policy reader exists yet, so the built-in defaults are what is in force.
-    policySource: 'defaults',
+    policySource: { places, keys: { ...sources } },
   };
 }

@@ -196,7 +196,7 @@ export function createClientPasswordsHandlers(core: CoreContext): HandlersOf<'cl
     'client-passwords:list': async (_request, call) => {
       const session = await requireSession(core, call, { allowEnrollment: false });
       if (!session.ok) return session;
-      return ok({ passwords: await listClientPasswords(core, session.data.mailbox), limit: core.policy().clientPasswordLimit });
+      return ok({ passwords: await listClientPasswords(core, session.data.mailbox), limit: core.policy().clientPasswordLimit, defaultExpiryDays: core.policy().clientPasswordDefaultExpiryDays });
     },
     'client-passwords:create': async (request, call) => {
       const session = await requireSession(core, call, { allowEnrollment: false });

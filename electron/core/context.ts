@@ -5,7 +5,7 @@
  */
 import { ActivityLog } from './activity';
 import { owaspScrypt, PasswordHasher, type ScryptCost } from './password-hash';
-import type { Policy, PolicyKey } from './policy';
+import type { Policy, PolicySources } from './policy';
 import type { Clock, Logger, Random } from './ports';
 import { SessionRegistry } from './sessions';
 import type { Store } from './store';
@@ -52,8 +52,8 @@ export interface CorePorts {
   readonly keys: CoreKeys;
   readonly logger: Logger;
   readonly policy: () => Policy;
-  /** The policy keys an organisation set; absent or empty: every value is a default. */
-  readonly managedPolicyKeys?: () => readonly PolicyKey[];
+  /** Where each value of `policy()` came from; absent: every value is a default. */
+  readonly policySources?: () => PolicySources;
 }
 
 export interface CoreContext extends CorePorts {

@@ -7,7 +7,7 @@ import type { CallContext } from './call';
 import { ok, type Result } from '../shared/result';
 import { describeApp, type AppEnvironment } from './app-info';
 import type { CoreContext } from './context';
-import { describePolicy } from './policy';
+import { describePolicy, policySourcesOf, policyToValues } from './policy';
 import type { Logger, SettingsStore } from './ports';
 import { SettingsService } from './settings';
 import { createAuthHandlers } from './sign-in';
@@ -39,8 +39,8 @@ export function createHandlers(deps: CoreDependencies): Handlers {
   const settings = new SettingsService(deps.settingsStore);
 
   return {
-    'app:info': async () => ok(describeApp(deps.environment)),
-    'app:policy': async () => ok(describePolicy(deps.core.policy(), deps.core.managedPolicyKeys?.() ?? [])),
+    'app:info': async () => ok(describeApp(deps.environment, policySourcesOf(deps.core))),
+    'app:policy': async () => ok(describePolicy({ policy: deps.core.policy(), values: policyToValues(deps.core.policy()), sources: policySourcesOf(deps.core) })),
     'settings:get': async () => ok(await settings.get()),
     'settings:update': async (request) => ok(await settings.update(request)),
     ...createAuthHandlers(deps.core, { demo: deps.environment.demo }),

@@ -41,6 +41,11 @@ export interface MailboxRecord extends StoredRecord {
   /** An authenticator being set up, not yet confirmed with a code. */
   readonly totpPending: { readonly secret: string; readonly createdAt: number } | null;
   readonly backupCodes: readonly BackupCode[];
+  /**
+   * When this mailbox first signed in while policy required 2FA and it had none: the grace
+   * period (policy `twoFactorGraceDays`) counts from here. Absent on records from before.
+   */
+  readonly twoFactorRequiredSince?: number;
 }
 
 /** Addresses are compared and stored in lower case, trimmed. */

@@ -1,10 +1,28 @@
 /**
- * The rules IT may set (SPEC.md §10), as the services read them. Platform readers that fill
- * this from the registry, managed preferences or /etc come in a later release; until then the
- * shells pass the defaults, or a policy.json given on the command line in tests.
+ * The rules IT may set (SPEC.md §10), as the services read them, and how the layers that set
+ * them are merged: defaults < user settings < recommended policy < enforced policy.
+ *
+ * Every key is declared once in electron/shared/policy-schema.ts. `Policy` is the nested shape
+ * the services use; `policyFromValues` and `policyToValues` convert to and from the schema's flat
+ * values, so the compiler checks that every schema key lands in `Policy` and back, and
+ * `defaultPolicy` is built from the schema's defaults rather than kept a second time.
+ *
+ * Readers (electron/platform/policy/…) only map their native values (registry, plist, JSON) onto
+ * schema paths; `resolvePolicy` runs the one validation per key, logs what it ignores, and
+ * decides what is locked.
  */
-import type { PolicyInForce, PolicyValueSource } from '../shared/contract';
-import { defaultClientIntegrations, defaultMailServer, type ClientIntegrations, type MailServerSettings } from '../shared/mail-server';
+import type { PolicyInForce, PolicyOrigin, PolicyValueSource } from '../shared/contract';
+import type { ClientIntegrations, MailServerSettings } from '../shared/mail-server';
+import {
+  checkPolicyValue,
+  defaultPolicyValues,
+  isPolicyPath,
+  policyPaths,
+  policySchema,
+  type PolicyPath,
+  type PolicyValues,
+} from '../shared/policy-schema';
+import type { Logger } from './ports';
 
 export type TwoFactorMethod = 'sms' | 'totp';
 
@@ -19,68 +37,306 @@ export type SmsGatewayPolicy =
       readonly timeoutMs: number;
     };
 
+export interface UpdatesPolicy {
+  /** Off: the updater is not created at all (IT ships new versions itself). */
+  readonly enabled: boolean;
+  /** The generic feed's https:// URL; null: the feed the build was published with. */
+  readonly feedUrl: string | null;
+}
+
 export interface Policy {
+  /** The web mail and account service host; the app's links open only this host. */
+  readonly serverHost: string;
+  readonly mailServer: MailServerSettings;
   /** Mailboxes without a second factor are sent to the binding page after the password. */
   readonly enforceTwoFactor: boolean;
+  /** Days a mailbox may still sign in without 2FA, counted from its first sign-in under the rule; 0: none. */
+  readonly twoFactorGraceDays: number;
   readonly allowedMethods: readonly TwoFactorMethod[];
   /** How long "trust this device" lasts: 1–30 days, 7 by default (the guide's number). */
   readonly trustedDeviceDays: number;
   /** Client passwords per mailbox: 20 by default. */
   readonly clientPasswordLimit: number;
+  /** The expiry the create form preselects; null: never. */
+  readonly clientPasswordDefaultExpiryDays: number | null;
   /** Whether changing the main password also revokes every client password (default yes). */
   readonly passwordChangeRevokesClientPasswords: boolean;
   readonly sms: SmsGatewayPolicy;
-  /** The IMAP, SMTP and POP3 servers mail clients are set up for (the guide's by default). */
-  readonly mailServer: MailServerSettings;
-  /** Which ways of putting a password into a mail client are offered (all by default). */
   readonly clientIntegrations: ClientIntegrations;
+  readonly updates: UpdatesPolicy;
 }
 
-export const defaultPolicy: Policy = {
-  enforceTwoFactor: false,
-  allowedMethods: ['sms', 'totp'],
-  trustedDeviceDays: 7,
-  clientPasswordLimit: 20,
-  passwordChangeRevokesClientPasswords: true,
-  sms: { kind: 'outbox' },
-  mailServer: defaultMailServer,
-  clientIntegrations: defaultClientIntegrations,
-};
+/** The nested shape from the schema's flat values. A webhook gateway without a URL or body is refused earlier (`crossKeyProblems`). */
+export function policyFromValues(values: PolicyValues): Policy {
+  const endpoint = (protocol: 'imap' | 'smtp' | 'pop3') => ({
+    host: values[`mailServer.${protocol}.host`],
+    port: values[`mailServer.${protocol}.port`],
+    security: values[`mailServer.${protocol}.security`],
+  });
+  return {
+    serverHost: values.serverHost,
+    mailServer: { imap: endpoint('imap'), smtp: endpoint('smtp'), pop3: endpoint('pop3') },
+    enforceTwoFactor: values.enforceTwoFactor,
+    twoFactorGraceDays: values.twoFactorGraceDays,
+    allowedMethods: [...values.allowedMethods],
+    trustedDeviceDays: values.trustedDeviceDays,
+    clientPasswordLimit: values.clientPasswordLimit,
+    clientPasswordDefaultExpiryDays: values.clientPasswordDefaultExpiryDays === 0 ? null : values.clientPasswordDefaultExpiryDays,
+    passwordChangeRevokesClientPasswords: values.passwordChangeRevokesClientPasswords,
+    sms:
+      values['sms.kind'] === 'webhook'
+        ? {
+            kind: 'webhook',
+            url: values['sms.webhook.url'],
+            headers: { ...values['sms.webhook.headers'] },
+            bodyTemplate: values['sms.webhook.bodyTemplate'],
+            timeoutMs: values['sms.webhook.timeoutMs'],
+          }
+        : { kind: 'outbox' },
+    clientIntegrations: {
+      keychain: values['clientIntegrations.keychain'],
+      foxmail: values['clientIntegrations.foxmail'],
+      iphoneProfile: values['clientIntegrations.iphoneProfile'],
+    },
+    updates: { enabled: values['updates.enabled'], feedUrl: values['updates.feedUrl'] === '' ? null : values['updates.feedUrl'] },
+  };
+}
 
-export const trustedDeviceDaysRange = { min: 1, max: 30 } as const;
+/** The schema's flat values of a policy (the inverse of `policyFromValues`). */
+export function policyToValues(policy: Policy): PolicyValues {
+  const defaults = defaultPolicyValues();
+  const webhook = policy.sms.kind === 'webhook' ? policy.sms : null;
+  return {
+    serverHost: policy.serverHost,
+    'mailServer.imap.host': policy.mailServer.imap.host,
+    'mailServer.imap.port': policy.mailServer.imap.port,
+    'mailServer.imap.security': policy.mailServer.imap.security,
+    'mailServer.smtp.host': policy.mailServer.smtp.host,
+    'mailServer.smtp.port': policy.mailServer.smtp.port,
+    'mailServer.smtp.security': policy.mailServer.smtp.security,
+    'mailServer.pop3.host': policy.mailServer.pop3.host,
+    'mailServer.pop3.port': policy.mailServer.pop3.port,
+    'mailServer.pop3.security': policy.mailServer.pop3.security,
+    enforceTwoFactor: policy.enforceTwoFactor,
+    twoFactorGraceDays: policy.twoFactorGraceDays,
+    allowedMethods: [...policy.allowedMethods],
+    trustedDeviceDays: policy.trustedDeviceDays,
+    clientPasswordLimit: policy.clientPasswordLimit,
+    clientPasswordDefaultExpiryDays: policy.clientPasswordDefaultExpiryDays ?? 0,
+    passwordChangeRevokesClientPasswords: policy.passwordChangeRevokesClientPasswords,
+    'sms.kind': policy.sms.kind,
+    'sms.webhook.url': webhook?.url ?? defaults['sms.webhook.url'],
+    'sms.webhook.headers': webhook ? { ...webhook.headers } : defaults['sms.webhook.headers'],
+    'sms.webhook.bodyTemplate': webhook?.bodyTemplate ?? defaults['sms.webhook.bodyTemplate'],
+    'sms.webhook.timeoutMs': webhook?.timeoutMs ?? defaults['sms.webhook.timeoutMs'],
+    'clientIntegrations.keychain': policy.clientIntegrations.keychain,
+    'clientIntegrations.foxmail': policy.clientIntegrations.foxmail,
+    'clientIntegrations.iphoneProfile': policy.clientIntegrations.iphoneProfile,
+    'updates.enabled': policy.updates.enabled,
+    'updates.feedUrl': policy.updates.feedUrl ?? '',
+  };
+}
+
+export const defaultPolicy: Policy = policyFromValues(defaultPolicyValues());
+
+export const trustedDeviceDaysRange = { min: policySchema.trustedDeviceDays.min, max: policySchema.trustedDeviceDays.max } as const;
 
 export type PolicyKey = keyof Policy;
 
-/** Every key, in the order the settings page lists them. */
+/** The top-level keys of `Policy`, in the order the settings page lists them. */
 export const policyKeys = [
+  'serverHost',
+  'mailServer',
   'enforceTwoFactor',
+  'twoFactorGraceDays',
   'allowedMethods',
   'trustedDeviceDays',
   'clientPasswordLimit',
+  'clientPasswordDefaultExpiryDays',
   'passwordChangeRevokesClientPasswords',
   'sms',
-  'mailServer',
   'clientIntegrations',
+  'updates',
 ] as const satisfies readonly PolicyKey[];
 
-/** A policy and the keys an organisation set (and so locks); the rest are the defaults. */
-export interface ManagedPolicy {
-  readonly policy: Policy;
-  readonly managedKeys: readonly PolicyKey[];
+// ---------------------------------------------------------------------------------------------
+// Layers and their merge
+
+/** One place's policy at one level, as a reader found it: schema paths (or unknown names) and native-mapped values. */
+export interface PolicyLayer {
+  readonly level: 'recommended' | 'enforced';
+  readonly origin: PolicyOrigin;
+  readonly entries: readonly { readonly path: string; readonly value: unknown }[];
+  /**
+   * Set when the place exists but could not be read or parsed (malformed JSON, a plist that is
+   * not one): which keys IT meant to lock is unknown, so every key is locked at its default.
+   */
+  readonly unreadable?: string;
 }
 
-/** The policy in force as the settings page shows it: each value and whether IT set (and locked) it. */
-export function describePolicy(policy: Policy, managedKeys: readonly PolicyKey[]): PolicyInForce {
-  const source = (key: PolicyKey): PolicyValueSource => (managedKeys.includes(key) ? 'managed' : 'default');
+/** Where a value in force came from. */
+export interface PolicyValueSourceInfo {
+  readonly source: PolicyValueSource;
+  /** The place that set it; absent for defaults and user settings. */
+  readonly origin?: PolicyOrigin;
+}
+
+export type PolicySources = Readonly<Record<PolicyPath, PolicyValueSourceInfo>>;
+
+/** The policy in force, with where each value came from. Enforced keys are locked. */
+export interface ResolvedPolicy {
+  readonly policy: Policy;
+  readonly values: PolicyValues;
+  readonly sources: PolicySources;
+}
+
+/** Something `resolvePolicy` ignored, for the log and `policy check`. Never holds a value. */
+export interface PolicyProblem {
+  readonly path: string;
+  readonly origin: PolicyOrigin;
+  readonly level: PolicyLayer['level'];
+  readonly reason: string;
+}
+
+const smsPaths = policyPaths.filter((path) => path.startsWith('sms.'));
+
+/** Rules across keys: a webhook gateway needs a URL and a body. Returns the paths at fault and why. */
+function crossKeyProblems(values: PolicyValues): { path: PolicyPath; reason: string }[] {
+  if (values['sms.kind'] !== 'webhook') return [];
+  const problems: { path: PolicyPath; reason: string }[] = [];
+  if (values['sms.webhook.url'] === '') problems.push({ path: 'sms.webhook.url', reason: 'required when sms.kind is webhook' });
+  if (values['sms.webhook.bodyTemplate'] === '') problems.push({ path: 'sms.webhook.bodyTemplate', reason: 'required when sms.kind is webhook' });
+  return problems;
+}
+
+/** Validates one layer key by key: what it validly sets, and what it got wrong. */
+export function checkPolicyLayer(layer: PolicyLayer): { values: Partial<Record<PolicyPath, unknown>>; invalid: PolicyPath[]; problems: PolicyProblem[] } {
+  const values: Partial<Record<PolicyPath, unknown>> = {};
+  const invalid: PolicyPath[] = [];
+  const problems: PolicyProblem[] = [];
+  const problem = (path: string, reason: string) => problems.push({ path, origin: layer.origin, level: layer.level, reason });
+  for (const { path, value } of layer.entries) {
+    if (!isPolicyPath(path)) {
+      problem(path, 'unknown key');
+      continue;
+    }
+    if (layer.level === 'recommended' && !policySchema[path].recommendable) {
+      problem(path, 'may only be enforced, not recommended');
+      continue;
+    }
+    const checked = checkPolicyValue(path, value);
+    if (checked.ok) values[path] = checked.value;
+    else {
+      invalid.push(path);
+      problem(path, checked.reason);
+    }
+  }
+  return { values, invalid, problems };
+}
+
+/**
+ * Merges defaults < user settings < recommended layers < enforced layers (within a level, later
+ * layers win). A value that fails its check is ignored with a warning naming the key (never the
+ * value: a webhook header may hold a provider's token). An enforced key with an invalid value
+ * stays locked at the default: IT meant to lock it, and a typo must not hand it to the user.
+ */
+export function resolvePolicy(
+  layers: readonly PolicyLayer[],
+  logger: Logger,
+  user: Partial<Record<PolicyPath, unknown>> = {},
+): ResolvedPolicy & { readonly problems: readonly PolicyProblem[] } {
+  const defaults = defaultPolicyValues();
+  const values: Record<string, unknown> = { ...defaults };
+  const sources: Record<string, PolicyValueSourceInfo> = Object.fromEntries(policyPaths.map((path) => [path, { source: 'default' }]));
+  const problems: PolicyProblem[] = [];
+
+  for (const [path, value] of Object.entries(user)) {
+    if (isPolicyPath(path) && checkPolicyValue(path, value).ok) {
+      values[path] = value;
+      sources[path] = { source: 'user' };
+    }
+  }
+  const ordered = [...layers.filter((l) => l.level === 'recommended'), ...layers.filter((l) => l.level === 'enforced')];
+  for (const layer of ordered) {
+    if (layer.unreadable !== undefined) {
+      problems.push({ path: '*', origin: layer.origin, level: layer.level, reason: `${layer.unreadable}; every key is locked at its default` });
+      if (layer.level === 'enforced') {
+        for (const path of policyPaths) {
+          values[path] = defaults[path];
+          sources[path] = { source: 'enforced', origin: layer.origin };
+        }
+      }
+      continue;
+    }
+    const checked = checkPolicyLayer(layer);
+    problems.push(...checked.problems);
+    for (const [path, value] of Object.entries(checked.values)) {
+      values[path] = value;
+      sources[path] = { source: layer.level, origin: layer.origin };
+    }
+    if (layer.level === 'enforced') {
+      for (const path of checked.invalid) {
+        values[path] = defaults[path];
+        sources[path] = { source: 'enforced', origin: layer.origin };
+      }
+    }
+  }
+  // A webhook without its URL or body cannot send: the whole gateway falls back to the default
+  // (the local outbox), keeping each key's lock as it was.
+  for (const fault of crossKeyProblems(values as unknown as PolicyValues)) {
+    const origin = sources['sms.kind']?.origin ?? 'policy-file';
+    problems.push({ path: fault.path, origin, level: sources['sms.kind']?.source === 'recommended' ? 'recommended' : 'enforced', reason: fault.reason });
+    for (const path of smsPaths) values[path] = defaults[path];
+  }
+  for (const { path, origin, level, reason } of problems) {
+    logger.warn('policy value ignored', { key: path, origin, level, reason });
+  }
+  const flat = values as unknown as PolicyValues;
+  return { policy: policyFromValues(flat), values: flat, sources: sources as PolicySources, problems };
+}
+
+/** Every value a default: no policy anywhere. */
+export function defaultResolvedPolicy(): ResolvedPolicy {
+  return resolvePolicy([], { info() {}, warn() {}, error() {} });
+}
+
+/** A resolved policy whose values come straight from `policy`, every one at `source` (tests, the CLI). */
+export function resolvedFromPolicy(policy: Policy, locked: readonly PolicyPath[] = [], origin: PolicyOrigin = 'policy-file'): ResolvedPolicy {
+  const sources = Object.fromEntries(
+    policyPaths.map((path) => [path, locked.includes(path) ? { source: 'enforced', origin } : { source: 'default' }]),
+  ) as unknown as PolicySources;
+  return { policy, values: policyToValues(policy), sources };
+}
+
+const allDefault = Object.fromEntries(policyPaths.map((path) => [path, { source: 'default' }])) as unknown as PolicySources;
+
+/** Where each value in force came from, as the core was told; every value a default when not told. */
+export function policySourcesOf(core: { readonly policySources?: () => PolicySources }): PolicySources {
+  return core.policySources?.() ?? allDefault;
+}
+
+/** Whether the settings page shows the key as locked ("managed by your organisation"). */
+export function isLocked(sources: PolicySources, path: PolicyPath): boolean {
+  return sources[path].source === 'enforced';
+}
+
+/**
+ * The policy in force as the settings page and `policy show` see it: every key with its value
+ * and source. Secret values (webhook URL, headers, body) are never sent: only whether one is set.
+ */
+export function describePolicy(resolved: ResolvedPolicy): PolicyInForce {
+  const defaults = defaultPolicyValues();
   return {
-    enforceTwoFactor: { value: policy.enforceTwoFactor, source: source('enforceTwoFactor') },
-    allowedMethods: { value: [...policy.allowedMethods], source: source('allowedMethods') },
-    trustedDeviceDays: { value: policy.trustedDeviceDays, source: source('trustedDeviceDays') },
-    clientPasswordLimit: { value: policy.clientPasswordLimit, source: source('clientPasswordLimit') },
-    passwordChangeRevokesClientPasswords: {
-      value: policy.passwordChangeRevokesClientPasswords,
-      source: source('passwordChangeRevokesClientPasswords'),
-    },
-    smsGateway: { value: policy.sms.kind, source: source('sms') },
+    items: policyPaths.map((path) => {
+      const spec = policySchema[path];
+      const value = resolved.values[path];
+      const info = resolved.sources[path];
+      const base = { key: path, source: info.source, ...(info.origin ? { origin: info.origin } : {}), recommendable: spec.recommendable };
+      if (spec.secret) {
+        const set = JSON.stringify(value) !== JSON.stringify(defaults[path]);
+        return { ...base, secret: true, value: null, set };
+      }
+      return { ...base, secret: false, value: Array.isArray(value) ? [...(value as string[])] : (value as boolean | number | string), set: true };
+    }),
   };
 }

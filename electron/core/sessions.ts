@@ -14,6 +14,8 @@ export interface Session {
    * channels work until a method is (see requireSession in sign-in.ts).
    */
   readonly enrollmentRequired?: boolean;
+  /** Signed in during the 2FA grace period: when it ends, the session is restricted as above. */
+  readonly twoFactorGraceEndsAt?: number;
 }
 
 export const passwordRecheckMs = 10 * 60 * 1000;

@@ -137,8 +137,32 @@ function secondFactorsOf(mailbox: MailboxRecord): SecondFactor[] {
   return methods;
 }
 
+const dayMs = 24 * 60 * 60 * 1000;
+
+/** What policy asks of a mailbox now: nothing, 2FA within a grace period, or 2FA before anything else. */
+export type TwoFactorRequirement = { readonly kind: 'none' } | { readonly kind: 'grace'; readonly endsAt: number } | { readonly kind: 'forced' };
+
+/**
+ * The grace period counts from the mailbox's first sign-in under the requirement
+ * (`twoFactorRequiredSince`), so each person gets the same number of days whenever they first
+ * meet the rule; a mailbox not yet recorded is treated as starting now.
+ */
+export function twoFactorRequirement(core: CoreContext, mailbox: MailboxRecord): TwoFactorRequirement {
+  const policy = core.policy();
+  if (!policy.enforceTwoFactor || hasTwoFactor(mailbox)) return { kind: 'none' };
+  if (policy.twoFactorGraceDays === 0) return { kind: 'forced' };
+  const now = core.clock.now();
+  const endsAt = (mailbox.twoFactorRequiredSince ?? now) + policy.twoFactorGraceDays * dayMs;
+  return now < endsAt ? { kind: 'grace', endsAt } : { kind: 'forced' };
+}
+
 function enrollmentStillRequired(core: CoreContext, mailbox: MailboxRecord | null): boolean {
-  return mailbox !== null && core.policy().enforceTwoFactor && !hasTwoFactor(mailbox);
+  return mailbox !== null && twoFactorRequirement(core, mailbox).kind === 'forced';
+}
+
+function graceEndsAt(core: CoreContext, mailbox: MailboxRecord): { twoFactorGraceEndsAt?: number } {
+  const requirement = twoFactorRequirement(core, mailbox);
+  return requirement.kind === 'grace' ? { twoFactorGraceEndsAt: requirement.endsAt } : {};
 }
 
 interface Completion {
@@ -153,10 +177,18 @@ interface Completion {
  */
 async function completeSignIn(core: CoreContext, call: CallContext, mailbox: MailboxRecord, completion: Completion): Promise<Result<SessionStarted>> {
   const enrollmentRequired = enrollmentStillRequired(core, mailbox);
+  const grace = graceEndsAt(core, mailbox);
+  // The first sign-in under the 2FA requirement starts this mailbox's grace period.
+  const startsGrace = core.policy().enforceTwoFactor && !hasTwoFactor(mailbox) && mailbox.twoFactorRequiredSince === undefined;
   await core.store.atomically(async () => {
     const fresh = await mailboxes(core).get(mailbox.address);
-    if (fresh && (fresh.failedSignIns.length > 0 || fresh.lockedUntil !== null)) {
-      await mailboxes(core).replace({ ...fresh, failedSignIns: [], lockedUntil: null });
+    if (fresh && (fresh.failedSignIns.length > 0 || fresh.lockedUntil !== null || startsGrace)) {
+      await mailboxes(core).replace({
+        ...fresh,
+        failedSignIns: [],
+        lockedUntil: null,
+        ...(startsGrace && fresh.twoFactorRequiredSince === undefined ? { twoFactorRequiredSince: core.clock.now() } : {}),
+      });
     }
     await core.activity.record({
       mailbox: mailbox.address,
@@ -168,9 +200,9 @@ async function completeSignIn(core: CoreContext, call: CallContext, mailbox: Mai
   });
   setPending(core, call, null);
   const now = core.clock.now();
-  core.sessions.start(call, { mailbox: mailbox.address, signedInAt: now, passwordCheckedAt: completion.passwordCheckedAt, enrollmentRequired });
+  core.sessions.start(call, { mailbox: mailbox.address, signedInAt: now, passwordCheckedAt: completion.passwordCheckedAt, enrollmentRequired, ...grace });
   const who = { mailbox: mailbox.address, displayName: mailbox.displayName };
-  return ok(enrollmentRequired ? { status: 'enrollment-required', ...who } : { status: 'signed-in', ...who });
+  return ok(enrollmentRequired ? { status: 'enrollment-required', ...who } : { status: 'signed-in', ...who, ...grace });
 }
 
 function codeRequired(pending: PendingSignIn, resendAt: number | undefined): SignInOutcome & { status: 'code-required' } {
@@ -334,8 +366,14 @@ export async function resendSignInCode(core: CoreContext, call: CallContext): Pr
  * soon as the mailbox has a method, or policy stops enforcing 2FA.
  */
 export async function requireSession(core: CoreContext, call: CallContext, options: { allowEnrollment: boolean }): Promise<Result<Session>> {
-  const session = core.sessions.current(call);
+  let session = core.sessions.current(call);
   if (!session) return err('not-signed-in');
+  // The grace period ran out during this session: from now on it is restricted like any other.
+  if (!session.enrollmentRequired && session.twoFactorGraceEndsAt !== undefined && core.clock.now() >= session.twoFactorGraceEndsAt) {
+    const required = enrollmentStillRequired(core, await mailboxes(core).get(session.mailbox));
+    core.sessions.update(call, { enrollmentRequired: required, twoFactorGraceEndsAt: undefined });
+    session = core.sessions.current(call)!;
+  }
   if (!session.enrollmentRequired || options.allowEnrollment) return ok(session);
   if (enrollmentStillRequired(core, await mailboxes(core).get(session.mailbox))) return err('two-factor-required');
   core.sessions.update(call, { enrollmentRequired: false });
@@ -352,7 +390,8 @@ export async function authStatus(core: CoreContext, call: CallContext): Promise<
       return { status: 'signed-out' };
     }
     const restricted = (await requireSession(core, call, { allowEnrollment: false })).ok === false;
-    return { status: restricted ? 'enrollment-required' : 'signed-in', mailbox: mailbox.address, displayName: mailbox.displayName };
+    const who = { mailbox: mailbox.address, displayName: mailbox.displayName };
+    return restricted ? { status: 'enrollment-required', ...who } : { status: 'signed-in', ...who, ...graceEndsAt(core, mailbox) };
   }
   const pending = livePending(core, call);
   if (!pending) return { status: 'signed-out' };

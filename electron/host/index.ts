@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { deviceLabel } from '../platform/device';
 import { createConsoleLogger } from '../platform/logger';
 import { parseLaunchOptions } from '../platform/args';
-import { readManagedPolicy } from '../platform/policy-file';
+import { readPolicy } from '../platform/policy';
 import { openBackend } from '../platform/compose';
 import { defaultDataDir, productName } from '../platform/paths';
 import { startHost } from './server';
@@ -27,7 +27,7 @@ async function main(): Promise<void> {
     },
     logger,
     {
-      ...(options.policyFile ? await readManagedPolicy(options.policyFile) : {}),
+      policy: await readPolicy({ platform: process.platform, ...(options.policyFile ? { policyFile: options.policyFile } : {}) }, logger),
       downloadsDir: options.downloadsDir,
       foxmailRoot: options.foxmailRoot,
     },

@@ -7,7 +7,7 @@ import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, Notification, p
 import { openBackend } from '../platform/compose';
 import { createConsoleLogger } from '../platform/logger';
 import { parseLaunchOptions } from '../platform/args';
-import { readManagedPolicy } from '../platform/policy-file';
+import { readPolicy } from '../platform/policy';
 import { productName } from '../platform/paths';
 import { resolveLocale } from '../shared/locale';
 import type { LocalePreference } from '../shared/contract';
@@ -21,6 +21,7 @@ import { isAllowedExternalUrl } from './links';
 import { buildMenuTemplate, menuLabels } from './menu';
 import { isPermissionAllowed } from './permissions';
 import { appSchemePrivileges, appScheme, serveAppRequest } from './protocol';
+import { electronUpdaterFactory, startUpdater } from './updater';
 import { loadWindowState, saveWindowState } from './window-state';
 import { appWindows, createAppWindow, lockDownContents } from './windows';
 
@@ -32,7 +33,8 @@ if (options.userDataDir) app.setPath('userData', options.userDataDir);
 app.enableSandbox();
 protocol.registerSchemesAsPrivileged([appSchemePrivileges]);
 
-const webmailUrl = 'https://mail.cstnet.cn';
+// The web mail host is policy's `serverHost`; set once the policy is read, before any menu exists.
+let webmailHost = 'mail.cstnet.cn';
 let mainWindow: BrowserWindow | null = null;
 
 function applyMenu(preference: LocalePreference): void {
@@ -48,7 +50,9 @@ function applyMenu(preference: LocalePreference): void {
           message: `${menuLabels[locale].app} ${app.getVersion()}`,
         }),
       openWebmail: () => {
-        if (isAllowedExternalUrl(webmailUrl)) void shell.openExternal(webmailUrl);
+        const webmailUrl = `https://${webmailHost}`;
+        // Only the host IT named: a policy host is checked like any other link.
+        if (isAllowedExternalUrl(webmailUrl, new Set([webmailHost]))) void shell.openExternal(webmailUrl);
       },
     },
     { developerTools: !app.isPackaged },
@@ -90,7 +94,7 @@ async function start(): Promise<void> {
     { productName, version: app.getVersion(), dataDir, shell: 'electron', demo: options.demo, platform: process.platform },
     logger,
     {
-      ...(options.policyFile ? await readManagedPolicy(options.policyFile) : {}),
+      policy: await readPolicy({ platform: process.platform, ...(options.policyFile ? { policyFile: options.policyFile } : {}) }, logger),
       files: new DialogFileSaver(() => app.getPath('downloads')),
       foxmailRoot: options.foxmailRoot,
       // Embedded mode has no real SMS: the local outbox is the phone, and this is its screen.
@@ -99,6 +103,7 @@ async function start(): Promise<void> {
       },
     },
   );
+  webmailHost = backend.core.policy().serverHost;
   const trustToken = new TrustTokenFile(dataDir);
   const device = { label: deviceLabel(), client: `${productName} ${app.getVersion()}` };
   const contextFor = (webContentsId: number): CallContext => ({ connection: `window:${webContentsId}`, device, trust: trustToken });
@@ -107,6 +112,10 @@ async function start(): Promise<void> {
   });
   applyMenu((await new SettingsFile(dataDir, logger).read().catch(() => ({ locale: 'system' as const }))).locale);
   await openMainWindow(dataDir);
+  // Policy may turn updates off: then no updater exists at all (./updater.ts).
+  void startUpdater(backend.core.policy().updates, { create: electronUpdaterFactory, logger, packaged: app.isPackaged }).catch((cause: unknown) =>
+    logger.warn('updater not started', { error: cause instanceof Error ? cause.message : String(cause) }),
+  );
 
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) void openMainWindow(dataDir);

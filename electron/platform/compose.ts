@@ -7,7 +7,7 @@ import { createDispatcher, type Dispatch } from '../core/dispatch';
 import { seedDemo } from '../core/directory';
 import { createHandlers } from '../core/handlers';
 import type { AppEnvironment } from '../core/app-info';
-import { defaultPolicy, type Policy, type PolicyKey } from '../core/policy';
+import { defaultResolvedPolicy, type ResolvedPolicy } from '../core/policy';
 import type { Clock, Logger } from '../core/ports';
 import { openEmbeddedStore } from '../store/open';
 import { OsKeychain } from './keychain';
@@ -29,9 +29,8 @@ export interface Backend {
 }
 
 export interface BackendOptions {
-  readonly policy?: Policy;
-  /** The keys of `policy` an organisation set (a --policy file); the settings page marks them managed. */
-  readonly managedKeys?: readonly PolicyKey[];
+  /** The merged policy with each value's source (electron/platform/policy); the defaults when absent. */
+  readonly policy?: ResolvedPolicy;
   /** Told of each test delivery in the local outbox (the Electron shell shows a notification). */
   readonly onOutbox?: (entry: OutboxEntry) => void;
   /** Seed the demo mailboxes (once: a directory that has any of them is left alone). Defaults to `environment.demo`. */
@@ -58,7 +57,8 @@ export function createMailClientPorts(options: BackendOptions = {}): MailClientP
 
 export async function openBackend(environment: AppEnvironment, logger: Logger, options: BackendOptions = {}): Promise<Backend> {
   const opened = await openEmbeddedStore(environment.dataDir, logger, { keychain: new OsKeychain() });
-  const policy = options.policy ?? defaultPolicy;
+  const resolved = options.policy ?? defaultResolvedPolicy();
+  const policy = resolved.policy;
   const clock = options.clock ?? systemClock;
   const sms = createSmsGateway(policy.sms, { dataDir: environment.dataDir, sealer: opened.sealer, clock, onOutbox: options.onOutbox });
   const core = createCoreContext({
@@ -69,7 +69,7 @@ export async function openBackend(environment: AppEnvironment, logger: Logger, o
     keys: opened.keys,
     logger,
     policy: () => policy,
-    managedPolicyKeys: () => options.managedKeys ?? [],
+    policySources: () => resolved.sources,
   });
   if (options.demo ?? environment.demo) await seedDemo(core);
   const handlers = createHandlers({

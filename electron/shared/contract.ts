@@ -13,6 +13,7 @@
 import * as v from 'valibot';
 import { channels, Empty } from './channel';
 import type { ErrorCode } from './result';
+import { policyPaths } from './policy-schema';
 import { authChannels } from './channels/auth';
 import { devicesChannels } from './channels/devices';
 import { accountChannels } from './channels/account';
@@ -40,8 +41,38 @@ export type UserSettings = v.InferOutput<typeof UserSettingsSchema>;
 
 export { defaultUserSettings } from './defaults';
 
-/** Where the policy in force came from. Platform readers add their sources in a later release. */
-export const PolicySourceSchema = v.picklist(['defaults']);
+/**
+ * The places a policy value can come from: the Windows registry (machine, then user), macOS
+ * managed preferences (computer-wide, then per user), /etc/mailwarden/policy.json, or a
+ * `--policy FILE` given on the command line (tests and development).
+ */
+export const PolicyOriginSchema = v.picklist([
+  'registry-hklm',
+  'registry-hkcu',
+  'managed-preferences',
+  'managed-preferences-user',
+  'etc-file',
+  'policy-file',
+]);
+export type PolicyOrigin = v.InferOutput<typeof PolicyOriginSchema>;
+
+/**
+ * Where one value in force came from: the built-in default, the user's own setting, a value IT
+ * recommends (the user may change it where the app has a setting), or one IT enforces (locked).
+ */
+export const PolicyValueSourceSchema = v.picklist(['default', 'user', 'recommended', 'enforced']);
+export type PolicyValueSource = v.InferOutput<typeof PolicyValueSourceSchema>;
+
+export const PolicyPathSchema = v.picklist(policyPaths);
+
+const PolicySourceInfoSchema = v.strictObject({ source: PolicyValueSourceSchema, origin: v.optional(PolicyOriginSchema) });
+
+/** Where the policy in force came from: the places that set anything, and each key's source. */
+export const PolicySourceSchema = v.strictObject({
+  places: v.array(PolicyOriginSchema),
+  keys: v.record(PolicyPathSchema, PolicySourceInfoSchema),
+});
+export type PolicySource = v.InferOutput<typeof PolicySourceSchema>;
 
 export const AppInfoSchema = v.strictObject({
   productName: v.string(),
@@ -58,24 +89,22 @@ export const AppInfoSchema = v.strictObject({
 });
 export type AppInfo = v.InferOutput<typeof AppInfoSchema>;
 
-/** Where one value of the policy in force came from: the built-in default, or IT's managed policy (locked). */
-export const PolicyValueSourceSchema = v.picklist(['default', 'managed']);
-export type PolicyValueSource = v.InferOutput<typeof PolicyValueSourceSchema>;
-
-function policyItem<const T extends v.GenericSchema>(value: T) {
-  return v.strictObject({ value, source: PolicyValueSourceSchema });
-}
-
-/** The policy in force (SPEC.md §10), for the settings page; each value with its source. */
-export const PolicyInForceSchema = v.strictObject({
-  enforceTwoFactor: policyItem(v.boolean()),
-  allowedMethods: policyItem(v.array(v.picklist(['sms', 'totp']))),
-  trustedDeviceDays: policyItem(v.number()),
-  clientPasswordLimit: policyItem(v.number()),
-  passwordChangeRevokesClientPasswords: policyItem(v.boolean()),
-  /** Only the gateway's kind: a webhook's URL and headers may carry the SMS provider's credentials. */
-  smsGateway: policyItem(v.picklist(['outbox', 'webhook'])),
+/** One key of the policy in force, as the settings page and `policy show` list it. */
+export const PolicyItemSchema = v.strictObject({
+  key: PolicyPathSchema,
+  /** null for secret keys (webhook URL, headers, body): only `set` says whether IT gave one. */
+  value: v.nullable(v.union([v.boolean(), v.number(), v.string(), v.array(v.string())])),
+  secret: v.boolean(),
+  set: v.boolean(),
+  source: PolicyValueSourceSchema,
+  origin: v.optional(PolicyOriginSchema),
+  /** Whether IT may recommend (rather than only enforce) this key. */
+  recommendable: v.boolean(),
 });
+export type PolicyItem = v.InferOutput<typeof PolicyItemSchema>;
+
+/** The policy in force (SPEC.md §10), every schema key in schema order, each with its source. */
+export const PolicyInForceSchema = v.strictObject({ items: v.array(PolicyItemSchema) });
 export type PolicyInForce = v.InferOutput<typeof PolicyInForceSchema>;
 
 export { channels, Empty, type ChannelDefinition } from './channel';

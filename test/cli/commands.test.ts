@@ -26,7 +26,8 @@ describe('mailwarden CLI', () => {
       const { code, out, err } = await run(['info', '--user-data-dir', dir]);
       expect(err).not.toMatch(/"level":"error"/);
       expect(code).toBe(0);
-      expect(JSON.parse(out)).toMatchObject({ productName: 'Mailwarden', version, dataDir: dir, backend: 'embedded', shell: 'cli', policySource: 'defaults' });
+      expect(JSON.parse(out)).toMatchObject({ productName: 'Mailwarden', version, dataDir: dir, backend: 'embedded', shell: 'cli' });
+      expect(JSON.parse(out).policySource.keys.enforceTwoFactor).toEqual({ source: 'default' });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -277,6 +277,7 @@ describe('client-passwords:list', () => {
       ok: true,
       data: {
         limit: 20,
+        defaultExpiryDays: null,
         passwords: [
           {
             id: second.id,
@@ -310,7 +311,7 @@ describe('client-passwords:list', () => {
   it('shows only the signed-in mailbox’s passwords', async () => {
     const { dispatch, call, bobCall } = await setup();
     await create(dispatch, { name: 'Foxmail' }, call);
-    expect(await dispatch('client-passwords:list', {}, bobCall)).toEqual({ ok: true, data: { limit: 20, passwords: [] } });
+    expect(await dispatch('client-passwords:list', {}, bobCall)).toEqual({ ok: true, data: { limit: 20, defaultExpiryDays: null, passwords: [] } });
   });
 
   it('marks a password expired from its expiry on', async () => {

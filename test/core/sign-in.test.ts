@@ -476,6 +476,75 @@ describe('enforced 2FA', () => {
   });
 });
 
+describe('enforced 2FA with a grace period', () => {
+  const dayMs = 86_400_000;
+
+  it('lets a mailbox without 2FA in during the grace period, with the day it ends', async () => {
+    const { core, call, clock } = await setup({ enforceTwoFactor: true, twoFactorGraceDays: 14 });
+    await createMailbox(core, { address });
+    const start = clock.now();
+    expect(await signIn(core, call, { address, password })).toEqual({
+      ok: true,
+      data: { status: 'signed-in', mailbox: address, displayName: 'zhang.wei', twoFactorGraceEndsAt: start + 14 * dayMs },
+    });
+    expect((await mailbox(core)).twoFactorRequiredSince).toBe(start);
+    expect((await requireSession(core, call, { allowEnrollment: false })).ok).toBe(true);
+    expect(await authStatus(core, call)).toMatchObject({ status: 'signed-in', twoFactorGraceEndsAt: start + 14 * dayMs });
+    expect((await events(core, 'sign-in'))[0]?.detail).toEqual({ method: 'password' });
+  });
+
+  it('counts from the first sign-in under the rule, not from each one', async () => {
+    const { core, call, clock } = await setup({ enforceTwoFactor: true, twoFactorGraceDays: 14 });
+    await createMailbox(core, { address });
+    const start = clock.now();
+    await signIn(core, call, { address, password });
+    signOut(core, call);
+    clock.advanceDays(10);
+    expect(await signIn(core, call, { address, password })).toMatchObject({ data: { status: 'signed-in', twoFactorGraceEndsAt: start + 14 * dayMs } });
+    expect((await mailbox(core)).twoFactorRequiredSince).toBe(start);
+  });
+
+  it('forces enrolment at the next sign-in once the grace period is over', async () => {
+    const { core, call, clock } = await setup({ enforceTwoFactor: true, twoFactorGraceDays: 14 });
+    await createMailbox(core, { address });
+    await signIn(core, call, { address, password });
+    signOut(core, call);
+    clock.advanceDays(14);
+    expect(await signIn(core, call, { address, password })).toMatchObject({ data: { status: 'enrollment-required' } });
+    expect(await requireSession(core, call, { allowEnrollment: false })).toEqual({ ok: false, code: 'two-factor-required' });
+  });
+
+  it('restricts a session that is open when the grace period ends', async () => {
+    const { core, call, clock } = await setup({ enforceTwoFactor: true, twoFactorGraceDays: 1 });
+    await createMailbox(core, { address });
+    await signIn(core, call, { address, password });
+    clock.advance(dayMs - 1);
+    expect((await requireSession(core, call, { allowEnrollment: false })).ok).toBe(true);
+    clock.advance(1);
+    expect(await requireSession(core, call, { allowEnrollment: false })).toEqual({ ok: false, code: 'two-factor-required' });
+    expect(await authStatus(core, call)).toMatchObject({ status: 'enrollment-required' });
+  });
+
+  it('gives no grace with 0 days, and none is needed once a method is bound', async () => {
+    const { core, call, clock } = await setup({ enforceTwoFactor: true, twoFactorGraceDays: 0 });
+    await createMailbox(core, { address });
+    expect(await signIn(core, call, { address, password })).toMatchObject({ data: { status: 'enrollment-required' } });
+    signOut(core, call);
+    await core.store.collection<MailboxRecord>('mailboxes').replace({ ...(await mailbox(core)), totp: { secret: totpSecret, confirmedAt: clock.now(), lastStep: 0 } });
+    await signIn(core, call, { address, password });
+    const done = await verifySignInCode(core, call, { code: totpCode(clock.now()), method: 'totp', trustDevice: false });
+    expect(done).toMatchObject({ data: { status: 'signed-in' } });
+    expect(done.ok && 'twoFactorGraceEndsAt' in done.data).toBe(false);
+  });
+
+  it('starts no grace period while policy does not enforce 2FA', async () => {
+    const { core, call } = await setup({ enforceTwoFactor: false, twoFactorGraceDays: 14 });
+    await createMailbox(core, { address });
+    expect(await signIn(core, call, { address, password })).toEqual({ ok: true, data: { status: 'signed-in', mailbox: address, displayName: 'zhang.wei' } });
+    expect((await mailbox(core)).twoFactorRequiredSince).toBeUndefined();
+  });
+});
+
 describe('status and sign-out', () => {
   it('says who is signed in, and nobody after signing out', async () => {
     const { core, call } = await setup();

@@ -1,36 +1,66 @@
 /**
- * The settings page's policy section (SPEC.md §10), read as a person would: with a policy file
- * from IT that enforces two-factor authentication and trusts devices for 14 days, those two rules
- * say "由您的组织管理" and the rest are the defaults; without one, nothing is marked.
+ * Managed policy as a person meets it (SPEC.md §10, issue 6), in browser mode with a policy file
+ * read by the same reader as /etc/mailwarden/policy.json (`--policy FILE`):
+ * - an enforcing file: sign-in lands on forced enrolment, and once a phone is bound the settings
+ *   page marks every key IT set "由您的组织管理", with the place it came from;
+ * - a recommended value is marked "由您的组织推荐" and preselects the client-password form,
+ *   where the user may still change it;
+ * - a grace period lets the mailbox in with a banner of the days left;
+ * - without a policy nothing is marked.
  */
 import AxeBuilder from '@axe-core/playwright';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Page } from '@playwright/test';
-import { bindPhone, registerMailbox } from './backend';
+import type { Locator, Page } from '@playwright/test';
+import { bindPhone, callApi, registerMailbox, testPassword } from './backend';
 import { expect, test, type RunningApp } from './fixtures';
 import { fact, openSection, pageHeading } from './helpers';
 
 const policyDir = join(tmpdir(), `mailwarden-settings-policy-${process.pid}`);
 mkdirSync(policyDir, { recursive: true });
-const itPolicy = join(policyDir, 'policy.json');
-writeFileSync(itPolicy, JSON.stringify({ enforceTwoFactor: true, trustedDeviceDays: 14 }));
+function policyFile(name: string, content: unknown): string {
+  const file = join(policyDir, name);
+  writeFileSync(file, JSON.stringify(content));
+  return file;
+}
 
+const enforcing = policyFile('enforcing.json', {
+  enforced: {
+    enforceTwoFactor: true,
+    trustedDeviceDays: 14,
+    allowedMethods: ['sms'],
+    mailServer: { imap: { host: 'imap.example.edu.cn', port: 993, security: 'tls' } },
+    clientIntegrations: { foxmail: false },
+    updates: { enabled: false },
+  },
+  recommended: { clientPasswordDefaultExpiryDays: 30 },
+});
+const withGrace = policyFile('grace.json', { enforceTwoFactor: true, twoFactorGraceDays: 14 });
+
+const address = 'zhang.wei@cstnet.cn';
 const managed = '由您的组织管理';
+const recommended = '由您的组织推荐';
 /** The mark itself (a lock and the words), not the introduction that explains it. */
 const managedMark = new RegExp(`^\\W*${managed}$`, 'u');
 
-async function openPolicy(page: Page, app: RunningApp, options: { phone?: boolean } = {}) {
-  await registerMailbox(page, app);
-  // Under an enforcing policy only the binding page is open until a method is bound.
-  if (options.phone) await bindPhone(page, app);
+async function openPolicy(page: Page, app: RunningApp): Promise<Locator> {
   await page.goto(app.url);
+  // A page already on the app keeps its session view across a same-document goto: load it afresh.
+  await page.reload();
   await openSection(page, '设置');
   await expect(pageHeading(page)).toHaveText('设置');
   const section = page.getByRole('region', { name: '组织策略' });
   await expect(section).toBeVisible();
   return section;
+}
+
+async function signInAgain(page: Page, app: RunningApp): Promise<void> {
+  await callApi(page, app, 'auth:sign-out');
+  await page.goto(app.url);
+  await page.getByLabel('邮箱地址').fill(address);
+  await page.getByLabel('邮箱密码').fill(testPassword);
+  await page.getByRole('button', { name: '登录', exact: true }).click();
 }
 
 async function expectNoAxeViolations(page: Page): Promise<void> {
@@ -40,31 +70,86 @@ async function expectNoAxeViolations(page: Page): Promise<void> {
   }
 }
 
-test.describe('with a policy from IT', () => {
-  test.use({ hostArgs: ['--policy', itPolicy] });
+test.describe('with an enforcing policy from IT', () => {
+  test.use({ hostArgs: ['--policy', enforcing] });
 
-  test('the rules IT set are shown as managed by the organisation', async ({ page, app }) => {
-    const section = await openPolicy(page, app, { phone: true });
-    await expect(fact(section, '强制二次验证')).toContainText('是：未开启二次验证的邮箱登录后必须先绑定');
-    await expect(fact(section, '强制二次验证')).toContainText(managed);
-    await expect(fact(section, '可信任设备有效期')).toContainText('14 天');
-    await expect(fact(section, '可信任设备有效期')).toContainText(managed);
-    // What the file left out keeps its default and is not locked.
-    await expect(fact(section, '允许的验证方式')).toHaveText('短信验证码、身份验证器应用');
-    await expect(fact(section, '客户端专用密码上限')).toHaveText('每个邮箱 20 个');
-    await expect(fact(section, '修改邮箱密码时撤销客户端专用密码')).toHaveText('是');
-    await expect(fact(section, '短信网关')).toHaveText('本机测试投递（不发送真实短信）');
-    await expect(section.getByText(managedMark)).toHaveCount(2);
+  test('sign-in forces enrolment, then every key IT set is locked and marked', async ({ page, app }) => {
+    await registerMailbox(page, app, address);
+    await signInAgain(page, app);
+    await expect(pageHeading(page)).toHaveText('帐号安全二次验证');
+    await expect(page.getByRole('navigation', { name: '功能导航' }).getByRole('link')).toHaveText(['二次验证']);
+
+    await bindPhone(page, app);
+    const section = await openPolicy(page, app);
+    const enforcedKeys = [
+      '强制二次验证',
+      '可信设备有效期（天）',
+      '允许的二次验证方式',
+      'IMAP 服务器地址',
+      'IMAP 端口',
+      'IMAP 加密方式',
+      '提供“写入 Foxmail”',
+      '自动更新',
+    ];
+    for (const key of enforcedKeys) {
+      await expect(fact(section, key), key).toContainText(managed);
+      await expect(fact(section, key), key).toContainText('--policy 文件');
+    }
+    await expect(fact(section, '可信设备有效期（天）')).toContainText('14');
+    await expect(fact(section, '允许的二次验证方式')).toContainText('短信验证码');
+    await expect(fact(section, 'IMAP 服务器地址')).toContainText('imap.example.edu.cn');
+    await expect(fact(section, '提供“写入 Foxmail”')).toContainText('否');
+    await expect(section.getByText(managedMark)).toHaveCount(enforcedKeys.length);
+
+    // The recommended default is marked as such, not locked.
+    await expect(fact(section, '客户端专用密码默认有效期（天）')).toContainText('30');
+    await expect(fact(section, '客户端专用密码默认有效期（天）')).toContainText(recommended);
+    await expect(fact(section, '客户端专用密码默认有效期（天）')).not.toContainText(managed);
+    // What IT left out keeps its default, unmarked; secrets show only whether they are set.
+    await expect(fact(section, '客户端专用密码数量上限')).toHaveText('20');
+    await expect(fact(section, '短信 Webhook URL')).toHaveText('未设置');
     await expectNoAxeViolations(page);
+
+    // The About card names the place.
+    await expect(page.getByTestId('policy-source')).toHaveText('--policy 文件');
+
+    // The recommended expiry preselects the create form; the user may still change it.
+    await openSection(page, '客户端专用密码');
+    const days = page.getByRole('spinbutton');
+    await expect(days).toHaveValue('30');
+    await days.fill('7');
+    await expect(days).toHaveValue('7');
+  });
+});
+
+test.describe('with a grace period', () => {
+  test.use({ hostArgs: ['--policy', withGrace] });
+
+  test('a mailbox without 2FA gets in, with a banner of the days left', async ({ page, app }) => {
+    await registerMailbox(page, app, address);
+    await signInAgain(page, app);
+    await expect(pageHeading(page)).not.toHaveText('帐号安全二次验证');
+    const banner = page.getByTestId('two-factor-grace');
+    await expect(banner).toContainText('您的组织要求开启二次验证。剩余设置天数：14。');
+    await expect(page.getByRole('navigation', { name: '功能导航' }).getByRole('link', { name: '设置' })).toBeVisible();
+    await banner.getByRole('link', { name: '现在设置' }).click();
+    await expect(pageHeading(page)).toHaveText('帐号安全二次验证');
+    await bindPhone(page, app);
+    await page.reload();
+    await expect(page.getByRole('navigation', { name: '功能导航' })).toBeVisible();
+    await expect(banner).toHaveCount(0);
   });
 });
 
 test('without a policy, the defaults are shown unmarked', async ({ page, app }) => {
+  await registerMailbox(page, app, address);
   const section = await openPolicy(page, app);
   await expect(fact(section, '强制二次验证')).toHaveText('否');
-  await expect(fact(section, '可信任设备有效期')).toHaveText('7 天');
-  await expect(fact(section, '允许的验证方式')).toHaveText('短信验证码、身份验证器应用');
-  await expect(fact(section, '客户端专用密码上限')).toHaveText('每个邮箱 20 个');
+  await expect(fact(section, '可信设备有效期（天）')).toHaveText('7');
+  await expect(fact(section, '允许的二次验证方式')).toHaveText('短信验证码、身份验证器应用');
+  await expect(fact(section, '客户端专用密码数量上限')).toHaveText('20');
   await expect(section.getByText(managedMark)).toHaveCount(0);
+  await expect(section.getByText(recommended)).toHaveCount(0);
+  await expect(page.getByTestId('policy-source')).toHaveText('内置默认设置（未应用组织策略）');
   await expectNoAxeViolations(page);
 });

@@ -63,8 +63,13 @@ describe('request schemas', () => {
 
 describe('response schemas', () => {
   it('describe what app:info returns', () => {
-    const info = { productName: 'Mailwarden', version: '0.1.0', dataDir: '/d', backend: 'embedded', shell: 'browser', demo: false, platform: 'linux', policySource: 'defaults' };
+    const info = { productName: 'Mailwarden', version: '0.1.0', dataDir: '/d', backend: 'embedded', shell: 'browser', demo: false, platform: 'linux', policySource: { places: [], keys: {} } };
     expect(v.is(contract['app:info'].response, info)).toBe(true);
+    const managed = { ...info, policySource: { places: ['etc-file'], keys: { enforceTwoFactor: { source: 'enforced', origin: 'etc-file' } } } };
+    expect(v.is(contract['app:info'].response, managed)).toBe(true);
+    // Only the places a reader knows, and only schema keys.
+    expect(v.is(contract['app:info'].response, { ...info, policySource: { places: ['gpo'], keys: {} } })).toBe(false);
+    expect(v.is(contract['app:info'].response, { ...info, policySource: { places: [], keys: { enforce2fa: { source: 'enforced' } } } })).toBe(false);
     expect(v.is(contract['app:info'].response, { ...info, backend: 'http' })).toBe(false);
   });
 });

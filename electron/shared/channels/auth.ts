@@ -24,6 +24,11 @@ export const SignedInSchema = v.strictObject({
   status: v.literal('signed-in'),
   mailbox: v.string(),
   displayName: v.string(),
+  /**
+   * Policy requires 2FA, the mailbox has none, and its grace period runs until then (ms since
+   * the epoch): the page shows a banner with the days left; afterwards enrolment is forced.
+   */
+  twoFactorGraceEndsAt: v.optional(v.number()),
 });
 
 /** Policy enforces 2FA and the mailbox has none: only the binding page may be used. */

@@ -29,6 +29,8 @@ export const clientPasswordsChannels = channels({
       passwords: v.array(ClientPasswordSchema),
       /** How many the policy allows per mailbox. */
       limit: v.number(),
+      /** The expiry the create form preselects (policy, may be recommended); null: never. */
+      defaultExpiryDays: v.nullable(v.number()),
     }),
     errors: ['not-signed-in', 'two-factor-required'],
   },

@@ -13,7 +13,7 @@ import nodemailer from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyMailLogin } from '../../../electron/core/mail-login';
-import { defaultPolicy } from '../../../electron/core/policy';
+import { defaultPolicy, resolvedFromPolicy } from '../../../electron/core/policy';
 import { openBackend, type Backend } from '../../../electron/platform/compose';
 import { createConsoleLogger } from '../../../electron/platform/logger';
 import { askMailAuth, MailAuthUnavailableError } from '../../../electron/platform/mail-auth/client';
@@ -166,14 +166,14 @@ describe.skipIf(skipReason !== '')(`the mail-server bridge against a real Doveco
 
     const dataDir = join(work, 'data');
     backend = await openBackend(testEnvironment({ dataDir, shell: 'cli' }), createConsoleLogger('test', (line) => logLines.push(line)), {
-      policy: {
+      policy: resolvedFromPolicy({
         ...defaultPolicy,
         mailServer: {
           imap: { host: '127.0.0.1', port: imapPort, security: 'none' },
           smtp: { host: '127.0.0.1', port: smtpPort, security: 'none' },
           pop3: { host: '127.0.0.1', port: 1, security: 'none' },
         },
-      },
+      }),
     });
     const socketDir = join(work, 'bridge');
     await mkdir(socketDir, { mode: 0o755 });

@@ -1,0 +1,525 @@
+/**
+ * The one description of every policy key IT may set (SPEC.md §10, issue 6). Everything else is
+ * derived from this table: the core's `Policy` (electron/core/policy.ts converts to and from the
+ * flat values here, and the compiler checks both directions), each platform reader's validation,
+ * the settings page's list, `mailwarden policy check`, and the ADMX/ADML, .mobileconfig and
+ * policy.json templates (scripts in resources/policy/).
+ *
+ * Naming, one key in four places:
+ * - **path** (the table's key): dotted, camelCase segments — `mailServer.imap.host`.
+ * - **JSON** (/etc/mailwarden/policy.json, --policy FILE) and **plist** (macOS managed
+ *   preferences): nested objects following the path — `{"mailServer": {"imap": {"host": …}}}`.
+ * - **Windows registry** value name: the path's segments in PascalCase, joined —
+ *   `MailServerImapHost` — directly under `Software\Policies\Mailwarden` (enforced) or its
+ *   `Recommended` subkey. `registryNameOf(path)` computes it; each entry also spells it out, so
+ *   a template generator and a reader need no rule, and a test checks the two agree.
+ *
+ * Native value types, per `type`:
+ * | type    | JSON / plist                 | registry                                | ADMX element             |
+ * |---------|------------------------------|-----------------------------------------|--------------------------|
+ * | boolean | true/false, <true/>/<false/> | REG_DWORD 1 / 0                         | boolean                  |
+ * | integer | number, <integer>            | REG_DWORD                               | decimal (minValue/max)   |
+ * | string  | string, <string>             | REG_SZ                                  | text                     |
+ * | enum    | string, <string>             | REG_SZ, one of `values`                 | enum (string items)      |
+ * | list    | array of strings, <array>    | REG_MULTI_SZ                            | multiText                |
+ * | map     | object of strings, <dict>    | subkey `<RegistryName>`, one REG_SZ per | list explicitValue=true  |
+ * |         |                              | entry (value name = map key)            |                          |
+ *
+ * `recommendable`: whether IT may set the key as a recommended default (Windows `Recommended`
+ * subkey, macOS `Recommended` dict, `recommended` object in policy.json). Keys that decide
+ * security (2FA, SMS gateway, limits, updates) are enforce-only: a recommended value for them is
+ * ignored with a warning, because a default the user could change gives no guarantee at all.
+ *
+ * `secret`: the value may hold credentials (webhook URL tokens, header values, body template):
+ * logs, `policy show` and the settings page name the key but never print its value.
+ *
+ * This module is pure (valibot only), so the renderer, the CLI and build scripts can import it.
+ */
+import * as v from 'valibot';
+import { connectionSecurities } from './mail-server';
+
+export interface PolicyText {
+  readonly 'zh-CN': string;
+  readonly en: string;
+}
+
+/** Groups for the ADMX categories and the settings page, in display order. */
+export const policyCategories = {
+  server: { 'zh-CN': '邮件服务器', en: 'Mail server' },
+  twoFactor: { 'zh-CN': '二次验证', en: 'Two-factor authentication' },
+  clientPasswords: { 'zh-CN': '客户端专用密码', en: 'Client-specific passwords' },
+  sms: { 'zh-CN': '短信网关', en: 'SMS gateway' },
+  clientIntegrations: { 'zh-CN': '邮件客户端集成', en: 'Mail client integrations' },
+  updates: { 'zh-CN': '更新', en: 'Updates' },
+} as const satisfies Record<string, PolicyText>;
+export type PolicyCategory = keyof typeof policyCategories;
+
+interface PolicyKeyCommon {
+  /** Value name in the Windows registry (and ADMX `valueName`): PascalCase of the path. */
+  readonly registryName: string;
+  readonly category: PolicyCategory;
+  /** A short name: ADMX displayName, settings page label. */
+  readonly title: PolicyText;
+  /** What it does, the range and the default: ADML explainText, docs. */
+  readonly description: PolicyText;
+  readonly recommendable: boolean;
+  readonly secret: boolean;
+}
+
+/** How a string is checked. */
+export type PolicyStringFormat =
+  /** A DNS host name: letters, digits, dots and hyphens, 1–253 characters. */
+  | 'host'
+  /** An absolute https:// URL. */
+  | 'https-url'
+  /** An absolute https:// URL, or empty for "the built-in one". */
+  | 'https-url-or-empty'
+  /** JSON once {{phone}} and {{text}} are filled in (the SMS webhook body). */
+  | 'json-template';
+
+export type PolicyKeySpec =
+  | (PolicyKeyCommon & { readonly type: 'boolean'; readonly default: boolean })
+  | (PolicyKeyCommon & { readonly type: 'integer'; readonly default: number; readonly min: number; readonly max: number })
+  | (PolicyKeyCommon & { readonly type: 'string'; readonly default: string; readonly format: PolicyStringFormat; readonly maxLength: number })
+  | (PolicyKeyCommon & { readonly type: 'enum'; readonly default: string; readonly values: readonly string[] })
+  /** A non-empty set of distinct items from `values`. */
+  | (PolicyKeyCommon & { readonly type: 'list'; readonly default: readonly string[]; readonly values: readonly string[] })
+  /** HTTP header name → value. */
+  | (PolicyKeyCommon & { readonly type: 'map'; readonly default: Readonly<Record<string, string>> });
+
+export type PolicyValueType = PolicyKeySpec['type'];
+
+const hostSpec = (registryName: string, proto: string) =>
+  ({
+  registryName,
+  category: 'server',
+  type: 'string',
+  format: 'host',
+  maxLength: 253,
+  default: 'mail.cstnet.cn',
+  title: { 'zh-CN': `${proto} 服务器地址`, en: `${proto} server host` },
+  description: {
+    'zh-CN': `邮件客户端连接的 ${proto} 服务器主机名（设置卡片、iPhone 描述文件、连接测试使用）。默认 mail.cstnet.cn。`,
+    en: `Host name mail clients use for ${proto} (settings card, iPhone profile, connection test). Default: mail.cstnet.cn.`,
+  },
+  recommendable: true,
+  secret: false,
+}) as const satisfies PolicyKeySpec;
+
+const portSpec = (registryName: string, proto: string, port: number) =>
+  ({
+  registryName,
+  category: 'server',
+  type: 'integer',
+  min: 1,
+  max: 65535,
+  default: port,
+  title: { 'zh-CN': `${proto} 端口`, en: `${proto} port` },
+  description: {
+    'zh-CN': `${proto} 服务器端口，1–65535。默认 ${port}。`,
+    en: `${proto} server port, 1–65535. Default: ${port}.`,
+  },
+  recommendable: true,
+  secret: false,
+}) as const satisfies PolicyKeySpec;
+
+const securitySpec = (registryName: string, proto: string) =>
+  ({
+  registryName,
+  category: 'server',
+  type: 'enum',
+  values: connectionSecurities,
+  default: 'tls',
+  title: { 'zh-CN': `${proto} 加密方式`, en: `${proto} connection security` },
+  description: {
+    'zh-CN': `${proto} 连接的加密方式：tls（SSL/TLS）、starttls 或 none（不加密，不建议）。默认 tls。`,
+    en: `How ${proto} connections are secured: tls (SSL/TLS), starttls, or none (not recommended). Default: tls.`,
+  },
+  recommendable: true,
+  secret: false,
+}) as const satisfies PolicyKeySpec;
+
+const integrationSpec = (registryName: string, zh: string, en: string) =>
+  ({
+  registryName,
+  category: 'clientIntegrations',
+  type: 'boolean',
+  default: true,
+  title: { 'zh-CN': `提供“${zh}”`, en: `Offer "${en}"` },
+  description: {
+    'zh-CN': `是否在“放入邮件客户端”中提供“${zh}”。默认提供。`,
+    en: `Whether "Put into mail clients" offers "${en}". Default: offered.`,
+  },
+  recommendable: true,
+  secret: false,
+}) as const satisfies PolicyKeySpec;
+
+/**
+ * Every key. Order is the display order (settings page, templates, docs). Adding a key here and
+ * to electron/core/policy.ts's conversion is all a new key needs; the compiler points at the rest.
+ */
+export const policySchema = {
+  serverHost: {
+    registryName: 'ServerHost',
+    category: 'server',
+    type: 'string',
+    format: 'host',
+    maxLength: 253,
+    default: 'mail.cstnet.cn',
+    title: { 'zh-CN': '邮件系统地址', en: 'Mail system host' },
+    description: {
+      'zh-CN': '网页邮箱和账户服务的主机名；应用中“打开网页邮箱”等链接只会打开此主机。默认 mail.cstnet.cn。',
+      en: 'Host of the web mail and account service; the app\'s links (such as "Open web mail") open only this host. Default: mail.cstnet.cn.',
+    },
+    recommendable: false,
+    secret: false,
+  },
+  'mailServer.imap.host': hostSpec('MailServerImapHost', 'IMAP'),
+  'mailServer.imap.port': portSpec('MailServerImapPort', 'IMAP', 993),
+  'mailServer.imap.security': securitySpec('MailServerImapSecurity', 'IMAP'),
+  'mailServer.smtp.host': hostSpec('MailServerSmtpHost', 'SMTP'),
+  'mailServer.smtp.port': portSpec('MailServerSmtpPort', 'SMTP', 994),
+  'mailServer.smtp.security': securitySpec('MailServerSmtpSecurity', 'SMTP'),
+  'mailServer.pop3.host': hostSpec('MailServerPop3Host', 'POP3'),
+  'mailServer.pop3.port': portSpec('MailServerPop3Port', 'POP3', 995),
+  'mailServer.pop3.security': securitySpec('MailServerPop3Security', 'POP3'),
+  enforceTwoFactor: {
+    registryName: 'EnforceTwoFactor',
+    category: 'twoFactor',
+    type: 'boolean',
+    default: false,
+    title: { 'zh-CN': '强制二次验证', en: 'Require two-factor authentication' },
+    description: {
+      'zh-CN': '开启后，未设置二次验证的邮箱在输入密码后必须先完成设置（可配合宽限期）。默认关闭。',
+      en: 'When on, a mailbox without two-factor authentication must set it up after entering its password (see the grace period). Default: off.',
+    },
+    recommendable: false,
+    secret: false,
+  },
+  twoFactorGraceDays: {
+    registryName: 'TwoFactorGraceDays',
+    category: 'twoFactor',
+    type: 'integer',
+    min: 0,
+    max: 90,
+    default: 0,
+    title: { 'zh-CN': '二次验证宽限期（天）', en: 'Two-factor grace period (days)' },
+    description: {
+      'zh-CN':
+        '强制二次验证时，每个邮箱从首次在该策略下登录起，可在此天数内暂不设置（页面显示剩余天数），之后必须设置。0–90，0 表示立即强制。默认 0。',
+      en: 'With two-factor required, each mailbox may sign in without it for this many days, counted from its first sign-in under the requirement (a banner shows the days left); after that, setup is forced. 0–90; 0 forces it at once. Default: 0.',
+    },
+    recommendable: false,
+    secret: false,
+  },
+  allowedMethods: {
+    registryName: 'AllowedMethods',
+    category: 'twoFactor',
+    type: 'list',
+    values: ['sms', 'totp'],
+    default: ['sms', 'totp'],
+    title: { 'zh-CN': '允许的二次验证方式', en: 'Allowed two-factor methods' },
+    description: {
+      'zh-CN': '用户可以设置的二次验证方式：sms（短信验证码）、totp（身份验证器应用），至少一项。默认两者都允许。',
+      en: 'The two-factor methods users may set up: sms (text message codes), totp (authenticator app); at least one. Default: both.',
+    },
+    recommendable: false,
+    secret: false,
+  },
+  trustedDeviceDays: {
+    registryName: 'TrustedDeviceDays',
+    category: 'twoFactor',
+    type: 'integer',
+    min: 1,
+    max: 30,
+    default: 7,
+    title: { 'zh-CN': '可信设备有效期（天）', en: 'Trusted device lifetime (days)' },
+    description: {
+      'zh-CN': '“信任此设备”持续的天数，1–30。默认 7。',
+      en: 'How many days "trust this device" lasts, 1–30. Default: 7.',
+    },
+    recommendable: false,
+    secret: false,
+  },
+  clientPasswordLimit: {
+    registryName: 'ClientPasswordLimit',
+    category: 'clientPasswords',
+    type: 'integer',
+    min: 1,
+    max: 100,
+    default: 20,
+    title: { 'zh-CN': '客户端专用密码数量上限', en: 'Client password limit' },
+    description: {
+      'zh-CN': '每个邮箱最多可有的客户端专用密码数量，1–100。默认 20。',
+      en: 'How many client passwords a mailbox may have, 1–100. Default: 20.',
+    },
+    recommendable: false,
+    secret: false,
+  },
+  clientPasswordDefaultExpiryDays: {
+    registryName: 'ClientPasswordDefaultExpiryDays',
+    category: 'clientPasswords',
+    type: 'integer',
+    min: 0,
+    max: 365,
+    default: 0,
+    title: { 'zh-CN': '客户端专用密码默认有效期（天）', en: 'Client password default expiry (days)' },
+    description: {
+      'zh-CN': '新建客户端专用密码时预选的有效期，0–365，0 表示永不过期。用户新建时可以更改。默认 0。',
+      en: 'The expiry preselected when a client password is created, 0–365; 0 means never. Users may change it when creating one. Default: 0.',
+    },
+    recommendable: true,
+    secret: false,
+  },
+  passwordChangeRevokesClientPasswords: {
+    registryName: 'PasswordChangeRevokesClientPasswords',
+    category: 'clientPasswords',
+    type: 'boolean',
+    default: true,
+    title: { 'zh-CN': '修改密码时撤销客户端专用密码', en: 'Password change revokes client passwords' },
+    description: {
+      'zh-CN': '修改邮箱主密码时是否同时撤销全部客户端专用密码。默认是。',
+      en: "Whether changing a mailbox's main password also revokes all of its client passwords. Default: yes.",
+    },
+    recommendable: false,
+    secret: false,
+  },
+  'sms.kind': {
+    registryName: 'SmsKind',
+    category: 'sms',
+    type: 'enum',
+    values: ['outbox', 'webhook'],
+    default: 'outbox',
+    title: { 'zh-CN': '短信网关类型', en: 'SMS gateway' },
+    description: {
+      'zh-CN': 'outbox：验证码写入本机测试发件箱（仅用于测试）；webhook：通过 HTTP 调用短信服务商（需设置 URL 和请求体模板）。默认 outbox。',
+      en: 'outbox: codes go to a local test outbox (testing only); webhook: an HTTP call to an SMS provider (needs the URL and body template). Default: outbox.',
+    },
+    recommendable: false,
+    secret: false,
+  },
+  'sms.webhook.url': {
+    registryName: 'SmsWebhookUrl',
+    category: 'sms',
+    type: 'string',
+    format: 'https-url',
+    maxLength: 2048,
+    default: '',
+    title: { 'zh-CN': '短信 Webhook URL', en: 'SMS webhook URL' },
+    description: {
+      'zh-CN': '短信服务商接口的 https:// 地址，每条短信 POST 一次。sms.kind 为 webhook 时必填。',
+      en: "The SMS provider's https:// endpoint; one POST per message. Required when the gateway is webhook.",
+    },
+    recommendable: false,
+    secret: true,
+  },
+  'sms.webhook.headers': {
+    registryName: 'SmsWebhookHeaders',
+    category: 'sms',
+    type: 'map',
+    default: {},
+    title: { 'zh-CN': '短信 Webhook 请求头', en: 'SMS webhook headers' },
+    description: {
+      'zh-CN': '随每次请求发送的 HTTP 请求头（名称 → 值），例如 Authorization。其值不会写入日志。默认无。',
+      en: 'HTTP headers sent with each request (name → value), such as Authorization. Their values never reach a log. Default: none.',
+    },
+    recommendable: false,
+    secret: true,
+  },
+  'sms.webhook.bodyTemplate': {
+    registryName: 'SmsWebhookBodyTemplate',
+    category: 'sms',
+    type: 'string',
+    format: 'json-template',
+    maxLength: 4096,
+    default: '',
+    title: { 'zh-CN': '短信 Webhook 请求体模板', en: 'SMS webhook body template' },
+    description: {
+      'zh-CN': 'JSON 请求体，{{phone}} 和 {{text}} 会被替换为手机号和短信内容（按 JSON 转义）。sms.kind 为 webhook 时必填。',
+      en: 'The JSON body; {{phone}} and {{text}} are replaced by the number and the message, JSON-escaped. Required when the gateway is webhook.',
+    },
+    recommendable: false,
+    secret: true,
+  },
+  'sms.webhook.timeoutMs': {
+    registryName: 'SmsWebhookTimeoutMs',
+    category: 'sms',
+    type: 'integer',
+    min: 500,
+    max: 60_000,
+    default: 10_000,
+    title: { 'zh-CN': '短信 Webhook 超时（毫秒）', en: 'SMS webhook timeout (ms)' },
+    description: {
+      'zh-CN': '等待短信服务商应答的时间，500–60000 毫秒。默认 10000。',
+      en: 'How long to wait for the SMS provider, 500–60000 ms. Default: 10000.',
+    },
+    recommendable: false,
+    secret: false,
+  },
+  'clientIntegrations.keychain': integrationSpec('ClientIntegrationsKeychain', '保存到系统钥匙串', 'Remember in system keychain'),
+  'clientIntegrations.foxmail': integrationSpec('ClientIntegrationsFoxmail', '写入 Foxmail', 'Put into Foxmail'),
+  'clientIntegrations.iphoneProfile': integrationSpec('ClientIntegrationsIphoneProfile', 'iPhone/iPad 描述文件', 'iPhone / iPad profile'),
+  'updates.enabled': {
+    registryName: 'UpdatesEnabled',
+    category: 'updates',
+    type: 'boolean',
+    default: true,
+    title: { 'zh-CN': '自动更新', en: 'Automatic updates' },
+    description: {
+      'zh-CN': '关闭后应用不检查也不下载更新（由 IT 分发新版本）。默认开启。',
+      en: 'When off, the app neither checks for nor downloads updates (IT distributes new versions). Default: on.',
+    },
+    recommendable: false,
+    secret: false,
+  },
+  'updates.feedUrl': {
+    registryName: 'UpdatesFeedUrl',
+    category: 'updates',
+    type: 'string',
+    format: 'https-url-or-empty',
+    maxLength: 2048,
+    default: '',
+    title: { 'zh-CN': '更新源地址', en: 'Update feed URL' },
+    description: {
+      'zh-CN': '更新源（electron-builder generic 提供方）的 https:// 地址，例如内网镜像。留空使用内置更新源。',
+      en: 'The https:// address of the update feed (electron-builder generic provider), e.g. an internal mirror. Empty: the built-in feed.',
+    },
+    recommendable: false,
+    secret: false,
+  },
+} as const satisfies Record<string, PolicyKeySpec>;
+
+export type PolicyPath = keyof typeof policySchema;
+export const policyPaths = Object.keys(policySchema) as PolicyPath[];
+
+type ValueOf<S> = S extends { readonly type: 'boolean' }
+  ? boolean
+  : S extends { readonly type: 'integer' }
+    ? number
+    : S extends { readonly type: 'enum'; readonly values: readonly (infer E)[] }
+      ? E
+      : S extends { readonly type: 'list'; readonly values: readonly (infer E)[] }
+        ? readonly E[]
+        : S extends { readonly type: 'map' }
+          ? Readonly<Record<string, string>>
+          : string;
+
+/** Every key's value, flat: what readers produce and what the core's `Policy` is built from. */
+export type PolicyValues = { readonly [P in PolicyPath]: ValueOf<(typeof policySchema)[P]> };
+
+export function policySpec(path: PolicyPath): PolicyKeySpec {
+  return policySchema[path];
+}
+
+export function isPolicyPath(path: string): path is PolicyPath {
+  return Object.hasOwn(policySchema, path);
+}
+
+/** `mailServer.imap.host` → `MailServerImapHost`: the Windows registry value name of a path. */
+export function registryNameOf(path: string): string {
+  return path
+    .split('.')
+    .map((segment) => segment.charAt(0).toUpperCase() + segment.slice(1))
+    .join('');
+}
+
+const byRegistryName: ReadonlyMap<string, PolicyPath> = new Map(
+  policyPaths.map((path) => [policySchema[path].registryName.toLowerCase(), path] as const),
+);
+
+/** The key a registry value name stands for (registry names are case-insensitive), or undefined. */
+export function pathOfRegistryName(name: string): PolicyPath | undefined {
+  return byRegistryName.get(name.toLowerCase());
+}
+
+/** The ADMX presentation element each type maps to (see the table at the top). */
+export const admxElementOf = {
+  boolean: 'boolean',
+  integer: 'decimal',
+  string: 'text',
+  enum: 'enum',
+  list: 'multiText',
+  map: 'list',
+} as const satisfies Record<PolicyValueType, string>;
+
+/** Every key at its default. */
+export function defaultPolicyValues(): PolicyValues {
+  return Object.fromEntries(policyPaths.map((path) => [path, policySchema[path].default])) as unknown as PolicyValues;
+}
+
+const hostPattern = /^[A-Za-z0-9.-]+$/;
+/** An HTTP header field name (RFC 9110 token). */
+const headerNamePattern = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const placeholder = /\{\{(phone|text)\}\}/g;
+
+function isJsonTemplate(template: string): boolean {
+  try {
+    JSON.parse(template.replace(placeholder, (_, name: string) => (name === 'phone' ? '+8613900000000' : 'x')));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isHttpsUrl(text: string): boolean {
+  if (!URL.canParse(text)) return false;
+  const url = new URL(text);
+  return url.protocol === 'https:' && url.hostname !== '';
+}
+
+function stringSchema(spec: Extract<PolicyKeySpec, { type: 'string' }>) {
+  const bounded = v.pipe(v.string('expected a string'), v.maxLength(spec.maxLength, `longer than ${spec.maxLength} characters`));
+  switch (spec.format) {
+    case 'host':
+      return v.pipe(bounded, v.minLength(1, 'empty'), v.regex(hostPattern, 'not a host name (letters, digits, dots, hyphens)'));
+    case 'https-url':
+      return v.pipe(bounded, v.check(isHttpsUrl, 'not an https:// URL'));
+    case 'https-url-or-empty':
+      return v.pipe(bounded, v.check((text) => text === '' || isHttpsUrl(text), 'not an https:// URL'));
+    case 'json-template':
+      return v.pipe(bounded, v.check(isJsonTemplate, 'not JSON once {{phone}} and {{text}} are filled in'));
+  }
+}
+
+/** The runtime check of one key's value, in its JSON shape. Messages are for logs and `policy check`. */
+export function policyValueSchema(spec: PolicyKeySpec): v.GenericSchema<unknown, unknown> {
+  switch (spec.type) {
+    case 'boolean':
+      return v.boolean('expected true or false');
+    case 'integer':
+      return v.pipe(
+        v.number('expected a number'),
+        v.integer('expected a whole number'),
+        v.minValue(spec.min, `below ${spec.min} (allowed ${spec.min}–${spec.max})`),
+        v.maxValue(spec.max, `above ${spec.max} (allowed ${spec.min}–${spec.max})`),
+      );
+    case 'string':
+      return stringSchema(spec);
+    case 'enum':
+      return v.picklist(spec.values, `expected one of ${spec.values.join(', ')}`);
+    case 'list':
+      return v.pipe(
+        v.array(v.picklist(spec.values, `items must be among ${spec.values.join(', ')}`), 'expected a list'),
+        v.minLength(1, 'empty list'),
+        v.check((items) => new Set(items).size === items.length, 'repeated items'),
+      );
+    case 'map':
+      return v.pipe(
+        // valibot's record accepts arrays; a map is only ever an object.
+        v.unknown(),
+        v.check((value) => typeof value === 'object' && value !== null && !Array.isArray(value), 'expected name → value pairs'),
+        v.record(
+          v.pipe(v.string(), v.regex(headerNamePattern, 'a header name is not an HTTP token')),
+          v.pipe(v.string('header values must be strings'), v.check((text) => !/[\r\n\0]/.test(text), 'a header value holds a line break')),
+        ),
+      );
+  }
+}
+
+export type PolicyValueCheck = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly reason: string };
+
+/** Checks one key's value: the one validation every reader uses after mapping its native types. */
+export function checkPolicyValue(path: PolicyPath, value: unknown): PolicyValueCheck {
+  const parsed = v.safeParse(policyValueSchema(policySchema[path]), value);
+  return parsed.success ? { ok: true, value: parsed.output } : { ok: false, reason: parsed.issues[0].message };
+}
