@@ -46,6 +46,11 @@ export interface MailboxRecord extends StoredRecord {
    * period (policy `twoFactorGraceDays`) counts from here. Absent on records from before.
    */
   readonly twoFactorRequiredSince?: number;
+  /**
+   * A keyed hash of the organisation's policy (the keys it set and their values) as last applied
+   * to this mailbox: a sign-in under a different one writes a `policy-applied` event.
+   */
+  readonly policyFingerprint?: string;
 }
 
 /** Addresses are compared and stored in lower case, trimmed. */

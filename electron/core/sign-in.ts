@@ -13,6 +13,9 @@ import { pendingCode, sendCode, verifyCode } from './codes';
 import type { CoreContext } from './context';
 import { demoAccounts, hasAnyMailbox, isValidAddress, registerMailbox, type Registration } from './directory';
 import type { HandlersOf } from './handlers';
+import { keyedHash } from './keyed-hash';
+import { policySourcesOf, policyToValues } from './policy';
+import { policyPaths } from '../shared/policy-schema';
 import { randomId } from './ids';
 import { hasTwoFactor, maskPhone, normalizeAddress, type MailboxRecord } from './mailbox';
 import type { Session } from './sessions';
@@ -165,6 +168,24 @@ function graceEndsAt(core: CoreContext, mailbox: MailboxRecord): { twoFactorGrac
   return requirement.kind === 'grace' ? { twoFactorGraceEndsAt: requirement.endsAt } : {};
 }
 
+/**
+ * What the organisation set (SPEC.md §11 "policy applied"): each key its policy set, with level
+ * and value, hashed with the backend's key (webhook headers may hold credentials). Null when the
+ * organisation set nothing.
+ */
+function organisationPolicy(core: CoreContext): { readonly fingerprint: string; readonly enforced: number; readonly recommended: number } | null {
+  const sources = policySourcesOf(core);
+  const values = policyToValues(core.policy());
+  const set = policyPaths.filter((path) => sources[path].source === 'enforced' || sources[path].source === 'recommended');
+  if (set.length === 0) return null;
+  const canonical = JSON.stringify(set.map((path) => [path, sources[path].source, values[path]]));
+  return {
+    fingerprint: keyedHash(core.keys.mac, 'policy-applied', canonical),
+    enforced: set.filter((path) => sources[path].source === 'enforced').length,
+    recommended: set.filter((path) => sources[path].source === 'recommended').length,
+  };
+}
+
 interface Completion {
   readonly method: 'password' | 'trusted-device' | SecondFactor;
   readonly trustDevice: boolean;
@@ -180,14 +201,26 @@ async function completeSignIn(core: CoreContext, call: CallContext, mailbox: Mai
   const grace = graceEndsAt(core, mailbox);
   // The first sign-in under the 2FA requirement starts this mailbox's grace period.
   const startsGrace = core.policy().enforceTwoFactor && !hasTwoFactor(mailbox) && mailbox.twoFactorRequiredSince === undefined;
+  const organisation = organisationPolicy(core);
   await core.store.atomically(async () => {
     const fresh = await mailboxes(core).get(mailbox.address);
-    if (fresh && (fresh.failedSignIns.length > 0 || fresh.lockedUntil !== null || startsGrace)) {
+    const policyChanged = fresh !== null && organisation !== null && fresh.policyFingerprint !== organisation.fingerprint;
+    if (fresh && (fresh.failedSignIns.length > 0 || fresh.lockedUntil !== null || startsGrace || policyChanged)) {
       await mailboxes(core).replace({
         ...fresh,
         failedSignIns: [],
         lockedUntil: null,
         ...(startsGrace && fresh.twoFactorRequiredSince === undefined ? { twoFactorRequiredSince: core.clock.now() } : {}),
+        ...(policyChanged ? { policyFingerprint: organisation.fingerprint } : {}),
+      });
+    }
+    if (policyChanged) {
+      // The rules this person works under changed (or apply for the first time): said in their log.
+      await core.activity.record({
+        mailbox: mailbox.address,
+        kind: 'policy-applied',
+        device: deviceName(call),
+        detail: { enforced: organisation.enforced, recommended: organisation.recommended },
       });
     }
     await core.activity.record({

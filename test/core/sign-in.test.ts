@@ -20,6 +20,7 @@ import {
 } from '../../electron/core/sign-in';
 import type { TrustedDeviceRecord } from '../../electron/core/trusted-devices';
 import { contract, type Channel } from '../../electron/shared/contract';
+import { policyPaths } from '../../electron/shared/policy-schema';
 import { MemorySettingsStore } from '../../electron/store/settings-file';
 import { testCall } from '../factories/call';
 import { testCore } from '../factories/core';
@@ -677,5 +678,70 @@ describe('the local outbox during a sign-in challenge', () => {
 
     signOut(core, call);
     expect(await outbox(call)).toEqual({ ok: false, code: 'not-signed-in' });
+  });
+});
+
+describe('the organisation\'s policy applied (SPEC.md §11)', () => {
+  type Sources = ReturnType<NonNullable<CoreContext['policySources']>>;
+  /** Every key a default except those named, which the organisation set at the given level. */
+  function sourcesWith(set: Partial<Record<string, 'enforced' | 'recommended'>>): Sources {
+    return Object.fromEntries(
+      policyPaths.map((path) => [path, set[path] ? { source: set[path], origin: 'etc-file' } : { source: 'default' }]),
+    ) as unknown as Sources;
+  }
+
+  async function underPolicy(sources: () => Sources, policy: () => Partial<Policy>) {
+    const t = await setup();
+    const base = t.core.policy();
+    const core: CoreContext = { ...t.core, policy: () => ({ ...base, ...policy() }), policySources: sources };
+    await createMailbox(core, { address });
+    return { ...t, core };
+  }
+
+  it('is written at the first sign-in under a policy, once, with how many keys it enforces and recommends', async () => {
+    const { core } = await underPolicy(
+      () => sourcesWith({ trustedDeviceDays: 'enforced', clientPasswordLimit: 'enforced', 'mailServer.imap.host': 'recommended' }),
+      () => ({ trustedDeviceDays: 14 }),
+    );
+    await signIn(core, testCall(), { address, password });
+    await signIn(core, testCall({ connection: 'again' }), { address, password });
+    const applied = await events(core, 'policy-applied');
+    expect(applied).toHaveLength(1);
+    expect(applied[0]).toMatchObject({ outcome: 'success', detail: { enforced: 2, recommended: 1 } });
+  });
+
+  it('is written again when the organisation changes a value or a level, not otherwise', async () => {
+    let days = 14;
+    let level: 'enforced' | 'recommended' = 'enforced';
+    const { core } = await underPolicy(
+      () => sourcesWith({ trustedDeviceDays: 'enforced', 'mailServer.imap.host': level }),
+      () => ({ trustedDeviceDays: days }),
+    );
+    await signIn(core, testCall(), { address, password });
+    days = 21;
+    await signIn(core, testCall(), { address, password });
+    level = 'recommended';
+    await signIn(core, testCall(), { address, password });
+    await signIn(core, testCall(), { address, password });
+    expect(await events(core, 'policy-applied')).toHaveLength(3);
+  });
+
+  it('is not written when the organisation set nothing, and keeps no fingerprint then', async () => {
+    const { core } = await underPolicy(() => sourcesWith({}), () => ({}));
+    await signIn(core, testCall(), { address, password });
+    expect(await events(core, 'policy-applied')).toHaveLength(0);
+    expect((await mailbox(core)).policyFingerprint).toBeUndefined();
+  });
+
+  it('keeps only a keyed hash of what was applied, never the values (a webhook header may be a credential)', async () => {
+    const { core } = await underPolicy(
+      () => sourcesWith({ 'sms.kind': 'enforced', 'sms.webhook.headers': 'enforced', 'sms.webhook.url': 'enforced', 'sms.webhook.bodyTemplate': 'enforced' }),
+      () => ({ sms: { kind: 'webhook', url: 'https://sms.example.cn/send', headers: { Authorization: 'Bearer sk-live-123' }, bodyTemplate: '{}', timeoutMs: 5000 } }),
+    );
+    await signIn(core, testCall(), { address, password });
+    const stored = JSON.stringify(await mailbox(core)) + JSON.stringify(await events(core, 'policy-applied'));
+    expect((await mailbox(core)).policyFingerprint).toMatch(/^[A-Za-z0-9_+/=-]{20,}$/);
+    expect(stored).not.toContain('sk-live-123');
+    expect(stored).not.toContain('sms.example.cn');
   });
 });
