@@ -17,7 +17,9 @@ export default defineConfig({
   forbidOnly: !!process.env.CI,
   retries: 0,
   workers: process.env.CI ? 2 : undefined,
-  timeout: 30_000,
+  // A bound, not a speed target: every sign-in runs scrypt at the OWASP floor, and CI's two
+  // workers share two cores with the backend hosts they start.
+  timeout: process.env.CI ? 60_000 : 30_000,
   expect: { timeout: 5_000 },
   reporter: process.env.PLAYWRIGHT_JSON_OUTPUT_NAME
     ? [['list'], ['json']]

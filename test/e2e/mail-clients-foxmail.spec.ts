@@ -146,7 +146,9 @@ test('before 2FA the two-factor page lists what will break, and after binding fi
   await registerMailbox(page, app);
   await openTwoFactorPage(page, app);
   const card = page.getByRole('region', { name: '开启二次验证后，这些 Foxmail 帐号将无法收发邮件' });
-  await expect(card).toContainText('这些 Foxmail 帐号还保存着您的邮箱密码');
+  // The scan checks each stored password against the main password's scrypt hash: on a loaded
+  // 2-core runner that takes seconds, so this one wait is longer than the default.
+  await expect(card).toContainText('这些 Foxmail 帐号还保存着您的邮箱密码', { timeout: 20_000 });
   await expect(card.getByRole('listitem')).toHaveText([
     new RegExp(`${address}（张伟(（家）)?）：`),
     new RegExp(`${address}（张伟(（家）)?）：`),

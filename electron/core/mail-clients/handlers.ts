@@ -77,7 +77,11 @@ export function createMailClientsHandlers(core: CoreContext, ports: MailClientPo
   }
 
   /** What a Foxmail account stores, told without decoding other mailboxes' passwords. */
-  async function storedPasswordOf(account: FoxmailAccount, mailbox: MailboxRecord): Promise<FoxmailAccountView['storedPassword']> {
+  async function storedPasswordOf(
+    account: FoxmailAccount,
+    mailbox: MailboxRecord,
+    verdicts: Map<string, Promise<FoxmailAccountView['storedPassword']>>,
+  ): Promise<FoxmailAccountView['storedPassword']> {
     if (normalizeAddress(account.address) !== mailbox.address) return 'not-this-mailbox';
     let stored: string | null;
     try {
@@ -87,6 +91,17 @@ export function createMailClientsHandlers(core: CoreContext, ports: MailClientPo
     }
     if (stored === null) return 'unknown';
     if (stored === '') return 'none';
+    // Each verdict costs a scrypt verify or two; profiles often hold the same password (office
+    // and home), so one scan tells each distinct password once.
+    let verdict = verdicts.get(stored);
+    if (!verdict) {
+      verdict = classifyStoredPassword(stored, mailbox);
+      verdicts.set(stored, verdict);
+    }
+    return verdict;
+  }
+
+  async function classifyStoredPassword(stored: string, mailbox: MailboxRecord): Promise<FoxmailAccountView['storedPassword']> {
     const normalized = normalizeClientPassword(stored);
     if (looksLikeClientPassword(normalized)) {
       const record = await core.store
@@ -101,6 +116,7 @@ export function createMailClientsHandlers(core: CoreContext, ports: MailClientPo
   async function scan(mailbox: MailboxRecord): Promise<FoxmailInstallationView[]> {
     const installations = await ports.foxmail.scan();
     const refs = new Set<string>();
+    const verdicts = new Map<string, Promise<FoxmailAccountView['storedPassword']>>();
     const views: FoxmailInstallationView[] = [];
     for (const installation of installations) {
       const accounts: FoxmailAccountView[] = [];
@@ -116,7 +132,7 @@ export function createMailClientsHandlers(core: CoreContext, ports: MailClientPo
           profilePath: account.profilePath,
           format: account.format,
           writable: account.writable,
-          storedPassword: await storedPasswordOf(account, mailbox),
+          storedPassword: await storedPasswordOf(account, mailbox, verdicts),
         });
       }
       views.push({ root: installation.root, version: installation.version, running: installation.running, foundBy: installation.foundBy, accounts });

@@ -1,7 +1,7 @@
 // Covers electron/core/mail-clients/handlers.ts: the rules on top of the machine's ports (fakes
 // here; the real adapters are tested in test/platform against the real keychain, files, servers).
 import { parse } from 'plist';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createDispatcher } from '../../../electron/core/dispatch';
 import { createHandlers } from '../../../electron/core/handlers';
 import type { FoxmailAccount, FoxmailInstallation } from '../../../electron/core/mail-clients/ports';
@@ -360,3 +360,15 @@ describe('mail-clients:test-connection', () => {
   });
 });
 
+
+describe('the Foxmail scan\'s cost', () => {
+  it('checks a password several profiles share once, not once per profile', async () => {
+    const { dispatch, ports, core, carolCall } = await setup();
+    ports.installations = [installation(foxmailAccount(carol, 'office'), foxmailAccount(carol, 'home'), foxmailAccount(carol, 'laptop'))];
+    for (const ref of ['office', 'home', 'laptop']) ports.foxmailPasswords.set(ref, defaultTestPassword);
+    const verify = vi.spyOn(core.hasher, 'verify');
+    const result = await dispatch('mail-clients:what-will-break', {}, carolCall);
+    expect(result.data.accounts).toHaveLength(3);
+    expect(verify).toHaveBeenCalledTimes(1);
+  });
+});
