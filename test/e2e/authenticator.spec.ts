@@ -7,7 +7,8 @@ import { readFile } from 'node:fs/promises';
 import { Secret, TOTP } from 'otpauth';
 import { registerMailbox } from './backend';
 import { expect, test } from './fixtures';
-import { anotherCode, expectNoAxeViolationsInBothThemes, openTwoFactorPage, saveScreenshot } from './two-factor-helpers';
+import { expectNoAxeViolationsInBothThemes } from './helpers';
+import { anotherCode, openTwoFactorPage, saveScreenshot } from './two-factor-helpers';
 
 const address = 'li.na@cstnet.cn';
 

@@ -1,6 +1,7 @@
 /** Small page helpers shared by the browser-mode specs. */
 import { readFileSync } from 'node:fs';
-import type { Locator, Page } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+import { expect, type Locator, type Page } from '@playwright/test';
 
 export const packageVersion: string = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -28,4 +29,14 @@ export function fact(scope: Page | Locator, term: string): Locator {
 /** The URL path the API is reached at for a channel, as the renderer encodes it. */
 export function apiRoute(channel: string): RegExp {
   return new RegExp(`/api/${encodeURIComponent(channel)}$`);
+}
+
+/** axe finds nothing on the page as it is now, in the light and the dark theme. */
+export async function expectNoAxeViolationsInBothThemes(page: Page): Promise<void> {
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme });
+    await expect(page.locator('html')).toHaveAttribute('data-theme', colorScheme);
+    expect((await new AxeBuilder({ page }).analyze()).violations, colorScheme).toEqual([]);
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
 }

@@ -12,8 +12,8 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from '@playwright/test';
 import { callApi, latestOutboxCode, registerMailbox, testPassword } from './backend';
 import { expect, test, type RunningApp } from './fixtures';
-import { openSection } from './helpers';
-import { address, expectNoAxeViolations, holdNewPassword, signedInWithTwoFactor, workerDir } from './mail-clients-helpers';
+import { expectNoAxeViolationsInBothThemes, openSection } from './helpers';
+import { address, holdNewPassword, signedInWithTwoFactor, workerDir } from './mail-clients-helpers';
 import { fixtureProfilePath, readFoxmailPassword, v7ProfileBytes, writeFoxmailInstallation, type FixtureAccount } from '../factories/foxmail';
 import { openTwoFactorPage } from './two-factor-helpers';
 
@@ -58,7 +58,7 @@ test('lists the accounts and puts the held password into this mailbox’s accoun
   await expect(other).toContainText('其他邮箱的帐号');
   // Another mailbox's account is never offered the password.
   await expect(other.getByRole('button')).toHaveCount(0);
-  await expectNoAxeViolations(page);
+  await expectNoAxeViolationsInBothThemes(page);
   // For review (the README shows none of this page): test-results/screenshots/.
   await page.screenshot({ path: fileURLToPath(new URL('../../test-results/screenshots/mail-clients-zh-CN.png', import.meta.url)), fullPage: true });
 
@@ -107,7 +107,7 @@ test('where the app may not write, the guide’s steps with the password on the 
   await expect(card).toContainText('Foxmail 会直接弹出“密码错误”提示，在提示框中输入客户端专用密码即可。');
   await expect(card.getByText('已复制到剪贴板（不含空格）。剪贴板将在 60 秒后清除。')).toBeVisible();
   expect(await clipboardText(page)).toBe(password);
-  await expectNoAxeViolations(page);
+  await expectNoAxeViolationsInBothThemes(page);
   // Nothing was written, not even a backup.
   expect((await readFile(profile)).equals(before)).toBe(true);
   expect(await readdir(join(profile, '..'))).toEqual(['Account.rec0']);
@@ -156,7 +156,7 @@ test('before 2FA the two-factor page lists what will break, and after binding fi
   await expect(card).toContainText(fixtureProfilePath(root, mine));
   await expect(card).toContainText(join(home, 'Account.rec0'));
   await expect(card).not.toContainText('li.na@cstnet.cn');
-  await expectNoAxeViolations(page);
+  await expectNoAxeViolationsInBothThemes(page);
 
   await bindPhoneOnPage(page, app);
   const fix = page.getByRole('region', { name: '修复 Foxmail 帐号' });
@@ -173,7 +173,7 @@ test('before 2FA the two-factor page lists what will break, and after binding fi
     new RegExp(`已修复：已填入「Foxmail ${address} [23]」，原配置文件备份在 .+`),
   ]);
   await expect(fix.getByRole('button', { name: '逐个修复' })).toHaveCount(0);
-  await expectNoAxeViolations(page);
+  await expectNoAxeViolationsInBothThemes(page);
   expect(await readFoxmailPassword(root, address)).toMatch(/^[a-z2-9]{16}$/);
   expect(await readFoxmailPassword(root, someoneElse.address)).toBe('her-own-secret');
 

@@ -2,7 +2,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { bindPhone, registerMailbox } from './backend';
 import { expect, type RunningApp } from './fixtures';
@@ -54,14 +53,4 @@ export async function holdNewPassword(page: Page, name: string): Promise<string>
   await page.getByRole('link', { name: '把它填入邮件客户端…' }).click();
   await expect(page.getByTestId('held-password')).toBeVisible();
   return plain;
-}
-
-/** axe finds nothing on the page as it is now, in the light and the dark theme. */
-export async function expectNoAxeViolations(page: Page): Promise<void> {
-  for (const colorScheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme });
-    await expect(page.locator('html')).toHaveAttribute('data-theme', colorScheme);
-    expect((await new AxeBuilder({ page }).analyze()).violations, colorScheme).toEqual([]);
-  }
-  await page.emulateMedia({ colorScheme: 'light' });
 }

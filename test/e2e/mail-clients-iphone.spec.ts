@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { parse } from 'plist';
 import { expect, test } from './fixtures';
-import { apiRoute, openSection } from './helpers';
-import { address, expectNoAxeViolations, holdNewPassword, signedInWithTwoFactor, workerDir } from './mail-clients-helpers';
+import { apiRoute, expectNoAxeViolationsInBothThemes, openSection } from './helpers';
+import { address, holdNewPassword, signedInWithTwoFactor, workerDir } from './mail-clients-helpers';
 
 const downloads = join(workerDir('mc-iphone'), 'Downloads');
 test.use({ hostArgs: ['--downloads-dir', downloads] });
@@ -71,7 +71,7 @@ test('save a profile with the password, be offered to delete it 10 minutes later
   await expect(offer).toBeVisible();
   await expect(offer).toBeFocused();
   await expect(card.getByRole('alert')).toContainText(path);
-  await expectNoAxeViolations(page);
+  await expectNoAxeViolationsInBothThemes(page);
 
   await card.getByRole('button', { name: '立即删除描述文件' }).click();
   await expect(card.getByText(`描述文件已删除：${path}`)).toBeVisible();

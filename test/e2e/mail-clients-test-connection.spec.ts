@@ -9,10 +9,11 @@ import net from 'node:net';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { SMTPServer } from 'smtp-server';
+import { freeLoopbackPort, listenOnLoopback, serveImap, type ImapScript } from '../factories/loopback';
 import { testPassword } from './backend';
 import { expect, keyringSkipReason, test } from './fixtures';
-import { openSection } from './helpers';
-import { address, expectNoAxeViolations, holdNewPassword, loopbackServer, signedInWithTwoFactor, workerDir, writePolicy } from './mail-clients-helpers';
+import { expectNoAxeViolationsInBothThemes, openSection } from './helpers';
+import { address, holdNewPassword, loopbackServer, signedInWithTwoFactor, workerDir, writePolicy } from './mail-clients-helpers';
 
 const dir = workerDir('mc-test-connection');
 const policyFile = join(dir, 'policy.json');
@@ -22,59 +23,21 @@ let accepted = '';
 const ports = { imap: 0, smtp: 0, closed: 0 };
 const closers: (() => Promise<void>)[] = [];
 
-const loginLine = /^(\S+) LOGIN ("(?:[^"\\]|\\.)*"|\S+) ("(?:[^"\\]|\\.)*"|\S+)$/i;
-const unquote = (token: string) => (token.startsWith('"') ? token.slice(1, -1).replace(/\\(.)/g, '$1') : token);
-
-/** Just enough IMAP for a login: greeting, CAPABILITY, LOGIN, LOGOUT. */
-function serveImap(socket: net.Socket): void {
-  socket.on('error', () => undefined);
-  socket.write('* OK [CAPABILITY IMAP4rev1] loopback IMAP ready\r\n');
-  let buffer = '';
-  socket.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString('utf8');
-    for (let end = buffer.indexOf('\r\n'); end >= 0; end = buffer.indexOf('\r\n')) {
-      const line = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const [tag = '*', command = ''] = line.split(' ');
-      switch (command.toUpperCase()) {
-        case 'CAPABILITY':
-          socket.write(`* CAPABILITY IMAP4rev1\r\n${tag} OK CAPABILITY completed\r\n`);
-          break;
-        case 'LOGIN': {
-          const match = loginLine.exec(line);
-          const ok = match !== null && unquote(match[2]!) === address && accepted !== '' && unquote(match[3]!) === accepted;
-          socket.write(ok ? `${tag} OK LOGIN completed\r\n` : `${tag} NO [AUTHENTICATIONFAILED] Invalid credentials (loopback)\r\n`);
-          break;
-        }
-        case 'LOGOUT':
-          socket.end(`* BYE logging out\r\n${tag} OK LOGOUT completed\r\n`);
-          break;
-        default:
-          socket.write(`${tag} OK done\r\n`);
-      }
-    }
-  });
-}
+/** Refuses all but `address` with the `accepted` password. */
+const imapScript: ImapScript = {
+  capabilities: () => ['IMAP4rev1'],
+  login: (user, password) => (user === address && accepted !== '' && password === accepted ? 'OK LOGIN completed' : 'NO [AUTHENTICATIONFAILED] Invalid credentials (loopback)'),
+  otherwise: 'OK done',
+};
 
 async function listen(server: net.Server): Promise<number> {
-  const open = new Set<net.Socket>();
-  server.on('connection', (socket: net.Socket) => {
-    open.add(socket);
-    socket.on('close', () => open.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  closers.push(
-    () =>
-      new Promise<void>((resolve) => {
-        for (const socket of open) socket.destroy();
-        server.close(() => resolve());
-      }),
-  );
-  return (server.address() as net.AddressInfo).port;
+  const { port, close } = await listenOnLoopback(server);
+  closers.push(close);
+  return port;
 }
 
 test.beforeAll(async () => {
-  ports.imap = await listen(net.createServer(serveImap));
+  ports.imap = await listen(net.createServer((socket) => serveImap(socket, imapScript)));
   const smtp = new SMTPServer({
     logger: false,
     closeTimeout: 500,
@@ -89,11 +52,7 @@ test.beforeAll(async () => {
   });
   smtp.on('error', () => undefined);
   ports.smtp = await listen(smtp.server);
-  // A port that was free a moment ago and has nothing listening now.
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  ports.closed = (probe.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  ports.closed = await freeLoopbackPort();
 
   writePolicy(policyFile, { mailServer: loopbackServer({ imap: ports.imap, smtp: ports.smtp }) });
   writePolicy(closedPolicyFile, { mailServer: loopbackServer({ imap: ports.closed, smtp: ports.closed }) });
@@ -153,7 +112,7 @@ test.describe('against the loopback servers', () => {
       await expect(detail.locator('pre')).not.toContainText('Not-the-password-1');
     }
     await expect(outcome(page, 'imap').locator('pre')).toContainText('Invalid credentials');
-    await expectNoAxeViolations(page);
+    await expectNoAxeViolationsInBothThemes(page);
   });
 
   test('the mailbox password, once 2FA is on, says a client password is needed', async ({ page, app }) => {

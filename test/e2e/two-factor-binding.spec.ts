@@ -8,14 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bindPhone, registerMailbox, testPassword } from './backend';
 import { expect, test } from './fixtures';
-import { apiRoute } from './helpers';
-import {
-  anotherCode,
-  codeFromTestDelivery,
-  expectNoAxeViolationsInBothThemes,
-  openTwoFactorPage,
-  saveScreenshot,
-} from './two-factor-helpers';
+import { apiRoute, expectNoAxeViolationsInBothThemes } from './helpers';
+import { anotherCode, codeFromTestDelivery, openTwoFactorPage, saveScreenshot } from './two-factor-helpers';
 
 test('links a phone through the three steps, with the countdowns and clear messages', async ({ page, app }) => {
   await page.clock.install();

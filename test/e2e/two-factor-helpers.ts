@@ -1,7 +1,6 @@
-/** Shared steps of the two-factor specs: opening the page, reading a test delivery, axe, screenshots. */
+/** Shared steps of the two-factor specs: opening the page, reading a test delivery, screenshots. */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import AxeBuilder from '@axe-core/playwright';
 import { expect, type Locator, type Page } from '@playwright/test';
 import type { RunningApp } from './fixtures';
 import { pageHeading } from './helpers';
@@ -28,16 +27,6 @@ export async function codeFromTestDelivery(panel: Locator): Promise<string> {
 /** A six-digit code that is not `code`. */
 export function anotherCode(code: string): string {
   return String((Number(code) + 500_000) % 1_000_000).padStart(6, '0');
-}
-
-/** axe finds nothing on the page as it is now, in the light and the dark theme. */
-export async function expectNoAxeViolationsInBothThemes(page: Page): Promise<void> {
-  for (const colorScheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme });
-    await expect(page.locator('html')).toHaveAttribute('data-theme', colorScheme);
-    expect((await new AxeBuilder({ page }).analyze()).violations, colorScheme).toEqual([]);
-  }
-  await page.emulateMedia({ colorScheme: 'light' });
 }
 
 /**

@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { KeychainUnavailableError } from '../../electron/core/ports';
 import { KeychainClientPasswordShelf } from '../../electron/platform/client-password-shelf';
+import { parseResults } from '../factories/processes';
 import { bundleForNode, projectRoot, removeFolder, tempFolder } from '../factories/store';
-import { parseResults, runWithoutBus, runWithSecretService, secretServiceSkipReason } from './fixtures/private-secret-service';
+import { runWithoutBus, runWithSecretService, secretServiceSkipReason } from './fixtures/private-secret-service';
 
 /** What the stand-in native module holds and does next; reset before each test. */
 const native = vi.hoisted(() => ({

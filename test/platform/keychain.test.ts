@@ -1,13 +1,13 @@
 // Covers electron/platform/keychain.ts: the error mapping against a stand-in for the native
 // module, then the real adapter against a real Secret Service (gnome-keyring on a private
 // session bus) in a child process.
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { KeychainUnavailableError } from '../../electron/core/ports';
 import { OsKeychain } from '../../electron/platform/keychain';
+import { parseResults } from '../factories/processes';
 import { bundleForNode, projectRoot, removeFolder, tempFolder } from '../factories/store';
+import { runWithoutBus, runWithSecretService, secretServiceSkipReason } from './fixtures/private-secret-service';
 
 /** What the stand-in native module does next; reset before each test. */
 const native = vi.hoisted(() => ({
@@ -95,72 +95,11 @@ describe('OsKeychain error mapping', () => {
 
 // ---- The real thing ------------------------------------------------------------------------
 
-const onPath = (binary: string) => spawnSync('sh', ['-c', `command -v ${binary}`]).status === 0;
-const missingBinaries = ['dbus-run-session', 'gnome-keyring-daemon'].filter((binary) => !onPath(binary));
+const realSkipReason = secretServiceSkipReason();
 const notLinux = process.platform !== 'linux';
-const realSkipReason = notLinux ? 'the Secret Service is Linux only' : missingBinaries.length > 0 ? `${missingBinaries.join(', ')} not installed` : '';
 
 let work: string;
 let child: string;
-
-interface ChildRun {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs a command in its own process group, killing the whole group if it outlives the timeout. */
-function run(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<ChildRun> {
-  return new Promise((resolve, reject) => {
-    const process_ = spawn(command, args, { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    process_.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    process_.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const timer = setTimeout(() => process.kill(-process_.pid!, 'SIGKILL'), timeoutMs);
-    process_.on('error', reject);
-    process_.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-/** Live (not zombie) processes whose command line mentions `token`, a path only our daemons got. */
-async function processesMentioning(token: string): Promise<number[]> {
-  const found: number[] = [];
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const commandLine = await readFile(`/proc/${entry}/cmdline`, 'utf8');
-      const state = (await readFile(`/proc/${entry}/stat`, 'utf8')).split(') ')[1]?.[0];
-      if (commandLine.includes(token) && state !== 'Z') found.push(Number(entry));
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  return found;
-}
-
-/** Those still alive after a grace period: a daemon notices its bus has gone within moments. */
-async function survivors(token: string, graceMs: number): Promise<number[]> {
-  const deadline = Date.now() + graceMs;
-  let alive = await processesMentioning(token);
-  while (alive.length > 0 && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    alive = await processesMentioning(token);
-  }
-  return alive;
-}
-
-function parseResults(result: ChildRun): Record<string, unknown> {
-  const line = result.stdout.trim().split('\n').at(-1) ?? '';
-  try {
-    return JSON.parse(line) as Record<string, unknown>;
-  } catch {
-    throw new Error(`child printed no result (exit ${result.code}): ${result.stderr}`);
-  }
-}
 
 describe('OsKeychain against a real Secret Service', () => {
   beforeAll(async () => {
@@ -175,23 +114,7 @@ describe('OsKeychain against a real Secret Service', () => {
   it.skipIf(realSkipReason !== '')(
     `stores, reads, overwrites and deletes secrets, and keeps the data key there${realSkipReason ? ` (skipped: ${realSkipReason})` : ''}`,
     async () => {
-      const home = join(work, 'home');
-      const control = join(work, 'keyring-control');
-      await mkdir(home, { recursive: true });
-      await mkdir(control, { recursive: true });
-      // A private bus and a keyring unlocked with an empty password, in a throwaway home, so the
-      // test neither sees nor touches the keyring of whoever runs it.
-      const script = 'echo "" | gnome-keyring-daemon --unlock --components=secrets --control-directory="$1" >/dev/null && exec "$2" "$3" "$4"';
-      const result = await run(
-        'dbus-run-session',
-        ['--', 'sh', '-c', script, 'sh', control, process.execPath, child, join(work, 'data-real')],
-        { PATH: process.env.PATH, HOME: home, XDG_DATA_HOME: join(home, 'data'), XDG_CONFIG_HOME: join(home, 'config'), XDG_RUNTIME_DIR: control },
-        20_000,
-      );
-      // The keyring daemon leaves with its bus; anything of ours still alive is stopped here.
-      const leftovers = await survivors(control, 2_000);
-      for (const pid of leftovers) process.kill(pid, 'SIGKILL');
-
+      const { result, leftovers } = await runWithSecretService(work, child, [join(work, 'data-real')]);
       const results = parseResults(result);
       expect(results).toMatchObject({
         getMissing: { value: null },
@@ -213,12 +136,7 @@ describe('OsKeychain against a real Secret Service', () => {
   it.skipIf(notLinux)(
     `reports a machine without a Secret Service as unavailable, and the data key falls back to a file${notLinux ? ' (skipped: Linux only)' : ''}`,
     async () => {
-      const result = await run(
-        process.execPath,
-        [child, join(work, 'data-none')],
-        { PATH: process.env.PATH, HOME: join(work, 'home-none'), DBUS_SESSION_BUS_ADDRESS: `unix:path=${join(work, 'no-bus-here')}` },
-        20_000,
-      );
+      const result = await runWithoutBus(work, child, [join(work, 'data-none')]);
       const results = parseResults(result);
       for (const key of ['getMissing', 'set', 'delete']) {
         expect(results[key], key).toMatchObject({ error: 'KeychainUnavailableError' });

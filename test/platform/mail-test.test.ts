@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectionTestResult } from '../../electron/core/mail-clients/ports';
 import { NetworkConnectionTester } from '../../electron/platform/mail-test';
 import type { ConnectionSecurity, MailEndpoint } from '../../electron/shared/mail-server';
+import { freeLoopbackPort, listenOnLoopback, serveImap, type ImapScript } from '../factories/loopback';
 import { removeFolder, tempFolder } from '../factories/store';
 
 const user = 'wang@example.cn';
@@ -39,50 +40,17 @@ interface ImapBehaviour {
   readonly loginDisabled?: boolean;
 }
 
-const loginLine = /^(\S+) LOGIN ("(?:[^"\\]|\\.)*"|\S+) ("(?:[^"\\]|\\.)*"|\S+)$/i;
-const unquote = (token: string) => (token.startsWith('"') ? token.slice(1, -1).replace(/\\(.)/g, '$1') : token);
-
-/**
- * Just enough IMAP for a login: greeting, CAPABILITY, STARTTLS, LOGIN, LOGOUT. A refused LOGIN
- * quotes the command back, password and all, as careless servers do.
- */
-function serveImap(socket: net.Socket, behaviour: ImapBehaviour, secured: boolean, greet = true): void {
-  socket.on('error', () => undefined);
-  const capabilities = ['IMAP4rev1', ...(behaviour.starttls && !secured ? ['STARTTLS'] : []), ...(behaviour.loginDisabled && !secured ? ['LOGINDISABLED'] : [])];
-  if (greet) socket.write('* OK [CAPABILITY ' + capabilities.join(' ') + '] loopback IMAP ready\r\n');
-  let buffer = '';
-  const onData = (chunk: Buffer) => {
-    buffer += chunk.toString('utf8');
-    for (let end = buffer.indexOf('\r\n'); end >= 0; end = buffer.indexOf('\r\n')) {
-      const line = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const [tag = '*', command = ''] = line.split(' ');
-      switch (command.toUpperCase()) {
-        case 'CAPABILITY':
-          socket.write(`* CAPABILITY ${capabilities.join(' ')}\r\n${tag} OK CAPABILITY completed\r\n`);
-          break;
-        case 'STARTTLS': {
-          socket.write(`${tag} OK Begin TLS negotiation now\r\n`);
-          socket.off('data', onData);
-          serveImap(new tls.TLSSocket(socket, { isServer: true, key, cert }), behaviour, true, false);
-          return;
-        }
-        case 'LOGIN': {
-          loginsSeen += 1;
-          const match = loginLine.exec(line);
-          if (match && unquote(match[2]!) === user && unquote(match[3]!) === password) socket.write(`${tag} OK LOGIN completed\r\n`);
-          else socket.write(`${tag} NO [AUTHENTICATIONFAILED] Refused: ${line}\r\n`);
-          break;
-        }
-        case 'LOGOUT':
-          socket.end(`* BYE logging out\r\n${tag} OK LOGOUT completed\r\n`);
-          break;
-        default:
-          socket.write(`${tag} BAD unknown command\r\n`);
-      }
-    }
+/** A refused LOGIN quotes the command back, password and all, as careless servers do. */
+function imapScript(behaviour: ImapBehaviour): ImapScript {
+  return {
+    capabilities: (secured) => ['IMAP4rev1', ...(behaviour.starttls && !secured ? ['STARTTLS'] : []), ...(behaviour.loginDisabled && !secured ? ['LOGINDISABLED'] : [])],
+    login: (loginUser, loginPassword, line) => {
+      loginsSeen += 1;
+      return loginUser === user && loginPassword === password ? 'OK LOGIN completed' : `NO [AUTHENTICATIONFAILED] Refused: ${line}`;
+    },
+    otherwise: 'BAD unknown command',
+    startTls: (socket) => new tls.TLSSocket(socket, { isServer: true, key, cert }),
   };
-  socket.on('data', onData);
 }
 
 function trickle(socket: net.Socket, greeting: string, filler: string): void {
@@ -94,20 +62,9 @@ function trickle(socket: net.Socket, greeting: string, filler: string): void {
 
 /** Listens on a loopback port, remembering it and how to close it (open connections included). */
 async function listen(name: string, server: net.Server): Promise<void> {
-  const open = new Set<net.Socket>();
-  server.on('connection', (socket: net.Socket) => {
-    open.add(socket);
-    socket.on('close', () => open.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  ports[name] = (server.address() as net.AddressInfo).port;
-  closers.push(
-    () =>
-      new Promise<void>((resolve) => {
-        for (const socket of open) socket.destroy();
-        server.close(() => resolve());
-      }),
-  );
+  const { port, close } = await listenOnLoopback(server);
+  ports[name] = port;
+  closers.push(close);
 }
 
 async function listenSmtp(name: string, options: ConstructorParameters<typeof SMTPServer>[0]): Promise<void> {
@@ -141,10 +98,10 @@ beforeAll(async () => {
   key = await readFile(join(work, 'key.pem'));
   cert = await readFile(join(work, 'cert.pem'));
 
-  await listen('imapPlain', net.createServer((socket) => serveImap(socket, {}, false)));
-  await listen('imapStarttls', net.createServer((socket) => serveImap(socket, { starttls: true }, false)));
-  await listen('imapLoginDisabled', net.createServer((socket) => serveImap(socket, { starttls: true, loginDisabled: true }, false)));
-  await listen('imapTls', tls.createServer({ key, cert }, (socket) => serveImap(socket, {}, true)));
+  await listen('imapPlain', net.createServer((socket) => serveImap(socket, imapScript({}))));
+  await listen('imapStarttls', net.createServer((socket) => serveImap(socket, imapScript({ starttls: true }))));
+  await listen('imapLoginDisabled', net.createServer((socket) => serveImap(socket, imapScript({ starttls: true, loginDisabled: true }))));
+  await listen('imapTls', tls.createServer({ key, cert }, (socket) => serveImap(socket, imapScript({}), true)));
 
   await listenSmtp('smtpPlain', { disabledCommands: ['STARTTLS'], allowInsecureAuth: true });
   // Offers STARTTLS and refuses AUTH before it (538).
@@ -159,10 +116,7 @@ beforeAll(async () => {
   await listen('http', http.createServer((_request, response) => response.end('not mail\n')));
   await listen('https', https.createServer({ key, cert }, (_request, response) => response.end('not mail\n')));
 
-  const closed = net.createServer();
-  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-  ports.closed = (closed.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => closed.close(() => resolve()));
+  ports.closed = await freeLoopbackPort();
 }, 30_000);
 
 afterAll(async () => {

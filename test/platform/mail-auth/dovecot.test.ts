@@ -5,8 +5,8 @@
 // password is refused and only a client password opens the mailbox, until it is revoked.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { chmod, chown, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
-import { connect, createServer } from 'node:net';
+import { chmod, chown, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { ImapFlow } from 'imapflow';
 import nodemailer from 'nodemailer';
@@ -20,6 +20,8 @@ import { askMailAuth, MailAuthUnavailableError } from '../../../electron/platfor
 import { startMailAuthServer, type MailAuthServer } from '../../../electron/platform/mail-auth/server';
 import { testCall } from '../../factories/call';
 import { testEnvironment } from '../../factories/environment';
+import { freeLoopbackPort } from '../../factories/loopback';
+import { survivors } from '../../factories/processes';
 import { bundleForNode, projectRoot, removeFolder, tempFolder } from '../../factories/store';
 
 const dovecotBinary = '/usr/sbin/dovecot';
@@ -50,17 +52,6 @@ let socketPath: string;
 const logLines: string[] = [];
 const user = testCall({ connection: 'dovecot-test' });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
 function idOf(flag: '-u' | '-g', name: string): number {
   return Number(spawnSync('id', [flag, name], { encoding: 'utf8' }).stdout.trim());
 }
@@ -81,22 +72,6 @@ async function listening(port: number, timeoutMs: number): Promise<void> {
     if (Date.now() > deadline) throw new Error(`nothing listens on ${port} after ${timeoutMs} ms: ${await readFile(join(work, 'dovecot.log'), 'utf8').catch(() => '')}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-}
-
-/** Live (not zombie) processes whose command line mentions `token`, a path only ours have. */
-async function processesMentioning(token: string): Promise<number[]> {
-  const found: number[] = [];
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const commandLine = await readFile(`/proc/${entry}/cmdline`, 'utf8');
-      const state = (await readFile(`/proc/${entry}/stat`, 'utf8')).split(') ')[1]?.[0];
-      if (commandLine.includes(token) && state !== 'Z') found.push(Number(entry));
-    } catch {
-      // Ended while we looked.
-    }
-  }
-  return found;
 }
 
 type LoginOutcome = { ok: true } | { ok: false; authenticationFailed: boolean; code: string | undefined; text: string };
@@ -145,7 +120,7 @@ describe.skipIf(skipReason !== '')(`the mail-server bridge against a real Doveco
     const program = await bundleForNode(join(projectRoot, 'electron/cli/checkpassword.ts'), join(work, 'checkpassword'));
     const nobody = { uid: idOf('-u', 'nobody'), gid: idOf('-g', 'nobody') };
 
-    imapPort = await freePort();
+    imapPort = await freeLoopbackPort();
     smtp = new SMTPServer({
       authMethods: ['PLAIN', 'LOGIN'],
       allowInsecureAuth: true,
@@ -249,12 +224,7 @@ describe.skipIf(skipReason !== '')(`the mail-server bridge against a real Doveco
     await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
     await backend?.close();
     if (work) {
-      const deadline = Date.now() + 3_000;
-      let leftovers = await processesMentioning(work);
-      while (leftovers.length > 0 && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-        leftovers = await processesMentioning(work);
-      }
+      const leftovers = await survivors(work, 3_000);
       for (const pid of leftovers) process.kill(pid, 'SIGKILL');
       await removeFolder(work);
       expect(leftovers, 'processes still running after Dovecot stopped').toEqual([]);
