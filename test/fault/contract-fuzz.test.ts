@@ -145,7 +145,8 @@ describe(`${perChannel * channelNames.length} malformed requests through the dis
     expect(logger.lines.filter((line) => line.level === 'error')).toEqual([]);
     // Most requests are refused by the schema; some well-typed ones must reach the handlers.
     expect(wellTyped).toBeGreaterThan(channelNames.length);
-  }, 120_000);
+    // The limit only catches a hang; it grows with the case count for the long run.
+  }, Math.max(120_000, FUZZ_CASES * 5));
 
   it('fuzzes an unknown or odd channel name into unknown-channel', async () => {
     const pick = picker(prng(seed ^ 0x5a5a));
@@ -254,5 +255,5 @@ describe(`a sample of ${HTTP_SAMPLE} through the browser-mode host`, () => {
     }
     expect(await snapshot()).toBe(before);
     expect(logger.lines.filter((line) => line.level === 'error')).toEqual([]);
-  }, 60_000);
+  }, Math.max(60_000, HTTP_SAMPLE * 200));
 });
