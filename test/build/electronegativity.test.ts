@@ -2,7 +2,7 @@
 // that it fails on an insecure window, honours the tool's inline suppression, parses what Svelte 5
 // compiles to (private class fields) and never passes a file it could not parse.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -53,20 +53,12 @@ app.whenReady().then(() => {
 
 describe('the Electronegativity gate', () => {
   it('fails on a window without context isolation or sandbox that loads http, naming each finding', () => {
-    const dir = app(
-      'insecure',
-      `const { app, BrowserWindow } = require('electron');
-app.whenReady().then(() => {
-  const win = new BrowserWindow({ webPreferences: { contextIsolation: false, sandbox: false } });
-  win.loadURL('http://example.org/');
-});
-`,
-    );
+    const dir = app('insecure', readFileSync(join(import.meta.dirname, 'fixtures/insecure-window.js'), 'utf8'));
     const { status, output } = scan(dir);
     expect(status).toBe(1);
-    expect(output).toMatch(/^HIGH .*CONTEXT_ISOLATION_JS_CHECK main\.js:3:/m);
-    expect(output).toMatch(/^MEDIUM .*SANDBOX_JS_CHECK main\.js:3:/m);
-    expect(output).toMatch(/^MEDIUM .*HTTP_RESOURCES_JS_CHECK main\.js:4:/m);
+    expect(output).toMatch(/^HIGH .*CONTEXT_ISOLATION_JS_CHECK main\.js:6:/m);
+    expect(output).toMatch(/^MEDIUM .*SANDBOX_JS_CHECK main\.js:6:/m);
+    expect(output).toMatch(/^MEDIUM .*HTTP_RESOURCES_JS_CHECK main\.js:7:/m);
     expect(output).toMatch(/^HIGH .*LIMIT_NAVIGATION_GLOBAL_CHECK/m);
     expect(output).toMatch(/electronegativity [\d.]+: \d+ checks .*, [1-9]\d* finding\(s\) MEDIUM or above/);
   }, 120_000);
