@@ -14,6 +14,8 @@ export const chromiumArgs = [
 export default defineConfig({
   testDir: 'test',
   outputDir: 'test-results/playwright',
+  // Its returned function is the global teardown: the secret scan over every data folder and log.
+  globalSetup: './test/e2e/secret-scan.ts',
   forbidOnly: !!process.env.CI,
   retries: 0,
   workers: process.env.CI ? 2 : undefined,

@@ -1,5 +1,5 @@
-// `npm test`: every check in order (build, type-check, unit tests, browser-mode end-to-end
-// tests, the Electron spec where its binary exists), then one closing line with the counts.
+// `npm test`: every check in order (build, Electronegativity, type-check, unit tests, browser-mode
+// end-to-end tests, the Electron spec where its binary exists), then one closing line with the counts.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 
@@ -21,6 +21,9 @@ function run(name, command, args, env = {}) {
 
 const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
 const built = run('build', 'npm', ['run', '--silent', 'build']);
+// Electronegativity over electron/ and the built renderer: fails on any finding of MEDIUM or above.
+if (built) run('electronegativity', 'node', ['scripts/electronegativity.mjs']);
+else stages.push({ name: 'electronegativity', ok: false, seconds: 0 });
 run('type-check', 'npm', ['run', '--silent', 'typecheck']);
 run('unit', npx, ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`]);
 if (built) {

@@ -1,12 +1,14 @@
 /**
  * The Electron shell: lifecycle, the window, the menu, and wiring the contract's handlers.
- * Everything the app does lives in the core; this file only connects it to Electron.
+ * Everything the app does lives in the core; this file only connects it to Electron. Started with
+ * `--cli`, it is the IT command line instead, and none of the desktop app is set up (./cli-mode.ts).
  */
 import { join } from 'node:path';
 import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, Notification, protocol, screen, session, shell } from 'electron';
 import { openBackend } from '../platform/compose';
 import { createConsoleLogger } from '../platform/logger';
-import { parseLaunchOptions } from '../platform/args';
+import { parseLaunchOptions, type LaunchOptions } from '../platform/args';
+import { runCli } from '../cli/commands';
 import { readPolicy } from '../platform/policy';
 import { productName } from '../platform/paths';
 import { resolveLocale } from '../shared/locale';
@@ -24,14 +26,11 @@ import { appSchemePrivileges, appScheme, serveAppRequest } from './protocol';
 import { electronUpdaterFactory, startUpdater } from './updater';
 import { loadWindowState, saveWindowState } from './window-state';
 import { appWindows, createAppWindow, lockDownContents } from './windows';
+import { cliArguments, runCliInMainProcess } from './cli-mode';
 
 const logger = createConsoleLogger('main');
-const options = parseLaunchOptions(process.argv.slice(1));
-if (options.userDataDir) app.setPath('userData', options.userDataDir);
-
-// Every renderer sandboxed, whatever a window's options say.
-app.enableSandbox();
-protocol.registerSchemesAsPrivileged([appSchemePrivileges]);
+// Set by startDesktopApp, which every desktop path below runs after.
+let options: LaunchOptions;
 
 // The web mail host is policy's `serverHost`; set once the policy is read, before any menu exists.
 let webmailHost = 'mail.cstnet.cn';
@@ -51,8 +50,9 @@ function applyMenu(preference: LocalePreference): void {
         }),
       openWebmail: () => {
         const webmailUrl = `https://${webmailHost}`;
-        // Only the host IT named: a policy host is checked like any other link.
-        if (isAllowedExternalUrl(webmailUrl, new Set([webmailHost]))) void shell.openExternal(webmailUrl);
+        // Only the host IT named: a policy host is checked like any other link (so Electronegativity's
+        // review of this openExternal is answered by isAllowedExternalUrl, ./links.ts).
+        if (isAllowedExternalUrl(webmailUrl, new Set([webmailHost]))) void shell.openExternal(webmailUrl); // eng-disable OPEN_EXTERNAL_JS_CHECK
       },
     },
     { developerTools: !app.isPackaged },
@@ -122,10 +122,19 @@ async function start(): Promise<void> {
   });
 }
 
-if (!app.requestSingleInstanceLock()) {
-  // Another Mailwarden is running with this data folder: it gets focus, this one leaves.
-  app.quit();
-} else {
+function startDesktopApp(): void {
+  options = parseLaunchOptions(process.argv.slice(1));
+  if (options.userDataDir) app.setPath('userData', options.userDataDir);
+
+  // Every renderer sandboxed, whatever a window's options say.
+  app.enableSandbox();
+  protocol.registerSchemesAsPrivileged([appSchemePrivileges]);
+
+  if (!app.requestSingleInstanceLock()) {
+    // Another Mailwarden is running with this data folder: it gets focus, this one leaves.
+    app.quit();
+    return;
+  }
   app.on('second-instance', () => {
     if (!mainWindow) return;
     if (mainWindow.isMinimized()) mainWindow.restore();
@@ -143,4 +152,13 @@ if (!app.requestSingleInstanceLock()) {
       dialog.showErrorBox(productName, cause instanceof Error ? cause.message : String(cause));
       app.exit(1);
     });
+}
+
+// `Mailwarden --cli -- <command> …` (the launchers in resources/bin): the IT command line, run to
+// the end inside this top-level await, before Electron initialises a display (./cli-mode.ts).
+const cliArgv = cliArguments(process.argv);
+if (cliArgv) {
+  await runCliInMainProcess(cliArgv, { run: runCli, stdout: process.stdout, stderr: process.stderr, exit: (code) => app.exit(code) });
+} else {
+  startDesktopApp();
 }

@@ -10,6 +10,7 @@
  * autocompaction timer, whose failures nobody would see, is never started.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { stat, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import Datastore from '@seald-io/nedb';
 import { silentLogger, StorageError, type Logger } from '../core/ports';
@@ -17,6 +18,30 @@ import { collectionSpecs, type Collection, type CollectionName, type FindOptions
 import { cleanRepair, repairDataFile, type FileRepair } from './repair';
 
 type Undo = () => Promise<unknown>;
+
+/**
+ * What one `atomically` block did: the undo of each write, and each file's length before the
+ * block first wrote to it. nedb changes its memory before it appends to the file, so a write the
+ * disk refuses (ENOSPC) is in memory and torn on disk; the undos put memory back (even when the
+ * disk refuses their own lines) and cutting each file back to its length puts the disk back.
+ */
+interface Journal {
+  readonly undo: Undo[];
+  readonly lengths: Map<string, number>;
+}
+
+async function lengthOf(file: string): Promise<number> {
+  try {
+    return (await stat(file)).size;
+  } catch (cause) {
+    if ((cause as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw cause;
+  }
+}
+
+function isUniqueViolation(cause: unknown): boolean {
+  return (cause as { errorType?: string } | undefined)?.errorType === 'uniqueViolated';
+}
 
 export interface NedbStoreOptions {
   /** The data folder; omitted, everything stays in memory (tests, dry runs). */
@@ -56,16 +81,22 @@ function storageError(operation: string, cause: unknown): StorageError {
 }
 
 /** Runs one write with the undo journal of the `atomically` it belongs to. */
-type WriteScope = <R>(write: (journal: Undo[]) => Promise<R>) => Promise<R>;
+type WriteScope = <R>(write: (journal: Journal) => Promise<R>) => Promise<R>;
 
 class NedbCollection<T extends StoredRecord> implements Collection<T> {
   constructor(
     private readonly datastore: () => Promise<Datastore<T>>,
     private readonly scope: WriteScope,
+    private readonly file: string | undefined,
   ) {}
 
   private write<R>(action: (db: Datastore<T>, journal: Undo[]) => Promise<R>): Promise<R> {
-    return this.scope((journal) => this.run('write', (db) => action(db, journal)));
+    return this.scope((journal) =>
+      this.run('write', async (db) => {
+        if (this.file && !journal.lengths.has(this.file)) journal.lengths.set(this.file, await lengthOf(this.file));
+        return action(db, journal.undo);
+      }),
+    );
   }
 
   private async run<R>(operation: string, action: (db: Datastore<T>) => Promise<R>): Promise<R> {
@@ -73,7 +104,7 @@ class NedbCollection<T extends StoredRecord> implements Collection<T> {
     try {
       return await action(db);
     } catch (cause) {
-      if ((cause as { errorType?: string }).errorType === 'uniqueViolated') throw cause;
+      if (isUniqueViolation(cause)) throw cause;
       throw storageError(operation, cause);
     }
   }
@@ -102,9 +133,16 @@ class NedbCollection<T extends StoredRecord> implements Collection<T> {
 
   insert(record: T): Promise<T> {
     return this.write(async (db, journal) => {
-      const inserted = (await db.insertAsync(record as never)) as unknown as T;
-      journal.push(() => db.removeAsync({ _id: record._id }, {}));
-      return inserted;
+      const undo = () => db.removeAsync({ _id: record._id }, {});
+      try {
+        const inserted = (await db.insertAsync(record as never)) as unknown as T;
+        journal.push(undo);
+        return inserted;
+      } catch (cause) {
+        // A duplicate never entered memory; any other failure came after it did.
+        if (!isUniqueViolation(cause)) journal.push(undo);
+        throw cause;
+      }
     });
   }
 
@@ -112,8 +150,9 @@ class NedbCollection<T extends StoredRecord> implements Collection<T> {
     return this.write(async (db, journal) => {
       const before = (await db.findOneAsync({ _id: record._id } as never)) as T | null;
       if (!before) return false;
-      await db.updateAsync({ _id: record._id }, record as never, {});
+      // Journalled first: a failed append leaves the new record in memory all the same.
       journal.push(() => db.updateAsync({ _id: before._id }, before as never, {}));
+      await db.updateAsync({ _id: record._id }, record as never, {});
       return true;
     });
   }
@@ -121,9 +160,8 @@ class NedbCollection<T extends StoredRecord> implements Collection<T> {
   remove(query: Query): Promise<number> {
     return this.write(async (db, journal) => {
       const before = (await db.findAsync(query as never)) as unknown as T[];
-      const removed = await db.removeAsync(query as never, { multi: true });
       if (before.length > 0) journal.push(() => db.insertAsync(before as never));
-      return removed;
+      return db.removeAsync(query as never, { multi: true });
     });
   }
 }
@@ -133,7 +171,7 @@ export class NedbStore implements Store {
   private readonly collections = new Map<CollectionName, NedbCollection<StoredRecord>>();
   private readonly repairs = new Map<CollectionName, FileRepair>();
   /** The undo journal of the `atomically` the current async context runs in, if any. */
-  private readonly journals = new AsyncLocalStorage<Undo[]>();
+  private readonly journals = new AsyncLocalStorage<Journal>();
   private lock: Promise<unknown> = Promise.resolve();
 
   private constructor(private readonly options: NedbStoreOptions) {}
@@ -205,7 +243,7 @@ export class NedbStore implements Store {
   collection<T extends StoredRecord>(name: CollectionName): Collection<T> {
     let collection = this.collections.get(name);
     if (!collection) {
-      collection = new NedbCollection(() => this.datastore(name), (write) => this.inScope(write));
+      collection = new NedbCollection(() => this.datastore(name), (write) => this.inScope(write), this.fileOf(name));
       this.collections.set(name, collection);
     }
     return collection as unknown as Collection<T>;
@@ -215,7 +253,7 @@ export class NedbStore implements Store {
    * A write inside `atomically` joins its journal; a write outside one becomes its own small
    * `atomically`, so it cannot slip between another block's writes and its undo.
    */
-  private inScope<R>(write: (journal: Undo[]) => Promise<R>): Promise<R> {
+  private inScope<R>(write: (journal: Journal) => Promise<R>): Promise<R> {
     const journal = this.journals.getStore();
     return journal ? write(journal) : this.atomically(() => write(this.journals.getStore()!));
   }
@@ -224,11 +262,22 @@ export class NedbStore implements Store {
     // Nested: the inner block is part of the outer one (waiting for the lock would deadlock).
     if (this.journals.getStore()) return work();
     const run = async (): Promise<R> => {
-      const journal: Undo[] = [];
+      const journal: Journal = { undo: [], lengths: new Map() };
       try {
         return await this.journals.run(journal, work);
       } catch (cause) {
-        for (const undo of journal.reverse()) await undo();
+        // nedb puts memory back before it appends the undo's line, so a disk that refuses the
+        // line (still full) leaves memory right; the cut below then drops every line the block
+        // and its undos left, torn ones included. Cutting needs no free space.
+        for (const undo of journal.undo.reverse()) await undo().catch(() => undefined);
+        for (const [file, length] of journal.lengths) {
+          await truncate(file, length).catch((failure: unknown) =>
+            (this.options.logger ?? silentLogger).error('could not cut a collection file back after a failed write', {
+              file,
+              error: (failure as NodeJS.ErrnoException).code ?? 'unknown',
+            }),
+          );
+        }
         throw cause;
       }
     };

@@ -1,9 +1,9 @@
 @echo off
-rem `mailwarden` for IT on Windows: the IT command line through the app's own Electron in Node
-rem mode. A .cmd (as VS Code's code.cmd) because cmd.exe waits for a batch file and keeps its
-rem console, which it does not for the GUI executable started directly.
+rem `mailwarden` for IT on Windows: the IT command line inside the app's own main process
+rem (`--cli --`, electron/main/cli-mode.ts; release builds fuse ELECTRON_RUN_AS_NODE off). A .cmd
+rem (as VS Code's code.cmd) because cmd.exe waits for a batch file and keeps its console, which
+rem it does not for the GUI executable started directly.
 setlocal
-set ELECTRON_RUN_AS_NODE=1
-"%~dp0..\..\Mailwarden.exe" "%~dp0..\app.asar\out\main\cli.js" %*
+"%~dp0..\..\Mailwarden.exe" --cli -- %*
 set code=%ERRORLEVEL%
 endlocal & exit /b %code%

@@ -144,16 +144,17 @@ describe('the `mailwarden` command in installed apps', () => {
     accessSync(join(root, 'resources/bin/mailwarden'), constants.X_OK);
   });
 
-  it('the Windows shim runs the CLI through the app in Node mode and passes its exit code on', () => {
+  it('the Windows shim runs the CLI inside the app (`--cli --`, not Node mode) and passes its exit code on', () => {
     const cmd = readFileSync(join(root, 'resources/bin/mailwarden.cmd'), 'utf8');
     expect(cmd).toContain('\r\n');
-    expect(cmd).toMatch(/^set ELECTRON_RUN_AS_NODE=1\r$/m);
-    expect(cmd).toContain(`"%~dp0..\\..\\${config.productName}.exe" "%~dp0..\\app.asar\\out\\main\\cli.js" %*`);
+    expect(cmd).toContain(`\r\n"%~dp0..\\..\\${config.productName}.exe" --cli -- %*\r\n`);
     expect(cmd).toMatch(/exit \/b %code%/);
   });
 
-  it('Node mode is not fused off, or the launchers would start the GUI instead', () => {
-    expect(config.electronFuses?.runAsNode).not.toBe(false);
+  it('no launcher relies on Node mode, which the release build’s afterPack fuses off', () => {
+    for (const launcher of ['resources/bin/mailwarden', 'resources/bin/mailwarden.cmd'])
+      expect(readFileSync(join(root, launcher), 'utf8')).not.toMatch(/^\s*(set )?ELECTRON_RUN_AS_NODE=/m);
+    expect(config.afterPack).toBe('./scripts/after-pack.cjs');
   });
 
   it.each(['install', 'remove'])(

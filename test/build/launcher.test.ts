@@ -1,5 +1,7 @@
 // Covers resources/bin/mailwarden, the launcher the deb links as /usr/bin/mailwarden (and macOS
 // installs in the bundle): run against a fake install tree whose "Electron" prints how it was called.
+// Release builds fuse ELECTRON_RUN_AS_NODE off, so a command goes to the app itself as
+// `--cli -- <command> …` (electron/main/cli-mode.ts), never through Node mode.
 import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +10,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 const launcher = join(import.meta.dirname, '../../resources/bin/mailwarden');
 const scratch = realpathSync(mkdtempSync(join(tmpdir(), 'mw-launcher-')));
+// Readable by an unprivileged user too: the tests run the launcher as one when they run as root.
+chmodSync(scratch, 0o755);
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 /** An install tree: the app binary at `binary`, resources beside it, /usr/bin-style link to the launcher. */
@@ -17,10 +21,11 @@ function install(name: string, binary: string, resources: string): { link: strin
   mkdirSync(join(base, binary, '..'), { recursive: true });
   copyFileSync(launcher, join(base, resources, 'bin/mailwarden'));
   chmodSync(join(base, resources, 'bin/mailwarden'), 0o755);
-  // The fake app: reports its environment and arguments, exits 3 in Node mode (a CLI failure).
+  // The fake app: reports its environment and arguments, exits 3 when asked for the command line
+  // (a command's failure, which the launcher must pass on).
   writeFileSync(
     join(base, binary),
-    `#!/bin/sh\nprintf '%s\\n' "node=\${ELECTRON_RUN_AS_NODE:-}" "$@"\n[ -n "\${ELECTRON_RUN_AS_NODE:-}" ] && exit 3\nexit 0\n`,
+    `#!/bin/sh\nprintf '%s\\n' "node=\${ELECTRON_RUN_AS_NODE:-}" "$@"\nfor a in "$@"; do [ "$a" = --cli ] && exit 3; done\nexit 0\n`,
     { mode: 0o755 },
   );
   mkdirSync(join(base, 'usr/bin'), { recursive: true });
@@ -28,26 +33,43 @@ function install(name: string, binary: string, resources: string): { link: strin
   return { link: join(base, 'usr/bin/mailwarden'), resources: join(base, resources) };
 }
 
-function run(link: string, ...args: string[]) {
-  const result = spawnSync(link, args, { encoding: 'utf8', env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
+const asRoot = process.getuid?.() === 0;
+/** An unprivileged user to run as when the tests run as root (nobody on Debian and macOS). */
+const nobody = { uid: 65534, gid: 65534 };
+
+function runAs(user: { uid: number; gid: number } | null, link: string, ...args: string[]) {
+  const result = spawnSync(link, args, { encoding: 'utf8', env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, ...(user ?? {}) });
   const [mode, ...argv] = result.stdout.trimEnd().split('\n');
   return { nodeMode: mode === 'node=1', argv, status: result.status };
 }
 
+/** As an ordinary user: as ourselves, or as nobody when we are root. */
+const run = (link: string, ...args: string[]) => runAs(asRoot ? nobody : null, link, ...args);
+
 describe.skipIf(process.platform === 'win32')('mailwarden launcher', () => {
   const linux = install('linux', 'opt/Mailwarden/mailwarden', 'opt/Mailwarden/resources');
-  const cli = join(linux.resources, 'app.asar/out/main/cli.js');
 
-  it('runs a command through the IT command line in Node mode, from the /usr/bin link', () => {
-    expect(run(linux.link, 'policy', 'show')).toEqual({ nodeMode: true, argv: [cli, 'policy', 'show'], status: 3 });
+  it('runs a command through the app’s own command line, not Node mode, from the /usr/bin link, passing its exit code on', () => {
+    expect(run(linux.link, 'policy', 'show')).toEqual({ nodeMode: false, argv: ['--cli', '--', 'policy', 'show'], status: 3 });
   });
 
-  it('passes arguments with spaces through unchanged', () => {
-    expect(run(linux.link, 'import-mailboxes', '/tmp/my list.csv').argv).toEqual([cli, 'import-mailboxes', '/tmp/my list.csv']);
+  it('passes arguments with spaces, and options Chromium also knows, through after `--` unchanged', () => {
+    expect(run(linux.link, 'import-mailboxes', '/tmp/my list.csv').argv).toEqual(['--cli', '--', 'import-mailboxes', '/tmp/my list.csv']);
+    expect(run(linux.link, 'info', '--user-data-dir', '/srv/mw').argv).toEqual(['--cli', '--', 'info', '--user-data-dir', '/srv/mw']);
   });
 
   it('shows the command line’s help for --help', () => {
-    expect(run(linux.link, '--help')).toMatchObject({ nodeMode: true, argv: [cli, '--help'] });
+    expect(run(linux.link, '--help')).toMatchObject({ nodeMode: false, argv: ['--cli', '--', '--help'], status: 3 });
+  });
+
+  it.runIf(asRoot && process.platform === 'linux')('as root on Linux, adds --no-sandbox, without which Chromium refuses to start', () => {
+    expect(runAs(null, linux.link, 'serve', '--data', '/var/lib/mw')).toEqual({
+      nodeMode: false,
+      argv: ['--no-sandbox', '--cli', '--', 'serve', '--data', '/var/lib/mw'],
+      status: 3,
+    });
+    // The desktop app is started as given: no sandbox switch is ever added to it.
+    expect(runAs(null, linux.link).argv).toEqual([]);
   });
 
   it('starts the desktop app with no arguments, or with options only', () => {
@@ -57,10 +79,6 @@ describe.skipIf(process.platform === 'win32')('mailwarden launcher', () => {
 
   it('finds the app inside a macOS bundle', () => {
     const mac = install('mac', 'Mailwarden.app/Contents/MacOS/Mailwarden', 'Mailwarden.app/Contents/Resources');
-    expect(run(mac.link, 'policy', 'check', 'p.json')).toEqual({
-      nodeMode: true,
-      argv: [join(mac.resources, 'app.asar/out/main/cli.js'), 'policy', 'check', 'p.json'],
-      status: 3,
-    });
+    expect(run(mac.link, 'policy', 'check', 'p.json')).toEqual({ nodeMode: false, argv: ['--cli', '--', 'policy', 'check', 'p.json'], status: 3 });
   });
 });

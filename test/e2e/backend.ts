@@ -6,6 +6,7 @@
  */
 import type { Page } from '@playwright/test';
 import type { RunningApp } from './fixtures';
+import { recordSecretsIn } from './secret-record';
 
 export const testPassword = 'Correct-horse-9';
 
@@ -15,6 +16,8 @@ export async function callApi<T = unknown>(page: Page, app: RunningApp, channel:
     data: request,
   });
   const result = (await response.json()) as { ok: boolean; data?: T; code?: string };
+  recordSecretsIn(channel, request);
+  recordSecretsIn(channel, result);
   if (!result.ok) throw new Error(`${channel} answered ${result.code}`);
   return result.data as T;
 }

@@ -4,12 +4,13 @@
  * `appPage` signed in (the app behind the sign-in gate), `signedOutPage` on the sign-in screen.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { test as base, expect, type Page } from '@playwright/test';
 import { registerMailbox } from './backend';
+import { recordScanTarget, recordSecret, recordSecretsIn, scanDir, scanDirVariable } from './secret-record';
 
 export interface RunningApp {
   /** The printed URL, token fragment included. */
@@ -82,6 +83,7 @@ export async function startBrowserMode(extraArgs: string[] = [], options: HostOp
     dataDir,
     output,
   };
+  recordSecret('token', app.token);
   const stop = async () => {
     if (child.exitCode === null) {
       const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -89,9 +91,25 @@ export async function startBrowserMode(extraArgs: string[] = [], options: HostOp
       else child.kill('SIGTERM');
       await exited;
     }
-    await rm(dataDir, { recursive: true, force: true });
+    // Without the run's secret scan (no global setup) there is nobody to scan and delete them later.
+    if (!process.env[scanDirVariable]) {
+      await rm(dataDir, { recursive: true, force: true });
+      return;
+    }
+    // Kept for the secret scan after the run (secret-scan.ts), which then deletes them.
+    const log = join(scanDir(), `host-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.log`);
+    await mkdir(scanDir(), { recursive: true });
+    await writeFile(log, output.join('\n'));
+    recordScanTarget('host-log', log);
+    recordScanTarget('data-folder', dataDir);
   };
   return { app, stop };
+}
+
+/** The channel of an API URL (`/api/<channel>`), or null for anything else. */
+function channelOf(url: string): string | null {
+  const match = /\/api\/([^/?#]+)$/.exec(new URL(url).pathname);
+  return match?.[1] ? decodeURIComponent(match[1]) : null;
 }
 
 export const test = base.extend<{ app: RunningApp; appPage: Page; signedOutPage: Page; hostArgs: string[]; hostEnv: Record<string, string>; keyring: boolean }>({
@@ -101,6 +119,31 @@ export const test = base.extend<{ app: RunningApp; appPage: Page; signedOutPage:
   hostEnv: [{}, { option: true }],
   /** `test.use({ keyring: true })`: the host gets a working system keychain (see `keyringSkipReason`). */
   keyring: [false, { option: true }],
+  /**
+   * The page, with every secret that crosses its API traffic recorded for the secret scan:
+   * passwords and codes typed (requests), client passwords, seeds and backup codes shown and
+   * outbox codes read (responses).
+   */
+  page: async ({ page }, use) => {
+    const pending: Promise<void>[] = [];
+    page.on('request', (request) => {
+      const channel = channelOf(request.url());
+      if (!channel) return;
+      const token = /^Bearer (.+)$/.exec(request.headers().authorization ?? '')?.[1];
+      if (token) recordSecret('token', token);
+      try {
+        recordSecretsIn(channel, request.postDataJSON());
+      } catch {
+        // Not JSON: nothing the app would read either.
+      }
+    });
+    page.on('response', (response) => {
+      const channel = channelOf(response.url());
+      if (channel) pending.push(response.json().then((body: unknown) => recordSecretsIn(channel, body), () => undefined));
+    });
+    await use(page);
+    await Promise.all(pending);
+  },
   app: async ({ hostArgs, hostEnv, keyring }, use) => {
     const { app, stop } = await startBrowserMode(hostArgs, { env: hostEnv, keyring });
     await use(app);

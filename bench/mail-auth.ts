@@ -1,0 +1,210 @@
+/**
+ * Mail-server auth: one IMAP LOGIN (connect, authenticate, logout, as imapflow does it) through
+ * the checkpassword bridge (Dovecot starts out/main/checkpassword.js per login, which asks
+ * `mailwarden serve` over its socket, which runs verifyMailLogin: scrypt N=2^17) divided by the
+ * same login against Dovecot's own passwd-file (SHA512-CRYPT, `doveadm pw`'s usual scheme), same
+ * Dovecot, same run, 200 logins each, alternating. verifyMailLogin alone is timed in this process
+ * too, to show the KDF's share. Needs root, /usr/sbin/dovecot and Dovecot's checkpassword-reply.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { chmod, chown, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { ImapFlow } from 'imapflow';
+import { verifyMailLogin } from '../electron/core/mail-login';
+import { silentLogger } from '../electron/core/ports';
+import { openBackend } from '../electron/platform/compose';
+import { median, ms, ratioFigure, report } from './lib';
+import { projectRoot, scratchCopy } from './host';
+import { benchAddress, benchPassword, seededFolder } from './seed';
+
+const logins = 200;
+const warmUps = 5;
+const dovecotBinary = '/usr/sbin/dovecot';
+const replyProgram = '/usr/lib/dovecot/checkpassword-reply';
+const fileUser = 'file.user@cstnet.cn';
+const filePassword = 'File-user-password-1';
+
+const missing = process.getuid?.() !== 0 ? 'not root (Dovecot must start as root to drop to nobody)' : !existsSync(dovecotBinary) || !existsSync(replyProgram) ? 'dovecot-imapd is not installed' : '';
+if (missing) {
+  console.log(`mail-server auth: skipped, ${missing}`);
+  process.exit(0);
+}
+
+const seeded = await seededFolder('mail-auth', { mailboxes: 49, activity: 0, others: 0, own: 0 }, console.log);
+
+// verifyMailLogin alone, in this process, on a copy of the folder (serve locks the other),
+// timed between the logins so both see the same load on the machine.
+const kdfDir = await scratchCopy(seeded);
+const kdfBackend = await openBackend({ productName: 'Mailwarden', version: 'bench', dataDir: kdfDir, shell: 'cli', demo: false, platform: process.platform }, silentLogger);
+async function timeVerify(): Promise<number> {
+  const started = performance.now();
+  const result = await verifyMailLogin(kdfBackend.core, { address: benchAddress, secret: benchPassword, protocol: 'imap', clientAddress: '127.0.0.1' });
+  if (!result.ok) throw new Error('verifyMailLogin refused the bench password');
+  return performance.now() - started;
+}
+/** The checkpassword program's start-up alone: with no credentials on fd 3 it exits 111 at once. */
+function timeStartUp(): number {
+  const started = performance.now();
+  const run = spawnSync(process.execPath, [join(projectRoot, 'out/main/checkpassword.js'), '--socket=/nonexistent', '/bin/true'], { stdio: 'ignore' });
+  if (run.status !== 111) throw new Error(`checkpassword without input exited ${run.status}`);
+  return performance.now() - started;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+async function listening(port: number): Promise<void> {
+  for (let tries = 0; tries < 300; tries += 1) {
+    const up = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => (socket.destroy(), resolve(true)));
+      socket.once('error', () => resolve(false));
+    });
+    if (up) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`Dovecot does not listen on ${port}`);
+}
+
+const idOf = (flag: '-u' | '-g', name: string) => Number(spawnSync('id', [flag, name], { encoding: 'utf8' }).stdout.trim());
+
+const work = await mkdtemp(join(tmpdir(), 'mailwarden-bench-dovecot-'));
+await chmod(work, 0o755);
+const nobody = { uid: idOf('-u', 'nobody'), gid: idOf('-g', 'nobody') };
+const dataDir = join(work, 'data');
+await mkdir(dataDir);
+await scratchCopyInto(seeded, dataDir);
+const socketDir = join(work, 'bridge');
+await mkdir(socketDir, { mode: 0o755 });
+const socketPath = join(socketDir, 'mail-auth.sock');
+let serve: ChildProcess | undefined;
+let dovecot: ChildProcess | undefined;
+
+async function scratchCopyInto(from: string, to: string): Promise<void> {
+  const { cp } = await import('node:fs/promises');
+  await cp(from, to, { recursive: true });
+}
+
+async function imapLogin(port: number, user: string, pass: string): Promise<number> {
+  const started = performance.now();
+  const client = new ImapFlow({ host: '127.0.0.1', port, secure: false, doSTARTTLS: false, auth: { user, pass }, logger: false, connectionTimeout: 20_000 });
+  client.on('error', () => undefined);
+  await client.connect();
+  await client.logout();
+  return performance.now() - started;
+}
+
+try {
+  serve = spawn(process.execPath, [join(projectRoot, 'out/main/cli.js'), 'serve', '--data', dataDir, '--socket', socketPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+  await new Promise<void>((resolve, reject) => {
+    serve!.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
+    createInterface({ input: serve!.stdout! }).on('line', (line) => line.includes('answering on') && resolve());
+  });
+  // serve runs as the auth user in production; here Dovecot's auth process is nobody.
+  await chown(socketPath, nobody.uid, nobody.gid);
+
+  const hash = spawnSync('doveadm', ['pw', '-s', 'SHA512-CRYPT', '-p', filePassword], { encoding: 'utf8' }).stdout.trim();
+  await writeFile(join(work, 'passwd'), `${fileUser}:${hash}\n`, { mode: 0o644 });
+  const mail = join(work, 'mail');
+  await mkdir(mail);
+  await chown(mail, nobody.uid, nobody.gid);
+  const imapPort = await freePort();
+  const config = join(work, 'dovecot.conf');
+  await writeFile(config, [
+    `base_dir = ${join(work, 'run')}`,
+    `state_dir = ${join(work, 'state')}`,
+    `log_path = ${join(work, 'dovecot.log')}`,
+    'default_internal_user = nobody',
+    'default_internal_group = nogroup',
+    'default_login_user = nobody',
+    'protocols = imap',
+    'listen = 127.0.0.1',
+    'ssl = no',
+    'auth_mechanisms = plain login',
+    'disable_plaintext_auth = no',
+    'auth_failure_delay = 0',
+    // No auth cache: every login is checked, as the 200 logins are meant to measure.
+    'auth_cache_size = 0',
+    `mail_location = maildir:${mail}/%u`,
+    // Dovecot's own users first; an address it does not know goes on to the bridge.
+    'passdb {',
+    '  driver = passwd-file',
+    `  args = ${join(work, 'passwd')}`,
+    '}',
+    'passdb {',
+    '  driver = checkpassword',
+    `  args = ${process.execPath} ${join(projectRoot, 'out/main/checkpassword.js')} --socket=${socketPath}`,
+    '}',
+    'userdb {',
+    '  driver = static',
+    `  args = uid=${nobody.uid} gid=${nobody.gid} home=${mail}/%u`,
+    '}',
+    'service auth {',
+    '  vsz_limit = 0',
+    '}',
+    'service imap-login {',
+    '  inet_listener imap {',
+    '    address = 127.0.0.1',
+    `    port = ${imapPort}`,
+    '  }',
+    '}',
+    '',
+  ].join('\n'));
+  dovecot = spawn(dovecotBinary, ['-F', '-c', config], { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+  await listening(imapPort);
+
+  const bridge: number[] = [];
+  const file: number[] = [];
+  const kdf: number[] = [];
+  const startUp: number[] = [];
+  for (let i = 0; i < warmUps + logins; i += 1) {
+    const b = await imapLogin(imapPort, benchAddress, benchPassword);
+    const f = await imapLogin(imapPort, fileUser, filePassword);
+    // Every fourth round: 50 samples of each part, taken between the same logins.
+    const k = i % 4 === 0 ? await timeVerify() : null;
+    const s = i % 4 === 0 ? timeStartUp() : null;
+    if (i >= warmUps) {
+      bridge.push(b);
+      file.push(f);
+      if (k !== null) kdf.push(k);
+      if (s !== null) startUp.push(s);
+    }
+  }
+  report(ratioFigure('mail-server auth', { label: 'IMAP login via checkpassword bridge', samples: bridge }, { label: 'IMAP login via passwd-file', samples: file }, 3,
+    'connect + LOGIN + LOGOUT with imapflow against one Dovecot: an address in its passwd-file (SHA512-CRYPT) ÷ an address it hands to checkpassword → mailwarden serve → verifyMailLogin (scrypt N=2^17)'));
+  const kdfMedian = median(kdf);
+  const bridgeMedian = median(bridge);
+  report({
+    name: 'mail-server auth: the KDF\'s share',
+    value: `verifyMailLogin alone median ${ms(kdfMedian)} (${kdf.length} runs) = ${((kdfMedian / bridgeMedian) * 100).toFixed(0)}% of the bridge login's ${ms(bridgeMedian)}; checkpassword start-up alone median ${ms(median(startUp))} (${startUp.length} runs); passwd-file login ${ms(median(file))}`,
+    goal: '',
+    verdict: '',
+    note: 'verifyMailLogin on the same mailbox in the bench process (one scrypt N=2^17, r=8, p=1 check and a store read), ÷ the bridge login median',
+  });
+} finally {
+  await kdfBackend.close();
+  await rm(kdfDir, { recursive: true, force: true });
+  if (dovecot?.pid !== undefined && dovecot.exitCode === null) {
+    const exited = new Promise((resolve) => dovecot!.once('close', resolve));
+    process.kill(-dovecot.pid, 'SIGTERM');
+    await exited;
+  }
+  if (serve && serve.exitCode === null) {
+    const exited = new Promise((resolve) => serve!.once('exit', resolve));
+    serve.kill('SIGTERM');
+    await exited;
+  }
+  await rm(work, { recursive: true, force: true });
+}
