@@ -7,9 +7,7 @@
  * too, to show the KDF's share. Needs root, /usr/sbin/dovecot and Dovecot's checkpassword-reply.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { chmod, chown, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -17,18 +15,18 @@ import { ImapFlow } from 'imapflow';
 import { verifyMailLogin } from '../electron/core/mail-login';
 import { silentLogger } from '../electron/core/ports';
 import { openBackend } from '../electron/platform/compose';
+import { dovecotSkipReason, nobodyIds, startDovecot, type RunningDovecot } from '../test/factories/dovecot';
+import { freeLoopbackPort } from '../test/factories/loopback';
 import { median, ms, ratioFigure, report } from './lib';
 import { projectRoot, scratchCopy } from './host';
 import { benchAddress, benchPassword, seededFolder } from './seed';
 
 const logins = 200;
 const warmUps = 5;
-const dovecotBinary = '/usr/sbin/dovecot';
-const replyProgram = '/usr/lib/dovecot/checkpassword-reply';
 const fileUser = 'file.user@cstnet.cn';
 const filePassword = 'File-user-password-1';
 
-const missing = process.getuid?.() !== 0 ? 'not root (Dovecot must start as root to drop to nobody)' : !existsSync(dovecotBinary) || !existsSync(replyProgram) ? 'dovecot-imapd is not installed' : '';
+const missing = dovecotSkipReason();
 if (missing) {
   console.log(`mail-server auth: skipped, ${missing}`);
   process.exit(0);
@@ -54,35 +52,9 @@ function timeStartUp(): number {
   return performance.now() - started;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-async function listening(port: number): Promise<void> {
-  for (let tries = 0; tries < 300; tries += 1) {
-    const up = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => (socket.destroy(), resolve(true)));
-      socket.once('error', () => resolve(false));
-    });
-    if (up) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`Dovecot does not listen on ${port}`);
-}
-
-const idOf = (flag: '-u' | '-g', name: string) => Number(spawnSync('id', [flag, name], { encoding: 'utf8' }).stdout.trim());
-
 const work = await mkdtemp(join(tmpdir(), 'mailwarden-bench-dovecot-'));
 await chmod(work, 0o755);
-const nobody = { uid: idOf('-u', 'nobody'), gid: idOf('-g', 'nobody') };
+const nobody = nobodyIds();
 const dataDir = join(work, 'data');
 await mkdir(dataDir);
 await scratchCopyInto(seeded, dataDir);
@@ -90,7 +62,7 @@ const socketDir = join(work, 'bridge');
 await mkdir(socketDir, { mode: 0o755 });
 const socketPath = join(socketDir, 'mail-auth.sock');
 let serve: ChildProcess | undefined;
-let dovecot: ChildProcess | undefined;
+let dovecot: RunningDovecot | undefined;
 
 async function scratchCopyInto(from: string, to: string): Promise<void> {
   const { cp } = await import('node:fs/promises');
@@ -120,50 +92,17 @@ try {
   const mail = join(work, 'mail');
   await mkdir(mail);
   await chown(mail, nobody.uid, nobody.gid);
-  const imapPort = await freePort();
-  const config = join(work, 'dovecot.conf');
-  await writeFile(config, [
-    `base_dir = ${join(work, 'run')}`,
-    `state_dir = ${join(work, 'state')}`,
-    `log_path = ${join(work, 'dovecot.log')}`,
-    'default_internal_user = nobody',
-    'default_internal_group = nogroup',
-    'default_login_user = nobody',
-    'protocols = imap',
-    'listen = 127.0.0.1',
-    'ssl = no',
-    'auth_mechanisms = plain login',
-    'disable_plaintext_auth = no',
-    'auth_failure_delay = 0',
-    // No auth cache: every login is checked, as the 200 logins are meant to measure.
-    'auth_cache_size = 0',
-    `mail_location = maildir:${mail}/%u`,
-    // Dovecot's own users first; an address it does not know goes on to the bridge.
-    'passdb {',
-    '  driver = passwd-file',
-    `  args = ${join(work, 'passwd')}`,
-    '}',
-    'passdb {',
-    '  driver = checkpassword',
-    `  args = ${process.execPath} ${join(projectRoot, 'out/main/checkpassword.js')} --socket=${socketPath}`,
-    '}',
-    'userdb {',
-    '  driver = static',
-    `  args = uid=${nobody.uid} gid=${nobody.gid} home=${mail}/%u`,
-    '}',
-    'service auth {',
-    '  vsz_limit = 0',
-    '}',
-    'service imap-login {',
-    '  inet_listener imap {',
-    '    address = 127.0.0.1',
-    `    port = ${imapPort}`,
-    '  }',
-    '}',
-    '',
-  ].join('\n'));
-  dovecot = spawn(dovecotBinary, ['-F', '-c', config], { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
-  await listening(imapPort);
+  const imapPort = await freeLoopbackPort();
+  // No auth cache: every login is checked, as the 200 logins are meant to measure.
+  dovecot = await startDovecot({
+    work,
+    imapPort,
+    checkpassword: join(projectRoot, 'out/main/checkpassword.js'),
+    socketPath,
+    mail,
+    passwdFile: join(work, 'passwd'),
+    extra: ['auth_cache_size = 0'],
+  });
 
   const bridge: number[] = [];
   const file: number[] = [];
@@ -196,11 +135,7 @@ try {
 } finally {
   await kdfBackend.close();
   await rm(kdfDir, { recursive: true, force: true });
-  if (dovecot?.pid !== undefined && dovecot.exitCode === null) {
-    const exited = new Promise((resolve) => dovecot!.once('close', resolve));
-    process.kill(-dovecot.pid, 'SIGTERM');
-    await exited;
-  }
+  await dovecot?.stop();
   if (serve && serve.exitCode === null) {
     const exited = new Promise((resolve) => serve!.once('exit', resolve));
     serve.kill('SIGTERM');

@@ -3,10 +3,8 @@
 // of a real backend over a real data folder; a real smtp-server asks the same socket from its
 // onAuth. imapflow and nodemailer log in as a mail client would. Once 2FA is on, the main
 // password is refused and only a client password opens the mailbox, until it is revoked.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { chmod, chown, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { chmod, chown, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ImapFlow } from 'imapflow';
 import nodemailer from 'nodemailer';
@@ -20,29 +18,19 @@ import { askMailAuth, MailAuthUnavailableError } from '../../../electron/platfor
 import { startMailAuthServer, type MailAuthServer } from '../../../electron/platform/mail-auth/server';
 import { testCall } from '../../factories/call';
 import { testEnvironment } from '../../factories/environment';
+import { dovecotSkipReason, nobodyIds, startDovecot, type RunningDovecot } from '../../factories/dovecot';
 import { freeLoopbackPort } from '../../factories/loopback';
 import { survivors } from '../../factories/processes';
 import { bundleForNode, projectRoot, removeFolder, tempFolder } from '../../factories/store';
 
-const dovecotBinary = '/usr/sbin/dovecot';
-const replyProgram = '/usr/lib/dovecot/checkpassword-reply';
-const isRoot = process.getuid?.() === 0;
-const skipReason =
-  process.platform !== 'linux'
-    ? 'Linux only'
-    : !existsSync(dovecotBinary) || !existsSync(replyProgram)
-      ? 'dovecot-imapd is not installed'
-      : !isRoot
-        ? 'Dovecot must start as root to drop to nobody'
-        : '';
+const skipReason = dovecotSkipReason();
 const testerIsSkeleton = readFileSync(join(projectRoot, 'electron/platform/mail-test.ts'), 'utf8').includes('SKELETON');
 
 const address = 'zhang.wei@cstnet.cn';
 const mainPassword = 'Zhang-Wei-main-password-1';
 
 let work: string;
-let dovecot: ChildProcess | undefined;
-let dovecotExit: Promise<unknown> = Promise.resolve();
+let dovecot: RunningDovecot | undefined;
 let imapPort: number;
 let smtp: SMTPServer | undefined;
 let smtpPort: number;
@@ -51,28 +39,6 @@ let bridge: MailAuthServer | undefined;
 let socketPath: string;
 const logLines: string[] = [];
 const user = testCall({ connection: 'dovecot-test' });
-
-function idOf(flag: '-u' | '-g', name: string): number {
-  return Number(spawnSync('id', [flag, name], { encoding: 'utf8' }).stdout.trim());
-}
-
-/** Resolves once something accepts connections on the port, within a bounded wait. */
-async function listening(port: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const up = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (up) return;
-    if (Date.now() > deadline) throw new Error(`nothing listens on ${port} after ${timeoutMs} ms: ${await readFile(join(work, 'dovecot.log'), 'utf8').catch(() => '')}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 type LoginOutcome = { ok: true } | { ok: false; authenticationFailed: boolean; code: string | undefined; text: string };
 
@@ -118,7 +84,7 @@ describe.skipIf(skipReason !== '')(`the mail-server bridge against a real Doveco
     // Dovecot's auth process runs the program as nobody: it must reach the bundle and the socket.
     await chmod(work, 0o755);
     const program = await bundleForNode(join(projectRoot, 'electron/cli/checkpassword.ts'), join(work, 'checkpassword'));
-    const nobody = { uid: idOf('-u', 'nobody'), gid: idOf('-g', 'nobody') };
+    const nobody = nobodyIds();
 
     imapPort = await freeLoopbackPort();
     smtp = new SMTPServer({
@@ -161,65 +127,11 @@ describe.skipIf(skipReason !== '')(`the mail-server bridge against a real Doveco
     const mail = join(work, 'mail');
     await mkdir(mail);
     await chown(mail, nobody.uid, nobody.gid);
-    const config = join(work, 'dovecot.conf');
-    await writeFile(
-      config,
-      [
-        `base_dir = ${join(work, 'run')}`,
-        `state_dir = ${join(work, 'state')}`,
-        `log_path = ${join(work, 'dovecot.log')}`,
-        'default_internal_user = nobody',
-        'default_internal_group = nogroup',
-        'default_login_user = nobody',
-        'protocols = imap',
-        'listen = 127.0.0.1',
-        'ssl = no',
-        'auth_mechanisms = plain login',
-        'disable_plaintext_auth = no',
-        // Each refusal would otherwise wait two seconds before it is told.
-        'auth_failure_delay = 0',
-        'auth_verbose = yes',
-        `mail_location = maildir:${mail}/%u`,
-        'passdb {',
-        '  driver = checkpassword',
-        `  args = ${process.execPath} ${program} --socket=${socketPath}`,
-        '}',
-        'userdb {',
-        '  driver = static',
-        `  args = uid=${nobody.uid} gid=${nobody.gid} home=${mail}/%u`,
-        '}',
-        // The checkpassword program is a node process, a child of the auth process: Dovecot's
-        // default 256 MB address-space limit is too small for V8 to reserve its code range.
-        'service auth {',
-        '  vsz_limit = 0',
-        '}',
-        // Dovecot's way to switch its per-address auth penalty off (up to 15 s after refusals):
-        // this test is one address that is refused on purpose, many times within seconds.
-        'service anvil {',
-        '  unix_listener anvil-auth-penalty {',
-        '    mode = 0',
-        '  }',
-        '}',
-        'service imap-login {',
-        '  inet_listener imap {',
-        '    address = 127.0.0.1',
-        `    port = ${imapPort}`,
-        '  }',
-        '}',
-        '',
-      ].join('\n'),
-    );
-    dovecot = spawn(dovecotBinary, ['-F', '-c', config], { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
-    dovecotExit = new Promise((resolve) => dovecot!.once('close', resolve));
-    await listening(imapPort, 15_000);
+    dovecot = await startDovecot({ work, imapPort, checkpassword: program, socketPath, mail, extra: ['auth_verbose = yes'] });
   }, 60_000);
 
   afterAll(async () => {
-    if (dovecot?.pid !== undefined && dovecot.exitCode === null) {
-      process.kill(-dovecot.pid, 'SIGTERM');
-      const stopped = await Promise.race([dovecotExit.then(() => true), new Promise((resolve) => setTimeout(() => resolve(false), 5_000))]);
-      if (!stopped) process.kill(-dovecot.pid, 'SIGKILL');
-    }
+    await dovecot?.stop();
     await bridge?.close();
     await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
     await backend?.close();
