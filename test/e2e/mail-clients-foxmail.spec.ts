@@ -131,6 +131,8 @@ async function bindPhoneOnPage(page: Page, app: RunningApp): Promise<void> {
   const sms = page.getByRole('region', { name: '短信验证码' });
   await sms.getByLabel('手机号码').fill('13912345678');
   await sms.getByRole('button', { name: '获取验证码' }).click();
+  // The binding countdown shows once the code has gone out: only then is it in the outbox.
+  await expect(sms.getByRole('timer')).toHaveText(/^距离绑定超时: /);
   await sms.getByLabel('验证码', { exact: true }).fill(await latestOutboxCode(page, app));
   await sms.getByRole('button', { name: '确定' }).click();
   await expect(sms.getByRole('status')).toHaveText('手机号码绑定成功。');
