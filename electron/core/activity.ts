@@ -110,12 +110,10 @@ export class ActivityLog {
   private readonly events: Collection<ActivityRecord>;
   private readonly mailboxes: Collection<MailboxRecord>;
   private readonly tallies = new Map<string, Promise<Tally>>();
-  /** record() and prune() run one at a time, so a tally never misses an insert made during a prune. */
-  private queue: Promise<unknown> = Promise.resolve();
   private sequence = 0;
 
   constructor(
-    store: Store,
+    private readonly store: Store,
     private readonly clock: Clock,
     private readonly random: Random,
   ) {
@@ -133,19 +131,16 @@ export class ActivityLog {
     return `${this.sequence.toString(36).padStart(8, '0')}${randomId(this.random, 12)}`;
   }
 
-  private serially<R>(work: () => Promise<R>): Promise<R> {
-    const result = this.queue.then(work, work);
-    this.queue = result.catch(() => undefined);
-    return result;
-  }
-
   /**
    * Appends one event and keeps the mailbox inside the retention rule. The common case costs one
-   * insert: the store is asked for a count only when the tally says a limit is crossed. Never
-   * opens `store.atomically` itself, so services may call it inside theirs.
+   * insert: the store is asked for a count only when the tally says a limit is crossed.
+   *
+   * The log has no lock of its own: it runs in `store.atomically`, which joins the caller's block
+   * when there is one. A queue of its own, taken inside some blocks and outside others, is what
+   * once let a request holding the store wait on the log while the log waited on the store.
    */
   record(event: ActivityEvent): Promise<ActivityRecord> {
-    return this.serially(async () => {
+    return this.store.atomically(async () => {
       const tally = await this.tally(event.mailbox);
       const record = await this.events.insert({
         _id: this.nextId(),
@@ -169,19 +164,22 @@ export class ActivityLog {
    * mail client polling every few minutes would otherwise push months of history out of the
    * 10,000-event window in days. Returns whether it recorded.
    */
-  async recordUnlessRecent(event: ActivityEvent, windowMs: number, sameDetail: readonly string[] = []): Promise<boolean> {
+  recordUnlessRecent(event: ActivityEvent, windowMs: number, sameDetail: readonly string[] = []): Promise<boolean> {
     const detail = event.detail ?? {};
-    const recent = await this.events.count({
-      mailbox: event.mailbox,
-      kind: event.kind,
-      outcome: event.outcome ?? 'success',
-      device: event.device,
-      ...Object.fromEntries(sameDetail.filter((key) => detail[key] !== undefined).map((key) => [`detail.${key}`, detail[key]])),
-      at: { $gt: this.clock.now() - windowMs },
+    // Looked up and written in one block, so two clients at once cannot both log the same event.
+    return this.store.atomically(async () => {
+      const recent = await this.events.count({
+        mailbox: event.mailbox,
+        kind: event.kind,
+        outcome: event.outcome ?? 'success',
+        device: event.device,
+        ...Object.fromEntries(sameDetail.filter((key) => detail[key] !== undefined).map((key) => [`detail.${key}`, detail[key]])),
+        at: { $gt: this.clock.now() - windowMs },
+      });
+      if (recent > 0) return false;
+      await this.record(event);
+      return true;
     });
-    if (recent > 0) return false;
-    await this.record(event);
-    return true;
   }
 
   /** One page of a mailbox's events, newest first, after applying the retention rule to it. */
@@ -211,7 +209,7 @@ export class ActivityLog {
    * event past 180 days when none is named. Returns how many events it removed.
    */
   prune(mailbox?: string): Promise<number> {
-    return this.serially(async () => {
+    return this.store.atomically(async () => {
       if (mailbox !== undefined) return this.pruneMailbox(mailbox);
       let removed = await this.events.remove({ at: { $lt: this.cutoff() } });
       for (const { _id } of await this.mailboxes.find({})) removed += await this.pruneMailbox(_id);

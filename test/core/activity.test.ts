@@ -68,6 +68,38 @@ describe('ActivityLog.record', () => {
   });
 });
 
+describe('one lock for the whole store', () => {
+  // A request that records inside its own block and one that records outside any block, at the
+  // same moment, used to wait on each other for ever: the log's queue and the store's lock were
+  // taken in opposite orders. Vitest's time-out is the bound: a deadlock fails the test.
+  it('lets a record inside a block and one outside it finish together', async () => {
+    const { core, record } = await setup();
+    const outside = record('sign-in');
+    const inside = core.store.atomically(() => record('device-trusted'));
+    await Promise.all([outside, inside]);
+    expect((await core.activity.list(alice))!.events.map((e) => e.kind)).toEqual(['device-trusted', 'sign-in']);
+  });
+
+  it('lets a prune and a record inside a block finish together', async () => {
+    const { core, record } = await setup();
+    const pruning = core.activity.prune();
+    const inside = core.store.atomically(() => record('grant-added'));
+    const listing = core.activity.list(alice);
+    await Promise.all([pruning, inside, listing]);
+    expect((await core.activity.list(alice))!.events.map((e) => e.kind)).toEqual(['grant-added']);
+  });
+
+  it('undoes the event with the rest of a block that fails, and counts right afterwards', async () => {
+    const { core, record } = await setup();
+    await expect(core.store.atomically(async () => {
+      await record('grant-added');
+      throw new Error('half-way');
+    })).rejects.toThrow('half-way');
+    await record('grant-removed');
+    expect((await core.activity.list(alice))!.events.map((e) => e.kind)).toEqual(['grant-removed']);
+  });
+});
+
 describe('activity:list', () => {
   it('lists the signed-in mailbox’s events newest first, with time, kind, outcome, device and detail', async () => {
     const { core, clock, dispatch, record } = await setup();

@@ -130,6 +130,35 @@ describe('a client password', () => {
   });
 });
 
+describe('a crowd of logins at once', () => {
+  // Seen through `serve`: three right and three wrong logins from different clients at the same
+  // moment left the store answering nothing, and every later login failed until a restart.
+  it('answers every one of three right and three wrong logins, and the next one too', async () => {
+    const { core, login } = await setup();
+    const { password } = await newPassword(core);
+    // Every hash check of the crowd finishes at the same moment, as they would on a busy server.
+    const verify = core.hasher.verify.bind(core.hasher);
+    let release!: () => void;
+    const together = new Promise<void>((resolve) => (release = resolve));
+    let waiting = 0;
+    vi.spyOn(core.hasher, 'verify').mockImplementation(async (secret, hash) => {
+      const matches = await verify(secret, hash);
+      if (++waiting === 6) release();
+      await together;
+      return matches;
+    });
+    const crowd = [1, 2, 3].flatMap((n) => [
+      login({ secret: password, clientAddress: `203.0.113.${n}` }),
+      login({ secret: `wrong-${n}`, clientAddress: `198.51.100.${n}` }),
+    ]);
+    const answers = await Promise.all(crowd);
+    expect(answers.map((a) => a.ok)).toEqual([true, false, true, false, true, false]);
+    expect(await login({ secret: password, clientAddress: '192.0.2.1' })).toMatchObject({ ok: true });
+    expect((await kinds(core, 'client-password-used')).map((e) => e.device).sort()).toEqual(['IMAP from 192.0.2.1', 'IMAP from 203.0.113.1', 'IMAP from 203.0.113.2', 'IMAP from 203.0.113.3']);
+    expect((await kinds(core, 'client-password-rejected')).map((e) => e.device).sort()).toEqual(['IMAP from 198.51.100.1', 'IMAP from 198.51.100.2', 'IMAP from 198.51.100.3']);
+  });
+});
+
 describe('refusals before any password is checked', () => {
   it('answers unknown for an address with no mailbox, after spending the same hash', async () => {
     const { core, login } = await setup();
