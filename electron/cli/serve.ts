@@ -7,6 +7,7 @@
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { verifyMailLogin } from '../core/mail-login';
+import { withRequestLabel } from '../platform/request-label';
 import { openBackend, type Backend } from '../platform/compose';
 import { createConsoleLogger } from '../platform/logger';
 import { startMailAuthServer, type MailAuthServer } from '../platform/mail-auth/server';
@@ -89,7 +90,7 @@ export async function serveCommand(
   }
   let server: MailAuthServer;
   try {
-    server = await startMailAuthServer({ socketPath, logger, verify: (request) => verifyMailLogin(backend.core, request) });
+    server = await startMailAuthServer({ socketPath, logger, verify: (request) => withRequestLabel('mail login', () => verifyMailLogin(backend.core, request)) });
   } catch (cause) {
     await backend.close();
     errOut(`mailwarden: cannot answer on ${socketPath}: ${(cause as Error).message}\n`);

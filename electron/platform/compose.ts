@@ -20,6 +20,7 @@ import { KeychainClientPasswordShelf } from './client-password-shelf';
 import { defaultDownloadsDir, FolderFileSaver } from './file-saver';
 import { FoxmailLocalProfiles } from './foxmail';
 import { NetworkConnectionTester } from './mail-test';
+import { currentRequestLabel, withRequestLabel } from './request-label';
 
 export interface Backend {
   readonly dispatch: Dispatch;
@@ -56,7 +57,7 @@ export function createMailClientPorts(options: BackendOptions = {}): MailClientP
 }
 
 export async function openBackend(environment: AppEnvironment, logger: Logger, options: BackendOptions = {}): Promise<Backend> {
-  const opened = await openEmbeddedStore(environment.dataDir, logger, { keychain: new OsKeychain() });
+  const opened = await openEmbeddedStore(environment.dataDir, logger, { keychain: new OsKeychain(), describe: currentRequestLabel });
   const resolved = options.policy ?? defaultResolvedPolicy();
   const policy = resolved.policy;
   const clock = options.clock ?? systemClock;
@@ -79,8 +80,10 @@ export async function openBackend(environment: AppEnvironment, logger: Logger, o
     core,
     mailClients: createMailClientPorts(options),
   });
+  const dispatch = createDispatcher(handlers, logger);
   return {
-    dispatch: createDispatcher(handlers, logger),
+    // Each request runs under its channel's name, which the store-lock watchdog reports.
+    dispatch: (channel, request, call) => withRequestLabel(typeof channel === 'string' ? channel : 'unknown channel', () => dispatch(channel, request, call)),
     environment,
     core,
     close: () => opened.store.close(),

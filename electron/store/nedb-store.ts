@@ -54,6 +54,31 @@ export interface NedbStoreOptions {
   readonly logger?: Logger;
   /** Wall-clock milliseconds, for naming the files a repair keeps beside a collection file. */
   readonly now?: () => number;
+  /** Reports a write kept waiting for the store's lock (see LOCKS.md beside this file). */
+  readonly watchdog?: LockWatchdogOptions;
+}
+
+export interface LockWatchdogOptions {
+  /** How long a write may wait for the lock before it is reported; default 5 s. */
+  readonly afterMs?: number;
+  /** What the current async context is doing (a channel's name), to say who holds and who waits. */
+  readonly describe?: () => string | undefined;
+  /** Runs `report` after `ms` unless the returned cancel is called first; defaults to an unref'd timer. */
+  readonly schedule?: (report: () => void, ms: number) => () => void;
+}
+
+/** Who holds or waits for the store's lock, and since when. */
+interface LockTurn {
+  readonly label: string;
+  readonly since: number;
+}
+
+const defaultWatchdogMs = 5_000;
+
+function scheduleUnref(report: () => void, ms: number): () => void {
+  const timer = setTimeout(report, ms);
+  timer.unref?.();
+  return () => clearTimeout(timer);
 }
 
 /** What opening a collection found wrong with its file, and did about it. */
@@ -173,6 +198,11 @@ export class NedbStore implements Store {
   /** The undo journal of the `atomically` the current async context runs in, if any. */
   private readonly journals = new AsyncLocalStorage<Journal>();
   private lock: Promise<unknown> = Promise.resolve();
+  /** The block running now, and the ones queued behind it: what the watchdog reports. */
+  private holder: LockTurn | null = null;
+  private readonly waiting = new Set<LockTurn>();
+  /** The holder already reported, so one stuck block is reported once, not once per waiter. */
+  private reported: LockTurn | null = null;
 
   private constructor(private readonly options: NedbStoreOptions) {}
 
@@ -261,7 +291,15 @@ export class NedbStore implements Store {
   atomically<R>(work: () => Promise<R>): Promise<R> {
     // Nested: the inner block is part of the outer one (waiting for the lock would deadlock).
     if (this.journals.getStore()) return work();
+    const clock = this.options.now ?? Date.now;
+    const turn: LockTurn = { label: this.options.watchdog?.describe?.() ?? 'a write outside any request', since: clock() };
+    this.waiting.add(turn);
+    const afterMs = this.options.watchdog?.afterMs ?? defaultWatchdogMs;
+    const cancel = (this.options.watchdog?.schedule ?? scheduleUnref)(() => this.reportWait(turn, afterMs), afterMs);
     const run = async (): Promise<R> => {
+      cancel();
+      this.waiting.delete(turn);
+      this.holder = { label: turn.label, since: clock() };
       const journal: Journal = { undo: [], lengths: new Map() };
       try {
         return await this.journals.run(journal, work);
@@ -279,11 +317,34 @@ export class NedbStore implements Store {
           );
         }
         throw cause;
+      } finally {
+        this.holder = null;
       }
     };
     const result = this.lock.then(run, run);
     this.lock = result.catch(() => undefined);
     return result;
+  }
+
+  /**
+   * A write that waited this long is a bug to report, not to wait out: say who holds the lock,
+   * for how long, and who queues behind it. Labels are channel names, never request contents.
+   */
+  private reportWait(turn: LockTurn, afterMs: number): void {
+    if (!this.waiting.has(turn)) return;
+    const holder = this.holder;
+    if (holder && this.reported === holder) return;
+    this.reported = holder;
+    const now = (this.options.now ?? Date.now)();
+    const queued = new Map<string, number>();
+    for (const w of this.waiting) queued.set(w.label, (queued.get(w.label) ?? 0) + 1);
+    (this.options.logger ?? silentLogger).error('a store write has waited too long for the store lock', {
+      waiting: turn.label,
+      waitedMs: Math.max(now - turn.since, afterMs),
+      heldBy: holder?.label ?? 'nobody (the lock chain is broken)',
+      heldForMs: holder ? now - holder.since : 0,
+      queue: [...queued].map(([label, n]) => `${label} ×${n}`).join(', '),
+    });
   }
 
   /** Rewrites each loaded file without its history; failures are reported, never swallowed. */

@@ -30,6 +30,8 @@ export interface OpenedStore {
 export interface OpenStoreOptions {
   /** The OS keychain for the data key; omitted, the key is kept in a file in the store folder. */
   readonly keychain?: Keychain;
+  /** What the current async context is doing, for the store-lock watchdog's report. */
+  readonly describe?: () => string | undefined;
 }
 
 export class DataFolderInUseError extends Error {
@@ -189,7 +191,13 @@ export async function openEmbeddedStore(dataDir: string | undefined, logger: Log
   });
   let store: NedbStore;
   try {
-    store = await NedbStore.open({ ...(dataDir ? { dataDir } : {}), hooks, lazy: ['activity'], logger });
+    store = await NedbStore.open({
+      ...(dataDir ? { dataDir } : {}),
+      hooks,
+      lazy: ['activity'],
+      logger,
+      ...(options.describe ? { watchdog: { describe: options.describe } } : {}),
+    });
     await migrate(store, { logger });
   } catch (cause) {
     await release();

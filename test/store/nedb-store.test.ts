@@ -97,6 +97,69 @@ describe('NedbStore.atomically', () => {
   });
 });
 
+describe('the store lock watchdog', () => {
+  /** Timers the test fires by hand, with the wall clock it reads. */
+  function manualTimers() {
+    let now = 1_000_000;
+    const due: { at: number; report: () => void; cancelled: boolean }[] = [];
+    return {
+      now: () => now,
+      schedule: (report: () => void, ms: number) => {
+        const entry = { at: now + ms, report, cancelled: false };
+        due.push(entry);
+        return () => (entry.cancelled = true);
+      },
+      advance(ms: number) {
+        now += ms;
+        for (const entry of due.filter((e) => !e.cancelled && e.at <= now)) {
+          entry.cancelled = true;
+          entry.report();
+        }
+      },
+    };
+  }
+
+  async function stuckStore() {
+    const timers = manualTimers();
+    const logger = recordingLogger();
+    let label = 'grants:change';
+    const store = await NedbStore.open({ logger, now: timers.now, watchdog: { describe: () => label, schedule: timers.schedule } });
+    let release!: () => void;
+    const held = store.atomically(() => new Promise<void>((resolve) => (release = resolve)));
+    label = 'activity:list';
+    const waiters = [1, 2, 3].map(() => store.collection('meta').insert({ _id: randomBytes(6).toString('hex') }));
+    label = 'settings:update';
+    const another = store.atomically(async () => 'done');
+    return { timers, logger, held, release: () => release(), waiters, another };
+  }
+
+  it('says who holds the lock and who waits once a write has waited 5 s, once per holder', async () => {
+    const { timers, logger, held, release, waiters, another } = await stuckStore();
+    timers.advance(4_999);
+    expect(logger.lines).toEqual([]);
+    timers.advance(1);
+    expect(logger.lines).toEqual([
+      {
+        level: 'error',
+        message: 'a store write has waited too long for the store lock',
+        fields: { waiting: 'activity:list', waitedMs: 5_000, heldBy: 'grants:change', heldForMs: 5_000, queue: 'activity:list ×3, settings:update ×1' },
+      },
+    ]);
+    release();
+    await Promise.all([held, ...waiters]);
+    expect(await another).toBe('done');
+  });
+
+  it('says nothing when every write gets the lock in time', async () => {
+    const { timers, logger, held, release, waiters, another } = await stuckStore();
+    timers.advance(1_000);
+    release();
+    await Promise.all([held, ...waiters, another]);
+    timers.advance(60_000);
+    expect(logger.lines).toEqual([]);
+  });
+});
+
 describe('NedbStore on disk', () => {
   it('keeps records across opens', async () => {
     await storeWithGrants(3);
