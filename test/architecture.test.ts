@@ -40,18 +40,20 @@ function layerOf(file: string, specifier: string): string | null {
 const sourceFiles = [...filesUnder('electron'), ...filesUnder('renderer/src')];
 
 describe('layers', () => {
-  const forbiddenPackages = /^(electron|node:fs|fs|node:fs\/promises|fs\/promises|@seald-io\/nedb|node:child_process|child_process)$/;
+  const forbiddenPackages = /^(electron|node:fs|fs|node:fs\/promises|fs\/promises|@seald-io\/nedb|node:child_process|child_process|pg|pg-.*)$/;
   const allowedLayers: Record<string, string[]> = {
     'electron/shared': ['electron/shared'],
     'electron/core': ['electron/shared', 'electron/core'],
     'electron/store': ['electron/shared', 'electron/core', 'electron/store'],
     'electron/platform': ['electron/shared', 'electron/core', 'electron/store', 'electron/platform'],
+    // The organisation's store: the same port as electron/store, on PostgreSQL.
+    'electron/postgres': ['electron/shared', 'electron/core', 'electron/postgres'],
     renderer: ['electron/shared', 'renderer'],
     'electron/preload': ['electron/shared', 'electron/preload'],
   };
 
   it.each(sourceFiles.filter((f) => f.startsWith('electron/core/') || f.startsWith('electron/shared/')))(
-    '%s imports no Electron, fs, child process or store',
+    '%s imports no Electron, fs, child process, store or database driver',
     (file) => {
       for (const specifier of importsOf(file)) expect(specifier, `${file} imports ${specifier}`).not.toMatch(forbiddenPackages);
     },

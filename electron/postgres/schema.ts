@@ -1,0 +1,59 @@
+/**
+ * The organisation's database: one table per collection of the core's store port, each record a
+ * `jsonb` document beside real columns for every field the core looks records up by
+ * (`collectionSpecs[name].indexes`), generated from the document and indexed, so a lookup is an
+ * index scan and never a scan of JSON. Numbered migrations, applied in order, each once, under
+ * an advisory lock so that several server processes starting together apply them once.
+ */
+import type { CollectionName } from '../core/store';
+
+/** A looked-up field's column: its name and SQL type. Text columns use the C collation (code-unit order, as JavaScript compares). */
+export interface LookupColumn {
+  readonly column: string;
+  readonly type: 'text' | 'bigint';
+}
+
+export const tables: Record<CollectionName, { readonly table: string; readonly lookups: Readonly<Record<string, LookupColumn>> }> = {
+  mailboxes: { table: 'mailboxes', lookups: {} },
+  codes: { table: 'codes', lookups: { mailbox: { column: 'mailbox', type: 'text' } } },
+  smsSends: { table: 'sms_sends', lookups: { phone: { column: 'phone', type: 'text' }, mailbox: { column: 'mailbox', type: 'text' } } },
+  clientPasswords: { table: 'client_passwords', lookups: { mailbox: { column: 'mailbox', type: 'text' }, lookup: { column: 'lookup', type: 'text' } } },
+  trustedDevices: { table: 'trusted_devices', lookups: { mailbox: { column: 'mailbox', type: 'text' }, tokenHash: { column: 'token_hash', type: 'text' } } },
+  grants: { table: 'grants', lookups: { owner: { column: 'owner', type: 'text' }, grantee: { column: 'grantee', type: 'text' } } },
+  activity: { table: 'activity', lookups: { mailbox: { column: 'mailbox', type: 'text' }, at: { column: 'at', type: 'bigint' } } },
+  meta: { table: 'meta', lookups: {} },
+};
+
+export interface SqlMigration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+function generated(field: string, { column, type }: LookupColumn): string {
+  return type === 'text'
+    ? `${column} text COLLATE "C" GENERATED ALWAYS AS (doc->>'${field}') STORED`
+    : `${column} bigint GENERATED ALWAYS AS ((doc->>'${field}')::bigint) STORED`;
+}
+
+function createTable(name: CollectionName): string {
+  const { table, lookups } = tables[name];
+  const columns = ['id text COLLATE "C" PRIMARY KEY', 'doc jsonb NOT NULL', ...Object.entries(lookups).map(([field, c]) => generated(field, c))];
+  // The security log has composite indexes of its own (below).
+  const indexes = name === 'activity' ? [] : Object.values(lookups).map((c) => `CREATE INDEX ${table}_${c.column} ON ${table} (${c.column});`);
+  return [`CREATE TABLE ${table} (\n  ${columns.join(',\n  ')}\n);`, ...indexes].join('\n');
+}
+
+/** Never edit a migration that has shipped: add the next number. */
+export const sqlMigrations: readonly SqlMigration[] = [
+  {
+    version: 1,
+    name: 'collections',
+    sql: [
+      ...(Object.keys(tables) as CollectionName[]).map(createTable),
+      // The security log is read newest first per mailbox and pruned by age across mailboxes.
+      'CREATE INDEX activity_mailbox_at ON activity (mailbox, at, id);',
+      'CREATE INDEX activity_at ON activity (at);',
+    ].join('\n'),
+  },
+];
