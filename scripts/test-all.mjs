@@ -1,12 +1,15 @@
-// `npm test`: every check in order (build, Electronegativity, type-check, unit tests, browser-mode
-// end-to-end tests, the Electron spec where its binary exists), then one closing line with the counts.
+// `npm test`: every check in order (build, Electronegativity, type-check, unit tests, the core's
+// tests on PostgreSQL, browser-mode end-to-end tests, the Electron spec where its binary exists),
+// then one closing line with the counts.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 
 mkdirSync('test-results', { recursive: true });
 const vitestJson = 'test-results/vitest.json';
+const postgresJson = 'test-results/vitest-postgres.json';
 const playwrightJson = 'test-results/playwright.json';
 rmSync(vitestJson, { force: true });
+rmSync(postgresJson, { force: true });
 rmSync(playwrightJson, { force: true });
 
 const stages = [];
@@ -26,6 +29,13 @@ if (built) run('electronegativity', 'node', ['scripts/electronegativity.mjs']);
 else stages.push({ name: 'electronegativity', ok: false, seconds: 0 });
 run('type-check', 'npm', ['run', '--silent', 'typecheck']);
 run('unit', npx, ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`]);
+// The core's suites once more with every test core on PostgreSQL: one contract, two backends.
+// Where PostgreSQL is missing (not on CI, which installs it) the stage says so instead of failing.
+if (process.env.CI || existsSync('/usr/lib/postgresql/15/bin/initdb')) {
+  run('core on PostgreSQL', npx, ['vitest', 'run', '-c', 'vitest.postgres.config.ts', '--reporter=dot', '--reporter=json', `--outputFile.json=${postgresJson}`]);
+} else {
+  console.log('\n=== core on PostgreSQL: not run, PostgreSQL 15 is not installed (npm run setup installs it)');
+}
 if (built) {
   // The Electron spec needs a display; on a headless Linux machine give it a virtual one.
   const headless = process.platform === 'linux' && !process.env.DISPLAY && spawnSync('which', ['xvfb-run']).status === 0;
@@ -38,8 +48,9 @@ if (built) {
 let passed = 0;
 let failed = 0;
 let skipped = 0;
-if (existsSync(vitestJson)) {
-  const v = JSON.parse(readFileSync(vitestJson, 'utf8'));
+for (const file of [vitestJson, postgresJson]) {
+  if (!existsSync(file)) continue;
+  const v = JSON.parse(readFileSync(file, 'utf8'));
   passed += v.numPassedTests;
   failed += v.numFailedTests;
   skipped += v.numPendingTests + v.numTodoTests;

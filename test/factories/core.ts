@@ -7,7 +7,11 @@ import { testScrypt } from '../../electron/core/password-hash';
 import { defaultPolicy, type Policy } from '../../electron/core/policy';
 import { silentLogger, type Logger } from '../../electron/core/ports';
 import { cryptoRandom } from '../../electron/platform/system';
+import type { Store } from '../../electron/core/store';
+import { PostgresStore } from '../../electron/postgres/pg-store';
 import { NedbStore } from '../../electron/store/nedb-store';
+import { inject } from 'vitest';
+import pg from 'pg';
 import { FakeClock } from './clock';
 
 export class RecordingSms implements SmsGateway {
@@ -36,7 +40,7 @@ export interface TestCore {
   readonly core: CoreContext;
   readonly clock: FakeClock;
   readonly sms: RecordingSms;
-  readonly store: NedbStore;
+  readonly store: Store;
   /** Changes the policy in force from now on. */
   setPolicy(change: Partial<Policy>): void;
 }
@@ -44,7 +48,7 @@ export interface TestCore {
 export async function testCore(options: { policy?: Partial<Policy>; logger?: Logger } = {}): Promise<TestCore> {
   const clock = new FakeClock();
   const sms = new RecordingSms();
-  const store = await NedbStore.open();
+  const store = process.env.MAILWARDEN_TEST_STORE === 'postgres' ? await freshPostgresStore() : await NedbStore.open();
   let policy: Policy = { ...defaultPolicy, ...options.policy };
   const core = createCoreContext({
     store,
@@ -64,4 +68,22 @@ export async function testCore(options: { policy?: Partial<Policy>; logger?: Log
       policy = { ...policy, ...change };
     },
   };
+}
+
+let databases = 0;
+
+/** Under vitest.postgres.config.ts: an empty database of its own on the run's PostgreSQL cluster. */
+async function freshPostgresStore(): Promise<Store> {
+  const admin = new URL(inject('pgAdminUrl'));
+  const name = `core_${process.pid}_${(databases += 1)}`;
+  const client = new pg.Client({ connectionString: admin.href });
+  await client.connect();
+  try {
+    await client.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await client.end();
+  }
+  admin.pathname = `/${name}`;
+  // Connections close when idle, so the many test cores of a run never hold the server's slots.
+  return PostgresStore.open({ url: admin.href, poolSize: 4, idleTimeoutMs: 200 });
 }
