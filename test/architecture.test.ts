@@ -47,7 +47,8 @@ describe('layers', () => {
     'electron/store': ['electron/shared', 'electron/core', 'electron/store'],
     'electron/platform': ['electron/shared', 'electron/core', 'electron/store', 'electron/platform'],
     // The organisation's store: the same port as electron/store, on PostgreSQL.
-    'electron/postgres': ['electron/shared', 'electron/core', 'electron/postgres'],
+    // It seals secret fields in the embedded store's own format (electron/store/crypto.ts).
+    'electron/postgres': ['electron/shared', 'electron/core', 'electron/store', 'electron/postgres'],
     renderer: ['electron/shared', 'renderer'],
     'electron/preload': ['electron/shared', 'electron/preload'],
   };

@@ -16,10 +16,13 @@ import { silentLogger, StorageError, type Logger } from '../core/ports';
 import { collectionSpecs, type Collection, type CollectionName, type FindOptions, type Query, type Store, type StoredRecord } from '../core/store';
 import { compileFind, compileWhere, QueryCompiler } from './query';
 import { sqlMigrations, tables, type SqlMigration } from './schema';
+import { FieldSealer } from './seal';
 
 export interface PostgresStoreOptions {
   /** postgres://user@host:port/database (a password, if any, from PGPASSWORD or the URL). */
   readonly url: string;
+  /** 32 bytes, the same for every server process of the organisation: seals the secret fields (seal.ts). */
+  readonly serverKey: Uint8Array;
   /** Connections in this process's pool; default 10. */
   readonly poolSize?: number;
   /** How long an idle connection stays open; default 10 s. */
@@ -65,11 +68,26 @@ class PostgresCollection<T extends StoredRecord> implements Collection<T> {
   private readonly table: string;
 
   constructor(
-    name: CollectionName,
+    private readonly name: CollectionName,
     private readonly runner: () => Runner,
+    private readonly sealer: FieldSealer,
   ) {
     this.table = tables[name].table;
-    this.compiler = new QueryCompiler(tables[name].lookups);
+    this.compiler = new QueryCompiler(tables[name].lookups, { fields: sealer.sealed(name), blind: (field, value) => sealer.blind(name, field, value) });
+  }
+
+  private record(row: { doc: Record<string, unknown> } | undefined): T | null {
+    if (!row) return null;
+    try {
+      return this.sealer.open<T>(this.name, row.doc);
+    } catch {
+      // Altered, moved between rows, or sealed under another server key: say which row, never its value.
+      throw new StorageError(`read failed: a sealed field of ${this.table} ${JSON.stringify(String(row.doc._id))} does not open with this server key`);
+    }
+  }
+
+  private document(record: T): string {
+    return JSON.stringify(this.sealer.seal(this.name, record));
   }
 
   private async run(operation: string, sql: string, params: unknown[]): Promise<pg.QueryResult> {
@@ -83,7 +101,7 @@ class PostgresCollection<T extends StoredRecord> implements Collection<T> {
 
   async get(id: string): Promise<T | null> {
     const result = await this.run('read', `SELECT doc FROM ${this.table} WHERE id = $1`, [id]);
-    return (result.rows[0]?.doc as T | undefined) ?? null;
+    return this.record(result.rows[0]);
   }
 
   async findOne(query: Query): Promise<T | null> {
@@ -92,7 +110,7 @@ class PostgresCollection<T extends StoredRecord> implements Collection<T> {
 
   async find(query: Query, options: FindOptions = {}): Promise<T[]> {
     const { sql, params } = compileFind(this.compiler, this.table, query, options);
-    return (await this.run('read', sql, params)).rows.map((row) => row.doc as T);
+    return (await this.run('read', sql, params)).rows.map((row) => this.record(row)!);
   }
 
   async count(query: Query): Promise<number> {
@@ -103,12 +121,12 @@ class PostgresCollection<T extends StoredRecord> implements Collection<T> {
 
   async insert(record: T): Promise<T> {
     if (typeof record._id !== 'string' || record._id === '') throw new StorageError('insert failed: a record needs an _id');
-    const result = await this.run('write', `INSERT INTO ${this.table} (id, doc) VALUES ($1, $2::jsonb) RETURNING doc`, [record._id, JSON.stringify(record)]);
-    return result.rows[0].doc as T;
+    const result = await this.run('write', `INSERT INTO ${this.table} (id, doc) VALUES ($1, $2::jsonb) RETURNING doc`, [record._id, this.document(record)]);
+    return this.record(result.rows[0])!;
   }
 
   async replace(record: T): Promise<boolean> {
-    const result = await this.run('write', `UPDATE ${this.table} SET doc = $2::jsonb WHERE id = $1`, [record._id, JSON.stringify(record)]);
+    const result = await this.run('write', `UPDATE ${this.table} SET doc = $2::jsonb WHERE id = $1`, [record._id, this.document(record)]);
     return (result.rowCount ?? 0) > 0;
   }
 
@@ -123,16 +141,19 @@ export class PostgresStore implements Store {
   private readonly transactions = new AsyncLocalStorage<pg.PoolClient>();
   private readonly collections = new Map<CollectionName, PostgresCollection<StoredRecord>>();
   private readonly logger: Logger;
+  private readonly sealer: FieldSealer;
 
   private constructor(
     private readonly pool: pg.Pool,
     private readonly options: PostgresStoreOptions,
   ) {
     this.logger = options.logger ?? silentLogger;
+    this.sealer = new FieldSealer(options.serverKey);
   }
 
   /** Connects, applies the migrations this version has and the database lacks, and answers the store. */
   static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
+    if (options.serverKey.length !== 32) throw new StorageError('opening the database failed: the server key must be 32 bytes');
     const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10, idleTimeoutMillis: options.idleTimeoutMs ?? 10_000, application_name: 'mailwarden' });
     // An idle connection the server dropped must not take the process down.
     pool.on('error', (cause) => (options.logger ?? silentLogger).warn('a database connection failed while idle', { code: sqlState(cause) ?? 'unknown' }));
@@ -150,7 +171,7 @@ export class PostgresStore implements Store {
     if (!(name in collectionSpecs)) throw new StorageError(`no collection ${String(name)}`);
     let collection = this.collections.get(name);
     if (!collection) {
-      collection = new PostgresCollection(name, () => this.transactions.getStore() ?? this.pool);
+      collection = new PostgresCollection(name, () => this.transactions.getStore() ?? this.pool, this.sealer);
       this.collections.set(name, collection);
     }
     return collection as unknown as Collection<T>;

@@ -44,8 +44,37 @@ interface Target {
   readonly path: readonly string[];
 }
 
+/** The sealed fields of a collection (seal.ts) and how to find a value's blind index. */
+export interface SealedLookups {
+  readonly fields: ReadonlySet<string>;
+  blind(field: string, value: unknown): string;
+}
+
+const noneSealed: SealedLookups = { fields: new Set(), blind: () => '' };
+
 export class QueryCompiler {
-  constructor(private readonly lookups: Readonly<Record<string, LookupColumn>>) {}
+  constructor(
+    private readonly lookups: Readonly<Record<string, LookupColumn>>,
+    private readonly sealed: SealedLookups = noneSealed,
+  ) {}
+
+  /** A sealed field answers equality, `$in` and `$ne` through its blind index, and nothing else. */
+  private sealedCondition(b: Builder, field: string, condition: unknown): string {
+    const column = this.lookups[field];
+    if (!column || field.includes('.')) throw new UnsupportedQueryError(`${field} is sealed and cannot be searched`);
+    if (!isOperatorObject(condition)) return `${column.column} = ${b.param(this.sealed.blind(field, condition))}`;
+    const parts: string[] = [];
+    for (const [op, value] of Object.entries(condition)) {
+      if (op === '$in' && Array.isArray(value)) parts.push(`${column.column} = ANY(${b.param(value.map((v) => this.sealed.blind(field, v)), '::text[]')})`);
+      else if (op === '$ne') parts.push(`${column.column} IS DISTINCT FROM ${b.param(this.sealed.blind(field, value))}`);
+      else throw new UnsupportedQueryError(`${field} is sealed: ${op} cannot compare it`);
+    }
+    return parts.join(' AND ');
+  }
+
+  private isSealed(field: string): boolean {
+    return this.sealed.fields.has(field.split('.')[0]!);
+  }
 
   private target(field: string): Target {
     if (field === '_id') return { column: { column: 'id', type: 'text' }, path: ['_id'] };
@@ -87,6 +116,7 @@ export class QueryCompiler {
   }
 
   private condition(b: Builder, field: string, condition: unknown): string {
+    if (this.isSealed(field)) return this.sealedCondition(b, field, condition);
     const target = this.target(field);
     if (!isOperatorObject(condition)) return this.equals(b, target, condition);
     const parts: string[] = [];
@@ -115,6 +145,7 @@ export class QueryCompiler {
   orderBy(sort: FindOptions['sort'], b: Builder): string {
     const keys: string[] = [];
     for (const [field, direction] of Object.entries(sort ?? {})) {
+      if (this.isSealed(field)) throw new UnsupportedQueryError(`${field} is sealed and cannot be sorted by`);
       const dir = direction === -1 ? 'DESC NULLS LAST' : 'ASC NULLS FIRST';
       const target = this.target(field);
       if (target.column) {

@@ -24,21 +24,42 @@ export const tables: Record<CollectionName, { readonly table: string; readonly l
   meta: { table: 'meta', lookups: {} },
 };
 
+/**
+ * The secret fields, sealed with the server key (seal.ts): the phone a mailbox binds and every
+ * phone a code went to, the authenticator's seed and the one being set up. Top-level fields only.
+ */
+export const sealedFields: Partial<Record<CollectionName, readonly string[]>> = {
+  mailboxes: ['phone', 'totp', 'totpPending'],
+  codes: ['phone'],
+  smsSends: ['phone'],
+};
+
+/** Where a sealed looked-up field's blind index sits in the document (and its column is generated from). */
+export function blindField(field: string): string {
+  return `#${field}`;
+}
+
+function isSealed(name: CollectionName, field: string): boolean {
+  return sealedFields[name]?.includes(field) ?? false;
+}
+
 export interface SqlMigration {
   readonly version: number;
   readonly name: string;
   readonly sql: string;
 }
 
-function generated(field: string, { column, type }: LookupColumn): string {
+function generated(name: CollectionName, field: string, { column, type }: LookupColumn): string {
+  // A sealed field's column holds its blind index, never the value.
+  const source = isSealed(name, field) ? blindField(field) : field;
   return type === 'text'
-    ? `${column} text COLLATE "C" GENERATED ALWAYS AS (doc->>'${field}') STORED`
-    : `${column} bigint GENERATED ALWAYS AS ((doc->>'${field}')::bigint) STORED`;
+    ? `${column} text COLLATE "C" GENERATED ALWAYS AS (doc->>'${source}') STORED`
+    : `${column} bigint GENERATED ALWAYS AS ((doc->>'${source}')::bigint) STORED`;
 }
 
 function createTable(name: CollectionName): string {
   const { table, lookups } = tables[name];
-  const columns = ['id text COLLATE "C" PRIMARY KEY', 'doc jsonb NOT NULL', ...Object.entries(lookups).map(([field, c]) => generated(field, c))];
+  const columns = ['id text COLLATE "C" PRIMARY KEY', 'doc jsonb NOT NULL', ...Object.entries(lookups).map(([field, c]) => generated(name, field, c))];
   // The security log has composite indexes of its own (below).
   const indexes = name === 'activity' ? [] : Object.values(lookups).map((c) => `CREATE INDEX ${table}_${c.column} ON ${table} (${c.column});`);
   return [`CREATE TABLE ${table} (\n  ${columns.join(',\n  ')}\n);`, ...indexes].join('\n');

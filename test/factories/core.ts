@@ -12,6 +12,7 @@ import { PostgresStore } from '../../electron/postgres/pg-store';
 import { NedbStore } from '../../electron/store/nedb-store';
 import { inject } from 'vitest';
 import pg from 'pg';
+import { randomBytes } from 'node:crypto';
 import { FakeClock } from './clock';
 
 export class RecordingSms implements SmsGateway {
@@ -85,5 +86,5 @@ async function freshPostgresStore(): Promise<Store> {
   }
   admin.pathname = `/${name}`;
   // Connections close when idle, so the many test cores of a run never hold the server's slots.
-  return PostgresStore.open({ url: admin.href, poolSize: 4, idleTimeoutMs: 200 });
+  return PostgresStore.open({ url: admin.href, poolSize: 4, idleTimeoutMs: 200, serverKey: new Uint8Array(randomBytes(32)) });
 }
