@@ -89,8 +89,8 @@ export async function changeMainPassword(core: CoreContext, call: CallContext, c
       return { at, revokedClientPasswords, revokedTrustedDevices };
     });
     // Whoever signed in elsewhere with the old password is out; this connection proved the new one.
-    core.sessions.endAllFor(address);
-    core.sessions.start(call, { ...session.data, passwordCheckedAt: changed.at });
+    await core.sessions.endAllFor(address);
+    await core.sessions.start(call, { ...session.data, passwordCheckedAt: changed.at });
     return ok({ revokedClientPasswords: changed.revokedClientPasswords, revokedTrustedDevices: changed.revokedTrustedDevices });
   });
 }

@@ -7,7 +7,7 @@ import { ActivityLog } from './activity';
 import { owaspScrypt, PasswordHasher, type ScryptCost } from './password-hash';
 import type { Policy, PolicySources } from './policy';
 import type { Clock, Logger, Random } from './ports';
-import { SessionRegistry } from './sessions';
+import { MemorySessions, type SessionKeeper } from './sessions';
 import type { Store } from './store';
 
 export interface SmsMessage {
@@ -58,16 +58,22 @@ export interface CorePorts {
 
 export interface CoreContext extends CorePorts {
   readonly activity: ActivityLog;
-  readonly sessions: SessionRegistry;
+  readonly sessions: SessionKeeper;
   /** scrypt at the OWASP floor for every stored password, client password and backup code. */
   readonly hasher: PasswordHasher;
 }
 
-export function createCoreContext(ports: CorePorts, options: { scrypt?: ScryptCost } = {}): CoreContext {
+export interface CoreOptions {
+  readonly scrypt?: ScryptCost;
+  /** Where sessions are kept: in memory (a desktop) unless given, e.g. StoredSessions for an organisation. */
+  readonly sessions?: (ports: CorePorts) => SessionKeeper;
+}
+
+export function createCoreContext(ports: CorePorts, options: CoreOptions = {}): CoreContext {
   return {
     ...ports,
     activity: new ActivityLog(ports.store, ports.clock, ports.random),
-    sessions: new SessionRegistry(),
+    sessions: options.sessions?.(ports) ?? new MemorySessions(),
     hasher: new PasswordHasher(ports.random, options.scrypt ?? owaspScrypt),
   };
 }

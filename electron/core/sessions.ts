@@ -1,8 +1,19 @@
 /**
- * Who is signed in on which connection (an Electron window, a browser). Held in memory only:
- * quitting the app signs out; a trusted device then spares the code, not the password.
+ * Who is signed in on which connection (an Electron window, a browser, a bearer token), which
+ * connection is half-way through a sign-in, and the failures at addresses that have no mailbox.
+ *
+ * Two keepers behind one port. A desktop keeps them in memory (MemorySessions): quitting the app
+ * signs out, and a half-signed-in state never reaches the disk. Several processes serving one
+ * organisation keep them in the store (StoredSessions): a request may reach any process, and a
+ * lockout must hold in all of them. There a connection is known only by a keyed hash of its id,
+ * so whoever reads the database learns no token that would let them in.
  */
+import type { ErrorCode } from '../shared/result';
+import type { SecondFactor } from '../shared/channels/auth';
 import type { CallContext } from './call';
+import { keyedHash } from './keyed-hash';
+import type { Clock } from './ports';
+import type { Store, StoredRecord } from './store';
 
 export interface Session {
   readonly mailbox: string;
@@ -18,42 +29,194 @@ export interface Session {
   readonly twoFactorGraceEndsAt?: number;
 }
 
+/** A sign-in between the right password and the second factor. */
+export interface PendingSignIn {
+  /** Tells this challenge from a later one on the same connection. */
+  readonly id: string;
+  readonly mailbox: string;
+  readonly methods: readonly SecondFactor[];
+  /** When the password was checked: the session's re-check clock starts there, not at the code. */
+  readonly passwordCheckedAt: number;
+  /** A password changed meanwhile (elsewhere) voids the challenge: it was earned with the old one. */
+  readonly passwordChangedAt: number;
+  readonly trustDevice: boolean;
+  readonly expiresAt: number;
+  readonly maskedPhone?: string;
+  readonly smsError?: ErrorCode;
+}
+
+/** Failures at an address with no mailbox, kept so it locks like a real one and does not give itself away. */
+export interface FailureMemory {
+  readonly failedSignIns: readonly number[];
+  readonly lockedUntil: number | null;
+}
+
 export const passwordRecheckMs = 10 * 60 * 1000;
 
-export class SessionRegistry {
+export interface SessionKeeper {
+  current(call: CallContext): Promise<Session | null>;
+  start(call: CallContext, session: Session): Promise<void>;
+  update(call: CallContext, change: Partial<Omit<Session, 'mailbox'>>): Promise<void>;
+  end(call: CallContext): Promise<void>;
+  /** Signs a mailbox out everywhere (its password changed, or it was removed). */
+  endAllFor(mailbox: string): Promise<void>;
+  /** This connection's challenge, whether or not it has expired (the caller decides). */
+  challenge(call: CallContext): Promise<PendingSignIn | null>;
+  setChallenge(call: CallContext, challenge: PendingSignIn | null): Promise<void>;
+  unknownFailures(address: string): Promise<FailureMemory | null>;
+  /** `forgetBefore`: failures older than this no longer count anywhere and may be dropped. */
+  setUnknownFailures(address: string, memory: FailureMemory, forgetBefore: number): Promise<void>;
+}
+
+/** Unknown addresses whose failures a desktop remembers, so the memory an attacker can fill is bounded. */
+const unknownAddressMemory = 10_000;
+
+export class MemorySessions implements SessionKeeper {
   private readonly sessions = new Map<string, Session>();
-  /** Mailboxes whose password was right on a connection that still owes the code. */
-  private readonly challenges = new Map<string, string>();
+  private readonly challenges = new Map<string, PendingSignIn>();
+  private readonly unknown = new Map<string, FailureMemory>();
 
-  /** The mailbox this connection is signing in to, between the password and the code. */
-  challenge(call: CallContext): string | null {
-    return this.challenges.get(call.connection) ?? null;
-  }
-
-  setChallenge(call: CallContext, mailbox: string | null): void {
-    if (mailbox) this.challenges.set(call.connection, mailbox);
-    else this.challenges.delete(call.connection);
-  }
-
-  current(call: CallContext): Session | null {
+  async current(call: CallContext): Promise<Session | null> {
     return this.sessions.get(call.connection) ?? null;
   }
 
-  start(call: CallContext, session: Session): void {
+  async start(call: CallContext, session: Session): Promise<void> {
     this.sessions.set(call.connection, session);
   }
 
-  update(call: CallContext, change: Partial<Omit<Session, 'mailbox'>>): void {
+  async update(call: CallContext, change: Partial<Omit<Session, 'mailbox'>>): Promise<void> {
     const session = this.sessions.get(call.connection);
     if (session) this.sessions.set(call.connection, { ...session, ...change });
   }
 
-  end(call: CallContext): void {
+  async end(call: CallContext): Promise<void> {
     this.sessions.delete(call.connection);
   }
 
-  /** Signs a mailbox out everywhere (its password changed, or it was removed). */
-  endAllFor(mailbox: string): void {
+  async endAllFor(mailbox: string): Promise<void> {
     for (const [connection, session] of this.sessions) if (session.mailbox === mailbox) this.sessions.delete(connection);
+  }
+
+  async challenge(call: CallContext): Promise<PendingSignIn | null> {
+    return this.challenges.get(call.connection) ?? null;
+  }
+
+  async setChallenge(call: CallContext, challenge: PendingSignIn | null): Promise<void> {
+    if (challenge) this.challenges.set(call.connection, challenge);
+    else this.challenges.delete(call.connection);
+  }
+
+  async unknownFailures(address: string): Promise<FailureMemory | null> {
+    return this.unknown.get(address) ?? null;
+  }
+
+  async setUnknownFailures(address: string, memory: FailureMemory): Promise<void> {
+    this.unknown.delete(address);
+    this.unknown.set(address, memory);
+    if (this.unknown.size > unknownAddressMemory) this.unknown.delete(this.unknown.keys().next().value!);
+  }
+}
+
+interface ConnectionRecord extends StoredRecord {
+  /** The signed-in mailbox, for signing it out everywhere; null while only a challenge waits. */
+  readonly mailbox: string | null;
+  readonly session: Session | null;
+  readonly challenge: PendingSignIn | null;
+  /** When the row may go: the session's end, or the challenge's. */
+  readonly expiresAt: number;
+}
+
+interface UnknownAddressRecord extends StoredRecord, FailureMemory {
+  readonly at: number;
+}
+
+export interface StoredSessionsOptions {
+  /** How long a session lasts from sign-in, at most. */
+  readonly sessionLifetimeMs: number;
+}
+
+export class StoredSessions implements SessionKeeper {
+  constructor(
+    private readonly store: Store,
+    private readonly mac: Uint8Array,
+    private readonly clock: Clock,
+    private readonly options: StoredSessionsOptions,
+  ) {}
+
+  private get rows() {
+    return this.store.collection<ConnectionRecord>('sessions');
+  }
+
+  private get failures() {
+    return this.store.collection<UnknownAddressRecord>('signInFailures');
+  }
+
+  private id(call: CallContext): string {
+    return keyedHash(this.mac, 'connection', call.connection);
+  }
+
+  private async row(call: CallContext): Promise<ConnectionRecord | null> {
+    const row = await this.rows.get(this.id(call));
+    return row && row.expiresAt > this.clock.now() ? row : null;
+  }
+
+  /** Writes this connection's row, or removes it when nothing is left in it. */
+  private async put(call: CallContext, change: (row: ConnectionRecord | null) => Pick<ConnectionRecord, 'session' | 'challenge'>): Promise<void> {
+    await this.store.atomically(async () => {
+      const now = this.clock.now();
+      const _id = this.id(call);
+      const before = await this.row(call);
+      const { session, challenge } = change(before);
+      if (!session && !challenge) {
+        await this.rows.remove({ _id });
+        return;
+      }
+      const expiresAt = Math.max(session ? session.signedInAt + this.options.sessionLifetimeMs : 0, challenge?.expiresAt ?? 0);
+      const row: ConnectionRecord = { _id, mailbox: session?.mailbox ?? null, session, challenge, expiresAt };
+      if (!(await this.rows.replace(row))) await this.rows.insert(row);
+      // Rows of connections that never came back go with the next sign-in.
+      if (!before) await this.rows.remove({ expiresAt: { $lte: now } });
+    });
+  }
+
+  async current(call: CallContext): Promise<Session | null> {
+    return (await this.row(call))?.session ?? null;
+  }
+
+  async start(call: CallContext, session: Session): Promise<void> {
+    await this.put(call, (row) => ({ session, challenge: row?.challenge ?? null }));
+  }
+
+  async update(call: CallContext, change: Partial<Omit<Session, 'mailbox'>>): Promise<void> {
+    await this.put(call, (row) => ({ session: row?.session ? { ...row.session, ...change } : null, challenge: row?.challenge ?? null }));
+  }
+
+  async end(call: CallContext): Promise<void> {
+    await this.put(call, (row) => ({ session: null, challenge: row?.challenge ?? null }));
+  }
+
+  async endAllFor(mailbox: string): Promise<void> {
+    await this.rows.remove({ mailbox });
+  }
+
+  async challenge(call: CallContext): Promise<PendingSignIn | null> {
+    return (await this.row(call))?.challenge ?? null;
+  }
+
+  async setChallenge(call: CallContext, challenge: PendingSignIn | null): Promise<void> {
+    await this.put(call, (row) => ({ session: row?.session ?? null, challenge }));
+  }
+
+  async unknownFailures(address: string): Promise<FailureMemory | null> {
+    const row = await this.failures.get(keyedHash(this.mac, 'unknown-address', address));
+    return row ? { failedSignIns: row.failedSignIns, lockedUntil: row.lockedUntil } : null;
+  }
+
+  async setUnknownFailures(address: string, memory: FailureMemory, forgetBefore: number): Promise<void> {
+    await this.store.atomically(async () => {
+      const row: UnknownAddressRecord = { _id: keyedHash(this.mac, 'unknown-address', address), ...memory, at: this.clock.now() };
+      if (!(await this.failures.replace(row))) await this.failures.insert(row);
+      await this.failures.remove({ at: { $lt: forgetBefore } });
+    });
   }
 }

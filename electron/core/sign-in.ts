@@ -3,8 +3,9 @@
  * second-factor challenge unless this device and client is trusted, and the restricted session
  * that only allows binding a method when policy enforces 2FA and the mailbox has none.
  *
- * A challenge in progress is kept per connection in memory, never in the store: it is worth
- * nothing after the app quits, and a half-signed-in state on disk would be one more thing to steal.
+ * A challenge in progress is kept per connection by the session keeper (sessions.ts): in memory on
+ * a desktop, where it is worth nothing after the app quits; in the store when several processes
+ * serve one organisation, where the code may reach another process than the password did.
  */
 import type { AuthStatus, SecondFactor, SessionStarted, SignInOutcome } from '../shared/channels/auth';
 import { err, ok, type Err, type ErrorCode, type Result } from '../shared/result';
@@ -18,37 +19,13 @@ import { policySourcesOf, policyToValues } from './policy';
 import { policyPaths } from '../shared/policy-schema';
 import { randomId } from './ids';
 import { hasTwoFactor, maskPhone, normalizeAddress, type MailboxRecord } from './mailbox';
-import type { Session } from './sessions';
+import type { FailureMemory, PendingSignIn, Session } from './sessions';
 import { passesAsTrusted, trustedDeviceDays, trustThisDevice } from './trusted-devices';
 import { countPasswordFailure, lockoutRule, useBackupCode, verifyTotp } from './two-factor';
 
 /** How long a half-finished sign-in waits for its code before the password must be entered again. */
 export const pendingSignInMs = 10 * 60_000;
-/** Unknown addresses whose failures are remembered, so the memory an attacker can fill is bounded. */
-const unknownAddressMemory = 10_000;
-
-interface PendingSignIn {
-  readonly mailbox: string;
-  readonly methods: readonly SecondFactor[];
-  /** When the password was checked: the session's re-check clock starts there, not at the code. */
-  readonly passwordCheckedAt: number;
-  /** A password changed meanwhile (elsewhere) voids the challenge: it was earned with the old one. */
-  readonly passwordChangedAt: number;
-  readonly trustDevice: boolean;
-  readonly expiresAt: number;
-  readonly maskedPhone?: string;
-  readonly smsError?: ErrorCode;
-}
-
-interface FailureMemory {
-  readonly failedSignIns: readonly number[];
-  readonly lockedUntil: number | null;
-}
-
 class SignInState {
-  readonly pending = new Map<string, PendingSignIn>();
-  /** Failures at addresses with no mailbox, so they lock like real ones and do not give them away. */
-  readonly unknown = new Map<string, FailureMemory>();
   /** Attempts on one address run one after another, so parallel guesses cannot outrun the lockout. */
   readonly queues = new Map<string, Promise<unknown>>();
   dummyHash: Promise<string> | undefined;
@@ -117,7 +94,7 @@ export async function recordFailedAttempt(core: CoreContext, call: CallContext, 
 async function failUnknownAddress(core: CoreContext, address: string, password: string): Promise<Err> {
   const state = stateOf(core);
   const now = core.clock.now();
-  const memory = state.unknown.get(address);
+  const memory = await core.sessions.unknownFailures(address);
   const locked = lockedErr(memory?.lockedUntil ?? null, now);
   if (locked) return locked;
   state.dummyHash ??= core.hasher.hash(randomId(core.random));
@@ -125,9 +102,7 @@ async function failUnknownAddress(core: CoreContext, address: string, password: 
   const failures = [...(memory?.failedSignIns ?? []).filter((at) => at > now - lockoutRule.windowMs), now];
   const next: FailureMemory =
     failures.length < lockoutRule.failures ? { failedSignIns: failures, lockedUntil: null } : { failedSignIns: [], lockedUntil: now + lockoutRule.lockMs };
-  state.unknown.delete(address);
-  state.unknown.set(address, next);
-  if (state.unknown.size > unknownAddressMemory) state.unknown.delete(state.unknown.keys().next().value!);
+  await core.sessions.setUnknownFailures(address, next, now - Math.max(lockoutRule.windowMs, lockoutRule.lockMs));
   return lockedErr(next.lockedUntil, now) ?? err('sign-in-failed');
 }
 
@@ -231,9 +206,9 @@ async function completeSignIn(core: CoreContext, call: CallContext, mailbox: Mai
     });
     if (completion.trustDevice) await trustThisDevice(core, call, mailbox.address);
   });
-  setPending(core, call, null);
+  await setPending(core, call, null);
   const now = core.clock.now();
-  core.sessions.start(call, { mailbox: mailbox.address, signedInAt: now, passwordCheckedAt: completion.passwordCheckedAt, enrollmentRequired, ...grace });
+  await core.sessions.start(call, { mailbox: mailbox.address, signedInAt: now, passwordCheckedAt: completion.passwordCheckedAt, enrollmentRequired, ...grace });
   const who = { mailbox: mailbox.address, displayName: mailbox.displayName };
   return ok(enrollmentRequired ? { status: 'enrollment-required', ...who } : { status: 'signed-in', ...who, ...grace });
 }
@@ -270,6 +245,7 @@ async function afterPassword(core: CoreContext, call: CallContext, mailbox: Mail
   // would reset the count and let authenticator codes be guessed without end.
   const sms = mailbox.phone ? await sendSignInCode(core, call, mailbox.address, mailbox.phone.number) : null;
   const pending: PendingSignIn = {
+    id: randomId(core.random),
     mailbox: mailbox.address,
     methods: secondFactorsOf(mailbox),
     passwordCheckedAt: now,
@@ -279,7 +255,7 @@ async function afterPassword(core: CoreContext, call: CallContext, mailbox: Mail
     ...(mailbox.phone ? { maskedPhone: maskPhone(mailbox.phone.number) } : {}),
     ...(sms?.smsError !== undefined ? { smsError: sms.smsError } : {}),
   };
-  setPending(core, call, pending);
+  await setPending(core, call, pending);
   return ok(codeRequired(pending, sms?.resendAt));
 }
 
@@ -292,9 +268,11 @@ export interface SignInRequest {
 /** Step one: address and password. Wrong address and wrong password answer alike. */
 export async function signIn(core: CoreContext, call: CallContext, request: SignInRequest): Promise<Result<SignInOutcome>> {
   const address = normalizeAddress(request.address);
-  // A new attempt on this connection drops any challenge left from an earlier one.
-  setPending(core, call, null);
+  // Joins the address's queue at once (before any await), so attempts take their turns in the
+  // order they came.
   return oneAttemptAtATime(core, address, async () => {
+    // A new attempt on this connection drops any challenge left from an earlier one.
+    await setPending(core, call, null);
     const mailbox = isValidAddress(address) ? await mailboxes(core).get(address) : null;
     if (!mailbox) return failUnknownAddress(core, address, request.password);
     // A locked mailbox refuses even the right password: the lock is what stops the guessing.
@@ -308,23 +286,20 @@ export async function signIn(core: CoreContext, call: CallContext, request: Sign
 }
 
 /**
- * Starts or ends this connection's challenge. The session registry learns which mailbox the
- * connection is proving, so the local test outbox (the "phone" in embedded mode) can show it
- * the code it was just sent.
+ * Starts or ends this connection's challenge. The session keeper also tells the local test outbox
+ * (the "phone" in embedded mode) which mailbox the connection is proving, so it can show it the
+ * code it was just sent.
  */
-function setPending(core: CoreContext, call: CallContext, challenge: PendingSignIn | null): void {
-  if (challenge) stateOf(core).pending.set(call.connection, challenge);
-  else stateOf(core).pending.delete(call.connection);
-  core.sessions.setChallenge(call, challenge?.mailbox ?? null);
+async function setPending(core: CoreContext, call: CallContext, challenge: PendingSignIn | null): Promise<void> {
+  await core.sessions.setChallenge(call, challenge);
 }
 
 /** The challenge of this connection, if it is still good. */
-function livePending(core: CoreContext, call: CallContext): PendingSignIn | null {
-  const { pending } = stateOf(core);
-  const current = pending.get(call.connection);
+async function livePending(core: CoreContext, call: CallContext): Promise<PendingSignIn | null> {
+  const current = await core.sessions.challenge(call);
   if (!current) return null;
   if (current.expiresAt <= core.clock.now()) {
-    setPending(core, call, null);
+    await setPending(core, call, null);
     return null;
   }
   return current;
@@ -334,7 +309,7 @@ function livePending(core: CoreContext, call: CallContext): PendingSignIn | null
 async function challengedMailbox(core: CoreContext, call: CallContext, pending: PendingSignIn): Promise<MailboxRecord | null> {
   const mailbox = await mailboxes(core).get(pending.mailbox);
   if (mailbox && mailbox.passwordChangedAt === pending.passwordChangedAt) return mailbox;
-  setPending(core, call, null);
+  await setPending(core, call, null);
   return null;
 }
 
@@ -357,11 +332,11 @@ async function checkSecondFactor(core: CoreContext, call: CallContext, address: 
 
 /** Step two: the code (SMS, authenticator or backup) completes the sign-in. */
 export async function verifySignInCode(core: CoreContext, call: CallContext, request: VerifyRequest): Promise<Result<SessionStarted>> {
-  const pending = livePending(core, call);
+  const pending = await livePending(core, call);
   if (!pending) return err('sign-in-expired');
   return oneAttemptAtATime(core, pending.mailbox, async () => {
     // A sign-out or a new attempt while this one waited its turn ends this challenge.
-    if (livePending(core, call) !== pending) return err('sign-in-expired');
+    if ((await livePending(core, call))?.id !== pending.id) return err('sign-in-expired');
     const mailbox = await challengedMailbox(core, call, pending);
     if (!mailbox) return err('sign-in-expired');
     const locked = lockedErr(mailbox.lockedUntil, core.clock.now());
@@ -373,7 +348,7 @@ export async function verifySignInCode(core: CoreContext, call: CallContext, req
       // authenticator or backup code has no such bound, so its wrong entries count toward the lockout.
       if (request.method === 'sms' || checked.code !== 'code-invalid') return checked;
       const failure = await recordFailedAttempt(core, call, mailbox.address, checked, { step: request.method });
-      if (failure.code === 'mailbox-locked') setPending(core, call, null);
+      if (failure.code === 'mailbox-locked') await setPending(core, call, null);
       return failure;
     }
     return completeSignIn(core, call, mailbox, { method: request.method, trustDevice: request.trustDevice, passwordCheckedAt: pending.passwordCheckedAt });
@@ -382,14 +357,14 @@ export async function verifySignInCode(core: CoreContext, call: CallContext, req
 
 /** Another SMS code for the challenge of this connection, under the usual resend rules. */
 export async function resendSignInCode(core: CoreContext, call: CallContext): Promise<Result<{ maskedPhone: string; resendAt: number; expiresAt: number }>> {
-  const pending = livePending(core, call);
+  const pending = await livePending(core, call);
   if (!pending) return err('sign-in-expired');
   const mailbox = await challengedMailbox(core, call, pending);
   if (!mailbox) return err('sign-in-expired');
   if (!mailbox.phone) return err('method-unavailable');
   const sent = await sendCode(core, { mailbox: mailbox.address, phone: mailbox.phone.number, purpose: 'sign-in', device: call.device });
   if (!sent.ok) return sent;
-  setPending(core, call, { ...pending, smsError: undefined });
+  await setPending(core, call, { ...pending, smsError: undefined });
   return ok({ maskedPhone: maskPhone(mailbox.phone.number), resendAt: sent.data.resendAt, expiresAt: sent.data.expiresAt });
 }
 
@@ -399,42 +374,42 @@ export async function resendSignInCode(core: CoreContext, call: CallContext): Pr
  * soon as the mailbox has a method, or policy stops enforcing 2FA.
  */
 export async function requireSession(core: CoreContext, call: CallContext, options: { allowEnrollment: boolean }): Promise<Result<Session>> {
-  let session = core.sessions.current(call);
+  let session = await core.sessions.current(call);
   if (!session) return err('not-signed-in');
   // The grace period ran out during this session: from now on it is restricted like any other.
   if (!session.enrollmentRequired && session.twoFactorGraceEndsAt !== undefined && core.clock.now() >= session.twoFactorGraceEndsAt) {
     const required = enrollmentStillRequired(core, await mailboxes(core).get(session.mailbox));
-    core.sessions.update(call, { enrollmentRequired: required, twoFactorGraceEndsAt: undefined });
-    session = core.sessions.current(call)!;
+    await core.sessions.update(call, { enrollmentRequired: required, twoFactorGraceEndsAt: undefined });
+    session = { ...session, enrollmentRequired: required, twoFactorGraceEndsAt: undefined };
   }
   if (!session.enrollmentRequired || options.allowEnrollment) return ok(session);
   if (enrollmentStillRequired(core, await mailboxes(core).get(session.mailbox))) return err('two-factor-required');
-  core.sessions.update(call, { enrollmentRequired: false });
+  await core.sessions.update(call, { enrollmentRequired: false });
   return ok({ ...session, enrollmentRequired: false });
 }
 
 /** Who is signed in on this connection, or which challenge is waiting. */
 export async function authStatus(core: CoreContext, call: CallContext): Promise<AuthStatus> {
-  const session = core.sessions.current(call);
+  const session = await core.sessions.current(call);
   if (session) {
     const mailbox = await mailboxes(core).get(session.mailbox);
     if (!mailbox) {
-      core.sessions.end(call);
+      await core.sessions.end(call);
       return { status: 'signed-out' };
     }
     const restricted = (await requireSession(core, call, { allowEnrollment: false })).ok === false;
     const who = { mailbox: mailbox.address, displayName: mailbox.displayName };
     return restricted ? { status: 'enrollment-required', ...who } : { status: 'signed-in', ...who, ...graceEndsAt(core, mailbox) };
   }
-  const pending = livePending(core, call);
+  const pending = await livePending(core, call);
   if (!pending) return { status: 'signed-out' };
   const code = pending.maskedPhone !== undefined ? await pendingCode(core, pending.mailbox, 'sign-in') : null;
   return codeRequired(pending, code?.resendAt);
 }
 
-export function signOut(core: CoreContext, call: CallContext): void {
-  setPending(core, call, null);
-  core.sessions.end(call);
+export async function signOut(core: CoreContext, call: CallContext): Promise<void> {
+  await setPending(core, call, null);
+  await core.sessions.end(call);
 }
 
 /** Registers a mailbox on this computer and signs in to it, as a new account does anywhere. */
@@ -459,7 +434,7 @@ export function createAuthHandlers(core: CoreContext, options: { demo: boolean }
     'auth:resend-code': async (_request, call) => resendSignInCode(core, call),
     'auth:status': async (_request, call) => ok(await authStatus(core, call)),
     'auth:sign-out': async (_request, call) => {
-      signOut(core, call);
+      await signOut(core, call);
       return ok({});
     },
   };

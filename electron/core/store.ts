@@ -43,11 +43,24 @@ export const collectionSpecs = {
   grants: { indexes: ['owner', 'grantee'] },
   /** The security log; its own datastore so a long history never slows opening the app. */
   activity: { indexes: ['mailbox', 'at'] },
+  /**
+   * Sign-in sessions and challenges, one row per connection, when they are kept in the store
+   * (sessions.ts: an organisation's processes share them; a desktop keeps them in memory).
+   */
+  sessions: { indexes: ['mailbox', 'expiresAt'] },
+  /** Failures at addresses with no mailbox, for the same lockout as real ones (sessions.ts). */
+  signInFailures: { indexes: ['at'] },
   /** Store bookkeeping: the schema version. */
   meta: { indexes: [] },
 } as const satisfies Record<string, { indexes: readonly string[] }>;
 
 export type CollectionName = keyof typeof collectionSpecs;
+
+/**
+ * What only several processes sharing one store need (StoredSessions): a desktop keeps it in
+ * memory and never opens these collections.
+ */
+export const sharedStateCollections: readonly CollectionName[] = ['sessions', 'signInFailures'];
 
 export interface Store {
   collection<T extends StoredRecord>(name: CollectionName): Collection<T>;

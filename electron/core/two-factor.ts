@@ -61,7 +61,7 @@ interface SignedIn {
 }
 
 async function signedIn(core: CoreContext, call: CallContext): Promise<Result<SignedIn>> {
-  const session = core.sessions.current(call);
+  const session = await core.sessions.current(call);
   if (!session) return err('not-signed-in');
   const mailbox = await mailboxes(core).get(session.mailbox);
   // A mailbox removed under a live session is no longer anyone's to change.
@@ -163,7 +163,7 @@ export async function recheckPassword(core: CoreContext, call: CallContext, pass
     const now = core.clock.now();
     if (matches) {
       if (fresh.data.failedSignIns.length > 0) await mailboxes(core).replace({ ...fresh.data, failedSignIns: [] });
-      core.sessions.update(call, { passwordCheckedAt: now });
+      await core.sessions.update(call, { passwordCheckedAt: now });
       return ok({ passwordCheckedAt: now });
     }
     await core.activity.record({
@@ -492,7 +492,7 @@ export interface OutboxView {
  * embedded mode the outbox is the phone.
  */
 export async function readOutbox(core: CoreContext, call: CallContext): Promise<Result<OutboxView>> {
-  const mailbox = core.sessions.current(call)?.mailbox ?? core.sessions.challenge(call);
+  const mailbox = (await core.sessions.current(call))?.mailbox ?? (await core.sessions.challenge(call))?.mailbox;
   if (!mailbox) return err('not-signed-in');
   const deliveries = core.sms.read ? await core.sms.read(mailbox) : [];
   return ok({ gateway: core.sms.kind, messages: deliveries.map((d) => ({ at: d.at, masked: maskPhone(d.phone), text: d.text })) });

@@ -21,6 +21,8 @@ export const tables: Record<CollectionName, { readonly table: string; readonly l
   trustedDevices: { table: 'trusted_devices', lookups: { mailbox: { column: 'mailbox', type: 'text' }, tokenHash: { column: 'token_hash', type: 'text' } } },
   grants: { table: 'grants', lookups: { owner: { column: 'owner', type: 'text' }, grantee: { column: 'grantee', type: 'text' } } },
   activity: { table: 'activity', lookups: { mailbox: { column: 'mailbox', type: 'text' }, at: { column: 'at', type: 'bigint' } } },
+  sessions: { table: 'sessions', lookups: { mailbox: { column: 'mailbox', type: 'text' }, expiresAt: { column: 'expires_at', type: 'bigint' } } },
+  signInFailures: { table: 'sign_in_failures', lookups: { at: { column: 'at', type: 'bigint' } } },
   meta: { table: 'meta', lookups: {} },
 };
 
@@ -71,10 +73,16 @@ export const sqlMigrations: readonly SqlMigration[] = [
     version: 1,
     name: 'collections',
     sql: [
-      ...(Object.keys(tables) as CollectionName[]).map(createTable),
+      ...(['mailboxes', 'codes', 'smsSends', 'clientPasswords', 'trustedDevices', 'grants', 'activity', 'meta'] as const).map(createTable),
       // The security log is read newest first per mailbox and pruned by age across mailboxes.
       'CREATE INDEX activity_mailbox_at ON activity (mailbox, at, id);',
       'CREATE INDEX activity_at ON activity (at);',
     ].join('\n'),
+  },
+  {
+    // Sessions and unknown-address failures shared by every process of the organisation (sessions.ts).
+    version: 2,
+    name: 'sessions',
+    sql: (['sessions', 'signInFailures'] as const).map(createTable).join('\n'),
   },
 ];

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { lock as lockFile } from 'proper-lockfile';
 import type { CoreKeys } from '../core/context';
 import type { Keychain, Logger } from '../core/ports';
-import type { CollectionName } from '../core/store';
+import { sharedStateCollections, type CollectionName } from '../core/store';
 import { deriveKey, openLine, sealLine } from './crypto';
 import { loadDataKey, type DataKeySource } from './data-key';
 import { migrate } from './migrations';
@@ -194,7 +194,8 @@ export async function openEmbeddedStore(dataDir: string | undefined, logger: Log
     store = await NedbStore.open({
       ...(dataDir ? { dataDir } : {}),
       hooks,
-      lazy: ['activity'],
+      // The shared-state collections serve an organisation's processes (sessions.ts): a desktop never opens them.
+      lazy: ['activity', ...sharedStateCollections],
       logger,
       ...(options.describe ? { watchdog: { describe: options.describe } } : {}),
     });

@@ -46,7 +46,7 @@ async function setup(policy: Partial<Policy> = {}) {
   const t = await testCore({ policy });
   await createMailbox(t.core, { address, phone: '+8613912345678' });
   const call = testCall();
-  signIn(t.core, call, address);
+  await signIn(t.core, call, address);
   await clientPassword(t.core, 'Foxmail 办公室', t.clock.now() - 2000);
   await clientPassword(t.core, 'iPhone', t.clock.now() - 1000);
   await clientPassword(t.core, 'Other person’s client', t.clock.now(), 'li.na@cstnet.cn');
@@ -92,7 +92,7 @@ describe('changeMainPassword', () => {
     expect(event).toMatchObject({ mailbox: address, outcome: 'success', detail: { clientPasswordsRevoked: 2, trustedDevicesRevoked: 2 } });
     expect(JSON.stringify(event)).not.toContain(next);
     // This connection just proved the password.
-    expect(core.sessions.current(call)?.passwordCheckedAt).toBe(clock.now());
+    expect((await core.sessions.current(call))?.passwordCheckedAt).toBe(clock.now());
   });
 
   it('keeps the client passwords when policy says so, still revoking trusted devices', async () => {
@@ -113,10 +113,10 @@ describe('changeMainPassword', () => {
   it('signs the mailbox out on every other connection', async () => {
     const { core, call } = await setup();
     const elsewhere = testCall({ connection: 'window:9' });
-    signIn(core, elsewhere, address);
+    await signIn(core, elsewhere, address);
     await changeMainPassword(core, call, change);
-    expect(core.sessions.current(elsewhere)).toBeNull();
-    expect(core.sessions.current(call)?.mailbox).toBe(address);
+    expect((await core.sessions.current(elsewhere))).toBeNull();
+    expect((await core.sessions.current(call))?.mailbox).toBe(address);
   });
 
   it('refuses a wrong current password, logs it and changes nothing', async () => {

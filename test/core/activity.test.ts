@@ -37,7 +37,7 @@ async function setup() {
   await createMailbox(t.core, { address: alice });
   await createMailbox(t.core, { address: bob });
   const call = testCall();
-  signIn(t.core, call, alice);
+  await signIn(t.core, call, alice);
   const dispatcher = createDispatcher(
     createHandlers({ mailClients: fakeMailClientPorts(), environment: testEnvironment(), settingsStore: new MemorySettingsStore(), logger: silentLogger, core: t.core }),
     silentLogger,
@@ -185,7 +185,7 @@ describe('activity:list', () => {
     const t = await testCore({ policy: { enforceTwoFactor: true } });
     await createMailbox(t.core, { address: alice });
     const held = testCall({ connection: 'held' });
-    t.core.sessions.start(held, { mailbox: alice, signedInAt: 0, passwordCheckedAt: 0, enrollmentRequired: true });
+    await t.core.sessions.start(held, { mailbox: alice, signedInAt: t.clock.now(), passwordCheckedAt: t.clock.now(), enrollmentRequired: true });
     const dispatcher = createDispatcher(createHandlers({ mailClients: fakeMailClientPorts(), environment: testEnvironment(), settingsStore: new MemorySettingsStore(), logger: silentLogger, core: t.core }), silentLogger);
     expect(await dispatcher('activity:list', {}, held)).toEqual({ ok: false, code: 'two-factor-required' });
   });

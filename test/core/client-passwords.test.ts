@@ -43,9 +43,9 @@ async function setup(options: Parameters<typeof testCore>[0] = {}) {
   await createMailbox(t.core, { address: alice, phone: '+8613912345678' });
   await createMailbox(t.core, { address: bob, totp: 'JBSWY3DPEHPK3PXP' });
   const call = testCall();
-  signIn(t.core, call, alice);
+  await signIn(t.core, call, alice);
   const bobCall = testCall({ connection: 'bob-connection' });
-  signIn(t.core, bobCall, bob);
+  await signIn(t.core, bobCall, bob);
   return { ...t, call, bobCall, dispatch: dispatcherFor(t.core) };
 }
 
@@ -141,7 +141,7 @@ describe('client-passwords:create', () => {
     const { core, dispatch } = await setup();
     await createMailbox(core, { address: 'carol@cstnet.cn' });
     const carol = testCall({ connection: 'carol' });
-    signIn(core, carol, 'carol@cstnet.cn');
+    await signIn(core, carol, 'carol@cstnet.cn');
     expect(await dispatch('client-passwords:create', { name: 'Foxmail' }, carol)).toEqual({ ok: false, code: 'two-factor-not-enabled' });
     expect(await stored(core).count({})).toBe(0);
   });
@@ -410,7 +410,7 @@ describe('signed-in only', () => {
     const { core, dispatch } = await setup({ policy: { enforceTwoFactor: true } });
     await createMailbox(core, { address: 'carol@cstnet.cn' });
     const carol = testCall({ connection: 'carol' });
-    core.sessions.start(carol, { mailbox: 'carol@cstnet.cn', signedInAt: 0, passwordCheckedAt: 0, enrollmentRequired: true });
+    await core.sessions.start(carol, { mailbox: 'carol@cstnet.cn', signedInAt: core.clock.now(), passwordCheckedAt: core.clock.now(), enrollmentRequired: true });
     expect(await dispatch('client-passwords:list', {}, carol)).toEqual({ ok: false, code: 'two-factor-required' });
   });
 });

@@ -33,9 +33,9 @@ async function setup() {
   await createMailbox(t.core, { address: alice, displayName: 'Alice Wang' });
   await createMailbox(t.core, { address: bob, displayName: 'Bob Li' });
   const calls = { owner: testCall({ connection: 'owner' }), alice: testCall({ connection: 'alice' }), bob: testCall({ connection: 'bob' }) };
-  signIn(t.core, calls.owner, owner);
-  signIn(t.core, calls.alice, alice);
-  signIn(t.core, calls.bob, bob);
+  await signIn(t.core, calls.owner, owner);
+  await signIn(t.core, calls.alice, alice);
+  await signIn(t.core, calls.bob, bob);
   const dispatcher = createDispatcher(
     createHandlers({ mailClients: fakeMailClientPorts(), environment: testEnvironment(), settingsStore: new MemorySettingsStore(), logger: silentLogger, core: t.core }),
     silentLogger,

@@ -72,7 +72,7 @@ describe('signing in with the password', () => {
       ok: true,
       data: { status: 'signed-in', mailbox: address, displayName: '张伟' },
     });
-    expect(core.sessions.current(call)).toEqual({ mailbox: address, signedInAt: clock.now(), passwordCheckedAt: clock.now(), enrollmentRequired: false });
+    expect((await core.sessions.current(call))).toEqual({ mailbox: address, signedInAt: clock.now(), passwordCheckedAt: clock.now(), enrollmentRequired: false });
     expect(await events(core)).toMatchObject([{ kind: 'sign-in', outcome: 'success', device: 'Linux · test-host / Chrome 156', detail: { method: 'password' } }]);
   });
 
@@ -85,7 +85,7 @@ describe('signing in with the password', () => {
     expect(wrongPassword).toEqual({ ok: false, code: 'sign-in-failed' });
     expect(unknown).toEqual(wrongPassword);
     expect(malformed).toEqual(wrongPassword);
-    expect(core.sessions.current(call)).toBeNull();
+    expect((await core.sessions.current(call))).toBeNull();
     const failed = await events(core, 'sign-in-failed');
     expect(failed).toMatchObject([{ outcome: 'failure', detail: { step: 'password' } }]);
     expect(JSON.stringify(failed)).not.toContain('not the password');
@@ -186,14 +186,14 @@ describe('the 2FA challenge', () => {
     });
     expect(sms.sent).toMatchObject([{ phone, mailbox: address }]);
     // Nothing is signed in before the code.
-    expect(core.sessions.current(call)).toBeNull();
+    expect((await core.sessions.current(call))).toBeNull();
     expect(await authStatus(core, call)).toMatchObject({ status: 'code-required', maskedPhone: '139****5678' });
 
     clock.advanceSeconds(30);
     const verified = await verifySignInCode(core, call, { code: sms.lastCode(phone), method: 'sms', trustDevice: false });
     expect(verified).toEqual({ ok: true, data: { status: 'signed-in', mailbox: address, displayName: 'zhang.wei' } });
     // The re-check clock starts when the password was entered, not when the code was.
-    expect(core.sessions.current(call)?.passwordCheckedAt).toBe(clock.now() - 30_000);
+    expect((await core.sessions.current(call))?.passwordCheckedAt).toBe(clock.now() - 30_000);
     expect(call.trust.current).toBeUndefined();
     expect((await events(core, 'sign-in')).map((e) => e.detail)).toEqual([{ method: 'sms' }]);
   });
@@ -211,7 +211,7 @@ describe('the 2FA challenge', () => {
     await createMailbox(core, { address, totp: totpSecret, overrides: { backupCodes: [{ hash: await core.hasher.hash('abcdefgh'), usedAt: null }, { hash: await core.hasher.hash('hjkmnpqr'), usedAt: null }] } });
     await signIn(core, call, { address, password });
     expect(await verifySignInCode(core, call, { code: 'ABCD-EFGH', method: 'backup', trustDevice: false })).toMatchObject({ ok: true });
-    signOut(core, call);
+    await signOut(core, call);
     await signIn(core, call, { address, password });
     expect(await verifySignInCode(core, call, { code: 'abcd-efgh', method: 'backup', trustDevice: false })).toEqual({ ok: false, code: 'code-used' });
   });
@@ -233,7 +233,7 @@ describe('the 2FA challenge', () => {
     await signIn(core, call, { address, password });
     const other = testCall({ connection: 'another-window' });
     expect(await verifySignInCode(core, other, { code: sms.lastCode(), method: 'sms', trustDevice: false })).toEqual({ ok: false, code: 'sign-in-expired' });
-    expect(core.sessions.current(other)).toBeNull();
+    expect((await core.sessions.current(other))).toBeNull();
   });
 
   it('lets a challenge wait 10 minutes and no longer', async () => {
@@ -243,7 +243,7 @@ describe('the 2FA challenge', () => {
     clock.advance(10 * 60_000 - 1);
     expect(await verifySignInCode(core, call, { code: totpCode(clock.now()), method: 'totp', trustDevice: false })).toMatchObject({ ok: true });
 
-    signOut(core, call);
+    await signOut(core, call);
     clock.advanceMinutes(1);
     await signIn(core, call, { address, password });
     clock.advance(10 * 60_000);
@@ -360,7 +360,7 @@ describe('trusting this device', () => {
     await signIn(t.core, t.call, { address, password, trustDevice: true });
     const verified = await verifySignInCode(t.core, t.call, { code: t.sms.lastCode(phone), method: 'sms', trustDevice: true });
     expect(verified.ok).toBe(true);
-    signOut(t.core, t.call);
+    await signOut(t.core, t.call);
     return t;
   }
 
@@ -391,11 +391,11 @@ describe('trusting this device', () => {
     const [record] = await core.store.collection<TrustedDeviceRecord>('trustedDevices').find({});
     expect(record!.lastUsedAt).toBe(clock.now());
     expect((await events(core, 'sign-in')).at(-1)?.detail).toEqual({ method: 'trusted-device' });
-    signOut(core, call);
+    await signOut(core, call);
     // Using it on day 6 did not move the end: it still ends 7 days after it was created.
     clock.advance(86_400_000 - 1);
     expect(await signIn(core, call, { address, password })).toMatchObject({ data: { status: 'signed-in' } });
-    signOut(core, call);
+    await signOut(core, call);
     clock.advance(1);
     expect(await signIn(core, call, { address, password })).toMatchObject({ data: { status: 'code-required' } });
   });
@@ -444,7 +444,7 @@ describe('enforced 2FA', () => {
     const { core, call } = await setup({ enforceTwoFactor: true });
     await createMailbox(core, { address });
     expect(await signIn(core, call, { address, password })).toEqual({ ok: true, data: { status: 'enrollment-required', mailbox: address, displayName: 'zhang.wei' } });
-    expect(core.sessions.current(call)?.enrollmentRequired).toBe(true);
+    expect((await core.sessions.current(call))?.enrollmentRequired).toBe(true);
     expect(await requireSession(core, call, { allowEnrollment: false })).toEqual({ ok: false, code: 'two-factor-required' });
     expect(await requireSession(core, call, { allowEnrollment: true })).toMatchObject({ ok: true, data: { mailbox: address } });
     expect(await authStatus(core, call)).toMatchObject({ status: 'enrollment-required' });
@@ -457,7 +457,7 @@ describe('enforced 2FA', () => {
     await signIn(core, call, { address, password });
     await core.store.collection<MailboxRecord>('mailboxes').replace({ ...(await mailbox(core)), phone: { number: phone, boundAt: clock.now() } });
     expect(await requireSession(core, call, { allowEnrollment: false })).toMatchObject({ ok: true, data: { enrollmentRequired: false } });
-    expect(core.sessions.current(call)?.enrollmentRequired).toBe(false);
+    expect((await core.sessions.current(call))?.enrollmentRequired).toBe(false);
     expect(await authStatus(core, call)).toMatchObject({ status: 'signed-in' });
   });
 
@@ -499,7 +499,7 @@ describe('enforced 2FA with a grace period', () => {
     await createMailbox(core, { address });
     const start = clock.now();
     await signIn(core, call, { address, password });
-    signOut(core, call);
+    await signOut(core, call);
     clock.advanceDays(10);
     expect(await signIn(core, call, { address, password })).toMatchObject({ data: { status: 'signed-in', twoFactorGraceEndsAt: start + 14 * dayMs } });
     expect((await mailbox(core)).twoFactorRequiredSince).toBe(start);
@@ -509,7 +509,7 @@ describe('enforced 2FA with a grace period', () => {
     const { core, call, clock } = await setup({ enforceTwoFactor: true, twoFactorGraceDays: 14 });
     await createMailbox(core, { address });
     await signIn(core, call, { address, password });
-    signOut(core, call);
+    await signOut(core, call);
     clock.advanceDays(14);
     expect(await signIn(core, call, { address, password })).toMatchObject({ data: { status: 'enrollment-required' } });
     expect(await requireSession(core, call, { allowEnrollment: false })).toEqual({ ok: false, code: 'two-factor-required' });
@@ -530,7 +530,7 @@ describe('enforced 2FA with a grace period', () => {
     const { core, call, clock } = await setup({ enforceTwoFactor: true, twoFactorGraceDays: 0 });
     await createMailbox(core, { address });
     expect(await signIn(core, call, { address, password })).toMatchObject({ data: { status: 'enrollment-required' } });
-    signOut(core, call);
+    await signOut(core, call);
     await core.store.collection<MailboxRecord>('mailboxes').replace({ ...(await mailbox(core)), totp: { secret: totpSecret, confirmedAt: clock.now(), lastStep: 0 } });
     await signIn(core, call, { address, password });
     const done = await verifySignInCode(core, call, { code: totpCode(clock.now()), method: 'totp', trustDevice: false });
@@ -553,16 +553,16 @@ describe('status and sign-out', () => {
     await createMailbox(core, { address, displayName: '张伟' });
     await signIn(core, call, { address, password });
     expect(await authStatus(core, call)).toEqual({ status: 'signed-in', mailbox: address, displayName: '张伟' });
-    signOut(core, call);
+    await signOut(core, call);
     expect(await authStatus(core, call)).toEqual({ status: 'signed-out' });
-    expect(core.sessions.current(call)).toBeNull();
+    expect((await core.sessions.current(call))).toBeNull();
   });
 
   it('drops a half-finished sign-in on sign-out', async () => {
     const { core, call, clock } = await setup();
     await createMailbox(core, { address, totp: totpSecret });
     await signIn(core, call, { address, password });
-    signOut(core, call);
+    await signOut(core, call);
     expect(await verifySignInCode(core, call, { code: totpCode(clock.now()), method: 'totp', trustDevice: false })).toEqual({ ok: false, code: 'sign-in-expired' });
   });
 
@@ -570,13 +570,22 @@ describe('status and sign-out', () => {
     const { core, call, clock } = await setup();
     await createMailbox(core, { address, totp: totpSecret });
     await signIn(core, call, { address, password });
-    // A slow sign-in attempt on the same address holds the queue while the code waits its turn.
+    // A slow sign-in attempt on the same address holds the queue (its password check waits for
+    // the gate) while the code waits its turn.
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const verify = core.hasher.verify.bind(core.hasher);
+    vi.spyOn(core.hasher, 'verify').mockImplementationOnce(async (...args) => {
+      await gate;
+      return verify(...args);
+    });
     const slow = signIn(core, testCall({ connection: 'other' }), { address, password: 'wrong password!' });
     const verifying = verifySignInCode(core, call, { code: totpCode(clock.now()), method: 'totp', trustDevice: false });
-    signOut(core, call);
+    await signOut(core, call);
+    open();
     await slow;
     expect(await verifying).toEqual({ ok: false, code: 'sign-in-expired' });
-    expect(core.sessions.current(call)).toBeNull();
+    expect((await core.sessions.current(call))).toBeNull();
   });
 
   it('keeps sessions apart per connection', async () => {
@@ -676,7 +685,7 @@ describe('the local outbox during a sign-in challenge', () => {
     expect(seen).toMatchObject({ ok: true, data: { messages: [{ masked: '139****5678' }] } });
     expect(await outbox(stranger)).toEqual({ ok: false, code: 'not-signed-in' });
 
-    signOut(core, call);
+    await signOut(core, call);
     expect(await outbox(call)).toEqual({ ok: false, code: 'not-signed-in' });
   });
 });

@@ -288,7 +288,7 @@ describe('the devices channels', () => {
     const { core, dispatch } = await wired();
     await createMailbox(core, { address });
     const call = testCall();
-    signIn(core, call, address);
+    await signIn(core, call, address);
     expect(await dispatch('devices:remove', { id: 'x'.repeat(65) }, call)).toEqual({ ok: false, code: 'invalid-request', fields: ['id'] });
     expect(await dispatch('devices:remove', { id: '' }, call)).toEqual({ ok: false, code: 'invalid-request', fields: ['id'] });
     expect(await dispatch('devices:remove', {}, call)).toEqual({ ok: false, code: 'invalid-request', fields: ['id'] });

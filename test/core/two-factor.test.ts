@@ -71,7 +71,7 @@ async function setup(options: { policy?: Partial<Policy>; core?: (core: CoreCont
 async function signedIn(t: Setup, options: { address?: string; phone?: string; totp?: string; call?: CallContext } = {}): Promise<MailboxRecord> {
   const address = options.address ?? alice;
   const record = await createMailbox(t.core, { address, ...(options.phone ? { phone: options.phone } : {}), ...(options.totp ? { totp: options.totp } : {}) });
-  signIn(t.core, options.call ?? t.call, address);
+  await signIn(t.core, options.call ?? t.call, address);
   return record;
 }
 
@@ -497,7 +497,7 @@ describe('two-factor:recheck-password', () => {
     t.clock.advanceMinutes(30);
     const now = t.clock.now();
     expect(await t.dispatch('two-factor:recheck-password', { password: defaultTestPassword })).toEqual({ ok: true, data: { passwordCheckedAt: now } });
-    expect(t.core.sessions.current(t.call)?.passwordCheckedAt).toBe(now);
+    expect((await t.core.sessions.current(t.call))?.passwordCheckedAt).toBe(now);
     expect((await t.dispatch('two-factor:status')).data.passwordRecheckNeeded).toBe(false);
   });
 

@@ -2,12 +2,13 @@
  * A whole core for tests: the real nedb store in memory, a fake clock, the real CSPRNG, an SMS
  * gateway that keeps what it was asked to send, and the default policy unless told otherwise.
  */
-import { createCoreContext, SmsDeliveryError, type CoreContext, type SmsDelivery, type SmsGateway, type SmsMessage } from '../../electron/core/context';
+import { createCoreContext, SmsDeliveryError, type CoreContext, type CorePorts, type SmsDelivery, type SmsGateway, type SmsMessage } from '../../electron/core/context';
 import { testScrypt } from '../../electron/core/password-hash';
 import { defaultPolicy, type Policy } from '../../electron/core/policy';
 import { silentLogger, type Logger } from '../../electron/core/ports';
 import { cryptoRandom } from '../../electron/platform/system';
 import type { Store } from '../../electron/core/store';
+import { StoredSessions } from '../../electron/core/sessions';
 import { PostgresStore } from '../../electron/postgres/pg-store';
 import { NedbStore } from '../../electron/store/nedb-store';
 import { inject } from 'vitest';
@@ -49,7 +50,8 @@ export interface TestCore {
 export async function testCore(options: { policy?: Partial<Policy>; logger?: Logger } = {}): Promise<TestCore> {
   const clock = new FakeClock();
   const sms = new RecordingSms();
-  const store = process.env.MAILWARDEN_TEST_STORE === 'postgres' ? await freshPostgresStore() : await NedbStore.open();
+  const organisation = process.env.MAILWARDEN_TEST_STORE === 'postgres';
+  const store = organisation ? await freshPostgresStore() : await NedbStore.open();
   let policy: Policy = { ...defaultPolicy, ...options.policy };
   const core = createCoreContext({
     store,
@@ -59,7 +61,12 @@ export async function testCore(options: { policy?: Partial<Policy>; logger?: Log
     keys: { mac: cryptoRandom.bytes(32) },
     logger: options.logger ?? silentLogger,
     policy: () => policy,
-  }, { scrypt: testScrypt });
+  }, {
+    scrypt: testScrypt,
+    // On the organisation's store, sessions live in it too, as every server process shares them;
+    // a year, so the suites' long jumps of the clock (grace periods, trusted devices) keep them.
+    ...(organisation ? { sessions: (ports: CorePorts) => new StoredSessions(ports.store, ports.keys.mac, ports.clock, { sessionLifetimeMs: 365 * 86_400_000 }) } : {}),
+  });
   return {
     core,
     clock,

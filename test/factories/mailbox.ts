@@ -40,7 +40,7 @@ export async function createMailbox(core: CoreContext, options: MailboxOptions):
 }
 
 /** Starts a full session (password just checked, no enrolment pending) for the call's connection. */
-export function signIn(core: CoreContext, call: CallContext, address: string): void {
+export async function signIn(core: CoreContext, call: CallContext, address: string): Promise<void> {
   const now = core.clock.now();
-  core.sessions.start(call, { mailbox: normalizeAddress(address), signedInAt: now, passwordCheckedAt: now });
+  await core.sessions.start(call, { mailbox: normalizeAddress(address), signedInAt: now, passwordCheckedAt: now });
 }

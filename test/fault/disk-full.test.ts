@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../electron/core/ports';
-import { collectionSpecs, type CollectionName, type Store } from '../../electron/core/store';
+import { collectionSpecs, sharedStateCollections, type CollectionName, type Store } from '../../electron/core/store';
 import { openBackend, type Backend } from '../../electron/platform/compose';
 import { openEmbeddedStore } from '../../electron/store/open';
 import { testCall } from '../factories/call';
@@ -26,10 +26,10 @@ const bob = testCall({ connection: 'bob' });
 const carol = testCall({ connection: 'carol' });
 const password = (who: string) => `${who}-main-password-1`;
 
-/** Every record of every collection, sorted: what a user could ever see of the store. */
+/** Every record of every collection a desktop uses, sorted: what a user could ever see of the store. */
 async function snapshot(store: Store): Promise<Record<string, unknown[]>> {
   const all: Record<string, unknown[]> = {};
-  for (const name of Object.keys(collectionSpecs) as CollectionName[]) {
+  for (const name of (Object.keys(collectionSpecs) as CollectionName[]).filter((n) => !sharedStateCollections.includes(n))) {
     const records = await store.collection(name).find({});
     all[name] = records.sort((a, b) => (a._id < b._id ? -1 : a._id > b._id ? 1 : 0));
   }

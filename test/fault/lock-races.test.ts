@@ -28,7 +28,7 @@ interface World {
   readonly t: TestCore;
   readonly dispatch: Dispatch;
   /** A fresh signed-in call for alice: each request its own connection, as separate windows are. */
-  session(): CallContext;
+  session(): Promise<CallContext>;
   readonly clientPassword: string;
   readonly grantId: string;
 }
@@ -42,14 +42,14 @@ async function world(): Promise<World> {
     silentLogger,
   );
   let n = 0;
-  const session = () => {
+  const session = async () => {
     const call = testCall({ connection: `alice-${(n += 1)}` });
-    signIn(t.core, call, alice);
+    await signIn(t.core, call, alice);
     return call;
   };
-  const created = await createClientPassword(t.core, alice, session(), { name: 'Foxmail' });
+  const created = await createClientPassword(t.core, alice, await session(), { name: 'Foxmail' });
   if (!created.ok) throw new Error(created.code);
-  const grant = await dispatcher('grants:add', { grantee: colleagues[0], level: 'read-only' }, session());
+  const grant = await dispatcher('grants:add', { grantee: colleagues[0], level: 'read-only' }, await session());
   if (!grant.ok) throw new Error(grant.code);
   return { t, dispatch: dispatcher, session, clientPassword: created.data.password, grantId: (grant.data as { id: string }).id };
 }
@@ -58,8 +58,8 @@ type Path = (w: World, i: number) => Promise<unknown>;
 
 let guesses = 0;
 
-const through = (channel: string, request: (w: World, i: number) => unknown, who?: () => CallContext): Path =>
-  (w, i) => w.dispatch(channel, request(w, i), who?.() ?? w.session());
+const through = (channel: string, request: (w: World, i: number) => unknown): Path =>
+  async (w, i) => w.dispatch(channel, request(w, i), await w.session());
 
 /** Every path that writes the store, each as a person or a mail server would start it. */
 const writingPaths: Record<string, Path> = {
@@ -69,7 +69,7 @@ const writingPaths: Record<string, Path> = {
   'activity:list (prunes)': through('activity:list', () => ({})),
   'client-passwords:create': through('client-passwords:create', (_w, i) => ({ name: `Client ${i}` })),
   'client-passwords:revoke': async (w) => {
-    const call = w.session();
+    const call = await w.session();
     const listed = await w.dispatch('client-passwords:list', {}, call);
     const first = listed.ok ? (listed.data as { passwords: { id: string }[] }).passwords[0] : undefined;
     return first ? w.dispatch('client-passwords:revoke', { id: first.id }, call) : listed;
@@ -103,7 +103,7 @@ describe('every pair of writing paths at the same moment', () => {
     expectAnswered(answers);
     // The store still takes a write, and the log still lists.
     await w.t.core.activity.record({ mailbox: alice, kind: 'policy-applied', device: 'after the race' });
-    const listed = await w.dispatch('activity:list', { limit: 1 }, w.session());
+    const listed = await w.dispatch('activity:list', { limit: 1 }, await w.session());
     expect(listed).toMatchObject({ ok: true, data: { events: [{ kind: 'policy-applied' }] } });
   });
 });
@@ -114,6 +114,6 @@ describe('the crowds the outside tester sent', () => {
     const crowd = Array.from({ length: 60 }, (_, i) => [writingPaths['grants:change']!(w, i), writingPaths['activity:list (prunes)']!(w, i)]).flat();
     const answers = await Promise.all(crowd);
     expect(answers.every((a) => (a as { ok: boolean }).ok)).toBe(true);
-    expect(await w.dispatch('grants:change', { id: w.grantId, level: 'read-only' }, w.session())).toMatchObject({ ok: true, data: { level: 'read-only' } });
+    expect(await w.dispatch('grants:change', { id: w.grantId, level: 'read-only' }, await w.session())).toMatchObject({ ok: true, data: { level: 'read-only' } });
   });
 });

@@ -43,7 +43,7 @@ describe('loadServerKey', () => {
   it('refuses a key of the wrong size, text that is not base64, a missing file and no key at all, never echoing the text', async () => {
     await expect(loadServerKey({ env: { [serverKeyVariable]: randomBytes(16).toString('base64') } })).rejects.toThrow(/32 random bytes in base64 \(make one with: openssl rand -base64 32\)/);
     const notKey = `${key.toString('base64').slice(0, 40)}!!${key.toString('base64').slice(42)}`;
-    const error = await loadServerKey({ env: { [serverKeyVariable]: notKey } }).catch((e: unknown) => e as Error);
+    const error = (await loadServerKey({ env: { [serverKeyVariable]: notKey } }).catch((e: unknown) => e)) as Error;
     expect(error.message).toMatch(/32 random bytes/);
     expect(error.message).not.toContain(notKey.slice(0, 20));
     await expect(loadServerKey({ file: '/nonexistent/server.key' })).rejects.toThrow(/cannot be read \(ENOENT\)/);

@@ -32,9 +32,9 @@ async function setup(options: Parameters<typeof testCore>[0] = {}) {
     silentLogger,
   );
   const call = testCall();
-  signIn(t.core, call, alice);
+  await signIn(t.core, call, alice);
   const carolCall = testCall({ connection: 'carol-connection' });
-  signIn(t.core, carolCall, carol);
+  await signIn(t.core, carolCall, carol);
   const dispatch: Dispatch = (channel, request, c = call) => dispatcher(channel, request, c) as never;
   return { ...t, ports, call, carolCall, dispatch };
 }
@@ -117,7 +117,7 @@ describe('the system keychain', () => {
     const t = await setup();
     const created = await newClientPassword(t.dispatch);
     const bobCall = testCall({ connection: 'bob' });
-    signIn(t.core, bobCall, bob);
+    await signIn(t.core, bobCall, bob);
     expect(await t.dispatch('mail-clients:keychain-remember', { id: created.id, password: created.password }, bobCall)).toMatchObject({ ok: false, code: 'not-found' });
     await t.dispatch('mail-clients:keychain-remember', { id: created.id, password: created.password });
     expect(await t.dispatch('mail-clients:keychain-list', {}, bobCall)).toEqual({ ok: true, data: { names: [] } });
@@ -234,7 +234,7 @@ describe('Foxmail', () => {
   it('what-will-break answers an enrolment-only session (2FA enforced, nothing bound yet)', async () => {
     const t = await setup({ policy: { enforceTwoFactor: true } });
     const enrolling = testCall({ connection: 'enrolling' });
-    t.core.sessions.start(enrolling, { mailbox: carol, signedInAt: t.clock.now(), passwordCheckedAt: t.clock.now(), enrollmentRequired: true });
+    await t.core.sessions.start(enrolling, { mailbox: carol, signedInAt: t.clock.now(), passwordCheckedAt: t.clock.now(), enrollmentRequired: true });
     t.ports.installations = [installation(foxmailAccount(carol, 'carol-main'))];
     t.ports.foxmailPasswords.set('carol-main', defaultTestPassword);
     expect((await t.dispatch('mail-clients:what-will-break', {}, enrolling)).data.accounts).toHaveLength(1);
