@@ -22,4 +22,4 @@ export function electronBinaryPath() {
 
 export const electronMissingMessage =
   'Electron is not installed here (installed with ELECTRON_SKIP_BINARY_DOWNLOAD=1 or without network). ' +
-  'Use `npm run web` for browser mode, or run `npm rebuild electron` with network access.';
+  'Use `npm run web` for browser mode, or run `npx --no install-electron` with network access.';

@@ -11,13 +11,15 @@
  *     never guess: a yes would open mailboxes, a no would look like a wrong password.
  *
  * The socket comes from `--socket=PATH` (before the reply program) or MAILWARDEN_AUTH_SOCKET,
- * which Dovecot passes through `import_environment`. See resources/dovecot/README.md.
+ * which Dovecot passes through `import_environment`. `--input-timeout-ms=N` (default 5000) is how
+ * long fd 3 may take to deliver the credentials and close; past it the program exits 111. See resources/dovecot/README.md.
  *
  * Built as its own entry (out/main/checkpassword.js) importing node built-ins and the small
  * client only: it starts for every login, so it must not load the store or the core.
  */
 import { spawn } from 'node:child_process';
-import { readSync } from 'node:fs';
+import { fstatSync, readSync } from 'node:fs';
+import { Socket } from 'node:net';
 import { askMailAuth, type MailAuthProtocol } from '../platform/mail-auth/client';
 
 const exitRefused = 1;
@@ -25,38 +27,61 @@ const exitTemporary = 111;
 /** Dovecot sends at most 512 bytes (CHECKPASSWORD_MAX_REQUEST_LEN), as qmail's interface says. */
 const inputMaxBytes = 4096;
 const askTimeoutMs = 10_000;
-const inputTimeoutMs = 5_000;
+/** How long Dovecot has to write the credentials and close fd 3; `--input-timeout-ms=N` overrides it. */
+const defaultInputTimeoutMs = 5_000;
 
 /** What each Dovecot service logs in with; POP3 and IMAP by name, submission is SMTP AUTH. */
 const protocolOfService: Readonly<Record<string, MailAuthProtocol>> = { imap: 'imap', pop3: 'pop3', smtp: 'smtp', submission: 'smtp' };
 
 class TemporaryFailure extends Error {}
 
-function pause(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
-
-/** Everything on fd 3 until its end, bounded in size and in time. */
-function readInput(fd: number): Buffer {
-  const buffer = Buffer.alloc(inputMaxBytes + 1);
-  const deadline = Date.now() + inputTimeoutMs;
-  let length = 0;
-  for (;;) {
-    let read: number;
-    try {
-      read = readSync(fd, buffer, length, buffer.length - length, null);
-    } catch (cause) {
-      const code = (cause as NodeJS.ErrnoException).code;
-      if (code === 'EAGAIN' && Date.now() < deadline) {
-        pause(5);
-        continue;
-      }
-      throw new TemporaryFailure(`cannot read the credentials on fd ${fd}: ${code ?? 'error'}`);
-    }
-    if (read === 0) return buffer.subarray(0, length);
-    length += read;
-    if (length > inputMaxBytes) throw new TemporaryFailure(`more than ${inputMaxBytes} bytes of credentials on fd ${fd}`);
+/**
+ * Everything on fd 3 until its end, bounded in size and in time. A pipe or socket (what Dovecot
+ * passes) is read through libuv, which makes the fd non-blocking, so the deadline holds even when
+ * the writer keeps its end open and sends nothing; a regular file cannot block and is read at once.
+ */
+function readInput(fd: number, timeoutMs: number): Promise<Buffer> {
+  let kind: 'file' | 'stream';
+  try {
+    const info = fstatSync(fd);
+    if (info.isFile()) kind = 'file';
+    else if (info.isFIFO() || info.isSocket()) kind = 'stream';
+    else throw new TemporaryFailure(`fd ${fd} is not a pipe, socket or file`);
+  } catch (cause) {
+    if (cause instanceof TemporaryFailure) throw cause;
+    throw new TemporaryFailure(`cannot read the credentials on fd ${fd}: ${(cause as NodeJS.ErrnoException).code ?? 'error'}`);
   }
+  if (kind === 'file') {
+    const buffer = Buffer.alloc(inputMaxBytes + 1);
+    let length = 0;
+    for (;;) {
+      const read = readSync(fd, buffer, length, buffer.length - length, null);
+      if (read === 0) return Promise.resolve(buffer.subarray(0, length));
+      length += read;
+      if (length > inputMaxBytes) throw new TemporaryFailure(`more than ${inputMaxBytes} bytes of credentials on fd ${fd}`);
+    }
+  }
+  return new Promise((resolve, reject) => {
+    const input = new Socket({ fd, readable: true, writable: false });
+    const chunks: Buffer[] = [];
+    let length = 0;
+    let settled = false;
+    const finish = (outcome: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      input.destroy();
+      outcome();
+    };
+    const timer = setTimeout(() => finish(() => reject(new TemporaryFailure(`no credentials on fd ${fd} within ${timeoutMs} ms`))), timeoutMs);
+    input.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      length += chunk.length;
+      if (length > inputMaxBytes) finish(() => reject(new TemporaryFailure(`more than ${inputMaxBytes} bytes of credentials on fd ${fd}`)));
+    });
+    input.on('end', () => finish(() => resolve(Buffer.concat(chunks))));
+    input.on('error', (cause: NodeJS.ErrnoException) => finish(() => reject(new TemporaryFailure(`cannot read the credentials on fd ${fd}: ${cause.code ?? 'error'}`))));
+  });
 }
 
 /** `username\0password\0` and maybe more NUL-terminated fields (the timestamp), which are not used. */
@@ -74,11 +99,17 @@ function parseCredentials(input: Buffer): { username: string; password: string }
 
 interface Invocation {
   readonly socket: string | undefined;
+  readonly inputTimeoutMs: number;
   readonly reply: readonly string[];
 }
 
 function parseArguments(argv: readonly string[]): Invocation {
   let socket: string | undefined;
+  let inputTimeoutMs = defaultInputTimeoutMs;
+  const milliseconds = (text: string | undefined) => {
+    if (text === undefined || !/^[1-9]\d{0,6}$/.test(text)) throw new TemporaryFailure('--input-timeout-ms needs a whole number of milliseconds from 1 to 9999999');
+    return Number(text);
+  };
   let index = 0;
   for (; index < argv.length; index += 1) {
     const argument = argv[index]!;
@@ -89,9 +120,11 @@ function parseArguments(argv: readonly string[]): Invocation {
     if (!argument.startsWith('--')) break;
     if (argument.startsWith('--socket=')) socket = argument.slice('--socket='.length);
     else if (argument === '--socket' && index + 1 < argv.length) socket = argv[(index += 1)];
+    else if (argument.startsWith('--input-timeout-ms=')) inputTimeoutMs = milliseconds(argument.slice('--input-timeout-ms='.length));
+    else if (argument === '--input-timeout-ms') inputTimeoutMs = milliseconds(argv[(index += 1)]);
     else throw new TemporaryFailure(`unknown option ${argument.slice(0, 40)}`);
   }
-  return { socket, reply: argv.slice(index) };
+  return { socket, inputTimeoutMs, reply: argv.slice(index) };
 }
 
 function runReply(reply: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
@@ -121,7 +154,7 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
   const protocol = protocolOfService[service.toLowerCase()];
   if (!protocol) throw new TemporaryFailure(`unknown SERVICE '${service.slice(0, 40)}'`);
 
-  const { username, password } = parseCredentials(readInput(3));
+  const { username, password } = parseCredentials(await readInput(3, invocation.inputTimeoutMs));
   let answer;
   try {
     answer = await askMailAuth(socket, { address: username, secret: password, protocol, clientAddress: env.TCPREMOTEIP ?? '' }, { timeoutMs: askTimeoutMs });

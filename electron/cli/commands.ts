@@ -18,7 +18,7 @@ import { deviceLabel } from '../platform/device';
 import { openBackend, type Backend } from '../platform/compose';
 import { createConsoleLogger } from '../platform/logger';
 import { defaultDataDir, productName } from '../platform/paths';
-import { serveCommand } from './serve';
+import { serveCommand, serveUsage } from './serve';
 import { version } from '../../package.json';
 
 const exitCodes = `Exit codes: 0 done, 1 the command failed, 2 the command line was wrong.`;
@@ -42,6 +42,7 @@ ${exitCodes}
 `;
 
 const commandHelp: Record<string, string> = {
+  serve: `${serveUsage}\n${exitCodes}\n`,
   info: `Usage: mailwarden info [--user-data-dir DIR] [--policy FILE]
 
 Prints this installation's version, data folder, backend, and the policy's sources (the places
@@ -214,7 +215,9 @@ export async function runCli(argv: readonly string[], out: (s: string) => void, 
   const [command, argument] = words;
   const flags = flagsOf(argv);
   if (flags.help === true || command === 'help' || command === undefined) {
-    const topic = command === 'policy' || command === 'audit' ? `${command} ${argument ?? ''}`.trim() : (command ?? '');
+    // `help serve` as well as `serve --help`.
+    const [name, sub] = command === 'help' ? words.slice(1) : [command, argument];
+    const topic = name === 'policy' || name === 'audit' ? `${name} ${sub ?? ''}`.trim() : (name ?? '');
     const text = commandHelp[topic] ?? usage;
     if (command === undefined && flags.help !== true) {
       errOut(usage);

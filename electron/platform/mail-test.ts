@@ -12,7 +12,12 @@
  * The libraries get half the time for connecting and the greeting, so a probe has time left.
  * Logging is off in both: what they log includes the server's replies, and the detail returned
  * here is scrubbed of the secret in every form it travels in (redact()).
+ *
+ * Whom it trusts (trustedCaCertificates()): Node's bundled roots, the system's certificate store
+ * (where IT installs an institution's private CA) and a CA passed in. Node alone trusts only its
+ * bundled roots, and a `ca` option replaces them, so the whole list is always passed.
  */
+import { readFile } from 'node:fs/promises';
 import net from 'node:net';
 import tls from 'node:tls';
 import { ImapFlow } from 'imapflow';
@@ -26,8 +31,59 @@ type Failure = Exclude<ConnectionTestResult['outcome'], 'ok'>;
 export interface NetworkConnectionTesterOptions {
   /** How long one test may take in all, connecting, probing and logging in. */
   readonly timeoutMs?: number;
-  /** Certificate authorities trusted besides the system's (a private CA; the tests' own). */
+  /** Certificate authorities trusted besides the bundled and the system's (the tests' own). */
   readonly ca?: string | Buffer;
+  /**
+   * PEM files read as the system's certificate store instead of asking the system; tests pass
+   * their own. By default: Node's `tls.getCACertificates('system')` where it exists (Node 22.15+,
+   * so Electron), else on Linux the distribution's bundle (/etc/ssl/certs/ca-certificates.crt and
+   * its siblings), else none.
+   */
+  readonly systemCaFiles?: readonly string[];
+}
+
+/** Where Linux distributions keep the system's CA bundle (Debian/Ubuntu, Fedora/RHEL, openSUSE, Alpine). */
+const linuxCaBundles = ['/etc/ssl/certs/ca-certificates.crt', '/etc/pki/tls/certs/ca-bundle.crt', '/etc/ssl/ca-bundle.pem', '/etc/ssl/cert.pem'];
+
+const pemCertificate = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+
+async function certificatesIn(file: string): Promise<string[]> {
+  try {
+    return (await readFile(file, 'utf8')).match(pemCertificate) ?? [];
+  } catch {
+    // An unreadable store is an empty one: the bundled roots still apply.
+    return [];
+  }
+}
+
+/** The system's trusted CAs as PEM: Node's own reader where it has one, else the files. */
+async function systemCertificates(files: readonly string[] | undefined): Promise<string[]> {
+  if (files) return (await Promise.all(files.map(certificatesIn))).flat();
+  const getCACertificates = (tls as { getCACertificates?: (type: 'system') => string[] }).getCACertificates;
+  if (typeof getCACertificates === 'function') {
+    try {
+      return getCACertificates('system');
+    } catch {
+      // The store could not be read; fall through to the files.
+    }
+  }
+  if (process.platform !== 'linux') return [];
+  for (const bundle of linuxCaBundles) {
+    const found = await certificatesIn(bundle);
+    if (found.length > 0) return found;
+  }
+  return [];
+}
+
+/**
+ * Every CA a connection test trusts, as PEM: Node's bundled roots, NODE_EXTRA_CA_CERTS (which a
+ * `ca` option would otherwise drop), the system's store and `ca`. Duplicates are kept once.
+ */
+export async function trustedCaCertificates(options: Pick<NetworkConnectionTesterOptions, 'ca' | 'systemCaFiles'>): Promise<string[]> {
+  const extraFile = process.env.NODE_EXTRA_CA_CERTS;
+  const [system, extra] = await Promise.all([systemCertificates(options.systemCaFiles), extraFile ? certificatesIn(extraFile) : Promise.resolve([])]);
+  const given = options.ca === undefined ? [] : (options.ca.toString().match(pemCertificate) ?? []);
+  return [...new Set([...tls.rootCertificates, ...extra, ...system, ...given].map((pem) => pem.trim()))];
 }
 
 /** Longest detail handed back: enough for a code, a message and the server's reply. */
@@ -43,11 +99,13 @@ class DeadlineError extends Error {
 
 export class NetworkConnectionTester implements ConnectionTester {
   private readonly timeoutMs: number;
-  private readonly ca: string | Buffer | undefined;
+  private readonly trustOptions: Pick<NetworkConnectionTesterOptions, 'ca' | 'systemCaFiles'>;
+  /** Read once, at the first test. */
+  private trusted: Promise<string[]> | undefined;
 
   constructor(options: NetworkConnectionTesterOptions = {}) {
     this.timeoutMs = options.timeoutMs ?? connectionTestTimeoutMs;
-    this.ca = options.ca;
+    this.trustOptions = { ca: options.ca, systemCaFiles: options.systemCaFiles };
   }
 
   async test(protocol: Protocol, endpoint: MailEndpoint, user: string, secret: string): Promise<ConnectionTestResult> {
@@ -58,7 +116,9 @@ export class NetworkConnectionTester implements ConnectionTester {
       const overtime = new Promise<never>((_, reject) => {
         giveUp = setTimeout(() => reject(new DeadlineError(`no answer within ${this.timeoutMs} ms`)), this.timeoutMs);
       });
-      attempt = protocol === 'imap' ? this.imap(endpoint, user, secret) : this.smtp(endpoint, user, secret);
+      this.trusted ??= trustedCaCertificates(this.trustOptions);
+      const ca = await this.trusted;
+      attempt = protocol === 'imap' ? this.imap(endpoint, user, secret, ca) : this.smtp(endpoint, user, secret, ca);
       await Promise.race([attempt.done, overtime]);
       return { outcome: 'ok', detail: '' };
     } catch (cause) {
@@ -79,7 +139,7 @@ export class NetworkConnectionTester implements ConnectionTester {
     }
   }
 
-  private imap(endpoint: MailEndpoint, user: string, secret: string): Attempt {
+  private imap(endpoint: MailEndpoint, user: string, secret: string, ca: string[]): Attempt {
     const half = Math.max(1, Math.floor(this.timeoutMs / 2));
     const client = new ImapFlow({
       host: endpoint.host,
@@ -89,7 +149,7 @@ export class NetworkConnectionTester implements ConnectionTester {
       ...(endpoint.security === 'tls' ? {} : { doSTARTTLS: endpoint.security === 'starttls' }),
       auth: { user, pass: secret },
       logger: false,
-      ...(this.ca ? { tls: { ca: this.ca } } : {}),
+      tls: { ca },
       connectionTimeout: half,
       greetingTimeout: half,
       socketTimeout: this.timeoutMs,
@@ -105,7 +165,7 @@ export class NetworkConnectionTester implements ConnectionTester {
     return { done, cancel: () => client.close() };
   }
 
-  private smtp(endpoint: MailEndpoint, user: string, secret: string): Attempt {
+  private smtp(endpoint: MailEndpoint, user: string, secret: string, ca: string[]): Attempt {
     const half = Math.max(1, Math.floor(this.timeoutMs / 2));
     const transporter = nodemailer.createTransport({
       host: endpoint.host,
@@ -116,7 +176,7 @@ export class NetworkConnectionTester implements ConnectionTester {
       auth: { user, pass: secret },
       logger: false,
       debug: false,
-      ...(this.ca ? { tls: { ca: this.ca } } : {}),
+      tls: { ca },
       connectionTimeout: half,
       greetingTimeout: half,
       dnsTimeout: half,

@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { chmod, open, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { MailLoginRequest, MailLoginResult } from '../../electron/core/mail-login';
 import { startMailAuthServer, type MailAuthServer } from '../../electron/platform/mail-auth/server';
@@ -154,6 +154,53 @@ describe('checkpassword', () => {
   ] as const)('exits 111 on %s, asking nobody', async (_label, env, args) => {
     const result = await run(credentials('a@b.cn', secret), { ...env }, args === undefined ? undefined : [...args]);
     expect(result).toMatchObject({ code: 111, replyEnv: null });
+    expect(result.stderr).toMatch(/^mailwarden-checkpassword: temporary failure: /);
+    expect(asked).toEqual([]);
+  });
+
+  /** Runs the program with fd 3 a pipe from this process: `feed` gets its writing end. */
+  async function runWithPipe(args: string[], feed: (fd3: Writable) => void): Promise<{ code: number | null; stderr: string }> {
+    const record = join(work, `record-pipe-${case_}`);
+    const child = spawn(process.execPath, [program, `--socket=${socketPath}`, ...args, replyScript, record], {
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...dovecotEnv },
+      stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const fd3 = child.stdio[3] as Writable;
+    fd3.on('error', () => undefined);
+    feed(fd3);
+    // Only so a program that never ends does not outlive the test run; the test asserts the code.
+    const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+    clearTimeout(killer);
+    fd3.destroy();
+    return { code, stderr };
+  }
+
+  it('reads the credentials from a pipe on fd 3, as Dovecot passes them', async () => {
+    const result = await runWithPipe([], (fd3) => fd3.end(credentials('a@b.cn', secret)));
+    expect(result).toEqual({ code: 0, stderr: '' });
+    expect(asked).toHaveLength(1);
+  });
+
+  it('exits 111 when fd 3 stays open and silent past --input-timeout-ms, asking nobody', async () => {
+    const result = await runWithPipe(['--input-timeout-ms=200'], () => undefined);
+    expect(result.code).toBe(111);
+    expect(result.stderr).toBe('mailwarden-checkpassword: temporary failure: no credentials on fd 3 within 200 ms\n');
+    expect(asked).toEqual([]);
+  }, 40_000);
+
+  it('exits 111 when fd 3 sends part of the credentials and then stalls past the deadline', async () => {
+    const result = await runWithPipe(['--input-timeout-ms', '200'], (fd3) => fd3.write('a@b.cn\0'));
+    expect(result.code).toBe(111);
+    expect(result.stderr).toContain('no credentials on fd 3 within 200 ms');
+    expect(asked).toEqual([]);
+  }, 40_000);
+
+  it.each([['--input-timeout-ms=0'], ['--input-timeout-ms=soon'], ['--input-timeout-ms']])('exits 111 on a bad input deadline (%s), asking nobody', async (option) => {
+    const result = await runWithPipe([option], (fd3) => fd3.end(credentials('a@b.cn', secret)));
+    expect(result.code).toBe(111);
     expect(result.stderr).toMatch(/^mailwarden-checkpassword: temporary failure: /);
     expect(asked).toEqual([]);
   });

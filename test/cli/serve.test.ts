@@ -105,6 +105,14 @@ describe('mailwarden serve', () => {
     expect(err).toContain('enforceTwoFactor');
   });
 
+  it.each([[['serve', '--help']], [['serve', '-h']], [['help', 'serve']], [['--help', 'serve', '--data', 'somewhere']]])('%j prints serve’s own help with exit 0 and starts nothing', async (argv) => {
+    let out = '';
+    expect(await runCli(argv, (s) => (out += s), () => undefined)).toBe(0);
+    expect(out).toMatch(/^Usage: mailwarden serve --data DIR/);
+    expect(out).toContain('Exit codes:');
+    await expect(stat(join(work, 'somewhere'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
   it('is listed in the help and found wherever its flags are', async () => {
     let out = '';
     await runCli(['help'], (s) => (out += s), () => undefined);

@@ -7,7 +7,8 @@
  *   → {"address","secret","protocol":"imap"|"smtp"|"pop3","clientAddress"}
  *   ← {"ok":true,"via":"main-password"|"client-password","address":<the mailbox's canonical address>}
  *   ← {"ok":false,"reason":"unknown"|"main-password-with-2fa"|"wrong"|"out-of-scope"|"expired"|"locked"}
- *   ← {"error":"bad-request"|"too-long"|"internal"} — the question could not be answered
+ *   ← {"error":"bad-request"|"too-long"|"internal"|"busy"} — the question could not be answered
+ *     ("busy": the bridge holds as many connections as it takes; the line comes at once, unasked)
  */
 import { connect } from 'node:net';
 

@@ -18,14 +18,32 @@ export interface MailAuthServerOptions {
   readonly socketPath: string;
   readonly verify: (request: MailLoginRequest) => Promise<MailLoginResult>;
   readonly logger: Logger;
-  /** A connection that sends nothing for this long is closed; 10 s by default. */
-  readonly idleTimeoutMs?: number;
-  /** Connections beyond this are refused at once; 64 by default. */
+  /**
+   * A connection must deliver a whole request line this long after it opened or after its last
+   * answer, or it is closed: a client that connects and says nothing (or half a line) holds a
+   * slot for this long at most. 2 s by default; a checkpassword program sends its line at once.
+   */
+  readonly requestTimeoutMs?: number;
+  /** Connections beyond this are answered {"error":"busy"} and closed; 1024 by default. */
   readonly maxConnections?: number;
+  /** The timers the request timeout runs on; tests pass their own. */
+  readonly timers?: MailAuthTimers;
 }
+
+export interface MailAuthTimers {
+  setTimeout(run: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+const systemTimers: MailAuthTimers = {
+  setTimeout: (run, ms) => setTimeout(run, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
 
 export interface MailAuthServer {
   readonly socketPath: string;
+  /** Connections held open now, the refused ones not counted. */
+  connectionCount(): Promise<number>;
   /** Stops accepting, lets questions already asked finish, closes every connection, removes the socket. */
   close(): Promise<void>;
 }
@@ -34,7 +52,7 @@ export class MailAuthSocketError extends Error {
   override readonly name = 'MailAuthSocketError';
 }
 
-type ErrorAnswer = { readonly error: 'bad-request' | 'too-long' | 'internal' };
+type ErrorAnswer = { readonly error: 'bad-request' | 'too-long' | 'internal' | 'busy' };
 
 const RequestSchema = v.object({
   address: v.pipe(v.string(), v.maxLength(320)),
@@ -42,6 +60,9 @@ const RequestSchema = v.object({
   protocol: v.picklist(mailProtocols),
   clientAddress: v.pipe(v.string(), v.maxLength(128)),
 });
+
+/** Questions of one connection checked at the same time; reading pauses beyond this. */
+const maxQuestionsPerConnection = 16;
 
 /** sun_path holds 108 bytes on Linux and 104 on macOS, the terminating NUL included. */
 const socketPathMaxBytes = process.platform === 'darwin' ? 103 : 107;
@@ -74,14 +95,20 @@ async function clearStaleSocket(path: string): Promise<void> {
 
 export async function startMailAuthServer(options: MailAuthServerOptions): Promise<MailAuthServer> {
   const { socketPath, logger } = options;
-  const idleTimeoutMs = options.idleTimeoutMs ?? 10_000;
+  const requestTimeoutMs = options.requestTimeoutMs ?? 2_000;
+  const maxConnections = options.maxConnections ?? 1024;
+  const timers = options.timers ?? systemTimers;
   if (Buffer.byteLength(socketPath) > socketPathMaxBytes) {
     throw new MailAuthSocketError(`socket path is longer than ${socketPathMaxBytes} bytes, the most a Unix socket address holds: ${socketPath}`);
   }
   await clearStaleSocket(socketPath);
 
+  /** Connections being served; refused ones live in `refused` until they are gone. */
   const connections = new Set<Socket>();
+  const refused = new Set<Socket>();
   const inFlight = new Set<Promise<unknown>>();
+  /** One warning per crowd, not one per refused connection. */
+  let warnedBusy = false;
 
   async function answer(line: string): Promise<MailAuthAnswer | ErrorAnswer> {
     let json: unknown;
@@ -106,35 +133,64 @@ export async function startMailAuthServer(options: MailAuthServerOptions): Promi
     }
   }
 
+  /** A connection beyond the cap: told so in one line, so the checkpassword program says "try later" at once. */
+  function refuse(socket: Socket): void {
+    refused.add(socket);
+    socket.on('error', () => socket.destroy());
+    socket.resume();
+    const gone = timers.setTimeout(() => socket.destroy(), requestTimeoutMs);
+    socket.on('close', () => {
+      refused.delete(socket);
+      timers.clearTimeout(gone);
+    });
+    socket.end(`${JSON.stringify({ error: 'busy' } satisfies ErrorAnswer)}\n`);
+    if (!warnedBusy) {
+      warnedBusy = true;
+      logger.warn('mail-auth connection refused', { problem: 'busy', limit: maxConnections });
+    }
+  }
+
   const server = createServer((socket) => {
+    if (connections.size >= maxConnections) return refuse(socket);
+    if (connections.size === 0) warnedBusy = false;
     connections.add(socket);
     socket.on('close', () => connections.delete(socket));
     socket.on('error', () => socket.destroy());
     let pending: Buffer[] = [];
     let pendingBytes = 0;
     let busy = 0;
-    let queue: Promise<void> = Promise.resolve();
-    let idle: NodeJS.Timeout | undefined;
-    const armIdle = () => {
-      clearTimeout(idle);
-      if (busy === 0 && !socket.destroyed) idle = setTimeout(() => socket.destroy(), idleTimeoutMs);
+    /** The last answer's write: answers go out in the order the questions came. */
+    let written: Promise<void> = Promise.resolve();
+    let deadline: unknown;
+    const stopDeadline = () => {
+      if (deadline !== undefined) timers.clearTimeout(deadline);
+      deadline = undefined;
     };
-    socket.on('close', () => clearTimeout(idle));
+    /** While no question is being checked, the peer has requestTimeoutMs for its next whole line. */
+    const armDeadline = () => {
+      stopDeadline();
+      if (busy === 0 && !socket.destroyed) deadline = timers.setTimeout(() => socket.destroy(), requestTimeoutMs);
+    };
+    socket.on('close', stopDeadline);
 
     const ask = (line: string) => {
       busy += 1;
-      clearTimeout(idle);
-      // Answers go out in the order the questions came, one at a time per connection.
-      const work = queue.then(async () => {
-        const response = await answer(line);
-        if (!socket.destroyed) socket.write(`${JSON.stringify(response)}\n`);
+      stopDeadline();
+      // A client that pipelines many questions waits for some answers before more are read.
+      if (busy >= maxQuestionsPerConnection) socket.pause();
+      // Checked at once, side by side with the connection's other questions; written in order.
+      const response = answer(line);
+      const work = written.then(async () => {
+        const text = JSON.stringify(await response);
+        if (!socket.destroyed) socket.write(`${text}\n`);
       });
-      queue = work;
+      written = work;
       inFlight.add(work);
       void work.finally(() => {
         inFlight.delete(work);
         busy -= 1;
-        armIdle();
+        if (busy < maxQuestionsPerConnection && !socket.destroyed) socket.resume();
+        armDeadline();
       });
     };
 
@@ -147,10 +203,10 @@ export async function startMailAuthServer(options: MailAuthServerOptions): Promi
         if (pendingBytes > mailAuthMaxLineBytes) {
           logger.warn('mail-auth request refused', { problem: 'too-long' });
           socket.off('data', onData);
-          void queue.then(() => {
+          void written.then(() => {
             socket.end(`${JSON.stringify({ error: 'too-long' } satisfies ErrorAnswer)}\n`);
-            // A peer that never closes its side is dropped like an idle one.
-            armIdle();
+            // A peer that never closes its side is dropped like a silent one.
+            armDeadline();
           });
           return;
         }
@@ -162,12 +218,12 @@ export async function startMailAuthServer(options: MailAuthServerOptions): Promi
         ask(line);
         start = newline + 1;
       }
-      armIdle();
     };
     socket.on('data', onData);
-    armIdle();
+    armDeadline();
   });
-  server.maxConnections = options.maxConnections ?? 64;
+  // A backstop only: past the cap, connections are answered "busy" above and close at once.
+  server.maxConnections = maxConnections * 2;
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -195,11 +251,12 @@ export async function startMailAuthServer(options: MailAuthServerOptions): Promi
   let closing: Promise<void> | undefined;
   return {
     socketPath,
+    connectionCount: async () => connections.size,
     close: () => {
       closing ??= (async () => {
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         await Promise.allSettled([...inFlight]);
-        for (const socket of connections) socket.destroy();
+        for (const socket of [...connections, ...refused]) socket.destroy();
         await stopped;
       })();
       return closing;

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { MailLoginRequest, MailLoginResult } from '../../../electron/core/mail-login';
 import { askMailAuth, mailAuthMaxLineBytes, MailAuthUnavailableError, type MailAuthRequest } from '../../../electron/platform/mail-auth/client';
-import { MailAuthSocketError, startMailAuthServer, type MailAuthServer } from '../../../electron/platform/mail-auth/server';
+import { MailAuthSocketError, startMailAuthServer, type MailAuthServer, type MailAuthServerOptions } from '../../../electron/platform/mail-auth/server';
 import { recordingLogger, removeFolder, tempFolder } from '../../factories/store';
 
 const secret = 'abcd efgh ijkm npqr';
@@ -43,6 +43,7 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   vi.useRealTimers();
+  for (const socket of openSockets.splice(0)) socket.destroy();
   await server?.close();
   server = undefined;
   for (const s of extraServers.splice(0)) {
@@ -52,7 +53,7 @@ afterEach(async () => {
   await removeFolder(work);
 });
 
-async function start(options: { idleTimeoutMs?: number } = {}): Promise<MailAuthServer> {
+async function start(options: Partial<Pick<MailAuthServerOptions, 'requestTimeoutMs' | 'maxConnections' | 'timers'>> = {}): Promise<MailAuthServer> {
   server = await startMailAuthServer({
     socketPath,
     logger,
@@ -86,6 +87,47 @@ function exchange(payload: string | Buffer, lines = Infinity): Promise<{ lines: 
 }
 
 const everyLogLine = () => JSON.stringify(logger.lines);
+
+/** A client connection that sends nothing unless told; closed after each test. */
+const openSockets: Socket[] = [];
+async function openSocket(): Promise<{ socket: Socket; closed: () => boolean }> {
+  const socket = connect(socketPath);
+  openSockets.push(socket);
+  let closed = false;
+  socket.on('close', () => (closed = true));
+  socket.on('error', () => undefined);
+  await new Promise((resolve) => socket.once('connect', resolve));
+  return { socket, closed: () => closed };
+}
+
+/** How many connections the server holds, as its own status says. */
+function connectionCount(): Promise<number> {
+  return server!.connectionCount();
+}
+
+/** Timers that fire only when the test advances them. */
+function manualTimers() {
+  let now = 0;
+  let next = 1;
+  const due = new Map<number, { at: number; run: () => void }>();
+  return {
+    setTimeout: (run: () => void, ms: number) => {
+      const id = next++;
+      due.set(id, { at: now + ms, run });
+      return id;
+    },
+    clearTimeout: (id: unknown) => {
+      due.delete(id as number);
+    },
+    pending: () => due.size,
+    advance(ms: number) {
+      now += ms;
+      for (const [id, timer] of [...due]) {
+        if (timer.at <= now && due.delete(id)) timer.run();
+      }
+    },
+  };
+}
 
 describe('the mail-auth socket', () => {
   it('answers a login that passes with how it passed and the canonical address, and one that does not with the reason', async () => {
@@ -154,20 +196,57 @@ describe('the mail-auth socket', () => {
     expect(logger.lines).toContainEqual({ level: 'error', message: 'mail-auth check failed', fields: { error: 'Error: store unreadable' } });
   });
 
-  it('closes a connection that stays silent for the idle timeout, and not before', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
-    await start({ idleTimeoutMs: 10_000 });
-    const socket = connect(socketPath);
-    const closed = vi.fn();
-    socket.on('close', closed);
-    await new Promise((resolve) => socket.once('connect', resolve));
-    // Let the server see the connection and arm its timer.
-    await vi.waitFor(() => expect(vi.getTimerCount()).toBeGreaterThan(0), { interval: 5, timeout: 2_000 });
-    await vi.advanceTimersByTimeAsync(9_999);
-    expect(closed).not.toHaveBeenCalled();
-    await vi.advanceTimersByTimeAsync(1);
-    vi.useRealTimers();
-    await vi.waitFor(() => expect(closed).toHaveBeenCalled(), { timeout: 2_000 });
+  it('closes a connection that sends no whole request within the request timeout, and not before', async () => {
+    const timers = manualTimers();
+    await start({ requestTimeoutMs: 2_000, timers });
+    const silent = await openSocket();
+    const partial = await openSocket();
+    partial.socket.write('{"address":"a@b.cn","secret":"');
+    await vi.waitFor(() => expect(timers.pending()).toBe(2), { interval: 5, timeout: 2_000 });
+    timers.advance(1_999);
+    // A timer re-armed by the partial line would not be due yet either way.
+    expect(silent.closed()).toBe(false);
+    expect(partial.closed()).toBe(false);
+    timers.advance(1);
+    await vi.waitFor(() => expect([silent.closed(), partial.closed()]).toEqual([true, true]), { timeout: 2_000 });
+  });
+
+  it('still answers a login promptly while 64 idle connections hold the socket open', async () => {
+    await start();
+    const idle = await Promise.all(Array.from({ length: 64 }, () => openSocket()));
+    // The server accepts in the order clients connected: all 64 are its before the login is.
+    expect(await askMailAuth(socketPath, request, { timeoutMs: 5_000 })).toEqual({ ok: true, via: 'client-password', address: 'zhang.wei@cstnet.cn' });
+    expect(idle.some((connection) => connection.closed())).toBe(false);
+  });
+
+  it('answers "busy" to a connection beyond the cap, and serves again once one closes', async () => {
+    await start({ maxConnections: 3 });
+    const held = await Promise.all(Array.from({ length: 3 }, () => openSocket()));
+    await vi.waitFor(async () => expect(await connectionCount()).toBe(3), { interval: 10, timeout: 5_000 });
+    const extra = await exchange(`${JSON.stringify(request)}\n`);
+    expect(extra).toEqual({ lines: ['{"error":"busy"}'], closed: true });
+    const refused = await askMailAuth(socketPath, request, { timeoutMs: 5_000 }).catch((error: unknown) => error);
+    expect(refused).toMatchObject({ failure: 'server-error', message: expect.stringContaining('busy') });
+    expect(asked).toEqual([]);
+    expect(logger.lines).toContainEqual({ level: 'warn', message: 'mail-auth connection refused', fields: { problem: 'busy', limit: 3 } });
+    held[0]!.socket.destroy();
+    await vi.waitFor(async () => expect(await connectionCount()).toBe(2), { interval: 10, timeout: 5_000 });
+    expect(await askMailAuth(socketPath, request, { timeoutMs: 5_000 })).toMatchObject({ ok: true });
+  });
+
+  it('checks questions from one connection at once and still answers them in order', async () => {
+    const releases: Array<() => void> = [];
+    verify = (r) => new Promise((resolve) => releases.push(() => resolve(r.secret === secret ? { ok: true, via: 'client-password' } : { ok: false, reason: 'wrong' })));
+    await start();
+    const answered = exchange(`${JSON.stringify(request)}\n${JSON.stringify({ ...request, secret: 'other' })}\n`, 2);
+    // Both checks run before either finishes.
+    await vi.waitFor(() => expect(asked).toHaveLength(2), { timeout: 2_000 });
+    releases[1]!();
+    releases[0]!();
+    expect((await answered).lines.map((line) => JSON.parse(line))).toEqual([
+      { ok: true, via: 'client-password', address: 'zhang.wei@cstnet.cn' },
+      { ok: false, reason: 'wrong' },
+    ]);
   });
 
   it('replaces a socket file nobody answers on (a serve that was killed)', async () => {
