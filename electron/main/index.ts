@@ -19,6 +19,7 @@ import { SettingsFile } from '../store/settings-file';
 import { TrustTokenFile } from '../store/trust-token-file';
 import { handle } from './ipc';
 import { DialogFileSaver } from './save-dialog';
+import { openWhenFree } from './start-retry';
 import { isAllowedExternalUrl } from './links';
 import { buildMenuTemplate, menuLabels } from './menu';
 import { isPermissionAllowed } from './permissions';
@@ -90,11 +91,13 @@ async function start(): Promise<void> {
   const rendererDir = join(import.meta.dirname, '../renderer');
   protocol.handle(appScheme, (request) => serveAppRequest(request.url, rendererDir));
 
-  const backend = await openBackend(
+  const policy = await readPolicy({ platform: process.platform, ...(options.policyFile ? { policyFile: options.policyFile } : {}) }, logger);
+  // A previous run still closing holds the folder for a moment: wait for it (./start-retry.ts).
+  const backend = await openWhenFree(() => openBackend(
     { productName, version: app.getVersion(), dataDir, shell: 'electron', demo: options.demo, platform: process.platform },
     logger,
     {
-      policy: await readPolicy({ platform: process.platform, ...(options.policyFile ? { policyFile: options.policyFile } : {}) }, logger),
+      policy,
       files: new DialogFileSaver(() => app.getPath('downloads')),
       foxmailRoot: options.foxmailRoot,
       // Embedded mode has no real SMS: the local outbox is the phone, and this is its screen.
@@ -102,7 +105,7 @@ async function start(): Promise<void> {
         if (Notification.isSupported()) new Notification({ title: '测试投递 · Test delivery', body: entry.text, silent: true }).show();
       },
     },
-  );
+  ), { onWait: (attempt) => logger.info('data folder still in use, waiting', { attempt }) });
   webmailHost = backend.core.policy().serverHost;
   const trustToken = new TrustTokenFile(dataDir);
   const device = { label: deviceLabel(), client: `${productName} ${app.getVersion()}` };

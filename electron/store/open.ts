@@ -5,16 +5,14 @@
  * it and checked before it loads (repair.ts), then the schema migrations (migrations.ts).
  */
 import { randomBytes } from 'node:crypto';
-import * as fs from 'node:fs';
-import { chmod, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
-import { hostname } from 'node:os';
+import { chmod, mkdir, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { lock as lockFile } from 'proper-lockfile';
 import type { CoreKeys } from '../core/context';
 import type { Keychain, Logger } from '../core/ports';
 import { sharedStateCollections, type CollectionName } from '../core/store';
 import { deriveKey, openLine, sealLine } from './crypto';
 import { loadDataKey, type DataKeySource } from './data-key';
+import { lockDataFolder } from './folder-lock';
 import { migrate } from './migrations';
 import { NedbStore, storeFolder } from './nedb-store';
 
@@ -34,117 +32,7 @@ export interface OpenStoreOptions {
   readonly describe?: () => string | undefined;
 }
 
-export class DataFolderInUseError extends Error {
-  override readonly name = 'DataFolderInUseError';
-  constructor(readonly dataDir: string) {
-    super(`data folder already in use by another Mailwarden process: ${dataDir}`);
-  }
-}
-
-/** The lock directory (proper-lockfile's mkdir lock) inside the data folder it guards. */
-export const inUseLockName = 'in-use.lock';
-const ownerFileName = 'owner.json';
-/**
- * A holder refreshes the lock's mtime every half of this; a lock left older is taken over. This
- * covers a holder that hangs or sits on another host; a holder on this host that died (SIGKILL,
- * power cut) is recognised at once by its process id (`ownerIsGone`).
- */
-export const inUseLockStaleMs = 10_000;
-
-interface LockOwner {
-  readonly pid: number;
-  readonly host: string;
-}
-
-/**
- * The file system proper-lockfile works through, with the owner written inside the lock directory
- * as it is made: an owner file beside it could be a dead holder's, read before the new holder
- * replaced it. Every removal (release, stale take-over, exit) therefore removes a non-empty folder.
- */
-function lockFileSystem(owner: LockOwner) {
-  type Callback = (error: NodeJS.ErrnoException | null) => void;
-  return {
-    mkdir: (path: string, callback: Callback) =>
-      fs.mkdir(path, (error) => {
-        if (error) return callback(error);
-        fs.writeFile(join(path, ownerFileName), JSON.stringify(owner), callback);
-      }),
-    rmdir: (path: string, callback: Callback) => fs.rm(path, { recursive: true }, callback),
-    rmdirSync: (path: string) => fs.rmSync(path, { recursive: true }),
-    stat: fs.stat,
-    utimes: fs.utimes,
-    realpath: fs.realpath,
-  };
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (cause) {
-    // EPERM: alive, only someone else's.
-    return (cause as NodeJS.ErrnoException).code !== 'ESRCH';
-  }
-}
-
-/**
- * The recorded owner of a lock, if it is a process of this host that no longer runs. A lock
- * without a readable owner (being made this instant, or from another host) is left to the mtime.
- */
-async function goneOwner(lockPath: string): Promise<string | null> {
-  try {
-    const text = await readFile(join(lockPath, ownerFileName), 'utf8');
-    const owner = JSON.parse(text) as Partial<LockOwner>;
-    if (owner.host !== hostname() || typeof owner.pid !== 'number' || owner.pid === process.pid) return null;
-    return isAlive(owner.pid) ? null : text;
-  } catch {
-    return null;
-  }
-}
-
-/**
- * Takes the data folder for this process alone: the app, the browser-mode host and `mailwarden
- * serve` all append to the same nedb files, and two writers would interleave and lose records.
- * Returns the release.
- */
-export async function lockDataFolder(dataDir: string, logger: Logger): Promise<() => Promise<void>> {
-  const lockPath = join(dataDir, inUseLockName);
-  const options = {
-    stale: inUseLockStaleMs,
-    lockfilePath: lockPath,
-    fs: lockFileSystem({ pid: process.pid, host: hostname() }),
-    // The default throws from a timer and takes the whole process down; losing the lock (the
-    // folder was removed, or another process took it over after a very long stall) is told instead.
-    onCompromised: (cause: Error) => logger.error('data folder lock lost', { dataDir, error: cause.message }),
-  };
-  let release: () => Promise<void>;
-  try {
-    release = await lockFile(dataDir, options);
-  } catch (cause) {
-    if ((cause as NodeJS.ErrnoException).code !== 'ELOCKED') throw cause;
-    const gone = await goneOwner(lockPath);
-    if (gone === null) throw new DataFolderInUseError(dataDir);
-    // Re-read just before removing, so a holder that replaced the dead one meanwhile keeps its lock.
-    if ((await readFile(join(lockPath, ownerFileName), 'utf8').catch(() => null)) !== gone) throw new DataFolderInUseError(dataDir);
-    logger.warn('data folder lock of a process that ended taken over', { dataDir });
-    await rm(lockPath, { recursive: true, force: true });
-    try {
-      release = await lockFile(dataDir, options);
-    } catch (again) {
-      if ((again as NodeJS.ErrnoException).code === 'ELOCKED') throw new DataFolderInUseError(dataDir);
-      throw again;
-    }
-  }
-  let released = false;
-  return async () => {
-    if (released) return;
-    released = true;
-    // Already released when compromised; nothing is left to do then.
-    await release().catch((cause: NodeJS.ErrnoException) => {
-      if (cause.code !== 'ERELEASED') throw cause;
-    });
-  };
-}
+export { DataFolderInUseError, inUseLockName, inUseLockStaleMs, lockDataFolder } from './folder-lock';
 
 /**
  * The store folder is this user's alone (0700) and so is every file in it (0600): the records are
