@@ -5,8 +5,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { parseArgs } from 'node:util';
+import { describeApp, type AppEnvironment } from '../core/app-info';
 import { auditCsv, auditEvents } from '../core/audit-export';
-import { memoryTrustSlot } from '../core/call';
 import { describePolicy, resolvePolicy, type PolicyProblem } from '../core/policy';
 import { silentLogger } from '../core/ports';
 import type { PolicyItem } from '../shared/contract';
@@ -17,6 +17,7 @@ import { parseLaunchOptions, type LaunchOptions } from '../platform/args';
 import { deviceLabel } from '../platform/device';
 import { openBackend, type Backend } from '../platform/compose';
 import { createConsoleLogger } from '../platform/logger';
+import { DataFolderInUseError } from '../store/folder-lock';
 import { defaultDataDir, productName } from '../platform/paths';
 import { serveCommand, serveUsage } from './serve';
 import { version } from '../../package.json';
@@ -35,7 +36,7 @@ Commands:
   serve --data DIR [--socket PATH] [--policy FILE]
                           Answer mail-server logins (Dovecot checkpassword, SMTP AUTH) for the data
                           folder DIR on a Unix socket (default DIR/mail-auth.sock) until SIGTERM
-  help                    Print this help
+  help                    Print this help (also --help); --version prints the version
 
 Run \`mailwarden <command> --help\` for a command's options.
 ${exitCodes}
@@ -132,6 +133,7 @@ const commandOptions = {
   mailbox: { type: 'string' },
   out: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
   // serve's
   data: { type: 'string' },
   socket: { type: 'string' },
@@ -139,6 +141,32 @@ const commandOptions = {
   'downloads-dir': { type: 'string' },
   'foxmail-root': { type: 'string' },
 } as const;
+
+type OptionName = keyof typeof commandOptions;
+
+/** The options each command takes; any other is refused (exit 2), so a typo is never ignored. */
+const optionsOf: Record<string, readonly OptionName[]> = {
+  info: ['user-data-dir', 'policy'],
+  'import-mailboxes': ['user-data-dir', 'policy', 'demo'],
+  'list-mailboxes': ['user-data-dir', 'policy', 'demo'],
+  'policy show': ['json', 'policy'],
+  'policy check': [],
+  'audit export': ['since', 'format', 'mailbox', 'out', 'user-data-dir', 'policy'],
+  serve: ['data', 'user-data-dir', 'socket', 'policy'],
+};
+/** How many words each command takes after its name. */
+const wordsOf: Record<string, number> = { 'import-mailboxes': 1, 'policy check': 1 };
+
+/** The first option or word the command does not take, as the message to print; null when all fit. */
+function misfit(topic: string, argv: readonly string[], words: readonly string[]): string | null {
+  const allowed = new Set<string>([...(optionsOf[topic] ?? []), 'help']);
+  const { tokens } = parseArgs({ args: [...argv], options: commandOptions, strict: false, allowPositionals: true, tokens: true });
+  for (const token of tokens) {
+    if (token.kind === 'option' && !allowed.has(token.name)) return `unknown option '${token.rawName}' for ${topic}`;
+  }
+  const extra = words.slice(topic.split(' ').length + (wordsOf[topic] ?? 0));
+  return extra.length > 0 ? `unexpected argument '${extra[0]!}' for ${topic}` : null;
+}
 
 function flagsOf(argv: readonly string[]) {
   return parseArgs({ args: [...argv], options: commandOptions, strict: false, allowPositionals: true }).values;
@@ -154,18 +182,27 @@ function positionalsOf(argv: readonly string[]): string[] {
   }).positionals;
 }
 
-async function withBackend(options: LaunchOptions, errOut: (s: string) => void, work: (backend: Backend) => Promise<number>): Promise<number> {
+/**
+ * Runs `work` on the data folder's backend. `access: 'read'` opens a snapshot without the writer's
+ * lock (electron/store/open.ts `openSnapshot`), so it works while the app or `serve` runs.
+ */
+async function withBackend(
+  options: LaunchOptions,
+  errOut: (s: string) => void,
+  work: (backend: Backend) => Promise<number>,
+  access: 'read' | 'write' = 'write',
+): Promise<number> {
   const logger = createConsoleLogger('cli', (line) => errOut(`${line}\n`));
   const policy = await readPolicy(policyOptions(options), logger);
   let backend: Backend;
   try {
-    backend = await openBackend(
-      { productName, version, dataDir: options.userDataDir ?? defaultDataDir(), shell: 'cli', demo: options.demo, platform: process.platform },
-      logger,
-      { policy },
-    );
+    backend = await openBackend(environmentOf(options), logger, { policy, readOnly: access === 'read' });
   } catch (cause) {
-    errOut(`mailwarden: cannot open the data folder: ${cause instanceof Error ? cause.message : String(cause)}\n`);
+    const hint =
+      cause instanceof DataFolderInUseError
+        ? ' Quit the Mailwarden app and stop `mailwarden serve` for this folder, then try again (reading commands — info, list-mailboxes, audit export — work meanwhile).'
+        : '';
+    errOut(`mailwarden: cannot open the data folder: ${cause instanceof Error ? cause.message : String(cause)}.${hint}\n`);
     return 1;
   }
   try {
@@ -174,6 +211,18 @@ async function withBackend(options: LaunchOptions, errOut: (s: string) => void, 
     await backend.close();
   }
 }
+
+/** A snapshot for the commands that only read (withBackend's 'read'). */
+const readBackend = (options: LaunchOptions, errOut: (s: string) => void, work: (backend: Backend) => Promise<number>) => withBackend(options, errOut, work, 'read');
+
+const environmentOf = (options: LaunchOptions): AppEnvironment => ({
+  productName,
+  version,
+  dataDir: options.userDataDir ?? defaultDataDir(),
+  shell: 'cli',
+  demo: options.demo,
+  platform: process.platform,
+});
 
 const cliDevice = () => ({ label: deviceLabel(), client: `mailwarden CLI ${version}` });
 
@@ -214,6 +263,10 @@ export async function runCli(argv: readonly string[], out: (s: string) => void, 
   const words = positionalsOf(argv);
   const [command, argument] = words;
   const flags = flagsOf(argv);
+  if (flags.version === true && command === undefined) {
+    out(`${version}\n`);
+    return 0;
+  }
   if (flags.help === true || command === 'help' || command === undefined) {
     // `help serve` as well as `serve --help`.
     const [name, sub] = command === 'help' ? words.slice(1) : [command, argument];
@@ -226,6 +279,12 @@ export async function runCli(argv: readonly string[], out: (s: string) => void, 
     out(text);
     return 0;
   }
+  const topic = command === 'policy' || command === 'audit' ? `${command} ${argument ?? ''}`.trim() : command;
+  const wrong = topic in optionsOf ? misfit(topic, argv, words) : null;
+  if (wrong) {
+    errOut(`mailwarden: ${wrong}\n\n${commandHelp[topic] ?? usage}`);
+    return 2;
+  }
   let options;
   try {
     options = parseLaunchOptions(argv);
@@ -234,16 +293,12 @@ export async function runCli(argv: readonly string[], out: (s: string) => void, 
     return 2;
   }
   switch (command) {
-    case 'info':
-      return withBackend(options, errOut, async (backend) => {
-        const result = await backend.dispatch('app:info', {}, { connection: 'cli', device: cliDevice(), trust: memoryTrustSlot() });
-        if (!result.ok) {
-          errOut(`mailwarden: ${result.code}\n`);
-          return 1;
-        }
-        out(`${JSON.stringify(result.data, null, 2)}\n`);
-        return 0;
-      });
+    case 'info': {
+      // Facts of the installation and its policy: no store is opened, so it answers while the app runs.
+      const resolved = await readPolicy(policyOptions(options), silentLogger);
+      out(`${JSON.stringify(describeApp(environmentOf(options), resolved.sources), null, 2)}\n`);
+      return 0;
+    }
     case 'import-mailboxes':
       return importCommand(argument, options, out, errOut);
     case 'serve':
@@ -258,11 +313,17 @@ export async function runCli(argv: readonly string[], out: (s: string) => void, 
       errOut(`mailwarden: audit needs 'export'\n\n${commandHelp['audit export']}`);
       return 2;
     case 'list-mailboxes':
-      return withBackend(options, errOut, async (backend) => {
-        const list = await listMailboxes(backend.core);
-        out(`${JSON.stringify(list.map((m) => ({ ...m, createdAt: new Date(m.createdAt).toISOString() })), null, 2)}\n`);
-        return 0;
-      });
+      return withBackend(
+        options,
+        errOut,
+        async (backend) => {
+          const list = await listMailboxes(backend.core);
+          out(`${JSON.stringify(list.map((m) => ({ ...m, createdAt: new Date(m.createdAt).toISOString() })), null, 2)}\n`);
+          return 0;
+        },
+        // --demo seeds the demo mailboxes, a write.
+        options.demo ? 'write' : 'read',
+      );
     default:
       errOut(command ? `mailwarden: unknown command '${command}'\n\n${usage}` : usage);
       return 2;
@@ -344,7 +405,7 @@ async function auditExport(
   if (format !== 'csv' && format !== 'json') return wrong(`--format must be csv or json, got '${String(format)}'`);
   if (flags.mailbox !== undefined && typeof flags.mailbox !== 'string') return wrong('--mailbox needs an address');
   if (flags.out !== undefined && (typeof flags.out !== 'string' || flags.out === '')) return wrong('--out needs a FILE');
-  return withBackend(options, errOut, async (backend) => {
+  return readBackend(options, errOut, async (backend) => {
     const rows = await auditEvents(backend.core, { since, ...(typeof flags.mailbox === 'string' ? { mailbox: flags.mailbox } : {}) });
     const text = format === 'csv' ? auditCsv(rows) : `${JSON.stringify(rows, null, 2)}\n`;
     if (typeof flags.out !== 'string') {

@@ -44,6 +44,8 @@ export interface BackendOptions {
   readonly downloadsDir?: string;
   /** A Foxmail installation folder to look in besides those found on the system (--foxmail-root). */
   readonly foxmailRoot?: string;
+  /** Open a snapshot of the data folder for reading, without the writer's lock (the IT commands that read). */
+  readonly readOnly?: boolean;
 }
 
 /** The machine's side of putting a password into mail clients (SPEC.md §8). */
@@ -57,7 +59,7 @@ export function createMailClientPorts(options: BackendOptions = {}): MailClientP
 }
 
 export async function openBackend(environment: AppEnvironment, logger: Logger, options: BackendOptions = {}): Promise<Backend> {
-  const opened = await openEmbeddedStore(environment.dataDir, logger, { keychain: new OsKeychain(), describe: currentRequestLabel });
+  const opened = await openEmbeddedStore(environment.dataDir, logger, { keychain: new OsKeychain(), describe: currentRequestLabel, readOnly: options.readOnly ?? false });
   const resolved = options.policy ?? defaultResolvedPolicy();
   const policy = resolved.policy;
   const clock = options.clock ?? systemClock;

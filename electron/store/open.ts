@@ -5,13 +5,14 @@
  * it and checked before it loads (repair.ts), then the schema migrations (migrations.ts).
  */
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readdir, stat } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CoreKeys } from '../core/context';
 import type { Keychain, Logger } from '../core/ports';
 import { sharedStateCollections, type CollectionName } from '../core/store';
 import { deriveKey, openLine, sealLine } from './crypto';
-import { loadDataKey, type DataKeySource } from './data-key';
+import { loadDataKey, storeHoldsData, type DataKeySource } from './data-key';
 import { lockDataFolder } from './folder-lock';
 import { migrate } from './migrations';
 import { NedbStore, storeFolder } from './nedb-store';
@@ -30,6 +31,12 @@ export interface OpenStoreOptions {
   readonly keychain?: Keychain;
   /** What the current async context is doing, for the store-lock watchdog's report. */
   readonly describe?: () => string | undefined;
+  /**
+   * Open a snapshot for reading, without the writer's lock, so the IT command line can read the
+   * log or the mailboxes while the app or `serve` runs (`openSnapshot`). Nothing is written to
+   * the data folder, not even a data key.
+   */
+  readonly readOnly?: boolean;
 }
 
 export { DataFolderInUseError, inUseLockName, inUseLockStaleMs, lockDataFolder } from './folder-lock';
@@ -53,6 +60,7 @@ export async function lockStoreFolder(dataDir: string): Promise<void> {
 }
 
 export async function openEmbeddedStore(dataDir: string | undefined, logger: Logger, options: OpenStoreOptions = {}): Promise<OpenedStore> {
+  if (dataDir && options.readOnly) return openSnapshot(dataDir, logger, options);
   let dataKey: Uint8Array;
   let dataKeySource: OpenedStore['dataKeySource'] = 'memory';
   let release = async (): Promise<void> => undefined;
@@ -70,13 +78,8 @@ export async function openEmbeddedStore(dataDir: string | undefined, logger: Log
   } else {
     dataKey = new Uint8Array(randomBytes(32));
   }
-  const recordKey = deriveKey(dataKey, 'records');
-  const fileKey = deriveKey(dataKey, 'files');
   // nedb calls the hooks per line without saying which file; each datastore gets its own pair.
-  const hooks = (name: CollectionName) => ({
-    serialize: (line: string) => sealLine(recordKey, line, name),
-    deserialize: (line: string) => openLine(recordKey, line, name),
-  });
+  const hooks = sealedHooks(dataKey);
   let store: NedbStore;
   try {
     store = await NedbStore.open({
@@ -101,6 +104,11 @@ export async function openEmbeddedStore(dataDir: string | undefined, logger: Log
       await release();
     }
   };
+  return opened(store, dataKey, dataKeySource);
+}
+
+function opened(store: NedbStore, dataKey: Uint8Array, dataKeySource: OpenedStore['dataKeySource']): OpenedStore {
+  const fileKey = deriveKey(dataKey, 'files');
   return {
     store,
     keys: { mac: deriveKey(dataKey, 'mac') },
@@ -110,4 +118,55 @@ export async function openEmbeddedStore(dataDir: string | undefined, logger: Log
     },
     dataKeySource,
   };
+}
+
+const sealedHooks = (dataKey: Uint8Array) => {
+  const recordKey = deriveKey(dataKey, 'records');
+  return (name: CollectionName) => ({
+    serialize: (line: string) => sealLine(recordKey, line, name),
+    deserialize: (line: string) => openLine(recordKey, line, name),
+  });
+};
+
+/**
+ * A read-only view of a data folder that another process may be writing: its collection files
+ * are copied into a private temporary folder (0700, removed on close) and opened there, where
+ * repair cuts a line the writer was appending at that instant and migrations and compaction
+ * touch only the copy. The data key is read, never created: a folder without one holds nothing.
+ * What was written after the copy is not seen; the IT commands that read say "as of now".
+ */
+async function openSnapshot(dataDir: string, logger: Logger, options: OpenStoreOptions): Promise<OpenedStore> {
+  const source = storeFolder(dataDir);
+  if (!(await storeHoldsData(dataDir))) {
+    // Nothing stored yet: an empty in-memory store, not a key or a folder made for nothing.
+    const store = await NedbStore.open({ logger, lazy: ['activity', ...sharedStateCollections] });
+    return opened(store, new Uint8Array(randomBytes(32)), 'memory');
+  }
+  const { key, source: keySource } = await loadDataKey(dataDir, { keychain: options.keychain, logger });
+  const copy = await mkdtemp(join(tmpdir(), 'mailwarden-read-'));
+  const remove = () => rm(copy, { recursive: true, force: true });
+  try {
+    await mkdir(storeFolder(copy), { mode: 0o700 });
+    for (const name of await readdir(source)) {
+      // The collection files and nedb's compaction temporaries; never the data key file.
+      if (!/\.db~?$/.test(name)) continue;
+      await copyFile(join(source, name), join(storeFolder(copy), name)).catch((cause: NodeJS.ErrnoException) => {
+        if (cause.code !== 'ENOENT') throw cause; // compacted away meanwhile
+      });
+    }
+    const store = await NedbStore.open({ dataDir: copy, hooks: sealedHooks(key), lazy: ['activity', ...sharedStateCollections], logger });
+    await migrate(store, { logger });
+    const closeStore = store.close.bind(store);
+    store.close = async () => {
+      try {
+        await closeStore();
+      } finally {
+        await remove();
+      }
+    };
+    return opened(store, key, keySource);
+  } catch (cause) {
+    await remove();
+    throw cause;
+  }
 }

@@ -72,9 +72,16 @@ describe.skipIf(process.platform === 'win32')('mailwarden launcher', () => {
     expect(runAs(null, linux.link).argv).toEqual([]);
   });
 
+  it('runs the command line when the command comes after options, and for --version', () => {
+    expect(run(linux.link, '--user-data-dir', '/srv/mw', 'info').argv).toEqual(['--cli', '--', '--user-data-dir', '/srv/mw', 'info']);
+    expect(run(linux.link, '--policy', '/etc/x.json', 'policy', 'show').argv).toEqual(['--cli', '--', '--policy', '/etc/x.json', 'policy', 'show']);
+    expect(run(linux.link, '--version').argv).toEqual(['--cli', '--', '--version']);
+  });
+
   it('starts the desktop app with no arguments, or with options only', () => {
     expect(run(linux.link)).toEqual({ nodeMode: false, argv: [], status: 0 });
     expect(run(linux.link, '--policy', '/etc/x.json')).toEqual({ nodeMode: false, argv: ['--policy', '/etc/x.json'], status: 0 });
+    expect(run(linux.link, '--demo', '--user-data-dir', '/home/u/mw')).toEqual({ nodeMode: false, argv: ['--demo', '--user-data-dir', '/home/u/mw'], status: 0 });
   });
 
   it('finds the app inside a macOS bundle', () => {
