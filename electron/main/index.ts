@@ -3,14 +3,17 @@
  * Everything the app does lives in the core; this file only connects it to Electron. Started with
  * `--cli`, it is the IT command line instead, and none of the desktop app is set up (./cli-mode.ts).
  */
+import { writeFile } from 'node:fs/promises';
+import { release, version as osVersion } from 'node:os';
 import { join } from 'node:path';
-import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, Notification, protocol, screen, session, shell } from 'electron';
+import { app, BrowserWindow, crashReporter, dialog, ipcMain, Menu, nativeTheme, Notification, protocol, screen, session, shell } from 'electron';
 import { openBackend } from '../platform/compose';
 import { createConsoleLogger } from '../platform/logger';
+import { RotatingLogFile } from '../platform/log-file';
 import { parseLaunchOptions, type LaunchOptions } from '../platform/args';
 import { runCli } from '../cli/commands';
 import { readPolicy } from '../platform/policy';
-import { productName } from '../platform/paths';
+import { appUserModelId, productName } from '../platform/paths';
 import { resolveLocale } from '../shared/locale';
 import type { LocalePreference } from '../shared/contract';
 import type { CallContext } from '../core/call';
@@ -28,8 +31,26 @@ import { electronUpdaterFactory, startUpdater } from './updater';
 import { loadWindowState, saveWindowState } from './window-state';
 import { appWindows, createAppWindow, lockDownContents } from './windows';
 import { cliArguments, runCliInMainProcess } from './cli-mode';
+import { watchRenderer } from './crash-recovery';
+import { dialogLabels, type Ask } from './dialog-labels';
+import { buildDiagnostics, diagnosticsFileName } from './diagnostics';
+import { guardUnload } from './unload-guard';
+import { isManagedInstall, type RunningUpdater } from './updater';
+import type { Locale } from '../shared/contract';
 
-const logger = createConsoleLogger('main');
+// The log file in the OS's place (app.getPath('logs')), set once the data folder is known; every
+// line goes to stderr as well, for a start from a terminal.
+let logFile: RotatingLogFile | null = null;
+const writeLine = (line: string) => {
+  process.stderr.write(`${line}\n`);
+  logFile?.write(line);
+};
+const logger = createConsoleLogger('main', writeLine);
+const rendererLogger = createConsoleLogger('renderer', writeLine);
+let currentLocale: Locale = 'zh-CN';
+let currentPreference: LocalePreference = 'system';
+let backendInfo: (() => Promise<unknown>) | null = null;
+let updater: RunningUpdater | null = null;
 // Set by startDesktopApp, which every desktop path below runs after.
 let options: LaunchOptions;
 
@@ -37,8 +58,35 @@ let options: LaunchOptions;
 let webmailHost = 'mail.cstnet.cn';
 let mainWindow: BrowserWindow | null = null;
 
+/** A message box over the main window (or alone), answering the chosen button's index. */
+const ask: Ask = (box) => (mainWindow && !mainWindow.isDestroyed() ? dialog.showMessageBoxSync(mainWindow, box) : dialog.showMessageBoxSync(box));
+
+async function exportDiagnostics(): Promise<void> {
+  const l = dialogLabels[currentLocale];
+  const now = new Date();
+  const target = await (mainWindow ? dialog.showSaveDialog(mainWindow, { defaultPath: join(app.getPath('downloads'), diagnosticsFileName(now)) }) : dialog.showSaveDialog({ defaultPath: diagnosticsFileName(now) }));
+  if (target.canceled || !target.filePath) return;
+  try {
+    const info = (await backendInfo?.()) as Parameters<typeof buildDiagnostics>[0]['info'];
+    const text = buildDiagnostics({ info, os: `${process.platform} ${release()} (${osVersion()})`, now, logs: logFile?.files() ?? [] });
+    await writeFile(target.filePath, text, { mode: 0o600 });
+    ask({ type: 'info', message: l.diagnosticsSaved(target.filePath), buttons: [l.ok], defaultId: 0, cancelId: 0 });
+  } catch (cause) {
+    logger.error('diagnostics not saved', { error: cause instanceof Error ? cause.message : String(cause) });
+    ask({ type: 'error', message: l.diagnosticsFailed, buttons: [l.ok], defaultId: 0, cancelId: 0 });
+  }
+}
+
+async function checkForUpdatesNow(running: RunningUpdater): Promise<void> {
+  const l = dialogLabels[currentLocale];
+  const found = await running.checkNow();
+  const message = found.outcome === 'failed' ? l.updateCheckFailed : found.outcome === 'up-to-date' ? l.upToDate(found.version) : l.updateDownloading(found.version);
+  ask({ type: found.outcome === 'failed' ? 'warning' : 'info', message, buttons: [l.ok], defaultId: 0, cancelId: 0 });
+}
+
 function applyMenu(preference: LocalePreference): void {
   const locale = resolveLocale(preference, app.getPreferredSystemLanguages());
+  currentLocale = locale;
   const template = buildMenuTemplate(
     locale,
     process.platform,
@@ -55,6 +103,9 @@ function applyMenu(preference: LocalePreference): void {
         // review of this openExternal is answered by isAllowedExternalUrl, ./links.ts).
         if (isAllowedExternalUrl(webmailUrl, new Set([webmailHost]))) void shell.openExternal(webmailUrl); // eng-disable OPEN_EXTERNAL_JS_CHECK
       },
+      openLogs: () => void shell.openPath(app.getPath('logs')),
+      exportDiagnostics: () => void exportDiagnostics(),
+      ...(updater ? { checkForUpdates: () => void checkForUpdatesNow(updater!) } : {}),
     },
     { developerTools: !app.isPackaged },
   );
@@ -77,6 +128,15 @@ async function openMainWindow(dataDir: string): Promise<void> {
   });
   window.on('closed', () => {
     if (mainWindow === window) mainWindow = null;
+  });
+  // A secret on screen: reload or close asks first (the page's beforeunload, ./unload-guard.ts).
+  guardUnload(window.webContents, ask, () => currentLocale);
+  // A crashed or hung page is recovered with a message (./crash-recovery.ts).
+  watchRenderer(window, { ask, logger, locale: () => currentLocale, quit: () => app.quit() });
+  // The page's warnings and errors reach the log file.
+  window.webContents.on('console-message', (event) => {
+    if (event.level === 'error') rendererLogger.error(event.message);
+    else if (event.level === 'warning') rendererLogger.warn(event.message);
   });
   mainWindow = window;
 }
@@ -111,14 +171,36 @@ async function start(): Promise<void> {
   const device = { label: deviceLabel(), client: `${productName} ${app.getVersion()}` };
   const contextFor = (webContentsId: number): CallContext => ({ connection: `window:${webContentsId}`, device, trust: trustToken });
   handle(ipcMain, backend.dispatch, appWindows, contextFor, (channel, result) => {
-    if (channel === 'settings:update' && result.ok) applyMenu((result.data as { locale: LocalePreference }).locale);
+    if (channel === 'settings:update' && result.ok) {
+      currentPreference = (result.data as { locale: LocalePreference }).locale;
+      applyMenu(currentPreference);
+    }
   });
-  applyMenu((await new SettingsFile(dataDir, logger).read().catch(() => ({ locale: 'system' as const }))).locale);
+  currentPreference = (await new SettingsFile(dataDir, logger).read().catch(() => ({ locale: 'system' as const }))).locale;
+  applyMenu(currentPreference);
   await openMainWindow(dataDir);
-  // Policy may turn updates off: then no updater exists at all (./updater.ts).
-  void startUpdater(backend.core.policy().updates, { create: electronUpdaterFactory, logger, packaged: app.isPackaged }).catch((cause: unknown) =>
-    logger.warn('updater not started', { error: cause instanceof Error ? cause.message : String(cause) }),
-  );
+  backendInfo = async () => {
+    const result = await backend.dispatch('app:info', {}, contextFor(-1));
+    return result.ok ? result.data : null;
+  };
+  // Policy may turn updates off, and IT's per-machine install has none: then no updater exists at
+  // all (./updater.ts). A downloaded update is announced in the person's language.
+  void startUpdater(backend.core.policy().updates, {
+    create: electronUpdaterFactory,
+    logger,
+    packaged: app.isPackaged,
+    managedInstall: isManagedInstall(process.platform, process.execPath, process.env),
+    onReady: (version) => {
+      const l = dialogLabels[currentLocale];
+      return ask({ type: 'info', message: l.updateReadyMessage(version), detail: l.updateReadyDetail, buttons: [l.restartNow, l.later], defaultId: 0, cancelId: 1 }) === 0;
+    },
+  })
+    .then((running) => {
+      updater = running;
+      // The Help menu gains Check for Updates.
+      if (running) applyMenu(currentPreference);
+    })
+    .catch((cause: unknown) => logger.warn('updater not started', { error: cause instanceof Error ? cause.message : String(cause) }));
 
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) void openMainWindow(dataDir);
@@ -128,6 +210,17 @@ async function start(): Promise<void> {
 function startDesktopApp(): void {
   options = parseLaunchOptions(process.argv.slice(1));
   if (options.userDataDir) app.setPath('userData', options.userDataDir);
+  // Logs where the OS keeps them: ~/Library/Logs/Mailwarden on macOS, <userData>/logs elsewhere.
+  app.setAppLogsPath();
+  try {
+    logFile = new RotatingLogFile(app.getPath('logs'));
+  } catch (cause) {
+    logger.warn('no log file', { error: cause instanceof Error ? cause.message : String(cause) });
+  }
+  // Crash dumps stay on this computer (app.getPath('crashDumps')), for Export Diagnostics' reader.
+  crashReporter.start({ uploadToServer: false });
+  // Windows ties notifications and the taskbar to this id; the installer's shortcuts carry it too.
+  if (process.platform === 'win32') app.setAppUserModelId(appUserModelId);
 
   // Every renderer sandboxed, whatever a window's options say.
   app.enableSandbox();

@@ -30,6 +30,9 @@ interface MenuLabels {
   minimize: string;
   close: string;
   openWebmail: string;
+  openLogs: string;
+  exportDiagnostics: string;
+  checkForUpdates: string;
 }
 
 export const menuLabels: Readonly<Record<Locale, MenuLabels>> = {
@@ -57,6 +60,9 @@ export const menuLabels: Readonly<Record<Locale, MenuLabels>> = {
     minimize: '最小化',
     close: '关闭窗口',
     openWebmail: '打开网页邮箱',
+    openLogs: '打开日志文件夹',
+    exportDiagnostics: '导出诊断信息…',
+    checkForUpdates: '检查更新…',
   },
   en: {
     app: 'Mailwarden',
@@ -82,12 +88,19 @@ export const menuLabels: Readonly<Record<Locale, MenuLabels>> = {
     minimize: 'Minimize',
     close: 'Close Window',
     openWebmail: 'Open Webmail',
+    openLogs: 'Open Logs Folder',
+    exportDiagnostics: 'Export Diagnostics…',
+    checkForUpdates: 'Check for Updates…',
   },
 };
 
 export interface MenuActions {
   about(): void;
   openWebmail(): void;
+  openLogs(): void;
+  exportDiagnostics(): void;
+  /** Absent when this installation has no updater (policy, or IT's per-machine install). */
+  checkForUpdates?: () => void;
 }
 
 export function buildMenuTemplate(
@@ -120,8 +133,12 @@ export function buildMenuTemplate(
   template.push({
     label: l.view,
     submenu: [
-      { role: 'reload', label: l.reload },
-      ...(options.developerTools ? [{ role: 'toggleDevTools', label: l.toggleDevTools } as const] : []),
+      // Reload (Ctrl+R, F5) only in development: in the packaged app one keystroke would lose a
+      // client password that is shown once (issue 10, fault 4). The page also guards unloading
+      // while a secret is on screen (electron/main/unload-guard.ts).
+      ...(options.developerTools
+        ? [{ role: 'reload', label: l.reload } as const, { role: 'toggleDevTools', label: l.toggleDevTools } as const]
+        : []),
       { type: 'separator' },
       { role: 'resetZoom', label: l.resetZoom },
       { role: 'zoomIn', label: l.zoomIn },
@@ -139,7 +156,14 @@ export function buildMenuTemplate(
   });
   template.push({
     label: l.help,
-    submenu: [{ label: l.openWebmail, click: () => actions.openWebmail() }, ...(isMac ? [] : [{ type: 'separator' } as const, about])],
+    submenu: [
+      { label: l.openWebmail, click: () => actions.openWebmail() },
+      { type: 'separator' },
+      { label: l.openLogs, click: () => actions.openLogs() },
+      { label: l.exportDiagnostics, click: () => actions.exportDiagnostics() },
+      ...(actions.checkForUpdates ? [{ label: l.checkForUpdates, click: () => actions.checkForUpdates?.() }] : []),
+      ...(isMac ? [] : [{ type: 'separator' } as const, about]),
+    ],
   });
   return template;
 }

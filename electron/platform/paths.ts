@@ -2,6 +2,8 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 
 export const productName = 'Mailwarden';
+/** electron-builder.yml `appId`: Windows ties notifications, the taskbar and update toasts to it (app.setAppUserModelId). */
+export const appUserModelId = 'org.mailwarden.desktop';
 
 /**
  * The data folder outside Electron (browser mode, command line), chosen exactly as Electron's

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { DebugLogger } from 'builder-util';
 import { getConfig, validateConfiguration } from 'app-builder-lib/out/util/config/config';
 import type { Configuration } from 'app-builder-lib';
+import { appUserModelId } from '../../electron/platform/paths';
 import { parse as parsePlist } from 'plist';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
@@ -40,6 +41,10 @@ beforeAll(async () => {
 });
 
 describe('electron-builder.yml against electron-builder’s schema', () => {
+  it('has the appId the app gives Windows as its AppUserModelID, so notifications and the taskbar match the shortcuts', () => {
+    expect(config.appId).toBe(appUserModelId);
+  });
+
   it('is valid', async () => {
     await expect(validate(config)).resolves.toBeUndefined();
   });
