@@ -8,7 +8,7 @@ import { ok, type Result } from '../shared/result';
 import { describeApp, type AppEnvironment } from './app-info';
 import type { CoreContext } from './context';
 import { describePolicy, policySourcesOf, policyToValues } from './policy';
-import type { Logger, SettingsStore } from './ports';
+import { noScreenGuard, type Logger, type ScreenGuard, type SettingsStore } from './ports';
 import { SettingsService } from './settings';
 import { createAuthHandlers } from './sign-in';
 import { createDevicesHandlers } from './trusted-devices';
@@ -33,6 +33,8 @@ export interface CoreDependencies {
   readonly core: CoreContext;
   /** The machine's keychain, Foxmail profiles, file saving and mail-server login (SPEC.md §8). */
   readonly mailClients: MailClientPorts;
+  /** The shell's window protection while a secret is on screen; none in browser mode and the CLI. */
+  readonly screen?: ScreenGuard;
 }
 
 export function createHandlers(deps: CoreDependencies): Handlers {
@@ -41,6 +43,7 @@ export function createHandlers(deps: CoreDependencies): Handlers {
   return {
     'app:info': async () => ok(describeApp(deps.environment, policySourcesOf(deps.core))),
     'app:policy': async () => ok(describePolicy({ policy: deps.core.policy(), values: policyToValues(deps.core.policy()), sources: policySourcesOf(deps.core) })),
+    'app:secret-on-screen': async (request, call) => ok({ protectedFromCapture: (deps.screen ?? noScreenGuard).secretOnScreen(call.connection, request.shown) }),
     'settings:get': async () => ok(await settings.get()),
     'settings:update': async (request) => ok(await settings.update(request)),
     ...createAuthHandlers(deps.core, { demo: deps.environment.demo }),

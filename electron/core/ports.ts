@@ -4,6 +4,18 @@
  */
 import type { UserSettings } from '../shared/contract';
 
+/**
+ * The window a call came from, as far as the shell can act on it: the Electron shell keeps a
+ * window showing a secret out of screenshots and screen sharing (setContentProtection).
+ */
+export interface ScreenGuard {
+  /** Returns whether the window is now protected from capture (false where the shell cannot). */
+  secretOnScreen(connection: string, shown: boolean): boolean;
+}
+
+/** A shell with no window of its own to protect (browser mode, the command line). */
+export const noScreenGuard: ScreenGuard = { secretOnScreen: () => false };
+
 /** Per-installation preferences of the person at this computer (language, theme). */
 export interface SettingsStore {
   read(): Promise<UserSettings>;

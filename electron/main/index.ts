@@ -6,7 +6,7 @@
 import { writeFile } from 'node:fs/promises';
 import { release, version as osVersion } from 'node:os';
 import { join } from 'node:path';
-import { app, BrowserWindow, crashReporter, dialog, ipcMain, Menu, nativeTheme, Notification, protocol, screen, session, shell } from 'electron';
+import { app, BrowserWindow, crashReporter, dialog, ipcMain, Menu, nativeTheme, Notification, protocol, screen, session, shell, webContents } from 'electron';
 import { openBackend } from '../platform/compose';
 import { createConsoleLogger } from '../platform/logger';
 import { RotatingLogFile } from '../platform/log-file';
@@ -160,6 +160,17 @@ async function start(): Promise<void> {
       policy,
       files: new DialogFileSaver(() => app.getPath('downloads')),
       foxmailRoot: options.foxmailRoot,
+      // While a secret is on screen its window is kept out of screenshots and screen sharing
+      // (Windows: WDA_EXCLUDEFROMCAPTURE; macOS: NSWindowSharingNone; Linux has no such thing).
+      screen: {
+        secretOnScreen: (connection, shown) => {
+          const contents = webContents.fromId(Number(connection.replace(/^window:/, '')));
+          const window = contents ? BrowserWindow.fromWebContents(contents) : null;
+          if (!window || window.isDestroyed()) return false;
+          window.setContentProtection(shown);
+          return shown && (process.platform === 'win32' || process.platform === 'darwin');
+        },
+      },
       // Embedded mode has no real SMS: the local outbox is the phone, and this is its screen.
       onOutbox: (entry) => {
         if (Notification.isSupported()) new Notification({ title: '测试投递 · Test delivery', body: entry.text, silent: true }).show();

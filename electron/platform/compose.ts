@@ -8,7 +8,7 @@ import { seedDemo } from '../core/directory';
 import { createHandlers } from '../core/handlers';
 import type { AppEnvironment } from '../core/app-info';
 import { defaultResolvedPolicy, type ResolvedPolicy } from '../core/policy';
-import type { Clock, Logger } from '../core/ports';
+import type { Clock, Logger, ScreenGuard } from '../core/ports';
 import { openEmbeddedStore } from '../store/open';
 import { OsKeychain } from './keychain';
 import { SettingsFile } from '../store/settings-file';
@@ -46,6 +46,8 @@ export interface BackendOptions {
   readonly foxmailRoot?: string;
   /** Open a snapshot of the data folder for reading, without the writer's lock (the IT commands that read). */
   readonly readOnly?: boolean;
+  /** The Electron shell's window protection while a secret is on screen. */
+  readonly screen?: ScreenGuard;
 }
 
 /** The machine's side of putting a password into mail clients (SPEC.md §8). */
@@ -81,6 +83,7 @@ export async function openBackend(environment: AppEnvironment, logger: Logger, o
     logger,
     core,
     mailClients: createMailClientPorts(options),
+    ...(options.screen ? { screen: options.screen } : {}),
   });
   const dispatch = createDispatcher(handlers, logger);
   return {

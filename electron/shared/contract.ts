@@ -112,6 +112,16 @@ export { channels, Empty, type ChannelDefinition } from './channel';
 export const appChannels = channels({
   'app:info': { request: Empty, response: AppInfoSchema, errors: [] },
   'app:policy': { request: Empty, response: PolicyInForceSchema, errors: [] },
+  /**
+   * The page shows a secret that is shown once (a client password, backup codes, an
+   * authenticator key), or no longer does: the desktop shell protects the window from screen
+   * capture meanwhile. `protectedFromCapture` says whether this shell could (a browser tab cannot).
+   */
+  'app:secret-on-screen': {
+    request: v.strictObject({ shown: v.boolean() }),
+    response: v.strictObject({ protectedFromCapture: v.boolean() }),
+    errors: [],
+  },
 });
 
 export const settingsChannels = channels({

@@ -101,6 +101,8 @@ const electron = vi.hoisted(() => {
     calls,
     app: {
       setPath: record('app.setPath'),
+      setAppLogsPath: record('app.setAppLogsPath'),
+      setAppUserModelId: record('app.setAppUserModelId'),
       enableSandbox: record('app.enableSandbox'),
       requestSingleInstanceLock: record('app.requestSingleInstanceLock', true),
       on: record('app.on'),
@@ -111,8 +113,10 @@ const electron = vi.hoisted(() => {
       },
       quit: record('app.quit'),
       exit: vi.fn(),
-      getPath: () => '/nonexistent',
+      // The log folder the desktop path makes: somewhere harmless.
+      getPath: (name: string) => (name === 'logs' ? `${process.env.TMPDIR ?? '/tmp'}/mailwarden-cli-mode-test-logs` : '/nonexistent'),
     },
+    crashReporter: { start: record('crashReporter.start') },
     protocol: { registerSchemesAsPrivileged: record('protocol.registerSchemesAsPrivileged'), handle: record('protocol.handle') },
     BrowserWindow: vi.fn(function BrowserWindow() {
       calls.push('new BrowserWindow');
@@ -124,6 +128,8 @@ vi.mock('electron', () => ({
   app: electron.app,
   protocol: electron.protocol,
   BrowserWindow: electron.BrowserWindow,
+  crashReporter: electron.crashReporter,
+  webContents: {},
   dialog: {},
   ipcMain: {},
   Menu: {},
@@ -180,8 +186,11 @@ describe('electron/main/index.ts', () => {
   it('without `--cli` starts the desktop app as before: sandbox, scheme, single-instance lock, then ready', async () => {
     process.argv = ['/opt/Mailwarden/mailwarden', '--user-data-dir', join(scratch, 'data')];
     await import('../../electron/main/index');
-    expect(electron.calls.slice(0, 5)).toEqual([
+    expect(electron.calls.slice(0, 7)).toEqual([
       'app.setPath',
+      // Logs and crash dumps in the OS's places, before anything can go wrong.
+      'app.setAppLogsPath',
+      'crashReporter.start',
       'app.enableSandbox',
       'protocol.registerSchemesAsPrivileged',
       'app.requestSingleInstanceLock',
