@@ -59,6 +59,7 @@ export const errorCodes = [
   'foxmail-running',
   'foxmail-unsupported',
   'foxmail-write-failed',
+  'foxmail-other-mailbox',
   'save-cancelled',
   'save-failed',
   'delete-failed',

@@ -69,8 +69,11 @@ interface SavedProfile {
 export function createMailClientsHandlers(core: CoreContext, ports: MailClientPorts): HandlersOf<'mail-clients'> {
   /** Profiles saved by this process, by the id given to the renderer: it never names a path to delete. */
   const savedProfiles = new Map<string, SavedProfile>();
-  /** Foxmail accounts the last scan listed, per mailbox: an apply may name only one of them. */
-  const scannedRefs = new Map<string, Set<string>>();
+  /**
+   * Foxmail accounts the last scan listed, per mailbox: an apply may name only one of them, and
+   * only one of this mailbox's own (`others`: listed, but another mailbox's, so refused).
+   */
+  const scannedRefs = new Map<string, { readonly own: Set<string>; readonly others: Set<string> }>();
 
   async function signedIn(call: CallContext, allowEnrollment = false) {
     return requireSession(core, call, { allowEnrollment });
@@ -115,13 +118,13 @@ export function createMailClientsHandlers(core: CoreContext, ports: MailClientPo
 
   async function scan(mailbox: MailboxRecord): Promise<FoxmailInstallationView[]> {
     const installations = await ports.foxmail.scan();
-    const refs = new Set<string>();
+    const refs = { own: new Set<string>(), others: new Set<string>() };
     const verdicts = new Map<string, Promise<FoxmailAccountView['storedPassword']>>();
     const views: FoxmailInstallationView[] = [];
     for (const installation of installations) {
       const accounts: FoxmailAccountView[] = [];
       for (const account of installation.accounts) {
-        refs.add(account.ref);
+        (normalizeAddress(account.address) === mailbox.address ? refs.own : refs.others).add(account.ref);
         accounts.push({
           ref: account.ref,
           address: account.address,
@@ -215,7 +218,10 @@ export function createMailClientsHandlers(core: CoreContext, ports: MailClientPo
       if (!session.ok) return session;
       if (!core.policy().clientIntegrations.foxmail) return err('integration-disabled');
       const mailbox = session.data.mailbox;
-      if (!scannedRefs.get(mailbox)?.has(request.ref)) return err('not-found');
+      const scanned = scannedRefs.get(mailbox);
+      // Never this mailbox's client password into another mailbox's account, whoever asks.
+      if (scanned?.others.has(request.ref)) return err('foxmail-other-mailbox');
+      if (!scanned?.own.has(request.ref)) return err('not-found');
       const checked = await checkedClientPassword(core, mailbox, request.id, request.password);
       if (!checked.ok) return checked;
       try {

@@ -124,6 +124,7 @@ export const mailClientsChannels = channels({
       'foxmail-running',
       'foxmail-unsupported',
       'foxmail-write-failed',
+      'foxmail-other-mailbox',
       'integration-disabled',
     ],
   },

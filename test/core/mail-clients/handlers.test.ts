@@ -220,6 +220,18 @@ describe('Foxmail', () => {
     expect(await appliedTo(dispatch, created.id)).toEqual([]);
   });
 
+  it('refuses to write this mailbox’s client password into an account the scan marked as another mailbox’s, even when asked directly', async () => {
+    const { dispatch, ports } = await setup();
+    const created = await newClientPassword(dispatch);
+    ports.installations = [installation(foxmailAccount(alice, 'alice'), foxmailAccount(bob, 'bob'))];
+    const accounts = (await dispatch('mail-clients:foxmail-scan', {})).data.installations[0].accounts as { ref: string; storedPassword: string }[];
+    expect(accounts.find((account) => account.ref === 'bob')?.storedPassword).toBe('not-this-mailbox');
+    // The page hides the button; a request made without the page must meet the same refusal.
+    expect(await dispatch('mail-clients:foxmail-apply', { ref: 'bob', id: created.id, password: created.password })).toMatchObject({ ok: false, code: 'foxmail-other-mailbox' });
+    expect(ports.foxmailPasswords.has('bob')).toBe(false);
+    expect(await appliedTo(dispatch, created.id)).toEqual([]);
+  });
+
   it('what-will-break lists, before 2FA is on, only this mailbox\'s accounts that hold the main password', async () => {
     const { dispatch, ports, carolCall } = await setup();
     ports.installations = [installation(foxmailAccount(carol, 'carol-main'), foxmailAccount(carol, 'carol-other'), foxmailAccount(bob, 'bob-main'))];

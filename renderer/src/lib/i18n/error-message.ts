@@ -56,6 +56,7 @@ const messages: Record<ErrorCode, () => string> = {
   'keychain-unavailable': m.error_keychain_unavailable,
   'password-mismatch': m.error_password_mismatch,
   'foxmail-running': m.error_foxmail_running,
+  'foxmail-other-mailbox': m.error_foxmail_other_mailbox,
   'foxmail-unsupported': m.error_foxmail_unsupported,
   'foxmail-write-failed': m.error_foxmail_write_failed,
   'save-cancelled': m.error_save_cancelled,
