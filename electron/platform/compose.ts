@@ -13,7 +13,7 @@ import { openEmbeddedStore } from '../store/open';
 import { OsKeychain } from './keychain';
 import { SettingsFile } from '../store/settings-file';
 import { createSmsGateway } from './sms';
-import type { OutboxEntry } from './sms/outbox';
+import { OutboxSmsGateway, type OutboxEntry } from './sms/outbox';
 import { cryptoRandom, systemClock } from './system';
 import type { FileSaver, MailClientPorts } from '../core/mail-clients/ports';
 import { KeychainClientPasswordShelf } from './client-password-shelf';
@@ -66,6 +66,10 @@ export async function openBackend(environment: AppEnvironment, logger: Logger, o
   const policy = resolved.policy;
   const clock = options.clock ?? systemClock;
   const sms = createSmsGateway(policy.sms, { dataDir: environment.dataDir, sealer: opened.sealer, clock, onOutbox: options.onOutbox });
+  // Codes an earlier run left in the local outbox past their lifetime go at once (a snapshot never writes).
+  if (sms instanceof OutboxSmsGateway && !options.readOnly) {
+    await sms.prune().catch((cause: unknown) => logger.warn('sms outbox not pruned', { error: cause instanceof Error ? cause.message : String(cause) }));
+  }
   const core = createCoreContext({
     store: opened.store,
     clock,

@@ -58,7 +58,7 @@ describe('OutboxSmsGateway', () => {
     const outbox = new OutboxSmsGateway(dataDir, sealerWith(key), clock);
     for (let i = 0; i < 22; i += 1) {
       await outbox.send({ phone: '+8613912341234', mailbox: alice, text: text(String(i).padStart(6, '0')) });
-      clock.advanceSeconds(60);
+      clock.advanceSeconds(1);
     }
     const all = await outbox.read(alice);
     expect(all).toHaveLength(20);
@@ -101,5 +101,45 @@ describe('OutboxSmsGateway', () => {
     expect(failure).toBeInstanceOf(SmsDeliveryError);
     expect((failure as Error).message).toMatch(/^outbox not writable: E[A-Z]+$/);
     expect(seen).toEqual([]);
+  });
+
+  describe('keeps a code no longer than it is valid (issue 10, fault 13)', () => {
+    const linesOf = async () => (await readFile(join(dataDir, 'sms-outbox.log'), 'utf8')).split('\n').filter(Boolean);
+
+    it('drops every message older than a code’s lifetime from the file when the next one is sent', async () => {
+      const clock = new FakeClock();
+      const outbox = new OutboxSmsGateway(dataDir, sealerWith(key), clock);
+      await outbox.send({ phone: '+8613912341234', mailbox: alice, text: text('111111') });
+      clock.advanceSeconds(5 * 60 + 1);
+      await outbox.send({ phone: '+8613912341234', mailbox: alice, text: text('222222') });
+      const lines = await linesOf();
+      expect(lines).toHaveLength(1);
+      expect(sealerWith(key).open(lines[0]!, 'sms-outbox')).toContain('222222');
+    });
+
+    it('shows no message past its lifetime, even before anything else is sent', async () => {
+      const clock = new FakeClock();
+      const outbox = new OutboxSmsGateway(dataDir, sealerWith(key), clock);
+      await outbox.send({ phone: '+8613912341234', mailbox: alice, text: text('111111') });
+      clock.advanceSeconds(4 * 60);
+      expect(await outbox.read(alice)).toHaveLength(1);
+      clock.advanceSeconds(61);
+      expect(await outbox.read(alice)).toEqual([]);
+    });
+
+    it('prunes an outbox left from an earlier run when it opens', async () => {
+      const clock = new FakeClock();
+      await new OutboxSmsGateway(dataDir, sealerWith(key), clock).send({ phone: '+8613912341234', mailbox: alice, text: text('111111') });
+      clock.advanceSeconds(10 * 60);
+      await new OutboxSmsGateway(dataDir, sealerWith(key), clock).prune();
+      expect(await linesOf()).toEqual([]);
+    });
+
+    it('loses no message when many are sent at once', async () => {
+      const outbox = new OutboxSmsGateway(dataDir, sealerWith(key), new FakeClock());
+      await Promise.all(Array.from({ length: 20 }, (_, i) => outbox.send({ phone: '+8613912341234', mailbox: alice, text: text(String(i).padStart(6, '0')) })));
+      expect(await linesOf()).toHaveLength(20);
+      expect(await outbox.read(alice, 50)).toHaveLength(20);
+    });
   });
 });
