@@ -44,7 +44,14 @@ export function csvCell(value: string): string {
 
 export const auditCsvHeader = ['time', 'mailbox', 'kind', 'outcome', 'device', 'detail'] as const;
 
-/** RFC 4180: a header, CRLF line ends, the detail as `name=value` pairs joined by "; ". */
+/** The UTF-8 byte order mark that starts the CSV (see auditCsv). */
+export const utf8Bom = '\uFEFF';
+
+/**
+ * RFC 4180: a header, CRLF line ends, the detail as `name=value` pairs joined by "; ". It starts
+ * with a UTF-8 byte order mark: Excel reads a CSV without one in the ANSI code page, which on a
+ * Chinese Windows (CP936) turns every Chinese device name into mojibake.
+ */
 export function auditCsv(rows: readonly AuditRow[]): string {
   const lines = [auditCsvHeader.join(',')];
   for (const row of rows) {
@@ -53,5 +60,5 @@ export function auditCsv(rows: readonly AuditRow[]): string {
       .join('; ');
     lines.push([row.time, row.mailbox, row.kind, row.outcome, row.device, detail].map(csvCell).join(','));
   }
-  return `${lines.join('\r\n')}\r\n`;
+  return `${utf8Bom}${lines.join('\r\n')}\r\n`;
 }

@@ -115,7 +115,8 @@ describe('audit export', () => {
     const { code, out } = await run(['audit', 'export', '--since', '2000-01-01', '--user-data-dir', dir]);
     expect(code).toBe(0);
     const lines = out.split('\r\n');
-    expect(lines[0]).toBe('time,mailbox,kind,outcome,device,detail');
+    // The byte order mark first: Excel on a Chinese Windows reads the file as UTF-8.
+    expect(lines[0]).toBe('\uFEFFtime,mailbox,kind,outcome,device,detail');
     expect(lines.filter((l) => l !== '').length).toBeGreaterThan(1);
     expect(out).toContain(",'=cmd@example.cn,");
     expect(out.endsWith('\r\n')).toBe(true);
