@@ -53,6 +53,8 @@ export interface Policy {
   /** Days a mailbox may still sign in without 2FA, counted from its first sign-in under the rule; 0: none. */
   readonly twoFactorGraceDays: number;
   readonly allowedMethods: readonly TwoFactorMethod[];
+  /** The issuer authenticator apps show for this mail system: policy's name, else the mail system host. */
+  readonly totpIssuer: string;
   /** How long "trust this device" lasts: 1–30 days, 7 by default (the guide's number). */
   readonly trustedDeviceDays: number;
   /** Client passwords per mailbox: 20 by default. */
@@ -79,6 +81,7 @@ export function policyFromValues(values: PolicyValues): Policy {
     enforceTwoFactor: values.enforceTwoFactor,
     twoFactorGraceDays: values.twoFactorGraceDays,
     allowedMethods: [...values.allowedMethods],
+    totpIssuer: values.totpIssuer === '' ? values.serverHost : values.totpIssuer,
     trustedDeviceDays: values.trustedDeviceDays,
     clientPasswordLimit: values.clientPasswordLimit,
     clientPasswordDefaultExpiryDays: values.clientPasswordDefaultExpiryDays === 0 ? null : values.clientPasswordDefaultExpiryDays,
@@ -120,6 +123,8 @@ export function policyToValues(policy: Policy): PolicyValues {
     enforceTwoFactor: policy.enforceTwoFactor,
     twoFactorGraceDays: policy.twoFactorGraceDays,
     allowedMethods: [...policy.allowedMethods],
+    // The host itself is the default, shown as empty (as set by nobody).
+    totpIssuer: policy.totpIssuer === policy.serverHost ? '' : policy.totpIssuer,
     trustedDeviceDays: policy.trustedDeviceDays,
     clientPasswordLimit: policy.clientPasswordLimit,
     clientPasswordDefaultExpiryDays: policy.clientPasswordDefaultExpiryDays ?? 0,
@@ -150,6 +155,7 @@ export const policyKeys = [
   'enforceTwoFactor',
   'twoFactorGraceDays',
   'allowedMethods',
+  'totpIssuer',
   'trustedDeviceDays',
   'clientPasswordLimit',
   'clientPasswordDefaultExpiryDays',

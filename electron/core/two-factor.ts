@@ -23,7 +23,6 @@ import { passwordRecheckMs, type Session } from './sessions';
 import { revokeAllTrustedDevices } from './trusted-devices';
 
 export const totpRules = {
-  issuer: 'Mailwarden',
   algorithm: 'SHA1',
   digits: 6,
   period: 30,
@@ -296,9 +295,13 @@ export async function unbindPhone(core: CoreContext, call: CallContext): Promise
 // ---------------------------------------------------------------------------------------------
 // Authenticator app (TOTP)
 
-function totpFor(address: string, secret: Secret): TOTP {
+/**
+ * `issuer`: the mail system's name as policy gives it (policy `totpIssuer`), never the app's; it
+ * matters only for the enrolment URI, not for checking a code.
+ */
+function totpFor(address: string, secret: Secret, issuer = ''): TOTP {
   return new TOTP({
-    issuer: totpRules.issuer,
+    issuer,
     label: address,
     algorithm: totpRules.algorithm,
     digits: totpRules.digits,
@@ -330,7 +333,7 @@ export async function startTotp(core: CoreContext, call: CallContext): Promise<R
   if (hasTwoFactor(mailbox) && recheckNeeded(core, session)) return err('password-recheck-required');
   // The seed comes from the core's CSPRNG (copied to an exactly sized buffer), not otpauth's own source.
   const secret = new Secret({ buffer: core.random.bytes(totpRules.secretBytes).slice().buffer });
-  const uri = totpFor(mailbox.address, secret).toString();
+  const uri = totpFor(mailbox.address, secret, core.policy().totpIssuer).toString();
   const result = await core.store.atomically(async (): Promise<Result<null>> => {
     const fresh = await current(core, mailbox.address);
     if (!fresh.ok) return fresh;

@@ -75,7 +75,9 @@ export type PolicyStringFormat =
   /** An absolute https:// URL, or empty for "the built-in one". */
   | 'https-url-or-empty'
   /** JSON once {{phone}} and {{text}} are filled in (the SMS webhook body). */
-  | 'json-template';
+  | 'json-template'
+  /** A name people read, or empty for the default: no control characters, no colon (Key URI Format). */
+  | 'display-name-or-empty';
 
 export type PolicyKeySpec =
   | (PolicyKeyCommon & { readonly type: 'boolean'; readonly default: boolean })
@@ -222,6 +224,21 @@ export const policySchema = {
     description: {
       'zh-CN': '用户可以设置的二次验证方式：sms（短信验证码）、totp（身份验证器应用），至少一项。默认两者都允许。',
       en: 'The two-factor methods users may set up: sms (text message codes), totp (authenticator app); at least one. Default: both.',
+    },
+    recommendable: false,
+    secret: false,
+  },
+  totpIssuer: {
+    registryName: 'TotpIssuer',
+    category: 'twoFactor',
+    type: 'string',
+    format: 'display-name-or-empty',
+    maxLength: 64,
+    default: '',
+    title: { 'zh-CN': '身份验证器中显示的名称', en: 'Name shown in authenticator apps' },
+    description: {
+      'zh-CN': '身份验证器应用中此邮件系统条目的名称（发行方），例如“院邮件系统”。留空使用邮件系统地址（serverHost）。不能包含冒号。',
+      en: 'The name (issuer) authenticator apps show for this mail system\'s entry, e.g. "Institute Mail". Empty: the mail system host (serverHost). No colons.',
     },
     recommendable: false,
     secret: false,
@@ -478,6 +495,9 @@ function stringSchema(spec: Extract<PolicyKeySpec, { type: 'string' }>) {
       return v.pipe(bounded, v.check((text) => text === '' || isHttpsUrl(text), 'not an https:// URL'));
     case 'json-template':
       return v.pipe(bounded, v.check(isJsonTemplate, 'not JSON once {{phone}} and {{text}} are filled in'));
+    case 'display-name-or-empty':
+      // eslint-disable-next-line no-control-regex
+      return v.pipe(bounded, v.check((text) => !/[\u0000-\u001f\u007f:]/.test(text), 'holds a colon or a control character'));
   }
 }
 

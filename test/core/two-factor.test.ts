@@ -568,15 +568,24 @@ describe('authenticator app (TOTP)', () => {
     expect(started.ok).toBe(true);
     const { uri, secret, qrSvg } = started.data as { uri: string; secret: string; qrSvg: string };
     expect(secret).toMatch(/^[A-Z2-7]{32}$/);
-    expect(uri.startsWith(`otpauth://totp/Mailwarden:${encodeURIComponent(alice)}?`)).toBe(true);
+    // Issued by the mail system, not by the app: the entry reads "mail.cstnet.cn (alice@…)".
+    expect(uri.startsWith(`otpauth://totp/mail.cstnet.cn:${encodeURIComponent(alice)}?`)).toBe(true);
     const url = new URL(uri);
-    expect(url.searchParams.get('issuer')).toBe('Mailwarden');
+    expect(url.searchParams.get('issuer')).toBe('mail.cstnet.cn');
     expect(url.searchParams.get('secret')).toBe(secret);
     expect(url.searchParams.get('period')).toBe('30');
     expect(url.searchParams.get('digits')).toBe('6');
     expect(qrSvg).toMatch(/^<svg[^>]*viewBox/);
     expect((await mailbox(t)).totpPending).toEqual({ secret, createdAt: t.clock.now() });
     expect((await t.dispatch('two-factor:status')).data.methods).toEqual([]);
+  });
+
+  it('names the entry as policy says (totpIssuer), with Chinese intact', async () => {
+    const t = await setup({ policy: { totpIssuer: '院邮件系统' } });
+    await signedIn(t);
+    const { uri } = (await t.dispatch('two-factor:start-totp')).data as { uri: string };
+    expect(uri.startsWith(`otpauth://totp/${encodeURIComponent('院邮件系统')}:${encodeURIComponent(alice)}?`)).toBe(true);
+    expect(new URL(uri).searchParams.get('issuer')).toBe('院邮件系统');
   });
 
   it('takes the seed from the core CSPRNG', async () => {

@@ -20,6 +20,7 @@ const keyLabels: Record<PolicyPath, () => string> = {
   enforceTwoFactor: m.policy_key_enforce_two_factor,
   twoFactorGraceDays: m.policy_key_two_factor_grace_days,
   allowedMethods: m.policy_key_allowed_methods,
+  totpIssuer: m.policy_key_totp_issuer,
   trustedDeviceDays: m.policy_key_trusted_device_days,
   clientPasswordLimit: m.policy_key_client_password_limit,
   clientPasswordDefaultExpiryDays: m.policy_key_client_password_default_expiry_days,
