@@ -10,14 +10,26 @@ import { baseLocale, overwriteGetLocale } from '../../renderer/src/lib/paraglide
 // Read through Vite's glob import: the message files are data, outside the web type-check project.
 // messages/{locale}.json holds the shell's messages; each feature keeps its own in
 // messages/<feature>/{locale}.json (all listed in project.inlang/settings.json).
-const files = import.meta.glob<Record<string, string>>('../../messages/**/*.json', { eager: true, import: 'default' });
+// A message is a string, or (English plurals, messages/*/en.json) an array of one variant set
+// whose `*` case is the general text; tests below read that one, and `variantsOf` all of them.
+type MessageValue = string | { match: Record<string, string> }[];
+const files = import.meta.glob<Record<string, MessageValue>>('../../messages/**/*.json', { eager: true, import: 'default' });
+
+const generalText = (value: MessageValue): string =>
+  typeof value === 'string' ? value : (Object.entries(value[0]!.match).find(([condition]) => condition.endsWith('=*'))?.[1] ?? '');
+const variantsOf = (value: MessageValue): string[] => (typeof value === 'string' ? [value] : Object.values(value[0]!.match));
+const allVariants = Object.entries(files).flatMap(([path, contents]) =>
+  Object.entries(contents)
+    .filter(([key]) => key !== '$schema')
+    .flatMap(([key, value]) => variantsOf(value).map((text) => [`${path} ${key}`, text] as const)),
+);
 
 function filesOf(locale: string): [string, Record<string, string>][] {
   return Object.entries(files)
     .filter(([path]) => path.endsWith(`/${locale}.json`))
     .map(([path, contents]) => {
       const { $schema: _, ...messages } = contents;
-      return [path, messages];
+      return [path, Object.fromEntries(Object.entries(messages).map(([key, value]) => [key, generalText(value)]))];
     });
 }
 
@@ -56,8 +68,9 @@ describe('messages', () => {
     for (const [path] of filesOf('zh-CN')) expect(listed, path).toContain(path);
   });
 
-  it('no message is empty', () => {
+  it('no message is empty, nor any variant of one', () => {
     for (const [key, text] of [...Object.entries(zh), ...Object.entries(en)]) expect(text.trim(), key).not.toBe('');
+    for (const [where, text] of allVariants) expect(text.trim(), where).not.toBe('');
   });
 
   it('each message uses the same placeholders in both languages', () => {
