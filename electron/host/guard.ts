@@ -6,6 +6,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import { isIP } from 'node:net';
+import { bearerTokenOf } from '../platform/http/safe-request';
 
 export interface RequestFacts {
   readonly remoteAddress: string | undefined;
@@ -49,8 +50,9 @@ export function checkRequest(facts: RequestFacts, port: number, token: string, n
     if (!originHost || !hosts.has(originHost)) return 'foreign-origin';
   }
   if (needsToken) {
-    const match = /^Bearer ([A-Za-z0-9_-]{16,128})$/.exec(facts.authorization ?? '');
-    if (!match?.[1] || !tokensEqual(match[1], token)) return 'unauthorized';
+    // The scheme in any case (RFC 7235 §2.1); the token is this run's.
+    const given = bearerTokenOf(facts.authorization, /^[A-Za-z0-9_-]{16,128}$/);
+    if (!given || !tokensEqual(given, token)) return 'unauthorized';
   }
   return 'ok';
 }

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -8,6 +7,9 @@ import { describeUserAgent } from '../platform/device';
 import type { Logger } from '../core/ports';
 import { err, type Err } from '../shared/result';
 import { contentTypeOf, resolveStaticPath } from '../platform/static-files';
+import { IssuedIds } from '../platform/http/issued-id';
+import { RefusalLog } from '../platform/http/refusal-log';
+import { answerClientErrors, requestPathOf, securityHeaders } from '../platform/http/safe-request';
 import { checkRequest, type GuardVerdict } from './guard';
 
 export interface HostOptions {
@@ -19,6 +21,8 @@ export interface HostOptions {
   readonly token: string;
   readonly port?: number;
   readonly logger: Logger;
+  /** Wall-clock milliseconds, for the refusal log's minute; tests pass a fake one. */
+  readonly now?: () => number;
 }
 
 export interface RunningHost {
@@ -53,12 +57,14 @@ function cookie(name: string, value: string, maxAgeSeconds?: number): string {
   return `${name}=${value}; Path=${apiPrefix}; HttpOnly; SameSite=Strict${age}`;
 }
 
-function callFor(req: IncomingMessage, deviceLabel: string, setCookies: string[]): CallContext {
+function callFor(req: IncomingMessage, deviceLabel: string, setCookies: string[], ids: IssuedIds): CallContext {
   const cookies = parseCookies(req.headers.cookie);
-  let connection = cookies.get(connectionCookie);
-  if (!connection || !cookieValue.test(connection)) {
-    connection = randomBytes(16).toString('base64url');
-    setCookies.push(cookie(connectionCookie, connection));
+  // Only an id this host issued: a client (or another site on 127.0.0.1) cannot choose its own.
+  let connection = ids.check(cookies.get(connectionCookie));
+  if (!connection) {
+    const issued = ids.issue();
+    connection = ids.check(issued)!;
+    setCookies.push(cookie(connectionCookie, issued));
   }
   const held = cookies.get(trustCookie);
   return {
@@ -74,12 +80,7 @@ function callFor(req: IncomingMessage, deviceLabel: string, setCookies: string[]
 }
 const apiPrefix = '/api/';
 
-const commonHeaders = {
-  'X-Content-Type-Options': 'nosniff',
-  'Referrer-Policy': 'no-referrer',
-  'Cross-Origin-Opener-Policy': 'same-origin',
-  'Cross-Origin-Resource-Policy': 'same-origin',
-};
+const commonHeaders = securityHeaders;
 
 function refusal(verdict: Exclude<GuardVerdict, 'ok'>): { status: number; body: Err } {
   return verdict === 'unauthorized'
@@ -110,6 +111,8 @@ async function readBody(req: IncomingMessage): Promise<string | null> {
 
 export async function startHost(options: HostOptions): Promise<RunningHost> {
   let port = 0;
+  const ids = new IssuedIds();
+  const refusals = new RefusalLog({ logger: options.logger, message: 'browser-mode request refused', ...(options.now ? { now: options.now } : {}) });
 
   async function handleApi(req: IncomingMessage, res: ServerResponse, channel: string): Promise<void> {
     if (req.method !== 'POST') {
@@ -134,7 +137,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       return;
     }
     const setCookies: string[] = [];
-    const result = await options.dispatch(channel, request, callFor(req, options.deviceLabel, setCookies));
+    const result = await options.dispatch(channel, request, callFor(req, options.deviceLabel, setCookies, ids));
     sendJson(res, 200, result, setCookies);
   }
 
@@ -157,9 +160,10 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     }
   }
 
-  const server: Server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://placeholder');
-    const isApi = url.pathname.startsWith(apiPrefix);
+  /** Every request: nothing a client sends may throw out of here and end the process. */
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = requestPathOf(req.url);
+    const isApi = path?.startsWith(apiPrefix) ?? false;
     const verdict = checkRequest(
       {
         remoteAddress: req.socket.remoteAddress,
@@ -172,20 +176,26 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       isApi,
     );
     if (verdict !== 'ok') {
-      options.logger.warn('browser-mode request refused', { verdict, method: req.method, path: isApi ? url.pathname : undefined });
+      refusals.note({ verdict, method: req.method, path: isApi ? path : undefined });
       const { status, body } = refusal(verdict);
       sendJson(res, status, body);
       return;
     }
-    const work = isApi
-      ? handleApi(req, res, decodeURIComponent(url.pathname.slice(apiPrefix.length)))
-      : handleStatic(req, res, url.pathname);
-    work.catch((cause: unknown) => {
+    if (path === null) {
+      sendJson(res, 400, err('invalid-request'));
+      return;
+    }
+    await (isApi ? handleApi(req, res, path.slice(apiPrefix.length)) : handleStatic(req, res, path));
+  }
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((cause: unknown) => {
       options.logger.error('browser-mode request failed', { error: cause instanceof Error ? cause.name : typeof cause });
       if (!res.headersSent) sendJson(res, 500, err('internal'));
       else res.destroy();
     });
   });
+  answerClientErrors(server);
 
   await new Promise<void>((resolveListen, rejectListen) => {
     server.once('error', rejectListen);
@@ -198,6 +208,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     url: `http://127.0.0.1:${port}/#token=${options.token}`,
     close: () =>
       new Promise<void>((resolveClose) => {
+        refusals.flush();
         server.closeAllConnections();
         server.close(() => resolveClose());
       }),

@@ -101,7 +101,7 @@ describe('browser-mode host', () => {
   it('gives each browser its own connection in an HttpOnly cookie scripts cannot read', async () => {
     const first = await send('POST', '/api/app:info', apiHeaders(), '{}');
     const setCookie = String(first.headers['set-cookie']);
-    expect(setCookie).toMatch(/^mw_connection=[A-Za-z0-9_-]{22}; Path=\/api\/; HttpOnly; SameSite=Strict$/);
+    expect(setCookie).toMatch(/^mw_connection=[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{22}; Path=\/api\/; HttpOnly; SameSite=Strict$/);
     const again = await send('POST', '/api/app:info', { ...apiHeaders(), Cookie: setCookie.split(';')[0]! }, '{}');
     expect(again.headers['set-cookie']).toBeUndefined();
   });
