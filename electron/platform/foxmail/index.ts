@@ -3,6 +3,7 @@
  * stored password and replaces it. The format and its sources are in profile-format.ts and
  * codec.ts; the careful write in profile-writer.ts; where Foxmail lives in locate.ts.
  */
+import { windowsRegistry, type RegistryReader } from '../windows-registry';
 import { readFile, stat } from 'node:fs/promises';
 import type { FoxmailAccount, FoxmailInstallation, FoxmailProfiles } from '../../core/mail-clients/ports';
 import { FoxmailError } from '../../core/mail-clients/ports';
@@ -16,8 +17,10 @@ export interface FoxmailLocatorOptions {
   readonly extraRoots?: readonly string[];
   readonly platform?: NodeJS.Platform;
   readonly env?: Readonly<Record<string, string | undefined>>;
-  /** Runs `reg`, `tasklist` and `ps`. */
+  /** Runs `tasklist` and `ps`. */
   readonly runCommand?: RunCommand;
+  /** The Windows registry (../windows-registry.ts); tests give one as data. */
+  readonly registry?: RegistryReader;
   readonly probe?: FolderProbe;
   /** Replaces the platform's check for a running Foxmail. */
   readonly isRunning?: () => Promise<boolean>;
@@ -69,7 +72,7 @@ export class FoxmailLocalProfiles implements FoxmailProfiles {
 
   async scan(): Promise<FoxmailInstallation[]> {
     const roots = await locateInstallations(
-      { platform: this.platform, env: this.options.env ?? process.env, runCommand: this.runCommand, probe: this.probe },
+      { platform: this.platform, env: this.options.env ?? process.env, registry: this.options.registry ?? windowsRegistry, probe: this.probe },
       this.options.extraRoots ?? [],
     );
     const running = roots.length > 0 ? await this.running() : false;

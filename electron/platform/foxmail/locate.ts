@@ -10,7 +10,8 @@
 import { readdir, stat } from 'node:fs/promises';
 import { execFile } from 'node:child_process';
 import { posix, win32 } from 'node:path';
-import { commandLineProgram, parseRegQuery, registryString } from './registry';
+import { commandLineProgram, registryString } from './registry';
+import type { Hive, RegistryData, RegistryReader } from '../windows-registry';
 import type { FoxmailInstallation } from '../../core/mail-clients/ports';
 
 export type FoundBy = FoxmailInstallation['foundBy'];
@@ -32,7 +33,7 @@ export interface FolderProbe {
 export interface LocateSeams {
   readonly platform: NodeJS.Platform;
   readonly env: Readonly<Record<string, string | undefined>>;
-  readonly runCommand: RunCommand;
+  readonly registry: RegistryReader;
   readonly probe: FolderProbe;
 }
 
@@ -65,25 +66,28 @@ export function pathsFor(platform: NodeJS.Platform): typeof posix {
   return platform === 'win32' ? win32 : posix;
 }
 
-async function regValues(run: RunCommand, key: string, valueArgs: readonly string[]) {
-  const result = await run('reg', ['query', key, ...valueArgs]);
-  // A missing key exits 1 and prints only an error: nothing found.
-  return result.code === 0 ? parseRegQuery(result.stdout) : [];
+/** One value of a key ('' for its default value); undefined when the key or value is missing or unreadable. */
+function registryValue(registry: RegistryReader, hive: Hive, path: string, name: string): RegistryData | undefined {
+  try {
+    return registry.read(hive, path)?.values.get(name);
+  } catch {
+    // Finding Foxmail is best effort: an unreadable key is one place fewer to look.
+    return undefined;
+  }
 }
 
 async function windowsCandidates(seams: LocateSeams): Promise<{ root: string; foundBy: FoundBy }[]> {
   const path = win32;
   const out: { root: string; foundBy: FoundBy }[] = [];
-  for (const value of await regValues(seams.runCommand, 'HKCU\\Software\\Aerofox\\FoxmailPreview', ['/v', 'Executable'])) {
-    const exe = registryString(value, seams.env);
-    if (exe) out.push({ root: path.dirname(exe.replace(/^"|"$/g, '')), foundBy: 'registry' });
-  }
-  for (const key of ['HKCU\\Software\\Classes\\Foxmail.url.mailto\\Shell\\open\\command', 'HKCR\\Foxmail.url.mailto\\Shell\\open\\command']) {
-    for (const value of await regValues(seams.runCommand, key, ['/ve'])) {
-      const line = registryString(value, seams.env);
-      const exe = line === null ? null : commandLineProgram(line);
-      if (exe) out.push({ root: path.dirname(exe), foundBy: 'mailto-handler' });
-    }
+  const exe = registryString(registryValue(seams.registry, 'HKCU', 'Software\\Aerofox\\FoxmailPreview', 'Executable'), seams.env);
+  if (exe) out.push({ root: path.dirname(exe.replace(/^"|"$/g, '')), foundBy: 'registry' });
+  for (const [hive, key] of [
+    ['HKCU', 'Software\\Classes\\Foxmail.url.mailto\\Shell\\open\\command'],
+    ['HKCR', 'Foxmail.url.mailto\\Shell\\open\\command'],
+  ] as const) {
+    const line = registryString(registryValue(seams.registry, hive, key, ''), seams.env);
+    const program = line === null ? null : commandLineProgram(line);
+    if (program) out.push({ root: path.dirname(program), foundBy: 'mailto-handler' });
   }
   const defaults = ['C:\\Foxmail 7.2', 'C:\\Foxmail'];
   for (const variable of ['ProgramFiles(x86)', 'ProgramFiles']) {

@@ -9,14 +9,15 @@ import { resolvePolicy, type PolicyLayer, type PolicyProblem, type ResolvedPolic
 import type { Logger } from '../../core/ports';
 import { linuxPolicyPath, policyJsonLayers } from './json-file';
 import { managedPreferencesLayers } from './managed-preferences';
-import { execFileRunner, registryPolicyLayers, type CommandRunner } from './registry';
+import { registryPolicyLayers } from './registry';
+import { windowsRegistry, type RegistryReader } from '../windows-registry';
 
 export interface PolicySourcesOptions {
   readonly platform: NodeJS.Platform;
   /** `--policy FILE`: read as a policy JSON file on any OS, below the platform's place. */
   readonly policyFile?: string;
-  /** Tests: replay recorded `reg query` output. */
-  readonly run?: CommandRunner;
+  /** Tests: a registry given as data (windows-registry.ts `fixedRegistryReader`). */
+  readonly registry?: RegistryReader;
   /** Tests: the managed-preferences folder and user. */
   readonly managedPreferences?: { readonly dir: string; readonly user: string };
   /** Tests: where the Linux policy file is. */
@@ -38,7 +39,7 @@ export async function readPolicyLayers(options: PolicySourcesOptions, logger: Lo
   try {
     switch (options.platform) {
       case 'win32':
-        layers.push(...(await registryPolicyLayers(options.run ?? execFileRunner)));
+        layers.push(...registryPolicyLayers(options.registry ?? windowsRegistry));
         break;
       case 'darwin':
         layers.push(...(await managedPreferencesLayers(options.managedPreferences ?? { user: currentUser() })));

@@ -4,112 +4,76 @@
  * Edge lay theirs out. Machine policy wins over user policy (Chrome's rule), and enforced over
  * recommended.
  *
- * Read by parsing `reg query <key> /s` rather than a native module: reg.exe ships with every
- * Windows, and the parser is tested on recorded output. Value names are the schema's
- * `registryName`s (`MailServerImapHost`); a `map` key (webhook headers) is a subkey of that name
- * holding one REG_SZ per entry, which is what an ADMX `<list explicitValue="true">` writes.
+ * Read through the registry API (../windows-registry.ts), never reg.exe's localised text: a
+ * missing key is no policy on every Windows language, an unreadable one locks every key at its
+ * default. Value names are the schema's `registryName`s (`MailServerImapHost`); a `map` key
+ * (webhook headers) is a subkey of that name holding one REG_SZ per entry, which is what an ADMX
+ * `<list explicitValue="true">` writes.
  */
-import { execFile } from 'node:child_process';
 import type { PolicyLayer } from '../../core/policy';
 import type { PolicyOrigin } from '../../shared/contract';
 import { pathOfRegistryName, policySchema, type PolicyPath } from '../../shared/policy-schema';
+import { RegistryUnreadableError, type RegistryData, type RegistryKey, type RegistryReader } from '../windows-registry';
 
 export const registryPolicyKeys = [
   // Lowest precedence first.
-  { key: 'HKCU\\Software\\Policies\\Mailwarden', origin: 'registry-hkcu' },
-  { key: 'HKLM\\Software\\Policies\\Mailwarden', origin: 'registry-hklm' },
-] as const satisfies readonly { key: string; origin: PolicyOrigin }[];
-
-export interface CommandOutput {
-  readonly exitCode: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs a program without a shell; injectable so tests replay recorded `reg query` output. */
-export type CommandRunner = (file: string, args: readonly string[]) => Promise<CommandOutput>;
-
-export const execFileRunner: CommandRunner = (file, args) =>
-  new Promise((resolve) => {
-    execFile(file, [...args], { encoding: 'utf8', windowsHide: true, timeout: 10_000, maxBuffer: 4 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const code = error && typeof (error as { code?: unknown }).code === 'number' ? ((error as { code: number }).code) : error ? -1 : 0;
-      resolve({ exitCode: code, stdout, stderr });
-    });
-  });
-
-export interface RegistryValue {
-  readonly name: string;
-  readonly type: string;
-  readonly data: string;
-}
-
-/** `reg query /s` output: each key's full path with its values. */
-export function parseRegQuery(output: string): Map<string, RegistryValue[]> {
-  const keys = new Map<string, RegistryValue[]>();
-  let current: RegistryValue[] | null = null;
-  for (const line of output.split(/\r?\n/)) {
-    if (/^HKEY_[A-Z_]+/.test(line)) {
-      current = [];
-      keys.set(line.trim(), current);
-      continue;
-    }
-    // "    Name    REG_TYPE    data": four spaces around the type; names may hold single spaces.
-    const match = /^ {4}(.*?) {4}(REG_[A-Z_]+)(?: {4}(.*))?$/.exec(line);
-    if (match && current) current.push({ name: match[1]!, type: match[2]!, data: match[3] ?? '' });
-  }
-  return keys;
-}
+  { hive: 'HKCU', path: 'Software\\Policies\\Mailwarden', origin: 'registry-hkcu' },
+  { hive: 'HKLM', path: 'Software\\Policies\\Mailwarden', origin: 'registry-hklm' },
+] as const satisfies readonly { hive: 'HKCU' | 'HKLM'; path: string; origin: PolicyOrigin }[];
 
 /** The JSON-shaped value a registry value stands for, by the key's schema type; mismatches pass through for the check to refuse. */
-export function registryValueToJson(path: PolicyPath, value: RegistryValue): unknown {
+export function registryValueToJson(path: PolicyPath, value: RegistryData): unknown {
   const spec = policySchema[path];
-  const dword = value.type === 'REG_DWORD' || value.type === 'REG_QWORD' ? Number.parseInt(value.data, 16) : undefined;
+  const number = value.type === 'number' ? value.data : undefined;
   switch (spec.type) {
     case 'boolean':
-      if (dword === 1) return true;
-      if (dword === 0) return false;
-      return dword ?? value.data;
+      if (number === 1) return true;
+      if (number === 0) return false;
+      return value.data;
     case 'integer':
-      return dword ?? value.data;
+      return value.data;
     case 'string':
     case 'enum':
-      return value.type === 'REG_SZ' || value.type === 'REG_EXPAND_SZ' ? value.data : (dword ?? value.data);
+      return value.data;
     case 'list':
-      // reg.exe shows REG_MULTI_SZ items separated by a literal "\0".
-      return value.type === 'REG_MULTI_SZ' ? value.data.split('\\0').filter((item) => item !== '') : value.data;
+      return value.type === 'multi-string' ? value.data.filter((item) => item !== '') : value.data;
     case 'map':
       return value.data;
   }
 }
 
-const mapPaths = new Set(Object.entries(policySchema).flatMap(([path, spec]) => (spec.type === 'map' ? [spec.registryName.toLowerCase()] : [])));
+const mapPaths = new Set(Object.entries(policySchema).flatMap(([, spec]) => (spec.type === 'map' ? [spec.registryName.toLowerCase()] : [])));
 
-/** The two layers (recommended, enforced) under one policy key, from its `reg query /s` output. */
-export function registryLayers(output: string, origin: PolicyOrigin): PolicyLayer[] {
-  const keys = parseRegQuery(output);
-  const root = [...keys.keys()].reduce<string | null>((shortest, key) => (shortest === null || key.length < shortest.length ? key : shortest), null);
-  if (root === null) return [];
+/** The two layers (recommended, enforced) under one policy key. */
+export function registryLayers(root: RegistryKey, origin: PolicyOrigin): PolicyLayer[] {
   const recommended: PolicyLayer['entries'][number][] = [];
   const enforced: PolicyLayer['entries'][number][] = [];
-  for (const [key, values] of keys) {
-    const relative = key.slice(root.length).split('\\').filter((part) => part !== '');
-    const isRecommended = relative[0]?.toLowerCase() === 'recommended';
-    const below = isRecommended ? relative.slice(1) : relative;
-    const target = isRecommended ? recommended : enforced;
-    if (below.length === 0) {
-      for (const value of values) {
-        if (value.name === '(Default)') continue;
-        const path = pathOfRegistryName(value.name);
-        target.push(path ? { path, value: registryValueToJson(path, value) } : { path: value.name, value: value.data });
-      }
-    } else if (below.length === 1 && mapPaths.has(below[0]!.toLowerCase())) {
-      const path = pathOfRegistryName(below[0]!)!;
-      const map: Record<string, string> = {};
-      for (const value of values) if (value.name !== '(Default)') map[value.name] = value.data;
-      target.push({ path, value: map });
-    } else if (values.length > 0) {
-      target.push({ path: below.join('\\'), value: null });
+  const valuesOf = (key: RegistryKey, target: PolicyLayer['entries'][number][]) => {
+    for (const [name, value] of key.values) {
+      if (name === '') continue; // the key's default value
+      const path = pathOfRegistryName(name);
+      target.push(path ? { path, value: registryValueToJson(path, value) } : { path: name, value: value.data });
     }
+  };
+  const subkeysOf = (key: RegistryKey, target: PolicyLayer['entries'][number][], prefix: string) => {
+    for (const [name, subkey] of key.subkeys) {
+      if (prefix === '' && name.toLowerCase() === 'recommended') continue;
+      if (mapPaths.has(name.toLowerCase())) {
+        const map: Record<string, string> = {};
+        for (const [entry, value] of subkey.values) if (entry !== '') map[entry] = value.type === 'string' ? value.data : String(value.data);
+        target.push({ path: pathOfRegistryName(name)!, value: map });
+      } else if (subkey.values.size > 0 || subkey.subkeys.size > 0) {
+        // Unknown subkeys are reported by name, as unknown keys are.
+        target.push({ path: `${prefix}${name}`, value: null });
+      }
+    }
+  };
+  valuesOf(root, enforced);
+  subkeysOf(root, enforced, '');
+  const recommendedKey = [...root.subkeys].find(([name]) => name.toLowerCase() === 'recommended')?.[1];
+  if (recommendedKey) {
+    valuesOf(recommendedKey, recommended);
+    subkeysOf(recommendedKey, recommended, 'Recommended\\');
   }
   const layers: PolicyLayer[] = [];
   if (recommended.length > 0) layers.push({ level: 'recommended', origin, entries: recommended });
@@ -117,17 +81,19 @@ export function registryLayers(output: string, origin: PolicyOrigin): PolicyLaye
   return layers;
 }
 
-const missingKey = /unable to find the specified registry key/i;
-
-/** Machine and user policy, lowest precedence first. A missing key is no policy; a failing reg.exe locks every key at its default. */
-export async function registryPolicyLayers(run: CommandRunner = execFileRunner): Promise<PolicyLayer[]> {
+/** Machine and user policy, lowest precedence first. A missing key is no policy; an unreadable one locks every key at its default. */
+export function registryPolicyLayers(reader: RegistryReader): PolicyLayer[] {
   const layers: PolicyLayer[] = [];
-  for (const { key, origin } of registryPolicyKeys) {
-    const result = await run('reg', ['query', key, '/s']);
-    if (result.exitCode === 0) layers.push(...registryLayers(result.stdout, origin));
-    else if (!(result.exitCode === 1 && missingKey.test(`${result.stderr}\n${result.stdout}`))) {
-      layers.push({ level: 'enforced', origin, entries: [], unreadable: `reg query ${key} failed (exit ${result.exitCode})` });
+  for (const { hive, path, origin } of registryPolicyKeys) {
+    let root: RegistryKey | null;
+    try {
+      root = reader.read(hive, path, 2);
+    } catch (cause) {
+      const reason = cause instanceof RegistryUnreadableError ? cause.message : String(cause);
+      layers.push({ level: 'enforced', origin, entries: [], unreadable: `${hive}\\${path} could not be read (${reason})` });
+      continue;
     }
+    if (root) layers.push(...registryLayers(root, origin));
   }
   return layers;
 }

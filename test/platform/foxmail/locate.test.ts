@@ -1,36 +1,28 @@
 import { describe, expect, it } from 'vitest';
 import { FoxmailLocalProfiles } from '../../../electron/platform/foxmail';
-import { foxmailRunning, locateInstallations, psShowsFoxmail, tasklistShowsFoxmail, type CommandResult, type FolderProbe, type LocateSeams } from '../../../electron/platform/foxmail/locate';
-import { commandLineProgram, expandEnvironmentStrings, parseRegQuery } from '../../../electron/platform/foxmail/registry';
+import { foxmailRunning, locateInstallations, psShowsFoxmail, tasklistShowsFoxmail, type FolderProbe, type LocateSeams } from '../../../electron/platform/foxmail/locate';
+import { commandLineProgram, expandEnvironmentStrings, registryString } from '../../../electron/platform/foxmail/registry';
+import { fixedRegistryReader, registryKeyOf, type Hive, type RegistryKey, type RegistryReader } from '../../../electron/platform/windows-registry';
 
-// Recorded `reg query` output (Windows 10, cmd.exe): CRLF lines, a blank line first, four-space columns.
-const executableSz = '\r\nHKEY_CURRENT_USER\\Software\\Aerofox\\FoxmailPreview\r\n    Executable    REG_SZ    D:\\Program Files\\Foxmail 7.2\\Foxmail.exe\r\n\r\n';
-const executableExpand =
-  '\r\nHKEY_CURRENT_USER\\Software\\Aerofox\\FoxmailPreview\r\n    Executable    REG_EXPAND_SZ    %LOCALAPPDATA%\\Programs\\Foxmail 7.2\\Foxmail.exe\r\n\r\n';
-const mailtoQuoted = '\r\nHKEY_CLASSES_ROOT\\Foxmail.url.mailto\\Shell\\open\\command\r\n    (Default)    REG_SZ    "C:\\Foxmail 7.2\\Foxmail.exe" -T "%1"\r\n\r\n';
-const mailtoLocalized = '\r\nHKEY_CURRENT_USER\\Software\\Classes\\Foxmail.url.mailto\\Shell\\open\\command\r\n    (默认)    REG_SZ    E:\\Mail Apps\\Foxmail 7.2\\Foxmail.exe -T "%1"\r\n\r\n';
-const missing = 'ERROR: The system was unable to find the specified registry key or value.\r\n';
-const emptyDefault = '\r\nHKEY_CLASSES_ROOT\\Foxmail.url.mailto\\Shell\\open\\command\r\n    (Default)    REG_SZ    \r\n\r\n';
+// What the registry holds on machines with Foxmail, as the registry API gives it (no localised
+// "(Default)"/"(默认)" name, no console code page: the default value is named '').
+const executableSz = registryKeyOf({ Executable: 'D:\\Program Files\\Foxmail 7.2\\Foxmail.exe' });
+const executableExpand = registryKeyOf({ Executable: { expand: '%LOCALAPPDATA%\\Programs\\Foxmail 7.2\\Foxmail.exe' } });
+const mailtoQuoted = registryKeyOf({ '': '"C:\\Foxmail 7.2\\Foxmail.exe" -T "%1"' });
+const mailtoUnquoted = registryKeyOf({ '': 'E:\\Mail Apps\\Foxmail 7.2\\Foxmail.exe -T "%1"' });
+// A Chinese user name in the path, as on a zh-CN Windows: kept as written.
+const executableChinese = registryKeyOf({ Executable: 'C:\\Users\\张伟\\AppData\\Local\\Foxmail 7.2\\Foxmail.exe' });
 
-describe('reg query output', () => {
-  it('reads REG_SZ values', () => {
-    expect(parseRegQuery(executableSz)).toEqual([
-      { key: 'HKEY_CURRENT_USER\\Software\\Aerofox\\FoxmailPreview', name: 'Executable', type: 'REG_SZ', data: 'D:\\Program Files\\Foxmail 7.2\\Foxmail.exe' },
-    ]);
-  });
-
-  it('reads the default value under a localized name, and an empty one', () => {
-    expect(parseRegQuery(mailtoLocalized)[0]).toMatchObject({ name: '(默认)', data: 'E:\\Mail Apps\\Foxmail 7.2\\Foxmail.exe -T "%1"' });
-    expect(parseRegQuery(emptyDefault)[0]).toMatchObject({ name: '(Default)', data: '' });
-  });
-
-  it('finds nothing in the error of a missing key', () => {
-    expect(parseRegQuery(missing)).toEqual([]);
-    expect(parseRegQuery('')).toEqual([]);
-  });
-
+describe('registry values', () => {
   it('expands %variables% case-insensitively and leaves unknown ones', () => {
     expect(expandEnvironmentStrings('%LocalAppData%\\x\\%NOPE%\\y', { LOCALAPPDATA: 'C:\\Users\\li\\AppData\\Local' })).toBe('C:\\Users\\li\\AppData\\Local\\x\\%NOPE%\\y');
+  });
+
+  it('reads strings, expands expandable ones, and nothing else', () => {
+    expect(registryString({ type: 'string', data: 'a' }, {})).toBe('a');
+    expect(registryString({ type: 'expand-string', data: '%X%\\b' }, { X: 'C:' })).toBe('C:\\b');
+    expect(registryString({ type: 'number', data: 1 }, {})).toBeNull();
+    expect(registryString(undefined, {})).toBeNull();
   });
 
   it('takes the program from quoted and unquoted command lines with arguments', () => {
@@ -42,24 +34,22 @@ describe('reg query output', () => {
   });
 });
 
-/** A Windows machine as `reg` and the disk would answer. */
-function windows(registry: Record<string, string>, folders: string[], listing: Record<string, string[]> = {}): LocateSeams & { calls: string[][] } {
-  const calls: string[][] = [];
+/** A Windows machine as its registry and disk would answer; `asked` lists the keys read. */
+function windows(keys: Record<string, RegistryKey | Error>, folders: string[], listing: Record<string, string[]> = {}): LocateSeams & { asked: string[] } {
+  const asked: string[] = [];
   const lower = new Set(folders.map((f) => f.toLowerCase()));
   const probe: FolderProbe = {
     isDirectory: async (path) => lower.has(path.toLowerCase()),
     list: async (path) => listing[path] ?? [],
   };
+  const fixed = fixedRegistryReader(keys);
+  const registry: RegistryReader = { read: (hive: Hive, path: string, depth?: number) => (asked.push(`${hive}\\${path}`), fixed.read(hive, path, depth)) };
   return {
     platform: 'win32',
     env: { 'ProgramFiles(x86)': 'C:\\Program Files (x86)', ProgramFiles: 'C:\\Program Files', LOCALAPPDATA: 'C:\\Users\\li\\AppData\\Local' },
     probe,
-    calls,
-    runCommand: async (file, args): Promise<CommandResult> => {
-      calls.push([file, ...args]);
-      const out = file === 'reg' ? registry[args[1]!] : undefined;
-      return out === undefined ? { code: 1, stdout: '' } : { code: 0, stdout: out };
-    },
+    asked,
+    registry,
   };
 }
 
@@ -67,13 +57,26 @@ describe('finding installations on Windows', () => {
   it('follows the Executable value, expanding it', async () => {
     const seams = windows({ 'HKCU\\Software\\Aerofox\\FoxmailPreview': executableExpand }, ['C:\\Users\\li\\AppData\\Local\\Programs\\Foxmail 7.2\\Storage']);
     expect(await locateInstallations(seams, [])).toEqual([{ root: 'C:\\Users\\li\\AppData\\Local\\Programs\\Foxmail 7.2', foundBy: 'registry' }]);
-    expect(seams.calls[0]).toEqual(['reg', 'query', 'HKCU\\Software\\Aerofox\\FoxmailPreview', '/v', 'Executable']);
+    expect(seams.asked[0]).toBe('HKCU\\Software\\Aerofox\\FoxmailPreview');
+  });
+
+  it('keeps a Chinese user name in the path as written (zh-CN Windows)', async () => {
+    const seams = windows({ 'HKCU\\Software\\Aerofox\\FoxmailPreview': executableChinese }, ['C:\\Users\\张伟\\AppData\\Local\\Foxmail 7.2\\Storage']);
+    expect(await locateInstallations(seams, [])).toEqual([{ root: 'C:\\Users\\张伟\\AppData\\Local\\Foxmail 7.2', foundBy: 'registry' }]);
+  });
+
+  it('looks on past a key it cannot read', async () => {
+    const seams = windows(
+      { 'HKCU\\Software\\Aerofox\\FoxmailPreview': new Error('Access is denied.'), 'HKCR\\Foxmail.url.mailto\\Shell\\open\\command': mailtoQuoted },
+      ['C:\\Foxmail 7.2\\Storage'],
+    );
+    expect(await locateInstallations(seams, [])).toEqual([{ root: 'C:\\Foxmail 7.2', foundBy: 'mailto-handler' }]);
   });
 
   it('follows the mailto handler (HKCU classes and HKCR), each folder once', async () => {
     const seams = windows(
       {
-        'HKCU\\Software\\Classes\\Foxmail.url.mailto\\Shell\\open\\command': mailtoLocalized,
+        'HKCU\\Software\\Classes\\Foxmail.url.mailto\\Shell\\open\\command': mailtoUnquoted,
         'HKCR\\Foxmail.url.mailto\\Shell\\open\\command': mailtoQuoted,
       },
       ['E:\\Mail Apps\\Foxmail 7.2\\Storage', 'C:\\Foxmail 7.2\\Storage'],
@@ -104,7 +107,7 @@ describe('finding installations on Windows', () => {
   it('asks nothing of the registry elsewhere', async () => {
     const seams = { ...windows({}, ['/data/foxmail/Storage']), platform: 'linux' as const };
     expect(await locateInstallations(seams, ['/data/foxmail'])).toEqual([{ root: '/data/foxmail', foundBy: 'environment' }]);
-    expect(seams.calls).toEqual([]);
+    expect(seams.asked).toEqual([]);
   });
 });
 
@@ -139,9 +142,8 @@ describe('whether Foxmail runs', () => {
 
   it('reports it per installation through the adapter', async () => {
     const seams = windows({ 'HKCU\\Software\\Aerofox\\FoxmailPreview': executableSz }, ['D:\\Program Files\\Foxmail 7.2\\Storage']);
-    const runCommand = async (file: string, args: readonly string[]) =>
-      file === 'tasklist' ? { code: 0, stdout: '"Foxmail.exe","10244","Console","1","148,212 K"\r\n' } : seams.runCommand(file, args);
-    const profiles = new FoxmailLocalProfiles({ platform: 'win32', env: seams.env, probe: seams.probe, runCommand });
+    const runCommand = async (file: string) => (file === 'tasklist' ? { code: 0, stdout: '"Foxmail.exe","10244","Console","1","148,212 K"\r\n' } : { code: 1, stdout: '' });
+    const profiles = new FoxmailLocalProfiles({ platform: 'win32', env: seams.env, probe: seams.probe, runCommand, registry: seams.registry });
     expect(await profiles.scan()).toEqual([{ root: 'D:\\Program Files\\Foxmail 7.2', version: '7.2', running: true, foundBy: 'registry', accounts: [] }]);
   });
 });

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { resolvePolicy } from '../../../electron/core/policy';
 import { silentLogger, type Logger } from '../../../electron/core/ports';
 import { parsePolicyJson, policyJsonLayers } from '../../../electron/platform/policy/json-file';
+import { fixedRegistryReader, registryKeyOf } from '../../../electron/platform/windows-registry';
 import { readPolicy } from '../../../electron/platform/policy';
 
 const fixtures = join(import.meta.dirname, '../fixtures/policy');
@@ -75,11 +76,9 @@ describe('readPolicy', () => {
     expect(warnings).toEqual([{ message: 'policy value ignored', key: 'trustedDeviceDays', origin: 'etc-file', level: 'enforced', reason: 'below 1 (allowed 1–30)' }]);
   });
 
-  it('reads the registry on Windows through the runner, and managed preferences on macOS', async () => {
-    const stdout = 'HKEY_LOCAL_MACHINE\\Software\\Policies\\Mailwarden\r\n    EnforceTwoFactor    REG_DWORD    0x1\r\n';
-    const run = async (_file: string, args: readonly string[]) =>
-      args[1]!.startsWith('HKLM') ? { exitCode: 0, stdout, stderr: '' } : { exitCode: 1, stdout: '', stderr: 'ERROR: The system was unable to find the specified registry key or value.' };
-    const windows = await readPolicy({ platform: 'win32', run }, silentLogger);
+  it('reads the registry on Windows through the reader, and managed preferences on macOS', async () => {
+    const registry = fixedRegistryReader({ 'HKLM\\Software\\Policies\\Mailwarden': registryKeyOf({ EnforceTwoFactor: 1 }) });
+    const windows = await readPolicy({ platform: 'win32', registry }, silentLogger);
     expect(windows.sources.enforceTwoFactor).toEqual({ source: 'enforced', origin: 'registry-hklm' });
     const mac = await readPolicy({ platform: 'darwin', managedPreferences: { dir, user: 'li.na' } }, silentLogger);
     expect(mac.policy.enforceTwoFactor).toBe(false);

@@ -1,41 +1,47 @@
-// Covers electron/platform/policy/registry.ts on recorded `reg query /s` output.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+// Covers electron/platform/policy/registry.ts over a registry given as data (the reader's own
+// native calls are covered on Windows): what Group Policy writes becomes the policy layers.
 import { describe, expect, it } from 'vitest';
 import { resolvePolicy } from '../../../electron/core/policy';
 import { silentLogger } from '../../../electron/core/ports';
-import { parseRegQuery, registryLayers, registryPolicyLayers, type CommandRunner } from '../../../electron/platform/policy/registry';
+import { registryLayers, registryPolicyLayers } from '../../../electron/platform/policy/registry';
+import { fixedRegistryReader, registryKeyOf, type Hive, type RegistryReader } from '../../../electron/platform/windows-registry';
 
-const fixture = (name: string) => readFileSync(join(import.meta.dirname, '../fixtures/policy', name), 'utf8');
-const missing = { exitCode: 1, stdout: '', stderr: fixture('reg-query-missing.txt') };
+// What Group Policy writes for the machine: values, a Recommended subkey, a list subkey for a map.
+const hklm = registryKeyOf({
+  EnforceTwoFactor: 1,
+  TwoFactorGraceDays: 14,
+  AllowedMethods: ['totp', 'sms'],
+  TrustedDeviceDays: 31,
+  MailServerImapHost: 'imap.example.edu.cn',
+  MailServerImapSecurity: 'starttls',
+  SmsKind: 'webhook',
+  SmsWebhookUrl: 'https://sms.example.cn/send',
+  SmsWebhookBodyTemplate: '{"to":"{{phone}}","text":"{{text}}"}',
+  UpdatesEnabled: 0,
+  NotAPolicy: 'x',
+  Recommended: { MailServerSmtpPort: 465, ClientIntegrationsFoxmail: 0, ClientPasswordLimit: 10 },
+  SmsWebhookHeaders: { Authorization: 'Bearer s3cr3t-token', 'X-Tenant': 'lab' },
+});
+const hkcu = registryKeyOf({
+  TrustedDeviceDays: 3,
+  ClientPasswordLimit: 5,
+  ServerHost: 'webmail.example.edu.cn',
+  Recommended: { MailServerSmtpPort: 587, ClientPasswordDefaultExpiryDays: 90 },
+});
+const policyKey = 'Software\\Policies\\Mailwarden';
 
-/** Replays recorded output per key, and remembers what was asked. */
-function replay(answers: Record<string, { exitCode: number; stdout: string; stderr: string }>) {
-  const calls: string[][] = [];
-  const run: CommandRunner = async (file, args) => {
-    calls.push([file, ...args]);
-    return answers[args[1]!] ?? missing;
+/** A registry that remembers what was asked. */
+function recording(reader: RegistryReader) {
+  const asked: string[] = [];
+  return {
+    asked,
+    reader: { read: (hive: Hive, path: string, depth?: number) => (asked.push(`${hive}\\${path}`), reader.read(hive, path, depth)) } satisfies RegistryReader,
   };
-  return { run, calls };
 }
 
-describe('parseRegQuery', () => {
-  it('reads each key with its values, REG_SZ, REG_DWORD and REG_MULTI_SZ as printed', () => {
-    const keys = parseRegQuery(fixture('reg-query-hklm.txt'));
-    expect([...keys.keys()]).toEqual([
-      'HKEY_LOCAL_MACHINE\\Software\\Policies\\Mailwarden',
-      'HKEY_LOCAL_MACHINE\\Software\\Policies\\Mailwarden\\Recommended',
-      'HKEY_LOCAL_MACHINE\\Software\\Policies\\Mailwarden\\SmsWebhookHeaders',
-    ]);
-    const root = keys.get('HKEY_LOCAL_MACHINE\\Software\\Policies\\Mailwarden')!;
-    expect(root.find((v) => v.name === 'AllowedMethods')).toEqual({ name: 'AllowedMethods', type: 'REG_MULTI_SZ', data: 'totp\\0sms' });
-    expect(root.find((v) => v.name === 'SmsWebhookBodyTemplate')?.data).toBe('{"to":"{{phone}}","text":"{{text}}"}');
-  });
-});
-
 describe('registryLayers', () => {
-  it('maps value names to schema keys, DWORDs to numbers and booleans, multi-strings to lists, the headers subkey to a map', () => {
-    const layers = registryLayers(fixture('reg-query-hklm.txt'), 'registry-hklm');
+  it('maps value names to schema keys, numbers to numbers and booleans, multi-strings to lists, the headers subkey to a map', () => {
+    const layers = registryLayers(hklm, 'registry-hklm');
     expect(layers.map((l) => l.level)).toEqual(['recommended', 'enforced']);
     const enforced = Object.fromEntries(layers[1]!.entries.map((e) => [e.path, e.value]));
     expect(enforced).toMatchObject({
@@ -55,27 +61,21 @@ describe('registryLayers', () => {
     });
   });
 
-  it('gives nothing for empty output', () => {
-    expect(registryLayers('', 'registry-hkcu')).toEqual([]);
+  it('gives nothing for an empty key', () => {
+    expect(registryLayers(registryKeyOf({}), 'registry-hkcu')).toEqual([]);
   });
 });
 
 describe('registryPolicyLayers', () => {
-  it('asks reg.exe for the user key, then the machine key, without a shell', async () => {
-    const { run, calls } = replay({});
-    expect(await registryPolicyLayers(run)).toEqual([]);
-    expect(calls).toEqual([
-      ['reg', 'query', 'HKCU\\Software\\Policies\\Mailwarden', '/s'],
-      ['reg', 'query', 'HKLM\\Software\\Policies\\Mailwarden', '/s'],
-    ]);
+  it('asks for the user key, then the machine key', () => {
+    const { reader, asked } = recording(fixedRegistryReader({}));
+    expect(registryPolicyLayers(reader)).toEqual([]);
+    expect(asked).toEqual([`HKCU\\${policyKey}`, `HKLM\\${policyKey}`]);
   });
 
-  it('merges machine over user, enforced over recommended; invalid values stay locked at the default', async () => {
-    const { run } = replay({
-      'HKLM\\Software\\Policies\\Mailwarden': { exitCode: 0, stdout: fixture('reg-query-hklm.txt'), stderr: '' },
-      'HKCU\\Software\\Policies\\Mailwarden': { exitCode: 0, stdout: fixture('reg-query-hkcu.txt'), stderr: '' },
-    });
-    const { policy, sources, problems } = resolvePolicy(await registryPolicyLayers(run), silentLogger);
+  it('merges machine over user, enforced over recommended; invalid values stay locked at the default', () => {
+    const reader = fixedRegistryReader({ [`HKLM\\${policyKey}`]: hklm, [`HKCU\\${policyKey}`]: hkcu });
+    const { policy, sources, problems } = resolvePolicy(registryPolicyLayers(reader), silentLogger);
     // HKLM sets 31 (out of range): locked at the default 7, not HKCU's 3.
     expect(policy.trustedDeviceDays).toBe(7);
     expect(sources.trustedDeviceDays).toEqual({ source: 'enforced', origin: 'registry-hklm' });
@@ -100,20 +100,38 @@ describe('registryPolicyLayers', () => {
     ]);
   });
 
-  it('refuses a value of the wrong registry type', async () => {
-    const stdout = 'HKEY_LOCAL_MACHINE\\Software\\Policies\\Mailwarden\r\n    EnforceTwoFactor    REG_SZ    true\r\n    TrustedDeviceDays    REG_DWORD    0x2\r\n';
-    const { run } = replay({ 'HKLM\\Software\\Policies\\Mailwarden': { exitCode: 0, stdout, stderr: '' } });
-    const { policy, sources, problems } = resolvePolicy(await registryPolicyLayers(run), silentLogger);
+  it('refuses a value of the wrong registry type', () => {
+    const reader = fixedRegistryReader({ [`HKLM\\${policyKey}`]: registryKeyOf({ EnforceTwoFactor: 'true', TrustedDeviceDays: 2 }) });
+    const { policy, sources, problems } = resolvePolicy(registryPolicyLayers(reader), silentLogger);
     expect(policy.enforceTwoFactor).toBe(false);
     expect(sources.enforceTwoFactor.source).toBe('enforced');
     expect(policy.trustedDeviceDays).toBe(2);
     expect(problems.map((p) => [p.path, p.reason])).toEqual([['enforceTwoFactor', 'expected true or false']]);
   });
 
-  it('locks every key at its default when reg.exe fails for another reason than a missing key', async () => {
-    const { run } = replay({ 'HKLM\\Software\\Policies\\Mailwarden': { exitCode: 1, stdout: '', stderr: 'ERROR: Access is denied.\r\n' } });
-    const layers = await registryPolicyLayers(run);
-    expect(layers).toEqual([{ level: 'enforced', origin: 'registry-hklm', entries: [], unreadable: 'reg query HKLM\\Software\\Policies\\Mailwarden failed (exit 1)' }]);
+  it('locks every key at its default when a key exists but cannot be read', () => {
+    const reader = fixedRegistryReader({ [`HKLM\\${policyKey}`]: new Error('Access is denied.') });
+    const layers = registryPolicyLayers(reader);
+    expect(layers).toEqual([{ level: 'enforced', origin: 'registry-hklm', entries: [], unreadable: `HKLM\\${policyKey} could not be read (Access is denied.)` }]);
     expect(resolvePolicy(layers, silentLogger).sources.enforceTwoFactor).toEqual({ source: 'enforced', origin: 'registry-hklm' });
+  });
+});
+
+describe('on a Chinese Windows (issue 10, fault 3)', () => {
+  it('a missing HKCU key is no policy: nothing is locked, and HKLM’s Recommended values stay recommended', () => {
+    // The normal case: IT sets machine policy only. reg.exe said so in CP936 text, which was taken
+    // for a failure; the registry API says "not found", whatever the language.
+    const reader = fixedRegistryReader({ [`HKLM\\${policyKey}`]: registryKeyOf({ Recommended: { MailServerSmtpPort: 465 } }) });
+    const layers = registryPolicyLayers(reader);
+    expect(layers.some((layer) => layer.unreadable)).toBe(false);
+    const { policy, sources } = resolvePolicy(layers, silentLogger);
+    expect(policy.mailServer.smtp.port).toBe(465);
+    expect(sources['mailServer.smtp.port']).toEqual({ source: 'recommended', origin: 'registry-hklm' });
+    expect(sources.enforceTwoFactor).toEqual({ source: 'default' });
+  });
+
+  it('keeps Chinese values as written', () => {
+    const reader = fixedRegistryReader({ [`HKLM\\${policyKey}`]: registryKeyOf({ TotpIssuer: '院邮件系统' }) });
+    expect(resolvePolicy(registryPolicyLayers(reader), silentLogger).policy.totpIssuer).toBe('院邮件系统');
   });
 });
