@@ -44,6 +44,11 @@ export interface UpdatesPolicy {
   readonly feedUrl: string | null;
 }
 
+export interface CrashReportsPolicy {
+  /** Where crash dumps are uploaded; null: kept on the computer, never uploaded. */
+  readonly uploadUrl: string | null;
+}
+
 export interface Policy {
   /** The web mail and account service host; the app's links open only this host. */
   readonly serverHost: string;
@@ -66,6 +71,7 @@ export interface Policy {
   readonly sms: SmsGatewayPolicy;
   readonly clientIntegrations: ClientIntegrations;
   readonly updates: UpdatesPolicy;
+  readonly crashReports: CrashReportsPolicy;
 }
 
 /** The nested shape from the schema's flat values. A webhook gateway without a URL or body is refused earlier (`crossKeyProblems`). */
@@ -102,6 +108,7 @@ export function policyFromValues(values: PolicyValues): Policy {
       iphoneProfile: values['clientIntegrations.iphoneProfile'],
     },
     updates: { enabled: values['updates.enabled'], feedUrl: values['updates.feedUrl'] === '' ? null : values['updates.feedUrl'] },
+    crashReports: { uploadUrl: values['crashReports.uploadUrl'] === '' ? null : values['crashReports.uploadUrl'] },
   };
 }
 
@@ -139,6 +146,7 @@ export function policyToValues(policy: Policy): PolicyValues {
     'clientIntegrations.iphoneProfile': policy.clientIntegrations.iphoneProfile,
     'updates.enabled': policy.updates.enabled,
     'updates.feedUrl': policy.updates.feedUrl ?? '',
+    'crashReports.uploadUrl': policy.crashReports.uploadUrl ?? '',
   };
 }
 
@@ -163,6 +171,7 @@ export const policyKeys = [
   'sms',
   'clientIntegrations',
   'updates',
+  'crashReports',
 ] as const satisfies readonly PolicyKey[];
 
 // ---------------------------------------------------------------------------------------------

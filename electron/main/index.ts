@@ -32,6 +32,7 @@ import { loadWindowState, saveWindowState } from './window-state';
 import { appWindows, createAppWindow, lockDownContents } from './windows';
 import { cliArguments, runCliInMainProcess } from './cli-mode';
 import { watchRenderer } from './crash-recovery';
+import { crashReporterOptions } from './crash-reports';
 import { dialogLabels, type Ask } from './dialog-labels';
 import { buildDiagnostics, diagnosticsFileName } from './diagnostics';
 import { guardUnload } from './unload-guard';
@@ -152,6 +153,8 @@ async function start(): Promise<void> {
   protocol.handle(appScheme, (request) => serveAppRequest(request.url, rendererDir));
 
   const policy = await readPolicy({ platform: process.platform, ...(options.policyFile ? { policyFile: options.policyFile } : {}) }, logger);
+  // Crash dumps on this computer; uploaded only to an endpoint policy names (./crash-reports.ts).
+  crashReporter.start(crashReporterOptions(policy.policy.crashReports));
   // A previous run still closing holds the folder for a moment: wait for it (./start-retry.ts).
   const backend = await openWhenFree(() => openBackend(
     { productName, version: app.getVersion(), dataDir, shell: 'electron', demo: options.demo, platform: process.platform },
@@ -228,8 +231,6 @@ function startDesktopApp(): void {
   } catch (cause) {
     logger.warn('no log file', { error: cause instanceof Error ? cause.message : String(cause) });
   }
-  // Crash dumps stay on this computer (app.getPath('crashDumps')), for Export Diagnostics' reader.
-  crashReporter.start({ uploadToServer: false });
   // Windows ties notifications and the taskbar to this id; the installer's shortcuts carry it too.
   if (process.platform === 'win32') app.setAppUserModelId(appUserModelId);
 

@@ -50,7 +50,7 @@ export const policyCategories = {
   clientPasswords: { 'zh-CN': '客户端专用密码', en: 'Client-specific passwords' },
   sms: { 'zh-CN': '短信网关', en: 'SMS gateway' },
   clientIntegrations: { 'zh-CN': '邮件客户端集成', en: 'Mail client integrations' },
-  updates: { 'zh-CN': '更新', en: 'Updates' },
+  updates: { 'zh-CN': '更新与崩溃报告', en: 'Updates and crash reports' },
 } as const satisfies Record<string, PolicyText>;
 export type PolicyCategory = keyof typeof policyCategories;
 
@@ -400,6 +400,21 @@ export const policySchema = {
     description: {
       'zh-CN': '更新源（electron-builder generic 提供方）的 https:// 地址，例如内网镜像。留空使用内置更新源。',
       en: 'The https:// address of the update feed (electron-builder generic provider), e.g. an internal mirror. Empty: the built-in feed.',
+    },
+    recommendable: false,
+    secret: false,
+  },
+  'crashReports.uploadUrl': {
+    registryName: 'CrashReportsUploadUrl',
+    category: 'updates',
+    type: 'string',
+    format: 'https-url-or-empty',
+    maxLength: 2048,
+    default: '',
+    title: { 'zh-CN': '崩溃报告上传地址', en: 'Crash report upload URL' },
+    description: {
+      'zh-CN': '应用崩溃时，把崩溃转储上传到此 https:// 地址（Crashpad/Breakpad 的 minidump 格式，例如组织自建的 Sentry 或 BugSplat 接收端）。留空则崩溃转储只保存在本机，从不上传。',
+      en: 'Where crash dumps are uploaded when the app crashes: an https:// address that accepts Crashpad/Breakpad minidumps (e.g. the organisation\'s own Sentry or BugSplat endpoint). Empty: dumps stay on the computer and are never uploaded.',
     },
     recommendable: false,
     secret: false,

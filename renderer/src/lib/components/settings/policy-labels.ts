@@ -35,6 +35,7 @@ const keyLabels: Record<PolicyPath, () => string> = {
   'clientIntegrations.iphoneProfile': m.policy_key_client_integrations_iphone_profile,
   'updates.enabled': m.policy_key_updates_enabled,
   'updates.feedUrl': m.policy_key_updates_feed_url,
+  'crashReports.uploadUrl': m.policy_key_crash_reports_upload_url,
 };
 
 const originLabels: Record<PolicyOrigin, () => string> = {
