@@ -18,6 +18,8 @@ import { deviceLabel } from '../platform/device';
 import { openBackend, type Backend } from '../platform/compose';
 import { createConsoleLogger } from '../platform/logger';
 import { DataFolderInUseError } from '../store/folder-lock';
+import { ServerKeyError } from '../postgres/open';
+import { openOrganisationBackend, OrganisationOpenError, organisationTarget, type OrganisationTarget } from './organisation';
 import { defaultDataDir, productName } from '../platform/paths';
 import { serveCommand, serveUsage } from './serve';
 import { version } from '../../package.json';
@@ -39,6 +41,10 @@ Commands:
   help                    Print this help (also --help); --version prints the version
 
 Run \`mailwarden <command> --help\` for a command's options.
+
+import-mailboxes, list-mailboxes and audit export work on this computer's data folder, or on the
+organisation's database with --database URL (or MAILWARDEN_DATABASE_URL) and its server key
+(--server-key-file FILE or MAILWARDEN_SERVER_KEY).
 ${exitCodes}
 `;
 
@@ -51,7 +57,7 @@ that set anything and each key's source) as JSON.
 
 ${exitCodes}
 `,
-  'import-mailboxes': `Usage: mailwarden import-mailboxes FILE [--user-data-dir DIR]
+  'import-mailboxes': `Usage: mailwarden import-mailboxes FILE [--user-data-dir DIR | --database URL --server-key-file FILE]
 
 Adds mailboxes from a JSON array [{"address", "password", "displayName"?}] or a CSV file with
 the header address,password,displayName (displayName optional). All or nothing: every bad row
@@ -59,7 +65,7 @@ is reported on stderr and then nothing is imported.
 
 ${exitCodes} (1 also when any row is bad)
 `,
-  'list-mailboxes': `Usage: mailwarden list-mailboxes [--user-data-dir DIR]
+  'list-mailboxes': `Usage: mailwarden list-mailboxes [--user-data-dir DIR | --database URL --server-key-file FILE]
 
 Prints every mailbox (address, display name, 2FA methods, created) as JSON.
 
@@ -97,6 +103,8 @@ grants) from DATE on, oldest first.
                    prefixed with ' so spreadsheets do not run them) or json (an array)
   --mailbox ADDR   Only this mailbox's events
   --out FILE       Write to FILE (created readable by its owner only) instead of stdout
+  --database URL   The organisation's PostgreSQL database instead of this computer's data folder
+                   (or MAILWARDEN_DATABASE_URL); needs --server-key-file FILE or MAILWARDEN_SERVER_KEY
 
 ${exitCodes}
 `,
@@ -134,6 +142,9 @@ const commandOptions = {
   out: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
+  // The organisation's database (./organisation.ts)
+  database: { type: 'string' },
+  'server-key-file': { type: 'string' },
   // serve's
   data: { type: 'string' },
   socket: { type: 'string' },
@@ -145,13 +156,16 @@ const commandOptions = {
 type OptionName = keyof typeof commandOptions;
 
 /** The options each command takes; any other is refused (exit 2), so a typo is never ignored. */
+/** The shells' options, and the organisation's database when the command was pointed at one. */
+type CliOptions = LaunchOptions & { readonly organisation: OrganisationTarget | null };
+
 const optionsOf: Record<string, readonly OptionName[]> = {
   info: ['user-data-dir', 'policy'],
-  'import-mailboxes': ['user-data-dir', 'policy', 'demo'],
-  'list-mailboxes': ['user-data-dir', 'policy', 'demo'],
+  'import-mailboxes': ['user-data-dir', 'policy', 'demo', 'database', 'server-key-file'],
+  'list-mailboxes': ['user-data-dir', 'policy', 'demo', 'database', 'server-key-file'],
   'policy show': ['json', 'policy'],
   'policy check': [],
-  'audit export': ['since', 'format', 'mailbox', 'out', 'user-data-dir', 'policy'],
+  'audit export': ['since', 'format', 'mailbox', 'out', 'user-data-dir', 'policy', 'database', 'server-key-file'],
   serve: ['data', 'user-data-dir', 'socket', 'policy'],
 };
 /** How many words each command takes after its name. */
@@ -187,7 +201,7 @@ function positionalsOf(argv: readonly string[]): string[] {
  * lock (electron/store/open.ts `openSnapshot`), so it works while the app or `serve` runs.
  */
 async function withBackend(
-  options: LaunchOptions,
+  options: CliOptions,
   errOut: (s: string) => void,
   work: (backend: Backend) => Promise<number>,
   access: 'read' | 'write' = 'write',
@@ -195,9 +209,16 @@ async function withBackend(
   const logger = createConsoleLogger('cli', (line) => errOut(`${line}\n`));
   const policy = await readPolicy(policyOptions(options), logger);
   let backend: Backend;
+  const { organisation } = options;
   try {
-    backend = await openBackend(environmentOf(options), logger, { policy, readOnly: access === 'read' });
+    backend = organisation
+      ? await openOrganisationBackend(environmentOf(options), logger, { policy }, organisation, process.env)
+      : await openBackend(environmentOf(options), logger, { policy, readOnly: access === 'read' });
   } catch (cause) {
+    if (cause instanceof OrganisationOpenError || cause instanceof ServerKeyError) {
+      errOut(`mailwarden: ${cause.message}\n`);
+      return cause instanceof OrganisationOpenError && cause.message.includes('needs its server key') ? 2 : 1;
+    }
     const hint =
       cause instanceof DataFolderInUseError
         ? ' Quit the Mailwarden app and stop `mailwarden serve` for this folder, then try again (reading commands — info, list-mailboxes, audit export — work meanwhile).'
@@ -213,7 +234,7 @@ async function withBackend(
 }
 
 /** A snapshot for the commands that only read (withBackend's 'read'). */
-const readBackend = (options: LaunchOptions, errOut: (s: string) => void, work: (backend: Backend) => Promise<number>) => withBackend(options, errOut, work, 'read');
+const readBackend = (options: CliOptions, errOut: (s: string) => void, work: (backend: Backend) => Promise<number>) => withBackend(options, errOut, work, 'read');
 
 const environmentOf = (options: LaunchOptions): AppEnvironment => ({
   productName,
@@ -231,7 +252,7 @@ function describeProblem(file: string, format: 'json' | 'csv', problem: ImportPr
   return `${where}: ${problemText[problem.code]}${problem.field ? ` (${problem.field})` : ''}\n`;
 }
 
-async function importCommand(file: string | undefined, options: LaunchOptions, out: (s: string) => void, errOut: (s: string) => void): Promise<number> {
+async function importCommand(file: string | undefined, options: CliOptions, out: (s: string) => void, errOut: (s: string) => void): Promise<number> {
   if (!file) {
     errOut(`mailwarden: import-mailboxes needs a FILE\n\n${usage}`);
     return 2;
@@ -285,9 +306,9 @@ export async function runCli(argv: readonly string[], out: (s: string) => void, 
     errOut(`mailwarden: ${wrong}\n\n${commandHelp[topic] ?? usage}`);
     return 2;
   }
-  let options;
+  let options: CliOptions;
   try {
-    options = parseLaunchOptions(argv);
+    options = { ...parseLaunchOptions(argv), organisation: organisationTarget(flags, process.env) };
   } catch (cause) {
     errOut(`mailwarden: ${cause instanceof Error ? cause.message : String(cause)}\n`);
     return 2;
@@ -390,7 +411,7 @@ export function parseSince(text: string): number | null {
 
 async function auditExport(
   flags: ReturnType<typeof flagsOf>,
-  options: LaunchOptions,
+  options: CliOptions,
   out: (s: string) => void,
   errOut: (s: string) => void,
 ): Promise<number> {

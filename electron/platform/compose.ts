@@ -2,7 +2,8 @@
  * The composition root shared by every shell (Electron main, browser-mode host, command line):
  * the core's services wired to this machine's store and platform adapters.
  */
-import { createCoreContext, type CoreContext } from '../core/context';
+import { createCoreContext, type CoreContext, type CoreKeys } from '../core/context';
+import type { Store } from '../core/store';
 import { createDispatcher, type Dispatch } from '../core/dispatch';
 import { seedDemo } from '../core/directory';
 import { createHandlers } from '../core/handlers';
@@ -13,7 +14,7 @@ import { openEmbeddedStore } from '../store/open';
 import { OsKeychain } from './keychain';
 import { SettingsFile } from '../store/settings-file';
 import { createSmsGateway } from './sms';
-import { OutboxSmsGateway, type OutboxEntry } from './sms/outbox';
+import { OutboxSmsGateway, type OutboxEntry, type Sealer } from './sms/outbox';
 import { cryptoRandom, systemClock } from './system';
 import type { FileSaver, MailClientPorts } from '../core/mail-clients/ports';
 import { KeychainClientPasswordShelf } from './client-password-shelf';
@@ -60,8 +61,22 @@ export function createMailClientPorts(options: BackendOptions = {}): MailClientP
   };
 }
 
+/** A store opened for a backend: the embedded one of a data folder, or the organisation's. */
+export interface OpenedBackendStore {
+  readonly store: Store;
+  readonly keys: CoreKeys;
+  /** Seals the SMS test outbox's lines (a key of the store's own). */
+  readonly sealer: Sealer;
+  close(): Promise<void>;
+}
+
 export async function openBackend(environment: AppEnvironment, logger: Logger, options: BackendOptions = {}): Promise<Backend> {
   const opened = await openEmbeddedStore(environment.dataDir, logger, { keychain: new OsKeychain(), describe: currentRequestLabel, readOnly: options.readOnly ?? false });
+  return assembleBackend(environment, logger, options, { store: opened.store, keys: opened.keys, sealer: opened.sealer, close: () => opened.store.close() });
+}
+
+/** The core, its handlers and the dispatcher over an opened store: the same for both backends. */
+export async function assembleBackend(environment: AppEnvironment, logger: Logger, options: BackendOptions, opened: OpenedBackendStore): Promise<Backend> {
   const resolved = options.policy ?? defaultResolvedPolicy();
   const policy = resolved.policy;
   const clock = options.clock ?? systemClock;
@@ -80,7 +95,12 @@ export async function openBackend(environment: AppEnvironment, logger: Logger, o
     policy: () => policy,
     policySources: () => resolved.sources,
   });
-  if (options.demo ?? environment.demo) await seedDemo(core);
+  try {
+    if (options.demo ?? environment.demo) await seedDemo(core);
+  } catch (cause) {
+    await opened.close();
+    throw cause;
+  }
   const handlers = createHandlers({
     environment,
     settingsStore: new SettingsFile(environment.dataDir, logger),
@@ -95,6 +115,6 @@ export async function openBackend(environment: AppEnvironment, logger: Logger, o
     dispatch: (channel, request, call) => withRequestLabel(typeof channel === 'string' ? channel : 'unknown channel', () => dispatch(channel, request, call)),
     environment,
     core,
-    close: () => opened.store.close(),
+    close: () => opened.close(),
   };
 }

@@ -1,0 +1,106 @@
+// Covers electron/cli/organisation.ts and the IT commands with --database: import-mailboxes,
+// list-mailboxes and audit export against the organisation's PostgreSQL store (issue 11, item 2),
+// on a real PostgreSQL 15 started for this file.
+import { randomBytes } from 'node:crypto';
+import { access, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { runCli } from '../../electron/cli/commands';
+import { databaseVariable, redactDatabaseUrl } from '../../electron/cli/organisation';
+import { serverKeyVariable } from '../../electron/postgres/open';
+import { postgresSkipReason, startPostgres, type RunningPostgres } from '../factories/postgres';
+
+const skip = postgresSkipReason();
+
+async function run(argv: string[]) {
+  let out = '';
+  let err = '';
+  const code = await runCli(argv, (s) => (out += s), (s) => (err += s));
+  return { code, out, err };
+}
+
+describe.skipIf(skip !== '')(`the IT commands on the organisation's database${skip ? ` (not run: ${skip})` : ''}`, () => {
+  let postgres: RunningPostgres;
+  let dir: string;
+  let url: string;
+  let keyFile: string;
+
+  beforeAll(async () => {
+    postgres = await startPostgres();
+  }, 60_000);
+  afterAll(() => postgres?.stop());
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'mailwarden-cli-db-'));
+    url = await postgres.freshDatabase();
+    keyFile = join(dir, 'server.key');
+    await writeFile(keyFile, randomBytes(32).toString('base64'), { mode: 0o600 });
+  });
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  const org = () => ['--database', url, '--server-key-file', keyFile, '--user-data-dir', join(dir, 'desk')];
+
+  it('imports into the database, lists from it, and exports its log; no data folder is touched', async () => {
+    const csv = join(dir, 'staff.csv');
+    await writeFile(csv, 'address,password,displayName\nzhang.wei@cstnet.cn,first-password,张伟\nli.na@cstnet.cn,second-password,\n');
+    expect(await run(['import-mailboxes', csv, ...org()])).toMatchObject({ code: 0, out: 'Imported 2 mailboxes.\n' });
+    const listed = await run(['list-mailboxes', ...org()]);
+    expect(listed.code).toBe(0);
+    expect((JSON.parse(listed.out) as { address: string }[]).map((m) => m.address)).toEqual(['li.na@cstnet.cn', 'zhang.wei@cstnet.cn']);
+    const exported = await run(['audit', 'export', '--since', '2000-01-01', '--format', 'json', ...org()]);
+    expect(exported.code).toBe(0);
+    expect(new Set((JSON.parse(exported.out) as { mailbox: string }[]).map((row) => row.mailbox))).toEqual(new Set(['li.na@cstnet.cn', 'zhang.wei@cstnet.cn']));
+    // The embedded store of the data folder was never opened.
+    await expect(access(join(dir, 'desk', 'store'))).rejects.toMatchObject({ code: 'ENOENT' });
+  }, 60_000);
+
+  it('is all or nothing across runs: an address already in the database refuses the whole file', async () => {
+    const first = join(dir, 'first.csv');
+    await writeFile(first, 'address,password\nzhang.wei@cstnet.cn,first-password\n');
+    expect((await run(['import-mailboxes', first, ...org()])).code).toBe(0);
+    const second = join(dir, 'second.csv');
+    await writeFile(second, 'address,password\nwang.fang@cstnet.cn,third-password\nzhang.wei@cstnet.cn,other-password\n');
+    const refused = await run(['import-mailboxes', second, ...org()]);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toContain('a mailbox with this address exists already');
+    expect((JSON.parse((await run(['list-mailboxes', ...org()])).out) as unknown[]).length).toBe(1);
+  }, 60_000);
+
+  it('takes the database and the key from the environment too', async () => {
+    const saved = { db: process.env[databaseVariable], key: process.env[serverKeyVariable] };
+    process.env[databaseVariable] = url;
+    process.env[serverKeyVariable] = randomBytes(32).toString('base64');
+    try {
+      const listed = await run(['list-mailboxes', '--user-data-dir', join(dir, 'desk')]);
+      expect(listed).toMatchObject({ code: 0, out: '[]\n' });
+    } finally {
+      for (const [name, value] of [[databaseVariable, saved.db], [serverKeyVariable, saved.key]] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
+  });
+
+  it('refuses to start without the server key, and says where to give it', async () => {
+    const result = await run(['list-mailboxes', '--database', url, '--user-data-dir', join(dir, 'desk')]);
+    expect(result.code).toBe(2);
+    expect(result.err).toContain(`--server-key-file FILE or ${serverKeyVariable}`);
+  });
+
+  it('says which database it could not open, never its password', async () => {
+    const unreachable = 'postgres://mailwarden:hunter2-secret@127.0.0.1:1/nowhere';
+    const result = await run(['list-mailboxes', '--database', unreachable, '--server-key-file', keyFile]);
+    expect(result.code).toBe(1);
+    expect(result.err).toContain("cannot open the organisation's database postgres://mailwarden:***@127.0.0.1:1/nowhere");
+    expect(result.err).not.toContain('hunter2-secret');
+  });
+});
+
+describe('redactDatabaseUrl', () => {
+  it('hides the password and keeps the rest', () => {
+    expect(redactDatabaseUrl('postgres://u:p@db.example.edu.cn:5432/mailwarden?sslmode=require')).toBe('postgres://u:***@db.example.edu.cn:5432/mailwarden?sslmode=require');
+    expect(redactDatabaseUrl('postgres://db/mw')).toBe('postgres://db/mw');
+    expect(redactDatabaseUrl('not a url')).toBe('(a database URL that does not parse)');
+  });
+});
