@@ -166,7 +166,7 @@ const optionsOf: Record<string, readonly OptionName[]> = {
   'policy show': ['json', 'policy'],
   'policy check': [],
   'audit export': ['since', 'format', 'mailbox', 'out', 'user-data-dir', 'policy', 'database', 'server-key-file'],
-  serve: ['data', 'user-data-dir', 'socket', 'policy'],
+  serve: ['data', 'user-data-dir', 'socket', 'policy', 'database', 'server-key-file'],
 };
 /** How many words each command takes after its name. */
 const wordsOf: Record<string, number> = { 'import-mailboxes': 1, 'policy check': 1 };

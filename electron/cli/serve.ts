@@ -4,7 +4,7 @@
  * SIGTERM or SIGINT. The data folder is locked while it runs (store/open.ts), so the app cannot
  * open the same folder at the same time.
  */
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { verifyMailLogin } from '../core/mail-login';
 import { withRequestLabel } from '../platform/request-label';
@@ -14,14 +14,21 @@ import { startMailAuthServer, type MailAuthServer } from '../platform/mail-auth/
 import { productName } from '../platform/paths';
 import { readPolicy } from '../platform/policy';
 import type { ResolvedPolicy } from '../core/policy';
+import { ServerKeyError } from '../postgres/open';
+import { openOrganisationBackend, OrganisationOpenError, organisationTarget, redactDatabaseUrl } from './organisation';
 import { version } from '../../package.json';
 
 export const serveUsage = `Usage: mailwarden serve --data DIR [--socket PATH] [--policy FILE]
+       mailwarden serve --database URL --server-key-file FILE --socket PATH [--policy FILE]
 
 Runs the backend of the data folder DIR without a window and answers mail-server logins
 (Dovecot's checkpassword program, an SMTP server's AUTH) on the Unix socket PATH, mode 0600,
 by default DIR/mail-auth.sock. Run it as the user the mail server's auth process runs as.
 Stops on SIGTERM or SIGINT.
+
+With --database URL (or MAILWARDEN_DATABASE_URL) it answers from the organisation's PostgreSQL
+database instead, with the server key every organisation process shares (--server-key-file FILE
+or MAILWARDEN_SERVER_KEY); several bridges may answer from one database at once.
 `;
 
 /** The socket's name inside the data folder when --socket is not given. */
@@ -50,18 +57,35 @@ export async function serveCommand(
 ): Promise<number> {
   const { values } = parseArgs({
     args: [...argv],
-    options: { data: { type: 'string' }, 'user-data-dir': { type: 'string' }, socket: { type: 'string' }, policy: { type: 'string' } },
+    options: {
+      data: { type: 'string' },
+      'user-data-dir': { type: 'string' },
+      socket: { type: 'string' },
+      policy: { type: 'string' },
+      database: { type: 'string' },
+      'server-key-file': { type: 'string' },
+    },
     strict: false,
     allowPositionals: true,
   });
   const text = (value: unknown) => (typeof value === 'string' && value.length > 0 ? value : undefined);
   const dataOption = text(values.data) ?? text(values['user-data-dir']);
-  if (!dataOption) {
-    errOut(`mailwarden: serve needs --data DIR\n\n${serveUsage}`);
+  const keyFile = text(values['server-key-file']);
+  // --database, or MAILWARDEN_DATABASE_URL when no --data DIR says otherwise.
+  const organisation =
+    text(values.database) || !dataOption ? organisationTarget({ database: values.database, ...(keyFile ? { 'server-key-file': resolve(cwd, keyFile) } : {}) }, process.env) : null;
+  if (!dataOption && !organisation) {
+    errOut(`mailwarden: serve needs --data DIR or --database URL\n\n${serveUsage}`);
     return 2;
   }
-  const dataDir = resolve(cwd, dataOption);
-  const socketPath = resolve(cwd, text(values.socket) ?? join(dataDir, defaultSocketName));
+  if (organisation && !text(values.socket)) {
+    // There is no data folder to put it in: the admin names the place Dovecot is told of.
+    errOut(`mailwarden: serve --database needs --socket PATH\n\n${serveUsage}`);
+    return 2;
+  }
+  const socketPath = resolve(cwd, text(values.socket) ?? join(resolve(cwd, dataOption!), defaultSocketName));
+  // With the organisation's database, no data folder is opened; the socket's folder stands in.
+  const dataDir = dataOption ? resolve(cwd, dataOption) : dirname(socketPath);
   const policyFile = text(values.policy);
 
   const logger = createConsoleLogger('serve', (line) => errOut(`${line}\n`));
@@ -82,9 +106,16 @@ export async function serveCommand(
   }
 
   let backend: Backend;
+  const environment = { productName, version, dataDir, shell: 'cli', demo: false, platform: process.platform } as const;
   try {
-    backend = await openBackend({ productName, version, dataDir, shell: 'cli', demo: false, platform: process.platform }, logger, { policy });
+    backend = organisation
+      ? await openOrganisationBackend(environment, logger, { policy }, organisation, process.env)
+      : await openBackend(environment, logger, { policy });
   } catch (cause) {
+    if (cause instanceof OrganisationOpenError || cause instanceof ServerKeyError) {
+      errOut(`mailwarden: ${cause.message}\n`);
+      return cause.message.includes('needs its server key') ? 2 : 1;
+    }
     errOut(`mailwarden: cannot open ${dataDir}: ${(cause as Error).message}\n`);
     return 1;
   }
@@ -96,7 +127,7 @@ export async function serveCommand(
     errOut(`mailwarden: cannot answer on ${socketPath}: ${(cause as Error).message}\n`);
     return 1;
   }
-  out(`Mailwarden mail-auth bridge: answering on ${socketPath}\nData folder: ${dataDir}\n`);
+  out(`Mailwarden mail-auth bridge: answering on ${socketPath}\n${organisation ? `Database: ${redactDatabaseUrl(organisation.url)}` : `Data folder: ${dataDir}`}\n`);
   await until;
   await server.close();
   await backend.close();

@@ -5,13 +5,23 @@ import { randomBytes } from 'node:crypto';
 import { access, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../../electron/cli/commands';
+import { serveCommand } from '../../electron/cli/serve';
+import { askMailAuth } from '../../electron/platform/mail-auth/client';
 import { databaseVariable, redactDatabaseUrl } from '../../electron/cli/organisation';
 import { serverKeyVariable } from '../../electron/postgres/open';
 import { postgresSkipReason, startPostgres, type RunningPostgres } from '../factories/postgres';
 
 const skip = postgresSkipReason();
+
+/** serve that is expected to refuse at once. */
+async function serveOnce(argv: string[]) {
+  let out = '';
+  let err = '';
+  const code = await serveCommand(argv, (s) => (out += s), (s) => (err += s), Promise.resolve());
+  return { code, out, err };
+}
 
 async function run(argv: string[]) {
   let out = '';
@@ -80,6 +90,46 @@ describe.skipIf(skip !== '')(`the IT commands on the organisation's database${sk
         else process.env[name] = value;
       }
     }
+  });
+
+  it('serve answers mail logins from the database, two bridges at once, on their own sockets', async () => {
+    const file = join(dir, 'staff.json');
+    await writeFile(file, JSON.stringify([{ address: 'li.na@cstnet.cn', password: 'Li-Na-main-password-1' }]));
+    expect((await run(['import-mailboxes', file, ...org()])).code).toBe(0);
+    const bridges = ['a.sock', 'b.sock'].map((name) => {
+      let out = '';
+      let err = '';
+      let stop: () => void = () => undefined;
+      const until = new Promise<void>((resolve) => (stop = resolve));
+      const socket = join(dir, name);
+      const exited = serveCommand(['serve', '--database', url, '--server-key-file', keyFile, '--socket', socket], (s) => (out += s), (s) => (err += s), until);
+      return { socket, exited, stop, output: () => out, errors: () => err };
+    });
+    try {
+      for (const bridge of bridges) {
+        await vi.waitFor(() => expect(bridge.output()).toContain('answering on'), { timeout: 15_000, interval: 20 });
+        expect(bridge.output()).toContain(`Database: ${url}`);
+        expect(await askMailAuth(bridge.socket, { address: 'LI.NA@cstnet.cn', secret: 'Li-Na-main-password-1', protocol: 'imap', clientAddress: '192.0.2.1' }, { timeoutMs: 10_000 })).toEqual({
+          ok: true,
+          via: 'main-password',
+          address: 'li.na@cstnet.cn',
+        });
+        expect(await askMailAuth(bridge.socket, { address: 'li.na@cstnet.cn', secret: 'wrong', protocol: 'imap', clientAddress: '192.0.2.1' }, { timeoutMs: 10_000 })).toEqual({ ok: false, reason: 'wrong' });
+      }
+    } finally {
+      for (const bridge of bridges) bridge.stop();
+      expect(await Promise.all(bridges.map((bridge) => bridge.exited))).toEqual([0, 0]);
+    }
+    expect(bridges.map((bridge) => bridge.errors()).join('')).not.toContain('Li-Na-main-password-1');
+  }, 60_000);
+
+  it('serve --database needs a socket to answer on, and the server key', async () => {
+    const noSocket = await serveOnce(['serve', '--database', url, '--server-key-file', keyFile]);
+    expect(noSocket.code).toBe(2);
+    expect(noSocket.err).toContain('serve --database needs --socket PATH');
+    const noKey = await serveOnce(['serve', '--database', url, '--socket', join(dir, 'c.sock')]);
+    expect(noKey.code).toBe(2);
+    expect(noKey.err).toContain('server key');
   });
 
   it('refuses to start without the server key, and says where to give it', async () => {
