@@ -3,9 +3,11 @@
  * Exit codes: 0 done, 1 the command failed, 2 the command line was wrong.
  */
 import { readFile, writeFile } from 'node:fs/promises';
+import { hostname, userInfo } from 'node:os';
 import { extname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeApp, type AppEnvironment } from '../core/app-info';
+import { helpdeskAct, helpdeskActions, isHelpdeskAction } from '../core/helpdesk';
 import { auditCsv, auditEvents } from '../core/audit-export';
 import { describePolicy, resolvePolicy, type PolicyProblem } from '../core/policy';
 import { silentLogger } from '../core/ports';
@@ -35,6 +37,9 @@ Commands:
   policy show             Print the merged policy and where each value came from
   policy check FILE       Check a policy.json file key by key
   audit export            Export the security activity log as CSV or JSON
+  helpdesk ACTION ADDRESS [--by NAME]
+                          For the help desk: reset-two-factor, unlock, revoke-client-passwords or
+                          revoke-devices for one mailbox, written to its security log with who did it
   serve --data DIR [--socket PATH] [--policy FILE]
                           Answer mail-server logins (Dovecot checkpassword, SMTP AUTH) for the data
                           folder DIR on a Unix socket (default DIR/mail-auth.sock) until SIGTERM
@@ -48,8 +53,25 @@ organisation's database with --database URL (or MAILWARDEN_DATABASE_URL) and its
 ${exitCodes}
 `;
 
+const helpdeskUsage = `Usage: mailwarden helpdesk ACTION ADDRESS [--by NAME] [--user-data-dir DIR | --database URL --server-key-file FILE]
+
+For "I lost my phone" and its kin. ACTION is one of:
+  reset-two-factor          remove the phone, the authenticator app, backup codes and every trusted
+                            device, and sign the mailbox out everywhere; the person binds a new
+                            method at their next sign-in (enforced 2FA sends them there)
+  unlock                    end a lock after too many wrong passwords
+  revoke-client-passwords   revoke every client password (a lost laptop with Foxmail on it)
+  revoke-devices            remove trust from every device and sign the mailbox out everywhere
+
+Each is written to the mailbox's security log with who did it (--by NAME; by default this
+computer's user and host name), so the person sees it on their activity page.
+
+${exitCodes} (1 also for a mailbox that does not exist)
+`;
+
 const commandHelp: Record<string, string> = {
   serve: `${serveUsage}\n${exitCodes}\n`,
+  helpdesk: helpdeskUsage,
   info: `Usage: mailwarden info [--user-data-dir DIR] [--policy FILE]
 
 Prints this installation's version, data folder, backend, and the policy's sources (the places
@@ -142,6 +164,7 @@ const commandOptions = {
   out: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
+  by: { type: 'string' },
   // The organisation's database (./organisation.ts)
   database: { type: 'string' },
   'server-key-file': { type: 'string' },
@@ -167,9 +190,10 @@ const optionsOf: Record<string, readonly OptionName[]> = {
   'policy check': [],
   'audit export': ['since', 'format', 'mailbox', 'out', 'user-data-dir', 'policy', 'database', 'server-key-file'],
   serve: ['data', 'user-data-dir', 'socket', 'policy', 'database', 'server-key-file'],
+  helpdesk: ['user-data-dir', 'policy', 'database', 'server-key-file', 'by'],
 };
 /** How many words each command takes after its name. */
-const wordsOf: Record<string, number> = { 'import-mailboxes': 1, 'policy check': 1 };
+const wordsOf: Record<string, number> = { 'import-mailboxes': 1, 'policy check': 1, helpdesk: 2 };
 
 /** The first option or word the command does not take, as the message to print; null when all fit. */
 function misfit(topic: string, argv: readonly string[], words: readonly string[]): string | null {
@@ -333,6 +357,8 @@ export async function runCli(argv: readonly string[], out: (s: string) => void, 
       if (argument === 'export') return auditExport(flags, options, out, errOut);
       errOut(`mailwarden: audit needs 'export'\n\n${commandHelp['audit export']}`);
       return 2;
+    case 'helpdesk':
+      return helpdeskCommand(argument, words[2], flags, options, out, errOut);
     case 'list-mailboxes':
       return withBackend(
         options,
@@ -443,4 +469,48 @@ async function auditExport(
     errOut(`Exported ${rows.length} event${rows.length === 1 ? '' : 's'} to ${flags.out}.\n`);
     return 0;
   });
+}
+
+/** `helpdesk ACTION ADDRESS`: one help-desk action, logged with who did it (core/helpdesk.ts). */
+async function helpdeskCommand(
+  action: string | undefined,
+  address: string | undefined,
+  flags: ReturnType<typeof flagsOf>,
+  options: CliOptions,
+  out: (s: string) => void,
+  errOut: (s: string) => void,
+): Promise<number> {
+  if (!action || !isHelpdeskAction(action)) {
+    errOut(`mailwarden: helpdesk needs an ACTION: ${helpdeskActions.join(', ')}${action ? ` (not '${action}')` : ''}\n\n${helpdeskUsage}`);
+    return 2;
+  }
+  if (!address) {
+    errOut(`mailwarden: helpdesk ${action} needs the mailbox's ADDRESS\n\n${helpdeskUsage}`);
+    return 2;
+  }
+  if (flags.by !== undefined && (typeof flags.by !== 'string' || flags.by.trim() === '' || flags.by.length > 64)) {
+    errOut(`mailwarden: --by needs a name of 1–64 characters\n\n${helpdeskUsage}`);
+    return 2;
+  }
+  const by = typeof flags.by === 'string' ? flags.by.trim() : operatorName();
+  return withBackend(options, errOut, async (backend) => {
+    const device = cliDevice();
+    const result = await helpdeskAct(backend.core, { action, address, by, device: `${device.label} / ${device.client}` });
+    if (!result.ok) {
+      errOut(result.code === 'mailbox-unknown' ? `mailwarden: no mailbox ${address}\n` : `mailwarden: ${result.code}\n`);
+      return 1;
+    }
+    const changed = Object.entries(result.data.changed).map(([what, n]) => `${what} ${n}`).join(', ');
+    out(`${action} done for ${result.data.mailbox} by ${by}${changed ? ` (${changed})` : ''}.\n`);
+    return 0;
+  });
+}
+
+/** Who runs the command, when --by does not say: this computer's user and host name. */
+function operatorName(): string {
+  try {
+    return `${userInfo().username}@${hostname()}`;
+  } catch {
+    return hostname();
+  }
 }

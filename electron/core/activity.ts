@@ -38,6 +38,8 @@ export const activityKinds = [
   'grant-changed',
   'grant-removed',
   'policy-applied',
+  /** The help desk acted on the mailbox (core/helpdesk.ts): detail { action, by }. */
+  'helpdesk-action',
 ] as const;
 
 export type ActivityKind = (typeof activityKinds)[number];

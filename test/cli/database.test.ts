@@ -132,6 +132,18 @@ describe.skipIf(skip !== '')(`the IT commands on the organisation's database${sk
     expect(noKey.err).toContain('server key');
   });
 
+  it('helpdesk acts on the database, logged with who did it', async () => {
+    const file = join(dir, 'staff.csv');
+    await writeFile(file, 'address,password\nli.na@cstnet.cn,first-password\n');
+    expect((await run(['import-mailboxes', file, ...org()])).code).toBe(0);
+    expect(await run(['helpdesk', 'revoke-devices', 'li.na@cstnet.cn', '--by', 'wang.it', ...org()])).toMatchObject({
+      code: 0,
+      out: 'revoke-devices done for li.na@cstnet.cn by wang.it (devices 0).\n',
+    });
+    const log = JSON.parse((await run(['audit', 'export', '--since', '2000-01-01', '--format', 'json', ...org()])).out) as { kind: string; detail: Record<string, string> }[];
+    expect(log.find((row) => row.kind === 'helpdesk-action')?.detail).toEqual({ action: 'revoke-devices', by: 'wang.it' });
+  }, 60_000);
+
   it('refuses to start without the server key, and says where to give it', async () => {
     const result = await run(['list-mailboxes', '--database', url, '--user-data-dir', join(dir, 'desk')]);
     expect(result.code).toBe(2);

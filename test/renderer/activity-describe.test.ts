@@ -52,6 +52,7 @@ describe('describeEvent', () => {
     );
     expect(describeEvent(event('grant-added', { owner: 'office@cstnet.cn', level: 'send-as' }))).toBe('office@cstnet.cn 将邮箱共享给您（代理发送）');
     expect(describeEvent(event('device-removed', { count: 3 }))).toBe('取消了全部 3 台可信任设备');
+    expect(describeEvent(event('helpdesk-action', { action: 'unlock', by: 'wang.it' }))).toBe('服务台（wang.it）解锁了邮箱');
   });
 
   it('reads in English, with the detail that matters', () => {
@@ -64,6 +65,7 @@ describe('describeEvent', () => {
     expect(describeEvent(event('grant-removed', { grantee: 'li.na@cstnet.cn', level: 'read-only', reason: 'lapsed' }))).toBe(
       'The sharing with li.na@cstnet.cn reached its end date',
     );
+    expect(describeEvent(event('helpdesk-action', { action: 'reset-two-factor', by: 'wang.it' }))).toMatch(/^The help desk \(wang\.it\) reset two-factor authentication/);
   });
 
   it('still reads a kind from a newer backend', () => {

@@ -27,6 +27,22 @@ export function describeDevice(device: string): string {
   return device;
 }
 
+/** "The help desk (wang.it) reset two-factor authentication": who did what, for the person to check. */
+function helpdesk(action: string, by: string): string {
+  switch (action) {
+    case 'reset-two-factor':
+      return m.act_helpdesk_reset_two_factor({ by });
+    case 'unlock':
+      return m.act_helpdesk_unlock({ by });
+    case 'revoke-client-passwords':
+      return m.act_helpdesk_revoke_client_passwords({ by });
+    case 'revoke-devices':
+      return m.act_helpdesk_revoke_devices({ by });
+    default:
+      return m.act_helpdesk_other({ by, action });
+  }
+}
+
 const protocolNames: Record<string, string> = { imap: 'IMAP', smtp: 'SMTP', pop3: 'POP3' };
 
 function protocolOf(detail: Detail): string {
@@ -179,6 +195,8 @@ export function describeEvent(event: Pick<ActivityEventView, 'kind' | 'outcome' 
       return grant(event.kind, detail);
     case 'policy-applied':
       return m.act_policy_applied();
+    case 'helpdesk-action':
+      return helpdesk(text(detail, 'action'), text(detail, 'by'));
     default:
       return event.outcome === 'failure' ? m.act_unknown_failure({ kind: event.kind }) : m.act_unknown({ kind: event.kind });
   }

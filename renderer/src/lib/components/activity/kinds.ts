@@ -31,6 +31,7 @@ export const activityKindLabels = {
   'grant-changed': m.act_kind_grant_changed,
   'grant-removed': m.act_kind_grant_removed,
   'policy-applied': m.act_kind_policy_applied,
+  'helpdesk-action': m.act_kind_helpdesk_action,
 } as const satisfies Record<string, () => string>;
 
 export type ActivityKindName = keyof typeof activityKindLabels;
