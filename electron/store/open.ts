@@ -96,15 +96,20 @@ export async function openEmbeddedStore(dataDir: string | undefined, logger: Log
     throw cause;
   }
   // Every shell closes the backend through the store (compose.ts), so the lock goes with it.
+  afterClose(store, release);
+  return opened(store, dataKey, dataKeySource);
+}
+
+/** Makes `then` run when the store closes, whether or not the close itself succeeds. */
+function afterClose(store: NedbStore, then: () => Promise<void>): void {
   const closeStore = store.close.bind(store);
   store.close = async () => {
     try {
       await closeStore();
     } finally {
-      await release();
+      await then();
     }
   };
-  return opened(store, dataKey, dataKeySource);
 }
 
 function opened(store: NedbStore, dataKey: Uint8Array, dataKeySource: OpenedStore['dataKeySource']): OpenedStore {
@@ -156,14 +161,7 @@ async function openSnapshot(dataDir: string, logger: Logger, options: OpenStoreO
     }
     const store = await NedbStore.open({ dataDir: copy, hooks: sealedHooks(key), lazy: ['activity', ...sharedStateCollections], logger });
     await migrate(store, { logger });
-    const closeStore = store.close.bind(store);
-    store.close = async () => {
-      try {
-        await closeStore();
-      } finally {
-        await remove();
-      }
-    };
+    afterClose(store, remove);
     return opened(store, key, keySource);
   } catch (cause) {
     await remove();

@@ -3,15 +3,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../../electron/cli/commands';
+import { runCliCaptured } from '../factories/cli';
 import { version } from '../../package.json';
 
-async function run(argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = await runCli(argv, (s) => (out += s), (s) => (err += s));
-  return { code, out, err };
-}
+const run = runCliCaptured;
 
 describe('mailwarden CLI', () => {
   it('prints help with exit 0', async () => {

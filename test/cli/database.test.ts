@@ -6,7 +6,7 @@ import { access, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { runCli } from '../../electron/cli/commands';
+import { runCliCaptured } from '../factories/cli';
 import { serveCommand } from '../../electron/cli/serve';
 import { askMailAuth } from '../../electron/platform/mail-auth/client';
 import { databaseVariable, redactDatabaseUrl } from '../../electron/cli/organisation';
@@ -23,12 +23,7 @@ async function serveOnce(argv: string[]) {
   return { code, out, err };
 }
 
-async function run(argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = await runCli(argv, (s) => (out += s), (s) => (err += s));
-  return { code, out, err };
-}
+const run = runCliCaptured;
 
 describe.skipIf(skip !== '')(`the IT commands on the organisation's database${skip ? ` (not run: ${skip})` : ''}`, () => {
   let postgres: RunningPostgres;

@@ -4,14 +4,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli } from '../../electron/cli/commands';
+import { runCliCaptured } from '../factories/cli';
 
-async function run(argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = await runCli(argv, (s) => (out += s), (s) => (err += s));
-  return { code, out, err };
-}
+const run = runCliCaptured;
 
 let dir: string;
 beforeEach(async () => {

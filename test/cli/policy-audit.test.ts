@@ -3,14 +3,10 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseSince, runCli } from '../../electron/cli/commands';
+import { parseSince } from '../../electron/cli/commands';
+import { runCliCaptured } from '../factories/cli';
 
-async function run(argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = await runCli(argv, (s) => (out += s), (s) => (err += s));
-  return { code, out, err };
-}
+const run = runCliCaptured;
 
 let dir: string;
 beforeEach(async () => {

@@ -2,7 +2,6 @@
 // host answers it and keeps running (issue 10, faults 2 and 8), with the page's security headers,
 // server-issued connection ids and a bounded refusal log.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +15,7 @@ import { testCore } from '../factories/core';
 import { testEnvironment } from '../factories/environment';
 import { fakeMailClientPorts } from '../factories/mail-clients';
 import { recordingLogger } from '../factories/store';
+import { sendHttp } from '../factories/http';
 
 const token = 'T'.repeat(43);
 let host: RunningHost;
@@ -39,17 +39,7 @@ function raw(bytes: string): Promise<string> {
   });
 }
 
-function send(method: string, path: string, headers: Record<string, string>, body?: string) {
-  return new Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }>((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port: host.port, method, path, headers, timeout: 5000 }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString(), headers: res.headers }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+const send = (method: string, path: string, headers: Record<string, string>, body?: string) => sendHttp(host.port, method, path, headers, body);
 
 const hostHeader = () => `127.0.0.1:${host.port}`;
 const api = (extra: Record<string, string> = {}) => ({ Host: hostHeader(), Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', ...extra });

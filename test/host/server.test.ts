@@ -1,6 +1,5 @@
 // Covers electron/host/server.ts against a real server on loopback.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,30 +11,15 @@ import { MemorySettingsStore } from '../../electron/store/settings-file';
 import { testCore } from '../factories/core';
 import { testEnvironment } from '../factories/environment';
 import { fakeMailClientPorts } from '../factories/mail-clients';
+import { sendHttp } from '../factories/http';
 
 const token = 'T'.repeat(43);
 let host: RunningHost;
 let root: string;
 const store = new MemorySettingsStore();
 
-interface Reply {
-  status: number;
-  body: string;
-  headers: Record<string, string | string[] | undefined>;
-}
 
-/** Raw HTTP so tests control every header, Host included. */
-function send(method: string, path: string, headers: Record<string, string>, body?: string): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port: host.port, method, path, headers, timeout: 5000 }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString(), headers: res.headers }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+const send = (method: string, path: string, headers: Record<string, string>, body?: string) => sendHttp(host.port, method, path, headers, body);
 
 const apiHeaders = () => ({
   Host: `127.0.0.1:${host.port}`,
