@@ -13,7 +13,7 @@ import { collectionSpecs, type CollectionName } from '../electron/core/store';
 import { silentLogger } from '../electron/core/ports';
 import { openBackend } from '../electron/platform/compose';
 import { openEmbeddedStore } from '../electron/store/open';
-import { memoryTrustSlot } from '../electron/core/call';
+import { memoryTrustSlot } from '../test/factories/call';
 import { ratioFigure, report } from './lib';
 import { historyPlan, seededFolder } from './seed';
 

@@ -20,8 +20,7 @@ import { deviceLabel } from '../platform/device';
 import { openBackend, type Backend } from '../platform/compose';
 import { createConsoleLogger } from '../platform/logger';
 import { DataFolderInUseError } from '../store/folder-lock';
-import { ServerKeyError } from '../postgres/open';
-import { openOrganisationBackend, OrganisationOpenError, organisationTarget, type OrganisationTarget } from './organisation';
+import { openOrganisationBackend, organisationFailure, organisationTarget, type OrganisationTarget } from './organisation';
 import { defaultDataDir, productName } from '../platform/paths';
 import { serveCommand, serveUsage } from './serve';
 import { version } from '../../package.json';
@@ -239,9 +238,10 @@ async function withBackend(
       ? await openOrganisationBackend(environmentOf(options), logger, { policy }, organisation, process.env)
       : await openBackend(environmentOf(options), logger, { policy, readOnly: access === 'read' });
   } catch (cause) {
-    if (cause instanceof OrganisationOpenError || cause instanceof ServerKeyError) {
-      errOut(`mailwarden: ${cause.message}\n`);
-      return cause instanceof OrganisationOpenError && cause.message.includes('needs its server key') ? 2 : 1;
+    const failure = organisationFailure(cause);
+    if (failure) {
+      errOut(`mailwarden: ${failure.message}\n`);
+      return failure.exitCode;
     }
     const hint =
       cause instanceof DataFolderInUseError

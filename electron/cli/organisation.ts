@@ -7,7 +7,7 @@
 import type { AppEnvironment } from '../core/app-info';
 import type { Logger } from '../core/ports';
 import { assembleBackend, type Backend, type BackendOptions } from '../platform/compose';
-import { loadServerKey, openOrganisationStore, serverKeyVariable } from '../postgres/open';
+import { loadServerKey, openOrganisationStore, ServerKeyError, serverKeyVariable } from '../postgres/open';
 import { deriveKey, openLine, sealLine } from '../store/crypto';
 
 export const databaseVariable = 'MAILWARDEN_DATABASE_URL';
@@ -37,6 +37,20 @@ export function redactDatabaseUrl(url: string): string {
 
 export class OrganisationOpenError extends Error {
   override readonly name = 'OrganisationOpenError';
+  constructor(
+    message: string,
+    /** 2: the command line was wrong (no server key given); 1: the database or key failed. */
+    readonly exitCode: 1 | 2 = 1,
+  ) {
+    super(message);
+  }
+}
+
+/** The message and exit code of a failure to open the organisation's backend; null for any other error. */
+export function organisationFailure(cause: unknown): { message: string; exitCode: 1 | 2 } | null {
+  if (cause instanceof OrganisationOpenError) return { message: cause.message, exitCode: cause.exitCode };
+  if (cause instanceof ServerKeyError) return { message: cause.message, exitCode: 1 };
+  return null;
 }
 
 /** The same backend as a desktop's, on the organisation's PostgreSQL store. */
@@ -48,7 +62,7 @@ export async function openOrganisationBackend(
   env: NodeJS.ProcessEnv,
 ): Promise<Backend> {
   if (!target.serverKeyFile && !env[serverKeyVariable]) {
-    throw new OrganisationOpenError(`the organisation's database needs its server key: --server-key-file FILE or ${serverKeyVariable}`);
+    throw new OrganisationOpenError(`the organisation's database needs its server key: --server-key-file FILE or ${serverKeyVariable}`, 2);
   }
   const serverKey = await loadServerKey({ ...(target.serverKeyFile ? { file: target.serverKeyFile } : {}), env });
   let opened;

@@ -14,8 +14,7 @@ import { startMailAuthServer, type MailAuthServer } from '../platform/mail-auth/
 import { productName } from '../platform/paths';
 import { readPolicy } from '../platform/policy';
 import type { ResolvedPolicy } from '../core/policy';
-import { ServerKeyError } from '../postgres/open';
-import { openOrganisationBackend, OrganisationOpenError, organisationTarget, redactDatabaseUrl } from './organisation';
+import { openOrganisationBackend, organisationFailure, organisationTarget, redactDatabaseUrl } from './organisation';
 import { version } from '../../package.json';
 
 export const serveUsage = `Usage: mailwarden serve --data DIR [--socket PATH] [--policy FILE]
@@ -112,9 +111,10 @@ export async function serveCommand(
       ? await openOrganisationBackend(environment, logger, { policy }, organisation, process.env)
       : await openBackend(environment, logger, { policy });
   } catch (cause) {
-    if (cause instanceof OrganisationOpenError || cause instanceof ServerKeyError) {
-      errOut(`mailwarden: ${cause.message}\n`);
-      return cause.message.includes('needs its server key') ? 2 : 1;
+    const failure = organisationFailure(cause);
+    if (failure) {
+      errOut(`mailwarden: ${failure.message}\n`);
+      return failure.exitCode;
     }
     errOut(`mailwarden: cannot open ${dataDir}: ${(cause as Error).message}\n`);
     return 1;

@@ -23,17 +23,3 @@ export interface CallContext {
   readonly device: DeviceIdentity;
   readonly trust: TrustTokenSlot;
 }
-
-/** A slot held in memory only: for the command line and tests. */
-export function memoryTrustSlot(initial?: string): TrustTokenSlot & { current: string | undefined } {
-  const slot = {
-    current: initial,
-    async get() {
-      return slot.current;
-    },
-    async set(token: string | undefined) {
-      slot.current = token;
-    },
-  };
-  return slot;
-}

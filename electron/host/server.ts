@@ -112,7 +112,12 @@ async function readBody(req: IncomingMessage): Promise<string | null> {
 export async function startHost(options: HostOptions): Promise<RunningHost> {
   let port = 0;
   const ids = new IssuedIds();
-  const refusals = new RefusalLog({ logger: options.logger, message: 'browser-mode request refused', ...(options.now ? { now: options.now } : {}) });
+  const refusals = new RefusalLog({
+    logger: options.logger,
+    message: 'browser-mode request refused',
+    summary: 'browser-mode requests refused without a log line',
+    ...(options.now ? { now: options.now } : {}),
+  });
 
   async function handleApi(req: IncomingMessage, res: ServerResponse, channel: string): Promise<void> {
     if (req.method !== 'POST') {

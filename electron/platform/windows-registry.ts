@@ -119,28 +119,3 @@ export function nativeRegistryReader(load: () => NativeReg = () => createRequire
 
 /** This machine's registry, shared by policy and Foxmail; native-reg loads at the first read. */
 export const windowsRegistry: RegistryReader = nativeRegistryReader();
-
-/** A registry given as data: tests, and any platform without one (every key missing). */
-export function fixedRegistryReader(keys: Readonly<Record<string, RegistryKey | Error>>): RegistryReader {
-  return {
-    read(hive, path) {
-      const found = Object.entries(keys).find(([key]) => key.toLowerCase() === `${hive}\\${path}`.toLowerCase())?.[1];
-      if (found instanceof Error) throw new RegistryUnreadableError(found.message, { cause: found });
-      return found ?? null;
-    },
-  };
-}
-
-/** Builds a RegistryKey from plain data (tests and fixtures): strings, numbers, string arrays, nested objects as subkeys. */
-export function registryKeyOf(spec: Readonly<Record<string, string | number | readonly string[] | { expand: string } | Readonly<Record<string, unknown>>>>): RegistryKey {
-  const values = new Map<string, RegistryData>();
-  const subkeys = new Map<string, RegistryKey>();
-  for (const [name, value] of Object.entries(spec)) {
-    if (typeof value === 'string') values.set(name, { type: 'string', data: value });
-    else if (typeof value === 'number') values.set(name, { type: 'number', data: value });
-    else if (Array.isArray(value)) values.set(name, { type: 'multi-string', data: value as readonly string[] });
-    else if (typeof (value as { expand?: unknown }).expand === 'string') values.set(name, { type: 'expand-string', data: (value as { expand: string }).expand });
-    else subkeys.set(name, registryKeyOf(value as Record<string, string>));
-  }
-  return { values, subkeys };
-}

@@ -9,6 +9,8 @@ export interface RefusalLogOptions {
   readonly logger: Logger;
   /** The line each logged refusal gets. */
   readonly message: string;
+  /** The summary line, with { count } of the refusals not logged. */
+  readonly summary: string;
   readonly perMinute?: number;
   readonly now?: () => number;
 }
@@ -41,7 +43,7 @@ export class RefusalLog {
   /** Tells how many refusals went unlogged (also on close). */
   flush(): void {
     if (this.#suppressed === 0) return;
-    this.#options.logger.warn(`${this.#options.message.replace(/ refused$/, 's refused')} without a log line`, { count: this.#suppressed });
+    this.#options.logger.warn(this.#options.summary, { count: this.#suppressed });
     this.#suppressed = 0;
   }
 }

@@ -16,7 +16,7 @@ export interface PolicySourcesOptions {
   readonly platform: NodeJS.Platform;
   /** `--policy FILE`: read as a policy JSON file on any OS, below the platform's place. */
   readonly policyFile?: string;
-  /** Tests: a registry given as data (windows-registry.ts `fixedRegistryReader`). */
+  /** The registry to read; this machine's by default (tests give one as data). */
   readonly registry?: RegistryReader;
   /** Tests: the managed-preferences folder and user. */
   readonly managedPreferences?: { readonly dir: string; readonly user: string };

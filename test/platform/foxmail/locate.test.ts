@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { FoxmailLocalProfiles } from '../../../electron/platform/foxmail';
 import { foxmailRunning, locateInstallations, psShowsFoxmail, tasklistShowsFoxmail, type FolderProbe, type LocateSeams } from '../../../electron/platform/foxmail/locate';
 import { commandLineProgram, expandEnvironmentStrings, registryString } from '../../../electron/platform/foxmail/registry';
-import { fixedRegistryReader, registryKeyOf, type Hive, type RegistryKey, type RegistryReader } from '../../../electron/platform/windows-registry';
+import type { Hive, RegistryKey, RegistryReader } from '../../../electron/platform/windows-registry';
+import { fixedRegistryReader, registryKeyOf } from '../../factories/registry';
 
 // What the registry holds on machines with Foxmail, as the registry API gives it (no localised
 // "(Default)"/"(默认)" name, no console code page: the default value is named '').

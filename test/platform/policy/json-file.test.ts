@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { resolvePolicy } from '../../../electron/core/policy';
 import { silentLogger, type Logger } from '../../../electron/core/ports';
 import { parsePolicyJson, policyJsonLayers } from '../../../electron/platform/policy/json-file';
-import { fixedRegistryReader, registryKeyOf } from '../../../electron/platform/windows-registry';
+import { fixedRegistryReader, registryKeyOf } from '../../factories/registry';
 import { readPolicy } from '../../../electron/platform/policy';
 
 const fixtures = join(import.meta.dirname, '../fixtures/policy');

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { resolvePolicy } from '../../../electron/core/policy';
 import { silentLogger } from '../../../electron/core/ports';
 import { registryLayers, registryPolicyLayers } from '../../../electron/platform/policy/registry';
-import { fixedRegistryReader, registryKeyOf, type Hive, type RegistryReader } from '../../../electron/platform/windows-registry';
+import type { Hive, RegistryReader } from '../../../electron/platform/windows-registry';
+import { fixedRegistryReader, registryKeyOf } from '../../factories/registry';
 
 // What Group Policy writes for the machine: values, a Recommended subkey, a list subkey for a map.
 const hklm = registryKeyOf({
