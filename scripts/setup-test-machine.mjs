@@ -20,7 +20,8 @@ import { fileURLToPath } from 'node:url';
  * dbus, dbus-x11, gnome-keyring, libsecret-tools: a real Secret Service for the keychain tests;
  * dovecot-imapd, dovecot-lmtpd, dovecot-auth-lua: a real IMAP server (and its delivery and Lua
  * auth) for the mail-client and mail-auth tests; postfix: a real SMTP server; postgresql-15: the
- * organisation server's database; fonts-noto-cjk: Chinese text in screenshots.
+ * organisation server's database; openssl: a throwaway certificate for the server's HTTPS tests;
+ * fonts-noto-cjk: Chinese text in screenshots.
  */
 export const testPackages = Object.freeze([
   'chromium',
@@ -35,6 +36,7 @@ export const testPackages = Object.freeze([
   'dovecot-auth-lua',
   'postfix',
   'postgresql-15',
+  'openssl',
   'fonts-noto-cjk',
 ]);
 

@@ -49,6 +49,8 @@ describe('layers', () => {
     // The organisation's store: the same port as electron/store, on PostgreSQL.
     // It seals secret fields in the embedded store's own format (electron/store/crypto.ts).
     'electron/postgres': ['electron/shared', 'electron/core', 'electron/store', 'electron/postgres'],
+    // The organisation server's HTTP front: the contract and core over the platform's HTTP pieces.
+    'electron/server': ['electron/shared', 'electron/core', 'electron/platform', 'electron/server'],
     renderer: ['electron/shared', 'renderer'],
     'electron/preload': ['electron/shared', 'electron/preload'],
   };

@@ -23,6 +23,7 @@ import { DataFolderInUseError } from '../store/folder-lock';
 import { openOrganisationBackend, organisationFailure, organisationTarget, type OrganisationTarget } from './organisation';
 import { defaultDataDir, productName } from '../platform/paths';
 import { serveCommand, serveUsage } from './serve';
+import { serverCommand, serverUsage } from './server';
 import { version } from '../../package.json';
 
 const exitCodes = `Exit codes: 0 done, 1 the command failed, 2 the command line was wrong.`;
@@ -42,6 +43,8 @@ Commands:
   serve --data DIR [--socket PATH] [--policy FILE]
                           Answer mail-server logins (Dovecot checkpassword, SMTP AUTH) for the data
                           folder DIR on a Unix socket (default DIR/mail-auth.sock) until SIGTERM
+  server [--config FILE]  Run the organisation server on PostgreSQL: the app's API and its web page
+                          over HTTPS for every desktop and browser (mailwarden server --help)
   help                    Print this help (also --help); --version prints the version
 
 Run \`mailwarden <command> --help\` for a command's options.
@@ -70,6 +73,7 @@ ${exitCodes} (1 also for a mailbox that does not exist)
 
 const commandHelp: Record<string, string> = {
   serve: `${serveUsage}\n${exitCodes}\n`,
+  server: serverUsage,
   helpdesk: helpdeskUsage,
   info: `Usage: mailwarden info [--user-data-dir DIR] [--policy FILE]
 
@@ -324,6 +328,8 @@ export async function runCli(argv: readonly string[], out: (s: string) => void, 
     out(text);
     return 0;
   }
+  // The server reads its own flags, its config file and its environment (electron/cli/server.ts).
+  if (command === 'server') return serverCommand(argv.filter((word, at) => at !== argv.indexOf('server')), out, errOut);
   const topic = command === 'policy' || command === 'audit' ? `${command} ${argument ?? ''}`.trim() : command;
   const wrong = topic in optionsOf ? misfit(topic, argv, words) : null;
   if (wrong) {

@@ -10,6 +10,8 @@ export interface AppEnvironment {
   readonly shell: AppInfo['shell'];
   readonly demo: boolean;
   readonly platform: string;
+  /** The embedded store when absent. */
+  readonly backend?: AppInfo['backend'];
 }
 
 /** `sources`: where each policy value in force came from (the merged policy's record). */
@@ -19,7 +21,7 @@ export function describeApp(env: AppEnvironment, sources: PolicySources): AppInf
     productName: env.productName,
     version: env.version,
     dataDir: env.dataDir,
-    backend: 'embedded',
+    backend: env.backend ?? 'embedded',
     shell: env.shell,
     demo: env.demo,
     platform: env.platform,

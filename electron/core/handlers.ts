@@ -46,7 +46,8 @@ export function createHandlers(deps: CoreDependencies): Handlers {
     'app:secret-on-screen': async (request, call) => ok({ protectedFromCapture: (deps.screen ?? noScreenGuard).secretOnScreen(call.connection, request.shown) }),
     'settings:get': async () => ok(await settings.get()),
     'settings:update': async (request) => ok(await settings.update(request)),
-    ...createAuthHandlers(deps.core, { demo: deps.environment.demo }),
+    // The organisation's mailboxes come from its directory (import-mailboxes), never from a form.
+    ...createAuthHandlers(deps.core, { demo: deps.environment.demo, registration: (deps.environment.backend ?? 'embedded') === 'embedded' }),
     ...createDevicesHandlers(deps.core),
     ...createAccountHandlers(deps.core),
     ...createTwoFactorHandlers(deps.core),

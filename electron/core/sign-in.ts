@@ -419,16 +419,18 @@ export async function registerAndSignIn(core: CoreContext, call: CallContext, re
   return completeSignIn(core, call, registered.data, { method: 'password', trustDevice: false, passwordCheckedAt: core.clock.now() });
 }
 
-export function createAuthHandlers(core: CoreContext, options: { demo: boolean }): HandlersOf<'auth'> {
+export function createAuthHandlers(core: CoreContext, options: { demo: boolean; registration?: boolean }): HandlersOf<'auth'> {
+  const registration = options.registration ?? true;
   return {
     'auth:directory': async () =>
       ok({
         hasMailboxes: await hasAnyMailbox(core),
+        registration,
         demo: options.demo,
         demoAccounts: options.demo ? await demoAccounts(core) : [],
         trustedDeviceDays: trustedDeviceDays(core),
       }),
-    'auth:register': async (request, call) => registerAndSignIn(core, call, request),
+    'auth:register': async (request, call) => (registration ? registerAndSignIn(core, call, request) : err('registration-closed')),
     'auth:sign-in': async (request, call) => signIn(core, call, request),
     'auth:verify-code': async (request, call) => verifySignInCode(core, call, request),
     'auth:resend-code': async (_request, call) => resendSignInCode(core, call),

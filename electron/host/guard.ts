@@ -4,9 +4,9 @@
  * plain cross-origin fetch), so the Host and Origin headers must name this server and every API
  * call must carry the per-run token that only the printed URL holds.
  */
-import { timingSafeEqual } from 'node:crypto';
-import { isIP } from 'node:net';
-import { bearerTokenOf } from '../platform/http/safe-request';
+import { bearerTokenOf, isLoopbackAddress, tokensEqual } from '../platform/http/safe-request';
+
+export { isLoopbackAddress, tokensEqual };
 
 export interface RequestFacts {
   readonly remoteAddress: string | undefined;
@@ -17,21 +17,8 @@ export interface RequestFacts {
 
 export type GuardVerdict = 'ok' | 'not-loopback' | 'foreign-host' | 'foreign-origin' | 'unauthorized';
 
-export function isLoopbackAddress(address: string | undefined): boolean {
-  if (!address) return false;
-  const plain = address.startsWith('::ffff:') ? address.slice(7) : address;
-  if (isIP(plain) === 4) return plain.split('.')[0] === '127';
-  return plain === '::1';
-}
-
 export function allowedHosts(port: number): Set<string> {
   return new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
-}
-
-export function tokensEqual(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 /** Checks every request: address, Host and Origin. `needsToken` for the API, not static files. */

@@ -2,7 +2,7 @@
  * The composition root shared by every shell (Electron main, browser-mode host, command line):
  * the core's services wired to this machine's store and platform adapters.
  */
-import { createCoreContext, type CoreContext, type CoreKeys } from '../core/context';
+import { createCoreContext, type CoreContext, type CoreKeys, type CoreOptions } from '../core/context';
 import type { Store } from '../core/store';
 import { createDispatcher, type Dispatch } from '../core/dispatch';
 import { seedDemo } from '../core/directory';
@@ -49,6 +49,8 @@ export interface BackendOptions {
   readonly readOnly?: boolean;
   /** The Electron shell's window protection while a secret is on screen. */
   readonly screen?: ScreenGuard;
+  /** Where sign-in sessions are kept: in memory unless given (the organisation server keeps them in its database). */
+  readonly sessions?: CoreOptions['sessions'];
 }
 
 /** The machine's side of putting a password into mail clients (SPEC.md §8). */
@@ -94,7 +96,7 @@ export async function assembleBackend(environment: AppEnvironment, logger: Logge
     logger,
     policy: () => policy,
     policySources: () => resolved.sources,
-  });
+  }, options.sessions ? { sessions: options.sessions } : {});
   try {
     if (options.demo ?? environment.demo) await seedDemo(core);
   } catch (cause) {

@@ -25,3 +25,22 @@ export function describeUserAgent(userAgent: string | undefined): string {
   }
   return 'Browser';
 }
+
+/**
+ * "Windows", "macOS", "iPhone", "Android": the system in a User-Agent header, for a browser that
+ * reaches the organisation's web page from a computer or phone the server knows nothing else of.
+ */
+export function describeUserAgentSystem(userAgent: string | undefined): string {
+  const ua = userAgent ?? '';
+  const rules: [RegExp, string][] = [
+    [/iPhone/, 'iPhone'],
+    [/iPad/, 'iPad'],
+    [/Android/, 'Android'],
+    [/CrOS/, 'ChromeOS'],
+    [/Windows/, 'Windows'],
+    [/Mac OS X|Macintosh/, 'macOS'],
+    [/Linux/, 'Linux'],
+  ];
+  for (const [pattern, name] of rules) if (pattern.test(ua)) return name;
+  return 'Web';
+}

@@ -53,6 +53,7 @@ export const PolicyOriginSchema = v.picklist([
   'managed-preferences-user',
   'etc-file',
   'policy-file',
+  'organisation-server',
 ]);
 export type PolicyOrigin = v.InferOutput<typeof PolicyOriginSchema>;
 
@@ -79,10 +80,13 @@ export const AppInfoSchema = v.strictObject({
   version: v.string(),
   /** The folder that holds this installation's data (Electron's userData or --user-data-dir). */
   dataDir: v.string(),
-  /** Which account-security backend answers: only the embedded one exists so far. */
-  backend: v.picklist(['embedded']),
-  /** Which shell hosts the backend: the Electron app, the loopback browser mode or the CLI. */
-  shell: v.picklist(['electron', 'browser', 'cli']),
+  /** Which account-security backend answers: this computer's embedded store, or the organisation's database. */
+  backend: v.picklist(['embedded', 'organisation']),
+  /**
+   * Which shell hosts the backend: the Electron app, the loopback browser mode, the CLI, or the
+   * organisation server's web page.
+   */
+  shell: v.picklist(['electron', 'browser', 'cli', 'server']),
   demo: v.boolean(),
   platform: v.string(),
   policySource: PolicySourceSchema,

@@ -64,6 +64,10 @@ export const errorCodes = [
   'save-failed',
   'delete-failed',
   'integration-disabled',
+  'desktop-only',
+  'too-many-requests',
+  'server-busy',
+  'registration-closed',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];

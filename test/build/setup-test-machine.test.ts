@@ -33,9 +33,9 @@ function machine(installed: readonly string[], options: { dpkg?: boolean; aptGet
 const changes = (calls: readonly Call[]) => calls.filter((call) => call.command !== 'dpkg' && !(call.command === 'apt-get' && call.args[0] === '--version'));
 
 describe('npm run setup', () => {
-  it('lists what .ci/run installed plus the Dovecot, Postfix and PostgreSQL packages the tests need', () => {
+  it('lists what .ci/run installed plus the Dovecot, Postfix, PostgreSQL and openssl packages the tests need', () => {
     expect([...testPackages].sort()).toEqual(
-      ['chromium', 'xvfb', 'xauth', 'dbus', 'dbus-x11', 'gnome-keyring', 'libsecret-tools', 'dovecot-imapd', 'dovecot-lmtpd', 'dovecot-auth-lua', 'postfix', 'postgresql-15', 'fonts-noto-cjk'].sort(),
+      ['chromium', 'xvfb', 'xauth', 'dbus', 'dbus-x11', 'gnome-keyring', 'libsecret-tools', 'dovecot-imapd', 'dovecot-lmtpd', 'dovecot-auth-lua', 'postfix', 'postgresql-15', 'openssl', 'fonts-noto-cjk'].sort(),
     );
   });
 

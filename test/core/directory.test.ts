@@ -49,7 +49,7 @@ describe('a fresh install', () => {
     const { core, dispatch } = await dispatcherFor(false);
     expect(await hasAnyMailbox(core)).toBe(false);
     const result = await dispatch('auth:directory', {});
-    expect(result).toEqual({ ok: true, data: { hasMailboxes: false, demo: false, demoAccounts: [], trustedDeviceDays: 7 } });
+    expect(result).toEqual({ ok: true, data: { hasMailboxes: false, registration: true, demo: false, demoAccounts: [], trustedDeviceDays: 7 } });
     expect(v.is(contract['auth:directory'].response, (result as { data: unknown }).data)).toBe(true);
   });
 });
@@ -420,6 +420,6 @@ describe('seedDemo', () => {
 
     const off = await dispatcherFor(false);
     await seedDemo(off.core);
-    expect(await off.dispatch('auth:directory', {})).toEqual({ ok: true, data: { hasMailboxes: true, demo: false, demoAccounts: [], trustedDeviceDays: 7 } });
+    expect(await off.dispatch('auth:directory', {})).toEqual({ ok: true, data: { hasMailboxes: true, registration: true, demo: false, demoAccounts: [], trustedDeviceDays: 7 } });
   });
 });

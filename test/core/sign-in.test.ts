@@ -597,9 +597,9 @@ describe('status and sign-out', () => {
 });
 
 describe('through the dispatcher', () => {
-  async function wired(policy: Partial<Policy> = {}) {
+  async function wired(policy: Partial<Policy> = {}, backend: 'embedded' | 'organisation' = 'embedded') {
     const t = await testCore({ policy });
-    const handlers = createHandlers({ mailClients: fakeMailClientPorts(), environment: testEnvironment(), settingsStore: new MemorySettingsStore(), logger: silentLogger, core: t.core });
+    const handlers = createHandlers({ mailClients: fakeMailClientPorts(), environment: { ...testEnvironment(), backend }, settingsStore: new MemorySettingsStore(), logger: silentLogger, core: t.core });
     const dispatcher = createDispatcher(handlers, silentLogger);
     const call = testCall();
     const dispatch = async (channel: Channel, request: unknown, on: CallContext = call) => {
@@ -629,6 +629,14 @@ describe('through the dispatcher', () => {
     expect(verified).toEqual({ ok: true, data: { status: 'signed-in', mailbox: 'new@cstnet.cn', displayName: '新用户' } });
     expect(JSON.stringify(verified)).not.toContain(call.trust.current!);
     expect(await dispatch('auth:status', {})).toMatchObject({ ok: true, data: { status: 'signed-in' } });
+  });
+
+  it("refuses registration on the organisation's backend, and the directory says so: its mailboxes come from IT", async () => {
+    const { core, dispatch } = await wired({}, 'organisation');
+    expect(await dispatch('auth:directory', {})).toMatchObject({ ok: true, data: { hasMailboxes: false, registration: false } });
+    expect(await dispatch('auth:register', { address: 'new@cstnet.cn', password, confirmation: password })).toEqual({ ok: false, code: 'registration-closed' });
+    expect(await core.store.collection<MailboxRecord>('mailboxes').find({})).toEqual([]);
+    expect(await dispatch('auth:status', {})).toEqual({ ok: true, data: { status: 'signed-out' } });
   });
 
   it('registers into an enrolment-only session when policy enforces 2FA', async () => {

@@ -84,7 +84,7 @@ export async function bundleForNode(entry: string, outDir: string): Promise<stri
       minify: false,
       emptyOutDir: true,
       rollupOptions: {
-        external: [/^node:/, '@seald-io/nedb', '@napi-rs/keyring'],
+        external: [/^node:/, '@seald-io/nedb', '@napi-rs/keyring', 'pg'],
         output: { format: 'es', entryFileNames: 'child.mjs' },
       },
     },

@@ -3,7 +3,9 @@
  * and the organisation's server): a path read without throwing, a Bearer token read as RFC 7235
  * says, the security headers, and a malformed request line answered instead of crashing.
  */
+import { timingSafeEqual } from 'node:crypto';
 import type { Server } from 'node:http';
+import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
 
 /**
@@ -51,8 +53,26 @@ export const securityHeaders: Readonly<Record<string, string>> = {
  * nothing at all. Never throws.
  */
 export function answerClientErrors(server: Server): void {
-  server.on('clientError', (_cause: Error, socket: Duplex) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+  server.on('clientError', (cause: Error & { code?: string }, socket: Duplex) => {
+    // A client too slow to send its request (408) or sending too many headers (431) is told so.
+    const status =
+      cause.code === 'ERR_HTTP_REQUEST_TIMEOUT' || cause.code === 'HPE_HEADER_TIMEOUT' ? '408 Request Timeout' : cause.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     else socket.destroy();
   });
+}
+
+/** 127.0.0.0/8 and ::1, also as IPv4-mapped IPv6 (::ffff:127.0.0.1), as Node reports them. */
+export function isLoopbackAddress(address: string | undefined): boolean {
+  if (!address) return false;
+  const plain = address.startsWith('::ffff:') ? address.slice(7) : address;
+  if (isIP(plain) === 4) return plain.split('.')[0] === '127';
+  return plain === '::1';
+}
+
+/** Compares two tokens in time that does not depend on where they differ. */
+export function tokensEqual(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
 }

@@ -82,6 +82,11 @@ export const DemoAccountSchema = v.strictObject({
 export const DirectorySchema = v.strictObject({
   /** False on a fresh install: the sign-in screen then offers to register a mailbox. */
   hasMailboxes: v.boolean(),
+  /**
+   * Whether a mailbox may be registered here: on this computer's embedded store, yes; on the
+   * organisation's server, no (its mailboxes come from IT's directory).
+   */
+  registration: v.boolean(),
   /** Demo mode is on: the screen lists the demo accounts. */
   demo: v.boolean(),
   demoAccounts: v.array(DemoAccountSchema),

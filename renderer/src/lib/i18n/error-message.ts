@@ -63,6 +63,10 @@ const messages: Record<ErrorCode, () => string> = {
   'save-failed': m.error_save_failed,
   'delete-failed': m.error_delete_failed,
   'integration-disabled': m.error_integration_disabled,
+  'desktop-only': m.error_desktop_only,
+  'too-many-requests': m.error_too_many_requests,
+  'server-busy': m.error_server_busy,
+  'registration-closed': m.error_registration_closed,
 };
 
 /** "in 5 minutes" / "5分钟后": Intl handles plurals and word order in both languages. */

@@ -45,6 +45,7 @@ const originLabels: Record<PolicyOrigin, () => string> = {
   'managed-preferences-user': m.policy_origin_managed_preferences_user,
   'etc-file': m.policy_origin_etc_file,
   'policy-file': m.policy_origin_policy_file,
+  'organisation-server': m.policy_origin_organisation_server,
 };
 
 const enumLabels: Record<string, () => string> = {

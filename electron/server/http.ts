@@ -1,0 +1,309 @@
+/**
+ * The organisation server's HTTP(S) front: the same contract and dispatcher as the desktop,
+ * for browsers (the renderer served as a web page) and, later, desktops pointed at it by policy.
+ *
+ * How a client is known. `POST /session` issues a bearer token (a random id with an HMAC under a
+ * key derived from the server key, so every process of the organisation accepts it); each API
+ * call carries it in `Authorization: Bearer`. Sign-in state hangs off that token in the database
+ * (StoredSessions keeps only its keyed hash). Nothing rides in a cookie, so another site can make
+ * a browser send requests here but never with a token: there is no ambient credential to ride.
+ * A trusted-device token travels the same way, in the `Mailwarden-Trust` header both ways.
+ *
+ * What every request passes: the Host header must name the public address (DNS rebinding), an
+ * Origin, when a browser sends one, must be the public origin, a per-client rate, a cap on API
+ * requests in flight, a body limit, and header and request time limits for slow clients.
+ */
+import { readFile } from 'node:fs/promises';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import type { CallContext } from '../core/call';
+import type { Dispatch } from '../core/dispatch';
+import type { Logger } from '../core/ports';
+import type { Channel } from '../shared/contract';
+import { err, type Err } from '../shared/result';
+import { describeUserAgent, describeUserAgentSystem } from '../platform/device';
+import { IssuedIds } from '../platform/http/issued-id';
+import { RefusalLog } from '../platform/http/refusal-log';
+import { answerClientErrors, bearerTokenOf, isLoopbackAddress, requestPathOf, securityHeaders } from '../platform/http/safe-request';
+import { contentTypeOf, resolveStaticPath } from '../platform/static-files';
+import type { ServerLimits } from './config';
+import { InFlight, RateLimiter } from './limits';
+
+/** The header a trusted-device token travels in, both ways; an empty value in an answer forgets it. */
+export const trustHeader = 'mailwarden-trust';
+const trustToken = /^[A-Za-z0-9_-]{16,128}$/;
+const issuedToken = /^[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{22}$/;
+
+/**
+ * Channels that act on the computer the backend runs on: its keychain, its Foxmail, its files,
+ * its network. On the organisation's server that computer is the server, so a web page never
+ * reaches them; the page keeps its own display settings (language, theme) in the browser.
+ */
+export const desktopOnlyChannels: ReadonlySet<Channel> = new Set<Channel>([
+  'settings:get',
+  'settings:update',
+  'mail-clients:keychain-list',
+  'mail-clients:keychain-remember',
+  'mail-clients:keychain-forget',
+  'mail-clients:foxmail-scan',
+  'mail-clients:foxmail-apply',
+  'mail-clients:iphone-profile-save',
+  'mail-clients:iphone-profile-delete',
+  'mail-clients:test-connection',
+]);
+
+export interface ServerTimeouts {
+  /** The whole request head must arrive within this (slow-header clients). */
+  readonly headersMs: number;
+  /** The whole request, body included. */
+  readonly requestMs: number;
+  /** An idle keep-alive connection is closed after this. */
+  readonly keepAliveMs: number;
+  /** How long a graceful stop waits for requests in flight before it cuts them. */
+  readonly drainMs: number;
+}
+
+export const defaultTimeouts: ServerTimeouts = { headersMs: 10_000, requestMs: 30_000, keepAliveMs: 5_000, drainMs: 25_000 };
+
+export interface OrganisationServerOptions {
+  readonly dispatch: Dispatch;
+  readonly host: string;
+  readonly port: number;
+  readonly publicUrl: URL;
+  /** PEM certificate chain and key; null for plain HTTP (loopback, or behind a proxy). */
+  readonly tls: { readonly cert: Buffer; readonly key: Buffer } | null;
+  readonly behindProxy: boolean;
+  readonly limits: ServerLimits;
+  readonly timeouts?: Partial<ServerTimeouts>;
+  /** Derived from the server key: every process issues and accepts the same tokens. */
+  readonly connectionKey: Uint8Array;
+  /** The built renderer (out/renderer). */
+  readonly rendererDir: string;
+  readonly logger: Logger;
+  /** true while the database answers (the load balancer's health check). */
+  readonly healthy: () => Promise<boolean>;
+  /** Wall-clock milliseconds for the limits and the refusal log; tests pass a fake one. */
+  readonly now?: () => number;
+}
+
+export interface RunningOrganisationServer {
+  readonly port: number;
+  /** Stops taking requests, lets those in flight finish (up to drainMs), then closes. */
+  stop(): Promise<void>;
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string | string[]> = {}): void {
+  res.writeHead(status, { ...securityHeaders, ...headers, 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
+  res.end(JSON.stringify(body));
+}
+
+type ReadBody = { ok: true; text: string } | { ok: false; status: 413 | 400 };
+
+async function readBody(req: IncomingMessage, maxBytes: number): Promise<ReadBody> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBytes) return { ok: false, status: 413 };
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length;
+      if (size > maxBytes) return { ok: false, status: 413 };
+      chunks.push(chunk as Buffer);
+    }
+  } catch {
+    return { ok: false, status: 400 };
+  }
+  return { ok: true, text: Buffer.concat(chunks).toString('utf8') };
+}
+
+export async function startOrganisationServer(options: OrganisationServerOptions): Promise<RunningOrganisationServer> {
+  const now = options.now ?? Date.now;
+  const timeouts = { ...defaultTimeouts, ...options.timeouts };
+  const ids = new IssuedIds(options.connectionKey);
+  const rates = new RateLimiter(options.limits.requestsPerMinute, options.limits.burst, now);
+  const inFlight = new InFlight(options.limits.maxInFlight);
+  const refusals = new RefusalLog({ logger: options.logger, message: 'request refused', summary: 'requests refused without a log line', now });
+  const hsts: Record<string, string> = options.publicUrl.protocol === 'https:' ? { 'Strict-Transport-Security': 'max-age=31536000' } : {};
+  let stopping = false;
+  let port = options.port;
+
+  /** The Host names this server answers to: the public one, and the loopback listener's own. */
+  const hosts = (): Set<string> => {
+    const names = new Set([options.publicUrl.host.toLowerCase()]);
+    if (isLoopbackAddress(options.host) && !options.behindProxy) {
+      for (const name of ['127.0.0.1', 'localhost', '[::1]']) names.add(`${name}:${port}`);
+    }
+    return names;
+  };
+
+  /** The origins a browser may call from: the page's own, under each of those names. */
+  const origins = (): Set<string> => new Set([...hosts()].map((name) => `${options.publicUrl.protocol}//${name}`));
+
+  /** The client's address: the socket's, or behind a proxy the one the proxy appended. */
+  function clientOf(req: IncomingMessage): string {
+    if (options.behindProxy) {
+      const forwarded = String(req.headers['x-forwarded-for'] ?? '')
+        .split(',')
+        .map((part) => part.trim())
+        .filter(Boolean);
+      const last = forwarded.at(-1);
+      if (last) return last;
+    }
+    return req.socket.remoteAddress ?? 'unknown';
+  }
+
+  function refuse(res: ServerResponse, req: IncomingMessage, status: number, body: Err, reason: string, headers: Record<string, string> = {}): void {
+    refusals.note({ verdict: reason, method: req.method, status });
+    sendJson(res, status, body, { ...hsts, ...headers });
+  }
+
+  function callFor(req: IncomingMessage, connection: string, answerHeaders: Record<string, string>): CallContext {
+    const heldHeader = req.headers[trustHeader];
+    const held = typeof heldHeader === 'string' && trustToken.test(heldHeader) ? heldHeader : undefined;
+    return {
+      connection: `server:${connection}`,
+      device: { label: describeUserAgentSystem(req.headers['user-agent']), client: describeUserAgent(req.headers['user-agent']) },
+      trust: {
+        get: async () => held,
+        set: async (token) => {
+          answerHeaders[trustHeader] = token ?? '';
+        },
+      },
+    };
+  }
+
+  async function handleApi(req: IncomingMessage, res: ServerResponse, channel: string): Promise<void> {
+    if (req.method !== 'POST') {
+      res.writeHead(405, { ...securityHeaders, ...hsts, Allow: 'POST' }).end();
+      return;
+    }
+    const token = bearerTokenOf(req.headers.authorization, issuedToken);
+    const connection = token ? ids.check(token) : null;
+    if (!connection) return refuse(res, req, 401, err('unauthorized'), 'unauthorized');
+    if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) return refuse(res, req, 415, err('invalid-request'), 'content-type');
+    if (desktopOnlyChannels.has(channel as Channel)) return refuse(res, req, 200, err('desktop-only'), 'desktop-only');
+    if (stopping || !inFlight.enter()) return refuse(res, req, 503, err('server-busy', { retryAfter: 1 }), stopping ? 'stopping' : 'in-flight', { 'Retry-After': '1' });
+    const started = now();
+    try {
+      const body = await readBody(req, options.limits.maxBodyBytes);
+      if (!body.ok) {
+        if (body.status === 413) res.setHeader('Connection', 'close');
+        return refuse(res, req, body.status, err('invalid-request'), body.status === 413 ? 'too-large' : 'body-aborted');
+      }
+      let request: unknown;
+      try {
+        request = body.text.length === 0 ? {} : JSON.parse(body.text);
+      } catch {
+        return refuse(res, req, 400, err('invalid-request'), 'malformed-json');
+      }
+      const answerHeaders: Record<string, string> = {};
+      const result = await options.dispatch(channel, request, callFor(req, connection, answerHeaders));
+      sendJson(res, 200, result, { ...hsts, ...answerHeaders });
+      // One line per call: the channel, how it ended and how long it took; never a body or a token.
+      options.logger.info('api', { channel, result: result.ok ? 'ok' : result.code, ms: now() - started });
+    } finally {
+      inFlight.leave();
+    }
+  }
+
+  async function handleStatic(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { ...securityHeaders, ...hsts, Allow: 'GET, HEAD' }).end();
+      return;
+    }
+    const file = resolveStaticPath(options.rendererDir, path);
+    let body: Buffer | null = null;
+    if (file) body = await readFile(file).catch(() => null);
+    if (!file || !body) {
+      res.writeHead(404, { ...securityHeaders, ...hsts }).end();
+      return;
+    }
+    // Vite names each built asset by its content's hash: those never change and may be kept.
+    const immutable = path.startsWith('/assets/');
+    res.writeHead(200, {
+      ...securityHeaders,
+      ...hsts,
+      'Content-Type': contentTypeOf(file),
+      'Cache-Control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+    });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = requestPathOf(req.url);
+    // The load balancer asks by address, not by the public name: no Host check, no rate.
+    if (path === '/health' && (req.method === 'GET' || req.method === 'HEAD')) {
+      const up = !stopping && (await options.healthy().catch(() => false));
+      sendJson(res, up ? 200 : 503, { status: stopping ? 'stopping' : up ? 'ok' : 'database-unreachable' });
+      return;
+    }
+    if (!req.headers.host || !hosts().has(req.headers.host.toLowerCase())) return refuse(res, req, 421, err('forbidden-sender'), 'foreign-host');
+    if (req.headers.origin !== undefined && !origins().has(req.headers.origin.toLowerCase())) return refuse(res, req, 403, err('forbidden-sender'), 'foreign-origin');
+    const wait = rates.take(clientOf(req));
+    if (wait > 0) {
+      res.setHeader('Connection', 'close');
+      return refuse(res, req, 429, err('too-many-requests', { retryAfter: wait }), 'rate', { 'Retry-After': String(wait) });
+    }
+    if (path === null) return refuse(res, req, 400, err('invalid-request'), 'bad-path');
+    if (path === '/session') {
+      if (req.method !== 'POST') {
+        res.writeHead(405, { ...securityHeaders, ...hsts, Allow: 'POST' }).end();
+        return;
+      }
+      req.resume();
+      sendJson(res, 200, { token: ids.issue() }, hsts);
+      return;
+    }
+    if (path.startsWith('/api/')) return handleApi(req, res, path.slice('/api/'.length));
+    return handleStatic(req, res, path);
+  }
+
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+    handle(req, res).catch((cause: unknown) => {
+      options.logger.error('request failed', { error: cause instanceof Error ? cause.name : typeof cause });
+      if (!res.headersSent) sendJson(res, 500, err('internal'));
+      else res.destroy();
+    });
+  };
+  const serverOptions = {
+    headersTimeout: timeouts.headersMs,
+    requestTimeout: timeouts.requestMs,
+    keepAliveTimeout: timeouts.keepAliveMs,
+    // How often Node looks for requests past their time (its default, 30 s, is too coarse).
+    connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(timeouts.headersMs / 4))),
+  };
+  const server: Server = options.tls
+    ? createHttpsServer({ ...serverOptions, cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2', handshakeTimeout: timeouts.headersMs }, onRequest)
+    : createHttpServer(serverOptions, onRequest);
+  answerClientErrors(server);
+  // A handshake that is not TLS, or a client that gives up half-way: drop it, count it, go on.
+  server.on('tlsClientError', (_cause: Error, socket: Socket) => {
+    refusals.note({ verdict: 'tls-handshake' });
+    socket.destroy();
+  });
+
+  await new Promise<void>((resolveListen, rejectListen) => {
+    server.once('error', rejectListen);
+    server.listen(options.port, options.host, () => {
+      server.off('error', rejectListen);
+      resolveListen();
+    });
+  });
+  port = (server.address() as AddressInfo).port;
+
+  return {
+    port,
+    stop: async () => {
+      stopping = true;
+      const closed = new Promise<void>((resolveClose) => server.close(() => resolveClose()));
+      server.closeIdleConnections();
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([inFlight.drained(), new Promise<void>((resolveWait) => (timer = setTimeout(resolveWait, timeouts.drainMs)))]);
+      clearTimeout(timer);
+      server.closeAllConnections();
+      await closed;
+      refusals.flush();
+    },
+  };
+}
