@@ -29,7 +29,7 @@ export function takeToken({ location, storage, history }: TokenPlaces): string |
 }
 
 /** Accepts only the two result shapes; anything else the host answers is an internal fault. */
-function asResult(value: unknown): Result<unknown> {
+export function asResult(value: unknown): Result<unknown> {
   if (typeof value === 'object' && value !== null && 'ok' in value) {
     if (value.ok === true && 'data' in value) return { ok: true, data: value.data };
     if (value.ok === false && 'code' in value && isErrorCode(value.code)) return value as Result<unknown>;

@@ -1,0 +1,144 @@
+/**
+ * Two colleagues on the organisation server's own web page (issue 11): `mailwarden server` on a
+ * real PostgreSQL 15, its mailboxes imported by IT with `import-mailboxes --database`, two
+ * browsers that share nothing but the server. The owner (in Chinese) binds a phone and shares the
+ * mailbox send-on-behalf; the colleague (in English) finds it under Shared with me; the owner
+ * takes it back and it is gone for the colleague. No mailbox can be registered from the page.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { expect, test, type Page } from '@playwright/test';
+import { postgresSkipReason, startPostgres, type RunningPostgres } from '../factories/postgres';
+import { runInProcessGroup } from '../factories/processes';
+import { openSection, pageHeading } from './helpers';
+import { recordSecret } from './secret-record';
+import { codeFromTestDelivery } from './two-factor-helpers';
+
+const owner = 'gonggong@cstnet.cn';
+const colleague = 'li.na@cstnet.cn';
+const password = 'Correct-horse-9';
+const skip = postgresSkipReason();
+
+test.describe('the organisation server', () => {
+  test.skip(skip !== '', `not run: ${skip}`);
+
+  let postgres: RunningPostgres;
+  let work: string;
+  let server: ChildProcess;
+  let origin: string;
+  const output: string[] = [];
+
+  test.beforeAll(async () => {
+    test.setTimeout(120_000);
+    postgres = await startPostgres();
+    work = await mkdtemp(join(tmpdir(), 'mailwarden-e2e-server-'));
+    const url = await postgres.freshDatabase();
+    const keyFile = join(work, 'server.key');
+    await writeFile(keyFile, randomBytes(32).toString('base64'), { mode: 0o600 });
+    const staff = join(work, 'staff.csv');
+    await writeFile(staff, `address,password,displayName\n${owner},${password},公共邮箱\n${colleague},${password},Li Na\n`);
+    recordSecret('password', password);
+    const organisation = ['--database', url, '--server-key-file', keyFile];
+    const imported = await runInProcessGroup(process.execPath, ['out/main/cli.js', 'import-mailboxes', staff, ...organisation], process.env, 60_000);
+    expect(imported.stdout, imported.stderr).toBe('Imported 2 mailboxes.\n');
+    await mkdir(join(work, 'data'));
+    server = spawn(process.execPath, ['out/main/cli.js', 'server', '--listen', '127.0.0.1:0', '--data-dir', join(work, 'data'), ...organisation], { stdio: ['ignore', 'pipe', 'pipe'] });
+    server.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    origin = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the server did not start:\n${output.join('')}`)), 30_000);
+      server.once('exit', (code) => reject(new Error(`the server exited with ${code}:\n${output.join('')}`)));
+      createInterface({ input: server.stdout! }).on('line', (line) => {
+        output.push(line);
+        const match = /listening on (http:\/\/127\.0\.0\.1:\d+)$/.exec(line);
+        if (match?.[1]) {
+          clearTimeout(timer);
+          resolve(match[1]);
+        }
+      });
+    });
+  });
+
+  test.afterAll(async () => {
+    if (server?.exitCode === null) {
+      const exited = new Promise((resolve) => server.once('exit', resolve));
+      server.kill('SIGTERM');
+      await exited;
+    }
+    await postgres?.stop();
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  async function signIn(page: Page, address: string, labels: { address: string; password: string; submit: string }): Promise<void> {
+    await page.goto(origin);
+    await page.getByLabel(labels.address).fill(address);
+    await page.getByLabel(labels.password).fill(password);
+    await page.getByRole('button', { name: labels.submit, exact: true }).click();
+  }
+
+  test('the owner binds a phone and shares the mailbox; the colleague sees it until it is taken back', async ({ browser }) => {
+    test.setTimeout(120_000);
+    const ownerContext = await browser.newContext({ locale: 'zh-CN' });
+    const colleagueContext = await browser.newContext({ locale: 'en-US' });
+    const page = await ownerContext.newPage();
+    const other = await colleagueContext.newPage();
+
+    // The owner: the organisation's page, no registration offered, sign in with the password IT set.
+    await page.goto(origin);
+    await expect(pageHeading(page)).toHaveText('登录邮箱');
+    await expect(page.getByRole('button', { name: '注册并登录' })).toHaveCount(0);
+    await expect(page.getByText('还没有在本机添加邮箱')).toHaveCount(0);
+    await signIn(page, owner, { address: '邮箱地址', password: '邮箱密码', submit: '登录' });
+    await expect(pageHeading(page)).toHaveText('概览');
+
+    // Binds a phone through the guide's steps, the code from the server's test delivery.
+    await page.evaluate("window.location.hash = '#/two-factor'");
+    await expect(pageHeading(page)).toHaveText('帐号安全二次验证');
+    const sms = page.getByRole('region', { name: '短信验证码' });
+    await sms.getByLabel('手机号码').fill('139 1234 5678');
+    await sms.getByRole('button', { name: '获取验证码' }).click();
+    const code = await codeFromTestDelivery(sms.getByRole('region', { name: /测试投递/ }));
+    await sms.getByLabel('验证码', { exact: true }).fill(code);
+    await sms.getByRole('button', { name: '确定' }).click();
+    await expect(sms.getByRole('status')).toHaveText('手机号码绑定成功。');
+
+    // Shares the mailbox with the colleague, send on behalf.
+    await openSection(page, '共享邮箱');
+    const given = page.getByRole('region', { name: '我共享出去的' });
+    await given.getByRole('button', { name: '共享邮箱给同事' }).click();
+    const dialog = page.getByRole('dialog', { name: '共享邮箱' });
+    await dialog.getByRole('textbox', { name: '共享给' }).fill(colleague);
+    await dialog.getByRole('radio', { name: /^代表发送/ }).check();
+    await dialog.getByRole('button', { name: '共享', exact: true }).click();
+    await expect(dialog).toBeHidden();
+    const row = given.getByRole('row').filter({ hasText: colleague });
+    await expect(row).toContainText('代表发送');
+
+    // The colleague, in another browser, in English: it is under Shared with me.
+    await signIn(other, colleague, { address: 'Email address', password: 'Mailbox password', submit: 'Sign in' });
+    await expect(pageHeading(other)).toHaveText('Overview');
+    await openSection(other, 'Shared mailboxes');
+    const withMe = other.getByRole('region', { name: 'Shared with me' });
+    await expect(withMe.getByRole('row').filter({ hasText: owner })).toContainText('Send on behalf');
+
+    // The owner takes it back; the colleague's next look finds nothing.
+    await row.getByRole('button', { name: `收回 ${colleague} 的共享` }).click();
+    await page.getByRole('dialog', { name: '收回共享？' }).getByRole('button', { name: '收回共享' }).click();
+    await expect(given).toContainText('您还没有把本邮箱共享给任何人。');
+    await other.reload();
+    await expect(other.getByRole('region', { name: 'Shared with me' })).toContainText('Nobody has shared a mailbox with you yet.');
+
+    // What needs the person's own computer says so on this page instead of acting on the server.
+    await other.evaluate("window.location.hash = '#/mail-clients'");
+    await expect(other.getByRole('button', { name: /keychain/i })).toHaveCount(0);
+
+    // No cookie anywhere: the page's credentials are bearer tokens the server issued.
+    expect(await ownerContext.cookies()).toEqual([]);
+    expect(await colleagueContext.cookies()).toEqual([]);
+    await ownerContext.close();
+    await colleagueContext.close();
+  });
+});
