@@ -62,7 +62,7 @@ describe('the server page transport', () => {
 
   it('keeps the trust token the server hands over, sends it back, and forgets it when told', async () => {
     let trust: string | undefined = 'T'.repeat(43);
-    const server = fakeServer(() => ({ headers: trust === undefined ? {} : { 'Mailwarden-Trust': trust } }));
+    const server = fakeServer(() => ({ headers: trust === undefined ? ({} as Record<string, string>) : { 'Mailwarden-Trust': trust } }));
     const local = new MemoryStorage();
     const transport = createServerTransport({ session: new MemoryStorage(), local }, server.fetchImpl);
     await transport('auth:verify-code', {});
@@ -71,7 +71,7 @@ describe('the server page transport', () => {
     await transport('auth:status', {});
     expect(server.seen.at(-1)!.headers['Mailwarden-Trust']).toBe('T'.repeat(43));
     trust = '';
-    await transport('devices:forget-this-device', {});
+    await transport('devices:remove', {});
     expect(local.getItem('mailwarden.trust')).toBeNull();
   });
 
