@@ -103,8 +103,12 @@ function newCode(core: CoreContext): string {
   return core.random.int(10 ** codeRules.digits).toString().padStart(codeRules.digits, '0');
 }
 
+function validMinutes(validMs: number): number {
+  return Math.max(1, Math.ceil(validMs / 60_000));
+}
+
 function smsText(code: string, validMs: number): string {
-  const minutes = Math.max(1, Math.ceil(validMs / 60_000));
+  const minutes = validMinutes(validMs);
   return `【邮件安全助手】验证码 ${code}，${minutes} 分钟内有效。Mailwarden code ${code}, valid for ${minutes} minute${minutes === 1 ? '' : 's'}.`;
 }
 
@@ -185,7 +189,7 @@ export async function sendCode(core: CoreContext, input: SendCodeInput): Promise
   const { previous, record, send } = reserved.data;
 
   try {
-    await core.sms.send({ phone, mailbox, text: smsText(code, record.expiresAt - record.sentAt) });
+    await core.sms.send({ phone, mailbox, code, validMinutes: validMinutes(record.expiresAt - record.sentAt), text: smsText(code, record.expiresAt - record.sentAt) });
   } catch (cause) {
     await core.store.atomically(async () => {
       await sends(core).remove({ _id: send._id });

@@ -15,18 +15,22 @@ export interface SmsMessage {
   readonly phone: string;
   /** The whole text, code included. Gateways never log it. */
   readonly text: string;
+  /** The code alone, for providers that fill an approved template (Alibaba Cloud, Tencent Cloud). */
+  readonly code: string;
+  /** How many minutes the code stays valid, for templates that say so. */
+  readonly validMinutes: number;
   /** The mailbox the code is for, so the local outbox can show it to the right person. */
   readonly mailbox: string;
 }
 
-/** A message as the local outbox kept it. */
-export interface SmsDelivery extends SmsMessage {
+/** A message as the local outbox kept it: the text as a phone would show it. */
+export interface SmsDelivery extends Pick<SmsMessage, 'phone' | 'text' | 'mailbox'> {
   readonly at: number;
 }
 
 /** Delivers one SMS or throws SmsDeliveryError; a failed delivery must not count against limits. */
 export interface SmsGateway {
-  readonly kind: 'outbox' | 'webhook';
+  readonly kind: 'outbox' | 'webhook' | 'aliyun' | 'tencent';
   send(message: SmsMessage): Promise<void>;
   /**
    * The local outbox only: a mailbox's test deliveries, newest first. Embedded mode has no real

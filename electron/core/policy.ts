@@ -35,7 +35,23 @@ export type SmsGatewayPolicy =
       /** JSON with {{phone}} and {{text}} placeholders, filled in JSON-escaped. */
       readonly bodyTemplate: string;
       readonly timeoutMs: number;
-    };
+    }
+  | SignedSmsProviderPolicy;
+
+/** Alibaba Cloud SMS or Tencent Cloud SMS: requests signed with the account's key (platform/sms). */
+export interface SignedSmsProviderPolicy {
+  readonly kind: 'aliyun' | 'tencent';
+  readonly accessKeyId: string;
+  readonly accessKeySecret: string;
+  readonly signName: string;
+  readonly templateId: string;
+  /** Tencent Cloud only. */
+  readonly sdkAppId: string;
+  /** Empty: the provider's default region. */
+  readonly region: string;
+  /** The variables of the approved template: the code, or the code and the minutes it stays valid. */
+  readonly templateParams: 'code' | 'code-minutes';
+}
 
 export interface UpdatesPolicy {
   /** Off: the updater is not created at all (IT ships new versions itself). */
@@ -92,16 +108,7 @@ export function policyFromValues(values: PolicyValues): Policy {
     clientPasswordLimit: values.clientPasswordLimit,
     clientPasswordDefaultExpiryDays: values.clientPasswordDefaultExpiryDays === 0 ? null : values.clientPasswordDefaultExpiryDays,
     passwordChangeRevokesClientPasswords: values.passwordChangeRevokesClientPasswords,
-    sms:
-      values['sms.kind'] === 'webhook'
-        ? {
-            kind: 'webhook',
-            url: values['sms.webhook.url'],
-            headers: { ...values['sms.webhook.headers'] },
-            bodyTemplate: values['sms.webhook.bodyTemplate'],
-            timeoutMs: values['sms.webhook.timeoutMs'],
-          }
-        : { kind: 'outbox' },
+    sms: smsFromValues(values),
     clientIntegrations: {
       keychain: values['clientIntegrations.keychain'],
       foxmail: values['clientIntegrations.foxmail'],
@@ -112,10 +119,37 @@ export function policyFromValues(values: PolicyValues): Policy {
   };
 }
 
+function smsFromValues(values: PolicyValues): SmsGatewayPolicy {
+  const kind = values['sms.kind'];
+  if (kind === 'webhook') {
+    return {
+      kind: 'webhook',
+      url: values['sms.webhook.url'],
+      headers: { ...values['sms.webhook.headers'] },
+      bodyTemplate: values['sms.webhook.bodyTemplate'],
+      timeoutMs: values['sms.webhook.timeoutMs'],
+    };
+  }
+  if (kind === 'aliyun' || kind === 'tencent') {
+    return {
+      kind,
+      accessKeyId: values['sms.provider.accessKeyId'],
+      accessKeySecret: values['sms.provider.accessKeySecret'],
+      signName: values['sms.provider.signName'],
+      templateId: values['sms.provider.templateId'],
+      sdkAppId: values['sms.provider.sdkAppId'],
+      region: values['sms.provider.region'],
+      templateParams: values['sms.provider.templateParams'],
+    };
+  }
+  return { kind: 'outbox' };
+}
+
 /** The schema's flat values of a policy (the inverse of `policyFromValues`). */
 export function policyToValues(policy: Policy): PolicyValues {
   const defaults = defaultPolicyValues();
   const webhook = policy.sms.kind === 'webhook' ? policy.sms : null;
+  const provider = policy.sms.kind === 'aliyun' || policy.sms.kind === 'tencent' ? policy.sms : null;
   return {
     serverHost: policy.serverHost,
     'mailServer.imap.host': policy.mailServer.imap.host,
@@ -141,6 +175,13 @@ export function policyToValues(policy: Policy): PolicyValues {
     'sms.webhook.headers': webhook ? { ...webhook.headers } : defaults['sms.webhook.headers'],
     'sms.webhook.bodyTemplate': webhook?.bodyTemplate ?? defaults['sms.webhook.bodyTemplate'],
     'sms.webhook.timeoutMs': webhook?.timeoutMs ?? defaults['sms.webhook.timeoutMs'],
+    'sms.provider.accessKeyId': provider?.accessKeyId ?? defaults['sms.provider.accessKeyId'],
+    'sms.provider.accessKeySecret': provider?.accessKeySecret ?? defaults['sms.provider.accessKeySecret'],
+    'sms.provider.signName': provider?.signName ?? defaults['sms.provider.signName'],
+    'sms.provider.templateId': provider?.templateId ?? defaults['sms.provider.templateId'],
+    'sms.provider.sdkAppId': provider?.sdkAppId ?? defaults['sms.provider.sdkAppId'],
+    'sms.provider.region': provider?.region ?? defaults['sms.provider.region'],
+    'sms.provider.templateParams': provider?.templateParams ?? defaults['sms.provider.templateParams'],
     'clientIntegrations.keychain': policy.clientIntegrations.keychain,
     'clientIntegrations.foxmail': policy.clientIntegrations.foxmail,
     'clientIntegrations.iphoneProfile': policy.clientIntegrations.iphoneProfile,
@@ -217,8 +258,15 @@ const smsPaths = policyPaths.filter((path) => path.startsWith('sms.'));
 
 /** Rules across keys: a webhook gateway needs a URL and a body. Returns the paths at fault and why. */
 function crossKeyProblems(values: PolicyValues): { path: PolicyPath; reason: string }[] {
-  if (values['sms.kind'] !== 'webhook') return [];
   const problems: { path: PolicyPath; reason: string }[] = [];
+  const kind = values['sms.kind'];
+  if (kind === 'aliyun' || kind === 'tencent') {
+    const required: PolicyPath[] = ['sms.provider.accessKeyId', 'sms.provider.accessKeySecret', 'sms.provider.signName', 'sms.provider.templateId'];
+    if (kind === 'tencent') required.push('sms.provider.sdkAppId');
+    for (const path of required) if (values[path] === '') problems.push({ path, reason: `required when sms.kind is ${kind}` });
+    return problems;
+  }
+  if (kind !== 'webhook') return [];
   if (values['sms.webhook.url'] === '') problems.push({ path: 'sms.webhook.url', reason: 'required when sms.kind is webhook' });
   if (values['sms.webhook.bodyTemplate'] === '') problems.push({ path: 'sms.webhook.bodyTemplate', reason: 'required when sms.kind is webhook' });
   return problems;

@@ -485,7 +485,7 @@ export async function useBackupCode(core: CoreContext, address: string, code: st
 // Test outbox
 
 export interface OutboxView {
-  readonly gateway: 'outbox' | 'webhook';
+  readonly gateway: 'outbox' | 'webhook' | 'aliyun' | 'tencent';
   readonly messages: { at: number; masked: string; text: string }[];
 }
 

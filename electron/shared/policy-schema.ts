@@ -77,7 +77,9 @@ export type PolicyStringFormat =
   /** JSON once {{phone}} and {{text}} are filled in (the SMS webhook body). */
   | 'json-template'
   /** A name people read, or empty for the default: no control characters, no colon (Key URI Format). */
-  | 'display-name-or-empty';
+  | 'display-name-or-empty'
+  /** An identifier or key as a provider's console shows it (printable ASCII, no spaces), or empty. */
+  | 'token-or-empty';
 
 export type PolicyKeySpec =
   | (PolicyKeyCommon & { readonly type: 'boolean'; readonly default: boolean })
@@ -305,12 +307,13 @@ export const policySchema = {
     registryName: 'SmsKind',
     category: 'sms',
     type: 'enum',
-    values: ['outbox', 'webhook'],
+    values: ['outbox', 'webhook', 'aliyun', 'tencent'],
     default: 'outbox',
     title: { 'zh-CN': '短信网关类型', en: 'SMS gateway' },
     description: {
-      'zh-CN': 'outbox：验证码写入本机测试发件箱（仅用于测试）；webhook：通过 HTTP 调用短信服务商（需设置 URL 和请求体模板）。默认 outbox。',
-      en: 'outbox: codes go to a local test outbox (testing only); webhook: an HTTP call to an SMS provider (needs the URL and body template). Default: outbox.',
+      'zh-CN':
+        'outbox：验证码写入本机测试发件箱（仅用于测试）；webhook：通过 HTTP 调用短信服务商（需设置 URL 和请求体模板）；aliyun：阿里云短信服务；tencent：腾讯云短信（两者都需设置 sms.provider.* 中的密钥、签名和模板）。默认 outbox。',
+      en: 'outbox: codes go to a local test outbox (testing only); webhook: an HTTP call to an SMS provider (needs the URL and body template); aliyun: Alibaba Cloud SMS; tencent: Tencent Cloud SMS (both need the sms.provider.* key, sign name and template). Default: outbox.',
     },
     recommendable: false,
     secret: false,
@@ -369,6 +372,38 @@ export const policySchema = {
     description: {
       'zh-CN': '等待短信服务商应答的时间，500–60000 毫秒。默认 10000。',
       en: 'How long to wait for the SMS provider, 500–60000 ms. Default: 10000.',
+    },
+    recommendable: false,
+    secret: false,
+  },
+  'sms.provider.accessKeyId': providerSpec('SmsProviderAccessKeyId', 'token-or-empty', 128, true,
+    { 'zh-CN': '短信服务商 AccessKey ID / SecretId', en: 'SMS provider AccessKey ID / SecretId' },
+    { 'zh-CN': '阿里云的 AccessKey ID 或腾讯云的 SecretId。sms.kind 为 aliyun 或 tencent 时必填。请使用只授予发送短信权限的子账号。', en: "Alibaba Cloud's AccessKey ID or Tencent Cloud's SecretId. Required when the gateway is aliyun or tencent. Use a sub-account allowed to send SMS only." }),
+  'sms.provider.accessKeySecret': providerSpec('SmsProviderAccessKeySecret', 'token-or-empty', 128, true,
+    { 'zh-CN': '短信服务商 AccessKey Secret / SecretKey', en: 'SMS provider AccessKey secret / SecretKey' },
+    { 'zh-CN': '阿里云的 AccessKey Secret 或腾讯云的 SecretKey，用于为每个请求签名，不会写入日志，也不会发送到桌面应用的页面。sms.kind 为 aliyun 或 tencent 时必填。', en: "Alibaba Cloud's AccessKey secret or Tencent Cloud's SecretKey; it signs every request and never reaches a log or the app's pages. Required when the gateway is aliyun or tencent." }),
+  'sms.provider.signName': providerSpec('SmsProviderSignName', 'display-name-or-empty', 64, false,
+    { 'zh-CN': '短信签名', en: 'SMS sign name' },
+    { 'zh-CN': '在服务商控制台审核通过的短信签名（短信中【】内的名称）。sms.kind 为 aliyun 或 tencent 时必填。', en: "The sign name the provider's console approved (the name in 【】 in the text). Required when the gateway is aliyun or tencent." }),
+  'sms.provider.templateId': providerSpec('SmsProviderTemplateId', 'token-or-empty', 64, false,
+    { 'zh-CN': '短信模板 ID', en: 'SMS template ID' },
+    { 'zh-CN': '审核通过的验证码模板：阿里云的模板 CODE（如 SMS_12345678），或腾讯云的模板 ID。sms.kind 为 aliyun 或 tencent 时必填。', en: "The approved verification-code template: Alibaba Cloud's template code (such as SMS_12345678) or Tencent Cloud's template ID. Required when the gateway is aliyun or tencent." }),
+  'sms.provider.sdkAppId': providerSpec('SmsProviderSdkAppId', 'token-or-empty', 64, false,
+    { 'zh-CN': '腾讯云短信 SdkAppId', en: 'Tencent Cloud SMS SdkAppId' },
+    { 'zh-CN': '腾讯云短信应用的 SdkAppId。sms.kind 为 tencent 时必填。', en: "The SdkAppId of the Tencent Cloud SMS application. Required when the gateway is tencent." }),
+  'sms.provider.region': providerSpec('SmsProviderRegion', 'token-or-empty', 64, false,
+    { 'zh-CN': '短信服务地域', en: 'SMS provider region' },
+    { 'zh-CN': '服务商的地域。留空时阿里云为 cn-hangzhou，腾讯云为 ap-guangzhou。', en: "The provider's region. Empty: cn-hangzhou for Alibaba Cloud, ap-guangzhou for Tencent Cloud." }),
+  'sms.provider.templateParams': {
+    registryName: 'SmsProviderTemplateParams',
+    category: 'sms',
+    type: 'enum',
+    values: ['code', 'code-minutes'],
+    default: 'code',
+    title: { 'zh-CN': '短信模板参数', en: 'SMS template parameters' },
+    description: {
+      'zh-CN': 'code：模板只有验证码一个变量（阿里云 ${code}，腾讯云 {1}）；code-minutes：还有有效分钟数（阿里云 ${minutes}，腾讯云 {2}）。必须与审核通过的模板一致。默认 code。',
+      en: 'code: the template has one variable, the code (Alibaba Cloud ${code}, Tencent Cloud {1}); code-minutes: also the minutes it stays valid (${minutes}, {2}). Must match the approved template. Default: code.',
     },
     recommendable: false,
     secret: false,
@@ -499,6 +534,17 @@ function isHttpsUrl(text: string): boolean {
   return url.protocol === 'https:' && url.hostname !== '';
 }
 
+function providerSpec(
+  registryName: string,
+  format: 'token-or-empty' | 'display-name-or-empty',
+  maxLength: number,
+  secret: boolean,
+  title: PolicyText,
+  description: PolicyText,
+): Extract<PolicyKeySpec, { type: 'string' }> {
+  return { registryName, category: 'sms', type: 'string', format, maxLength, default: '', title, description, recommendable: false, secret };
+}
+
 function stringSchema(spec: Extract<PolicyKeySpec, { type: 'string' }>) {
   const bounded = v.pipe(v.string('expected a string'), v.maxLength(spec.maxLength, `longer than ${spec.maxLength} characters`));
   switch (spec.format) {
@@ -513,6 +559,8 @@ function stringSchema(spec: Extract<PolicyKeySpec, { type: 'string' }>) {
     case 'display-name-or-empty':
       // eslint-disable-next-line no-control-regex
       return v.pipe(bounded, v.check((text) => !/[\u0000-\u001f\u007f:]/.test(text), 'holds a colon or a control character'));
+    case 'token-or-empty':
+      return v.pipe(bounded, v.regex(/^[\x21-\x7e]*$/, 'holds a space or a character that is not printable ASCII'));
   }
 }
 

@@ -70,6 +70,9 @@ describe('sending a code', () => {
     expect(message).toEqual({
       phone,
       mailbox: alice,
+      // The code and its minutes apart too, for providers that fill an approved template.
+      code,
+      validMinutes: 5,
       text: `【邮件安全助手】验证码 ${code}，5 分钟内有效。Mailwarden code ${code}, valid for 5 minutes.`,
     });
     const [record] = await t.store.collection<CodeRecord>('codes').find({});

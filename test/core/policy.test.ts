@@ -158,6 +158,34 @@ describe('resolvePolicy', () => {
     });
   });
 
+  it('reads an Alibaba Cloud or Tencent Cloud gateway, and falls back to the outbox when one lacks what it needs', () => {
+    const aliyun = {
+      'sms.kind': 'aliyun',
+      'sms.provider.accessKeyId': 'LTAI5tExample',
+      'sms.provider.accessKeySecret': 'secret-value',
+      'sms.provider.signName': '邮件安全助手',
+      'sms.provider.templateId': 'SMS_12345678',
+    };
+    expect(resolvePolicy([enforced(aliyun)], silentLogger).policy.sms).toEqual({
+      kind: 'aliyun',
+      accessKeyId: 'LTAI5tExample',
+      accessKeySecret: 'secret-value',
+      signName: '邮件安全助手',
+      templateId: 'SMS_12345678',
+      sdkAppId: '',
+      region: '',
+      templateParams: 'code',
+    });
+    // Tencent Cloud also needs its SMS application.
+    const tencent = resolvePolicy([enforced({ ...aliyun, 'sms.kind': 'tencent' })], silentLogger);
+    expect(tencent.policy.sms).toEqual({ kind: 'outbox' });
+    expect(tencent.problems.map((p) => [p.path, p.reason])).toEqual([['sms.provider.sdkAppId', 'required when sms.kind is tencent']]);
+    const { 'sms.provider.accessKeySecret': _secret, ...withoutSecret } = aliyun;
+    expect(resolvePolicy([enforced(withoutSecret)], silentLogger).problems.map((p) => p.path)).toEqual(['sms.provider.accessKeySecret']);
+    // A key with a space in it is refused as a value, before any request is signed with it.
+    expect(resolvePolicy([enforced({ ...aliyun, 'sms.provider.accessKeyId': 'has space' })], silentLogger).problems.map((p) => p.path)).toContain('sms.provider.accessKeyId');
+  });
+
   it('falls back to the local outbox, still locked, when a webhook lacks its URL', () => {
     const { policy, sources, problems } = resolvePolicy([enforced({ 'sms.kind': 'webhook', 'sms.webhook.bodyTemplate': '{}' })], silentLogger);
     expect(policy.sms).toEqual({ kind: 'outbox' });

@@ -1,8 +1,12 @@
-/** The SMS gateway the policy names (SPEC.md §5): the local outbox by default, or IT's webhook. */
+/**
+ * The SMS gateway the policy names (SPEC.md §5): the local outbox by default, IT's webhook, or
+ * Alibaba Cloud / Tencent Cloud SMS with signed requests.
+ */
 import type { SmsGateway } from '../../core/context';
 import type { SmsGatewayPolicy } from '../../core/policy';
 import type { Clock } from '../../core/ports';
 import { OutboxSmsGateway, type OutboxEntry, type Sealer } from './outbox';
+import { AliyunSmsGateway, TencentSmsGateway } from './signed';
 import { WebhookSmsGateway } from './webhook';
 
 export interface SmsGatewayDependencies {
@@ -20,5 +24,9 @@ export function createSmsGateway(policy: SmsGatewayPolicy, deps: SmsGatewayDepen
       return new OutboxSmsGateway(deps.dataDir, deps.sealer, deps.clock, deps.onOutbox);
     case 'webhook':
       return new WebhookSmsGateway(policy);
+    case 'aliyun':
+      return new AliyunSmsGateway(policy, { clock: deps.clock });
+    case 'tencent':
+      return new TencentSmsGateway(policy, { clock: deps.clock });
   }
 }

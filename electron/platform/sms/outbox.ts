@@ -11,13 +11,11 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { codeRules } from '../../core/codes';
-import { SmsDeliveryError, type SmsGateway, type SmsMessage } from '../../core/context';
+import { SmsDeliveryError, type SmsDelivery, type SmsGateway, type SmsMessage } from '../../core/context';
 import type { Clock } from '../../core/ports';
 import { writeFileAtomic } from '../../store/atomic-file';
 
-export interface OutboxEntry extends SmsMessage {
-  readonly at: number;
-}
+export type OutboxEntry = SmsDelivery;
 
 export interface Sealer {
   seal(text: string, purpose: string): string;
@@ -70,7 +68,7 @@ export class OutboxSmsGateway implements SmsGateway {
   }
 
   async send(message: SmsMessage): Promise<void> {
-    const entry: OutboxEntry = { ...message, at: this.clock.now() };
+    const entry: OutboxEntry = { phone: message.phone, mailbox: message.mailbox, text: message.text, at: this.clock.now() };
     try {
       await this.#serially(async () => {
         await mkdir(dirname(this.file), { recursive: true, mode: 0o700 });

@@ -30,6 +30,13 @@ const keyLabels: Record<PolicyPath, () => string> = {
   'sms.webhook.headers': m.policy_key_sms_webhook_headers,
   'sms.webhook.bodyTemplate': m.policy_key_sms_webhook_body_template,
   'sms.webhook.timeoutMs': m.policy_key_sms_webhook_timeout_ms,
+  'sms.provider.accessKeyId': m.policy_key_sms_provider_access_key_id,
+  'sms.provider.accessKeySecret': m.policy_key_sms_provider_access_key_secret,
+  'sms.provider.signName': m.policy_key_sms_provider_sign_name,
+  'sms.provider.templateId': m.policy_key_sms_provider_template_id,
+  'sms.provider.sdkAppId': m.policy_key_sms_provider_sdk_app_id,
+  'sms.provider.region': m.policy_key_sms_provider_region,
+  'sms.provider.templateParams': m.policy_key_sms_provider_template_params,
   'clientIntegrations.keychain': m.policy_key_client_integrations_keychain,
   'clientIntegrations.foxmail': m.policy_key_client_integrations_foxmail,
   'clientIntegrations.iphoneProfile': m.policy_key_client_integrations_iphone_profile,
@@ -54,6 +61,10 @@ const enumLabels: Record<string, () => string> = {
   none: m.policy_security_none,
   outbox: m.policy_gateway_outbox,
   webhook: m.policy_gateway_webhook,
+  aliyun: m.policy_gateway_aliyun,
+  tencent: m.policy_gateway_tencent,
+  code: m.policy_template_params_code,
+  'code-minutes': m.policy_template_params_code_minutes,
   sms: m.policy_method_sms,
   totp: m.policy_method_totp,
 };
@@ -74,6 +85,6 @@ export function policyValueText(item: Pick<PolicyItem, 'key' | 'value' | 'secret
   if (Array.isArray(value)) return value.map((entry) => enumLabels[entry]?.() ?? entry).join(m.ov_list_separator());
   if (item.key === 'clientPasswordDefaultExpiryDays' && value === 0) return m.policy_never();
   if (item.key === 'updates.feedUrl' && value === '') return m.policy_builtin_feed();
-  if (typeof value === 'string') return (item.key.endsWith('.security') || item.key === 'sms.kind') ? (enumLabels[value]?.() ?? value) : value;
+  if (typeof value === 'string') return (item.key.endsWith('.security') || item.key === 'sms.kind' || item.key === 'sms.provider.templateParams') ? (enumLabels[value]?.() ?? value) : value;
   return String(value);
 }
