@@ -7,7 +7,7 @@ import { hostname, userInfo } from 'node:os';
 import { extname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeApp, type AppEnvironment } from '../core/app-info';
-import { helpdeskAct, helpdeskActions, isHelpdeskAction } from '../core/helpdesk';
+import { accessPassRules, helpdeskAct, helpdeskActions, isHelpdeskAction, issueAccessPass } from '../core/helpdesk';
 import { auditCsv, auditEvents } from '../core/audit-export';
 import { describePolicy, resolvePolicy, type PolicyProblem } from '../core/policy';
 import { silentLogger } from '../core/ports';
@@ -38,8 +38,9 @@ Commands:
   policy check FILE       Check a policy.json file key by key
   audit export            Export the security activity log as CSV or JSON
   helpdesk ACTION ADDRESS [--by NAME]
-                          For the help desk: reset-two-factor, unlock, revoke-client-passwords or
-                          revoke-devices for one mailbox, written to its security log with who did it
+                          For the help desk: reset-two-factor, unlock, revoke-client-passwords,
+                          revoke-devices or issue-access-pass (a one-time pass to sign in and bind a
+                          new phone) for one mailbox, written to its security log with who did it
   serve --data DIR [--socket PATH] [--policy FILE]
                           Answer mail-server logins (Dovecot checkpassword, SMTP AUTH) for the data
                           folder DIR on a Unix socket (default DIR/mail-auth.sock) until SIGTERM
@@ -55,7 +56,7 @@ organisation's database with --database URL (or MAILWARDEN_DATABASE_URL) and its
 ${exitCodes}
 `;
 
-const helpdeskUsage = `Usage: mailwarden helpdesk ACTION ADDRESS [--by NAME] [--user-data-dir DIR | --database URL --server-key-file FILE]
+const helpdeskUsage = `Usage: mailwarden helpdesk ACTION ADDRESS [--by NAME] [--valid DURATION] [--user-data-dir DIR | --database URL --server-key-file FILE]
 
 For "I lost my phone" and its kin. ACTION is one of:
   reset-two-factor          remove the phone, the authenticator app, backup codes and every trusted
@@ -64,6 +65,9 @@ For "I lost my phone" and its kin. ACTION is one of:
   unlock                    end a lock after too many wrong passwords
   revoke-client-passwords   revoke every client password (a lost laptop with Foxmail on it)
   revoke-devices            remove trust from every device and sign the mailbox out everywhere
+  issue-access-pass         print a temporary access pass: it signs the mailbox in once in place of
+                            its second factor, so the person can bind a new phone; --valid 10m to
+                            30d (e.g. 30m, 8h, 7d), 1h by default; a new pass replaces the last one
 
 Each is written to the mailbox's security log with who did it (--by NAME; by default this
 computer's user and host name), so the person sees it on their activity page.
@@ -177,6 +181,7 @@ const commandOptions = {
   // the shells' (ignored here, accepted so a shared command line does not break)
   'downloads-dir': { type: 'string' },
   'foxmail-root': { type: 'string' },
+  valid: { type: 'string' },
 } as const;
 
 type OptionName = keyof typeof commandOptions;
@@ -193,7 +198,7 @@ const optionsOf: Record<string, readonly OptionName[]> = {
   'policy check': [],
   'audit export': ['since', 'format', 'mailbox', 'out', 'user-data-dir', 'policy', 'database', 'server-key-file'],
   serve: ['data', 'user-data-dir', 'socket', 'policy', 'database', 'server-key-file'],
-  helpdesk: ['user-data-dir', 'policy', 'database', 'server-key-file', 'by'],
+  helpdesk: ['user-data-dir', 'policy', 'database', 'server-key-file', 'by', 'valid'],
 };
 /** How many words each command takes after its name. */
 const wordsOf: Record<string, number> = { 'import-mailboxes': 1, 'policy check': 1, helpdesk: 2 };
@@ -486,8 +491,8 @@ async function helpdeskCommand(
   out: (s: string) => void,
   errOut: (s: string) => void,
 ): Promise<number> {
-  if (!action || !isHelpdeskAction(action)) {
-    errOut(`mailwarden: helpdesk needs an ACTION: ${helpdeskActions.join(', ')}${action ? ` (not '${action}')` : ''}\n\n${helpdeskUsage}`);
+  if (!action || !(isHelpdeskAction(action) || action === 'issue-access-pass')) {
+    errOut(`mailwarden: helpdesk needs an ACTION: ${[...helpdeskActions, 'issue-access-pass'].join(', ')}${action ? ` (not '${action}')` : ''}\n\n${helpdeskUsage}`);
     return 2;
   }
   if (!address) {
@@ -499,6 +504,24 @@ async function helpdeskCommand(
     return 2;
   }
   const by = typeof flags.by === 'string' ? flags.by.trim() : operatorName();
+  if (action === 'issue-access-pass') {
+    const validMs = flags.valid === undefined ? accessPassRules.defaultMs : parseDuration(flags.valid);
+    if (validMs === null || validMs < accessPassRules.minMs || validMs > accessPassRules.maxMs) {
+      errOut(`mailwarden: --valid needs a time from 10m to 30d, such as 30m, 8h or 7d\n\n${helpdeskUsage}`);
+      return 2;
+    }
+    return withBackend(options, errOut, async (backend) => {
+      const device = cliDevice();
+      const issued = await issueAccessPass(backend.core, { address, by, device: `${device.label} / ${device.client}`, validMs });
+      if (!issued.ok) {
+        errOut(issued.code === 'mailbox-unknown' ? `mailwarden: no mailbox ${address}\n` : `mailwarden: ${issued.code}\n`);
+        return 1;
+      }
+      // The pass alone on its own line, for the operator to read out or pass on; shown only here.
+      out(`Temporary access pass for ${issued.data.mailbox}, one sign-in, valid until ${new Date(issued.data.expiresAt).toISOString()} (issued by ${by}):\n${issued.data.pass}\n`);
+      return 0;
+    });
+  }
   return withBackend(options, errOut, async (backend) => {
     const device = cliDevice();
     const result = await helpdeskAct(backend.core, { action, address, by, device: `${device.label} / ${device.client}` });
@@ -510,6 +533,13 @@ async function helpdeskCommand(
     out(`${action} done for ${result.data.mailbox} by ${by}${changed ? ` (${changed})` : ''}.\n`);
     return 0;
   });
+}
+
+/** "30m", "8h", "7d" in milliseconds; null for anything else. */
+function parseDuration(value: unknown): number | null {
+  const match = typeof value === 'string' ? /^(\d{1,4})([mhd])$/.exec(value.trim()) : null;
+  if (!match) return null;
+  return Number(match[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 'm' | 'h' | 'd'];
 }
 
 /** Who runs the command, when --by does not say: this computer's user and host name. */

@@ -6,9 +6,10 @@
  * activity page; none needs the mailbox's password.
  */
 import { err, ok, type Result } from '../shared/result';
+import { keyedHash } from './keyed-hash';
 import { revokeAllClientPasswords } from './client-password-record';
 import type { CoreContext } from './context';
-import { normalizeAddress, type MailboxRecord } from './mailbox';
+import { normalizeAccessPass, normalizeAddress, type MailboxRecord } from './mailbox';
 import { revokeAllTrustedDevices } from './trusted-devices';
 
 export const helpdeskActions = ['reset-two-factor', 'unlock', 'revoke-client-passwords', 'revoke-devices'] as const;
@@ -68,4 +69,47 @@ export async function helpdeskAct(core: CoreContext, request: HelpdeskRequest): 
   // Sessions signed in under the old factors end too (outside the store lock: they may live elsewhere).
   if (outcome.ok && (request.action === 'reset-two-factor' || request.action === 'revoke-devices')) await core.sessions.endAllFor(address);
   return outcome;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Temporary access pass
+
+/** As Microsoft 365's: from 10 minutes to 30 days, one hour unless the help desk says otherwise. */
+export const accessPassRules = { minMs: 10 * 60_000, maxMs: 30 * 86_400_000, defaultMs: 3_600_000 } as const;
+
+/** Crockford's base32 without I, L, O and U: nothing a person reading it aloud can confuse. */
+const passAlphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+export function accessPassHash(core: CoreContext, pass: string): string {
+  return keyedHash(core.keys.mac, 'access-pass', normalizeAccessPass(pass));
+}
+
+export interface AccessPassRequest {
+  readonly address: string;
+  readonly by: string;
+  readonly device: string;
+  readonly validMs: number;
+}
+
+/**
+ * Issues a one-time pass (16 characters, 80 bits) that signs the mailbox in once in place of its
+ * second factor, so a person who lost their phone can get in and bind a new one without the
+ * help desk removing the factors they still have. A new pass replaces an earlier one. The pass
+ * is shown once, to the operator; only its keyed hash is kept.
+ */
+export async function issueAccessPass(core: CoreContext, request: AccessPassRequest): Promise<Result<{ mailbox: string; pass: string; expiresAt: number }>> {
+  if (!Number.isInteger(request.validMs) || request.validMs < accessPassRules.minMs || request.validMs > accessPassRules.maxMs) return err('invalid-request');
+  const address = normalizeAddress(request.address);
+  const bytes = core.random.bytes(16);
+  const pass = Array.from(bytes, (byte) => passAlphabet[byte % 32]).join('');
+  const now = core.clock.now();
+  const expiresAt = now + request.validMs;
+  const mailboxes = core.store.collection<MailboxRecord>('mailboxes');
+  return core.store.atomically(async () => {
+    const mailbox = await mailboxes.get(address);
+    if (!mailbox) return err('mailbox-unknown');
+    await mailboxes.replace({ ...mailbox, accessPass: { hash: accessPassHash(core, pass), issuedAt: now, expiresAt, issuedBy: request.by } });
+    await core.activity.record({ mailbox: address, kind: 'helpdesk-action', device: request.device, detail: { action: 'issue-access-pass', by: request.by, expiresAt } });
+    return ok({ mailbox: address, pass: pass.match(/.{4}/g)!.join('-'), expiresAt });
+  });
 }

@@ -51,6 +51,28 @@ export interface MailboxRecord extends StoredRecord {
    * to this mailbox: a sign-in under a different one writes a `policy-applied` event.
    */
   readonly policyFingerprint?: string;
+  /**
+   * A temporary access pass the help desk issued (helpdesk.ts): one sign-in without the lost
+   * factor, until it is used or expires. Only its keyed hash is kept. Absent on older records.
+   */
+  readonly accessPass?: AccessPass | null;
+}
+
+export interface AccessPass {
+  readonly hash: string;
+  readonly issuedAt: number;
+  readonly expiresAt: number;
+  readonly issuedBy: string;
+}
+
+/** The form an access pass is compared in: upper case, without the spaces and dashes people type. */
+export function normalizeAccessPass(text: string): string {
+  return text.replace(/[\s-]/g, '').toUpperCase();
+}
+
+/** The mailbox's access pass if it can still be used at `now`. */
+export function liveAccessPass(mailbox: MailboxRecord, now: number): AccessPass | null {
+  return mailbox.accessPass && mailbox.accessPass.expiresAt > now ? mailbox.accessPass : null;
 }
 
 /** Addresses are compared and stored in lower case, trimmed. */

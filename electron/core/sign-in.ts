@@ -14,11 +14,11 @@ import { pendingCode, sendCode, verifyCode } from './codes';
 import type { CoreContext } from './context';
 import { demoAccounts, hasAnyMailbox, isValidAddress, registerMailbox, type Registration } from './directory';
 import type { HandlersOf } from './handlers';
-import { keyedHash } from './keyed-hash';
+import { keyedHash, keyedHashMatches } from './keyed-hash';
 import { policySourcesOf, policyToValues } from './policy';
 import { policyPaths } from '../shared/policy-schema';
 import { randomId } from './ids';
-import { hasTwoFactor, maskPhone, normalizeAddress, type MailboxRecord } from './mailbox';
+import { hasTwoFactor, liveAccessPass, maskPhone, normalizeAccessPass, normalizeAddress, type MailboxRecord } from './mailbox';
 import type { FailureMemory, PendingSignIn, Session } from './sessions';
 import { passesAsTrusted, trustedDeviceDays, trustThisDevice } from './trusted-devices';
 import { countPasswordFailure, lockoutRule, useBackupCode, verifyTotp } from './two-factor';
@@ -107,12 +107,25 @@ async function failUnknownAddress(core: CoreContext, address: string, password: 
 }
 
 /** The second factors the mailbox can answer a challenge with now. */
-function secondFactorsOf(mailbox: MailboxRecord): SecondFactor[] {
+function secondFactorsOf(mailbox: MailboxRecord, now: number): SecondFactor[] {
   const methods: SecondFactor[] = [];
   if (mailbox.phone) methods.push('sms');
   if (mailbox.totp) methods.push('totp');
   if (mailbox.backupCodes.some((c) => c.usedAt === null)) methods.push('backup');
+  if (liveAccessPass(mailbox, now)) methods.push('access-pass');
   return methods;
+}
+
+/** The help desk's temporary access pass: right, unexpired and not yet used, it is used up now. */
+async function useAccessPass(core: CoreContext, address: string, entered: string): Promise<Result<unknown>> {
+  return core.store.atomically(async () => {
+    const mailbox = await mailboxes(core).get(address);
+    const pass = mailbox ? liveAccessPass(mailbox, core.clock.now()) : null;
+    if (!mailbox || !pass) return err('code-expired');
+    if (!keyedHashMatches(core.keys.mac, 'access-pass', normalizeAccessPass(entered), pass.hash)) return err('code-invalid');
+    await mailboxes(core).replace({ ...mailbox, accessPass: null });
+    return ok({});
+  });
 }
 
 const dayMs = 24 * 60 * 60 * 1000;
@@ -247,7 +260,7 @@ async function afterPassword(core: CoreContext, call: CallContext, mailbox: Mail
   const pending: PendingSignIn = {
     id: randomId(core.random),
     mailbox: mailbox.address,
-    methods: secondFactorsOf(mailbox),
+    methods: secondFactorsOf(mailbox, now),
     passwordCheckedAt: now,
     passwordChangedAt: mailbox.passwordChangedAt,
     trustDevice,
@@ -327,6 +340,8 @@ async function checkSecondFactor(core: CoreContext, call: CallContext, address: 
       return verifyTotp(core, address, request.code.replace(/[\s-]/g, ''));
     case 'backup':
       return useBackupCode(core, address, request.code, call.device);
+    case 'access-pass':
+      return useAccessPass(core, address, request.code);
   }
 }
 
@@ -341,7 +356,7 @@ export async function verifySignInCode(core: CoreContext, call: CallContext, req
     if (!mailbox) return err('sign-in-expired');
     const locked = lockedErr(mailbox.lockedUntil, core.clock.now());
     if (locked) return locked;
-    if (!secondFactorsOf(mailbox).includes(request.method)) return err('method-unavailable');
+    if (!secondFactorsOf(mailbox, core.clock.now()).includes(request.method)) return err('method-unavailable');
     const checked = await checkSecondFactor(core, call, mailbox.address, request);
     if (!checked.ok) {
       // An SMS code already ends after 5 wrong entries and at most 10 are sent a day; an
@@ -351,7 +366,9 @@ export async function verifySignInCode(core: CoreContext, call: CallContext, req
       if (failure.code === 'mailbox-locked') await setPending(core, call, null);
       return failure;
     }
-    return completeSignIn(core, call, mailbox, { method: request.method, trustDevice: request.trustDevice, passwordCheckedAt: pending.passwordCheckedAt });
+    // A pass is for one sign-in: it never makes a device trusted for days to come.
+    const trustDevice = request.method === 'access-pass' ? false : request.trustDevice;
+    return completeSignIn(core, call, mailbox, { method: request.method, trustDevice, passwordCheckedAt: pending.passwordCheckedAt });
   });
 }
 

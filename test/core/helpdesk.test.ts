@@ -4,12 +4,13 @@
 import { describe, expect, it } from 'vitest';
 import type { ActivityRecord } from '../../electron/core/activity';
 import type { ClientPasswordRecord } from '../../electron/core/client-password-record';
-import { helpdeskAct, type HelpdeskAction } from '../../electron/core/helpdesk';
+import { helpdeskAct, issueAccessPass, type HelpdeskAction } from '../../electron/core/helpdesk';
+import { signIn as signInWithPassword, verifySignInCode } from '../../electron/core/sign-in';
 import type { MailboxRecord } from '../../electron/core/mailbox';
 import type { TrustedDeviceRecord } from '../../electron/core/trusted-devices';
 import { testCall } from '../factories/call';
 import { testCore } from '../factories/core';
-import { createMailbox, signIn } from '../factories/mailbox';
+import { createMailbox, defaultTestPassword, signIn } from '../factories/mailbox';
 
 const alice = 'alice@cstnet.cn';
 const bob = 'bob@cstnet.cn';
@@ -113,5 +114,74 @@ describe('help-desk actions', () => {
   it('takes the address in any case', async () => {
     const t = await setup();
     expect(await t.act('unlock', 'ALICE@CSTNET.CN')).toMatchObject({ ok: true, data: { mailbox: alice } });
+  });
+});
+
+describe('the temporary access pass', () => {
+  /** Alice with a phone she lost, a pass from the help desk, and a sign-in waiting for its second step. */
+  async function withPass(validMs = 3_600_000) {
+    const t = await testCore();
+    await createMailbox(t.core, { address: alice, phone: '+8613912341234' });
+    const issued = await issueAccessPass(t.core, { address: 'Alice@CSTNET.cn', by: 'wang.it', device: 'Linux · helpdesk / mailwarden 1.0', validMs });
+    if (!issued.ok) throw new Error(issued.code);
+    const call = testCall({ connection: 'alice-browser' });
+    return { ...t, call, pass: issued.data.pass, expiresAt: issued.data.expiresAt };
+  }
+
+  const password = defaultTestPassword;
+
+  it('signs the person in once in place of the lost phone, without trusting the device; then it is gone', async () => {
+    const { core, call, pass } = await withPass();
+    expect(pass).toMatch(/^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}$/);
+    const challenge = await signInWithPassword(core, call, { address: alice, password, trustDevice: true });
+    expect(challenge).toMatchObject({ ok: true, data: { status: 'code-required', methods: ['sms', 'access-pass'] } });
+    // Typed as people type it: lower case, spaces for the dashes.
+    const done = await verifySignInCode(core, call, { code: pass.toLowerCase().replace(/-/g, ' '), method: 'access-pass', trustDevice: true });
+    expect(done).toMatchObject({ ok: true, data: { status: 'signed-in', mailbox: alice } });
+    expect(call.trust.current).toBeUndefined();
+    // Used up: the next sign-in is back to the phone alone.
+    const again = testCall({ connection: 'alice-again' });
+    expect(await signInWithPassword(core, again, { address: alice, password })).toMatchObject({ ok: true, data: { methods: ['sms'] } });
+    expect(await verifySignInCode(core, again, { code: pass, method: 'access-pass', trustDevice: false })).toEqual({ ok: false, code: 'method-unavailable' });
+    const events = await core.store.collection<ActivityRecord>('activity').find({ mailbox: alice });
+    expect(events.find((e) => e.kind === 'sign-in')?.detail).toMatchObject({ method: 'access-pass' });
+  });
+
+  it('is not offered once it expires, and a later pass replaces an earlier one', async () => {
+    const t = await withPass(10 * 60_000);
+    t.clock.advanceMinutes(10);
+    expect(await signInWithPassword(t.core, t.call, { address: alice, password })).toMatchObject({ ok: true, data: { methods: ['sms'] } });
+    const second = await issueAccessPass(t.core, { address: alice, by: 'li.it', device: 'x', validMs: 3_600_000 });
+    const other = testCall({ connection: 'other' });
+    await signInWithPassword(t.core, other, { address: alice, password });
+    expect(await verifySignInCode(t.core, other, { code: t.pass, method: 'access-pass', trustDevice: false })).toEqual({ ok: false, code: 'code-invalid' });
+    expect(await verifySignInCode(t.core, other, { code: second.ok ? second.data.pass : '', method: 'access-pass', trustDevice: false })).toMatchObject({ ok: true });
+  });
+
+  it('counts a wrong pass toward the lockout like any wrong code', async () => {
+    const { core, call } = await withPass();
+    await signInWithPassword(core, call, { address: alice, password });
+    const answers = [];
+    for (let i = 0; i < 5; i += 1) answers.push((await verifySignInCode(core, call, { code: 'AAAA-BBBB-CCCC-DDDD', method: 'access-pass', trustDevice: false })) as { code?: string });
+    expect(answers.map((a) => a.code)).toEqual(['code-invalid', 'code-invalid', 'code-invalid', 'code-invalid', 'mailbox-locked']);
+  });
+
+  it('is written to the log with who issued it and until when, and is kept only as a keyed hash', async () => {
+    const { core, pass, expiresAt } = await withPass();
+    const events = await core.store.collection<ActivityRecord>('activity').find({ mailbox: alice, kind: 'helpdesk-action' });
+    expect(events.map((e) => e.detail)).toEqual([{ action: 'issue-access-pass', by: 'wang.it', expiresAt }]);
+    const record = await core.store.collection<MailboxRecord>('mailboxes').get(alice);
+    expect(record?.accessPass).toMatchObject({ issuedBy: 'wang.it', expiresAt });
+    expect(JSON.stringify(record)).not.toContain(pass.replace(/-/g, ''));
+  });
+
+  it('refuses a validity outside 10 minutes to 30 days, and a mailbox that does not exist', async () => {
+    const t = await testCore();
+    await createMailbox(t.core, { address: alice });
+    for (const validMs of [9 * 60_000, 31 * 86_400_000, 1.5]) {
+      expect(await issueAccessPass(t.core, { address: alice, by: 'x', device: 'x', validMs })).toEqual({ ok: false, code: 'invalid-request' });
+    }
+    expect(await issueAccessPass(t.core, { address: 'nobody@cstnet.cn', by: 'x', device: 'x', validMs: 3_600_000 })).toEqual({ ok: false, code: 'mailbox-unknown' });
+    expect((await t.core.store.collection<MailboxRecord>('mailboxes').get(alice))?.accessPass).toBeUndefined();
   });
 });

@@ -66,6 +66,10 @@ describe('describeEvent', () => {
       'The sharing with li.na@cstnet.cn reached its end date',
     );
     expect(describeEvent(event('helpdesk-action', { action: 'reset-two-factor', by: 'wang.it' }))).toMatch(/^The help desk \(wang\.it\) reset two-factor authentication/);
+    expect(describeEvent(event('helpdesk-action', { action: 'issue-access-pass', by: 'wang.it', expiresAt: Date.UTC(2026, 11, 4, 12) }))).toMatch(
+      /^The help desk \(wang\.it\) issued a temporary access pass for one sign-in, valid until .*2026/,
+    );
+    expect(describeEvent(event('sign-in', { method: 'access-pass' }))).toContain('temporary access pass');
   });
 
   it('still reads a kind from a newer backend', () => {

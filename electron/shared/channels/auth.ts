@@ -16,7 +16,8 @@ export const PasswordInput = v.pipe(v.string(), v.maxLength(1024));
 /** A request with nothing in it (declared here: this module loads before the contract's own). */
 const NoFields = v.strictObject({});
 
-export const secondFactors = ['sms', 'totp', 'backup'] as const;
+/** `access-pass`: a temporary access pass from the help desk, for one sign-in (helpdesk issue-access-pass). */
+export const secondFactors = ['sms', 'totp', 'backup', 'access-pass'] as const;
 export const SecondFactorSchema = v.picklist(secondFactors);
 export type SecondFactor = v.InferOutput<typeof SecondFactorSchema>;
 

@@ -3,6 +3,7 @@
  * Chrome 131 上登录成功", "生成了客户端专用密码「Foxmail 办公室」". One message per kind (and,
  * where the detail says more, per variant); an unknown kind from a newer backend still reads.
  */
+import { formatDateTime } from './format';
 import type { ActivityEventView } from '../../../../../electron/shared/channels/activity';
 import { m } from '../../paraglide/messages.js';
 
@@ -28,8 +29,10 @@ export function describeDevice(device: string): string {
 }
 
 /** "The help desk (wang.it) reset two-factor authentication": who did what, for the person to check. */
-function helpdesk(action: string, by: string): string {
+function helpdesk(action: string, by: string, detail: Detail): string {
   switch (action) {
+    case 'issue-access-pass':
+      return m.act_helpdesk_issue_access_pass({ by, until: formatDateTime(count(detail, 'expiresAt')) });
     case 'reset-two-factor':
       return m.act_helpdesk_reset_two_factor({ by });
     case 'unlock':
@@ -62,6 +65,8 @@ function signInMethod(method: string): string {
       return m.act_method_totp();
     case 'backup':
       return m.act_method_backup();
+    case 'access-pass':
+      return m.act_method_access_pass();
     default:
       return method;
   }
@@ -78,6 +83,7 @@ function failedStep(step: string): string {
     case 'sms':
     case 'totp':
     case 'backup':
+    case 'access-pass':
       return m.act_step_code({ method: signInMethod(step) });
     default:
       return step;
@@ -196,7 +202,7 @@ export function describeEvent(event: Pick<ActivityEventView, 'kind' | 'outcome' 
     case 'policy-applied':
       return m.act_policy_applied();
     case 'helpdesk-action':
-      return helpdesk(text(detail, 'action'), text(detail, 'by'));
+      return helpdesk(text(detail, 'action'), text(detail, 'by'), detail);
     default:
       return event.outcome === 'failure' ? m.act_unknown_failure({ kind: event.kind }) : m.act_unknown({ kind: event.kind });
   }
