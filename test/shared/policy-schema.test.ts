@@ -80,7 +80,7 @@ describe('policy schema', () => {
   });
 
   it('marks the keys that may hold credentials secret, and security keys enforce-only', () => {
-    expect(policyPaths.filter((p) => policySchema[p].secret)).toEqual(['sms.webhook.url', 'sms.webhook.headers', 'sms.webhook.bodyTemplate']);
+    expect(policyPaths.filter((p) => policySchema[p].secret)).toEqual(['sms.webhook.url', 'sms.webhook.headers', 'sms.webhook.bodyTemplate', 'sms.provider.accessKeyId', 'sms.provider.accessKeySecret']);
     for (const path of ['enforceTwoFactor', 'allowedMethods', 'trustedDeviceDays', 'sms.kind', 'updates.enabled', 'updates.feedUrl'] as const) {
       expect(policySchema[path].recommendable, path).toBe(false);
     }
