@@ -13,6 +13,7 @@ const benches = [
   ['handler-latency', ['bench/run-ts.mjs', 'bench/handler-latency.ts']],
   ['mail-auth', ['bench/run-ts.mjs', 'bench/mail-auth.ts']],
   ['memory', ['bench/run-ts.mjs', 'bench/memory.ts']],
+  ['server', ['bench/run-ts.mjs', 'bench/server.ts']],
 ];
 const only = process.argv.slice(2);
 const figures = [];

@@ -69,6 +69,13 @@ async function displayName(core: CoreContext, address: string): Promise<string> 
   return (await mailboxes(core).get(address))?.displayName ?? '';
 }
 
+/** The display names of many mailboxes in one read (a list of 100 grants is one query, not 100). */
+async function displayNames(core: CoreContext, addresses: readonly string[]): Promise<Map<string, string>> {
+  if (addresses.length === 0) return new Map();
+  const found = await mailboxes(core).find({ _id: { $in: [...new Set(addresses)] } });
+  return new Map(found.map((mailbox) => [mailbox.address, mailbox.displayName]));
+}
+
 /** One event on the owner's log and its mirror on the grantee's. Call inside `store.atomically`. */
 async function recordOnBoth(
   core: CoreContext,
@@ -91,11 +98,11 @@ async function removeLapsed(core: CoreContext, query: { owner: string } | { gran
   }
 }
 
-async function givenView(core: CoreContext, grant: GrantRecord): Promise<GrantGivenView> {
+async function givenView(core: CoreContext, grant: GrantRecord, names?: ReadonlyMap<string, string>): Promise<GrantGivenView> {
   return {
     id: grant._id,
     grantee: grant.grantee,
-    granteeName: await displayName(core, grant.grantee),
+    granteeName: names ? (names.get(grant.grantee) ?? '') : await displayName(core, grant.grantee),
     level: grant.level,
     createdAt: grant.createdAt,
     changedAt: grant.changedAt,
@@ -109,7 +116,8 @@ export async function listGivenGrants(core: CoreContext, owner: string): Promise
     await removeLapsed(core, { owner });
     return grants(core).find({ owner }, { sort: { createdAt: 1 } });
   });
-  return Promise.all(given.map((grant) => givenView(core, grant)));
+  const names = await displayNames(core, given.map((grant) => grant.grantee));
+  return Promise.all(given.map((grant) => givenView(core, grant, names)));
 }
 
 /** 共享邮箱 / Shared with me: each mailbox the grantee may open and at which level. */
@@ -118,15 +126,14 @@ export async function listSharedWithMe(core: CoreContext, grantee: string): Prom
     await removeLapsed(core, { grantee });
     return grants(core).find({ grantee }, { sort: { owner: 1 } });
   });
-  return Promise.all(
-    shared.map(async (grant) => ({
-      id: grant._id,
-      owner: grant.owner,
-      ownerName: await displayName(core, grant.owner),
-      level: grant.level,
-      endsAt: grant.endsAt,
-    })),
-  );
+  const names = await displayNames(core, shared.map((grant) => grant.owner));
+  return shared.map((grant) => ({
+    id: grant._id,
+    owner: grant.owner,
+    ownerName: names.get(grant.owner) ?? '',
+    level: grant.level,
+    endsAt: grant.endsAt,
+  }));
 }
 
 export async function addGrant(core: CoreContext, owner: string, call: CallContext, request: RequestOf<'grants:add'>): Promise<Result<GrantGivenView>> {
