@@ -1,7 +1,8 @@
 /**
  * Fault suite, contract fuzz (issue 7; SPEC.md §12): covers electron/core/dispatch.ts with every
  * handler of electron/core/handlers.ts behind it over a real (in-memory) nedb store, and a sample
- * through the browser-mode host (electron/host/server.ts). Every channel gets its share of
+ * through each HTTP front: the browser-mode host (electron/host/server.ts) and the organisation
+ * server (electron/server/http.ts, with its bearer token; its desktop-only channels answer so). Every channel gets its share of
  * FUZZ_CASES seeded malformed requests (test/fault/malformed.ts), from a signed-out caller and
  * from a signed-in mailbox with two-factor on, a client password and a grant.
  *
@@ -22,6 +23,8 @@ import { createDispatcher, type Dispatch } from '../../electron/core/dispatch';
 import { createHandlers } from '../../electron/core/handlers';
 import { collectionSpecs, type CollectionName } from '../../electron/core/store';
 import { startHost, type RunningHost } from '../../electron/host/server';
+import { defaultLimits } from '../../electron/server/config';
+import { desktopOnlyChannels, startOrganisationServer, type RunningOrganisationServer } from '../../electron/server/http';
 import { channelNames, contract, genericErrors, type Channel } from '../../electron/shared/contract';
 import { MemorySettingsStore } from '../../electron/store/settings-file';
 import { testCall } from '../factories/call';
@@ -29,6 +32,7 @@ import { testCore, type TestCore } from '../factories/core';
 import { testEnvironment } from '../factories/environment';
 import { fakeMailClientPorts, type FakeMailClientPorts } from '../factories/mail-clients';
 import { recordingLogger } from '../factories/store';
+import { sendHttp } from '../factories/http';
 import { edgeStrings, malformedRequest, picker, prng } from './malformed';
 
 /** Raise for a long run: FUZZ_CASES=200000 npx vitest run test/fault/contract-fuzz.test.ts */
@@ -176,6 +180,57 @@ describe(`${perChannel * channelNames.length} malformed requests through the dis
   });
 });
 
+/**
+ * HTTP_SAMPLE malformed requests over a server's HTTP front (`post`): each answered as JSON with a
+ * typed error; nothing changes; nothing is logged as an error. `elsewhere`: channels the server
+ * answers with one fixed code instead of running them (the organisation server's desktop-only).
+ */
+async function fuzzOverHttp(post: (channel: string, body: string | Buffer) => Promise<{ status: number; body: string }>, salt: number, elsewhere: ReadonlyMap<string, string> = new Map()): Promise<void> {
+  const pick = picker(prng(seed ^ salt));
+  const before = await snapshot();
+  for (let n = 0; n < HTTP_SAMPLE; n += 1) {
+    const channel: Channel = pick.one(channelNames);
+    const definition = contract[channel];
+    let body: string | Buffer = '';
+    let stillTyped = false;
+    if (n % 10 === 9) {
+      // Bytes that are not UTF-8 JSON at all.
+      body = Buffer.from([0x7b, 0xff, 0xfe, 0x22, 0x00, 0xc0, 0x80, 0x7d]);
+    } else {
+      // JSON drops undefined and turns NaN into null, which can make a bad request a valid
+      // one (`{"theme":"dark"}`): draw again until what goes over the wire is still bad input.
+      for (;;) {
+        const { request } = nextRequest(channel, pick);
+        try {
+          body = JSON.stringify(request) ?? 'undefined';
+        } catch {
+          // Nested too deep for JSON.stringify: send the nest as text.
+          body = `${'{"a":'.repeat(50_000)}1${'}'.repeat(50_000)}`;
+          break;
+        }
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(body);
+        } catch {
+          break;
+        }
+        stillTyped = isPlainObject(parsed) && v.safeParse(definition.request, parsed).success;
+        if (!stillTyped || hasEdgeString(parsed)) break;
+      }
+    }
+    const reply = await post(channel, body);
+    const where = `${channel} case ${n} (seed ${seed})`;
+    expect([200, 400, 413], where).toContain(reply.status);
+    const result = JSON.parse(reply.body) as { ok: boolean; code?: string };
+    expect(result.ok, where).toBe(false);
+    if (elsewhere.has(channel) && reply.status === 200) expect(result.code, where).toBe(elsewhere.get(channel));
+    else if (stillTyped) expect([...genericErrors.filter((c) => c !== 'internal'), ...definition.errors], where).toContain(result.code);
+    else expect(result.code, where).toBe('invalid-request');
+  }
+  expect(await snapshot()).toBe(before);
+  expect(logger.lines.filter((line) => line.level === 'error')).toEqual([]);
+}
+
 describe(`a sample of ${HTTP_SAMPLE} through the browser-mode host`, () => {
   const token = 'F'.repeat(43);
   let host: RunningHost;
@@ -212,48 +267,57 @@ describe(`a sample of ${HTTP_SAMPLE} through the browser-mode host`, () => {
     });
   }
 
-  it('answers each as JSON with a typed error and changes nothing', async () => {
-    const pick = picker(prng(seed ^ 0x4877));
-    const before = await snapshot();
-    for (let n = 0; n < HTTP_SAMPLE; n += 1) {
-      const channel: Channel = pick.one(channelNames);
-      const definition = contract[channel];
-      let body: string | Buffer = '';
-      let stillTyped = false;
-      if (n % 10 === 9) {
-        // Bytes that are not UTF-8 JSON at all.
-        body = Buffer.from([0x7b, 0xff, 0xfe, 0x22, 0x00, 0xc0, 0x80, 0x7d]);
-      } else {
-        // JSON drops undefined and turns NaN into null, which can make a bad request a valid
-        // one (`{"theme":"dark"}`): draw again until what goes over the wire is still bad input.
-        for (;;) {
-          const { request } = nextRequest(channel, pick);
-          try {
-            body = JSON.stringify(request) ?? 'undefined';
-          } catch {
-            // Nested too deep for JSON.stringify: send the nest as text.
-            body = `${'{"a":'.repeat(50_000)}1${'}'.repeat(50_000)}`;
-            break;
-          }
-          let parsed: unknown;
-          try {
-            parsed = JSON.parse(body);
-          } catch {
-            break;
-          }
-          stillTyped = isPlainObject(parsed) && v.safeParse(definition.request, parsed).success;
-          if (!stillTyped || hasEdgeString(parsed)) break;
-        }
-      }
-      const reply = await post(channel, body);
-      const where = `${channel} case ${n} (seed ${seed})`;
-      expect([200, 400, 413], where).toContain(reply.status);
-      const result = JSON.parse(reply.body) as { ok: boolean; code?: string };
-      expect(result.ok, where).toBe(false);
-      if (stillTyped) expect([...genericErrors.filter((c) => c !== 'internal'), ...definition.errors], where).toContain(result.code);
-      else expect(result.code, where).toBe('invalid-request');
-    }
-    expect(await snapshot()).toBe(before);
-    expect(logger.lines.filter((line) => line.level === 'error')).toEqual([]);
-  }, Math.max(60_000, HTTP_SAMPLE * 200));
+  it('answers each as JSON with a typed error and changes nothing', () => fuzzOverHttp(post, 0x4877), Math.max(60_000, HTTP_SAMPLE * 200));
+});
+
+describe(`a sample of ${HTTP_SAMPLE} through the organisation server`, () => {
+  let server: RunningOrganisationServer;
+  let root: string;
+  let bearer: string;
+
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'mailwarden-fuzz-server-'));
+    server = await startOrganisationServer({
+      dispatch,
+      host: '127.0.0.1',
+      port: 0,
+      publicUrl: new URL('http://127.0.0.1:1'),
+      tls: null,
+      behindProxy: false,
+      limits: { ...defaultLimits, requestsPerMinute: 1_000_000, burst: 1_000_000 },
+      connectionKey: new Uint8Array(32).fill(7),
+      rendererDir: root,
+      logger,
+      healthy: async () => true,
+    });
+    const issued = await sendHttp(server.port, 'POST', '/session', { Host: `127.0.0.1:${server.port}` }, '{}');
+    bearer = (JSON.parse(issued.body) as { token: string }).token;
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await rm(root, { recursive: true, force: true });
+  });
+
+  function post(channel: string, body: string | Buffer): Promise<{ status: number; body: string }> {
+    return new Promise((resolve, reject) => {
+      const req = httpRequest(
+        {
+          host: '127.0.0.1',
+          port: server.port,
+          method: 'POST',
+          path: `/api/${encodeURIComponent(channel)}`,
+          headers: { Host: `127.0.0.1:${server.port}`, Authorization: `Bearer ${bearer}`, 'Content-Type': 'application/json' },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+        },
+      );
+      req.on('error', (error: NodeJS.ErrnoException) => (error.code === 'EPIPE' || error.code === 'ECONNRESET' ? resolve({ status: 413, body: '{"ok":false,"code":"invalid-request"}' }) : reject(error)));
+      req.end(body);
+    });
+  }
+
+  it('answers each as JSON with a typed error and changes nothing', () => fuzzOverHttp(post, 0x5e7, new Map([...desktopOnlyChannels].map((channel) => [channel, 'desktop-only']))), Math.max(60_000, HTTP_SAMPLE * 200));
 });
