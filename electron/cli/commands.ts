@@ -12,7 +12,8 @@ import { auditCsv, auditEvents } from '../core/audit-export';
 import { describePolicy, resolvePolicy, type PolicyProblem } from '../core/policy';
 import { silentLogger } from '../core/ports';
 import type { PolicyItem } from '../shared/contract';
-import { readPolicy, type PolicySourcesOptions } from '../platform/policy';
+import { readOrganisationPolicy, writeOrganisationPolicy } from '../core/organisation-policy';
+import { readPolicy, readPolicyLayers, type PolicySourcesOptions } from '../platform/policy';
 import { readPolicyJsonFile } from '../platform/policy/json-file';
 import { importMailboxes, listMailboxes, parseMailboxCsv, parseMailboxJson, type ImportProblem, type ImportProblemCode } from '../core/directory';
 import { parseLaunchOptions, type LaunchOptions } from '../platform/args';
@@ -20,7 +21,7 @@ import { deviceLabel } from '../platform/device';
 import { openBackend, type Backend } from '../platform/compose';
 import { createConsoleLogger } from '../platform/logger';
 import { DataFolderInUseError } from '../store/folder-lock';
-import { openOrganisationBackend, organisationFailure, organisationTarget, type OrganisationTarget } from './organisation';
+import { databaseVariable, openOrganisationBackend, organisationFailure, organisationTarget, type OrganisationTarget } from './organisation';
 import { defaultDataDir, productName } from '../platform/paths';
 import { serveCommand, serveUsage } from './serve';
 import { serverCommand, serverUsage } from './server';
@@ -36,6 +37,7 @@ Commands:
   list-mailboxes          Print every mailbox (address, display name, 2FA methods, created) as JSON
   policy show             Print the merged policy and where each value came from
   policy check FILE       Check a policy.json file key by key
+  policy set FILE         Store FILE as the organisation's policy in its database (--database)
   audit export            Export the security activity log as CSV or JSON
   helpdesk ACTION ADDRESS [--by NAME]
                           For the help desk: reset-two-factor, unlock, revoke-client-passwords,
@@ -50,9 +52,9 @@ Commands:
 
 Run \`mailwarden <command> --help\` for a command's options.
 
-import-mailboxes, list-mailboxes and audit export work on this computer's data folder, or on the
-organisation's database with --database URL (or MAILWARDEN_DATABASE_URL) and its server key
-(--server-key-file FILE or MAILWARDEN_SERVER_KEY).
+import-mailboxes, list-mailboxes, audit export and helpdesk work on this computer's data folder,
+or on the organisation's database with --database URL (or MAILWARDEN_DATABASE_URL) and its
+server key (--server-key-file FILE or MAILWARDEN_SERVER_KEY); policy set and policy show do too.
 ${exitCodes}
 `;
 
@@ -100,7 +102,7 @@ Prints every mailbox (address, display name, 2FA methods, created) as JSON.
 
 ${exitCodes}
 `,
-  'policy show': `Usage: mailwarden policy show [--json] [--policy FILE]
+  'policy show': `Usage: mailwarden policy show [--json] [--policy FILE] [--database URL --server-key-file FILE]
 
 Prints the policy in force: this computer's managed policy (Windows registry, macOS managed
 preferences or /etc/mailwarden/policy.json) merged over the defaults, each key with its value
@@ -110,6 +112,18 @@ listed on stderr, by key.
 
   --json          One JSON object: {"items": [{key, value, secret, set, source, origin?}]}
   --policy FILE   Also read FILE (tests, development) below the platform's policy
+  --database URL  Also the organisation's policy stored in its database (policy set), above
+                  this computer's: what the organisation server applies
+
+${exitCodes}
+`,
+  'policy set': `Usage: mailwarden policy set FILE --database URL --server-key-file FILE [--by NAME]
+
+Stores FILE (policy.json format, checked as 'policy check' does) as the organisation's policy in
+its database, replacing the one stored before: enforce 2FA, grace days, trusted-device days, the
+client-password limit, the SMS gateway and its credentials. A file with any invalid key is
+refused as a whole and nothing changes. Every organisation server process applies it from its
+next start: restart them one at a time.
 
 ${exitCodes}
 `,
@@ -194,14 +208,15 @@ const optionsOf: Record<string, readonly OptionName[]> = {
   info: ['user-data-dir', 'policy'],
   'import-mailboxes': ['user-data-dir', 'policy', 'demo', 'database', 'server-key-file'],
   'list-mailboxes': ['user-data-dir', 'policy', 'demo', 'database', 'server-key-file'],
-  'policy show': ['json', 'policy'],
+  'policy show': ['json', 'policy', 'database', 'server-key-file', 'user-data-dir'],
   'policy check': [],
+  'policy set': ['database', 'server-key-file', 'by', 'user-data-dir'],
   'audit export': ['since', 'format', 'mailbox', 'out', 'user-data-dir', 'policy', 'database', 'server-key-file'],
   serve: ['data', 'user-data-dir', 'socket', 'policy', 'database', 'server-key-file'],
   helpdesk: ['user-data-dir', 'policy', 'database', 'server-key-file', 'by', 'valid'],
 };
 /** How many words each command takes after its name. */
-const wordsOf: Record<string, number> = { 'import-mailboxes': 1, 'policy check': 1, helpdesk: 2 };
+const wordsOf: Record<string, number> = { 'import-mailboxes': 1, 'policy check': 1, 'policy set': 1, helpdesk: 2 };
 
 /** The first option or word the command does not take, as the message to print; null when all fit. */
 function misfit(topic: string, argv: readonly string[], words: readonly string[]): string | null {
@@ -362,7 +377,8 @@ export async function runCli(argv: readonly string[], out: (s: string) => void, 
     case 'policy':
       if (argument === 'show') return policyShow(options, flags.json === true, out, errOut);
       if (argument === 'check') return policyCheck(words[2], out, errOut);
-      errOut(`mailwarden: policy needs 'show' or 'check'\n\n${commandHelp['policy show']}\n${commandHelp['policy check']}`);
+      if (argument === 'set') return policySet(words[2], flags, options, out, errOut);
+      errOut(`mailwarden: policy needs 'show', 'check' or 'set'\n\n${commandHelp['policy show']}\n${commandHelp['policy check']}\n${commandHelp['policy set']}`);
       return 2;
     case 'audit':
       if (argument === 'export') return auditExport(flags, options, out, errOut);
@@ -402,8 +418,25 @@ function valueText(item: PolicyItem): string {
 }
 
 /** `policy show`: the merged policy, as a table or JSON. Ignored values go to stderr by key. */
-async function policyShow(options: LaunchOptions, json: boolean, out: (s: string) => void, errOut: (s: string) => void): Promise<number> {
-  const resolved = await readPolicy(policyOptions(options), silentLogger);
+async function policyShow(options: CliOptions, json: boolean, out: (s: string) => void, errOut: (s: string) => void): Promise<number> {
+  if (options.organisation) {
+    return withBackend(
+      options,
+      errOut,
+      async (backend) => {
+        const stored = await readOrganisationPolicy(backend.core.store);
+        const layers = [...(await readPolicyLayers(policyOptions(options), silentLogger)), ...(stored?.layers ?? [])];
+        if (stored) errOut(`mailwarden: the organisation's policy was stored ${new Date(stored.updatedAt).toISOString()} by ${stored.updatedBy}\n`);
+        else errOut(`mailwarden: no organisation policy is stored in the database yet (policy set FILE)\n`);
+        return printPolicy(resolvePolicy(layers, silentLogger), json, out, errOut);
+      },
+      'read',
+    );
+  }
+  return printPolicy(await readPolicy(policyOptions(options), silentLogger), json, out, errOut);
+}
+
+function printPolicy(resolved: ReturnType<typeof resolvePolicy>, json: boolean, out: (s: string) => void, errOut: (s: string) => void): number {
   for (const problem of resolved.problems) errOut(`mailwarden: policy value ignored: ${problemLine(problem)}\n`);
   const view = describePolicy(resolved);
   if (json) {
@@ -414,6 +447,39 @@ async function policyShow(options: LaunchOptions, json: boolean, out: (s: string
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
   for (const row of rows) out(`${row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  ')}\n`);
   return 0;
+}
+
+/** `policy set FILE --database …`: the organisation's policy, stored all or nothing. */
+async function policySet(file: string | undefined, flags: ReturnType<typeof flagsOf>, options: CliOptions, out: (s: string) => void, errOut: (s: string) => void): Promise<number> {
+  if (!file) {
+    errOut(`mailwarden: policy set needs a FILE\n\n${commandHelp['policy set']}`);
+    return 2;
+  }
+  if (!options.organisation) {
+    // On a computer, policy comes from the registry, managed preferences or /etc (docs/it-deployment.md).
+    errOut(`mailwarden: policy set stores the organisation's policy in its database: give --database URL (or ${databaseVariable})\n\n${commandHelp['policy set']}`);
+    return 2;
+  }
+  if (flags.by !== undefined && (typeof flags.by !== 'string' || flags.by.trim() === '' || flags.by.length > 64)) {
+    errOut(`mailwarden: --by needs a name of 1–64 characters\n\n${commandHelp['policy set']}`);
+    return 2;
+  }
+  const read = await readPolicyJsonFile(file, 'policy-file');
+  if (!read.ok) {
+    errOut(`${file}: ${read.problem}\n`);
+    return 1;
+  }
+  const by = typeof flags.by === 'string' ? flags.by.trim() : operatorName();
+  return withBackend(options, errOut, async (backend) => {
+    const written = await writeOrganisationPolicy(backend.core.store, read.layers, by, Date.now());
+    if (!written.ok) {
+      for (const problem of written.problems) errOut(`${file}: ${problem.path}: ${problem.reason}${problem.level === 'recommended' ? ' (recommended)' : ''}\n`);
+      errOut(`mailwarden: nothing was stored (${written.problems.length} problem${written.problems.length === 1 ? '' : 's'})\n`);
+      return 1;
+    }
+    out(`Stored ${written.keys} key${written.keys === 1 ? '' : 's'} as the organisation's policy (by ${by}). Restart the organisation server processes, one at a time, to apply it.\n`);
+    return 0;
+  });
 }
 
 /** `policy check FILE`: 0 when every key is valid, 1 with each bad key on stderr. */

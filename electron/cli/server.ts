@@ -16,7 +16,8 @@ import { StoredSessions } from '../core/sessions';
 import { createConsoleLogger } from '../platform/logger';
 import { productName } from '../platform/paths';
 import { readPolicyLayers } from '../platform/policy';
-import { loadServerKey, ServerKeyError, serverKeyVariable } from '../postgres/open';
+import { readOrganisationPolicy } from '../core/organisation-policy';
+import { loadServerKey, openOrganisationStore, ServerKeyError, serverKeyVariable } from '../postgres/open';
 import { deriveKey } from '../store/crypto';
 import { parseConfigFile, resolveServerConfig, ServerConfigError, serverEnvironment, type ServerConfig, type ServerConfigFile } from '../server/config';
 import { startOrganisationServer, type RunningOrganisationServer, type ServerTimeouts } from '../server/http';
@@ -42,7 +43,8 @@ Options (each also in the config file, and in the environment variable named):
   --database URL          The organisation's PostgreSQL database                   ${serverEnvironment.database}
   --server-key-file FILE  The server key every process shares (or the key itself in
                           ${serverKeyVariable}); make one with: openssl rand -base64 32
-  --policy FILE           The organisation's policy (policy.json format)           ${serverEnvironment.policyFile}
+  --policy FILE           A policy file below the one stored with \`mailwarden policy set\`, which
+                          every process applies at start (policy.json format)    ${serverEnvironment.policyFile}
   --data-dir DIR          Where the SMS test outbox is kept when no gateway is set; default .
   --help                  Print this help
 
@@ -175,9 +177,23 @@ export async function serverCommand(argv: readonly string[], out: (s: string) =>
     return 1;
   }
 
-  // The organisation's policy, from its file and this machine's place, as every shell reads it;
+  // The organisation's policy: a --policy file and this machine's place, as every shell reads
+  // them, under the policy stored in the database (policy set), which every process shares;
   // then what a web page cannot do: reach the mail clients of the computer it is opened on.
   const layers: PolicyLayer[] = await readPolicyLayers({ platform: process.platform, ...(config.policyFile ? { policyFile: config.policyFile } : {}) }, logger);
+  try {
+    const peek = await openOrganisationStore({ url: config.database, serverKey, logger, poolSize: 1 });
+    try {
+      const stored = await readOrganisationPolicy(peek.store);
+      if (stored) layers.push(...stored.layers);
+    } finally {
+      await peek.store.close();
+    }
+  } catch (cause) {
+    const code = (cause as { code?: unknown }).code;
+    errOut(`mailwarden: cannot open the organisation's database ${redactDatabaseUrl(config.database)}${typeof code === 'string' ? ` (${code})` : ''}\n`);
+    return 1;
+  }
   layers.push({
     level: 'enforced',
     origin: 'organisation-server',

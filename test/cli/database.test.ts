@@ -145,6 +145,29 @@ describe.skipIf(skip !== '')(`the IT commands on the organisation's database${sk
     expect(result.err).toContain(`--server-key-file FILE or ${serverKeyVariable}`);
   });
 
+  it("stores the organisation's policy all or nothing, and policy show --database shows it with its place", async () => {
+    const good = join(dir, 'organisation-policy.json');
+    await writeFile(good, JSON.stringify({ enforced: { enforceTwoFactor: true, clientPasswordLimit: 5 } }));
+    expect(await run(['policy', 'set', good, '--by', 'wang.it', ...org()])).toMatchObject({ code: 0, out: expect.stringContaining("Stored 2 keys as the organisation's policy (by wang.it)") });
+    const shown = await run(['policy', 'show', '--json', ...org()]);
+    expect(shown.code).toBe(0);
+    expect(shown.err).toContain('stored');
+    expect((JSON.parse(shown.out) as { items: { key: string; value: unknown; origin?: string }[] }).items.find((item) => item.key === 'clientPasswordLimit')).toMatchObject({ value: 5, origin: 'organisation-server' });
+    // A file with one bad key changes nothing.
+    const bad = join(dir, 'bad-policy.json');
+    await writeFile(bad, JSON.stringify({ enforced: { clientPasswordLimit: 500, enforceTwoFactor: false } }));
+    const refused = await run(['policy', 'set', bad, ...org()]);
+    expect([refused.code, refused.err]).toEqual([1, expect.stringContaining('clientPasswordLimit')]);
+    const after = JSON.parse((await run(['policy', 'show', '--json', ...org()])).out) as { items: { key: string; value: unknown }[] };
+    expect(after.items.find((item) => item.key === 'enforceTwoFactor')?.value).toBe(true);
+  });
+
+  it('refuses policy set without the organisation database: a computer takes policy from its own place', async () => {
+    const file = join(dir, 'p.json');
+    await writeFile(file, '{}');
+    expect(await run(['policy', 'set', file, '--user-data-dir', dir])).toMatchObject({ code: 2, err: expect.stringContaining('policy set stores the organisation') });
+  });
+
   it('says which database it could not open, never its password', async () => {
     const unreachable = 'postgres://mailwarden:hunter2-secret@127.0.0.1:1/nowhere';
     const result = await run(['list-mailboxes', '--database', unreachable, '--server-key-file', keyFile]);

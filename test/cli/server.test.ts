@@ -1,6 +1,7 @@
 // Covers electron/cli/server.ts (`mailwarden server`) on a real PostgreSQL 15: the command line and
 // its refusals, then two server processes on one database (issue 11, item 3): a sign-in begun on
-// one finishes on the other, 200 requests racing the same rules across both never break one, and
+// one finishes on the other, 200 requests racing the same rules across both never break one (the
+// client-password limit among them comes from the policy stored in the database), and
 // a SIGKILL of one during writes loses no write it acknowledged.
 import { randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -20,6 +21,7 @@ import { deriveKey, openLine, sealLine } from '../../electron/store/crypto';
 import { sendHttp, type Reply } from '../factories/http';
 import { createMailbox, defaultTestPassword } from '../factories/mailbox';
 import { postgresSkipReason, startPostgres, type RunningPostgres } from '../factories/postgres';
+import { runCliCaptured } from '../factories/cli';
 import { bundleForNode, projectRoot } from '../factories/store';
 
 const skip = postgresSkipReason();
@@ -76,8 +78,7 @@ describe.skipIf(skip !== '')(`two server processes on one database${skip ? ` (no
   const colleagues = Array.from({ length: 24 }, (_, i) => `colleague${i}@cstnet.cn`);
 
   async function startServer(): Promise<ServerProcess> {
-    const policy = join(work, 'policy.json');
-    const child = spawn(process.execPath, [cli, 'server', '--config', join(work, 'server.json'), '--listen', '127.0.0.1:0', '--database', url, '--server-key-file', keyFile, '--data-dir', dataDir, '--policy', policy], {
+    const child = spawn(process.execPath, [cli, 'server', '--config', join(work, 'server.json'), '--listen', '127.0.0.1:0', '--database', url, '--server-key-file', keyFile, '--data-dir', dataDir], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -122,6 +123,9 @@ describe.skipIf(skip !== '')(`two server processes on one database${skip ? ` (no
     await createMailbox(core, { address: 'erin@cstnet.cn', phone: '+8613912345671' });
     for (const address of colleagues) await createMailbox(core, { address });
     await opened.store.close();
+    // The organisation's policy, stored once in the database: both processes apply it.
+    const stored = await runCliCaptured(['policy', 'set', join(work, 'policy.json'), '--database', url, '--server-key-file', keyFile, '--by', 'wang.it']);
+    expect(stored.code, stored.err).toBe(0);
     cli = await bundleForNode(join(projectRoot, 'electron/cli/index.ts'), join(work, 'bundle'));
     [a, b] = await Promise.all([startServer(), startServer()]);
   }, 120_000);
