@@ -8,6 +8,7 @@ import { owaspScrypt, PasswordHasher, type ScryptCost } from './password-hash';
 import type { Policy, PolicySources } from './policy';
 import type { Clock, Logger, Random } from './ports';
 import { MemorySessions, type SessionKeeper } from './sessions';
+import { VerifiedSecrets } from './verified-secrets';
 import type { Store } from './store';
 
 export interface SmsMessage {
@@ -65,6 +66,8 @@ export interface CoreContext extends CorePorts {
   readonly sessions: SessionKeeper;
   /** scrypt at the OWASP floor for every stored password, client password and backup code. */
   readonly hasher: PasswordHasher;
+  /** Recent successful mail-login checks, so a client logging in every few minutes skips scrypt. */
+  readonly verified: VerifiedSecrets;
 }
 
 export interface CoreOptions {
@@ -79,5 +82,6 @@ export function createCoreContext(ports: CorePorts, options: CoreOptions = {}): 
     activity: new ActivityLog(ports.store, ports.clock, ports.random),
     sessions: options.sessions?.(ports) ?? new MemorySessions(),
     hasher: new PasswordHasher(ports.random, options.scrypt ?? owaspScrypt),
+    verified: new VerifiedSecrets(ports.keys.mac, ports.clock),
   };
 }

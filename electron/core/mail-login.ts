@@ -17,6 +17,7 @@ import {
 import type { CoreContext } from './context';
 import { hasTwoFactor, normalizeAddress, type MailboxRecord } from './mailbox';
 import type { PasswordHasher } from './password-hash';
+import { verifyRemembered } from './verified-secrets';
 
 export interface MailLoginRequest {
   readonly address: string;
@@ -83,7 +84,9 @@ export async function verifyMailLogin(core: CoreContext, request: MailLoginReque
   if (looksLikeClientPassword(normalized)) {
     const passwords = core.store.collection<ClientPasswordRecord>('clientPasswords');
     const record = await passwords.findOne({ mailbox: address, lookup: clientPasswordLookup(core, normalized) });
-    if (record && (await core.hasher.verify(normalized, record.hash))) {
+    // Checked through the cache of recent successes: the record is read as it is now, so a revoke,
+    // a scope or an expiry applies at once whether or not the check itself is remembered.
+    if (record && (await verifyRemembered(core.verified, (s, h) => core.hasher.verify(s, h), record._id, record.hash, normalized))) {
       if (isExpired(record, now)) return refuse('expired', record.name);
       if (!record.scopes.includes(protocol)) return refuse('out-of-scope', record.name);
       const used = await core.store.atomically(async () => {
@@ -103,7 +106,7 @@ export async function verifyMailLogin(core: CoreContext, request: MailLoginReque
     }
   }
 
-  if (await core.hasher.verify(secret, mailbox.passwordHash)) {
+  if (await verifyRemembered(core.verified, (s, h) => core.hasher.verify(s, h), mailbox._id, mailbox.passwordHash, secret)) {
     // With 2FA on, a password alone must not open the mailbox anywhere: that is what 2FA is for.
     if (hasTwoFactor(mailbox)) return refuse('main-password-with-2fa');
     return { ok: true, via: 'main-password' };

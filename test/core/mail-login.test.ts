@@ -233,3 +233,61 @@ describe('how often a mail client’s logins are logged', () => {
     expect(await kinds(core, 'client-password-rejected')).toHaveLength(3);
   });
 });
+
+describe('the cache of recent successful checks', () => {
+  it('skips scrypt for a client that logs in again with the same client password, for 15 minutes', async () => {
+    const { core, clock, login } = await setup();
+    const { password } = await newPassword(core);
+    const verify = vi.spyOn(core.hasher, 'verify');
+    expect(await login({ secret: password })).toMatchObject({ ok: true, via: 'client-password' });
+    expect(verify).toHaveBeenCalledTimes(1);
+    clock.advanceMinutes(14);
+    expect(await login({ secret: password })).toMatchObject({ ok: true });
+    expect(verify).toHaveBeenCalledTimes(1);
+    clock.advanceMinutes(16);
+    expect(await login({ secret: password })).toMatchObject({ ok: true });
+    expect(verify).toHaveBeenCalledTimes(2);
+    // The cache holds a keyed hash, never the password.
+    expect(core.verified.size).toBe(1);
+  });
+
+  it('never caches a failure: each wrong secret pays the whole check', async () => {
+    const { core, login } = await setup();
+    const { password } = await newPassword(core);
+    const wrong = password.slice(0, -1) + (password.endsWith('a') ? 'b' : 'a');
+    const verify = vi.spyOn(core.hasher, 'verify');
+    for (let i = 0; i < 3; i += 1) expect(await login({ secret: wrong })).toMatchObject({ ok: false });
+    expect(verify.mock.calls.length).toBeGreaterThanOrEqual(3);
+    expect(core.verified.size).toBe(0);
+  });
+
+  it('refuses at once after a revoke, a scope change or an expiry, though the check was cached a moment before', async () => {
+    const { core, clock, login } = await setup();
+    const first = await newPassword(core, { name: 'Revoked' });
+    expect(await login({ secret: first.password })).toMatchObject({ ok: true });
+    await core.store.collection<ClientPasswordRecord>('clientPasswords').remove({ _id: first.id });
+    expect(await login({ secret: first.password })).toEqual({ ok: false, reason: 'wrong' });
+
+    const second = await newPassword(core, { name: 'Narrowed' });
+    expect(await login({ secret: second.password })).toMatchObject({ ok: true });
+    const passwords = core.store.collection<ClientPasswordRecord>('clientPasswords');
+    await passwords.replace({ ...(await passwords.get(second.id))!, scopes: ['smtp'] });
+    expect(await login({ secret: second.password })).toEqual({ ok: false, reason: 'out-of-scope' });
+
+    const third = await newPassword(core, { name: 'Short-lived', expiresInDays: 1 });
+    expect(await login({ secret: third.password })).toMatchObject({ ok: true });
+    clock.advance(dayMs);
+    expect(await login({ secret: third.password })).toEqual({ ok: false, reason: 'expired' });
+  });
+
+  it('refuses a cached main password once 2FA is on, and an old one once it is changed', async () => {
+    const { core, login } = await setup({ phone: false });
+    expect(await login()).toEqual({ ok: true, via: 'main-password' });
+    const mailboxes = core.store.collection<MailboxRecord>('mailboxes');
+    await mailboxes.replace({ ...(await mailboxes.get(alice))!, phone: { number: '+8613912345678', boundAt: 0 } });
+    expect(await login()).toEqual({ ok: false, reason: 'main-password-with-2fa' });
+    await mailboxes.replace({ ...(await mailboxes.get(alice))!, phone: null, passwordHash: await core.hasher.hash('a new main password') });
+    expect(await login()).toEqual({ ok: false, reason: 'wrong' });
+    expect(await login({ secret: 'a new main password' })).toEqual({ ok: true, via: 'main-password' });
+  });
+});
