@@ -66,7 +66,27 @@ interface SavedProfile {
   readonly path: string;
 }
 
+/** The QR code of a settings card, drawn once per card text (it changes only with the address or policy). */
+class CardCodes {
+  readonly #drawn = new Map<string, string>();
+
+  constructor(private readonly capacity = 256) {}
+
+  svg(text: string): string {
+    let svg = this.#drawn.get(text);
+    if (svg === undefined) {
+      svg = new QRCode({ content: text, ecl: 'M', padding: 4, join: true, xmlDeclaration: false, container: 'svg-viewbox' }).svg();
+      if (this.#drawn.size >= this.capacity) this.#drawn.delete(this.#drawn.keys().next().value!);
+    } else {
+      this.#drawn.delete(text);
+    }
+    this.#drawn.set(text, svg);
+    return svg;
+  }
+}
+
 export function createMailClientsHandlers(core: CoreContext, ports: MailClientPorts): HandlersOf<'mail-clients'> {
+  const cardCodes = new CardCodes();
   /** Profiles saved by this process, by the id given to the renderer: it never names a path to delete. */
   const savedProfiles = new Map<string, SavedProfile>();
   /**
@@ -155,7 +175,7 @@ export function createMailClientsHandlers(core: CoreContext, ports: MailClientPo
       const { mailServer, clientIntegrations } = core.policy();
       const address = session.data.mailbox;
       const text = settingsCardText(address, mailServer);
-      const qrSvg = new QRCode({ content: text, ecl: 'M', padding: 4, join: true, xmlDeclaration: false, container: 'svg-viewbox' }).svg();
+      const qrSvg = cardCodes.svg(text);
       return ok({
         address,
         imap: { ...mailServer.imap },

@@ -84,6 +84,17 @@ describe('mail-clients:settings', () => {
     expect(result.data.offered).toEqual({ keychain: false, foxmail: true, iphoneProfile: false });
   });
 
+  it('draws the card again when the policy changes its servers, and reuses it otherwise', async () => {
+    const { dispatch, setPolicy } = await setup();
+    const first = await dispatch('mail-clients:settings', {});
+    const again = await dispatch('mail-clients:settings', {});
+    expect(again.data.card).toEqual(first.data.card);
+    setPolicy({ mailServer: { ...defaultMailServer, imap: { host: 'imap.example.cn', port: 993, security: 'tls' } } });
+    const changed = await dispatch('mail-clients:settings', {});
+    expect(changed.data.card.text).toContain('IMAP: imap.example.cn:993');
+    expect(changed.data.card.qrSvg).not.toBe(first.data.card.qrSvg);
+  });
+
   it('is refused without a session', async () => {
     const { dispatch } = await setup();
     expect(await dispatch('mail-clients:settings', {}, testCall({ connection: 'nobody' }))).toMatchObject({ ok: false, code: 'not-signed-in' });
