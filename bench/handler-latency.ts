@@ -72,6 +72,7 @@ try {
 
   await time(user, 'app:info');
   await time(user, 'app:policy');
+  await time(user, 'app:secret-on-screen', (i) => ({ shown: i % 2 === 0 }));
   await time(user, 'settings:get');
   await time(user, 'settings:update', (i) => ({ theme: i % 2 === 0 ? 'dark' : 'light' }));
   await time(user, 'auth:status');

@@ -4,7 +4,6 @@
  * page does (Bearer token, JSON body, the connection cookie).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { cp, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,9 +62,12 @@ export async function startHost(options: { dataDir: string; hostJs?: string; nod
 
 export type Answer = { ok: true; data: unknown } | { ok: false; code: string };
 
-/** One browser's connection to the host: its own connection cookie, as a browser would keep it. */
+/**
+ * One browser's connection to the host: the connection cookie the host issues on the first call,
+ * kept and sent back as a browser would (the host accepts only ids it issued itself).
+ */
 export class Connection {
-  readonly cookie = `mw_connection=${randomBytes(16).toString('base64url')}`;
+  cookie = '';
   constructor(private readonly host: BenchHost) {}
 
   /** The answer and the round trip in milliseconds, measured around the HTTP request. */
@@ -73,9 +75,11 @@ export class Connection {
     const started = performance.now();
     const response = await fetch(`${this.host.origin}/api/${encodeURIComponent(channel)}`, {
       method: 'POST',
-      headers: { Authorization: `Bearer ${this.host.token}`, 'Content-Type': 'application/json', Cookie: this.cookie },
+      headers: { Authorization: `Bearer ${this.host.token}`, 'Content-Type': 'application/json', ...(this.cookie ? { Cookie: this.cookie } : {}) },
       body: JSON.stringify(request),
     });
+    const issued = response.headers.getSetCookie().map((line) => /^(mw_connection=[^;]+)/.exec(line)?.[1]).find(Boolean);
+    if (issued) this.cookie = issued;
     const answer = (await response.json()) as Answer;
     return { answer, ms: performance.now() - started };
   }
