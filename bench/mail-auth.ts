@@ -5,6 +5,12 @@
  * same login against Dovecot's own passwd-file (SHA512-CRYPT, `doveadm pw`'s usual scheme), same
  * Dovecot, same run, 200 logins each, alternating. verifyMailLogin alone is timed in this process
  * too, to show the KDF's share. Needs root, /usr/sbin/dovecot and Dovecot's checkpassword-reply.
+ *
+ * Then the route that needs no process per login: a second Dovecot whose Lua passdb
+ * (resources/dovecot/mailwarden-passdb.lua) asks the same serve over loopback HTTP. Its repeated
+ * login (served from serve's cache of recent successes) ÷ the passwd-file login, 200 each,
+ * alternating; and the first, uncached login of ten other mailboxes ÷ the same. Needs
+ * dovecot-auth-lua.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmod, chown, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -15,6 +21,8 @@ import { ImapFlow } from 'imapflow';
 import { verifyMailLogin } from '../electron/core/mail-login';
 import { silentLogger } from '../electron/core/ports';
 import { openBackend } from '../electron/platform/compose';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { dovecotSkipReason, nobodyIds, startDovecot, type RunningDovecot } from '../test/factories/dovecot';
 import { freeLoopbackPort } from '../test/factories/loopback';
 import { median, ms, ratioFigure, report } from './lib';
@@ -63,6 +71,10 @@ await mkdir(socketDir, { mode: 0o755 });
 const socketPath = join(socketDir, 'mail-auth.sock');
 let serve: ChildProcess | undefined;
 let dovecot: RunningDovecot | undefined;
+let luaDovecot: RunningDovecot | undefined;
+const tokenFile = join(work, 'passdb.token');
+await writeFile(tokenFile, `${'k'.repeat(64)}\n`, { mode: 0o644 });
+let httpPort = 0;
 
 async function scratchCopyInto(from: string, to: string): Promise<void> {
   const { cp } = await import('node:fs/promises');
@@ -79,10 +91,16 @@ async function imapLogin(port: number, user: string, pass: string): Promise<numb
 }
 
 try {
-  serve = spawn(process.execPath, [join(projectRoot, 'out/main/cli.js'), 'serve', '--data', dataDir, '--socket', socketPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+  serve = spawn(process.execPath, [join(projectRoot, 'out/main/cli.js'), 'serve', '--data', dataDir, '--socket', socketPath, '--http', '127.0.0.1:0', '--http-token-file', tokenFile], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   await new Promise<void>((resolve, reject) => {
     serve!.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
-    createInterface({ input: serve!.stdout! }).on('line', (line) => line.includes('answering on') && resolve());
+    createInterface({ input: serve!.stdout! }).on('line', (line) => {
+      const http = /on http:\/\/127\.0\.0\.1:(\d+)\/mail-login/.exec(line);
+      if (http) httpPort = Number(http[1]);
+      if (line.startsWith('Data folder')) resolve();
+    });
   });
   // serve runs as the auth user in production; here Dovecot's auth process is nobody.
   await chown(socketPath, nobody.uid, nobody.gid);
@@ -132,7 +150,44 @@ try {
     verdict: '',
     note: 'verifyMailLogin on the same mailbox in the bench process (one scrypt N=2^17, r=8, p=1 check and a store read), ÷ the bridge login median',
   });
+
+  if (!existsSync('/usr/lib/dovecot/modules/auth/libauthdb_lua.so')) {
+    console.log('mail-server auth through the Lua passdb: skipped, dovecot-auth-lua is not installed');
+  } else {
+    const luaWork = join(work, 'lua');
+    await mkdir(luaWork, { mode: 0o755 });
+    const settings = join(luaWork, 'passdb.conf');
+    await writeFile(settings, `url = http://127.0.0.1:${httpPort}/mail-login\ntoken_file = ${tokenFile}\n`, { mode: 0o644 });
+    const shipped = await readFile(join(projectRoot, 'resources/dovecot/mailwarden-passdb.lua'), 'utf8');
+    const script = join(luaWork, 'mailwarden-passdb.lua');
+    await writeFile(script, shipped.replace('local config_path = "/etc/dovecot/mailwarden-passdb.conf"', `local config_path = "${settings}"`), { mode: 0o644 });
+    const luaPort = await freeLoopbackPort();
+    luaDovecot = await startDovecot({ work: luaWork, imapPort: luaPort, luaPassdb: script, mail, passwdFile: join(work, 'passwd'), extra: ['auth_cache_size = 0'] });
+    // The first login of ten mailboxes that have not logged in: scrypt, then remembered.
+    const first: number[] = [];
+    for (let n = 1; n <= 10; n += 1) first.push(await imapLogin(luaPort, `user${String(n).padStart(5, '0')}@cstnet.cn`, benchPassword));
+    const lua: number[] = [];
+    const luaFile: number[] = [];
+    for (let i = 0; i < warmUps + logins; i += 1) {
+      const l = await imapLogin(luaPort, benchAddress, benchPassword);
+      const f = await imapLogin(luaPort, fileUser, filePassword);
+      if (i >= warmUps) {
+        lua.push(l);
+        luaFile.push(f);
+      }
+    }
+    report(ratioFigure('mail-server auth, Lua passdb', { label: 'IMAP login via the Lua passdb (repeated)', samples: lua }, { label: 'IMAP login via passwd-file', samples: luaFile }, 1.5,
+      'connect + LOGIN + LOGOUT against one Dovecot whose Lua passdb asks mailwarden serve over loopback HTTP (a client logging in again: served from the cache of recent successes) ÷ an address in its passwd-file'));
+    report({
+      name: 'mail-server auth, Lua passdb, first login',
+      value: `${(median(first) / median(luaFile)).toFixed(2)}× (first login of 10 mailboxes median ${ms(median(first))} ÷ passwd-file ${ms(median(luaFile))})`,
+      goal: '',
+      verdict: '',
+      note: 'the first login of a client password (one scrypt N=2^17 check in serve), ÷ the passwd-file login of the same run',
+    });
+  }
 } finally {
+  await luaDovecot?.stop();
   await kdfBackend.close();
   await rm(kdfDir, { recursive: true, force: true });
   await dovecot?.stop();

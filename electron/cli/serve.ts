@@ -11,14 +11,19 @@ import { withRequestLabel } from '../platform/request-label';
 import { openBackend, type Backend } from '../platform/compose';
 import { createConsoleLogger } from '../platform/logger';
 import { startMailAuthServer, type MailAuthServer } from '../platform/mail-auth/server';
+import { startMailAuthHttp, type MailAuthHttp } from '../platform/mail-auth/http';
+import { isLoopbackAddress } from '../platform/http/safe-request';
+import { parseListen } from '../server/config';
+import type { MailLoginRequest } from '../core/mail-login';
+import { readFile } from 'node:fs/promises';
 import { productName } from '../platform/paths';
 import { readPolicy } from '../platform/policy';
 import type { ResolvedPolicy } from '../core/policy';
 import { openOrganisationBackend, organisationFailure, organisationTarget, redactDatabaseUrl } from './organisation';
 import { version } from '../../package.json';
 
-export const serveUsage = `Usage: mailwarden serve --data DIR [--socket PATH] [--policy FILE]
-       mailwarden serve --database URL --server-key-file FILE --socket PATH [--policy FILE]
+export const serveUsage = `Usage: mailwarden serve --data DIR [--socket PATH] [--policy FILE] [--http HOST:PORT --http-token-file FILE]
+       mailwarden serve --database URL --server-key-file FILE --socket PATH [--policy FILE] [--http …]
 
 Runs the backend of the data folder DIR without a window and answers mail-server logins
 (Dovecot's checkpassword program, an SMTP server's AUTH) on the Unix socket PATH, mode 0600,
@@ -28,6 +33,10 @@ Stops on SIGTERM or SIGINT.
 With --database URL (or MAILWARDEN_DATABASE_URL) it answers from the organisation's PostgreSQL
 database instead, with the server key every organisation process shares (--server-key-file FILE
 or MAILWARDEN_SERVER_KEY); several bridges may answer from one database at once.
+
+With --http 127.0.0.1:PORT and --http-token-file FILE it also answers Dovecot's Lua passdb
+(resources/dovecot/mailwarden-passdb.lua) over loopback HTTP, so a login costs no process
+start-up; the file holds a token (openssl rand -hex 32) that the passdb sends with each question.
 `;
 
 /** The socket's name inside the data folder when --socket is not given. */
@@ -63,6 +72,8 @@ export async function serveCommand(
       policy: { type: 'string' },
       database: { type: 'string' },
       'server-key-file': { type: 'string' },
+      http: { type: 'string' },
+      'http-token-file': { type: 'string' },
     },
     strict: false,
     allowPositionals: true,
@@ -86,6 +97,35 @@ export async function serveCommand(
   // With the organisation's database, no data folder is opened; the socket's folder stands in.
   const dataDir = dataOption ? resolve(cwd, dataOption) : dirname(socketPath);
   const policyFile = text(values.policy);
+  // --http HOST:PORT with --http-token-file FILE: the loopback endpoint Dovecot's Lua passdb asks.
+  let httpListen: { host: string; port: number } | null = null;
+  let httpToken: string | null = null;
+  if (text(values.http) || text(values['http-token-file'])) {
+    if (!text(values.http) || !text(values['http-token-file'])) {
+      errOut(`mailwarden: --http and --http-token-file go together\n\n${serveUsage}`);
+      return 2;
+    }
+    try {
+      httpListen = parseListen(text(values.http)!);
+    } catch (cause) {
+      errOut(`mailwarden: --http: ${(cause as Error).message}\n`);
+      return 2;
+    }
+    if (!isLoopbackAddress(httpListen.host)) {
+      errOut(`mailwarden: --http listens on loopback only (127.0.0.1 or ::1), not ${httpListen.host}\n`);
+      return 2;
+    }
+    try {
+      httpToken = (await readFile(resolve(cwd, text(values['http-token-file'])!), 'utf8')).trim();
+    } catch (cause) {
+      errOut(`mailwarden: cannot read the token file (${(cause as NodeJS.ErrnoException).code ?? 'error'})\n`);
+      return 1;
+    }
+    if (!/^[A-Za-z0-9._~+/-]{16,256}=*$/.test(httpToken)) {
+      errOut(`mailwarden: the token file must hold one token of 16 or more characters (make one with: openssl rand -hex 32)\n`);
+      return 1;
+    }
+  }
 
   const logger = createConsoleLogger('serve', (line) => errOut(`${line}\n`));
   // The platform's policy as everywhere; a --policy FILE the admin named must be valid as a
@@ -119,16 +159,33 @@ export async function serveCommand(
     errOut(`mailwarden: cannot open ${dataDir}: ${(cause as Error).message}\n`);
     return 1;
   }
+  const verify = (request: MailLoginRequest) => withRequestLabel('mail login', () => verifyMailLogin(backend.core, request));
   let server: MailAuthServer;
   try {
-    server = await startMailAuthServer({ socketPath, logger, verify: (request) => withRequestLabel('mail login', () => verifyMailLogin(backend.core, request)) });
+    server = await startMailAuthServer({ socketPath, logger, verify });
   } catch (cause) {
     await backend.close();
     errOut(`mailwarden: cannot answer on ${socketPath}: ${(cause as Error).message}\n`);
     return 1;
   }
-  out(`Mailwarden mail-auth bridge: answering on ${socketPath}\n${organisation ? `Database: ${redactDatabaseUrl(organisation.url)}` : `Data folder: ${dataDir}`}\n`);
+  let endpoint: MailAuthHttp | null = null;
+  if (httpListen) {
+    try {
+      endpoint = await startMailAuthHttp({ host: httpListen.host, port: httpListen.port, token: httpToken!, logger, verify });
+    } catch (cause) {
+      await server.close();
+      await backend.close();
+      errOut(`mailwarden: cannot answer on http://${httpListen.host}:${httpListen.port}: ${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}\n`);
+      return 1;
+    }
+  }
+  out(
+    `Mailwarden mail-auth bridge: answering on ${socketPath}\n` +
+      (endpoint ? `Mailwarden mail-auth bridge: answering Dovecot's Lua passdb on http://${httpListen!.host}:${endpoint.port}/mail-login\n` : '') +
+      `${organisation ? `Database: ${redactDatabaseUrl(organisation.url)}` : `Data folder: ${dataDir}`}\n`,
+  );
   await until;
+  await endpoint?.close();
   await server.close();
   await backend.close();
   out('Mailwarden mail-auth bridge: stopped\n');

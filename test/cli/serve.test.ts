@@ -72,6 +72,32 @@ describe('mailwarden serve', () => {
     await expect(stat(join(dataDir, inUseLockName))).rejects.toMatchObject({ code: 'ENOENT' });
   }, 30_000);
 
+  it('also answers the Lua passdb on loopback HTTP with --http and its token file, and refuses half or unsafe flags', async () => {
+    const tokenFile = join(work, 'passdb.token');
+    await writeFile(tokenFile, `${'t'.repeat(64)}\n`, { mode: 0o600 });
+    const refusedWith = async (argv: string[]) => {
+      let err = '';
+      const code = await serveCommand(['serve', '--data', dataDir, ...argv], () => undefined, (s) => (err += s), Promise.resolve());
+      return { code, err };
+    };
+    expect(await refusedWith(['--http', '127.0.0.1:0'])).toMatchObject({ code: 2, err: expect.stringContaining('go together') });
+    expect(await refusedWith(['--http', '0.0.0.0:8190', '--http-token-file', tokenFile])).toMatchObject({ code: 2, err: expect.stringContaining('loopback only') });
+    const short = join(work, 'short.token');
+    await writeFile(short, 'abc\n');
+    expect(await refusedWith(['--http', '127.0.0.1:0', '--http-token-file', short])).toMatchObject({ code: 1, err: expect.stringContaining('openssl rand -hex 32') });
+
+    const serve = startServe(['serve', '--data', dataDir, '--http', '127.0.0.1:0', '--http-token-file', tokenFile]);
+    await serve.ready();
+    const port = Number(/answering Dovecot's Lua passdb on http:\/\/127\.0\.0\.1:(\d+)\/mail-login/.exec(serve.output())?.[1]);
+    const asked = await fetch(`http://127.0.0.1:${port}/mail-login`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${'t'.repeat(64)}`, 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: 'user=nobody%40cstnet.cn&password=whatever&service=imap',
+    });
+    expect([asked.status, await asked.text()]).toEqual([200, 'no unknown']);
+    expect((await serve.stop()).code).toBe(0);
+  }, 30_000);
+
   it('refuses a second serve (or the app) on the same data folder while one runs', async () => {
     const first = startServe(['serve', '--data', dataDir]);
     await first.ready();

@@ -33,9 +33,11 @@ export interface DovecotOptions {
   /** The folder holding Dovecot's run, state and log files. */
   readonly work: string;
   readonly imapPort: number;
-  /** The bundled checkpassword program and the bridge socket it asks. */
-  readonly checkpassword: string;
-  readonly socketPath: string;
+  /** The bundled checkpassword program and the bridge socket it asks (unless `luaPassdb`). */
+  readonly checkpassword?: string;
+  readonly socketPath?: string;
+  /** Mailwarden's Lua passdb script instead of checkpassword (resources/dovecot/mailwarden-passdb.lua). */
+  readonly luaPassdb?: string;
   /** Maildirs, owned by nobody. */
   readonly mail: string;
   /** A passwd-file passdb tried before the bridge (the benchmark's comparison users). */
@@ -65,10 +67,9 @@ export function dovecotConfig(options: DovecotOptions): string {
     `mail_location = maildir:${mail}/%u`,
     // Dovecot's own users first, when there are any; an address it does not know goes on to the bridge.
     ...(options.passwdFile ? ['passdb {', '  driver = passwd-file', `  args = ${options.passwdFile}`, '}'] : []),
-    'passdb {',
-    '  driver = checkpassword',
-    `  args = ${process.execPath} ${options.checkpassword} --socket=${options.socketPath}`,
-    '}',
+    ...(options.luaPassdb
+      ? ['passdb {', '  driver = lua', `  args = file=${options.luaPassdb} blocking=yes`, '}']
+      : ['passdb {', '  driver = checkpassword', `  args = ${process.execPath} ${options.checkpassword} --socket=${options.socketPath}`, '}']),
     'userdb {',
     '  driver = static',
     `  args = uid=${uid} gid=${gid} home=${mail}/%u`,
