@@ -328,7 +328,20 @@ async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item:
  * reported by its line; nothing is written while any row is bad, so a half-imported file never
  * has to be untangled by hand.
  */
-export async function importMailboxes(core: CoreContext, parsed: ParsedImport, device: string): Promise<ImportOutcome> {
+export interface ImportProgress {
+  /** Passwords hashed so far, of `total` (the slow part: one scrypt each). */
+  readonly hashed: number;
+  readonly total: number;
+}
+
+export interface ImportOptions {
+  /** Told after each password is hashed (the command line prints a line a second from it). */
+  readonly onProgress?: (progress: ImportProgress) => void;
+  /** Passwords hashed at once; the command line passes this machine's cores. */
+  readonly concurrency?: number;
+}
+
+export async function importMailboxes(core: CoreContext, parsed: ParsedImport, device: string, options: ImportOptions = {}): Promise<ImportOutcome> {
   const problems = [...parsed.problems];
   const seen = new Set<string>();
   const accepted: { line: number; address: string; password: string; displayName: string }[] = [];
@@ -348,7 +361,13 @@ export async function importMailboxes(core: CoreContext, parsed: ParsedImport, d
   if (parsed.rows.length === 0 && problems.length === 0) problems.push({ line: 0, code: 'no-rows' });
   if (problems.length > 0) return { ok: false, problems: problems.sort((a, b) => a.line - b.line) };
 
-  const hashes = await mapLimited(accepted, importHashConcurrency, (row) => core.hasher.hash(row.password));
+  let hashed = 0;
+  const hashes = await mapLimited(accepted, Math.max(1, options.concurrency ?? importHashConcurrency), async (row) => {
+    const hash = await core.hasher.hash(row.password);
+    hashed += 1;
+    options.onProgress?.({ hashed, total: accepted.length });
+    return hash;
+  });
   return core.store.atomically(async (): Promise<ImportOutcome> => {
     // Nothing else writes while this runs, so a mailbox registered during the hashing is caught here.
     const taken: ImportProblem[] = [];

@@ -71,6 +71,8 @@ describe('mailwarden CLI', () => {
         const imported = await run(['import-mailboxes', file, '--user-data-dir', dir]);
         expect(imported).toMatchObject({ code: 0, out: 'Imported 2 mailboxes.\n' });
         expect(imported.err).not.toMatch(/"level":"error"/);
+        // How far it got, on stderr: at least the closing line, with a rate.
+        expect(imported.err).toMatch(/^mailwarden: hashed 2 of 2 passwords \(\d+\/s\)$/m);
 
         const listed = await run(['list-mailboxes', '--user-data-dir', dir]);
         expect(listed.code).toBe(0);

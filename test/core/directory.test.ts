@@ -262,6 +262,28 @@ describe('parseMailboxJson', () => {
 });
 
 describe('importMailboxes', () => {
+  it('tells how many passwords are hashed as it goes, and hashes several at once', async () => {
+    const { core } = await testCore();
+    const rows = Array.from({ length: 6 }, (_, n) => ({ line: n + 2, address: `user${n}@cstnet.cn`, password: `password-number-${n}` }));
+    const seen: number[] = [];
+    let inFlight = 0;
+    let most = 0;
+    const hash = core.hasher.hash.bind(core.hasher);
+    core.hasher.hash = async (secret: string) => {
+      inFlight += 1;
+      most = Math.max(most, inFlight);
+      try {
+        return await hash(secret);
+      } finally {
+        inFlight -= 1;
+      }
+    };
+    const outcome = await importMailboxes(core, { rows, problems: [] }, 'test', { concurrency: 3, onProgress: ({ hashed, total }) => seen.push(hashed * 10 + total) });
+    expect(outcome.ok).toBe(true);
+    expect(seen).toEqual([16, 26, 36, 46, 56, 66]);
+    expect(most).toBe(3);
+  });
+
   it('imports every row of a good file, normalised, and logs each', async () => {
     const { core } = await testCore();
     const outcome = await importMailboxes(core, parseMailboxCsv('address,password,displayName\nA@X.cn,secret-password-1,Alpha\nb@x.cn,secret-password-2,'), device);
