@@ -3,6 +3,7 @@
  * countries in E.164, all stored in E.164 so one number is always one string.
  */
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { toHalfWidth } from '../shared/half-width';
 import { err, ok, type Result } from '../shared/result';
 
 /** A mainland mobile: 1, then 3–9, then nine more digits (the guide's rule, not the carriers' current ranges). */
@@ -22,7 +23,7 @@ export const phoneInputMaxLength = 32;
  */
 export function normalizePhone(input: string): Result<string> {
   if (input.length > phoneInputMaxLength) return err('phone-invalid');
-  const compact = input.replace(separators, '');
+  const compact = toHalfWidth(input).replace(separators, '');
   if (mainlandMobile.test(compact)) return ok(`+86${compact}`);
   const international = compact.startsWith('00') ? `+${compact.slice(2)}` : compact;
   if (!/^\+\d{6,15}$/.test(international)) return err('phone-invalid');

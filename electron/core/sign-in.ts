@@ -8,6 +8,7 @@
  * serve one organisation, where the code may reach another process than the password did.
  */
 import type { AuthStatus, SecondFactor, SessionStarted, SignInOutcome } from '../shared/channels/auth';
+import { toHalfWidth } from '../shared/half-width';
 import { err, ok, type Err, type ErrorCode, type Result } from '../shared/result';
 import type { CallContext } from './call';
 import { pendingCode, sendCode, verifyCode } from './codes';
@@ -335,9 +336,9 @@ export interface VerifyRequest {
 async function checkSecondFactor(core: CoreContext, call: CallContext, address: string, request: VerifyRequest): Promise<Result<unknown>> {
   switch (request.method) {
     case 'sms':
-      return verifyCode(core, { mailbox: address, purpose: 'sign-in', code: request.code.replace(/[\s-]/g, ''), device: call.device });
+      return verifyCode(core, { mailbox: address, purpose: 'sign-in', code: toHalfWidth(request.code).replace(/[\s-]/g, ''), device: call.device });
     case 'totp':
-      return verifyTotp(core, address, request.code.replace(/[\s-]/g, ''));
+      return verifyTotp(core, address, toHalfWidth(request.code).replace(/[\s-]/g, ''));
     case 'backup':
       return useBackupCode(core, address, request.code, call.device);
     case 'access-pass':

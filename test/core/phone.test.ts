@@ -54,7 +54,6 @@ describe('normalizePhone: other countries', () => {
     ['+4479111234567890', 'more than 15 digits'],
     ['+44 7911 12345a', 'a letter'],
     ['+44(7911)123456', 'brackets'],
-    ['１３９１２３４１２３４', 'full-width digits'],
     ['', 'empty'],
   ])('refuses %s (%s)', (input) => {
     expect(normalizePhone(input)).toEqual({ ok: false, code: 'phone-invalid' });
@@ -72,5 +71,13 @@ describe('masked display', () => {
   it('shows the first three and last four digits of a mainland number', () => {
     const e164 = normalizePhone('139-1234-5678');
     expect(e164.ok && maskPhone(e164.data)).toBe('139****5678');
+  });
+});
+
+describe('numbers typed on a Chinese keyboard', () => {
+  it('reads full-width digits, plus and spaces as their ASCII forms', () => {
+    expect(normalizePhone('１３９ １２３４ ５６７８')).toEqual({ ok: true, data: '+8613912345678' });
+    expect(normalizePhone('＋８６\u3000１３９１２３４５６７８')).toEqual({ ok: true, data: '+8613912345678' });
+    expect(normalizePhone('１２３４５')).toEqual({ ok: false, code: 'phone-invalid' });
   });
 });

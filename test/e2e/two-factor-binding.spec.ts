@@ -186,3 +186,20 @@ test.describe('in English', () => {
     await expectNoAxeViolationsInBothThemes(page);
   });
 });
+
+test('a number and a code typed in full-width digits, a Chinese keyboard’s default, bind the phone', async ({ page, app }) => {
+  await registerMailbox(page, app);
+  await openTwoFactorPage(page, app);
+  const sms = page.getByRole('region', { name: '短信验证码' });
+  await sms.getByLabel('手机号码').fill('１３９ １２３４ ５６７８');
+  await sms.getByRole('button', { name: '获取验证码' }).click();
+  const delivery = sms.getByRole('region', { name: '测试投递（本机发件箱）' });
+  await expect(delivery).toContainText('139****5678');
+  const code = await codeFromTestDelivery(delivery);
+  const fullWidth = code.replace(/\d/g, (d) => String.fromCharCode(d.charCodeAt(0) + 0xfee0));
+  await sms.getByLabel('验证码', { exact: true }).fill(fullWidth);
+  await expect(sms.getByLabel('验证码', { exact: true })).toHaveValue(code);
+  await sms.getByRole('button', { name: '确定' }).click();
+  await expect(sms.getByRole('status')).toHaveText('手机号码绑定成功。');
+  await expect(sms.getByText('手机号码: 139****5678')).toBeVisible();
+});

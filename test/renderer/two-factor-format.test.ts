@@ -48,9 +48,11 @@ describe('groupForReading', () => {
 describe('digitsOnly', () => {
   it('keeps the digits people type or paste, at most six', () => {
     expect(digitsOnly('123 456')).toBe('123456');
+    // A Chinese keyboard types full-width digits by default.
+    expect(digitsOnly('４８２ ９１３')).toBe('482913');
     expect(digitsOnly('123-4567')).toBe('123456');
     expect(digitsOnly('abc')).toBe('');
-    expect(digitsOnly('０１')).toBe('');
+    expect(digitsOnly('０１')).toBe('01');
   });
 });
 

@@ -2,6 +2,7 @@
  * Pure helpers of the two-factor page: countdowns, grouping a key for reading, and the text file
  * of backup codes. Kept free of Svelte and the DOM so test/renderer can cover them directly.
  */
+import { toHalfWidth } from '../../../../../electron/shared/half-width';
 
 /** Whole seconds left until `at` (ms since the epoch), never negative; a started second counts. */
 export function secondsUntil(at: number, now: number): number {
@@ -24,9 +25,9 @@ export function groupForReading(text: string, size = 4): string {
   return groups.join(' ');
 }
 
-/** Keeps the digits of a typed code (people paste `123 456` or `123-456`), at most `length`. */
+/** Keeps the digits of a typed code (people paste `123 456` or `123-456`, or type `１２３`), at most `length`. */
 export function digitsOnly(input: string, length = 6): string {
-  return input.replace(/\D/g, '').slice(0, length);
+  return toHalfWidth(input).replace(/\D/g, '').slice(0, length);
 }
 
 export interface BackupCodesFile {
