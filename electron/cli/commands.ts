@@ -198,6 +198,7 @@ const commandOptions = {
   valid: { type: 'string' },
   http: { type: 'string' },
   'http-token-file': { type: 'string' },
+  'sender-map': { type: 'string' },
 } as const;
 
 type OptionName = keyof typeof commandOptions;
@@ -214,7 +215,7 @@ const optionsOf: Record<string, readonly OptionName[]> = {
   'policy check': [],
   'policy set': ['database', 'server-key-file', 'by', 'user-data-dir'],
   'audit export': ['since', 'format', 'mailbox', 'out', 'user-data-dir', 'policy', 'database', 'server-key-file'],
-  serve: ['data', 'user-data-dir', 'socket', 'policy', 'database', 'server-key-file', 'http', 'http-token-file'],
+  serve: ['data', 'user-data-dir', 'socket', 'policy', 'database', 'server-key-file', 'http', 'http-token-file', 'sender-map'],
   helpdesk: ['user-data-dir', 'policy', 'database', 'server-key-file', 'by', 'valid'],
 };
 /** How many words each command takes after its name. */

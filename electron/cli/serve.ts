@@ -12,6 +12,8 @@ import { openBackend, type Backend } from '../platform/compose';
 import { createConsoleLogger } from '../platform/logger';
 import { startMailAuthServer, type MailAuthServer } from '../platform/mail-auth/server';
 import { startMailAuthHttp, type MailAuthHttp } from '../platform/mail-auth/http';
+import { startSenderMap, type SenderMap } from '../platform/mail-auth/sender-map';
+import { senderLogins } from '../core/grants';
 import { isLoopbackAddress } from '../platform/http/safe-request';
 import { parseListen } from '../server/config';
 import type { MailLoginRequest } from '../core/mail-login';
@@ -37,6 +39,10 @@ or MAILWARDEN_SERVER_KEY); several bridges may answer from one database at once.
 With --http 127.0.0.1:PORT and --http-token-file FILE it also answers Dovecot's Lua passdb
 (resources/dovecot/mailwarden-passdb.lua) over loopback HTTP, so a login costs no process
 start-up; the file holds a token (openssl rand -hex 32) that the passdb sends with each question.
+
+With --sender-map 127.0.0.1:PORT it answers Postfix's smtpd_sender_login_maps
+(socketmap:inet:127.0.0.1:PORT:senders): who may use an address as the sender, from the grants
+(resources/postfix/README.md).
 `;
 
 /** The socket's name inside the data folder when --socket is not given. */
@@ -74,6 +80,7 @@ export async function serveCommand(
       'server-key-file': { type: 'string' },
       http: { type: 'string' },
       'http-token-file': { type: 'string' },
+      'sender-map': { type: 'string' },
     },
     strict: false,
     allowPositionals: true,
@@ -97,6 +104,20 @@ export async function serveCommand(
   // With the organisation's database, no data folder is opened; the socket's folder stands in.
   const dataDir = dataOption ? resolve(cwd, dataOption) : dirname(socketPath);
   const policyFile = text(values.policy);
+  // --sender-map HOST:PORT: Postfix's smtpd_sender_login_maps over the socketmap protocol.
+  let senderMapListen: { host: string; port: number } | null = null;
+  if (text(values['sender-map'])) {
+    try {
+      senderMapListen = parseListen(text(values['sender-map'])!);
+    } catch (cause) {
+      errOut(`mailwarden: --sender-map: ${(cause as Error).message}\n`);
+      return 2;
+    }
+    if (!isLoopbackAddress(senderMapListen.host)) {
+      errOut(`mailwarden: --sender-map listens on loopback only (127.0.0.1 or ::1), not ${senderMapListen.host}\n`);
+      return 2;
+    }
+  }
   // --http HOST:PORT with --http-token-file FILE: the loopback endpoint Dovecot's Lua passdb asks.
   let httpListen: { host: string; port: number } | null = null;
   let httpToken: string | null = null;
@@ -179,12 +200,26 @@ export async function serveCommand(
       return 1;
     }
   }
+  let senderMap: SenderMap | null = null;
+  if (senderMapListen) {
+    try {
+      senderMap = await startSenderMap({ host: senderMapListen.host, port: senderMapListen.port, logger, lookup: (sender) => withRequestLabel('sender map', () => senderLogins(backend.core, sender)) });
+    } catch (cause) {
+      await endpoint?.close();
+      await server.close();
+      await backend.close();
+      errOut(`mailwarden: cannot answer on ${senderMapListen.host}:${senderMapListen.port}: ${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}\n`);
+      return 1;
+    }
+  }
   out(
     `Mailwarden mail-auth bridge: answering on ${socketPath}\n` +
+      (senderMap ? `Mailwarden sender map: answering Postfix on socketmap:inet:${senderMapListen!.host}:${senderMap.port}:senders\n` : '') +
       (endpoint ? `Mailwarden mail-auth bridge: answering Dovecot's Lua passdb on http://${httpListen!.host}:${endpoint.port}/mail-login\n` : '') +
       `${organisation ? `Database: ${redactDatabaseUrl(organisation.url)}` : `Data folder: ${dataDir}`}\n`,
   );
   await until;
+  await senderMap?.close();
   await endpoint?.close();
   await server.close();
   await backend.close();

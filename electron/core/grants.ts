@@ -196,6 +196,21 @@ export async function authorizeGrant(core: CoreContext, owner: string, grantee: 
   return ok({ level: grant.level });
 }
 
+/**
+ * Who may send with `sender` as the envelope sender (MAIL FROM), as the mail server asks it
+ * (Postfix's smtpd_sender_login_maps): the mailbox itself and every colleague whose live grant
+ * lets them compose (send on behalf, send as); read-only may not. Null for an address with no
+ * mailbox: nobody may use it. Read as the grants are now, so a change or a revoke applies to the
+ * next message.
+ */
+export async function senderLogins(core: CoreContext, sender: string): Promise<string[] | null> {
+  const owner = normalizeAddress(sender);
+  if (!(await core.store.collection<MailboxRecord>('mailboxes').get(owner))) return null;
+  const now = core.clock.now();
+  const given = await grants(core).find({ owner }, { sort: { grantee: 1 } });
+  return [owner, ...given.filter((grant) => !isLapsed(grant, now) && may(grant.level, 'compose')).map((grant) => grant.grantee)];
+}
+
 /** The From/Sender of a message `grantee` sends from `owner`'s mailbox, if the grant lets them send. */
 export async function headersFor(core: CoreContext, pair: { owner: string; grantee: string }): Promise<Result<GrantHeaders>> {
   const authorized = await authorizeGrant(core, pair.owner, pair.grantee, 'compose');

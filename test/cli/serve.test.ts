@@ -72,7 +72,7 @@ describe('mailwarden serve', () => {
     await expect(stat(join(dataDir, inUseLockName))).rejects.toMatchObject({ code: 'ENOENT' });
   }, 30_000);
 
-  it('also answers the Lua passdb on loopback HTTP with --http and its token file, and refuses half or unsafe flags', async () => {
+  it('also answers the Lua passdb on loopback HTTP (--http, --http-token-file) and Postfix (--sender-map), and refuses half or unsafe flags', async () => {
     const tokenFile = join(work, 'passdb.token');
     await writeFile(tokenFile, `${'t'.repeat(64)}\n`, { mode: 0o600 });
     const refusedWith = async (argv: string[]) => {
@@ -86,8 +86,11 @@ describe('mailwarden serve', () => {
     await writeFile(short, 'abc\n');
     expect(await refusedWith(['--http', '127.0.0.1:0', '--http-token-file', short])).toMatchObject({ code: 1, err: expect.stringContaining('openssl rand -hex 32') });
 
-    const serve = startServe(['serve', '--data', dataDir, '--http', '127.0.0.1:0', '--http-token-file', tokenFile]);
+    expect(await refusedWith(['--sender-map', '0.0.0.0:10027'])).toMatchObject({ code: 2, err: expect.stringContaining('loopback only') });
+
+    const serve = startServe(['serve', '--data', dataDir, '--http', '127.0.0.1:0', '--http-token-file', tokenFile, '--sender-map', '127.0.0.1:0']);
     await serve.ready();
+    expect(serve.output()).toMatch(/answering Postfix on socketmap:inet:127\.0\.0\.1:\d+:senders/);
     const port = Number(/answering Dovecot's Lua passdb on http:\/\/127\.0\.0\.1:(\d+)\/mail-login/.exec(serve.output())?.[1]);
     const asked = await fetch(`http://127.0.0.1:${port}/mail-login`, {
       method: 'POST',
