@@ -1,6 +1,6 @@
 /** The sidebar reaches every section once signed in; the hash, the heading and aria-current follow. */
 import { expect, test } from './fixtures';
-import { registerMailbox } from './backend';
+import { registerMailbox, testPassword } from './backend';
 import { openSection, pageHeading } from './helpers';
 
 // `heading`: the page's own heading, where it says more than the sidebar's name.
@@ -82,4 +82,22 @@ test('a page opened by its address after sign-in shows that page, and signing ou
   await expect(pageHeading(page)).toHaveText('登录邮箱');
   const status = await page.request.post(`${app.origin}/api/auth:status`, { headers: { Authorization: `Bearer ${app.token}` }, data: {} });
   expect(await status.json()).toEqual({ ok: true, data: { status: 'signed-out' } });
+});
+
+test('after signing out, the next person to sign in starts on the overview, not on the last person’s page', async ({ appPage: page, app, browser }) => {
+  // A colleague's mailbox, registered from another browser.
+  const elsewhere = await browser.newContext({ locale: 'zh-CN' });
+  await registerMailbox(await elsewhere.newPage(), app, 'li.na@cstnet.cn');
+  await elsewhere.close();
+
+  await page.goto(`${app.origin}/#/activity`);
+  await expect(pageHeading(page)).toHaveText('安全活动');
+  await page.getByRole('banner').getByRole('button', { name: '退出登录' }).click();
+  await expect(pageHeading(page)).toHaveText('登录邮箱');
+  await page.getByLabel('邮箱地址').fill('li.na@cstnet.cn');
+  await page.getByLabel('邮箱密码').fill(testPassword);
+  await page.getByRole('button', { name: '登录', exact: true }).click();
+  await expect(page.getByRole('banner')).toContainText('li.na@cstnet.cn');
+  await expect(pageHeading(page)).toHaveText('概览');
+  await expect(page).not.toHaveURL(/#\/activity/);
 });

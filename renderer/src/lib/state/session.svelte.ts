@@ -8,6 +8,8 @@ import type { AuthStatus, SessionStarted, SignInOutcome } from '../../../../elec
 import type { Err } from '../../../../electron/shared/result';
 import { api } from '../api/bridge';
 import { phaseOf, type SessionPhase } from './gate';
+import { router } from './router.svelte';
+import { defaultRoute } from './routes';
 
 export class Session {
   status = $state.raw<AuthStatus | null>(null);
@@ -78,6 +80,8 @@ export class Session {
     this.#latest++;
     this.status = { status: 'signed-out' };
     this.error = null;
+    // Whoever signs in next starts on the overview, not on the page the last person left open.
+    router.replace(defaultRoute);
     return null;
   }
 }
