@@ -65,9 +65,11 @@ test('sets up an authenticator app and keeps the backup codes shown once', async
   const downloading = page.waitForEvent('download');
   await backup.getByRole('button', { name: '保存为文本文件' }).click();
   const download = await downloading;
-  expect(download.suggestedFilename()).toBe('邮件安全助手-备用码.txt');
+  // Named for its mailbox, in its name and in its first lines (several mailboxes, several files).
+  expect(download.suggestedFilename()).toBe(`邮件安全助手-备用码-${address}.txt`);
   const text = await readFile((await download.path())!, 'utf8');
   expect(text).toContain('邮件安全助手 — 二次验证备用码');
+  expect(text).toContain(`邮箱：${address}`);
   for (const code of codes) expect(text).toContain(code);
 
   // Printed, the page shows the codes and nothing else.
