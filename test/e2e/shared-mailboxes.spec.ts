@@ -142,6 +142,9 @@ test('sharing with an unknown address or with oneself is refused with a clear me
   await share.click();
   await expect(dialog.getByRole('alert')).toHaveText(zh['error_grant_self']!);
   await expect(dialog).toBeVisible();
+  // The message was about the address typed before: it goes as soon as the address changes.
+  await address.fill('someone.else@cstnet.cn');
+  await expect(dialog.getByRole('alert')).toHaveCount(0);
 
   await dialog.getByRole('button', { name: '取消' }).click();
   await expect(dialog).toBeHidden();

@@ -203,3 +203,17 @@ test('a number and a code typed in full-width digits, a Chinese keyboard’s def
   await expect(sms.getByRole('status')).toHaveText('手机号码绑定成功。');
   await expect(sms.getByText('手机号码: 139****5678')).toBeVisible();
 });
+
+test('a message about the number goes as soon as the number is edited', async ({ page, app }) => {
+  await registerMailbox(page, app);
+  await openTwoFactorPage(page, app);
+  const sms = page.getByRole('region', { name: '短信验证码' });
+  const phone = sms.getByLabel('手机号码');
+  await phone.fill('12345');
+  await sms.getByRole('button', { name: '获取验证码' }).click();
+  await expect(sms.getByRole('alert')).toContainText('手机号码无效');
+  await phone.fill('');
+  await expect(sms.getByRole('alert')).toHaveCount(0);
+  await phone.fill('1391');
+  await expect(sms.getByRole('alert')).toHaveCount(0);
+});
