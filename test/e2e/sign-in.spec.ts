@@ -82,6 +82,19 @@ test('first run: the screen offers to register this mailbox, states the rules an
   await page.getByRole('button', { name: '注册并登录' }).click();
   await expect(page.getByRole('alert')).toHaveText('此邮箱已在本机注册。');
   await expect(page.getByLabel('邮箱地址')).toHaveAttribute('aria-invalid', 'true');
+  // Once the address is edited, the message about the old one goes.
+  await page.getByLabel('邮箱地址').fill('li.na@cstnet.cn');
+  await expect(page.getByRole('alert')).toHaveCount(0);
+  await expect(page.getByLabel('邮箱地址')).not.toHaveAttribute('aria-invalid', 'true');
+
+  // A password the backend finds too short: the message goes once the password is edited, and
+  // never stands beside "do not match" about a confirmation that no longer applies.
+  await page.getByLabel('邮箱密码').fill('short-pw');
+  await page.getByLabel('确认密码').fill('short-pw');
+  await page.getByRole('button', { name: '注册并登录' }).click();
+  await expect(page.getByRole('alert')).toContainText('密码');
+  await page.getByLabel('邮箱密码').fill(testPassword);
+  await expect(page.getByRole('alert')).toHaveCount(0);
 });
 
 test('signs in without two-factor authentication; a wrong password gets the generic message', async ({ page, app }) => {
