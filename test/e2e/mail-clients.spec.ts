@@ -81,6 +81,9 @@ test.describe('when no system keychain can be reached', () => {
     await expect(keychain.getByRole('alert')).toContainText(unavailable);
 
     const held = card(page, '要填入的密码：「Foxmail 办公室」');
+    // Already known out of reach: the button is no longer the main one, and the card says why.
+    await expect(held).toContainText('本机无法访问系统钥匙串：请复制密码，手动填入邮件客户端。');
+    await expect(held.getByRole('button', { name: '记住在系统钥匙串中' })).not.toHaveClass(/primary/);
     await held.getByRole('button', { name: '记住在系统钥匙串中' }).click();
     await expect(held.getByRole('alert')).toContainText(unavailable);
     // Everything else as it was: the password still held, the button still there, no list.
