@@ -46,8 +46,12 @@ test('save a profile with the password, be offered to delete it 10 minutes later
   const password = await holdNewPassword(page, 'iPhone');
   const card = iphoneCard(page);
 
+  // Not yet included: the card says the profile holds no password, and only that.
+  await expect(card.getByText('描述文件中不含密码：安装时 iPhone 会要求输入密码，请输入客户端专用密码。')).toBeVisible();
+  await expect(card.getByText('包含密码的描述文件以明文保存密码，直到您删除这个文件。')).toHaveCount(0);
   await card.getByRole('checkbox', { name: '在描述文件中包含密码「iPhone」' }).check();
   await expect(card.getByText('包含密码的描述文件以明文保存密码，直到您删除这个文件。')).toBeVisible();
+  await expect(card.getByText('描述文件中不含密码：安装时 iPhone 会要求输入密码，请输入客户端专用密码。')).toHaveCount(0);
   await card.getByRole('button', { name: '保存描述文件' }).click();
 
   const path = join(downloads, `${address}.mobileconfig`);
