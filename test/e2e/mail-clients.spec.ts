@@ -48,8 +48,8 @@ test.describe('with a mail server named by the policy', () => {
     // Drawn, not a broken image: the CSP lets data: images through.
     expect(await qr.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBeGreaterThan(0);
 
-    // The iPhone steps name the same outgoing server.
-    await expect(card(page, 'iPhone / iPad 邮件')).toContainText('主机名 smtp.example.edu.cn，使用 SSL，服务器端口 1587');
+    // The iPhone steps name the same outgoing server, with its own encryption (STARTTLS, not SSL).
+    await expect(card(page, 'iPhone / iPad 邮件')).toContainText('主机名 smtp.example.edu.cn，使用 STARTTLS，服务器端口 1587');
     // Nothing is held, so there is nothing to mark as applied.
     await expect(page.getByRole('button', { name: '我已按这张卡片设置好手机' })).toHaveCount(0);
   });
