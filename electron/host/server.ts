@@ -9,7 +9,7 @@ import { err, type Err } from '../shared/result';
 import { contentTypeOf, resolveStaticPath } from '../platform/static-files';
 import { IssuedIds } from '../platform/http/issued-id';
 import { RefusalLog } from '../platform/http/refusal-log';
-import { answerClientErrors, requestPathOf, securityHeaders } from '../platform/http/safe-request';
+import { answerClientErrors, readBodyLimited, requestPathOf, securityHeaders } from '../platform/http/safe-request';
 import { checkRequest, type GuardVerdict } from './guard';
 
 export interface HostOptions {
@@ -98,17 +98,6 @@ function sendJson(res: ServerResponse, status: number, body: unknown, setCookies
   res.end(JSON.stringify(body));
 }
 
-async function readBody(req: IncomingMessage): Promise<string | null> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > maxBodyBytes) return null;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 export async function startHost(options: HostOptions): Promise<RunningHost> {
   let port = 0;
   const ids = new IssuedIds();
@@ -129,11 +118,12 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       sendJson(res, 415, err('invalid-request'));
       return;
     }
-    const text = await readBody(req);
-    if (text === null) {
-      sendJson(res, 413, err('invalid-request'));
+    const body = await readBodyLimited(req, maxBodyBytes);
+    if (!body.ok) {
+      sendJson(res, body.status, err('invalid-request'));
       return;
     }
+    const text = body.text;
     let request: unknown;
     try {
       request = text.length === 0 ? {} : JSON.parse(text);

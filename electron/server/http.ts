@@ -25,7 +25,7 @@ import { err, type Err } from '../shared/result';
 import { describeUserAgent, describeUserAgentSystem } from '../platform/device';
 import { IssuedIds } from '../platform/http/issued-id';
 import { RefusalLog } from '../platform/http/refusal-log';
-import { answerClientErrors, bearerTokenOf, isLoopbackAddress, requestPathOf, securityHeaders } from '../platform/http/safe-request';
+import { answerClientErrors, bearerTokenOf, isLoopbackAddress, readBodyLimited, requestPathOf, securityHeaders } from '../platform/http/safe-request';
 import { contentTypeOf, resolveStaticPath } from '../platform/static-files';
 import type { ServerLimits } from './config';
 import { InFlight, RateLimiter } from './limits';
@@ -98,25 +98,6 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
   res.end(JSON.stringify(body));
 }
 
-type ReadBody = { ok: true; text: string } | { ok: false; status: 413 | 400 };
-
-async function readBody(req: IncomingMessage, maxBytes: number): Promise<ReadBody> {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > maxBytes) return { ok: false, status: 413 };
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of req) {
-      size += (chunk as Buffer).length;
-      if (size > maxBytes) return { ok: false, status: 413 };
-      chunks.push(chunk as Buffer);
-    }
-  } catch {
-    return { ok: false, status: 400 };
-  }
-  return { ok: true, text: Buffer.concat(chunks).toString('utf8') };
-}
-
 export async function startOrganisationServer(options: OrganisationServerOptions): Promise<RunningOrganisationServer> {
   const now = options.now ?? Date.now;
   const timeouts = { ...defaultTimeouts, ...options.timeouts };
@@ -186,7 +167,7 @@ export async function startOrganisationServer(options: OrganisationServerOptions
     if (stopping || !inFlight.enter()) return refuse(res, req, 503, err('server-busy', { retryAfter: 1 }), stopping ? 'stopping' : 'in-flight', { 'Retry-After': '1' });
     const started = now();
     try {
-      const body = await readBody(req, options.limits.maxBodyBytes);
+      const body = await readBodyLimited(req, options.limits.maxBodyBytes);
       if (!body.ok) {
         if (body.status === 413) res.setHeader('Connection', 'close');
         return refuse(res, req, body.status, err('invalid-request'), body.status === 413 ? 'too-large' : 'body-aborted');

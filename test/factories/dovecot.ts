@@ -143,3 +143,21 @@ export async function startDovecot(options: DovecotOptions): Promise<RunningDove
   }
   return { process: child, stop };
 }
+
+export type LoginOutcome = { ok: true } | { ok: false; authenticationFailed: boolean; code: string | undefined; text: string };
+
+/** An IMAP login as a mail client makes it (imapflow picks AUTHENTICATE PLAIN or LOGIN), then logout. */
+export async function imapLogin(port: number, user: string, pass: string): Promise<LoginOutcome> {
+  const { ImapFlow } = await import('imapflow');
+  const client = new ImapFlow({ host: '127.0.0.1', port, secure: false, doSTARTTLS: false, auth: { user, pass }, logger: false, connectionTimeout: 10_000 });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.logout();
+    return { ok: true };
+  } catch (cause) {
+    const error = cause as { authenticationFailed?: boolean; serverResponseCode?: string; responseText?: string; message: string };
+    client.close();
+    return { ok: false, authenticationFailed: error.authenticationFailed === true, code: error.serverResponseCode, text: error.responseText ?? error.message };
+  }
+}

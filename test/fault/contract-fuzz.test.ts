@@ -180,6 +180,23 @@ describe(`${perChannel * channelNames.length} malformed requests through the dis
   });
 });
 
+/** POSTs `body` to /api/<channel> on loopback `port`, with `headers` besides Host and the JSON type. */
+function postChannel(port: number, channel: string, body: string | Buffer, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      { host: '127.0.0.1', port, method: 'POST', path: `/api/${encodeURIComponent(channel)}`, headers: { Host: `127.0.0.1:${port}`, 'Content-Type': 'application/json', ...headers } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+      },
+    );
+    // The server may answer 413 and close before a huge body is all sent.
+    req.on('error', (error: NodeJS.ErrnoException) => (error.code === 'EPIPE' || error.code === 'ECONNRESET' ? resolve({ status: 413, body: '{"ok":false,"code":"invalid-request"}' }) : reject(error)));
+    req.end(body);
+  });
+}
+
 /**
  * HTTP_SAMPLE malformed requests over a server's HTTP front (`post`): each answered as JSON with a
  * typed error; nothing changes; nothing is logged as an error. `elsewhere`: channels the server
@@ -245,27 +262,8 @@ describe(`a sample of ${HTTP_SAMPLE} through the browser-mode host`, () => {
     await rm(root, { recursive: true, force: true });
   });
 
-  function post(channel: string, body: string | Buffer): Promise<{ status: number; body: string }> {
-    return new Promise((resolve, reject) => {
-      const req = httpRequest(
-        {
-          host: '127.0.0.1',
-          port: host.port,
-          method: 'POST',
-          path: `/api/${encodeURIComponent(channel)}`,
-          headers: { Host: `127.0.0.1:${host.port}`, Origin: `http://127.0.0.1:${host.port}`, Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
-        },
-      );
-      // The host may answer 413 and close before a huge body is all sent.
-      req.on('error', (error: NodeJS.ErrnoException) => (error.code === 'EPIPE' || error.code === 'ECONNRESET' ? resolve({ status: 413, body: '{"ok":false,"code":"invalid-request"}' }) : reject(error)));
-      req.end(body);
-    });
-  }
+  const post = (channel: string, body: string | Buffer) =>
+    postChannel(host.port, channel, body, { Origin: `http://127.0.0.1:${host.port}`, Authorization: `Bearer ${token}` });
 
   it('answers each as JSON with a typed error and changes nothing', () => fuzzOverHttp(post, 0x4877), Math.max(60_000, HTTP_SAMPLE * 200));
 });
@@ -298,26 +296,7 @@ describe(`a sample of ${HTTP_SAMPLE} through the organisation server`, () => {
     await rm(root, { recursive: true, force: true });
   });
 
-  function post(channel: string, body: string | Buffer): Promise<{ status: number; body: string }> {
-    return new Promise((resolve, reject) => {
-      const req = httpRequest(
-        {
-          host: '127.0.0.1',
-          port: server.port,
-          method: 'POST',
-          path: `/api/${encodeURIComponent(channel)}`,
-          headers: { Host: `127.0.0.1:${server.port}`, Authorization: `Bearer ${bearer}`, 'Content-Type': 'application/json' },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
-        },
-      );
-      req.on('error', (error: NodeJS.ErrnoException) => (error.code === 'EPIPE' || error.code === 'ECONNRESET' ? resolve({ status: 413, body: '{"ok":false,"code":"invalid-request"}' }) : reject(error)));
-      req.end(body);
-    });
-  }
+  const post = (channel: string, body: string | Buffer) => postChannel(server.port, channel, body, { Authorization: `Bearer ${bearer}` });
 
   it('answers each as JSON with a typed error and changes nothing', () => fuzzOverHttp(post, 0x5e7, new Map([...desktopOnlyChannels].map((channel) => [channel, 'desktop-only']))), Math.max(60_000, HTTP_SAMPLE * 200));
 });

@@ -4,7 +4,7 @@
  * says, the security headers, and a malformed request line answered instead of crashing.
  */
 import { timingSafeEqual } from 'node:crypto';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
 
@@ -75,4 +75,27 @@ export function tokensEqual(given: string, expected: string): boolean {
   const a = Buffer.from(given);
   const b = Buffer.from(expected);
   return a.length === b.length && timingSafeEqual(a, b);
+}
+
+export type BodyRead = { readonly ok: true; readonly text: string } | { readonly ok: false; readonly status: 413 | 400 };
+
+/**
+ * A request body as text, at most `maxBytes`: a declared or actual length beyond it is 413 (read
+ * no further), a client that aborts half-way is 400. Never throws.
+ */
+export async function readBodyLimited(req: IncomingMessage, maxBytes: number): Promise<BodyRead> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBytes) return { ok: false, status: 413 };
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length;
+      if (size > maxBytes) return { ok: false, status: 413 };
+      chunks.push(chunk as Buffer);
+    }
+  } catch {
+    return { ok: false, status: 400 };
+  }
+  return { ok: true, text: Buffer.concat(chunks).toString('utf8') };
 }

@@ -19,7 +19,7 @@ import type { AddressInfo } from 'node:net';
 import type { MailLoginRequest, MailLoginResult } from '../../core/mail-login';
 import type { Logger } from '../../core/ports';
 import type { MailProtocol } from '../../shared/client-password-rules';
-import { bearerTokenOf, isLoopbackAddress, tokensEqual } from '../http/safe-request';
+import { bearerTokenOf, isLoopbackAddress, readBodyLimited, tokensEqual } from '../http/safe-request';
 import { RefusalLog } from '../http/refusal-log';
 
 export interface MailAuthHttpOptions {
@@ -47,17 +47,6 @@ function answer(res: ServerResponse, status: number, text: string): void {
   res.end(text);
 }
 
-async function readBody(req: IncomingMessage): Promise<string | null> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > maxBodyBytes) return null;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 export async function startMailAuthHttp(options: MailAuthHttpOptions): Promise<MailAuthHttp> {
   if (!isLoopbackAddress(options.host)) throw new Error(`the mail-auth endpoint listens on loopback only, not ${options.host}`);
   const maxInFlight = options.maxInFlight ?? 256;
@@ -78,9 +67,9 @@ export async function startMailAuthHttp(options: MailAuthHttpOptions): Promise<M
     if (inFlight >= maxInFlight) return answer(res, 503, 'busy');
     inFlight += 1;
     try {
-      const text = await readBody(req);
-      if (text === null) return answer(res, 413, 'too long');
-      const form = new URLSearchParams(text);
+      const body = await readBodyLimited(req, maxBodyBytes);
+      if (!body.ok) return answer(res, body.status, body.status === 413 ? 'too long' : 'bad request');
+      const form = new URLSearchParams(body.text);
       const user = form.get('user');
       const password = form.get('password');
       const protocol = services[form.get('service') ?? ''];

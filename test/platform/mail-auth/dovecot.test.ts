@@ -6,7 +6,6 @@
 import { readFileSync } from 'node:fs';
 import { chmod, chown, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ImapFlow } from 'imapflow';
 import nodemailer from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,7 +17,7 @@ import { askMailAuth, MailAuthUnavailableError } from '../../../electron/platfor
 import { startMailAuthServer, type MailAuthServer } from '../../../electron/platform/mail-auth/server';
 import { testCall } from '../../factories/call';
 import { testEnvironment } from '../../factories/environment';
-import { dovecotSkipReason, nobodyIds, startDovecot, type RunningDovecot } from '../../factories/dovecot';
+import { dovecotSkipReason, imapLogin as imapLoginTo, nobodyIds, startDovecot, type LoginOutcome, type RunningDovecot } from '../../factories/dovecot';
 import { freeLoopbackPort } from '../../factories/loopback';
 import { survivors } from '../../factories/processes';
 import { bundleForNode, projectRoot, removeFolder, tempFolder } from '../../factories/store';
@@ -40,22 +39,8 @@ let socketPath: string;
 const logLines: string[] = [];
 const user = testCall({ connection: 'dovecot-test' });
 
-type LoginOutcome = { ok: true } | { ok: false; authenticationFailed: boolean; code: string | undefined; text: string };
-
-/** An IMAP login as a mail client makes it (imapflow picks AUTHENTICATE PLAIN or LOGIN). */
-async function imapLogin(user_: string, pass: string): Promise<LoginOutcome> {
-  const client = new ImapFlow({ host: '127.0.0.1', port: imapPort, secure: false, doSTARTTLS: false, auth: { user: user_, pass }, logger: false, connectionTimeout: 10_000 });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    await client.logout();
-    return { ok: true };
-  } catch (cause) {
-    const error = cause as { authenticationFailed?: boolean; serverResponseCode?: string; responseText?: string; message: string };
-    client.close();
-    return { ok: false, authenticationFailed: error.authenticationFailed === true, code: error.serverResponseCode, text: error.responseText ?? error.message };
-  }
-}
+/** An IMAP login to this file's Dovecot. */
+const imapLogin = (user_: string, pass: string): Promise<LoginOutcome> => imapLoginTo(imapPort, user_, pass);
 
 /** SMTP AUTH through nodemailer's verify(): the response code of a refusal, or 'ok'. */
 async function smtpLogin(user_: string, pass: string): Promise<'ok' | number | string> {
