@@ -7,8 +7,7 @@
 import type { AppEnvironment } from '../core/app-info';
 import type { Logger } from '../core/ports';
 import { assembleBackend, type Backend, type BackendOptions } from '../platform/compose';
-import { loadServerKey, openOrganisationStore, ServerKeyError, serverKeyVariable } from '../postgres/open';
-import type { PostgresStore } from '../postgres/pg-store';
+import { loadServerKey, openOrganisationStore, ServerKeyError, serverKeyVariable, type OpenedOrganisationStore } from '../postgres/open';
 import { deriveKey, openLine, sealLine } from '../store/crypto';
 
 export const databaseVariable = 'MAILWARDEN_DATABASE_URL';
@@ -66,32 +65,34 @@ export async function openOrganisationBackend(
     throw new OrganisationOpenError(`the organisation's database needs its server key: --server-key-file FILE or ${serverKeyVariable}`, 2);
   }
   const serverKey = await loadServerKey({ ...(target.serverKeyFile ? { file: target.serverKeyFile } : {}), env });
-  return (await openOrganisationBackendWithKey(environment, logger, options, target.url, serverKey, 4)).backend;
+  const opened = await openOrganisationDatabase(target.url, serverKey, logger, 4);
+  return assembleOrganisationBackend(environment, logger, options, opened, serverKey);
 }
 
-/** The same, with the server key already loaded; also hands back the store (the server's health check). */
-export async function openOrganisationBackendWithKey(
-  environment: AppEnvironment,
-  logger: Logger,
-  options: BackendOptions,
-  url: string,
-  serverKey: Uint8Array,
-  poolSize: number,
-): Promise<{ backend: Backend; store: PostgresStore }> {
-  let opened;
+/** The organisation's store, with a failure told without the URL's password. */
+export async function openOrganisationDatabase(url: string, serverKey: Uint8Array, logger: Logger, poolSize: number): Promise<OpenedOrganisationStore> {
   try {
-    opened = await openOrganisationStore({ url, serverKey, logger, poolSize });
+    return await openOrganisationStore({ url, serverKey, logger, poolSize });
   } catch (cause) {
     // The driver's message may quote the URL, password and all: say only what failed and where.
     const code = (cause as { code?: unknown }).code;
     throw new OrganisationOpenError(`cannot open the organisation's database ${redactDatabaseUrl(url)}${typeof code === 'string' ? ` (${code})` : ''}`);
   }
+}
+
+/** The core, its handlers and the dispatcher over an opened organisation store; closing the backend closes the store. */
+export function assembleOrganisationBackend(
+  environment: AppEnvironment,
+  logger: Logger,
+  options: BackendOptions,
+  opened: OpenedOrganisationStore,
+  serverKey: Uint8Array,
+): Promise<Backend> {
   const fileKey = deriveKey(serverKey, 'files');
-  const backend = await assembleBackend({ ...environment, backend: 'organisation' }, logger, options, {
+  return assembleBackend({ ...environment, backend: 'organisation' }, logger, options, {
     store: opened.store,
     keys: opened.keys,
     sealer: { seal: (text, purpose) => sealLine(fileKey, text, purpose), open: (line, purpose) => openLine(fileKey, line, purpose) },
     close: () => opened.store.close(),
   });
-  return { backend, store: opened.store };
 }

@@ -17,11 +17,11 @@ import { createConsoleLogger } from '../platform/logger';
 import { productName } from '../platform/paths';
 import { readPolicyLayers } from '../platform/policy';
 import { readOrganisationPolicy } from '../core/organisation-policy';
-import { loadServerKey, openOrganisationStore, ServerKeyError, serverKeyVariable } from '../postgres/open';
+import { loadServerKey, ServerKeyError, serverKeyVariable, type OpenedOrganisationStore } from '../postgres/open';
 import { deriveKey } from '../store/crypto';
 import { parseConfigFile, resolveServerConfig, ServerConfigError, serverEnvironment, type ServerConfig, type ServerConfigFile } from '../server/config';
 import { startOrganisationServer, type RunningOrganisationServer, type ServerTimeouts } from '../server/http';
-import { openOrganisationBackendWithKey, organisationFailure, redactDatabaseUrl } from './organisation';
+import { assembleOrganisationBackend, openOrganisationDatabase, organisationFailure, redactDatabaseUrl } from './organisation';
 import { version } from '../../package.json';
 
 export const serverUsage = `Usage: mailwarden server [--config FILE] [options]
@@ -180,20 +180,19 @@ export async function serverCommand(argv: readonly string[], out: (s: string) =>
   // The organisation's policy: a --policy file and this machine's place, as every shell reads
   // them, under the policy stored in the database (policy set), which every process shares;
   // then what a web page cannot do: reach the mail clients of the computer it is opened on.
-  const layers: PolicyLayer[] = await readPolicyLayers({ platform: process.platform, ...(config.policyFile ? { policyFile: config.policyFile } : {}) }, logger);
+  // The store is opened once: its stored policy is read from it, then the backend runs on it.
+  let database: OpenedOrganisationStore;
   try {
-    const peek = await openOrganisationStore({ url: config.database, serverKey, logger, poolSize: 1 });
-    try {
-      const stored = await readOrganisationPolicy(peek.store);
-      if (stored) layers.push(...stored.layers);
-    } finally {
-      await peek.store.close();
-    }
+    database = await openOrganisationDatabase(config.database, serverKey, logger, config.poolSize);
   } catch (cause) {
-    const code = (cause as { code?: unknown }).code;
-    errOut(`mailwarden: cannot open the organisation's database ${redactDatabaseUrl(config.database)}${typeof code === 'string' ? ` (${code})` : ''}\n`);
-    return 1;
+    const failure = organisationFailure(cause);
+    if (!failure) throw cause;
+    errOut(`mailwarden: ${failure.message}\n`);
+    return failure.exitCode;
   }
+  const layers: PolicyLayer[] = await readPolicyLayers({ platform: process.platform, ...(config.policyFile ? { policyFile: config.policyFile } : {}) }, logger);
+  const stored = await readOrganisationPolicy(database.store);
+  if (stored) layers.push(...stored.layers);
   layers.push({
     level: 'enforced',
     origin: 'organisation-server',
@@ -203,31 +202,23 @@ export async function serverCommand(argv: readonly string[], out: (s: string) =>
   const fileProblems = policy.problems.filter((problem) => problem.origin === 'policy-file');
   if (fileProblems.length > 0) {
     for (const problem of fileProblems) errOut(`mailwarden: ${config.policyFile}: ${problem.path}: ${problem.reason}\n`);
+    await database.store.close();
     return 1;
   }
 
   const environment = { productName, version, dataDir: path('data-dir') ?? cwd, shell: 'server', demo: false, platform: process.platform } as const;
-  let opened;
-  try {
-    opened = await openOrganisationBackendWithKey(
-      environment,
-      logger,
-      {
-        policy,
-        ...(hooks.clock ? { clock: hooks.clock } : {}),
-        sessions: (ports) => new StoredSessions(ports.store, ports.keys.mac, ports.clock, { sessionLifetimeMs: config.sessionHours * 3_600_000 }),
-      },
-      config.database,
-      serverKey,
-      config.poolSize,
-    );
-  } catch (cause) {
-    const failure = organisationFailure(cause);
-    if (!failure) throw cause;
-    errOut(`mailwarden: ${failure.message}\n`);
-    return failure.exitCode;
-  }
-  const { backend, store } = opened;
+  const store = database.store;
+  const backend = await assembleOrganisationBackend(
+    environment,
+    logger,
+    {
+      policy,
+      ...(hooks.clock ? { clock: hooks.clock } : {}),
+      sessions: (ports) => new StoredSessions(ports.store, ports.keys.mac, ports.clock, { sessionLifetimeMs: config.sessionHours * 3_600_000 }),
+    },
+    database,
+    serverKey,
+  );
 
   let server: RunningOrganisationServer;
   try {

@@ -86,7 +86,7 @@ export async function verifyMailLogin(core: CoreContext, request: MailLoginReque
     const record = await passwords.findOne({ mailbox: address, lookup: clientPasswordLookup(core, normalized) });
     // Checked through the cache of recent successes: the record is read as it is now, so a revoke,
     // a scope or an expiry applies at once whether or not the check itself is remembered.
-    if (record && (await verifyRemembered(core.verified, (s, h) => core.hasher.verify(s, h), record._id, record.hash, normalized))) {
+    if (record && (await verifyRemembered(core.verified, core.hasher, record._id, record.hash, normalized))) {
       if (isExpired(record, now)) return refuse('expired', record.name);
       if (!record.scopes.includes(protocol)) return refuse('out-of-scope', record.name);
       const used = await core.store.atomically(async () => {
@@ -106,7 +106,7 @@ export async function verifyMailLogin(core: CoreContext, request: MailLoginReque
     }
   }
 
-  if (await verifyRemembered(core.verified, (s, h) => core.hasher.verify(s, h), mailbox._id, mailbox.passwordHash, secret)) {
+  if (await verifyRemembered(core.verified, core.hasher, mailbox._id, mailbox.passwordHash, secret)) {
     // With 2FA on, a password alone must not open the mailbox anywhere: that is what 2FA is for.
     if (hasTwoFactor(mailbox)) return refuse('main-password-with-2fa');
     return { ok: true, via: 'main-password' };

@@ -63,13 +63,13 @@ export class VerifiedSecrets {
  */
 export async function verifyRemembered(
   verified: VerifiedSecrets,
-  verify: (secret: string, storedHash: string) => Promise<boolean>,
+  hasher: { verify(secret: string, storedHash: string): Promise<boolean> },
   recordId: string,
   storedHash: string,
   secret: string,
 ): Promise<boolean> {
   if (verified.has(recordId, storedHash, secret)) return true;
-  const matches = await verify(secret, storedHash);
+  const matches = await hasher.verify(secret, storedHash);
   if (matches) verified.add(recordId, storedHash, secret);
   return matches;
 }

@@ -107,19 +107,18 @@ export async function startOrganisationServer(options: OrganisationServerOptions
   const refusals = new RefusalLog({ logger: options.logger, message: 'request refused', summary: 'requests refused without a log line', now });
   const hsts: Record<string, string> = options.publicUrl.protocol === 'https:' ? { 'Strict-Transport-Security': 'max-age=31536000' } : {};
   let stopping = false;
-  let port = options.port;
+  /** The Host names and browser origins this server answers to; set once it listens (the port may be 0 until then). */
+  let hosts = new Set<string>();
+  let origins = new Set<string>();
 
-  /** The Host names this server answers to: the public one, and the loopback listener's own. */
-  const hosts = (): Set<string> => {
-    const names = new Set([options.publicUrl.host.toLowerCase()]);
+  /** The public name, and the loopback listener's own; each origin is the page's own under one of them. */
+  function allowNames(port: number): void {
+    hosts = new Set([options.publicUrl.host.toLowerCase()]);
     if (isLoopbackAddress(options.host) && !options.behindProxy) {
-      for (const name of ['127.0.0.1', 'localhost', '[::1]']) names.add(`${name}:${port}`);
+      for (const name of ['127.0.0.1', 'localhost', '[::1]']) hosts.add(`${name}:${port}`);
     }
-    return names;
-  };
-
-  /** The origins a browser may call from: the page's own, under each of those names. */
-  const origins = (): Set<string> => new Set([...hosts()].map((name) => `${options.publicUrl.protocol}//${name}`));
+    origins = new Set([...hosts].map((name) => `${options.publicUrl.protocol}//${name}`));
+  }
 
   /** The client's address: the socket's, or behind a proxy the one the proxy appended. */
   function clientOf(req: IncomingMessage): string {
@@ -219,8 +218,8 @@ export async function startOrganisationServer(options: OrganisationServerOptions
       sendJson(res, up ? 200 : 503, { status: stopping ? 'stopping' : up ? 'ok' : 'database-unreachable' });
       return;
     }
-    if (!req.headers.host || !hosts().has(req.headers.host.toLowerCase())) return refuse(res, req, 421, err('forbidden-sender'), 'foreign-host');
-    if (req.headers.origin !== undefined && !origins().has(req.headers.origin.toLowerCase())) return refuse(res, req, 403, err('forbidden-sender'), 'foreign-origin');
+    if (!req.headers.host || !hosts.has(req.headers.host.toLowerCase())) return refuse(res, req, 421, err('forbidden-sender'), 'foreign-host');
+    if (req.headers.origin !== undefined && !origins.has(req.headers.origin.toLowerCase())) return refuse(res, req, 403, err('forbidden-sender'), 'foreign-origin');
     const wait = rates.take(clientOf(req));
     if (wait > 0) {
       res.setHeader('Connection', 'close');
@@ -271,7 +270,8 @@ export async function startOrganisationServer(options: OrganisationServerOptions
       resolveListen();
     });
   });
-  port = (server.address() as AddressInfo).port;
+  const port = (server.address() as AddressInfo).port;
+  allowNames(port);
 
   return {
     port,

@@ -30,13 +30,15 @@ describe('VerifiedSecrets', () => {
   it('through verifyRemembered: a success is checked once, a failure every time', async () => {
     const cache = new VerifiedSecrets(mac, new FakeClock());
     let checks = 0;
-    const verify = async (secret: string) => {
-      checks += 1;
-      return secret === 'right';
+    const hasher = {
+      verify: async (secret: string) => {
+        checks += 1;
+        return secret === 'right';
+      },
     };
-    expect([await verifyRemembered(cache, verify, 'r', 'h', 'right'), await verifyRemembered(cache, verify, 'r', 'h', 'right')]).toEqual([true, true]);
+    expect([await verifyRemembered(cache, hasher, 'r', 'h', 'right'), await verifyRemembered(cache, hasher, 'r', 'h', 'right')]).toEqual([true, true]);
     expect(checks).toBe(1);
-    expect([await verifyRemembered(cache, verify, 'r', 'h', 'wrong'), await verifyRemembered(cache, verify, 'r', 'h', 'wrong')]).toEqual([false, false]);
+    expect([await verifyRemembered(cache, hasher, 'r', 'h', 'wrong'), await verifyRemembered(cache, hasher, 'r', 'h', 'wrong')]).toEqual([false, false]);
     expect(checks).toBe(3);
   });
 });
