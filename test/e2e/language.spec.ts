@@ -9,6 +9,8 @@ test('a Chinese browser gets Chinese; English can be chosen, survives a reload, 
 
   await openSection(page, '设置');
   await expect(page.getByLabel('语言')).toHaveValue('system');
+  // The page switches at once and saves behind it: the backend is asked only once it answered.
+  const stored = page.waitForResponse(apiRoute('settings:update'));
   await page.getByLabel('语言').selectOption('en');
   await expect(pageHeading(page)).toHaveText('Settings');
   await expect(page.getByRole('banner')).toContainText('Mailwarden');
@@ -17,6 +19,7 @@ test('a Chinese browser gets Chinese; English can be chosen, survives a reload, 
   await expect(html).toHaveAttribute('lang', 'en');
 
   // The choice is stored by the backend, not only in this page.
+  expect((await (await stored).json()) as unknown).toMatchObject({ ok: true, data: { locale: 'en' } });
   const saved = await page.request.post(`${app.origin}/api/settings:get`, {
     headers: { Authorization: `Bearer ${app.token}` },
     data: {},
