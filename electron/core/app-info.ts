@@ -12,6 +12,8 @@ export interface AppEnvironment {
   readonly platform: string;
   /** The embedded store when absent. */
   readonly backend?: AppInfo['backend'];
+  /** The organisation server a desktop works against (policy server.url). */
+  readonly server?: string;
 }
 
 /** `sources`: where each policy value in force came from (the merged policy's record). */
@@ -22,6 +24,7 @@ export function describeApp(env: AppEnvironment, sources: PolicySources): AppInf
     version: env.version,
     dataDir: env.dataDir,
     backend: env.backend ?? 'embedded',
+    ...(env.server ? { server: env.server } : {}),
     shell: env.shell,
     demo: env.demo,
     platform: env.platform,

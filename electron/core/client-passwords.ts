@@ -3,7 +3,7 @@
  * with these instead of the main password. Each is 16 random characters, shown once, stored as a
  * salted scrypt hash plus a keyed lookup, named, optionally limited to some protocols and dated.
  */
-import type { ClientPasswordView } from '../shared/channels/client-passwords';
+import type { ClientPasswordView, StoredSecretVerdict } from '../shared/channels/client-passwords';
 import { mailProtocols, type ApplyTarget, type MailProtocol } from '../shared/client-password-rules';
 import type { RequestOf, ResponseOf } from '../shared/contract';
 import { err, ok, type Err, type Result } from '../shared/result';
@@ -191,6 +191,49 @@ export async function markClientPasswordApplied(
   });
 }
 
+/**
+ * The client password `id` of this mailbox, when `password` (spaces allowed, as shown) is it: a
+ * mistyped or foreign secret never reaches a keychain, profile or file.
+ */
+export async function verifyOwnClientPassword(
+  core: CoreContext,
+  mailbox: string,
+  id: string,
+  password: string,
+): Promise<Result<ClientPasswordRecord & { readonly plain: string }>> {
+  const record = await ownPassword(core, mailbox, id);
+  if (!record) return err('not-found');
+  const plain = normalizeClientPassword(password);
+  if (!looksLikeClientPassword(plain) || !(await core.hasher.verify(plain, record.hash))) return err('password-mismatch');
+  return ok({ ...record, plain });
+}
+
+/** What a password found in a mail client's settings is to this mailbox. */
+export async function classifyStoredSecret(core: CoreContext, mailbox: MailboxRecord, stored: string): Promise<StoredSecretVerdict> {
+  const normalized = normalizeClientPassword(stored);
+  if (looksLikeClientPassword(normalized)) {
+    const record = await passwords(core).findOne({ mailbox: mailbox.address, lookup: clientPasswordLookup(core, normalized) });
+    if (record && (await core.hasher.verify(normalized, record.hash))) return 'client-password';
+  }
+  if (await core.hasher.verify(stored, mailbox.passwordHash)) return 'main-password';
+  return 'other';
+}
+
+/** Each distinct secret told once (profiles often hold the same password twice), in the order asked. */
+export async function classifyStoredSecrets(core: CoreContext, mailbox: MailboxRecord, secrets: readonly string[]): Promise<StoredSecretVerdict[]> {
+  const verdicts = new Map<string, Promise<StoredSecretVerdict>>();
+  return Promise.all(
+    secrets.map((secret) => {
+      let verdict = verdicts.get(secret);
+      if (!verdict) {
+        verdict = classifyStoredSecret(core, mailbox, secret);
+        verdicts.set(secret, verdict);
+      }
+      return verdict;
+    }),
+  );
+}
+
 export function createClientPasswordsHandlers(core: CoreContext): HandlersOf<'client-passwords'> {
   return {
     'client-passwords:list': async (_request, call) => {
@@ -212,6 +255,19 @@ export function createClientPasswordsHandlers(core: CoreContext): HandlersOf<'cl
       const session = await requireSession(core, call, { allowEnrollment: false });
       if (!session.ok) return session;
       return markClientPasswordApplied(core, session.data.mailbox, request.id, request.target);
+    },
+    'client-passwords:verify': async (request, call) => {
+      const session = await requireSession(core, call, { allowEnrollment: false });
+      if (!session.ok) return session;
+      const checked = await verifyOwnClientPassword(core, session.data.mailbox, request.id, request.password);
+      return checked.ok ? ok({ id: checked.data._id, name: checked.data.name }) : checked;
+    },
+    'client-passwords:classify': async (request, call) => {
+      const session = await requireSession(core, call, { allowEnrollment: true });
+      if (!session.ok) return session;
+      const mailbox = await core.store.collection<MailboxRecord>('mailboxes').get(session.data.mailbox);
+      if (!mailbox) return err('not-signed-in');
+      return ok({ verdicts: await classifyStoredSecrets(core, mailbox, request.secrets), twoFactor: hasTwoFactor(mailbox) });
     },
   };
 }

@@ -19,6 +19,7 @@ import { createGrantsHandlers } from './grants';
 import { createActivityHandlers } from './activity';
 import { createMailClientsHandlers } from './mail-clients/handlers';
 import type { MailClientPorts } from './mail-clients/ports';
+import { localAuthority } from './mail-clients/authority';
 
 export type Handler<C extends Channel> = (request: RequestOf<C>, call: CallContext) => Promise<Result<ResponseOf<C>>>;
 
@@ -54,6 +55,9 @@ export function createHandlers(deps: CoreDependencies): Handlers {
     ...createClientPasswordsHandlers(deps.core),
     ...createGrantsHandlers(deps.core),
     ...createActivityHandlers(deps.core),
-    ...createMailClientsHandlers(deps.core, deps.mailClients),
+    ...createMailClientsHandlers(
+      { authority: localAuthority(deps.core), policy: () => deps.core.policy(), clock: deps.core.clock, random: deps.core.random, logger: deps.core.logger },
+      deps.mailClients,
+    ),
   };
 }

@@ -60,6 +60,13 @@ export interface UpdatesPolicy {
   readonly feedUrl: string | null;
 }
 
+export interface OrganisationServerPolicy {
+  /** The organisation server the desktop works against; null: this computer's embedded store. */
+  readonly url: string | null;
+  /** A pinned CA certificate file (PEM) for it; null: the system's CAs. */
+  readonly caFile: string | null;
+}
+
 export interface CrashReportsPolicy {
   /** Where crash dumps are uploaded; null: kept on the computer, never uploaded. */
   readonly uploadUrl: string | null;
@@ -88,6 +95,7 @@ export interface Policy {
   readonly clientIntegrations: ClientIntegrations;
   readonly updates: UpdatesPolicy;
   readonly crashReports: CrashReportsPolicy;
+  readonly organisationServer: OrganisationServerPolicy;
 }
 
 /** The nested shape from the schema's flat values. A webhook gateway without a URL or body is refused earlier (`crossKeyProblems`). */
@@ -116,6 +124,7 @@ export function policyFromValues(values: PolicyValues): Policy {
     },
     updates: { enabled: values['updates.enabled'], feedUrl: values['updates.feedUrl'] === '' ? null : values['updates.feedUrl'] },
     crashReports: { uploadUrl: values['crashReports.uploadUrl'] === '' ? null : values['crashReports.uploadUrl'] },
+    organisationServer: { url: values['server.url'] === '' ? null : values['server.url'], caFile: values['server.caFile'] === '' ? null : values['server.caFile'] },
   };
 }
 
@@ -188,6 +197,8 @@ export function policyToValues(policy: Policy): PolicyValues {
     'updates.enabled': policy.updates.enabled,
     'updates.feedUrl': policy.updates.feedUrl ?? '',
     'crashReports.uploadUrl': policy.crashReports.uploadUrl ?? '',
+    'server.url': policy.organisationServer.url ?? '',
+    'server.caFile': policy.organisationServer.caFile ?? '',
   };
 }
 
@@ -213,6 +224,7 @@ export const policyKeys = [
   'clientIntegrations',
   'updates',
   'crashReports',
+  'organisationServer',
 ] as const satisfies readonly PolicyKey[];
 
 // ---------------------------------------------------------------------------------------------

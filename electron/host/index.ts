@@ -7,8 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { deviceLabel } from '../platform/device';
 import { createConsoleLogger } from '../platform/logger';
 import { parseLaunchOptions } from '../platform/args';
-import { readPolicy } from '../platform/policy';
-import { openBackend } from '../platform/compose';
+import { launchServerLayer, readPolicyLayers } from '../platform/policy';
+import { openDesktopBackend } from '../platform/desktop-backend';
 import { defaultDataDir, productName } from '../platform/paths';
 import { startHost } from './server';
 import { version } from '../../package.json';
@@ -16,7 +16,11 @@ import { version } from '../../package.json';
 async function main(): Promise<void> {
   const options = parseLaunchOptions(process.argv.slice(2));
   const logger = createConsoleLogger('host');
-  const backend = await openBackend(
+  const layers = [
+    ...launchServerLayer(options.server, options.serverCa),
+    ...(await readPolicyLayers({ platform: process.platform, ...(options.policyFile ? { policyFile: options.policyFile } : {}) }, logger)),
+  ];
+  const backend = await openDesktopBackend(
     {
       productName,
       version,
@@ -27,7 +31,7 @@ async function main(): Promise<void> {
     },
     logger,
     {
-      policy: await readPolicy({ platform: process.platform, ...(options.policyFile ? { policyFile: options.policyFile } : {}) }, logger),
+      layers,
       downloadsDir: options.downloadsDir,
       foxmailRoot: options.foxmailRoot,
     },
@@ -43,6 +47,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     `Mailwarden browser mode: for tests and development only, not for production use.\n` +
       `Data folder: ${backend.environment.dataDir}\n` +
+      (backend.environment.server ? `Organisation server: ${backend.environment.server}\n` : '') +
       `Open: ${host.url}\n`,
   );
   const stop = () => void host.close().then(() => process.exit(0));

@@ -7,12 +7,14 @@ import { writeFile } from 'node:fs/promises';
 import { release, version as osVersion } from 'node:os';
 import { join } from 'node:path';
 import { app, BrowserWindow, crashReporter, dialog, ipcMain, Menu, nativeTheme, Notification, protocol, screen, session, shell, webContents } from 'electron';
-import { openBackend } from '../platform/compose';
+import { openDesktopBackend } from '../platform/desktop-backend';
 import { createConsoleLogger } from '../platform/logger';
 import { RotatingLogFile } from '../platform/log-file';
 import { parseLaunchOptions, type LaunchOptions } from '../platform/args';
 import { runCli } from '../cli/commands';
-import { readPolicy } from '../platform/policy';
+import { readPolicyLayers } from '../platform/policy';
+import { resolvePolicy } from '../core/policy';
+import { chromiumPost } from './server-transport';
 import { appUserModelId, productName } from '../platform/paths';
 import { resolveLocale } from '../shared/locale';
 import type { LocalePreference } from '../shared/contract';
@@ -152,15 +154,17 @@ async function start(): Promise<void> {
   const rendererDir = join(import.meta.dirname, '../renderer');
   protocol.handle(appScheme, (request) => serveAppRequest(request.url, rendererDir));
 
-  const policy = await readPolicy({ platform: process.platform, ...(options.policyFile ? { policyFile: options.policyFile } : {}) }, logger);
+  const layers = await readPolicyLayers({ platform: process.platform, ...(options.policyFile ? { policyFile: options.policyFile } : {}) }, logger);
   // Crash dumps on this computer; uploaded only to an endpoint policy names (./crash-reports.ts).
-  crashReporter.start(crashReporterOptions(policy.policy.crashReports));
+  crashReporter.start(crashReporterOptions(resolvePolicy(layers, logger).policy.crashReports));
   // A previous run still closing holds the folder for a moment: wait for it (./start-retry.ts).
-  const backend = await openWhenFree(() => openBackend(
+  const backend = await openWhenFree(() => openDesktopBackend(
     { productName, version: app.getVersion(), dataDir, shell: 'electron', demo: options.demo, platform: process.platform },
     logger,
     {
-      policy,
+      layers,
+      // Policy server.url without a pinned CA: the system's trust store, through Chromium.
+      serverTransport: (ca) => (ca ? null : chromiumPost),
       files: new DialogFileSaver(() => app.getPath('downloads')),
       foxmailRoot: options.foxmailRoot,
       // While a secret is on screen its window is kept out of screenshots and screen sharing
@@ -180,7 +184,12 @@ async function start(): Promise<void> {
       },
     },
   ), { onWait: (attempt) => logger.info('data folder still in use, waiting', { attempt }) });
-  webmailHost = backend.core.policy().serverHost;
+  webmailHost = backend.policy().serverHost;
+  // A closed window's sign-in ends with it: its token for the organisation server goes too.
+  app.on('web-contents-created', (_event, contents) => {
+    const connection = `window:${contents.id}`;
+    contents.once('destroyed', () => backend.forget(connection));
+  });
   const trustToken = new TrustTokenFile(dataDir);
   const device = { label: deviceLabel(), client: `${productName} ${app.getVersion()}` };
   const contextFor = (webContentsId: number): CallContext => ({ connection: `window:${webContentsId}`, device, trust: trustToken });
@@ -199,7 +208,7 @@ async function start(): Promise<void> {
   };
   // Policy may turn updates off, and IT's per-machine install has none: then no updater exists at
   // all (./updater.ts). A downloaded update is announced in the person's language.
-  void startUpdater(backend.core.policy().updates, {
+  void startUpdater(backend.policy().updates, {
     create: electronUpdaterFactory,
     logger,
     packaged: app.isPackaged,

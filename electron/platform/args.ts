@@ -14,6 +14,10 @@ export interface LaunchOptions {
   readonly downloadsDir: string | undefined;
   /** A Foxmail installation folder to look in besides those found on the system (tests, portable installs). */
   readonly foxmailRoot: string | undefined;
+  /** `--server URL`: work against this organisation server, as policy `server.url` would (IT's own value wins). */
+  readonly server: string | undefined;
+  /** `--server-ca FILE`: the CA certificate to pin for it, as policy `server.caFile`. */
+  readonly serverCa: string | undefined;
 }
 
 /**
@@ -30,6 +34,8 @@ export function parseLaunchOptions(argv: readonly string[], cwd: string = proces
       policy: { type: 'string' },
       'downloads-dir': { type: 'string' },
       'foxmail-root': { type: 'string' },
+      server: { type: 'string' },
+      'server-ca': { type: 'string' },
     },
     strict: false,
     allowPositionals: true,
@@ -45,5 +51,7 @@ export function parseLaunchOptions(argv: readonly string[], cwd: string = proces
     policyFile: path(values.policy),
     downloadsDir: path(values['downloads-dir']),
     foxmailRoot: path(values['foxmail-root']),
+    server: typeof values.server === 'string' && values.server.length > 0 ? values.server : undefined,
+    serverCa: path(values['server-ca']),
   };
 }

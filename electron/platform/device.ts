@@ -14,6 +14,8 @@ export function deviceLabel(platform: NodeJS.Platform = osPlatform(), host: stri
 export function describeUserAgent(userAgent: string | undefined): string {
   const ua = userAgent ?? '';
   const rules: [RegExp, string][] = [
+    // The desktop app when it works against the organisation server (electron/platform/organisation-client.ts).
+    [/^Mailwarden\/(\d+\.\d+\.\d+)/, 'Mailwarden'],
     [/Edg\/(\d+)/, 'Edge'],
     [/Firefox\/(\d+)/, 'Firefox'],
     [/(?:Chrome|Chromium)\/(\d+)/, 'Chrome'],

@@ -36,6 +36,25 @@ const trustToken = /^[A-Za-z0-9_-]{16,128}$/;
 const issuedToken = /^[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{22}$/;
 
 /**
+ * The header a desktop names its computer in ("Windows · LAB-PC-07", percent-encoded), for the
+ * trusted-device list. As much the client's own word as a User-Agent: it names, it proves nothing.
+ */
+export const deviceHeader = 'mailwarden-device';
+
+function deviceHeaderOf(value: string | string[] | undefined): string | undefined {
+  if (typeof value !== 'string' || value.length > 300) return undefined;
+  let label: string;
+  try {
+    label = decodeURIComponent(value);
+  } catch {
+    return undefined;
+  }
+  label = label.trim();
+  // eslint-disable-next-line no-control-regex
+  return label.length > 0 && label.length <= 100 && !/[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/.test(label) ? label : undefined;
+}
+
+/**
  * Channels that act on the computer the backend runs on: its keychain, its Foxmail, its files,
  * its network. On the organisation's server that computer is the server, so a web page never
  * reaches them; the page keeps its own display settings (language, theme) in the browser.
@@ -143,7 +162,7 @@ export async function startOrganisationServer(options: OrganisationServerOptions
     const held = typeof heldHeader === 'string' && trustToken.test(heldHeader) ? heldHeader : undefined;
     return {
       connection: `server:${connection}`,
-      device: { label: describeUserAgentSystem(req.headers['user-agent']), client: describeUserAgent(req.headers['user-agent']) },
+      device: { label: deviceHeaderOf(req.headers[deviceHeader]) ?? describeUserAgentSystem(req.headers['user-agent']), client: describeUserAgent(req.headers['user-agent']) },
       trust: {
         get: async () => held,
         set: async (token) => {

@@ -82,6 +82,8 @@ export const AppInfoSchema = v.strictObject({
   dataDir: v.string(),
   /** Which account-security backend answers: this computer's embedded store, or the organisation's database. */
   backend: v.picklist(['embedded', 'organisation']),
+  /** The organisation server this desktop works against, when it does (policy server.url). */
+  server: v.optional(v.string()),
   /**
    * Which shell hosts the backend: the Electron app, the loopback browser mode, the CLI, or the
    * organisation server's web page.

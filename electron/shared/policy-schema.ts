@@ -51,6 +51,7 @@ export const policyCategories = {
   sms: { 'zh-CN': '短信网关', en: 'SMS gateway' },
   clientIntegrations: { 'zh-CN': '邮件客户端集成', en: 'Mail client integrations' },
   updates: { 'zh-CN': '更新与崩溃报告', en: 'Updates and crash reports' },
+  organisation: { 'zh-CN': '组织服务器', en: 'Organisation server' },
 } as const satisfies Record<string, PolicyText>;
 export type PolicyCategory = keyof typeof policyCategories;
 
@@ -79,7 +80,11 @@ export type PolicyStringFormat =
   /** A name people read, or empty for the default: no control characters, no colon (Key URI Format). */
   | 'display-name-or-empty'
   /** An identifier or key as a provider's console shows it (printable ASCII, no spaces), or empty. */
-  | 'token-or-empty';
+  | 'token-or-empty'
+  /** The organisation server: an https:// URL, http:// only to this computer (loopback), or empty. */
+  | 'server-url-or-empty'
+  /** An absolute file path (Windows or POSIX), or empty. */
+  | 'absolute-path-or-empty';
 
 export type PolicyKeySpec =
   | (PolicyKeyCommon & { readonly type: 'boolean'; readonly default: boolean })
@@ -454,6 +459,36 @@ export const policySchema = {
     recommendable: false,
     secret: false,
   },
+  'server.url': {
+    registryName: 'ServerUrl',
+    category: 'organisation',
+    type: 'string',
+    format: 'server-url-or-empty',
+    maxLength: 2048,
+    default: '',
+    title: { 'zh-CN': '组织服务器地址', en: 'Organisation server URL' },
+    description: {
+      'zh-CN': '设置后，桌面应用不再使用本机数据，而是由组织服务器（mailwarden server）保存二次验证、客户端专用密码、设备和共享邮箱；钥匙串、Foxmail、iPhone 描述文件和连接测试仍在本机进行。须为 https:// 地址。留空：只用本机数据（默认）。',
+      en: 'When set, the desktop app keeps no data of its own: two-factor, client passwords, devices and shared mailboxes live on the organisation server (mailwarden server); the keychain, Foxmail, the iPhone profile and the connection test still run on this computer. Must be an https:// address. Empty: this computer\'s own data (the default).',
+    },
+    recommendable: false,
+    secret: false,
+  },
+  'server.caFile': {
+    registryName: 'ServerCaFile',
+    category: 'organisation',
+    type: 'string',
+    format: 'absolute-path-or-empty',
+    maxLength: 1024,
+    default: '',
+    title: { 'zh-CN': '组织服务器的根证书', en: 'Organisation server CA certificate' },
+    description: {
+      'zh-CN': 'PEM 格式的 CA 证书文件的绝对路径。设置后，只信任由它签发的服务器证书（固定，系统证书不再适用）；留空：使用系统信任的证书。',
+      en: 'Absolute path of a CA certificate file (PEM). When set, only server certificates it issued are trusted (pinned; the system\'s CAs no longer apply). Empty: the certificates the system trusts.',
+    },
+    recommendable: false,
+    secret: false,
+  },
 } as const satisfies Record<string, PolicyKeySpec>;
 
 export type PolicyPath = keyof typeof policySchema;
@@ -528,6 +563,19 @@ function isJsonTemplate(template: string): boolean {
   }
 }
 
+/** https:// anywhere; plain http:// only to this computer (a server on loopback, in development and tests). */
+function isServerUrl(text: string): boolean {
+  if (!URL.canParse(text)) return false;
+  const url = new URL(text);
+  if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') return false;
+  if (url.protocol === 'https:') return url.hostname !== '';
+  return url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+}
+
+function isAbsolutePath(text: string): boolean {
+  return /^\//.test(text) || /^[A-Za-z]:[\\/]/.test(text) || /^\\\\[^\\]+\\/.test(text);
+}
+
 function isHttpsUrl(text: string): boolean {
   if (!URL.canParse(text)) return false;
   const url = new URL(text);
@@ -561,6 +609,11 @@ function stringSchema(spec: Extract<PolicyKeySpec, { type: 'string' }>) {
       return v.pipe(bounded, v.check((text) => !/[\u0000-\u001f\u007f:]/.test(text), 'holds a colon or a control character'));
     case 'token-or-empty':
       return v.pipe(bounded, v.regex(/^[\x21-\x7e]*$/, 'holds a space or a character that is not printable ASCII'));
+    case 'server-url-or-empty':
+      return v.pipe(bounded, v.check((text) => text === '' || isServerUrl(text), 'not an https:// URL (http:// only to 127.0.0.1), or it holds a user, query or fragment'));
+    case 'absolute-path-or-empty':
+      // eslint-disable-next-line no-control-regex
+      return v.pipe(bounded, v.check((text) => text === '' || (isAbsolutePath(text) && !/[\u0000-\u001f]/.test(text)), 'not an absolute file path'));
   }
 }
 

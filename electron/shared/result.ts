@@ -68,6 +68,9 @@ export const errorCodes = [
   'too-many-requests',
   'server-busy',
   'registration-closed',
+  'server-unreachable',
+  'server-untrusted',
+  'server-incompatible',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];

@@ -11,42 +11,26 @@ import type { ResponseOf } from '../../shared/contract';
 import { profileDeleteOfferMs, type MailEndpoint, type MailServerSettings } from '../../shared/mail-server';
 import { err, ok, type Result } from '../../shared/result';
 import type { CallContext } from '../call';
-import type { ClientPasswordRecord } from '../client-password-record';
-import { clientPasswordLookup, looksLikeClientPassword, markClientPasswordApplied, normalizeClientPassword, ownPassword } from '../client-passwords';
-import type { CoreContext } from '../context';
+import { looksLikeClientPassword, normalizeClientPassword } from '../client-passwords';
 import type { HandlersOf } from '../handlers';
 import { randomId } from '../ids';
-import { hasTwoFactor, normalizeAddress, type MailboxRecord } from '../mailbox';
-import { KeychainUnavailableError } from '../ports';
-import { requireSession } from '../sign-in';
+import { normalizeAddress } from '../mailbox';
+import type { Policy } from '../policy';
+import { KeychainUnavailableError, type Clock, type Logger, type Random } from '../ports';
+import type { MailClientAuthority, SignedInMailbox } from './authority';
 import { buildMobileconfig, profileFileName } from './mobileconfig';
 import { FoxmailError, type FoxmailAccount, type FoxmailRefusal, type MailClientPorts } from './ports';
 
 type Empty = Record<string, never>;
+type StoredPassword = FoxmailAccountView['storedPassword'];
 
 const productName = 'Mailwarden';
-
-function mailboxes(core: CoreContext) {
-  return core.store.collection<MailboxRecord>('mailboxes');
-}
 
 /** The language-neutral text the Android card's QR code holds: protocol names read the same everywhere. */
 export function settingsCardText(address: string, server: MailServerSettings): string {
   const line = (name: string, endpoint: MailEndpoint) =>
     `${name}: ${endpoint.host}:${endpoint.port} ${endpoint.security === 'tls' ? 'SSL/TLS' : endpoint.security === 'starttls' ? 'STARTTLS' : 'none'}`;
   return [`Email: ${address}`, `User: ${address}`, line('IMAP', server.imap), line('POP3', server.pop3), line('SMTP', server.smtp)].join('\n');
-}
-
-/**
- * The client password the renderer sends back with an apply request, checked against that
- * password's stored hash: a mistyped or foreign secret never reaches a keychain, profile or file.
- */
-async function checkedClientPassword(core: CoreContext, mailbox: string, id: string, password: string): Promise<Result<ClientPasswordRecord & { readonly plain: string }>> {
-  const record = await ownPassword(core, mailbox, id);
-  if (!record) return err('not-found');
-  const plain = normalizeClientPassword(password);
-  if (!looksLikeClientPassword(plain) || !(await core.hasher.verify(plain, record.hash))) return err('password-mismatch');
-  return ok({ ...record, plain });
 }
 
 function keychainFailure(cause: unknown): Result<never> {
@@ -85,7 +69,18 @@ class CardCodes {
   }
 }
 
-export function createMailClientsHandlers(core: CoreContext, ports: MailClientPorts): HandlersOf<'mail-clients'> {
+/** What the mail-client rules need besides the machine's ports: who decides, the policy in force, time and chance. */
+export interface MailClientsDependencies {
+  readonly authority: MailClientAuthority;
+  readonly policy: () => Policy;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly logger: Logger;
+}
+
+export function createMailClientsHandlers(deps: MailClientsDependencies, ports: MailClientPorts): HandlersOf<'mail-clients'> {
+  const { authority, clock, logger } = deps;
+  const policy = deps.policy;
   const cardCodes = new CardCodes();
   /** Profiles saved by this process, by the id given to the renderer: it never names a path to delete. */
   const savedProfiles = new Map<string, SavedProfile>();
@@ -95,56 +90,41 @@ export function createMailClientsHandlers(core: CoreContext, ports: MailClientPo
    */
   const scannedRefs = new Map<string, { readonly own: Set<string>; readonly others: Set<string> }>();
 
-  async function signedIn(call: CallContext, allowEnrollment = false) {
-    return requireSession(core, call, { allowEnrollment });
+  function signedIn(call: CallContext, allowEnrollment = false): Promise<Result<SignedInMailbox>> {
+    return authority.signedIn(call, allowEnrollment);
   }
 
-  /** What a Foxmail account stores, told without decoding other mailboxes' passwords. */
-  async function storedPasswordOf(
-    account: FoxmailAccount,
-    mailbox: MailboxRecord,
-    verdicts: Map<string, Promise<FoxmailAccountView['storedPassword']>>,
-  ): Promise<FoxmailAccountView['storedPassword']> {
-    if (normalizeAddress(account.address) !== mailbox.address) return 'not-this-mailbox';
-    let stored: string | null;
-    try {
-      stored = await ports.foxmail.readPassword(account.ref);
-    } catch {
-      return 'unknown';
+  /** What each Foxmail account stores: read here, told by the authority; another mailbox's is never decoded. */
+  async function storedPasswordsOf(call: CallContext, accounts: readonly FoxmailAccount[], address: string): Promise<Result<StoredPassword[]>> {
+    const found: (StoredPassword | { readonly secret: string })[] = [];
+    for (const account of accounts) {
+      if (normalizeAddress(account.address) !== address) {
+        found.push('not-this-mailbox');
+        continue;
+      }
+      const stored = await ports.foxmail.readPassword(account.ref).catch(() => null);
+      found.push(stored === null ? 'unknown' : stored === '' ? 'none' : { secret: stored });
     }
-    if (stored === null) return 'unknown';
-    if (stored === '') return 'none';
-    // Each verdict costs a scrypt verify or two; profiles often hold the same password (office
-    // and home), so one scan tells each distinct password once.
-    let verdict = verdicts.get(stored);
-    if (!verdict) {
-      verdict = classifyStoredPassword(stored, mailbox);
-      verdicts.set(stored, verdict);
-    }
-    return verdict;
+    // Each verdict costs a hash or two: the distinct passwords are told once, in one request.
+    const distinct = [...new Set(found.flatMap((entry) => (typeof entry === 'object' ? [entry.secret] : [])))];
+    if (distinct.length === 0) return ok(found as StoredPassword[]);
+    const told = await authority.classify(call, distinct);
+    if (!told.ok) return told;
+    const verdictOf = new Map(distinct.map((secret, index) => [secret, told.data.verdicts[index]!]));
+    return ok(found.map((entry) => (typeof entry === 'object' ? verdictOf.get(entry.secret)! : entry)));
   }
 
-  async function classifyStoredPassword(stored: string, mailbox: MailboxRecord): Promise<FoxmailAccountView['storedPassword']> {
-    const normalized = normalizeClientPassword(stored);
-    if (looksLikeClientPassword(normalized)) {
-      const record = await core.store
-        .collection<ClientPasswordRecord>('clientPasswords')
-        .findOne({ mailbox: mailbox.address, lookup: clientPasswordLookup(core, normalized) });
-      if (record && (await core.hasher.verify(normalized, record.hash))) return 'client-password';
-    }
-    if (await core.hasher.verify(stored, mailbox.passwordHash)) return 'main-password';
-    return 'other';
-  }
-
-  async function scan(mailbox: MailboxRecord): Promise<FoxmailInstallationView[]> {
+  async function scan(call: CallContext, address: string): Promise<Result<FoxmailInstallationView[]>> {
     const installations = await ports.foxmail.scan();
     const refs = { own: new Set<string>(), others: new Set<string>() };
-    const verdicts = new Map<string, Promise<FoxmailAccountView['storedPassword']>>();
+    const stored = await storedPasswordsOf(call, installations.flatMap((installation) => installation.accounts), address);
+    if (!stored.ok) return stored;
+    let index = 0;
     const views: FoxmailInstallationView[] = [];
     for (const installation of installations) {
       const accounts: FoxmailAccountView[] = [];
       for (const account of installation.accounts) {
-        (normalizeAddress(account.address) === mailbox.address ? refs.own : refs.others).add(account.ref);
+        (normalizeAddress(account.address) === address ? refs.own : refs.others).add(account.ref);
         accounts.push({
           ref: account.ref,
           address: account.address,
@@ -155,25 +135,30 @@ export function createMailClientsHandlers(core: CoreContext, ports: MailClientPo
           profilePath: account.profilePath,
           format: account.format,
           writable: account.writable,
-          storedPassword: await storedPasswordOf(account, mailbox, verdicts),
+          storedPassword: stored.data[index++]!,
         });
       }
       views.push({ root: installation.root, version: installation.version, running: installation.running, foundBy: installation.foundBy, accounts });
     }
-    scannedRefs.set(mailbox.address, refs);
-    return views;
+    scannedRefs.set(address, refs);
+    return ok(views);
   }
 
-  async function markApplied(mailbox: string, id: string, target: ApplyTarget): Promise<void> {
-    await markClientPasswordApplied(core, mailbox, id, target);
+  /**
+   * The password is in the client by now: a failure to note where is logged, not reported as the
+   * write failing (it did not), and the list shows it at the next successful note.
+   */
+  async function markApplied(call: CallContext, id: string, target: ApplyTarget): Promise<void> {
+    const noted = await authority.markApplied(call, id, target);
+    if (!noted.ok) logger.warn('client password written but not noted', { target, reason: noted.code });
   }
 
   return {
     'mail-clients:settings': async (_request, call) => {
       const session = await signedIn(call, true);
       if (!session.ok) return session;
-      const { mailServer, clientIntegrations } = core.policy();
-      const address = session.data.mailbox;
+      const { mailServer, clientIntegrations } = policy();
+      const address = session.data.address;
       const text = settingsCardText(address, mailServer);
       const qrSvg = cardCodes.svg(text);
       return ok({
@@ -189,9 +174,9 @@ export function createMailClientsHandlers(core: CoreContext, ports: MailClientPo
     'mail-clients:keychain-list': async (_request, call) => {
       const session = await signedIn(call);
       if (!session.ok) return session;
-      if (!core.policy().clientIntegrations.keychain) return err('integration-disabled');
+      if (!policy().clientIntegrations.keychain) return err('integration-disabled');
       try {
-        return ok({ names: await ports.shelf.names(session.data.mailbox) });
+        return ok({ names: await ports.shelf.names(session.data.address) });
       } catch (cause) {
         return keychainFailure(cause);
       }
@@ -200,24 +185,24 @@ export function createMailClientsHandlers(core: CoreContext, ports: MailClientPo
     'mail-clients:keychain-remember': async (request, call) => {
       const session = await signedIn(call);
       if (!session.ok) return session;
-      if (!core.policy().clientIntegrations.keychain) return err('integration-disabled');
-      const checked = await checkedClientPassword(core, session.data.mailbox, request.id, request.password);
+      if (!policy().clientIntegrations.keychain) return err('integration-disabled');
+      const checked = await authority.verifyClientPassword(call, request.id, request.password);
       if (!checked.ok) return checked;
       try {
-        await ports.shelf.remember(session.data.mailbox, checked.data.name, checked.data.plain);
+        await ports.shelf.remember(session.data.address, checked.data.name, checked.data.plain);
       } catch (cause) {
         return keychainFailure(cause);
       }
-      await markApplied(session.data.mailbox, checked.data._id, 'keychain');
+      await markApplied(call, checked.data.id, 'keychain');
       return ok({ name: checked.data.name });
     },
 
     'mail-clients:keychain-forget': async (request, call) => {
       const session = await signedIn(call);
       if (!session.ok) return session;
-      if (!core.policy().clientIntegrations.keychain) return err('integration-disabled');
+      if (!policy().clientIntegrations.keychain) return err('integration-disabled');
       try {
-        const removed = await ports.shelf.forget(session.data.mailbox, request.name);
+        const removed = await ports.shelf.forget(session.data.address, request.name);
         return removed ? ok({} as Empty) : err('not-found');
       } catch (cause) {
         return keychainFailure(cause);
@@ -227,31 +212,30 @@ export function createMailClientsHandlers(core: CoreContext, ports: MailClientPo
     'mail-clients:foxmail-scan': async (_request, call) => {
       const session = await signedIn(call);
       if (!session.ok) return session;
-      if (!core.policy().clientIntegrations.foxmail) return err('integration-disabled');
-      const mailbox = await mailboxes(core).get(session.data.mailbox);
-      if (!mailbox) return err('not-signed-in');
-      return ok({ installations: await scan(mailbox) });
+      if (!policy().clientIntegrations.foxmail) return err('integration-disabled');
+      const installations = await scan(call, session.data.address);
+      return installations.ok ? ok({ installations: installations.data }) : installations;
     },
 
     'mail-clients:foxmail-apply': async (request, call) => {
       const session = await signedIn(call);
       if (!session.ok) return session;
-      if (!core.policy().clientIntegrations.foxmail) return err('integration-disabled');
-      const mailbox = session.data.mailbox;
+      if (!policy().clientIntegrations.foxmail) return err('integration-disabled');
+      const mailbox = session.data.address;
       const scanned = scannedRefs.get(mailbox);
       // Never this mailbox's client password into another mailbox's account, whoever asks.
       if (scanned?.others.has(request.ref)) return err('foxmail-other-mailbox');
       if (!scanned?.own.has(request.ref)) return err('not-found');
-      const checked = await checkedClientPassword(core, mailbox, request.id, request.password);
+      const checked = await authority.verifyClientPassword(call, request.id, request.password);
       if (!checked.ok) return checked;
       try {
         const { backupPath } = await ports.foxmail.writePassword(request.ref, checked.data.plain);
-        await markApplied(mailbox, checked.data._id, 'foxmail');
-        core.logger.info('foxmail profile updated', { profile: request.ref, backup: backupPath });
+        await markApplied(call, checked.data.id, 'foxmail');
+        logger.info('foxmail profile updated', { profile: request.ref, backup: backupPath });
         return ok({ backupPath });
       } catch (cause) {
         if (cause instanceof FoxmailError) {
-          core.logger.warn('foxmail profile not changed', { profile: request.ref, reason: cause.reason, error: cause.message });
+          logger.warn('foxmail profile not changed', { profile: request.ref, reason: cause.reason, error: cause.message });
           return err(foxmailCodes[cause.reason]);
         }
         throw cause;
@@ -262,53 +246,50 @@ export function createMailClientsHandlers(core: CoreContext, ports: MailClientPo
       // Asked before 2FA is on, so an enrolment-only session may ask too.
       const session = await signedIn(call, true);
       if (!session.ok) return session;
-      if (!core.policy().clientIntegrations.foxmail) return ok({ accounts: [] });
-      const mailbox = await mailboxes(core).get(session.data.mailbox);
-      if (!mailbox) return err('not-signed-in');
-      const installations = await scan(mailbox);
-      return ok({ accounts: installations.flatMap((installation) => installation.accounts.filter((account) => account.storedPassword === 'main-password')) });
+      if (!policy().clientIntegrations.foxmail) return ok({ accounts: [] });
+      const installations = await scan(call, session.data.address);
+      if (!installations.ok) return installations;
+      return ok({ accounts: installations.data.flatMap((installation) => installation.accounts.filter((account) => account.storedPassword === 'main-password')) });
     },
 
     'mail-clients:iphone-profile-save': async (request, call) => {
       const session = await signedIn(call);
       if (!session.ok) return session;
-      if (!core.policy().clientIntegrations.iphoneProfile) return err('integration-disabled');
-      const address = session.data.mailbox;
-      const mailbox = await mailboxes(core).get(address);
-      if (!mailbox) return err('not-signed-in');
+      if (!policy().clientIntegrations.iphoneProfile) return err('integration-disabled');
+      const address = session.data.address;
       let password: string | null = null;
       let appliedId: string | null = null;
       if (request.includePassword) {
         if (request.id === undefined || request.password === undefined) return err('password-mismatch');
-        const checked = await checkedClientPassword(core, address, request.id, request.password);
+        const checked = await authority.verifyClientPassword(call, request.id, request.password);
         if (!checked.ok) return checked;
         password = checked.data.plain;
-        appliedId = checked.data._id;
+        appliedId = checked.data.id;
       }
-      const xml = buildMobileconfig({ address, displayName: mailbox.displayName || address, server: core.policy().mailServer, password, organisation: productName }, core.random);
+      const xml = buildMobileconfig({ address, displayName: session.data.displayName || address, server: policy().mailServer, password, organisation: productName }, deps.random);
       let saved: { readonly path: string } | null;
       try {
         saved = await ports.files.save(profileFileName(address), new TextEncoder().encode(xml));
       } catch (cause) {
-        core.logger.warn('iphone profile not saved', { error: cause instanceof Error ? cause.message : String(cause) });
+        logger.warn('iphone profile not saved', { error: cause instanceof Error ? cause.message : String(cause) });
         return err('save-failed');
       }
       if (!saved) return err('save-cancelled');
-      if (appliedId) await markApplied(address, appliedId, 'iphone-profile');
-      const fileId = randomId(core.random);
+      if (appliedId) await markApplied(call, appliedId, 'iphone-profile');
+      const fileId = randomId(deps.random);
       savedProfiles.set(fileId, { mailbox: address, path: saved.path });
-      return ok({ fileId, path: saved.path, includesPassword: password !== null, deleteOfferAt: core.clock.now() + profileDeleteOfferMs });
+      return ok({ fileId, path: saved.path, includesPassword: password !== null, deleteOfferAt: clock.now() + profileDeleteOfferMs });
     },
 
     'mail-clients:iphone-profile-delete': async (request, call) => {
       const session = await signedIn(call);
       if (!session.ok) return session;
       const saved = savedProfiles.get(request.fileId);
-      if (!saved || saved.mailbox !== session.data.mailbox) return err('not-found');
+      if (!saved || saved.mailbox !== session.data.address) return err('not-found');
       try {
         await ports.files.remove(saved.path);
       } catch (cause) {
-        core.logger.warn('iphone profile not deleted', { error: cause instanceof Error ? cause.message : String(cause) });
+        logger.warn('iphone profile not deleted', { error: cause instanceof Error ? cause.message : String(cause) });
         return err('delete-failed');
       }
       savedProfiles.delete(request.fileId);
@@ -318,7 +299,7 @@ export function createMailClientsHandlers(core: CoreContext, ports: MailClientPo
     'mail-clients:test-connection': async (request, call): Promise<Result<ResponseOf<'mail-clients:test-connection'>>> => {
       const session = await signedIn(call);
       if (!session.ok) return session;
-      const address = session.data.mailbox;
+      const address = session.data.address;
       let secret: string;
       if (request.secret.kind === 'keychain') {
         let remembered: string | null;
@@ -334,7 +315,7 @@ export function createMailClientsHandlers(core: CoreContext, ports: MailClientPo
       }
       // Client passwords are accepted with spaces (as shown); the mail server is sent them without.
       const sent = looksLikeClientPassword(normalizeClientPassword(secret)) ? normalizeClientPassword(secret) : secret;
-      const { mailServer } = core.policy();
+      const { mailServer } = policy();
       const [imap, smtp] = await Promise.all([
         ports.tester.test('imap', mailServer.imap, address, sent),
         ports.tester.test('smtp', mailServer.smtp, address, sent),
@@ -342,8 +323,12 @@ export function createMailClientsHandlers(core: CoreContext, ports: MailClientPo
       let mainPassword: boolean | null = null;
       const explain = async (endpoint: MailEndpoint, result: { outcome: ConnectionTestView['outcome']; detail: string }): Promise<ConnectionTestView> => {
         if (result.outcome === 'auth-refused') {
-          // Refused, and it is the main password of a mailbox with 2FA on: say so, not "password error".
-          mainPassword ??= await isMainPasswordWithTwoFactor(core, address, sent);
+          // Refused, and it is the main password of a mailbox with 2FA on: say so, not "password
+          // error". Not known (the authority cannot be asked): the plain refusal stands.
+          if (mainPassword === null) {
+            const told = await authority.classify(call, [sent]);
+            mainPassword = told.ok && told.data.twoFactor && told.data.verdicts[0] === 'main-password';
+          }
           if (mainPassword) return { outcome: 'main-password', endpoint: { ...endpoint }, detail: result.detail };
         }
         return { outcome: result.outcome, endpoint: { ...endpoint }, detail: result.detail };
@@ -353,10 +338,4 @@ export function createMailClientsHandlers(core: CoreContext, ports: MailClientPo
       return ok({ imap: imapView, smtp: smtpView });
     },
   };
-}
-
-async function isMainPasswordWithTwoFactor(core: CoreContext, address: string, secret: string): Promise<boolean> {
-  const mailbox = await mailboxes(core).get(address);
-  if (!mailbox || !hasTwoFactor(mailbox)) return false;
-  return core.hasher.verify(secret, mailbox.passwordHash);
 }

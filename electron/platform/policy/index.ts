@@ -6,6 +6,7 @@
  */
 import { userInfo } from 'node:os';
 import { resolvePolicy, type PolicyLayer, type PolicyProblem, type ResolvedPolicy } from '../../core/policy';
+import { checkPolicyValue, type PolicyPath } from '../../shared/policy-schema';
 import type { Logger } from '../../core/ports';
 import { linuxPolicyPath, policyJsonLayers } from './json-file';
 import { managedPreferencesLayers } from './managed-preferences';
@@ -53,6 +54,20 @@ export async function readPolicyLayers(options: PolicySourcesOptions, logger: Lo
     layers.push({ level: 'enforced', origin: options.platform === 'win32' ? 'registry-hklm' : options.platform === 'darwin' ? 'managed-preferences' : 'etc-file', entries: [], unreadable: 'the reader failed' });
   }
   return layers;
+}
+
+/**
+ * `--server URL` and `--server-ca FILE` (browser mode, development, tests): as if a policy file
+ * below every platform place had set server.url and server.caFile, so IT's own values still win.
+ */
+export function launchServerLayer(server: string | undefined, serverCa: string | undefined): PolicyLayer[] {
+  const entries = [...(server ? [{ path: 'server.url', value: server }] : []), ...(serverCa ? [{ path: 'server.caFile', value: serverCa }] : [])];
+  if (entries.length === 0) return [];
+  for (const entry of entries) {
+    const checked = checkPolicyValue(entry.path as PolicyPath, entry.value);
+    if (!checked.ok) throw new RangeError(`--${entry.path === 'server.url' ? 'server' : 'server-ca'}: ${checked.reason}`);
+  }
+  return [{ level: 'enforced', origin: 'policy-file', entries }];
 }
 
 /** The merged policy for a shell, with where each value came from and what was ignored. */

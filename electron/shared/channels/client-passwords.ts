@@ -22,6 +22,13 @@ export const ClientPasswordSchema = v.strictObject({
 });
 export type ClientPasswordView = v.InferOutput<typeof ClientPasswordSchema>;
 
+/** What a password found in a mail client's settings is to the signed-in mailbox. */
+export const storedSecretVerdicts = ['client-password', 'main-password', 'other'] as const;
+export type StoredSecretVerdict = (typeof storedSecretVerdicts)[number];
+
+/** Passwords told apart in one request: one Foxmail scan rarely holds more than a few. */
+export const classifyLimit = 8;
+
 export const clientPasswordsChannels = channels({
   'client-passwords:list': {
     request: Empty,
@@ -56,6 +63,26 @@ export const clientPasswordsChannels = channels({
     request: v.strictObject({ id: Id }),
     response: Empty,
     errors: ['not-signed-in', 'two-factor-required', 'not-found'],
+  },
+  /**
+   * Whether `password` is this mailbox's client password `id`, before a desktop writes it into a
+   * keychain, a mail client or a profile (the desktop holds no hashes when it works against the
+   * organisation server). Nothing is recorded; mark-applied follows once it is written.
+   */
+  'client-passwords:verify': {
+    request: v.strictObject({ id: Id, password: v.pipe(v.string(), v.maxLength(128)) }),
+    response: v.strictObject({ id: v.string(), name: v.string() }),
+    errors: ['not-signed-in', 'two-factor-required', 'not-found', 'password-mismatch'],
+  },
+  /**
+   * What each password found in this computer's mail clients is to the signed-in mailbox, and
+   * whether the mailbox has 2FA on (a main password then stops working in mail clients). Asked
+   * before 2FA is on too (what will break), so an enrolment-only session may ask.
+   */
+  'client-passwords:classify': {
+    request: v.strictObject({ secrets: v.pipe(v.array(v.pipe(v.string(), v.maxLength(1024))), v.minLength(1), v.maxLength(classifyLimit)) }),
+    response: v.strictObject({ verdicts: v.array(v.picklist(storedSecretVerdicts)), twoFactor: v.boolean() }),
+    errors: ['not-signed-in'],
   },
   'client-passwords:mark-applied': {
     request: v.strictObject({ id: Id, target: v.picklist(applyTargets) }),

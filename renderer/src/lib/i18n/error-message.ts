@@ -67,6 +67,9 @@ const messages: Record<ErrorCode, () => string> = {
   'too-many-requests': m.error_too_many_requests,
   'server-busy': m.error_server_busy,
   'registration-closed': m.error_registration_closed,
+  'server-unreachable': m.error_server_unreachable,
+  'server-untrusted': m.error_server_untrusted,
+  'server-incompatible': m.error_server_incompatible,
 };
 
 /** "in 5 minutes" / "5分钟后": Intl handles plurals and word order in both languages. */

@@ -1,0 +1,109 @@
+/**
+ * What the desktop shells (Electron, browser mode) open: this computer's embedded store, or,
+ * when policy names an organisation server (`server.url`), the server, with only this computer's
+ * own work done here (electron/core/server-backed.ts).
+ */
+import { readFile } from 'node:fs/promises';
+import type { AppEnvironment } from '../core/app-info';
+import type { CallContext } from '../core/call';
+import { createDispatcher, type Dispatch } from '../core/dispatch';
+import type { Policy, PolicyLayer, ResolvedPolicy } from '../core/policy';
+import { resolvePolicy } from '../core/policy';
+import type { Logger } from '../core/ports';
+import { createServerBackedHandlers, ServerPolicy } from '../core/server-backed';
+import { SettingsFile } from '../store/settings-file';
+import { createMailClientPorts, openBackend, type BackendOptions } from './compose';
+import { deviceLabel } from './device';
+import { createOrganisationClient, nodeHttpPost, type HttpPost } from './organisation-client';
+import { cryptoRandom, systemClock } from './system';
+
+export interface DesktopBackend {
+  readonly dispatch: Dispatch;
+  readonly environment: AppEnvironment;
+  /** The policy in force now (on a server-backed desktop, with the server's part as last fetched). */
+  policy(): Policy;
+  /** The window closed: what was kept for it goes (its server token). */
+  forget(connection: string): void;
+  close(): Promise<void>;
+}
+
+export interface DesktopBackendOptions extends Omit<BackendOptions, 'policy'> {
+  /** Every policy layer this computer has, lowest first (electron/platform/policy). */
+  readonly layers: readonly PolicyLayer[];
+  /**
+   * How requests reach the organisation server: Node's client by default (the pinned CA when
+   * policy gives one); the Electron shell passes Chromium's when none is pinned (system trust store).
+   */
+  readonly serverTransport?: (ca: string | null) => HttpPost | null;
+}
+
+const osNames: Partial<Record<NodeJS.Platform, string>> = { win32: 'Windows', darwin: 'macOS', linux: 'Linux' };
+
+export async function openDesktopBackend(environment: AppEnvironment, logger: Logger, options: DesktopBackendOptions): Promise<DesktopBackend> {
+  const resolved: ResolvedPolicy = resolvePolicy(options.layers, logger);
+  const url = resolved.policy.organisationServer.url;
+  if (!url) {
+    const backend = await openBackend(environment, logger, { ...options, policy: resolved });
+    return { dispatch: backend.dispatch, environment: backend.environment, policy: () => backend.core.policy(), forget: () => undefined, close: () => backend.close() };
+  }
+  return openServerBacked(environment, logger, options, new URL(url), resolved.policy.organisationServer.caFile);
+}
+
+async function openServerBacked(environment: AppEnvironment, logger: Logger, options: DesktopBackendOptions, url: URL, caFile: string | null): Promise<DesktopBackend> {
+  const clock = options.clock ?? systemClock;
+  let post: HttpPost;
+  let closeTransport = () => undefined as void;
+  let ca: string | null = null;
+  if (caFile) {
+    try {
+      ca = await readFile(caFile, 'utf8');
+    } catch (cause) {
+      logger.error('the organisation server CA file cannot be read', { file: caFile, error: cause instanceof Error ? cause.message : String(cause) });
+    }
+  }
+  const given = options.serverTransport?.(ca) ?? null;
+  if (caFile && ca === null) {
+    // IT pinned a CA this computer cannot read: nothing is trusted, rather than everything.
+    post = () => Promise.reject(Object.assign(new Error(`cannot read ${caFile}`), { code: 'ERR_TLS_CA_UNREADABLE' }));
+  } else if (given) {
+    post = given;
+  } else {
+    const node = nodeHttpPost(ca ? { ca } : {});
+    post = node;
+    closeTransport = () => node.close();
+  }
+  const server = createOrganisationClient({
+    url,
+    post,
+    userAgent: `Mailwarden/${environment.version} (${osNames[environment.platform as NodeJS.Platform] ?? environment.platform})`,
+    deviceLabel: deviceLabel(),
+    logger,
+  });
+  const policy = new ServerPolicy(options.layers, server.call, clock, logger);
+  const serverEnvironment: AppEnvironment = { ...environment, backend: 'organisation', server: url.origin + url.pathname.replace(/\/$/, '') };
+  const handlers = createServerBackedHandlers({
+    environment: serverEnvironment,
+    settingsStore: new SettingsFile(environment.dataDir, logger),
+    logger,
+    clock,
+    random: cryptoRandom,
+    server: server.call,
+    policy,
+    mailClients: createMailClientPorts(options),
+    ...(options.screen ? { screen: options.screen } : {}),
+  });
+  // The rules the server owns, before the first window asks (the shell reads the web mail host
+  // and the update settings at start); a server away now is asked again by the first request.
+  const starting: CallContext = { connection: 'desktop:start', device: { label: deviceLabel(), client: 'Mailwarden' }, trust: { get: async () => undefined, set: async () => undefined } };
+  const first = await policy.fresh(starting);
+  if (!first.ok) logger.warn('organisation server not reached at start', { server: url.origin, reason: first.code });
+  server.forget(starting.connection);
+  logger.info('working against the organisation server', { server: url.origin });
+  return {
+    dispatch: createDispatcher(handlers, logger),
+    environment: serverEnvironment,
+    policy: () => policy.current().policy,
+    forget: (connection) => server.forget(connection),
+    close: async () => closeTransport(),
+  };
+}

@@ -1,0 +1,123 @@
+/**
+ * A desktop against the organisation server (issue 11, item 4): browser mode started with
+ * `--server`, as policy server.url starts the desktop app. `mailwarden server` runs on a real
+ * PostgreSQL 15 with a mailbox IT imported; the desktop keeps no store of its own. The person
+ * binds a phone and makes a client password (rules and records on the server), and remembers it
+ * in this computer's keychain (the local part, after the server confirmed the password). Then the
+ * server goes away, and the desktop says so instead of showing anything from before.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { expect, test } from '@playwright/test';
+import { postgresSkipReason, startPostgres, type RunningPostgres } from '../factories/postgres';
+import { runInProcessGroup } from '../factories/processes';
+import { keyringSkipReason, startBrowserMode, type RunningApp } from './fixtures';
+import { openSection, pageHeading } from './helpers';
+import { holdNewPassword } from './mail-clients-helpers';
+import { recordSecret } from './secret-record';
+import { codeFromTestDelivery } from './two-factor-helpers';
+
+const address = 'li.na@cstnet.cn';
+const password = 'Correct-horse-9';
+const skip = postgresSkipReason() || keyringSkipReason;
+
+test.describe('a desktop against the organisation server', () => {
+  test.skip(skip !== '', `not run: ${skip}`);
+  test.describe.configure({ mode: 'serial' });
+
+  let postgres: RunningPostgres;
+  let work: string;
+  let server: ChildProcess;
+  let origin: string;
+  let desktop: { app: RunningApp; stop: () => Promise<void> };
+  const output: string[] = [];
+
+  test.beforeAll(async () => {
+    test.setTimeout(120_000);
+    postgres = await startPostgres();
+    work = await mkdtemp(join(tmpdir(), 'mailwarden-e2e-desktop-server-'));
+    const url = await postgres.freshDatabase();
+    const keyFile = join(work, 'server.key');
+    await writeFile(keyFile, randomBytes(32).toString('base64'), { mode: 0o600 });
+    const staff = join(work, 'staff.csv');
+    await writeFile(staff, `address,password,displayName\n${address},${password},李娜\n`);
+    recordSecret('password', password);
+    const organisation = ['--database', url, '--server-key-file', keyFile];
+    const imported = await runInProcessGroup(process.execPath, ['out/main/cli.js', 'import-mailboxes', staff, ...organisation], process.env, 60_000);
+    expect(imported.stdout, imported.stderr).toBe('Imported 1 mailbox.\n');
+    await mkdir(join(work, 'data'));
+    server = spawn(process.execPath, ['out/main/cli.js', 'server', '--listen', '127.0.0.1:0', '--data-dir', join(work, 'data'), ...organisation], { stdio: ['ignore', 'pipe', 'pipe'] });
+    server.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    origin = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the server did not start:\n${output.join('')}`)), 30_000);
+      server.once('exit', (code) => reject(new Error(`the server exited with ${code}:\n${output.join('')}`)));
+      createInterface({ input: server.stdout! }).on('line', (line) => {
+        output.push(line);
+        const match = /listening on (http:\/\/127\.0\.0\.1:\d+)$/.exec(line);
+        if (match?.[1]) {
+          clearTimeout(timer);
+          resolve(match[1]);
+        }
+      });
+    });
+    desktop = await startBrowserMode(['--server', origin], { keyring: true });
+  });
+
+  test.afterAll(async () => {
+    await desktop?.stop();
+    if (server?.exitCode === null) {
+      const exited = new Promise((resolve) => server.once('exit', resolve));
+      server.kill('SIGTERM');
+      await exited;
+    }
+    await postgres?.stop();
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  test('signs in, binds a phone and makes a client password on the server, and remembers it in this computer\'s keychain', async ({ page }) => {
+    test.setTimeout(90_000);
+    const { app } = desktop;
+    expect(app.output.join('\n')).toContain(`Organisation server: ${origin}`);
+    await page.goto(app.url);
+    await expect(pageHeading(page)).toHaveText('登录邮箱');
+    // The organisation's mailboxes come from IT: nothing to register here either.
+    await expect(page.getByRole('button', { name: '注册并登录' })).toHaveCount(0);
+    await page.getByLabel('邮箱地址').fill(address);
+    await page.getByLabel('邮箱密码').fill(password);
+    await page.getByRole('button', { name: '登录', exact: true }).click();
+    await expect(pageHeading(page)).toHaveText('概览');
+
+    await page.evaluate("window.location.hash = '#/two-factor'");
+    const sms = page.getByRole('region', { name: '短信验证码' });
+    await sms.getByLabel('手机号码').fill('139 1234 5678');
+    await sms.getByRole('button', { name: '获取验证码' }).click();
+    const code = await codeFromTestDelivery(sms.getByRole('region', { name: /测试投递/ }));
+    await sms.getByLabel('验证码', { exact: true }).fill(code);
+    await sms.getByRole('button', { name: '确定' }).click();
+    await expect(sms.getByRole('status')).toHaveText('手机号码绑定成功。');
+
+    await holdNewPassword(page, 'Foxmail 办公室');
+    await page.getByRole('button', { name: '记住在系统钥匙串中' }).click();
+    await expect(page.getByText('已将「Foxmail 办公室」保存到系统钥匙串。')).toBeVisible();
+    // The server noted where it went: the list (the server's) says so.
+    await openSection(page, '客户端专用密码');
+    await expect(page.getByRole('row').filter({ hasText: 'Foxmail 办公室' })).toContainText('系统钥匙串');
+    // This computer's data folder holds display settings and nothing of the mailbox's.
+    expect((await readdir(app.dataDir)).filter((name) => !/^(settings\.json|logs|home|keyring)$/.test(name))).toEqual([]);
+  });
+
+  test('says plainly when the server cannot be reached, and shows nothing from before', async ({ page }) => {
+    const { app } = desktop;
+    const exited = new Promise((resolve) => server.once('exit', resolve));
+    server.kill('SIGTERM');
+    await exited;
+    await page.goto(app.url);
+    const status = page.getByRole('alert').filter({ hasText: '无法确认登录状态' });
+    await expect(status).toContainText('无法连接组织服务器，没有读取或更改任何内容。');
+    await expect(page.getByRole('navigation')).toHaveCount(0);
+  });
+});
