@@ -106,6 +106,11 @@ test.describe('a desktop against the organisation server', () => {
     // The server noted where it went: the list (the server's) says so.
     await openSection(page, '客户端专用密码');
     await expect(page.getByRole('row').filter({ hasText: 'Foxmail 办公室' })).toContainText('系统钥匙串');
+    // Settings › About names the server this desktop works against.
+    await openSection(page, '设置');
+    const about = page.getByRole('region', { name: '关于本应用' });
+    await expect(about.getByRole('definition').filter({ hasText: origin })).toBeVisible();
+    await expect(about).toContainText('组织服务器');
     // This computer's data folder holds display settings and nothing of the mailbox's.
     expect((await readdir(app.dataDir)).filter((name) => !/^(settings\.json|logs|home|keyring)$/.test(name))).toEqual([]);
   });
