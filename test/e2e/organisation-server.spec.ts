@@ -5,17 +5,10 @@
  * mailbox send-on-behalf; the colleague (in English) finds it under Shared with me; the owner
  * takes it back and it is gone for the colleague. No mailbox can be registered from the page.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { expect, test, type Page } from '@playwright/test';
-import { postgresSkipReason, startPostgres, type RunningPostgres } from '../factories/postgres';
-import { runInProcessGroup } from '../factories/processes';
+import { postgresSkipReason } from '../factories/postgres';
 import { openSection, pageHeading } from './helpers';
-import { recordSecret } from './secret-record';
+import { startOrganisation, type RunningOrganisation } from './organisation-server-helpers';
 import { codeFromTestDelivery } from './two-factor-helpers';
 
 const owner = 'gonggong@cstnet.cn';
@@ -26,50 +19,17 @@ const skip = postgresSkipReason();
 test.describe('the organisation server', () => {
   test.skip(skip !== '', `not run: ${skip}`);
 
-  let postgres: RunningPostgres;
-  let work: string;
-  let server: ChildProcess;
+  let organisation: RunningOrganisation;
   let origin: string;
-  const output: string[] = [];
 
   test.beforeAll(async () => {
     test.setTimeout(120_000);
-    postgres = await startPostgres();
-    work = await mkdtemp(join(tmpdir(), 'mailwarden-e2e-server-'));
-    const url = await postgres.freshDatabase();
-    const keyFile = join(work, 'server.key');
-    await writeFile(keyFile, randomBytes(32).toString('base64'), { mode: 0o600 });
-    const staff = join(work, 'staff.csv');
-    await writeFile(staff, `address,password,displayName\n${owner},${password},公共邮箱\n${colleague},${password},Li Na\n`);
-    recordSecret('password', password);
-    const organisation = ['--database', url, '--server-key-file', keyFile];
-    const imported = await runInProcessGroup(process.execPath, ['out/main/cli.js', 'import-mailboxes', staff, ...organisation], process.env, 60_000);
-    expect(imported.stdout, imported.stderr).toBe('Imported 2 mailboxes.\n');
-    await mkdir(join(work, 'data'));
-    server = spawn(process.execPath, ['out/main/cli.js', 'server', '--listen', '127.0.0.1:0', '--data-dir', join(work, 'data'), ...organisation], { stdio: ['ignore', 'pipe', 'pipe'] });
-    server.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-    origin = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the server did not start:\n${output.join('')}`)), 30_000);
-      server.once('exit', (code) => reject(new Error(`the server exited with ${code}:\n${output.join('')}`)));
-      createInterface({ input: server.stdout! }).on('line', (line) => {
-        output.push(line);
-        const match = /listening on (http:\/\/127\.0\.0\.1:\d+)$/.exec(line);
-        if (match?.[1]) {
-          clearTimeout(timer);
-          resolve(match[1]);
-        }
-      });
-    });
+    organisation = await startOrganisation([{ address: owner, displayName: '公共邮箱' }, { address: colleague, displayName: 'Li Na' }], password);
+    origin = organisation.origin;
   });
 
   test.afterAll(async () => {
-    if (server?.exitCode === null) {
-      const exited = new Promise((resolve) => server.once('exit', resolve));
-      server.kill('SIGTERM');
-      await exited;
-    }
-    await postgres?.stop();
-    if (work) await rm(work, { recursive: true, force: true });
+    await organisation?.stop();
   });
 
   async function signIn(page: Page, address: string, labels: { address: string; password: string; submit: string }): Promise<void> {

@@ -6,19 +6,13 @@
  * in this computer's keychain (the local part, after the server confirmed the password). Then the
  * server goes away, and the desktop says so instead of showing anything from before.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { readdir } from 'node:fs/promises';
 import { expect, test } from '@playwright/test';
-import { postgresSkipReason, startPostgres, type RunningPostgres } from '../factories/postgres';
-import { runInProcessGroup } from '../factories/processes';
+import { postgresSkipReason } from '../factories/postgres';
 import { keyringSkipReason, startBrowserMode, type RunningApp } from './fixtures';
 import { openSection, pageHeading } from './helpers';
 import { holdNewPassword } from './mail-clients-helpers';
-import { recordSecret } from './secret-record';
+import { startOrganisation, type RunningOrganisation } from './organisation-server-helpers';
 import { codeFromTestDelivery } from './two-factor-helpers';
 
 const address = 'li.na@cstnet.cn';
@@ -29,53 +23,20 @@ test.describe('a desktop against the organisation server', () => {
   test.skip(skip !== '', `not run: ${skip}`);
   test.describe.configure({ mode: 'serial' });
 
-  let postgres: RunningPostgres;
-  let work: string;
-  let server: ChildProcess;
+  let organisation: RunningOrganisation;
   let origin: string;
   let desktop: { app: RunningApp; stop: () => Promise<void> };
-  const output: string[] = [];
 
   test.beforeAll(async () => {
     test.setTimeout(120_000);
-    postgres = await startPostgres();
-    work = await mkdtemp(join(tmpdir(), 'mailwarden-e2e-desktop-server-'));
-    const url = await postgres.freshDatabase();
-    const keyFile = join(work, 'server.key');
-    await writeFile(keyFile, randomBytes(32).toString('base64'), { mode: 0o600 });
-    const staff = join(work, 'staff.csv');
-    await writeFile(staff, `address,password,displayName\n${address},${password},李娜\n`);
-    recordSecret('password', password);
-    const organisation = ['--database', url, '--server-key-file', keyFile];
-    const imported = await runInProcessGroup(process.execPath, ['out/main/cli.js', 'import-mailboxes', staff, ...organisation], process.env, 60_000);
-    expect(imported.stdout, imported.stderr).toBe('Imported 1 mailbox.\n');
-    await mkdir(join(work, 'data'));
-    server = spawn(process.execPath, ['out/main/cli.js', 'server', '--listen', '127.0.0.1:0', '--data-dir', join(work, 'data'), ...organisation], { stdio: ['ignore', 'pipe', 'pipe'] });
-    server.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-    origin = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the server did not start:\n${output.join('')}`)), 30_000);
-      server.once('exit', (code) => reject(new Error(`the server exited with ${code}:\n${output.join('')}`)));
-      createInterface({ input: server.stdout! }).on('line', (line) => {
-        output.push(line);
-        const match = /listening on (http:\/\/127\.0\.0\.1:\d+)$/.exec(line);
-        if (match?.[1]) {
-          clearTimeout(timer);
-          resolve(match[1]);
-        }
-      });
-    });
+    organisation = await startOrganisation([{ address, displayName: '李娜' }], password);
+    origin = organisation.origin;
     desktop = await startBrowserMode(['--server', origin], { keyring: true });
   });
 
   test.afterAll(async () => {
     await desktop?.stop();
-    if (server?.exitCode === null) {
-      const exited = new Promise((resolve) => server.once('exit', resolve));
-      server.kill('SIGTERM');
-      await exited;
-    }
-    await postgres?.stop();
-    if (work) await rm(work, { recursive: true, force: true });
+    await organisation?.stop();
   });
 
   test('signs in, binds a phone and makes a client password on the server, and remembers it in this computer\'s keychain', async ({ page }) => {
@@ -117,9 +78,7 @@ test.describe('a desktop against the organisation server', () => {
 
   test('says plainly when the server cannot be reached, and shows nothing from before', async ({ page }) => {
     const { app } = desktop;
-    const exited = new Promise((resolve) => server.once('exit', resolve));
-    server.kill('SIGTERM');
-    await exited;
+    await organisation.stopServer();
     await page.goto(app.url);
     const status = page.getByRole('alert').filter({ hasText: '无法确认登录状态' });
     await expect(status).toContainText('无法连接组织服务器，没有读取或更改任何内容。');
