@@ -13,7 +13,9 @@ import { createConsoleLogger } from '../platform/logger';
 import { startMailAuthServer, type MailAuthServer } from '../platform/mail-auth/server';
 import { startMailAuthHttp, type MailAuthHttp } from '../platform/mail-auth/http';
 import { startSenderMap, type SenderMap } from '../platform/mail-auth/sender-map';
-import { senderLogins } from '../core/grants';
+import { lapseDueGrants, senderLogins } from '../core/grants';
+import { syncMailAcls } from '../core/mail-acl';
+import { ImapAclApplier } from '../platform/mail-auth/imap-acl';
 import { isLoopbackAddress } from '../platform/http/safe-request';
 import { parseListen } from '../server/config';
 import type { MailLoginRequest } from '../core/mail-login';
@@ -43,10 +45,27 @@ start-up; the file holds a token (openssl rand -hex 32) that the passdb sends wi
 With --sender-map 127.0.0.1:PORT it answers Postfix's smtpd_sender_login_maps
 (socketmap:inet:127.0.0.1:PORT:senders): who may use an address as the sender, from the grants
 (resources/postfix/README.md).
+
+With --imap-acl HOST:PORT and --imap-acl-password-file FILE it applies the grants on Dovecot as
+IMAP ACLs (shared mailboxes that open in mail clients): it logs in as each owner through the
+master user --imap-acl-master-user NAME (default mailwarden-acl) whose password FILE holds,
+sets or removes the grantee's rights, and retries what fails. STARTTLS is required unless HOST is
+loopback; --imap-acl-tls connects with TLS from the start (port 993). Checked every 5 seconds.
 `;
+
+/** How often serve brings the mail server's ACLs in line with the grants. */
+export const mailAclIntervalMs = 5_000;
 
 /** The socket's name inside the data folder when --socket is not given. */
 export const defaultSocketName = 'mail-auth.sock';
+
+/** `mail.example.edu:143`, `127.0.0.1:143` or `[::1]:143`: a server to connect to; null otherwise. */
+export function parseServerAddress(text: string): { host: string; port: number } | null {
+  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?)):(\d{1,5})$/.exec(text.trim());
+  const port = match ? Number(match[3]) : NaN;
+  if (!match || !(port >= 1 && port <= 65_535)) return null;
+  return { host: match[1] ?? match[2]!, port };
+}
 
 /** Resolves on the first SIGTERM or SIGINT. */
 function stopSignal(): Promise<NodeJS.Signals> {
@@ -81,6 +100,10 @@ export async function serveCommand(
       http: { type: 'string' },
       'http-token-file': { type: 'string' },
       'sender-map': { type: 'string' },
+      'imap-acl': { type: 'string' },
+      'imap-acl-tls': { type: 'boolean' },
+      'imap-acl-master-user': { type: 'string' },
+      'imap-acl-password-file': { type: 'string' },
     },
     strict: false,
     allowPositionals: true,
@@ -117,6 +140,32 @@ export async function serveCommand(
       errOut(`mailwarden: --sender-map listens on loopback only (127.0.0.1 or ::1), not ${senderMapListen.host}\n`);
       return 2;
     }
+  }
+  // --imap-acl HOST:PORT with --imap-acl-password-file FILE: grants applied as Dovecot ACLs.
+  let aclApplier: ImapAclApplier | null = null;
+  if (text(values['imap-acl']) || text(values['imap-acl-password-file'])) {
+    if (!text(values['imap-acl']) || !text(values['imap-acl-password-file'])) {
+      errOut(`mailwarden: --imap-acl and --imap-acl-password-file go together\n\n${serveUsage}`);
+      return 2;
+    }
+    const target = parseServerAddress(text(values['imap-acl'])!);
+    if (!target) {
+      errOut(`mailwarden: --imap-acl: "${text(values['imap-acl'])}" is not a host and port such as mail.example.edu:143 or 127.0.0.1:143\n`);
+      return 2;
+    }
+    let masterPassword: string;
+    try {
+      masterPassword = (await readFile(resolve(cwd, text(values['imap-acl-password-file'])!), 'utf8')).trim();
+    } catch (cause) {
+      errOut(`mailwarden: cannot read the IMAP ACL password file (${(cause as NodeJS.ErrnoException).code ?? 'error'})\n`);
+      return 1;
+    }
+    if (masterPassword.length === 0 || /[\r\n]/.test(masterPassword)) {
+      errOut('mailwarden: the IMAP ACL password file must hold one line, the master user\'s password\n');
+      return 1;
+    }
+    const masterUser = text(values['imap-acl-master-user']) ?? 'mailwarden-acl';
+    aclApplier = new ImapAclApplier({ host: target.host, port: target.port, secure: values['imap-acl-tls'] === true, masterUser, masterPassword });
   }
   // --http HOST:PORT with --http-token-file FILE: the loopback endpoint Dovecot's Lua passdb asks.
   let httpListen: { host: string; port: number } | null = null;
@@ -212,13 +261,30 @@ export async function serveCommand(
       return 1;
     }
   }
+  // Grants to the mail server: at once, then every few seconds; one round at a time.
+  let aclRound: Promise<unknown> | null = null;
+  const aclTick = () => {
+    if (!aclApplier || aclRound) return;
+    const applier = aclApplier;
+    aclRound = withRequestLabel('mail server ACLs', () => syncMailAcls(backend.core, applier, { lapse: () => lapseDueGrants(backend.core) }))
+      .catch((cause: unknown) => logger.error('mail server ACL round failed', { error: cause instanceof Error ? cause.message : String(cause) }))
+      .finally(() => {
+        aclRound = null;
+      });
+  };
+  const aclTimer = aclApplier ? setInterval(aclTick, mailAclIntervalMs) : null;
+  aclTick();
+
   out(
     `Mailwarden mail-auth bridge: answering on ${socketPath}\n` +
+      (aclApplier ? `Mailwarden shared mailboxes: applying grants as IMAP ACLs on ${text(values['imap-acl'])}\n` : '') +
       (senderMap ? `Mailwarden sender map: answering Postfix on socketmap:inet:${senderMapListen!.host}:${senderMap.port}:senders\n` : '') +
       (endpoint ? `Mailwarden mail-auth bridge: answering Dovecot's Lua passdb on http://${httpListen!.host}:${endpoint.port}/mail-login\n` : '') +
       `${organisation ? `Database: ${redactDatabaseUrl(organisation.url)}` : `Data folder: ${dataDir}`}\n`,
   );
   await until;
+  if (aclTimer) clearInterval(aclTimer);
+  await aclRound;
   await senderMap?.close();
   await endpoint?.close();
   await server.close();

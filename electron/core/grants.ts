@@ -14,6 +14,7 @@ import type { CoreContext } from './context';
 import type { HandlersOf } from './handlers';
 import { randomId } from './ids';
 import { normalizeAddress, type MailboxRecord } from './mailbox';
+import { imapRights, mailAclState, wantMailAcl } from './mail-acl';
 import { requireSession } from './sign-in';
 import type { StoredRecord } from './store';
 
@@ -89,13 +90,25 @@ async function recordOnBoth(
   await core.activity.record({ mailbox: grant.grantee, kind, device, detail: { owner: grant.owner, ...common } });
 }
 
-/** Removes lapsed grants matching the query and logs each as ended. Call inside `store.atomically`. */
-async function removeLapsed(core: CoreContext, query: { owner: string } | { grantee: string }): Promise<void> {
+/** Removes lapsed grants matching the query, takes their rights off the mail server, and logs each as ended. Call inside `store.atomically`. */
+async function removeLapsed(core: CoreContext, query: { owner: string } | { grantee: string } | Record<string, never>): Promise<void> {
   const lapsed = await grants(core).find({ ...query, endsAt: { $lte: core.clock.now() } });
   for (const grant of lapsed) {
     await grants(core).remove({ _id: grant._id });
+    await wantMailAcl(core, grant.owner, grant.grantee, '');
     await recordOnBoth(core, 'grant-removed', grant, lapseDevice, { reason: 'lapsed' });
   }
+}
+
+/** Ends every grant past its end date, whoever's (the mail-server sync does this before each round). */
+export async function lapseDueGrants(core: CoreContext): Promise<void> {
+  await core.store.atomically(() => removeLapsed(core, {}));
+}
+
+/** The mail server's state of a grant, when policy has the mail server open shared mailboxes. */
+async function mailServerOf(core: CoreContext, grant: GrantRecord): Promise<{ mailServer?: { state: 'applied' | 'pending' | 'failed'; error: string | null } }> {
+  if (!core.policy().mailServerAcls) return {};
+  return { mailServer: await mailAclState(core, grant.owner, grant.grantee) };
 }
 
 async function givenView(core: CoreContext, grant: GrantRecord, names?: ReadonlyMap<string, string>): Promise<GrantGivenView> {
@@ -107,6 +120,7 @@ async function givenView(core: CoreContext, grant: GrantRecord, names?: Readonly
     createdAt: grant.createdAt,
     changedAt: grant.changedAt,
     endsAt: grant.endsAt,
+    ...(await mailServerOf(core, grant)),
   };
 }
 
@@ -127,13 +141,16 @@ export async function listSharedWithMe(core: CoreContext, grantee: string): Prom
     return grants(core).find({ grantee }, { sort: { owner: 1 } });
   });
   const names = await displayNames(core, shared.map((grant) => grant.owner));
-  return shared.map((grant) => ({
-    id: grant._id,
-    owner: grant.owner,
-    ownerName: names.get(grant.owner) ?? '',
-    level: grant.level,
-    endsAt: grant.endsAt,
-  }));
+  return Promise.all(
+    shared.map(async (grant) => ({
+      id: grant._id,
+      owner: grant.owner,
+      ownerName: names.get(grant.owner) ?? '',
+      level: grant.level,
+      endsAt: grant.endsAt,
+      ...(await mailServerOf(core, grant)),
+    })),
+  );
 }
 
 export async function addGrant(core: CoreContext, owner: string, call: CallContext, request: RequestOf<'grants:add'>): Promise<Result<GrantGivenView>> {
@@ -149,6 +166,7 @@ export async function addGrant(core: CoreContext, owner: string, call: CallConte
     // One grant per pair: a second level for the same person is a change, not another grant.
     if (await grants(core).findOne({ owner, grantee })) return err('grant-exists');
     const grant = await grants(core).insert({ _id: randomId(core.random), owner, grantee, level: request.level, createdAt: now, changedAt: now, endsAt });
+    await wantMailAcl(core, owner, grantee, imapRights(grant.level));
     await recordOnBoth(core, 'grant-added', grant, deviceOf(call));
     return ok(await givenView(core, grant));
   });
@@ -170,6 +188,7 @@ export async function changeGrant(core: CoreContext, owner: string, call: CallCo
     if (grant.level === request.level && grant.endsAt === endsAt) return ok(await givenView(core, grant));
     const changed: GrantRecord = { ...grant, level: request.level, endsAt, changedAt: now };
     await grants(core).replace(changed);
+    await wantMailAcl(core, owner, grant.grantee, imapRights(changed.level));
     await recordOnBoth(core, 'grant-changed', changed, deviceOf(call), { previousLevel: grant.level });
     return ok(await givenView(core, changed));
   });
@@ -180,6 +199,7 @@ export async function revokeGrant(core: CoreContext, owner: string, call: CallCo
     const grant = await ownLiveGrant(core, owner, id);
     if (!grant) return err('not-found');
     await grants(core).remove({ _id: grant._id });
+    await wantMailAcl(core, owner, grant.grantee, '');
     await recordOnBoth(core, 'grant-removed', grant, deviceOf(call));
     return ok({});
   });

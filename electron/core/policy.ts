@@ -76,6 +76,8 @@ export interface Policy {
   /** The web mail and account service host; the app's links open only this host. */
   readonly serverHost: string;
   readonly mailServer: MailServerSettings;
+  /** Grants are applied on the mail server as IMAP ACLs (serve --imap-acl), and the pages show whether they are yet. */
+  readonly mailServerAcls: boolean;
   /** Mailboxes without a second factor are sent to the binding page after the password. */
   readonly enforceTwoFactor: boolean;
   /** Days a mailbox may still sign in without 2FA, counted from its first sign-in under the rule; 0: none. */
@@ -108,6 +110,7 @@ export function policyFromValues(values: PolicyValues): Policy {
   return {
     serverHost: values.serverHost,
     mailServer: { imap: endpoint('imap'), smtp: endpoint('smtp'), pop3: endpoint('pop3') },
+    mailServerAcls: values['mailServer.sharedMailboxes'],
     enforceTwoFactor: values.enforceTwoFactor,
     twoFactorGraceDays: values.twoFactorGraceDays,
     allowedMethods: [...values.allowedMethods],
@@ -170,6 +173,7 @@ export function policyToValues(policy: Policy): PolicyValues {
     'mailServer.pop3.host': policy.mailServer.pop3.host,
     'mailServer.pop3.port': policy.mailServer.pop3.port,
     'mailServer.pop3.security': policy.mailServer.pop3.security,
+    'mailServer.sharedMailboxes': policy.mailServerAcls,
     enforceTwoFactor: policy.enforceTwoFactor,
     twoFactorGraceDays: policy.twoFactorGraceDays,
     allowedMethods: [...policy.allowedMethods],
@@ -212,6 +216,7 @@ export type PolicyKey = keyof Policy;
 export const policyKeys = [
   'serverHost',
   'mailServer',
+  'mailServerAcls',
   'enforceTwoFactor',
   'twoFactorGraceDays',
   'allowedMethods',

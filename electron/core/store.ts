@@ -40,7 +40,9 @@ export const collectionSpecs = {
   smsSends: { indexes: ['phone', 'mailbox'] },
   clientPasswords: { indexes: ['mailbox', 'lookup'] },
   trustedDevices: { indexes: ['mailbox', 'tokenHash'] },
-  grants: { indexes: ['owner', 'grantee'] },
+  grants: { indexes: ['owner', 'grantee', 'endsAt'] },
+  /** Each grant's IMAP ACL on the mail server: what is wanted, what was applied, when to try again (mail-acl.ts). */
+  mailAcls: { indexes: ['due'] },
   /** The security log; its own datastore so a long history never slows opening the app. */
   activity: { indexes: ['mailbox', 'at'] },
   /**

@@ -19,7 +19,8 @@ export const tables: Record<CollectionName, { readonly table: string; readonly l
   smsSends: { table: 'sms_sends', lookups: { phone: { column: 'phone', type: 'text' }, mailbox: { column: 'mailbox', type: 'text' } } },
   clientPasswords: { table: 'client_passwords', lookups: { mailbox: { column: 'mailbox', type: 'text' }, lookup: { column: 'lookup', type: 'text' } } },
   trustedDevices: { table: 'trusted_devices', lookups: { mailbox: { column: 'mailbox', type: 'text' }, tokenHash: { column: 'token_hash', type: 'text' } } },
-  grants: { table: 'grants', lookups: { owner: { column: 'owner', type: 'text' }, grantee: { column: 'grantee', type: 'text' } } },
+  grants: { table: 'grants', lookups: { owner: { column: 'owner', type: 'text' }, grantee: { column: 'grantee', type: 'text' }, endsAt: { column: 'ends_at', type: 'bigint' } } },
+  mailAcls: { table: 'mail_acls', lookups: { due: { column: 'due', type: 'bigint' } } },
   activity: { table: 'activity', lookups: { mailbox: { column: 'mailbox', type: 'text' }, at: { column: 'at', type: 'bigint' } } },
   sessions: { table: 'sessions', lookups: { mailbox: { column: 'mailbox', type: 'text' }, expiresAt: { column: 'expires_at', type: 'bigint' } } },
   signInFailures: { table: 'sign_in_failures', lookups: { at: { column: 'at', type: 'bigint' } } },
@@ -59,8 +60,9 @@ function generated(name: CollectionName, field: string, { column, type }: Lookup
     : `${column} bigint GENERATED ALWAYS AS ((doc->>'${source}')::bigint) STORED`;
 }
 
-function createTable(name: CollectionName): string {
-  const { table, lookups } = tables[name];
+/** `lookups`: the columns as of the migration that creates the table (later ones add their own). */
+function createTable(name: CollectionName, lookups: Readonly<Record<string, LookupColumn>> = tables[name].lookups): string {
+  const { table } = tables[name];
   const columns = ['id text COLLATE "C" PRIMARY KEY', 'doc jsonb NOT NULL', ...Object.entries(lookups).map(([field, c]) => generated(name, field, c))];
   // The security log has composite indexes of its own (below).
   const indexes = name === 'activity' ? [] : Object.values(lookups).map((c) => `CREATE INDEX ${table}_${c.column} ON ${table} (${c.column});`);
@@ -73,7 +75,9 @@ export const sqlMigrations: readonly SqlMigration[] = [
     version: 1,
     name: 'collections',
     sql: [
-      ...(['mailboxes', 'codes', 'smsSends', 'clientPasswords', 'trustedDevices', 'grants', 'activity', 'meta'] as const).map(createTable),
+      ...(['mailboxes', 'codes', 'smsSends', 'clientPasswords', 'trustedDevices', 'activity', 'meta'] as const).map((name) => createTable(name)),
+      // As shipped: ends_at came with version 3.
+      createTable('grants', { owner: { column: 'owner', type: 'text' }, grantee: { column: 'grantee', type: 'text' } }),
       // The security log is read newest first per mailbox and pruned by age across mailboxes.
       'CREATE INDEX activity_mailbox_at ON activity (mailbox, at, id);',
       'CREATE INDEX activity_at ON activity (at);',
@@ -83,6 +87,16 @@ export const sqlMigrations: readonly SqlMigration[] = [
     // Sessions and unknown-address failures shared by every process of the organisation (sessions.ts).
     version: 2,
     name: 'sessions',
-    sql: (['sessions', 'signInFailures'] as const).map(createTable).join('\n'),
+    sql: (['sessions', 'signInFailures'] as const).map((name) => createTable(name)).join('\n'),
+  },
+  {
+    // Grants become IMAP ACLs on the mail server (core/mail-acl.ts); lapsed grants are found by end date.
+    version: 3,
+    name: 'mail server ACLs',
+    sql: [
+      `ALTER TABLE grants ADD COLUMN ${generated('grants', 'endsAt', { column: 'ends_at', type: 'bigint' })};`,
+      'CREATE INDEX grants_ends_at ON grants (ends_at);',
+      createTable('mailAcls'),
+    ].join('\n'),
   },
 ];

@@ -192,6 +192,19 @@ export const policySchema = {
   'mailServer.pop3.host': hostSpec('MailServerPop3Host', 'POP3'),
   'mailServer.pop3.port': portSpec('MailServerPop3Port', 'POP3', 995),
   'mailServer.pop3.security': securitySpec('MailServerPop3Security', 'POP3'),
+  'mailServer.sharedMailboxes': {
+    registryName: 'MailServerSharedMailboxes',
+    category: 'server',
+    type: 'boolean',
+    default: false,
+    title: { 'zh-CN': '邮件服务器打开共享邮箱', en: 'The mail server opens shared mailboxes' },
+    description: {
+      'zh-CN': '开启后，每项共享都由 mailwarden serve --imap-acl 写入邮件服务器（Dovecot 的 IMAP ACL），同事可在自己的邮件客户端中打开共享邮箱；共享页面显示邮件服务器是否已生效。仅在 IT 已按部署文档配置 Dovecot 后开启。默认关闭：共享只记录在 Mailwarden 中。',
+      en: 'When on, each grant is written to the mail server (Dovecot\'s IMAP ACLs) by mailwarden serve --imap-acl, so the colleague opens the shared mailbox in their own mail client, and the sharing page shows whether the mail server honours it yet. Turn on only once IT has set Dovecot up as the deployment guide says. Default: off (grants are recorded in Mailwarden only).',
+    },
+    recommendable: false,
+    secret: false,
+  },
   enforceTwoFactor: {
     registryName: 'EnforceTwoFactor',
     category: 'twoFactor',

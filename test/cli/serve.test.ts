@@ -5,7 +5,15 @@ import { lstat, mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../../electron/cli/commands';
-import { serveCommand } from '../../electron/cli/serve';
+import { parseServerAddress, serveCommand } from '../../electron/cli/serve';
+import { addGrant, listGivenGrants } from '../../electron/core/grants';
+import { defaultPolicy, resolvedFromPolicy } from '../../electron/core/policy';
+import { silentLogger } from '../../electron/core/ports';
+import { openBackend } from '../../electron/platform/compose';
+import { testCall } from '../factories/call';
+import { testEnvironment } from '../factories/environment';
+import { freeLoopbackPort } from '../factories/loopback';
+import { createMailbox } from '../factories/mailbox';
 import { askMailAuth, type MailAuthRequest } from '../../electron/platform/mail-auth/client';
 import { inUseLockName } from '../../electron/store/open';
 import { bundleForNode, projectRoot, removeFolder, tempFolder } from '../factories/store';
@@ -99,6 +107,45 @@ describe('mailwarden serve', () => {
     });
     expect([asked.status, await asked.text()]).toEqual([200, 'no unknown']);
     expect((await serve.stop()).code).toBe(0);
+  }, 30_000);
+
+  it('applies grants on the mail server as IMAP ACLs (--imap-acl), says when it cannot, and refuses half or bad flags', async () => {
+    const passwordFile = join(work, 'acl-master.password');
+    await writeFile(passwordFile, 'master-secret-1\n', { mode: 0o600 });
+    const refusedWith = async (argv: string[]) => {
+      let err = '';
+      const code = await serveCommand(['serve', '--data', dataDir, ...argv], () => undefined, (s) => (err += s), Promise.resolve());
+      return { code, err };
+    };
+    expect(await refusedWith(['--imap-acl', '127.0.0.1:143'])).toMatchObject({ code: 2, err: expect.stringContaining('go together') });
+    expect(await refusedWith(['--imap-acl', 'mail server:143', '--imap-acl-password-file', passwordFile])).toMatchObject({ code: 2, err: expect.stringContaining('not a host and port') });
+    expect(await refusedWith(['--imap-acl', '127.0.0.1:143', '--imap-acl-password-file', join(work, 'missing')])).toMatchObject({ code: 1, err: expect.stringContaining('ENOENT') });
+    expect(parseServerAddress('mail.cstnet.cn:143')).toEqual({ host: 'mail.cstnet.cn', port: 143 });
+    expect(parseServerAddress('[::1]:993')).toEqual({ host: '::1', port: 993 });
+    expect(parseServerAddress('mail.cstnet.cn:0')).toBeNull();
+
+    // A grant in the data folder, and a mail server that is not there.
+    const backend = await openBackend(testEnvironment({ dataDir, shell: 'cli' }), silentLogger, { policy: resolvedFromPolicy({ ...defaultPolicy, mailServerAcls: true }) });
+    await createMailbox(backend.core, { address: 'gonggong@cstnet.cn' });
+    await createMailbox(backend.core, { address: 'li.na@cstnet.cn' });
+    expect(await addGrant(backend.core, 'gonggong@cstnet.cn', testCall(), { grantee: 'li.na@cstnet.cn', level: 'read-only' })).toMatchObject({ ok: true });
+    await backend.close();
+    const closedPort = await freeLoopbackPort();
+    const serve = startServe(['serve', '--data', dataDir, '--imap-acl', `127.0.0.1:${closedPort}`, '--imap-acl-password-file', passwordFile]);
+    await serve.ready();
+    expect(serve.output()).toContain(`applying grants as IMAP ACLs on 127.0.0.1:${closedPort}`);
+    await vi.waitFor(() => expect(serve.errors()).toContain('mail server ACL not applied'), { timeout: 15_000, interval: 20 });
+    const stopped = await serve.stop();
+    expect(stopped.code).toBe(0);
+    expect(stopped.err).not.toContain('master-secret-1');
+    const reopened = await openBackend(testEnvironment({ dataDir, shell: 'cli' }), silentLogger, { policy: resolvedFromPolicy({ ...defaultPolicy, mailServerAcls: true }) });
+    try {
+      const shown = (await listGivenGrants(reopened.core, 'gonggong@cstnet.cn'))[0]!.mailServer!;
+      expect(shown.state).toBe('failed');
+      expect(shown.error).toContain('cannot log in to the mail server');
+    } finally {
+      await reopened.close();
+    }
   }, 30_000);
 
   it('refuses a second serve (or the app) on the same data folder while one runs', async () => {

@@ -5,11 +5,13 @@
  * level, and takes it back; the colleague sees it under 共享邮箱 meanwhile.
  */
 import AxeBuilder from '@axe-core/playwright';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Browser, Page } from '@playwright/test';
 import { grantActions, grantLevels, may } from '../../electron/shared/grant-rules';
-import { registerMailbox } from './backend';
+import { callApi, registerMailbox, testPassword } from './backend';
 import { expect, test, type RunningApp } from './fixtures';
 import { openSection, pageHeading } from './helpers';
 
@@ -188,3 +190,32 @@ for (const colorScheme of ['light', 'dark'] as const) {
     await other.context().close();
   });
 }
+
+test.describe('when the mail server opens shared mailboxes (policy mailServer.sharedMailboxes)', () => {
+  const policyFile = join(tmpdir(), `mailwarden-shared-acl-policy-${process.pid}.json`);
+  writeFileSync(policyFile, JSON.stringify({ mailServer: { sharedMailboxes: true } }));
+  test.use({ hostArgs: ['--policy', policyFile] });
+
+  test('a new grant says it is not on the mail server yet, for the owner and the colleague, in both languages', async ({ browser, page, app }) => {
+    await registerMailbox(page, app, owner);
+    const other = await colleagueBrowser(browser, app);
+    await callApi(page, app, 'grants:add', { grantee: colleague, level: 'read-only' });
+    await openSharedMailboxes(page, app);
+    // Nothing has told the mail server (no serve --imap-acl here): the page must not call it shared in mail clients.
+    const row = page.getByRole('region', { name: '我共享出去的' }).getByRole('row').filter({ hasText: colleague });
+    await expect(row).toContainText('尚未在邮件服务器上生效：正在写入');
+    await expect(row).not.toContainText('已可在邮件客户端中打开');
+    await other.reload();
+    await expect(other.getByRole('region', { name: '共享邮箱', exact: true }).getByRole('row').filter({ hasText: owner })).toContainText('尚未在邮件服务器上生效：正在写入');
+
+    const english = await browser.newContext({ locale: 'en-US' });
+    const ownerInEnglish = await english.newPage();
+    await callApi(ownerInEnglish, app, 'auth:sign-in', { address: owner, password: testPassword });
+    await callApi(ownerInEnglish, app, 'settings:update', { locale: 'en' });
+    await ownerInEnglish.goto(app.url);
+    await openSection(ownerInEnglish, 'Shared mailboxes');
+    await expect(ownerInEnglish.getByRole('region', { name: 'Shared by me' }).getByRole('row').filter({ hasText: colleague })).toContainText('Not on the mail server yet: being applied');
+    await callApi(ownerInEnglish, app, 'settings:update', { locale: 'zh-CN' });
+    await english.close();
+  });
+});

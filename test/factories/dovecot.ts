@@ -44,6 +44,46 @@ export interface DovecotOptions {
   readonly passwdFile?: string;
   /** Extra top-level lines, e.g. `auth_cache_size = 0` or `auth_verbose = yes`. */
   readonly extra?: readonly string[];
+  /**
+   * Shared mailboxes as resources/dovecot/README.md sets them up: the ACL plugin, a shared
+   * namespace, and a master user (in this passwd-file) that Mailwarden sets ACLs through.
+   */
+  readonly acl?: { readonly masterPasswdFile: string; /** In a folder the mail processes (nobody) may write. */ readonly sharedDict: string };
+}
+
+/** The lines resources/dovecot/README.md gives for shared mailboxes, with this run's paths. */
+function aclConfig(mail: string, masterPasswdFile: string, sharedDict: string): string[] {
+  return [
+    'auth_master_user_separator = *',
+    'mail_plugins = $mail_plugins acl',
+    'protocol imap {',
+    '  mail_plugins = $mail_plugins imap_acl',
+    '}',
+    'namespace inbox {',
+    '  inbox = yes',
+    '  separator = /',
+    '}',
+    'namespace {',
+    '  type = shared',
+    '  separator = /',
+    '  prefix = shared/%%u/',
+    `  location = maildir:${mail}/%%u`,
+    '  subscriptions = no',
+    '  list = children',
+    '}',
+    'plugin {',
+    '  acl = vfile',
+    `  acl_shared_dict = file:${sharedDict}`,
+    // The master user acts with the owner's own rights, and other folders follow INBOX's ACL.
+    '  acl_user = %u',
+    '  acl_defaults_from_inbox = yes',
+    '}',
+    'passdb {',
+    '  driver = passwd-file',
+    `  args = ${masterPasswdFile}`,
+    '  master = yes',
+    '}',
+  ];
 }
 
 export function dovecotConfig(options: DovecotOptions): string {
@@ -65,6 +105,7 @@ export function dovecotConfig(options: DovecotOptions): string {
     'auth_failure_delay = 0',
     ...(options.extra ?? []),
     `mail_location = maildir:${mail}/%u`,
+    ...(options.acl ? aclConfig(mail, options.acl.masterPasswdFile, options.acl.sharedDict) : []),
     // Dovecot's own users first, when there are any; an address it does not know goes on to the bridge.
     ...(options.passwdFile ? ['passdb {', '  driver = passwd-file', `  args = ${options.passwdFile}`, '}'] : []),
     ...(options.luaPassdb

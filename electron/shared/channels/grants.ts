@@ -9,6 +9,15 @@ const Address = v.pipe(v.string(), v.minLength(3), v.maxLength(254));
 /** Epoch milliseconds; the core checks it lies between 1 day and 6 months ahead. */
 const EndsAt = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(8_640_000_000_000_000));
 
+/**
+ * Whether the mail server honours the grant yet (policy mailServer.sharedMailboxes): `applied`,
+ * the mailbox opens in the grantee's mail client; `pending`, not yet told; `failed`, the last
+ * attempt failed and another follows (`error`: the mail server's words, for IT).
+ */
+export const mailServerStates = ['applied', 'pending', 'failed'] as const;
+export const MailServerStateSchema = v.strictObject({ state: v.picklist(mailServerStates), error: v.nullable(v.string()) });
+export type MailServerStateView = v.InferOutput<typeof MailServerStateSchema>;
+
 export const GrantGivenSchema = v.strictObject({
   id: v.string(),
   grantee: v.string(),
@@ -17,6 +26,8 @@ export const GrantGivenSchema = v.strictObject({
   createdAt: v.number(),
   changedAt: v.number(),
   endsAt: v.nullable(v.number()),
+  /** Absent when the mail server is not set to open shared mailboxes. */
+  mailServer: v.optional(MailServerStateSchema),
 });
 export type GrantGivenView = v.InferOutput<typeof GrantGivenSchema>;
 
@@ -26,6 +37,7 @@ export const SharedMailboxSchema = v.strictObject({
   ownerName: v.string(),
   level: v.picklist(grantLevels),
   endsAt: v.nullable(v.number()),
+  mailServer: v.optional(MailServerStateSchema),
 });
 export type SharedMailboxView = v.InferOutput<typeof SharedMailboxSchema>;
 

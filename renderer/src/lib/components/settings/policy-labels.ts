@@ -17,6 +17,7 @@ const keyLabels: Record<PolicyPath, () => string> = {
   'mailServer.pop3.host': m.policy_key_mail_server_pop3_host,
   'mailServer.pop3.port': m.policy_key_mail_server_pop3_port,
   'mailServer.pop3.security': m.policy_key_mail_server_pop3_security,
+  'mailServer.sharedMailboxes': m.policy_key_mail_server_shared_mailboxes,
   enforceTwoFactor: m.policy_key_enforce_two_factor,
   twoFactorGraceDays: m.policy_key_two_factor_grace_days,
   allowedMethods: m.policy_key_allowed_methods,

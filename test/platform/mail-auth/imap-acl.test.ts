@@ -1,0 +1,189 @@
+// Covers electron/platform/mail-auth/imap-acl.ts with electron/core/mail-acl.ts (issue 12, item 3):
+// a real Dovecot 2.3 with the ACL plugin and a shared namespace, logins through Mailwarden's Lua
+// passdb over a real data folder, grants applied as IMAP ACLs through a master user. The colleague
+// logs in with their own client password, as their mail client would, and Dovecot decides.
+import { existsSync } from 'node:fs';
+import { chmod, chown, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { ImapFlow } from 'imapflow';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClientPassword } from '../../../electron/core/client-passwords';
+import { addGrant, changeGrant, lapseDueGrants, listGivenGrants, listSharedWithMe, revokeGrant } from '../../../electron/core/grants';
+import { syncMailAcls } from '../../../electron/core/mail-acl';
+import { verifyMailLogin } from '../../../electron/core/mail-login';
+import { defaultPolicy, resolvedFromPolicy } from '../../../electron/core/policy';
+import { silentLogger } from '../../../electron/core/ports';
+import { openBackend, type Backend } from '../../../electron/platform/compose';
+import { startMailAuthHttp, type MailAuthHttp } from '../../../electron/platform/mail-auth/http';
+import { ImapAclApplier } from '../../../electron/platform/mail-auth/imap-acl';
+import { testCall } from '../../factories/call';
+import { FakeClock } from '../../factories/clock';
+import { dovecotSkipReason, nobodyIds, startDovecot, type RunningDovecot } from '../../factories/dovecot';
+import { testEnvironment } from '../../factories/environment';
+import { freeLoopbackPort } from '../../factories/loopback';
+import { createMailbox } from '../../factories/mailbox';
+import { projectRoot, removeFolder, tempFolder } from '../../factories/store';
+
+const luaModule = '/usr/lib/dovecot/modules/auth/libauthdb_lua.so';
+const skipReason = dovecotSkipReason() || (existsSync(luaModule) ? '' : 'dovecot-auth-lua is not installed');
+
+const owner = 'gonggong@cstnet.cn';
+const colleague = 'li.na@cstnet.cn';
+const token = 'd'.repeat(64);
+const masterPassword = randomBytes(18).toString('base64url');
+
+let work: string;
+let clock: FakeClock;
+let backend: Backend;
+let endpoint: MailAuthHttp;
+let dovecot: RunningDovecot | undefined;
+let imapPort: number;
+const secrets: Record<string, string> = {};
+
+function applier(password = masterPassword): ImapAclApplier {
+  return new ImapAclApplier({ host: '127.0.0.1', port: imapPort, secure: false, masterUser: 'mailwarden-acl', masterPassword: password });
+}
+
+const sync = (using = applier()) => syncMailAcls(backend.core, using, { lapse: () => lapseDueGrants(backend.core) });
+
+async function connect(user: string): Promise<ImapFlow> {
+  const client = new ImapFlow({ host: '127.0.0.1', port: imapPort, secure: false, doSTARTTLS: false, auth: { user, pass: secrets[user]! }, logger: false, connectionTimeout: 10_000 });
+  client.on('error', () => undefined);
+  await client.connect();
+  return client;
+}
+
+/** What the colleague's mail client finds: the shared folders it lists, and what it may do in the owner's INBOX. */
+async function asColleague(): Promise<{ listed: string[]; subjects: string[] | null; flagsAfterMarking: string[] | null }> {
+  const client = await connect(colleague);
+  try {
+    const listed = (await client.list()).map((mailbox) => mailbox.path).filter((path) => path.startsWith('shared'));
+    let lock;
+    try {
+      lock = await client.getMailboxLock(`shared/${owner}/INBOX`);
+    } catch {
+      return { listed, subjects: null, flagsAfterMarking: null };
+    }
+    try {
+      const subjects: string[] = [];
+      for await (const message of client.fetch('1:*', { envelope: true })) subjects.push(message.envelope?.subject ?? '');
+      // Dovecot leaves out the flags the ACL does not allow (RFC 4314 §4), so read them back.
+      await client.messageFlagsAdd('1:*', ['\\Seen', '\\Deleted']).catch(() => undefined);
+      const flags: string[] = [];
+      for await (const message of client.fetch('1:*', { flags: true })) flags.push(...[...(message.flags ?? [])].filter((flag) => flag !== '\\Recent'));
+      await client.messageFlagsRemove('1:*', ['\\Seen', '\\Deleted']).catch(() => undefined);
+      return { listed, subjects, flagsAfterMarking: flags.sort() };
+    } finally {
+      lock.release();
+    }
+  } finally {
+    await client.logout().catch(() => client.close());
+  }
+}
+
+beforeAll(async () => {
+  if (skipReason) return;
+  work = await tempFolder('imap-acl');
+  await chmod(work, 0o755);
+  clock = new FakeClock();
+  backend = await openBackend(testEnvironment({ dataDir: join(work, 'data'), shell: 'cli' }), silentLogger, {
+    policy: resolvedFromPolicy({ ...defaultPolicy, mailServerAcls: true }),
+    clock,
+  });
+  endpoint = await startMailAuthHttp({ host: '127.0.0.1', port: 0, token, logger: silentLogger, verify: (request) => verifyMailLogin(backend.core, request) });
+  const { uid, gid } = nobodyIds();
+  const mail = join(work, 'mail');
+  const shared = join(work, 'shared');
+  for (const dir of [mail, shared]) {
+    await mkdir(dir, { mode: 0o755 });
+    await chown(dir, uid, gid);
+  }
+  const tokenFile = join(work, 'passdb.token');
+  await writeFile(tokenFile, `${token}\n`, { mode: 0o644 });
+  const settings = join(work, 'passdb.conf');
+  await writeFile(settings, `url = http://127.0.0.1:${endpoint.port}/mail-login\ntoken_file = ${tokenFile}\n`, { mode: 0o644 });
+  const shipped = await readFile(join(projectRoot, 'resources/dovecot/mailwarden-passdb.lua'), 'utf8');
+  const script = join(work, 'mailwarden-passdb.lua');
+  await writeFile(script, shipped.replace('local config_path = "/etc/dovecot/mailwarden-passdb.conf"', `local config_path = "${settings}"`), { mode: 0o644 });
+  const masters = join(work, 'masters');
+  await writeFile(masters, `mailwarden-acl:{PLAIN}${masterPassword}\n`, { mode: 0o644 });
+  imapPort = await freeLoopbackPort();
+  dovecot = await startDovecot({ work, imapPort, mail, luaPassdb: script, acl: { masterPasswdFile: masters, sharedDict: join(shared, 'shared-mailboxes.db') }, extra: ['auth_cache_size = 0'] });
+  for (const [address, phone] of [[owner, '+8613912345678'], [colleague, '+8613912345679']] as const) {
+    await createMailbox(backend.core, { address, phone });
+    const created = await createClientPassword(backend.core, address, testCall(), { name: 'Mail' });
+    if (!created.ok) throw new Error(created.code);
+    secrets[address] = created.data.password;
+  }
+  const client = await connect(owner);
+  await client.append('INBOX', `From: ${owner}\r\nTo: ${owner}\r\nSubject: 本周例会\r\n\r\n周三下午三点。\r\n`);
+  await client.logout();
+}, 60_000);
+
+afterAll(async () => {
+  await dovecot?.stop();
+  await endpoint?.close();
+  await backend?.close();
+  if (work) await removeFolder(work);
+});
+
+describe.skipIf(skipReason !== '')(`grants as Dovecot ACLs${skipReason ? ` (skipped: ${skipReason})` : ''}`, () => {
+  it('read-only opens the owner\'s INBOX for reading; send-as may also mark read and delete; a revoke takes it away', async () => {
+    expect(await asColleague()).toEqual({ listed: [], subjects: null, flagsAfterMarking: null });
+
+    const added = await addGrant(backend.core, owner, testCall(), { grantee: colleague, level: 'read-only' });
+    if (!added.ok) throw new Error(added.code);
+    // Recorded, not yet on the mail server: the page must not say it is shared.
+    expect(added.data.mailServer).toEqual({ state: 'pending', error: null });
+    expect(await sync()).toEqual({ applied: 1, failed: 0 });
+    expect((await listGivenGrants(backend.core, owner))[0]!.mailServer).toEqual({ state: 'applied', error: null });
+    expect((await listSharedWithMe(backend.core, colleague))[0]!.mailServer).toEqual({ state: 'applied', error: null });
+    const reading = await asColleague();
+    expect(reading.listed).toContain(`shared/${owner}`);
+    expect(reading.subjects).toEqual(['本周例会']);
+    expect(reading.flagsAfterMarking).toEqual([]);
+
+    expect(await changeGrant(backend.core, owner, testCall(), { id: added.data.id, level: 'send-as' })).toMatchObject({ ok: true, data: { mailServer: { state: 'pending' } } });
+    expect(await sync()).toEqual({ applied: 1, failed: 0 });
+    expect((await asColleague()).flagsAfterMarking).toEqual(['\\Deleted', '\\Seen']);
+
+    // Send on behalf reads like read-only in IMAP (composing is the sender rule's business): nothing to tell the server.
+    await changeGrant(backend.core, owner, testCall(), { id: added.data.id, level: 'send-on-behalf' });
+    expect(await sync()).toEqual({ applied: 1, failed: 0 });
+    expect((await asColleague()).flagsAfterMarking).toEqual([]);
+
+    expect(await revokeGrant(backend.core, owner, testCall(), added.data.id)).toEqual({ ok: true, data: {} });
+    expect(await sync()).toEqual({ applied: 1, failed: 0 });
+    expect(await asColleague()).toEqual({ listed: [], subjects: null, flagsAfterMarking: null });
+    expect(await sync()).toEqual({ applied: 0, failed: 0 });
+  }, 60_000);
+
+  it('shows a failure to the owner and applies it at a later round', async () => {
+    const added = await addGrant(backend.core, owner, testCall(), { grantee: colleague, level: 'read-only' });
+    if (!added.ok) throw new Error(added.code);
+    expect(await sync(applier('not-the-master-password'))).toEqual({ applied: 0, failed: 1 });
+    const shown = (await listGivenGrants(backend.core, owner))[0]!.mailServer!;
+    expect(shown.state).toBe('failed');
+    expect(shown.error).toContain('cannot log in to the mail server');
+    expect(shown.error).not.toContain('not-the-master-password');
+    // Not due again before its wait (10 s after a first failure)...
+    expect(await sync()).toEqual({ applied: 0, failed: 0 });
+    clock.advance(10_000);
+    // ...then applied.
+    expect(await sync()).toEqual({ applied: 1, failed: 0 });
+    expect((await asColleague()).subjects).toEqual(['本周例会']);
+    await revokeGrant(backend.core, owner, testCall(), added.data.id);
+    await sync();
+  }, 60_000);
+
+  it('takes the rights away when an end date passes, though nobody opened a page', async () => {
+    const added = await addGrant(backend.core, owner, testCall(), { grantee: colleague, level: 'read-only', endsAt: clock.now() + 2 * 86_400_000 });
+    if (!added.ok) throw new Error(added.code);
+    await sync();
+    expect((await asColleague()).subjects).toEqual(['本周例会']);
+    clock.advance(2 * 86_400_000);
+    expect(await sync()).toEqual({ applied: 1, failed: 0 });
+    expect(await asColleague()).toEqual({ listed: [], subjects: null, flagsAfterMarking: null });
+  }, 60_000);
+});
