@@ -49,6 +49,8 @@ export interface DovecotOptions {
    * namespace, and a master user (in this passwd-file) that Mailwarden sets ACLs through.
    */
   readonly acl?: { readonly masterPasswdFile: string; /** In a folder the mail processes (nobody) may write. */ readonly sharedDict: string };
+  /** A socket where Postfix asks Dovecot's auth for SMTP logins (smtpd_sasl_type = dovecot). */
+  readonly saslSocket?: string;
 }
 
 /** The lines resources/dovecot/README.md gives for shared mailboxes, with this run's paths. */
@@ -119,6 +121,7 @@ export function dovecotConfig(options: DovecotOptions): string {
     // default 256 MB address-space limit is too small for V8 to reserve its code range.
     'service auth {',
     '  vsz_limit = 0',
+    ...(options.saslSocket ? [`  unix_listener ${options.saslSocket} {`, '    mode = 0666', '  }'] : []),
     '}',
     // Dovecot's way to switch its per-address auth penalty off (up to 15 s after refusals): the
     // test refuses one address on purpose, many times within seconds.
