@@ -10,6 +10,7 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { changeMainPassword } from '../../../electron/core/account';
 import { createClientPassword, revokeClientPassword } from '../../../electron/core/client-passwords';
 import { verifyMailLogin } from '../../../electron/core/mail-login';
 import { defaultPolicy, resolvedFromPolicy } from '../../../electron/core/policy';
@@ -20,14 +21,14 @@ import { testCall } from '../../factories/call';
 import { dovecotSkipReason, imapLogin, nobodyIds, startDovecot, type RunningDovecot } from '../../factories/dovecot';
 import { testEnvironment } from '../../factories/environment';
 import { freeLoopbackPort } from '../../factories/loopback';
-import { createMailbox } from '../../factories/mailbox';
+import { createMailbox, signIn } from '../../factories/mailbox';
 import { projectRoot, removeFolder, tempFolder } from '../../factories/store';
 
 const luaModule = '/usr/lib/dovecot/modules/auth/libauthdb_lua.so';
 const skipReason = dovecotSkipReason() || (existsSync(luaModule) ? '' : 'dovecot-auth-lua is not installed');
 
 const address = 'zhang.wei@cstnet.cn';
-const mainPassword = 'Zhang-Wei-main-password-1';
+let mainPassword = 'Zhang-Wei-main-password-1';
 const token = 'b'.repeat(64);
 
 let work: string;
@@ -92,6 +93,23 @@ describe.skipIf(skipReason !== '')(`Dovecot's Lua passdb asking Mailwarden${skip
     expect(await login(mainPassword)).toMatchObject({ ok: false, code: 'AUTHENTICATIONFAILED' });
     expect(await revokeClientPassword(backend.core, address, testCall(), created.data.id)).toMatchObject({ ok: true });
     expect(await login(created.data.password)).toMatchObject({ ok: false, code: 'AUTHENTICATIONFAILED' });
+  }, 60_000);
+
+  it('accepts a client password only in its scope, and refuses it at once after a main password change though it was cached', async () => {
+    const smtpOnly = await createClientPassword(backend.core, address, testCall(), { name: 'Phone SMTP', scopes: ['smtp'] });
+    if (!smtpOnly.ok) throw new Error(smtpOnly.code);
+    expect(await login(smtpOnly.data.password)).toMatchObject({ ok: false, code: 'AUTHENTICATIONFAILED' });
+    const imap = await createClientPassword(backend.core, address, testCall(), { name: 'Outlook' });
+    if (!imap.ok) throw new Error(imap.code);
+    expect(await login(imap.data.password)).toEqual({ ok: true });
+    // Changing the main password revokes every client password (policy's default): the cached
+    // success of a moment ago does not let the next login in.
+    const call = testCall({ connection: 'password-change' });
+    await signIn(backend.core, call, address);
+    expect(await changeMainPassword(backend.core, call, { current: mainPassword, next: 'Zhang-Wei-main-password-2', confirmation: 'Zhang-Wei-main-password-2' })).toMatchObject({ ok: true });
+    expect(await login(imap.data.password)).toMatchObject({ ok: false, code: 'AUTHENTICATIONFAILED' });
+    expect(await login('Zhang-Wei-main-password-2')).toMatchObject({ ok: false, code: 'AUTHENTICATIONFAILED' });
+    mainPassword = 'Zhang-Wei-main-password-2';
   }, 60_000);
 
   it('answers "try again later" when the bridge refuses the passdb, never lets the client in', async () => {
