@@ -13,7 +13,7 @@ import { ratioFigure, report } from './lib';
 import { projectRoot, scratchCopy, startHost } from './host';
 import { benchRoot, seededFolder } from './seed';
 
-const runs = 9;
+const runs = 25;
 const warmUps = 2;
 
 const site = join(benchRoot, 'site');

@@ -11,6 +11,8 @@ import { launchServerLayer, readPolicyLayers } from '../platform/policy';
 import { openDesktopBackend } from '../platform/desktop-backend';
 import { defaultDataDir, productName } from '../platform/paths';
 import { startHost } from './server';
+import { acceptedLanguages, firstFrameOf } from '../platform/first-frame';
+import { SettingsFile } from '../store/settings-file';
 import { version } from '../../package.json';
 
 async function main(): Promise<void> {
@@ -43,6 +45,8 @@ async function main(): Promise<void> {
     token: randomBytes(32).toString('base64url'),
     port: options.port,
     logger,
+    // The first frame in the saved theme and language (the browser's languages for "system").
+    firstFrame: async (acceptLanguage) => firstFrameOf(await new SettingsFile(backend.environment.dataDir, logger).read(), acceptedLanguages(acceptLanguage)),
   });
   process.stdout.write(
     `Mailwarden browser mode: for tests and development only, not for production use.\n` +

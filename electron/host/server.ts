@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { CallContext } from '../core/call';
@@ -7,6 +8,7 @@ import { describeUserAgent } from '../platform/device';
 import type { Logger } from '../core/ports';
 import { err, type Err } from '../shared/result';
 import { contentTypeOf, resolveStaticPath } from '../platform/static-files';
+import { withFirstFrame, type FirstFrame } from '../platform/first-frame';
 import { IssuedIds } from '../platform/http/issued-id';
 import { RefusalLog } from '../platform/http/refusal-log';
 import { answerClientErrors, readBodyLimited, requestPathOf, securityHeaders } from '../platform/http/safe-request';
@@ -23,6 +25,8 @@ export interface HostOptions {
   readonly logger: Logger;
   /** Wall-clock milliseconds, for the refusal log's minute; tests pass a fake one. */
   readonly now?: () => number;
+  /** The saved language and theme, written on index.html's <html> (./../platform/first-frame.ts). */
+  readonly firstFrame?: (acceptLanguage: string | undefined) => Promise<FirstFrame>;
 }
 
 export interface RunningHost {
@@ -147,7 +151,11 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       return;
     }
     try {
-      const body = await readFile(file);
+      let body: Buffer | string = await readFile(file);
+      if (options.firstFrame && basename(file) === 'index.html') {
+        const frame = await options.firstFrame(req.headers['accept-language']).catch(() => null);
+        if (frame) body = withFirstFrame(body.toString('utf8'), frame);
+      }
       res.writeHead(200, { ...commonHeaders, 'Content-Type': contentTypeOf(file), 'Cache-Control': 'no-cache' });
       res.end(req.method === 'HEAD' ? undefined : body);
     } catch {

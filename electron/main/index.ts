@@ -21,6 +21,7 @@ import type { LocalePreference } from '../shared/contract';
 import type { CallContext } from '../core/call';
 import { deviceLabel } from '../platform/device';
 import { SettingsFile } from '../store/settings-file';
+import { firstFrameOf } from '../platform/first-frame';
 import { TrustTokenFile } from '../store/trust-token-file';
 import { handle } from './ipc';
 import { DialogFileSaver } from './save-dialog';
@@ -152,7 +153,9 @@ async function start(): Promise<void> {
   );
   session.defaultSession.setPermissionCheckHandler((_contents, permission, requestingOrigin) => isPermissionAllowed(permission, requestingOrigin));
   const rendererDir = join(import.meta.dirname, '../renderer');
-  protocol.handle(appScheme, (request) => serveAppRequest(request.url, rendererDir));
+  protocol.handle(appScheme, (request) =>
+    serveAppRequest(request.url, rendererDir, async () => firstFrameOf(await new SettingsFile(dataDir, logger).read(), app.getPreferredSystemLanguages())),
+  );
 
   const layers = await readPolicyLayers({ platform: process.platform, ...(options.policyFile ? { policyFile: options.policyFile } : {}) }, logger);
   // Crash dumps on this computer; uploaded only to an endpoint policy names (./crash-reports.ts).

@@ -5,6 +5,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { contentTypeOf, resolveStaticPath } from '../platform/static-files';
+import { withFirstFrame, type FirstFrame } from '../platform/first-frame';
+import { basename } from 'node:path';
 
 export const appScheme = 'app';
 export const appHost = 'mailwarden';
@@ -30,11 +32,16 @@ export function fileForAppRequest(requestUrl: string, rendererDir: string): stri
 }
 
 /** The protocol handler itself, separate from Electron so tests can call it. */
-export async function serveAppRequest(requestUrl: string, rendererDir: string): Promise<Response> {
+export async function serveAppRequest(requestUrl: string, rendererDir: string, firstFrame?: () => Promise<FirstFrame>): Promise<Response> {
   const file = fileForAppRequest(requestUrl, rendererDir);
   if (!file) return new Response('Not found', { status: 404 });
   try {
-    const body = await readFile(file);
+    let body: Buffer | string = await readFile(file);
+    // The saved theme and language on <html>, so the static first frame already wears them.
+    if (firstFrame && basename(file) === 'index.html') {
+      const frame = await firstFrame().catch(() => null);
+      if (frame) body = withFirstFrame(body.toString('utf8'), frame);
+    }
     return new Response(body, {
       status: 200,
       headers: { 'Content-Type': contentTypeOf(file), 'X-Content-Type-Options': 'nosniff' },

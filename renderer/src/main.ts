@@ -20,6 +20,8 @@ async function boot(): Promise<void> {
     target: document.getElementById('app')!,
     props: { bootError: settings.ok ? null : settings },
   });
+  // The static first frame (index.html) gives way to the app, in the same place.
+  document.getElementById('boot-frame')?.remove();
 }
 
 void boot();
