@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
+import { groupStopper } from './processes';
 
 export const dovecotBinary = '/usr/sbin/dovecot';
 export const replyProgram = '/usr/lib/dovecot/checkpassword-reply';
@@ -172,13 +173,7 @@ export async function startDovecot(options: DovecotOptions): Promise<RunningDove
   const config = join(options.work, 'dovecot.conf');
   await writeFile(config, dovecotConfig(options));
   const child = spawn(dovecotBinary, ['-F', '-c', config], { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
-  const exited = new Promise((resolve) => child.once('close', resolve));
-  const stop = async () => {
-    if (child.pid === undefined || child.exitCode !== null) return;
-    process.kill(-child.pid, 'SIGTERM');
-    const stopped = await Promise.race([exited.then(() => true), new Promise((resolve) => setTimeout(() => resolve(false), 5_000))]);
-    if (!stopped) process.kill(-child.pid, 'SIGKILL');
-  };
+  const stop = groupStopper(child);
   try {
     await waitForListener(options.imapPort, 15_000, join(options.work, 'dovecot.log'));
   } catch (cause) {

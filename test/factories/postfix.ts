@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { chown, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { waitForListener } from './dovecot';
+import { groupStopper } from './processes';
 
 export const postfixBinary = '/usr/sbin/postfix';
 
@@ -112,13 +113,7 @@ export async function startPostfix(options: PostfixOptions): Promise<RunningPost
   const child: ChildProcess = spawn(postfixBinary, ['-c', conf, 'start-fg'], { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
   const errors: string[] = [];
   child.stderr?.on('data', (chunk: Buffer) => errors.push(chunk.toString()));
-  const exited = new Promise((resolve) => child.once('close', resolve));
-  const stop = async () => {
-    if (child.pid === undefined || child.exitCode !== null) return;
-    process.kill(-child.pid, 'SIGTERM');
-    const stopped = await Promise.race([exited.then(() => true), new Promise((resolve) => setTimeout(() => resolve(false), 5_000))]);
-    if (!stopped) process.kill(-child.pid, 'SIGKILL');
-  };
+  const stop = groupStopper(child);
   try {
     await waitForListener(options.smtpPort, 20_000, log);
   } catch (cause) {

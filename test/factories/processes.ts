@@ -3,7 +3,7 @@
  * hard timeout, the search for processes left behind, and reading back the one JSON line a
  * child fixture prints (see test/platform/fixtures/attempt.ts for the child's side).
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 
 export interface ChildRun {
@@ -64,4 +64,18 @@ export function parseResults(result: ChildRun): Record<string, unknown> {
   } catch {
     throw new Error(`child printed no result (exit ${result.code}): ${result.stderr}`);
   }
+}
+
+/**
+ * How to stop a daemon started `detached` (its own process group): SIGTERM to the whole group,
+ * SIGKILL if it has not gone within `graceMs`. Dovecot and Postfix in the tests stop this way.
+ */
+export function groupStopper(child: ChildProcess, graceMs = 5_000): () => Promise<void> {
+  const exited = new Promise((resolve) => child.once('close', resolve));
+  return async () => {
+    if (child.pid === undefined || child.exitCode !== null) return;
+    process.kill(-child.pid, 'SIGTERM');
+    const stopped = await Promise.race([exited.then(() => true), new Promise((resolve) => setTimeout(() => resolve(false), graceMs))]);
+    if (!stopped) process.kill(-child.pid, 'SIGKILL');
+  };
 }
