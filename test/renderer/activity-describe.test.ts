@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { describeDevice, describeEvent } from '../../renderer/src/lib/components/activity/describe';
-import { relativeTo } from '../../renderer/src/lib/components/activity/format';
+import { relativeTo } from '../../renderer/src/lib/i18n/dates';
 import { activityKindLabels, activityKindNames } from '../../renderer/src/lib/components/activity/kinds';
 import { baseLocale, overwriteGetLocale } from '../../renderer/src/lib/paraglide/runtime.js';
 

@@ -3,7 +3,7 @@
  * Chrome 131 上登录成功", "生成了客户端专用密码「Foxmail 办公室」". One message per kind (and,
  * where the detail says more, per variant); an unknown kind from a newer backend still reads.
  */
-import { formatDateTime } from './format';
+import { formatDateTime } from '../../i18n/dates';
 import type { ActivityEventView } from '../../../../../electron/shared/channels/activity';
 import { m } from '../../paraglide/messages.js';
 

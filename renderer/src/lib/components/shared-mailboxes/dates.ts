@@ -1,10 +1,8 @@
-/** Dates as the shared-mailbox lists show them, in the current language. */
-import { getLocale } from '../../paraglide/runtime.js';
+/** The last day a grant holds, as the shared-mailbox lists show it. */
+import { formatDay } from '../../i18n/dates';
 import { lastDayOf } from './end-date';
 
-export function formatDay(time: number): string {
-  return new Intl.DateTimeFormat(getLocale(), { dateStyle: 'medium' }).format(new Date(time));
-}
+export { formatDay };
 
 /** The last day a grant still holds (its end instant is the following midnight). */
 export function formatLastDay(endsAt: number): string {

@@ -1,8 +1,10 @@
 /**
- * Dates and durations for the client-password, device and activity lists, in the current
- * language: Intl does the word order and plurals, so no message needs a plural form.
+ * Every date and duration the pages show, in the current language: Intl does the word order and
+ * plurals, so no message needs a plural form. One module, so a list and a card never write the
+ * same moment two ways. (The sign-in screen's test delivery formats its one time itself: this
+ * module is shared by the pages loaded after sign-in, and kept out of the first script.)
  */
-import { getLocale } from '../../paraglide/runtime.js';
+import { getLocale } from '../paraglide/runtime.js';
 
 const minuteMs = 60_000;
 const hourMs = 60 * minuteMs;
@@ -11,6 +13,11 @@ const dayMs = 24 * hourMs;
 /** "2025年3月4日 14:05" / "Mar 4, 2025, 2:05 PM". */
 export function formatDateTime(ms: number, locale: string = getLocale()): string {
   return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(ms);
+}
+
+/** "2025年3月4日" / "Mar 4, 2025": a day without its time. */
+export function formatDay(ms: number, locale: string = getLocale()): string {
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium' }).format(ms);
 }
 
 /** The same moment as an ISO string, for `<time datetime>`. */
