@@ -14,7 +14,7 @@ import type { CoreContext } from './context';
 import type { HandlersOf } from './handlers';
 import { randomId } from './ids';
 import { normalizeAddress, type MailboxRecord } from './mailbox';
-import { imapRights, mailAclState, wantMailAcl } from './mail-acl';
+import { imapRights, mailAclStates, wantMailAcl, type MailAclStateView } from './mail-acl';
 import { requireSession } from './sign-in';
 import type { StoredRecord } from './store';
 
@@ -105,13 +105,17 @@ export async function lapseDueGrants(core: CoreContext): Promise<void> {
   await core.store.atomically(() => removeLapsed(core, {}));
 }
 
-/** The mail server's state of a grant, when policy has the mail server open shared mailboxes. */
-async function mailServerOf(core: CoreContext, grant: GrantRecord): Promise<{ mailServer?: { state: 'applied' | 'pending' | 'failed'; error: string | null } }> {
-  if (!core.policy().mailServerAcls) return {};
-  return { mailServer: await mailAclState(core, grant.owner, grant.grantee) };
+type MailServerOf = (grant: GrantRecord) => { mailServer?: MailAclStateView };
+
+/** The mail server's state of each listed grant, in one read, when policy has the mail server open shared mailboxes. */
+async function mailServerStates(core: CoreContext, listed: readonly GrantRecord[]): Promise<MailServerOf> {
+  if (!core.policy().mailServerAcls) return () => ({});
+  const stateOf = await mailAclStates(core, listed);
+  return (grant) => ({ mailServer: stateOf(grant.owner, grant.grantee) });
 }
 
-async function givenView(core: CoreContext, grant: GrantRecord, names?: ReadonlyMap<string, string>): Promise<GrantGivenView> {
+async function givenView(core: CoreContext, grant: GrantRecord, names?: ReadonlyMap<string, string>, mailServerOf?: MailServerOf): Promise<GrantGivenView> {
+  const ofMailServer = mailServerOf ?? (await mailServerStates(core, [grant]));
   return {
     id: grant._id,
     grantee: grant.grantee,
@@ -120,7 +124,7 @@ async function givenView(core: CoreContext, grant: GrantRecord, names?: Readonly
     createdAt: grant.createdAt,
     changedAt: grant.changedAt,
     endsAt: grant.endsAt,
-    ...(await mailServerOf(core, grant)),
+    ...ofMailServer(grant),
   };
 }
 
@@ -131,7 +135,8 @@ export async function listGivenGrants(core: CoreContext, owner: string): Promise
     return grants(core).find({ owner }, { sort: { createdAt: 1 } });
   });
   const names = await displayNames(core, given.map((grant) => grant.grantee));
-  return Promise.all(given.map((grant) => givenView(core, grant, names)));
+  const mailServerOf = await mailServerStates(core, given);
+  return Promise.all(given.map((grant) => givenView(core, grant, names, mailServerOf)));
 }
 
 /** 共享邮箱 / Shared with me: each mailbox the grantee may open and at which level. */
@@ -141,16 +146,15 @@ export async function listSharedWithMe(core: CoreContext, grantee: string): Prom
     return grants(core).find({ grantee }, { sort: { owner: 1 } });
   });
   const names = await displayNames(core, shared.map((grant) => grant.owner));
-  return Promise.all(
-    shared.map(async (grant) => ({
-      id: grant._id,
-      owner: grant.owner,
-      ownerName: names.get(grant.owner) ?? '',
-      level: grant.level,
-      endsAt: grant.endsAt,
-      ...(await mailServerOf(core, grant)),
-    })),
-  );
+  const mailServerOf = await mailServerStates(core, shared);
+  return shared.map((grant) => ({
+    id: grant._id,
+    owner: grant.owner,
+    ownerName: names.get(grant.owner) ?? '',
+    level: grant.level,
+    endsAt: grant.endsAt,
+    ...mailServerOf(grant),
+  }));
 }
 
 export async function addGrant(core: CoreContext, owner: string, call: CallContext, request: RequestOf<'grants:add'>): Promise<Result<GrantGivenView>> {

@@ -83,12 +83,23 @@ export async function wantMailAcl(core: CoreContext, owner: string, grantee: str
   await acls(core).replace({ ...current, wanted, due: done ? null : now, attempts: 0, error: null, changedAt: now });
 }
 
-/** The state the owner sees for a live grant's pair. */
-export async function mailAclState(core: CoreContext, owner: string, grantee: string): Promise<{ state: MailAclState; error: string | null }> {
-  const row = await acls(core).get(mailAclId(owner, grantee));
+/** What the pages show for one grant's pair. */
+export interface MailAclStateView {
+  readonly state: MailAclState;
+  readonly error: string | null;
+}
+
+function stateOf(row: MailAclRecord | undefined): MailAclStateView {
   if (!row) return { state: 'pending', error: null };
   if (row.due === null && row.applied === row.wanted) return { state: 'applied', error: null };
   return row.attempts > 0 ? { state: 'failed', error: row.error } : { state: 'pending', error: null };
+}
+
+/** The state of each listed pair, read in one query (a list of 100 grants is one read, not 100). */
+export async function mailAclStates(core: CoreContext, pairs: readonly { readonly owner: string; readonly grantee: string }[]): Promise<(owner: string, grantee: string) => MailAclStateView> {
+  const rows = pairs.length === 0 ? [] : await acls(core).find({ _id: { $in: pairs.map((pair) => mailAclId(pair.owner, pair.grantee)) } });
+  const byId = new Map(rows.map((row) => [row._id, row]));
+  return (owner, grantee) => stateOf(byId.get(mailAclId(owner, grantee)));
 }
 
 export interface MailAclSyncResult {

@@ -59,7 +59,8 @@ let updater: RunningUpdater | null = null;
 let options: LaunchOptions;
 
 // The web mail host is policy's `serverHost`; set once the policy is read, before any menu exists.
-let webmailHost = 'mail.cstnet.cn';
+/** The web mail host policy names, read when the menu item is used (a server-backed desktop learns it after start). */
+let webmailHost: () => string = () => 'mail.cstnet.cn';
 let mainWindow: BrowserWindow | null = null;
 
 /** A message box over the main window (or alone), answering the chosen button's index. */
@@ -102,10 +103,11 @@ function applyMenu(preference: LocalePreference): void {
           message: `${menuLabels[locale].app} ${app.getVersion()}`,
         }),
       openWebmail: () => {
-        const webmailUrl = `https://${webmailHost}`;
+        const host = webmailHost();
+        const webmailUrl = `https://${host}`;
         // Only the host IT named: a policy host is checked like any other link (so Electronegativity's
         // review of this openExternal is answered by isAllowedExternalUrl, ./links.ts).
-        if (isAllowedExternalUrl(webmailUrl, new Set([webmailHost]))) void shell.openExternal(webmailUrl); // eng-disable OPEN_EXTERNAL_JS_CHECK
+        if (isAllowedExternalUrl(webmailUrl, new Set([host]))) void shell.openExternal(webmailUrl); // eng-disable OPEN_EXTERNAL_JS_CHECK
       },
       openLogs: () => void shell.openPath(app.getPath('logs')),
       exportDiagnostics: () => void exportDiagnostics(),
@@ -187,7 +189,7 @@ async function start(): Promise<void> {
       },
     },
   ), { onWait: (attempt) => logger.info('data folder still in use, waiting', { attempt }) });
-  webmailHost = backend.policy().serverHost;
+  webmailHost = () => backend.policy().serverHost;
   // A closed window's sign-in ends with it: its token for the organisation server goes too.
   app.on('web-contents-created', (_event, contents) => {
     const connection = `window:${contents.id}`;

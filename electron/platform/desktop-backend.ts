@@ -20,7 +20,7 @@ import { cryptoRandom, systemClock } from './system';
 export interface DesktopBackend {
   readonly dispatch: Dispatch;
   readonly environment: AppEnvironment;
-  /** The policy in force now (on a server-backed desktop, with the server's part as last fetched). */
+  /** The policy in force now (on a server-backed desktop, with the server's part as last fetched: read it when it is used). */
   policy(): Policy;
   /** The window closed: what was kept for it goes (its server token). */
   forget(connection: string): void;
@@ -92,12 +92,13 @@ async function openServerBacked(environment: AppEnvironment, logger: Logger, opt
     mailClients: createMailClientPorts(options),
     ...(options.screen ? { screen: options.screen } : {}),
   });
-  // The rules the server owns, before the first window asks (the shell reads the web mail host
-  // and the update settings at start); a server away now is asked again by the first request.
+  // The rules the server owns, asked at once but not waited for: a server that does not answer
+  // (a VPN that is down) must not hold the window back. The first request that needs them waits.
   const starting: CallContext = { connection: 'desktop:start', device: { label: deviceLabel(), client: 'Mailwarden' }, trust: { get: async () => undefined, set: async () => undefined } };
-  const first = await policy.fresh(starting);
-  if (!first.ok) logger.warn('organisation server not reached at start', { server: url.origin, reason: first.code });
-  server.forget(starting.connection);
+  void policy.fresh(starting).then((first) => {
+    if (!first.ok) logger.warn('organisation server not reached at start', { server: url.origin, reason: first.code });
+    server.forget(starting.connection);
+  });
   logger.info('working against the organisation server', { server: url.origin });
   return {
     dispatch: createDispatcher(handlers, logger),

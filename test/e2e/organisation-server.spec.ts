@@ -9,7 +9,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { postgresSkipReason } from '../factories/postgres';
 import { openSection, pageHeading } from './helpers';
 import { startOrganisation, type RunningOrganisation } from './organisation-server-helpers';
-import { codeFromTestDelivery } from './two-factor-helpers';
+import { bindPhoneOnPage } from './two-factor-helpers';
 
 const owner = 'gonggong@cstnet.cn';
 const colleague = 'li.na@cstnet.cn';
@@ -55,15 +55,7 @@ test.describe('the organisation server', () => {
     await expect(pageHeading(page)).toHaveText('概览');
 
     // Binds a phone through the guide's steps, the code from the server's test delivery.
-    await page.evaluate("window.location.hash = '#/two-factor'");
-    await expect(pageHeading(page)).toHaveText('帐号安全二次验证');
-    const sms = page.getByRole('region', { name: '短信验证码' });
-    await sms.getByLabel('手机号码').fill('139 1234 5678');
-    await sms.getByRole('button', { name: '获取验证码' }).click();
-    const code = await codeFromTestDelivery(sms.getByRole('region', { name: /测试投递/ }));
-    await sms.getByLabel('验证码', { exact: true }).fill(code);
-    await sms.getByRole('button', { name: '确定' }).click();
-    await expect(sms.getByRole('status')).toHaveText('手机号码绑定成功。');
+    await bindPhoneOnPage(page);
 
     // Shares the mailbox with the colleague, send on behalf.
     await openSection(page, '共享邮箱');

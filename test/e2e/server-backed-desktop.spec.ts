@@ -13,7 +13,7 @@ import { keyringSkipReason, startBrowserMode, type RunningApp } from './fixtures
 import { openSection, pageHeading } from './helpers';
 import { holdNewPassword } from './mail-clients-helpers';
 import { startOrganisation, type RunningOrganisation } from './organisation-server-helpers';
-import { codeFromTestDelivery } from './two-factor-helpers';
+import { bindPhoneOnPage } from './two-factor-helpers';
 
 const address = 'li.na@cstnet.cn';
 const password = 'Correct-horse-9';
@@ -52,14 +52,7 @@ test.describe('a desktop against the organisation server', () => {
     await page.getByRole('button', { name: '登录', exact: true }).click();
     await expect(pageHeading(page)).toHaveText('概览');
 
-    await page.evaluate("window.location.hash = '#/two-factor'");
-    const sms = page.getByRole('region', { name: '短信验证码' });
-    await sms.getByLabel('手机号码').fill('139 1234 5678');
-    await sms.getByRole('button', { name: '获取验证码' }).click();
-    const code = await codeFromTestDelivery(sms.getByRole('region', { name: /测试投递/ }));
-    await sms.getByLabel('验证码', { exact: true }).fill(code);
-    await sms.getByRole('button', { name: '确定' }).click();
-    await expect(sms.getByRole('status')).toHaveText('手机号码绑定成功。');
+    await bindPhoneOnPage(page);
 
     await holdNewPassword(page, 'Foxmail 办公室');
     await page.getByRole('button', { name: '记住在系统钥匙串中' }).click();

@@ -14,7 +14,7 @@ import nodemailer from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createClientPassword } from '../../../electron/core/client-passwords';
-import { addGrant, changeGrant, headersFor, lapseDueGrants, listGivenGrants, listSharedWithMe, revokeGrant, senderLogins } from '../../../electron/core/grants';
+import { addGrant, changeGrant, lapseDueGrants, listGivenGrants, listSharedWithMe, revokeGrant, senderLogins } from '../../../electron/core/grants';
 import { syncMailAcls } from '../../../electron/core/mail-acl';
 import { verifyMailLogin } from '../../../electron/core/mail-login';
 import { defaultPolicy, resolvedFromPolicy } from '../../../electron/core/policy';
@@ -24,6 +24,7 @@ import { openOrganisationBackend } from '../../../electron/cli/organisation';
 import { postgresSkipReason, startPostgres, type RunningPostgres } from '../../factories/postgres';
 import { startMailAuthHttp, type MailAuthHttp } from '../../../electron/platform/mail-auth/http';
 import { ImapAclApplier } from '../../../electron/platform/mail-auth/imap-acl';
+import { messageHeaders, type GrantLevel } from '../../../electron/shared/grant-rules';
 import { startSenderMap, type SenderMap } from '../../../electron/platform/mail-auth/sender-map';
 import { testCall } from '../../factories/call';
 import { FakeClock } from '../../factories/clock';
@@ -77,14 +78,14 @@ describe.each<StoreKind>(['embedded store', 'organisation database'])('with the 
   /** What Postfix relayed: the envelope sender and the message's From and Sender headers. */
   const arrived: { from: string; headers: { from: string; sender: string | null; subject: string } }[] = [];
 
-  /**
-   * The colleague sends from the owner's address through Postfix, with the headers Mailwarden says
-   * this grant's messages carry (the sharing page's preview, core/grants.ts headersFor); or, with
-   * `headers`, whatever the colleague's client chooses to write. The subject names the attempt.
-   */
-  async function sendAsOwner(subject: string, headers?: { from: string; sender?: string }): Promise<{ accepted: boolean; response: string }> {
-    const told = headers ?? (await headersFor(backend.core, { owner, grantee: colleague }));
-    const written = 'ok' in told ? (told.ok ? { from: told.data.from, ...(told.data.sender ? { sender: told.data.sender } : {}) } : { from: owner }) : told;
+  /** The headers the sharing page tells a colleague's client to write at this level (shared/grant-rules.ts). */
+  function headersAt(level: GrantLevel): { from: string; sender?: string } {
+    const headers = messageHeaders(level, owner, colleague);
+    return headers?.sender ? { from: headers.from, sender: headers.sender } : { from: owner };
+  }
+
+  /** The colleague sends from the owner's address through Postfix, writing `headers`; the subject names the attempt. */
+  async function sendAsOwner(subject: string, written: { from: string; sender?: string }): Promise<{ accepted: boolean; response: string }> {
     const transport = nodemailer.createTransport({ host: '127.0.0.1', port: smtpPort, secure: false, ignoreTLS: true, auth: { user: colleague, pass: secrets[colleague]! } });
     try {
       const info = await transport.sendMail({ envelope: { from: owner, to: 'someone@example.org' }, ...written, to: 'someone@example.org', subject, text: '测试' });
@@ -283,16 +284,16 @@ describe.each<StoreKind>(['embedded store', 'organisation database'])('with the 
     it('read-only may not send as the owner; send-as may, with no Sender:; send on behalf may, with Sender: the colleague; a revoke stops it', async () => {
       const added = await addGrant(backend.core, owner, testCall(), { grantee: colleague, level: 'read-only' });
       if (!added.ok) throw new Error(added.code);
-      const refused = await sendAsOwner('read-only attempt');
+      const refused = await sendAsOwner('read-only attempt', headersAt('read-only'));
       expect(refused.accepted).toBe(false);
       expect(refused.response).toMatch(/^553 .*not owned by user li\.na@cstnet\.cn/);
 
       await changeGrant(backend.core, owner, testCall(), { id: added.data.id, level: 'send-as' });
-      expect(await sendAsOwner('sent as the owner')).toMatchObject({ accepted: true });
+      expect(await sendAsOwner('sent as the owner', headersAt('send-as'))).toMatchObject({ accepted: true });
       expect(await arrivedAs('sent as the owner')).toEqual({ from: owner, headers: { from: owner, sender: null, subject: 'sent as the owner' } });
 
       await changeGrant(backend.core, owner, testCall(), { id: added.data.id, level: 'send-on-behalf' });
-      expect(await sendAsOwner('sent on behalf')).toMatchObject({ accepted: true });
+      expect(await sendAsOwner('sent on behalf', headersAt('send-on-behalf'))).toMatchObject({ accepted: true });
       expect(await arrivedAs('sent on behalf')).toEqual({ from: owner, headers: { from: owner, sender: colleague, subject: 'sent on behalf' } });
 
       // Not enforced, as resources/postfix/README.md says: Postfix checks the envelope, not the
@@ -301,7 +302,7 @@ describe.each<StoreKind>(['embedded store', 'organisation database'])('with the 
       expect((await arrivedAs('on behalf without Sender')).headers.sender).toBeNull();
 
       await revokeGrant(backend.core, owner, testCall(), added.data.id);
-      expect(await sendAsOwner('after the revoke')).toMatchObject({ accepted: false, response: expect.stringMatching(/^553 /) });
+      expect(await sendAsOwner('after the revoke', { from: owner })).toMatchObject({ accepted: false, response: expect.stringMatching(/^553 /) });
       // Postfix's own words for it, in its log.
       expect(await postfix!.log()).toContain('Sender address rejected: not owned by user li.na@cstnet.cn');
     }, 60_000);
