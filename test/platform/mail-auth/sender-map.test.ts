@@ -5,6 +5,9 @@
 // Then what is not a well-formed question: cut off, never a crash.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addGrant, changeGrant, revokeGrant, senderLogins } from '../../../electron/core/grants';
@@ -22,18 +25,28 @@ const sendAs = 'zhao.lei@cstnet.cn';
 
 let t: TestCore;
 let map: SenderMap;
+/**
+ * postmap's own configuration folder: the machine's /etc/postfix holds no main.cf when Postfix
+ * was installed with "No configuration" (as `npm run setup` installs it), and postmap then stops.
+ */
+let conf: string;
 
 beforeAll(async () => {
+  conf = await mkdtemp(join(tmpdir(), 'mailwarden-postmap-'));
+  await writeFile(join(conf, 'main.cf'), 'compatibility_level = 3.6\n');
   t = await testCore();
   for (const address of [owner, onBehalf, readOnly, sendAs]) await createMailbox(t.core, { address, phone: '+8613912345678' });
   map = await startSenderMap({ host: '127.0.0.1', port: 0, logger: silentLogger, lookup: (sender) => senderLogins(t.core, sender) });
 });
-afterAll(() => map?.close());
+afterAll(async () => {
+  await map?.close();
+  await rm(conf, { recursive: true, force: true });
+});
 
 /** `postmap -q KEY socketmap:…`: the value, or null when Postfix says not found (exit 1). */
 function query(key: string): Promise<string | null> {
   return new Promise((resolve, reject) => {
-    execFile(postmap, ['-q', key, `socketmap:inet:127.0.0.1:${map.port}:senders`], { timeout: 10_000 }, (error, stdout, stderr) => {
+    execFile(postmap, ['-c', conf, '-q', key, `socketmap:inet:127.0.0.1:${map.port}:senders`], { timeout: 10_000 }, (error, stdout, stderr) => {
       if (error && (error as { code?: number }).code === 1 && stderr === '') return resolve(null);
       if (error) return reject(new Error(`postmap failed: ${stderr || error.message}`));
       resolve(stdout.trim());
