@@ -2,13 +2,15 @@
  * Store open: the time from nothing to the sign-in screen's data (openBackend on a data folder
  * of 50 mailboxes and 100,000 security events, then every channel the sign-in screen asks:
  * settings:get, auth:status, auth:directory, app:info, app:policy), divided by the time to
- * readFile and JSON.parse the same records as one plain JSON file. The activity collection
- * loads on first use (store/open.ts `lazy`), so opening does not decrypt the 100,000 events; a
- * second, goal-less figure says what loading them (the first activity:list) costs on top.
+ * readFile and JSON.parse the same records as one plain JSON file. The activity log is one file
+ * per mailbox, read on first use (store/partitions.ts), so opening decrypts none of the 100,000
+ * events; a second, goal-less figure says what reading all of them costs: IT's audit export,
+ * streamed in batches, on top of the same open.
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { auditBatches } from '../electron/core/audit-export';
 import { collectionSpecs, type CollectionName } from '../electron/core/store';
 import { silentLogger } from '../electron/core/ports';
 import { openBackend } from '../electron/platform/compose';
@@ -53,7 +55,8 @@ async function openToSignIn(): Promise<{ open: number; activity: number }> {
   }
   const open = performance.now() - started;
   const loadStarted = performance.now();
-  const events = await backend.core.store.collection('activity').count({});
+  let events = 0;
+  for await (const batch of auditBatches(backend.core, { since: 0 })) events += batch.length;
   const activity = performance.now() - loadStarted;
   if (events !== historyPlan.activity) throw new Error(`the store holds ${events} events`);
   await backend.close();
@@ -75,5 +78,5 @@ await rm(work, { recursive: true, force: true });
 
 report(ratioFigure('store open (sign-in screen ready)', { label: 'open', samples: open }, { label: 'read+JSON.parse', samples: parse }, 2,
   'openBackend on 50 mailboxes + 100k events and the sign-in screen\'s five channels answered, ÷ readFile + JSON.parse of the same records as one plain JSON file; the activity log is not loaded by opening'));
-report(ratioFigure('store open + activity log loaded', { label: 'open+load', samples: full }, { label: 'read+JSON.parse', samples: parse }, null,
-  'the same open plus the first use of the activity collection (decrypting, parsing and indexing all 100k events), ÷ the same read + JSON.parse; no goal, shown so the lazy load is not hidden'));
+report(ratioFigure('store open + audit export of all 100k events', { label: 'open+export', samples: full }, { label: 'read+JSON.parse', samples: parse }, null,
+  'the same open, then every event read oldest first in batches of 5,000 (what `mailwarden audit export` streams), ÷ the same read + JSON.parse; no goal, shown so reading the whole log is not hidden'));

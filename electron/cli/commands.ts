@@ -2,15 +2,16 @@
  * The IT command line: `mailwarden <command>`. Commands print to stdout, errors to stderr.
  * Exit codes: 0 done, 1 the command failed, 2 the command line was wrong.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { open, readFile, rename, rm } from 'node:fs/promises';
 import { availableParallelism, hostname, userInfo } from 'node:os';
-import { extname } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeApp, type AppEnvironment } from '../core/app-info';
 import { accessPassRules, helpdeskAct, helpdeskActions, isHelpdeskAction, issueAccessPass } from '../core/helpdesk';
-import { auditCsv, auditEvents } from '../core/audit-export';
+import { auditBatches, auditBatchSize, auditCount, auditCsvLines, auditCsvStart, auditJson } from '../core/audit-export';
 import { describePolicy, resolvePolicy, type PolicyProblem } from '../core/policy';
-import { silentLogger } from '../core/ports';
+import { silentLogger, StorageError } from '../core/ports';
 import type { PolicyItem } from '../shared/contract';
 import { readOrganisationPolicy, writeOrganisationPolicy } from '../core/organisation-policy';
 import { readPolicy, readPolicyLayers, type PolicySourcesOptions } from '../platform/policy';
@@ -544,22 +545,74 @@ async function auditExport(
   if (flags.mailbox !== undefined && typeof flags.mailbox !== 'string') return wrong('--mailbox needs an address');
   if (flags.out !== undefined && (typeof flags.out !== 'string' || flags.out === '')) return wrong('--out needs a FILE');
   return readBackend(options, errOut, async (backend) => {
-    const rows = await auditEvents(backend.core, { since, ...(typeof flags.mailbox === 'string' ? { mailbox: flags.mailbox } : {}) });
-    const text = format === 'csv' ? auditCsv(rows) : `${JSON.stringify(rows, null, 2)}\n`;
-    if (typeof flags.out !== 'string') {
-      out(text);
-      return 0;
-    }
+    const query = { since, ...(typeof flags.mailbox === 'string' ? { mailbox: flags.mailbox } : {}) };
+    const target = typeof flags.out === 'string' ? flags.out : null;
+    const total = await auditCount(backend.core, query);
+    const started = performance.now();
+    // To a file: written beside it and renamed at the end, so a failure half-way leaves no half a log.
+    let sink: ExportSink;
     try {
-      // The log names mailboxes and devices: readable by its owner only.
-      await writeFile(flags.out, text, { mode: 0o600 });
+      sink = target === null ? { write: async (text) => out(text), finish: async () => undefined, abandon: async () => undefined } : await fileSink(target);
     } catch (cause) {
-      errOut(`mailwarden: cannot write ${flags.out}: ${(cause as NodeJS.ErrnoException).code ?? 'error'}\n`);
+      errOut(`mailwarden: cannot write ${target}: ${(cause as NodeJS.ErrnoException).code ?? 'error'}\n`);
       return 1;
     }
-    errOut(`Exported ${rows.length} event${rows.length === 1 ? '' : 's'} to ${flags.out}.\n`);
+    let written = 0;
+    try {
+      if (format === 'csv') await sink.write(auditCsvStart);
+      for await (const batch of auditBatches(backend.core, query)) {
+        let text = '';
+        if (format === 'csv') text = auditCsvLines(batch);
+        else batch.forEach((row, i) => (text += auditJson.row(row, written + i === 0)));
+        await sink.write(text);
+        written += batch.length;
+        // Progress for a long export to a file; on stdout the data itself is the progress.
+        if (target !== null && total > auditBatchSize) errOut(`  ${written} of ${total} events (${Math.floor((written / total) * 100)}%)\n`);
+      }
+      if (format === 'json') await sink.write(auditJson.end(written));
+      await sink.finish();
+    } catch (cause) {
+      await sink.abandon();
+      errOut(`mailwarden: cannot write ${target ?? 'the export'}: ${(cause as NodeJS.ErrnoException).code ?? (cause instanceof StorageError ? cause.message : 'error')}\n`);
+      return 1;
+    }
+    if (target === null) return 0;
+    const seconds = (performance.now() - started) / 1000;
+    errOut(`Exported ${written} event${written === 1 ? '' : 's'} to ${target} in ${seconds.toFixed(1)} s (${Math.round(written / Math.max(seconds, 0.001))} events/s).\n`);
     return 0;
   });
+}
+
+interface ExportSink {
+  write(text: string): Promise<void>;
+  finish(): Promise<void>;
+  abandon(): Promise<void>;
+}
+
+/** A file written beside `target` (readable by its owner only: the log names mailboxes and devices), renamed over it when done. */
+async function fileSink(target: string): Promise<ExportSink> {
+  const temp = join(dirname(resolve(target)), `.${basename(target)}.${randomBytes(6).toString('hex')}.partial`);
+  const handle = await open(temp, 'wx', 0o600);
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    await handle.close();
+  };
+  return {
+    write: async (text) => {
+      await handle.writeFile(text, 'utf8');
+    },
+    finish: async () => {
+      await handle.sync();
+      await close();
+      await rename(temp, target);
+    },
+    abandon: async () => {
+      await close().catch(() => undefined);
+      await rm(temp, { force: true });
+    },
+  };
 }
 
 /** `helpdesk ACTION ADDRESS`: one help-desk action, logged with who did it (core/helpdesk.ts). */

@@ -28,7 +28,7 @@ export async function writeFileAtomic(path: string, contents: string, mode = 0o6
   await syncFolder(folder);
 }
 
-async function syncFolder(folder: string): Promise<void> {
+export async function syncFolder(folder: string): Promise<void> {
   // Windows cannot open a folder for fsync; there the rename is already durable enough.
   if (process.platform === 'win32') return;
   const handle = await open(folder, 'r');

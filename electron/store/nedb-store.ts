@@ -10,11 +10,12 @@
  * autocompaction timer, whose failures nobody would see, is never started.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { stat, truncate } from 'node:fs/promises';
+import { readdir, stat, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import Datastore from '@seald-io/nedb';
 import { silentLogger, StorageError, type Logger } from '../core/ports';
 import { collectionSpecs, type Collection, type CollectionName, type FindOptions, type Query, type Store, type StoredRecord } from '../core/store';
+import { PartitionedCollection, splitIntoPartitions, type Partitioning } from './partitions';
 import { cleanRepair, repairDataFile, type FileRepair } from './repair';
 
 type Undo = () => Promise<unknown>;
@@ -50,6 +51,11 @@ export interface NedbStoreOptions {
   readonly hooks?: (name: CollectionName) => { serialize(line: string): string; deserialize(line: string): string };
   /** Collections to load later, on first use (the activity log). */
   readonly lazy?: readonly CollectionName[];
+  /**
+   * Collections kept as one file per value of a field (the activity log, one file per mailbox,
+   * so a sign-in reads only that mailbox's history). Always loaded on first use.
+   */
+  readonly partitioned?: Partial<Record<CollectionName, Partitioning>>;
   /** Told of repaired and quarantined lines. */
   readonly logger?: Logger;
   /** Wall-clock milliseconds, for naming the files a repair keeps beside a collection file. */
@@ -96,6 +102,26 @@ function lineOpens(deserialize: (line: string) => string): (line: string) => boo
   };
 }
 
+/**
+ * Loads a datastore without the rewrite nedb makes of the whole file after every load (its
+ * loadDatabase ends in persistCachedDatabase, a compaction: every record sealed again, written
+ * and flushed). For the security log's partitions that rewrite is most of the cost of a
+ * sign-in's first read; the file is compacted on close instead (`compact`), and until then the
+ * append-only lines it keeps (removals, replaced versions) load as nedb reads them.
+ *
+ * nedb offers no option for this: the method is shadowed on the instance for the one load and
+ * removed after, so compaction (which calls it) is unchanged. Checked against @seald-io/nedb 4.
+ */
+async function loadWithoutRewrite(db: Datastore<StoredRecord>): Promise<void> {
+  const persistence = (db as unknown as { persistence: { persistCachedDatabaseAsync?: () => Promise<void> } }).persistence;
+  persistence.persistCachedDatabaseAsync = async () => undefined;
+  try {
+    await db.loadDatabaseAsync();
+  } finally {
+    delete persistence.persistCachedDatabaseAsync;
+  }
+}
+
 export function storeFolder(dataDir: string): string {
   return join(dataDir, 'store');
 }
@@ -108,7 +134,7 @@ function storageError(operation: string, cause: unknown): StorageError {
 /** Runs one write with the undo journal of the `atomically` it belongs to. */
 type WriteScope = <R>(write: (journal: Journal) => Promise<R>) => Promise<R>;
 
-class NedbCollection<T extends StoredRecord> implements Collection<T> {
+export class NedbCollection<T extends StoredRecord> implements Collection<T> {
   constructor(
     private readonly datastore: () => Promise<Datastore<T>>,
     private readonly scope: WriteScope,
@@ -193,8 +219,11 @@ class NedbCollection<T extends StoredRecord> implements Collection<T> {
 
 export class NedbStore implements Store {
   private readonly loaded = new Map<CollectionName, Promise<Datastore<StoredRecord>>>();
-  private readonly collections = new Map<CollectionName, NedbCollection<StoredRecord>>();
+  private readonly collections = new Map<CollectionName, Collection<StoredRecord>>();
   private readonly repairs = new Map<CollectionName, FileRepair>();
+  /** Each partitioned collection's loaded files, by partition key ("<collection>/<key>"). */
+  private readonly partitionsLoaded = new Map<string, Promise<Datastore<StoredRecord>>>();
+  private readonly partitionCollections = new Map<string, NedbCollection<StoredRecord>>();
   /** The undo journal of the `atomically` the current async context runs in, if any. */
   private readonly journals = new AsyncLocalStorage<Journal>();
   private lock: Promise<unknown> = Promise.resolve();
@@ -209,7 +238,19 @@ export class NedbStore implements Store {
   /** Opens every collection but the lazy ones; they open on first use. */
   static async open(options: NedbStoreOptions = {}): Promise<NedbStore> {
     const store = new NedbStore(options);
-    const eager = (Object.keys(collectionSpecs) as CollectionName[]).filter((n) => !options.lazy?.includes(n));
+    const partitioned = Object.keys(options.partitioned ?? {}) as CollectionName[];
+    // An older store kept a partitioned collection in one file: split it before anything reads it.
+    if (options.dataDir) {
+      for (const name of partitioned) {
+        await splitIntoPartitions(store.fileOf(name)!, store.partitionFolder(name)!, options.partitioned![name]!, {
+          name,
+          deserialize: options.hooks?.(name).deserialize ?? ((line) => line),
+          logger: options.logger ?? silentLogger,
+          now: options.now ?? Date.now,
+        });
+      }
+    }
+    const eager = (Object.keys(collectionSpecs) as CollectionName[]).filter((n) => !options.lazy?.includes(n) && !partitioned.includes(n));
     // Settle every load before failing, so nothing is still writing when the caller gives up.
     const loads = await Promise.allSettled(eager.map((name) => store.datastore(name)));
     const failed = loads.find((load) => load.status === 'rejected');
@@ -220,6 +261,11 @@ export class NedbStore implements Store {
   /** The file a collection lives in, or undefined in memory. */
   fileOf(name: CollectionName): string | undefined {
     return this.options.dataDir ? join(storeFolder(this.options.dataDir), `${name}.db`) : undefined;
+  }
+
+  /** The folder a partitioned collection's files live in, or undefined in memory. */
+  partitionFolder(name: CollectionName): string | undefined {
+    return this.options.dataDir ? join(storeFolder(this.options.dataDir), name) : undefined;
   }
 
   private datastore(name: CollectionName): Promise<Datastore<StoredRecord>> {
@@ -238,9 +284,86 @@ export class NedbStore implements Store {
     return Object.fromEntries(this.repairs);
   }
 
-  private async load(name: CollectionName): Promise<Datastore<StoredRecord>> {
-    const filename = this.fileOf(name);
+  private load(name: CollectionName): Promise<Datastore<StoredRecord>> {
+    return this.loadFile(name, this.fileOf(name));
+  }
+
+  /** One partition of a partitioned collection, loaded on first use. */
+  private partition(name: CollectionName, key: string): NedbCollection<StoredRecord> {
+    const id = `${name}/${key}`;
+    let collection = this.partitionCollections.get(id);
+    if (!collection) {
+      const folder = this.partitionFolder(name);
+      const file = folder ? join(folder, `${key}.db`) : undefined;
+      const datastore = () => {
+        let pending = this.partitionsLoaded.get(id);
+        if (!pending) {
+          pending = this.loadFile(name, file, true);
+          this.partitionsLoaded.set(id, pending);
+          pending.catch(() => this.partitionsLoaded.delete(id));
+        }
+        return pending;
+      };
+      collection = new NedbCollection(datastore, (write) => this.inScope(write), file);
+      this.partitionCollections.set(id, collection);
+    }
+    return collection;
+  }
+
+  /** Whether a partition holds anything to read: loaded, or a file on disk. */
+  private async partitionExists(name: CollectionName, key: string): Promise<boolean> {
+    if (this.partitionsLoaded.has(`${name}/${key}`)) return true;
+    const folder = this.partitionFolder(name);
+    if (!folder) return false;
+    try {
+      await stat(join(folder, `${key}.db`));
+      return true;
+    } catch (cause) {
+      if ((cause as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw storageError(`checking ${name}`, cause);
+    }
+  }
+
+  /** The keys of every partition of a collection: its files, and those made in memory. */
+  private async partitionKeys(name: CollectionName): Promise<string[]> {
+    const keys = new Set<string>();
+    const folder = this.partitionFolder(name);
+    if (folder) {
+      try {
+        for (const entry of await readdir(folder)) if (entry.endsWith('.db')) keys.add(entry.slice(0, -3));
+      } catch (cause) {
+        if ((cause as NodeJS.ErrnoException).code !== 'ENOENT') throw storageError(`listing ${name}`, cause);
+      }
+    }
+    for (const id of this.partitionsLoaded.keys()) if (id.startsWith(`${name}/`)) keys.add(id.slice(name.length + 1));
+    return [...keys].sort();
+  }
+
+  private async loadFile(name: CollectionName, filename: string | undefined, quick = false): Promise<Datastore<StoredRecord>> {
     const hooks = this.options.hooks?.(name);
+    const make = () =>
+      new Datastore<StoredRecord>({
+        ...(filename ? { filename, modes: { fileMode: 0o600, dirMode: 0o700 } } : { inMemoryOnly: true }),
+        ...(hooks ? { afterSerialization: hooks.serialize, beforeDeserialization: hooks.deserialize } : {}),
+        // The repair has already cut a torn tail and quarantined any bad line; whatever nedb
+        // still finds unreadable is a reason to stop rather than to drop records silently.
+        corruptAlertThreshold: 0,
+      });
+    if (filename && quick) {
+      // Read once, as it is. nedb refuses a file with any line it cannot open (a torn tail, a
+      // damaged line) before it changes anything; only then is the file checked line by line
+      // and read again below. A sound file is so decrypted once instead of twice.
+      const db = make();
+      if (await loadWithoutRewrite(db).then(() => true, () => false)) {
+        try {
+          for (const fieldName of collectionSpecs[name].indexes) await db.ensureIndexAsync({ fieldName });
+        } catch (cause) {
+          throw storageError(`opening ${name}`, cause);
+        }
+        this.noteRepair(name, cleanRepair);
+        return db;
+      }
+    }
     let repair = cleanRepair;
     if (filename) {
       try {
@@ -253,14 +376,8 @@ export class NedbStore implements Store {
         throw cause instanceof StorageError ? cause : storageError(`checking ${name}`, cause);
       }
     }
-    this.repairs.set(name, repair);
-    const db = new Datastore<StoredRecord>({
-      ...(filename ? { filename, modes: { fileMode: 0o600, dirMode: 0o700 } } : { inMemoryOnly: true }),
-      ...(hooks ? { afterSerialization: hooks.serialize, beforeDeserialization: hooks.deserialize } : {}),
-      // The repair has already cut a torn tail and quarantined any bad line; whatever nedb
-      // still finds unreadable is a reason to stop rather than to drop records silently.
-      corruptAlertThreshold: 0,
-    });
+    this.noteRepair(name, repair);
+    const db = make();
     try {
       await db.loadDatabaseAsync();
       for (const fieldName of collectionSpecs[name].indexes) await db.ensureIndexAsync({ fieldName });
@@ -270,10 +387,26 @@ export class NedbStore implements Store {
     return db;
   }
 
+  /** A partitioned collection's health is its files' together: any torn tail, every quarantined line. */
+  private noteRepair(name: CollectionName, repair: FileRepair): void {
+    const before = this.repairs.get(name);
+    this.repairs.set(
+      name,
+      before ? { repairedTail: before.repairedTail || repair.repairedTail, quarantined: [...before.quarantined, ...repair.quarantined] } : repair,
+    );
+  }
+
   collection<T extends StoredRecord>(name: CollectionName): Collection<T> {
     let collection = this.collections.get(name);
     if (!collection) {
-      collection = new NedbCollection(() => this.datastore(name), (write) => this.inScope(write), this.fileOf(name));
+      const partitioning = this.options.partitioned?.[name];
+      collection = partitioning
+        ? new PartitionedCollection(partitioning, {
+            partition: (key) => this.partition(name, key),
+            has: (key) => this.partitionExists(name, key),
+            keys: () => this.partitionKeys(name),
+          })
+        : new NedbCollection(() => this.datastore(name), (write) => this.inScope(write), this.fileOf(name));
       this.collections.set(name, collection);
     }
     return collection as unknown as Collection<T>;
@@ -349,7 +482,7 @@ export class NedbStore implements Store {
 
   /** Rewrites each loaded file without its history; failures are reported, never swallowed. */
   async compact(): Promise<void> {
-    for (const [name, pending] of this.loaded) {
+    for (const [name, pending] of [...this.loaded, ...this.partitionsLoaded]) {
       const db = await pending;
       try {
         await db.compactDatafileAsync();

@@ -4,7 +4,7 @@
  * (data-key.ts: keychain, or the file fallback), every collection sealed with a key derived from
  * it and checked before it loads (repair.ts), then the schema migrations (migrations.ts).
  */
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { chmod, copyFile, mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +16,7 @@ import { loadDataKey, storeHoldsData, type DataKeySource } from './data-key';
 import { lockDataFolder } from './folder-lock';
 import { migrate } from './migrations';
 import { NedbStore, storeFolder } from './nedb-store';
+import type { Partitioning } from './partitions';
 
 export interface OpenedStore {
   readonly store: NedbStore;
@@ -51,11 +52,16 @@ export async function lockStoreFolder(dataDir: string): Promise<void> {
   const folder = storeFolder(dataDir);
   await mkdir(folder, { recursive: true, mode: 0o700 });
   if (process.platform === 'win32') return;
+  await narrow(folder);
+}
+
+/** The folder and its files to this user alone, and the folders inside (the security log's). */
+async function narrow(folder: string): Promise<void> {
   await chmod(folder, 0o700);
   for (const entry of await readdir(folder, { withFileTypes: true })) {
-    if (!entry.isFile()) continue;
-    const file = join(folder, entry.name);
-    if (((await stat(file)).mode & 0o077) !== 0) await chmod(file, 0o600);
+    const path = join(folder, entry.name);
+    if (entry.isDirectory()) await narrow(path);
+    else if (entry.isFile() && ((await stat(path)).mode & 0o077) !== 0) await chmod(path, 0o600);
   }
 }
 
@@ -86,7 +92,8 @@ export async function openEmbeddedStore(dataDir: string | undefined, logger: Log
       ...(dataDir ? { dataDir } : {}),
       hooks,
       // The shared-state collections serve an organisation's processes (sessions.ts): a desktop never opens them.
-      lazy: ['activity', ...sharedStateCollections],
+      lazy: sharedStateCollections,
+      partitioned: partitionsOf(dataKey),
       logger,
       ...(options.describe ? { watchdog: { describe: options.describe } } : {}),
     });
@@ -125,13 +132,40 @@ function opened(store: NedbStore, dataKey: Uint8Array, dataKeySource: OpenedStor
   };
 }
 
-const sealedHooks = (dataKey: Uint8Array) => {
+/**
+ * The security log is kept one file per mailbox (partitions.ts), each named by a keyed hash of
+ * the address: 128 bits of HMAC-SHA-256, so the folder's listing names no one.
+ */
+function partitionsOf(dataKey: Uint8Array): Partial<Record<CollectionName, Partitioning>> {
+  const nameKey = deriveKey(dataKey, 'partition names');
+  return { activity: { field: 'mailbox', keyOf: (value) => createHmac('sha256', nameKey).update(value, 'utf8').digest('hex').slice(0, 32) } };
+}
+
+export const sealedHooks = (dataKey: Uint8Array) => {
   const recordKey = deriveKey(dataKey, 'records');
   return (name: CollectionName) => ({
     serialize: (line: string) => sealLine(recordKey, line, name),
     deserialize: (line: string) => openLine(recordKey, line, name),
   });
 };
+
+/**
+ * Copies the collection files and nedb's compaction temporaries, and the folders of the
+ * partitioned collections (the security log, one file per mailbox); never the data key file.
+ */
+async function copyCollections(from: string, to: string): Promise<void> {
+  for (const entry of await readdir(from, { withFileTypes: true }).catch(() => [])) {
+    if (entry.isDirectory() && /^[A-Za-z]+$/.test(entry.name)) {
+      await mkdir(join(to, entry.name), { mode: 0o700 });
+      await copyCollections(join(from, entry.name), join(to, entry.name));
+      continue;
+    }
+    if (!entry.isFile() || !/\.db~?$/.test(entry.name)) continue;
+    await copyFile(join(from, entry.name), join(to, entry.name)).catch((cause: NodeJS.ErrnoException) => {
+      if (cause.code !== 'ENOENT') throw cause; // compacted away meanwhile
+    });
+  }
+}
 
 /**
  * A read-only view of a data folder that another process may be writing: its collection files
@@ -144,7 +178,7 @@ async function openSnapshot(dataDir: string, logger: Logger, options: OpenStoreO
   const source = storeFolder(dataDir);
   if (!(await storeHoldsData(dataDir))) {
     // Nothing stored yet: an empty in-memory store, not a key or a folder made for nothing.
-    const store = await NedbStore.open({ logger, lazy: ['activity', ...sharedStateCollections] });
+    const store = await NedbStore.open({ logger, lazy: sharedStateCollections, partitioned: partitionsOf(new Uint8Array(randomBytes(32))) });
     return opened(store, new Uint8Array(randomBytes(32)), 'memory');
   }
   const { key, source: keySource } = await loadDataKey(dataDir, { keychain: options.keychain, logger });
@@ -152,14 +186,8 @@ async function openSnapshot(dataDir: string, logger: Logger, options: OpenStoreO
   const remove = () => rm(copy, { recursive: true, force: true });
   try {
     await mkdir(storeFolder(copy), { mode: 0o700 });
-    for (const name of await readdir(source)) {
-      // The collection files and nedb's compaction temporaries; never the data key file.
-      if (!/\.db~?$/.test(name)) continue;
-      await copyFile(join(source, name), join(storeFolder(copy), name)).catch((cause: NodeJS.ErrnoException) => {
-        if (cause.code !== 'ENOENT') throw cause; // compacted away meanwhile
-      });
-    }
-    const store = await NedbStore.open({ dataDir: copy, hooks: sealedHooks(key), lazy: ['activity', ...sharedStateCollections], logger });
+    await copyCollections(source, storeFolder(copy));
+    const store = await NedbStore.open({ dataDir: copy, hooks: sealedHooks(key), lazy: sharedStateCollections, partitioned: partitionsOf(key), logger });
     await migrate(store, { logger });
     afterClose(store, remove);
     return opened(store, key, keySource);

@@ -1,5 +1,5 @@
 // Covers the `policy show`, `policy check` and `audit export` commands of electron/cli/commands.ts.
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -128,6 +128,17 @@ describe('audit export', () => {
     expect(new Set(rows.map((r) => r.mailbox))).toEqual(new Set(['li.na@example.cn']));
     expect(err).toMatch(new RegExp(`Exported ${rows.length} events? to `));
     if (process.platform !== 'win32') expect((await stat(target)).mode & 0o777).toBe(0o600);
+  });
+
+  it('writes the file whole or not at all: nothing is left beside it, and a folder it cannot write to changes nothing', async () => {
+    await seed();
+    const target = join(dir, 'audit.csv');
+    expect((await run(['audit', 'export', '--since', '2000-01-01', '--out', target, '--user-data-dir', dir])).code).toBe(0);
+    expect((await readdir(dir)).filter((name) => name.includes('audit.csv'))).toEqual(['audit.csv']);
+    const missing = join(dir, 'no-such-folder', 'audit.csv');
+    const { code, err } = await run(['audit', 'export', '--since', '2000-01-01', '--out', missing, '--user-data-dir', dir]);
+    expect(code).toBe(1);
+    expect(err).toMatch(/cannot write .*no-such-folder.*ENOENT/);
   });
 
   it('leaves out events before --since', async () => {

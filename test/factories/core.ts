@@ -10,7 +10,7 @@ import { cryptoRandom } from '../../electron/platform/system';
 import type { Store } from '../../electron/core/store';
 import { StoredSessions } from '../../electron/core/sessions';
 import { PostgresStore } from '../../electron/postgres/pg-store';
-import { NedbStore } from '../../electron/store/nedb-store';
+import { openEmbeddedStore } from '../../electron/store/open';
 import { inject } from 'vitest';
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
@@ -51,7 +51,7 @@ export async function testCore(options: { policy?: Partial<Policy>; logger?: Log
   const clock = new FakeClock();
   const sms = new RecordingSms();
   const organisation = process.env.MAILWARDEN_TEST_STORE === 'postgres';
-  const store = organisation ? await freshPostgresStore() : await NedbStore.open();
+  const store = organisation ? await freshPostgresStore() : (await openEmbeddedStore(undefined, silentLogger)).store;
   let policy: Policy = { ...defaultPolicy, ...options.policy };
   const core = createCoreContext({
     store,

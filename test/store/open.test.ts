@@ -1,8 +1,8 @@
 // Covers electron/store/open.ts: the store as the app opens it, sealed at rest, keyed from the
 // keychain or the fallback file, migrated, and locked to this user.
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { chmod, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { join, sep } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StorageError } from '../../electron/core/ports';
 import { dataKeyAccount, dataKeyFile, keychainService } from '../../electron/store/data-key';
@@ -55,7 +55,7 @@ describe('openEmbeddedStore: encryption at rest', () => {
     const written = await writeEverywhere();
     const check = async () => {
       const files = await filesUnder(storeFolder(dataDir));
-      expect([...files.keys()].some((file) => file.endsWith('activity.db'))).toBe(true);
+      expect([...files.keys()].some((file) => file.includes(`${sep}activity${sep}`) && file.endsWith('.db'))).toBe(true);
       for (const [file, text] of files) {
         for (const value of Object.values(secrets)) expect(text, `${file} holds ${value}`).not.toContain(value);
         if (file.endsWith('.db')) for (const line of text.split('\n').filter(Boolean)) expect(line).toMatch(/^v1:/);
@@ -156,11 +156,12 @@ describe.skipIf(process.platform === 'win32')('openEmbeddedStore: permissions', 
     await (await writeEverywhere()).close();
     await chmod(storeFolder(dataDir), 0o755);
     await chmod(dataKeyFile(dataDir), 0o644);
-    await chmod(join(storeFolder(dataDir), 'activity.db'), 0o644);
+    const [logFile] = await readdir(join(storeFolder(dataDir), 'activity'));
+    await chmod(join(storeFolder(dataDir), 'activity', logFile!), 0o644);
     await mkdir(join(storeFolder(dataDir), 'backups'), { recursive: true });
     await open();
     expect((await stat(storeFolder(dataDir))).mode & 0o777).toBe(0o700);
     expect((await stat(dataKeyFile(dataDir))).mode & 0o777).toBe(0o600);
-    expect((await stat(join(storeFolder(dataDir), 'activity.db'))).mode & 0o777).toBe(0o600);
+    expect((await stat(join(storeFolder(dataDir), 'activity', logFile!))).mode & 0o777).toBe(0o600);
   });
 });
