@@ -37,7 +37,7 @@ export const collectionSpecs = {
   /** Verification codes sent by SMS, while they can still be used. */
   codes: { indexes: ['mailbox'] },
   /** Every SMS sent, kept for the per-phone and per-mailbox send limits. */
-  smsSends: { indexes: ['phone', 'mailbox'] },
+  smsSends: { indexes: ['phone', 'mailbox', 'at'] },
   clientPasswords: { indexes: ['mailbox', 'lookup'] },
   trustedDevices: { indexes: ['mailbox', 'tokenHash'] },
   grants: { indexes: ['owner', 'grantee', 'endsAt'] },

@@ -8,7 +8,6 @@
  * its trusted devices and the activity event land together or not at all.
  */
 import { Secret, TOTP } from 'otpauth';
-import QRCode from 'qrcode-svg';
 import type { TwoFactorStatus } from '../shared/channels/two-factor';
 import { err, ok, type Result } from '../shared/result';
 import type { CallContext, DeviceIdentity } from './call';
@@ -21,6 +20,7 @@ import type { ActivityKind } from './activity';
 import type { TwoFactorMethod } from './policy';
 import { passwordRecheckMs, type Session } from './sessions';
 import { revokeAllTrustedDevices } from './trusted-devices';
+import { qrSvg } from './qr-svg';
 
 export const totpRules = {
   algorithm: 'SHA1',
@@ -342,8 +342,7 @@ export async function startTotp(core: CoreContext, call: CallContext): Promise<R
     return ok(null);
   });
   if (!result.ok) return result;
-  const qrSvg = new QRCode({ content: uri, ecl: 'M', padding: 4, join: true, xmlDeclaration: false, container: 'svg-viewbox' }).svg();
-  return ok({ uri, secret: secret.base32, qrSvg });
+  return ok({ uri, secret: secret.base32, qrSvg: qrSvg(uri) });
 }
 
 export async function confirmTotp(core: CoreContext, call: CallContext, input: { code: string }): Promise<Result<TwoFactorStatus>> {

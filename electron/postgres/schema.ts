@@ -16,7 +16,7 @@ export interface LookupColumn {
 export const tables: Record<CollectionName, { readonly table: string; readonly lookups: Readonly<Record<string, LookupColumn>> }> = {
   mailboxes: { table: 'mailboxes', lookups: {} },
   codes: { table: 'codes', lookups: { mailbox: { column: 'mailbox', type: 'text' } } },
-  smsSends: { table: 'sms_sends', lookups: { phone: { column: 'phone', type: 'text' }, mailbox: { column: 'mailbox', type: 'text' } } },
+  smsSends: { table: 'sms_sends', lookups: { phone: { column: 'phone', type: 'text' }, mailbox: { column: 'mailbox', type: 'text' }, at: { column: 'at', type: 'bigint' } } },
   clientPasswords: { table: 'client_passwords', lookups: { mailbox: { column: 'mailbox', type: 'text' }, lookup: { column: 'lookup', type: 'text' } } },
   trustedDevices: { table: 'trusted_devices', lookups: { mailbox: { column: 'mailbox', type: 'text' }, tokenHash: { column: 'token_hash', type: 'text' } } },
   grants: { table: 'grants', lookups: { owner: { column: 'owner', type: 'text' }, grantee: { column: 'grantee', type: 'text' }, endsAt: { column: 'ends_at', type: 'bigint' } } },
@@ -75,8 +75,10 @@ export const sqlMigrations: readonly SqlMigration[] = [
     version: 1,
     name: 'collections',
     sql: [
-      ...(['mailboxes', 'codes', 'smsSends', 'clientPasswords', 'trustedDevices', 'activity', 'meta'] as const).map((name) => createTable(name)),
-      // As shipped: ends_at came with version 3.
+      // As shipped: sms_sends.at came with version 4, grants.ends_at with version 3.
+      ...(['mailboxes', 'codes', 'smsSends', 'clientPasswords', 'trustedDevices', 'activity', 'meta'] as const).map((name) =>
+        name === 'smsSends' ? createTable(name, { phone: { column: 'phone', type: 'text' }, mailbox: { column: 'mailbox', type: 'text' } }) : createTable(name),
+      ),
       createTable('grants', { owner: { column: 'owner', type: 'text' }, grantee: { column: 'grantee', type: 'text' } }),
       // The security log is read newest first per mailbox and pruned by age across mailboxes.
       'CREATE INDEX activity_mailbox_at ON activity (mailbox, at, id);',
@@ -97,6 +99,15 @@ export const sqlMigrations: readonly SqlMigration[] = [
       `ALTER TABLE grants ADD COLUMN ${generated('grants', 'endsAt', { column: 'ends_at', type: 'bigint' })};`,
       'CREATE INDEX grants_ends_at ON grants (ends_at);',
       createTable('mailAcls'),
+    ].join('\n'),
+  },
+  {
+    // Every send drops the sends older than the longest limit window (codes.ts): found by time, not by a scan.
+    version: 4,
+    name: 'sms sends by time',
+    sql: [
+      `ALTER TABLE sms_sends ADD COLUMN ${generated('smsSends', 'at', { column: 'at', type: 'bigint' })};`,
+      'CREATE INDEX sms_sends_at ON sms_sends (at);',
     ].join('\n'),
   },
 ];

@@ -14,12 +14,22 @@ export const settingsFileName = 'settings.json';
  */
 export class SettingsFile implements SettingsStore {
   readonly path: string;
+  /**
+   * What the file holds, once read or written: this process alone writes the data folder (its
+   * lock, store/folder-lock.ts), so each settings:get and settings:update need not read it again.
+   */
+  private known: UserSettings | null = null;
 
   constructor(dataDir: string, private readonly logger: Logger) {
     this.path = join(dataDir, settingsFileName);
   }
 
   async read(): Promise<UserSettings> {
+    if (this.known === null) this.known = await this.readFile();
+    return { ...this.known };
+  }
+
+  private async readFile(): Promise<UserSettings> {
     let text: string;
     try {
       text = await readFile(this.path, 'utf8');
@@ -52,6 +62,7 @@ export class SettingsFile implements SettingsStore {
     } catch (cause) {
       throw new StorageError(`cannot write settings: ${(cause as NodeJS.ErrnoException).code ?? 'unknown'}`);
     }
+    this.known = { ...settings };
   }
 }
 

@@ -4,7 +4,7 @@
  * the rules: who may ask, what policy offers, that only a real client password of this mailbox
  * is ever written anywhere, and what each outcome means to the person.
  */
-import QRCode from 'qrcode-svg';
+import { qrSvg } from '../qr-svg';
 import type { ConnectionTestView, FoxmailAccountView, FoxmailInstallationView } from '../../shared/channels/mail-clients';
 import type { ApplyTarget } from '../../shared/client-password-rules';
 import type { ResponseOf } from '../../shared/contract';
@@ -59,7 +59,7 @@ class CardCodes {
   svg(text: string): string {
     let svg = this.#drawn.get(text);
     if (svg === undefined) {
-      svg = new QRCode({ content: text, ecl: 'M', padding: 4, join: true, xmlDeclaration: false, container: 'svg-viewbox' }).svg();
+      svg = qrSvg(text);
       if (this.#drawn.size >= this.capacity) this.#drawn.delete(this.#drawn.keys().next().value!);
     } else {
       this.#drawn.delete(text);
