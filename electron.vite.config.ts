@@ -4,6 +4,15 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 
 const root = import.meta.dirname;
 
+/**
+ * The runtime dependencies written in JavaScript are devDependencies, bundled into the main
+ * build, so the packed app carries the code it runs and not each package whole (libphonenumber-js
+ * alone ships 10 MB of builds and metadata; nedb pulls in localforage, which only a browser
+ * uses). Only `dependencies` stay outside the bundle and are packed by electron-builder: the
+ * native modules (the keychain and the Windows registry bindings, a .node file per platform
+ * unpacked beside app.asar). bench/app-size.mjs measures the packed app.asar.
+ */
+
 export default defineConfig({
   main: {
     build: {

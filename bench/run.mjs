@@ -8,6 +8,7 @@ import { cpus, totalmem } from 'node:os';
 
 const benches = [
   ['bundle-size', ['bench/bundle-size.mjs']],
+  ['app-size', ['bench/app-size.mjs']],
   ['first-paint', ['bench/run-ts.mjs', 'bench/first-paint.ts']],
   ['store-open', ['bench/run-ts.mjs', 'bench/store-open.ts']],
   ['handler-latency', ['bench/run-ts.mjs', 'bench/handler-latency.ts']],
