@@ -1,6 +1,6 @@
-/** Covers renderer/src/lib/components/auth/countdown.ts: the sign-in screen's countdowns. */
+/** Covers renderer/src/lib/components/common/countdown.ts: the countdowns of sign-in and phone binding. */
 import { describe, expect, it } from 'vitest';
-import { clockText, deadlineAfter, sameAddress, secondsLeft } from '../../renderer/src/lib/components/auth/countdown';
+import { clockText, deadlineAfter, sameAddress, secondsLeft } from '../../renderer/src/lib/components/common/countdown';
 
 describe('secondsLeft', () => {
   it('counts a started second as a whole one and never goes below zero', () => {

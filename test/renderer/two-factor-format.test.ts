@@ -1,5 +1,5 @@
 /**
- * Covers renderer/src/lib/components/two-factor/format.ts: the binding countdown, grouping the
+ * Covers renderer/src/lib/components/two-factor/format.ts: grouping the
  * authenticator key, typed codes, the backup-codes text file and the QR code's data URL.
  */
 import { describe, expect, it } from 'vitest';
@@ -7,34 +7,8 @@ import {
   backupCodesText,
   digitsOnly,
   groupForReading,
-  minutesSeconds,
-  secondsUntil,
   svgDataUrl,
 } from '../../renderer/src/lib/components/two-factor/format';
-
-describe('secondsUntil', () => {
-  it('counts a started second as a whole one and never goes below zero', () => {
-    expect(secondsUntil(10_000, 0)).toBe(10);
-    expect(secondsUntil(10_000, 9_001)).toBe(1);
-    expect(secondsUntil(10_000, 10_000)).toBe(0);
-    expect(secondsUntil(10_000, 99_000)).toBe(0);
-  });
-});
-
-describe('minutesSeconds', () => {
-  it('shows mm:ss with two digits each side, as the guide does (04:35)', () => {
-    expect(minutesSeconds(275)).toBe('04:35');
-    expect(minutesSeconds(300)).toBe('05:00');
-    expect(minutesSeconds(9)).toBe('00:09');
-    expect(minutesSeconds(0)).toBe('00:00');
-    expect(minutesSeconds(-3)).toBe('00:00');
-  });
-
-  it('keeps the same length every second, so the countdown does not jump', () => {
-    const lengths = new Set(Array.from({ length: 301 }, (_, s) => minutesSeconds(s).length));
-    expect([...lengths]).toEqual([5]);
-  });
-});
 
 describe('groupForReading', () => {
   it('groups a base32 key in fours', () => {

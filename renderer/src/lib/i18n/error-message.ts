@@ -1,6 +1,7 @@
 import type { Err, ErrorCode } from '../../../../electron/shared/result';
 import { m } from '../paraglide/messages.js';
 import { getLocale } from '../paraglide/runtime.js';
+import { waitText } from './waits';
 
 /** Typed as a full record so a new error code fails the type check until it has a message. */
 const messages: Record<ErrorCode, () => string> = {
@@ -72,18 +73,10 @@ const messages: Record<ErrorCode, () => string> = {
   'server-incompatible': m.error_server_incompatible,
 };
 
-/** "in 5 minutes" / "5分钟后": Intl handles plurals and word order in both languages. */
-function whenFromNow(seconds: number, locale: string): string {
-  const format = new Intl.RelativeTimeFormat(locale, { numeric: 'always' });
-  if (seconds < 60) return format.format(Math.max(1, Math.ceil(seconds)), 'second');
-  if (seconds < 3600) return format.format(Math.ceil(seconds / 60), 'minute');
-  return format.format(Math.ceil(seconds / 3600), 'hour');
-}
-
 /** The translated message for an error in the current language, with when to retry if known. */
 export function errorMessage(error: Pick<Err, 'code' | 'retryAfter'>): string {
   const message = (messages[error.code] ?? m.error_internal)();
   if (error.retryAfter === undefined || !(error.retryAfter > 0)) return message;
-  const retry = m.retry_when({ when: whenFromNow(error.retryAfter, getLocale()) });
+  const retry = m.retry_when({ wait: waitText(error.retryAfter, getLocale()) });
   return m.message_with_retry({ message, retry });
 }

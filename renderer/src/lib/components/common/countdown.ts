@@ -1,5 +1,5 @@
 /**
- * Pure helpers of the sign-in screen's countdowns (lockout, resend, the challenge's lapse). Kept
+ * Pure helpers of the countdowns (a lockout, a resend, a challenge's or a binding's lapse). Kept
  * free of Svelte and the DOM so test/renderer covers them directly.
  */
 

@@ -1,6 +1,7 @@
 /**
- * A reactive "now" for the sign-in countdowns. It reads `Date.now()` on each tick rather than
- * counting ticks, so it stays right after the machine sleeps and Playwright's page clock drives it.
+ * A reactive "now" for countdowns. It ticks twice a second so a displayed second never lags by
+ * more than half a second; reading `Date.now()` (not counting ticks) keeps it right after the
+ * machine sleeps, and lets Playwright's page clock drive it in tests.
  */
 export class Ticker {
   now = $state(Date.now());

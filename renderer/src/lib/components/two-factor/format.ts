@@ -1,21 +1,8 @@
 /**
- * Pure helpers of the two-factor page: countdowns, grouping a key for reading, and the text file
+ * Pure helpers of the two-factor page: grouping a key for reading, and the text file
  * of backup codes. Kept free of Svelte and the DOM so test/renderer can cover them directly.
  */
 import { toHalfWidth } from '../../../../../electron/shared/half-width';
-
-/** Whole seconds left until `at` (ms since the epoch), never negative; a started second counts. */
-export function secondsUntil(at: number, now: number): number {
-  return Math.max(0, Math.ceil((at - now) / 1000));
-}
-
-/** `04:35`: always two digits each side, so the countdown keeps its width as it ticks. */
-export function minutesSeconds(totalSeconds: number): string {
-  const seconds = Math.max(0, Math.floor(totalSeconds));
-  const mm = Math.floor(seconds / 60);
-  const ss = seconds % 60;
-  return `${String(mm).padStart(2, '0')}:${String(ss).padStart(2, '0')}`;
-}
 
 /** `JBSW Y3DP EHPK …`: a long key is copied by hand far more reliably in groups of four. */
 export function groupForReading(text: string, size = 4): string {
