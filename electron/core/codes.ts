@@ -114,10 +114,17 @@ function smsText(code: string, validMs: number): string {
 
 type SendBlock = { readonly code: 'send-too-soon' | 'send-limit-reached'; readonly until: number };
 
-/** The latest of the 60 s rule and every rolling limit over one list of sends, oldest first. */
-function blocksOf(list: readonly SmsSendRecord[], now: number): SendBlock[] {
+/**
+ * The latest of the 60 s rule and every rolling limit over one list of sends, oldest first. The
+ * 60 s rule is the resend rule: it spaces codes of one purpose (`spacing` null: no code is
+ * waiting to be resent). A code of another purpose right after (signing in a moment after
+ * binding the phone), or after the last one was used (signing in again a moment after signing
+ * out), is a new code the person needs and cannot get any other way; the hourly and daily limits
+ * count every send all the same.
+ */
+function blocksOf(list: readonly SmsSendRecord[], now: number, spacing: CodePurpose | null): SendBlock[] {
   const blocks: SendBlock[] = [];
-  const last = list.at(-1);
+  const last = spacing === null ? undefined : list.filter((s) => s.purpose === spacing).at(-1);
   if (last && last.at + codeRules.resendAfterMs > now) blocks.push({ code: 'send-too-soon', until: last.at + codeRules.resendAfterMs });
   for (const limit of codeRules.limits) {
     const counted = list.filter((s) => s.at > now - limit.windowMs);
@@ -133,11 +140,11 @@ function blocksOf(list: readonly SmsSendRecord[], now: number): SendBlock[] {
  * count per phone (several mailboxes may share one) and per mailbox (one person trying many
  * numbers), across every purpose.
  */
-async function sendBlock(core: CoreContext, mailbox: string, phone: string, now: number): Promise<SendBlock | null> {
+async function sendBlock(core: CoreContext, mailbox: string, phone: string, now: number, spacing: CodePurpose | null): Promise<SendBlock | null> {
   const since = { $gt: now - longestLimitMs };
   const byPhone = await sends(core).find({ phone, at: since }, { sort: { at: 1 } });
   const byMailbox = await sends(core).find({ mailbox, at: since }, { sort: { at: 1 } });
-  const blocks = [...blocksOf(byPhone, now), ...blocksOf(byMailbox, now)];
+  const blocks = [...blocksOf(byPhone, now, spacing), ...blocksOf(byMailbox, now, spacing)];
   return blocks.reduce<SendBlock | null>((latest, block) => (latest && latest.until >= block.until ? latest : block), null);
 }
 
@@ -152,10 +159,11 @@ export async function sendCode(core: CoreContext, input: SendCodeInput): Promise
   const code = newCode(core);
   const reserved = await core.store.atomically(async () => {
     const now = core.clock.now();
-    const block = await sendBlock(core, mailbox, phone, now);
+    const previous = await codes(core).findOne({ mailbox, purpose });
+    // Once the last code was used, the next one is not a resend: no 60 s wait for it.
+    const block = await sendBlock(core, mailbox, phone, now, previous !== null && previous.usedAt !== null ? null : purpose);
     if (block) return err(block.code, { retryAfter: secondsUntil(block.until, now) });
 
-    const previous = await codes(core).findOne({ mailbox, purpose });
     // A resend continues a binding attempt (same phone, window still open, not yet used); the
     // window never stretches, so a code sent at 4:30 is good for 30 seconds.
     const continues =
@@ -217,7 +225,7 @@ export async function sendCode(core: CoreContext, input: SendCodeInput): Promise
     device: deviceName(device),
     detail: { phone: maskPhone(phone), purpose },
   });
-  const next = await sendBlock(core, mailbox, phone, record.sentAt);
+  const next = await sendBlock(core, mailbox, phone, record.sentAt, purpose);
   return ok({
     expiresAt: record.expiresAt,
     resendAt: next?.until ?? record.sentAt,
@@ -265,6 +273,8 @@ export function verifyCode(core: CoreContext, input: VerifyCodeInput): Promise<R
 export interface PendingCode {
   /** E.164 the code went to. */
   readonly phone: string;
+  /** When it was sent. */
+  readonly sentAt: number;
   readonly expiresAt: number;
   readonly windowEndsAt: number;
   readonly resendAt: number;
@@ -275,9 +285,10 @@ export async function pendingCode(core: CoreContext, mailbox: string, purpose: C
   const now = core.clock.now();
   const record = await codes(core).findOne({ mailbox, purpose });
   if (!record || record.usedAt !== null || record.wrongEntries >= codeRules.maxWrongEntries || now >= record.expiresAt) return null;
-  const block = await sendBlock(core, mailbox, record.phone, now);
+  const block = await sendBlock(core, mailbox, record.phone, now, purpose);
   return {
     phone: record.phone,
+    sentAt: record.sentAt,
     expiresAt: record.expiresAt,
     windowEndsAt: record.windowStartedAt + codeRules.lifetimeMs,
     resendAt: block?.until ?? now,

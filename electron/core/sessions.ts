@@ -43,6 +43,8 @@ export interface PendingSignIn {
   readonly expiresAt: number;
   readonly maskedPhone?: string;
   readonly smsError?: ErrorCode;
+  /** When the SMS code to enter was sent, when it came from an earlier attempt (sign-in.ts). */
+  readonly codeSentAt?: number;
 }
 
 /** Failures at an address with no mailbox, kept so it locks like a real one and does not give itself away. */

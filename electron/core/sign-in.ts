@@ -235,17 +235,26 @@ function codeRequired(pending: PendingSignIn, resendAt: number | undefined): Sig
     ...(pending.maskedPhone !== undefined ? { maskedPhone: pending.maskedPhone } : {}),
     ...(resendAt !== undefined ? { resendAt } : {}),
     ...(pending.smsError !== undefined ? { smsError: pending.smsError } : {}),
+    ...(pending.codeSentAt !== undefined ? { codeSentAt: pending.codeSentAt } : {}),
     trustDevice: pending.trustDevice,
     expiresAt: pending.expiresAt,
   };
 }
 
-/** Sends the sign-in code by SMS; a refusal (too soon, quota, delivery) is reported, not fatal. */
+/**
+ * Sends the sign-in code by SMS; a refusal (too soon, quota, delivery) is reported, not fatal.
+ * Too soon means a sign-in code went out under a minute ago (an earlier attempt): that code
+ * still signs in, so the challenge says when it was sent instead of that none was.
+ */
 async function sendSignInCode(core: CoreContext, call: CallContext, mailbox: string, phone: string) {
   const sent = await sendCode(core, { mailbox, phone, purpose: 'sign-in', device: call.device });
-  if (sent.ok) return { resendAt: sent.data.resendAt, smsError: undefined };
+  if (sent.ok) return { resendAt: sent.data.resendAt, smsError: undefined, codeSentAt: undefined };
   const resendAt = sent.retryAfter !== undefined ? core.clock.now() + sent.retryAfter * 1000 : undefined;
-  return { resendAt, smsError: sent.code };
+  if (sent.code === 'send-too-soon') {
+    const earlier = await pendingCode(core, mailbox, 'sign-in');
+    if (earlier && earlier.phone === phone) return { resendAt: earlier.resendAt, smsError: undefined, codeSentAt: earlier.sentAt };
+  }
+  return { resendAt, smsError: sent.code, codeSentAt: undefined };
 }
 
 /** The password was right: a trusted device goes straight in, otherwise the challenge starts. */
@@ -268,6 +277,7 @@ async function afterPassword(core: CoreContext, call: CallContext, mailbox: Mail
     expiresAt: now + pendingSignInMs,
     ...(mailbox.phone ? { maskedPhone: maskPhone(mailbox.phone.number) } : {}),
     ...(sms?.smsError !== undefined ? { smsError: sms.smsError } : {}),
+    ...(sms?.codeSentAt !== undefined ? { codeSentAt: sms.codeSentAt } : {}),
   };
   await setPending(core, call, pending);
   return ok(codeRequired(pending, sms?.resendAt));
@@ -382,7 +392,7 @@ export async function resendSignInCode(core: CoreContext, call: CallContext): Pr
   if (!mailbox.phone) return err('method-unavailable');
   const sent = await sendCode(core, { mailbox: mailbox.address, phone: mailbox.phone.number, purpose: 'sign-in', device: call.device });
   if (!sent.ok) return sent;
-  await setPending(core, call, { ...pending, smsError: undefined });
+  await setPending(core, call, { ...pending, smsError: undefined, codeSentAt: undefined });
   return ok({ maskedPhone: maskPhone(mailbox.phone.number), resendAt: sent.data.resendAt, expiresAt: sent.data.expiresAt });
 }
 

@@ -274,6 +274,34 @@ describe('resend and send limits', () => {
     expect(await send(t.core, { mailbox: bob })).toEqual({ ok: false, code: 'send-too-soon', retryAfter: 30 });
   });
 
+  it('spaces codes of one purpose: a sign-in code goes a moment after a binding code, a second one does not', async () => {
+    const t = await testCore();
+    await send(t.core);
+    t.clock.advanceSeconds(10);
+    expect(await send(t.core, { purpose: 'sign-in' })).toMatchObject({ ok: true });
+    t.clock.advanceSeconds(10);
+    expect(await send(t.core, { purpose: 'sign-in' })).toEqual({ ok: false, code: 'send-too-soon', retryAfter: 50 });
+    expect(await send(t.core)).toEqual({ ok: false, code: 'send-too-soon', retryAfter: 40 });
+  });
+
+  it('has no 60 s wait once the last code was used: the next one is a new code, not a resend', async () => {
+    const t = await testCore();
+    await send(t.core);
+    await verify(t.core, t.sms.lastCode());
+    t.clock.advanceSeconds(5);
+    expect(await send(t.core)).toMatchObject({ ok: true });
+    t.clock.advanceSeconds(5);
+    expect(await send(t.core)).toEqual({ ok: false, code: 'send-too-soon', retryAfter: 55 });
+  });
+
+  it('counts every purpose toward the hourly limit', async () => {
+    const t = await testCore();
+    await sendAtMinutes(t, [0, 1, 2]);
+    await sendAtMinutes(t, [3, 4], { purpose: 'sign-in' });
+    t.clock.advanceMinutes(1);
+    expect(await send(t.core, { purpose: 'sign-in' })).toMatchObject({ ok: false, code: 'send-limit-reached' });
+  });
+
   it('allows 5 sends per mailbox and phone in an hour; the 6th waits until the oldest leaves', async () => {
     expect(codeRules.limits[0]).toEqual({ sends: 5, windowMs: hour });
     const t = await testCore();
@@ -409,6 +437,7 @@ describe('pendingCode', () => {
     t.clock.advanceSeconds(20);
     expect(await pendingCode(t.core, alice, 'bind-phone')).toEqual({
       phone,
+      sentAt: start,
       expiresAt: start + 5 * minute,
       windowEndsAt: start + 5 * minute,
       resendAt: start + minute,

@@ -4,6 +4,7 @@ import * as v from 'valibot';
 import { describe, expect, it, vi } from 'vitest';
 import type { ActivityRecord, ActivityKind } from '../../electron/core/activity';
 import type { CallContext } from '../../electron/core/call';
+import { sendCode } from '../../electron/core/codes';
 import type { CoreContext } from '../../electron/core/context';
 import { createDispatcher } from '../../electron/core/dispatch';
 import { createHandlers } from '../../electron/core/handlers';
@@ -342,16 +343,56 @@ describe('the 2FA challenge', () => {
     expect(await resendSignInCode(core, call)).toEqual({ ok: false, code: 'sign-in-expired' });
   });
 
-  it('says when a code was sent too recently to send another, and the earlier one still works', async () => {
+  it('a second attempt within a minute sends no second code but says when the earlier one was sent, and it still works', async () => {
     const { core, call, clock, sms } = await setup();
     await createMailbox(core, { address, phone });
     await signIn(core, call, { address, password });
+    const sentAt = clock.now();
     const code = sms.lastCode(phone);
+    const texts = sms.sent.length;
     clock.advanceSeconds(20);
-    expect(await signIn(core, call, { address, password })).toMatchObject({ ok: true, data: { smsError: 'send-too-soon', resendAt: clock.now() + 40_000 } });
+    const again = await signIn(core, call, { address, password });
+    expect(again).toMatchObject({ ok: true, data: { status: 'code-required', codeSentAt: sentAt, resendAt: clock.now() + 40_000 } });
+    expect(again.ok && again.data).not.toHaveProperty('smsError');
+    expect(sms.sent.length).toBe(texts);
     expect(await verifySignInCode(core, call, { code, method: 'sms', trustDevice: false })).toMatchObject({ ok: true });
   });
+
+  it('sends a sign-in code a moment after a binding code: a different code, not a resend', async () => {
+    const { core, call, sms } = await setup();
+    await createMailbox(core, { address });
+    // The binding's code went to the phone seconds ago (the mailbox then has the phone bound).
+    await sendCodeFor(core, 'bind-phone');
+    await core.store.collection<MailboxRecord>('mailboxes').replace({ ...(await mailbox(core)), phone: { number: phone, boundAt: 0 } });
+    const texts = sms.sent.length;
+    const started = await signIn(core, call, { address, password });
+    expect(started).toMatchObject({ ok: true, data: { status: 'code-required' } });
+    expect(started.ok && started.data).not.toHaveProperty('smsError');
+    expect(started.ok && started.data).not.toHaveProperty('codeSentAt');
+    expect(sms.sent.length).toBe(texts + 1);
+    expect(await verifySignInCode(core, call, { code: sms.lastCode(phone), method: 'sms', trustDevice: false })).toMatchObject({ ok: true });
+  });
+
+  it('sends a new code to a second sign-in right after a first one used its code: not a resend', async () => {
+    const { core, call, clock, sms } = await setup();
+    await createMailbox(core, { address, phone });
+    await signIn(core, call, { address, password });
+    await verifySignInCode(core, call, { code: sms.lastCode(phone), method: 'sms', trustDevice: false });
+    await signOut(core, call);
+    clock.advanceSeconds(20);
+    const texts = sms.sent.length;
+    const again = await signIn(core, call, { address, password });
+    expect(again.ok && again.data).not.toHaveProperty('smsError');
+    expect(sms.sent.length).toBe(texts + 1);
+    expect(await verifySignInCode(core, call, { code: sms.lastCode(phone), method: 'sms', trustDevice: false })).toMatchObject({ ok: true });
+  });
 });
+
+/** A code of `purpose` sent to the test phone for the test mailbox, as the binding step sends one. */
+async function sendCodeFor(core: CoreContext, purpose: 'bind-phone' | 'sign-in') {
+  const sent = await sendCode(core, { mailbox: address, phone, purpose, device: testCall().device });
+  expect(sent.ok).toBe(true);
+}
 
 describe('trusting this device', () => {
   async function signInTrusted(policy: Partial<Policy> = {}) {

@@ -49,6 +49,11 @@ export const CodeRequiredSchema = v.strictObject({
   resendAt: v.optional(v.number()),
   /** Why no SMS went out, when none could: the other methods (or a resend later) still work. */
   smsError: v.optional(v.picklist(errorCodes)),
+  /**
+   * When the SMS code to enter was sent, if not by this step: a code from an attempt under a
+   * minute ago still signs in, and no second one is sent that soon.
+   */
+  codeSentAt: v.optional(v.number()),
   /** The "trust this device" choice made with the password, so the code page starts with it. */
   trustDevice: v.boolean(),
   /** When this half-finished sign-in lapses and the password has to be entered again. */
