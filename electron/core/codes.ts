@@ -262,7 +262,7 @@ export async function redeemCode(core: CoreContext, input: VerifyCodeInput): Pro
     detail: { purpose, wrongEntries },
   });
   // The 5th wrong entry ends the code: one in a million per guess, five guesses per code.
-  return err(wrongEntries >= codeRules.maxWrongEntries ? 'code-attempts-exceeded' : 'code-invalid');
+  return wrongEntries >= codeRules.maxWrongEntries ? err('code-attempts-exceeded') : err('code-invalid', { triesLeft: codeRules.maxWrongEntries - wrongEntries });
 }
 
 /** Checks and spends a typed code on its own (the sign-in step). */

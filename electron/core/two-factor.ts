@@ -396,7 +396,7 @@ export function verifyTotp(core: CoreContext, address: string, code: string): Pr
     if (!mailbox?.totp) return err('totp-not-enabled');
     const step = matchingStep(mailbox.address, mailbox.totp.secret, code, core.clock.now());
     if (step === null) return err('code-invalid');
-    if (step <= mailbox.totp.lastStep) return err('code-used');
+    if (step <= mailbox.totp.lastStep) return err('code-reused');
     await mailboxes(core).replace({ ...mailbox, totp: { ...mailbox.totp, lastStep: step } });
     return ok(null);
   });

@@ -97,7 +97,7 @@ const trustHeader = 'mailwarden-trust';
 const trustToken = /^[A-Za-z0-9_-]{16,128}$/;
 const AnswerSchema = v.union([
   v.object({ ok: v.literal(true), data: v.unknown() }),
-  v.object({ ok: v.literal(false), code: v.string(), retryAfter: v.optional(v.number()), fields: v.optional(v.array(v.string())) }),
+  v.object({ ok: v.literal(false), code: v.string(), retryAfter: v.optional(v.number()), triesLeft: v.optional(v.number()), fields: v.optional(v.array(v.string())) }),
 ]);
 
 export interface OrganisationClient {
@@ -190,7 +190,11 @@ export function createOrganisationClient(options: OrganisationClientOptions): Or
     const outcome = result.output;
     if (!outcome.ok) {
       if (!isErrorCode(outcome.code)) return refused(channel, 'unknown error code', err('server-incompatible'));
-      const details = { ...(outcome.retryAfter !== undefined ? { retryAfter: outcome.retryAfter } : {}), ...(outcome.fields ? { fields: outcome.fields } : {}) };
+      const details = {
+        ...(outcome.retryAfter !== undefined ? { retryAfter: outcome.retryAfter } : {}),
+        ...(outcome.triesLeft !== undefined ? { triesLeft: outcome.triesLeft } : {}),
+        ...(outcome.fields ? { fields: outcome.fields } : {}),
+      };
       return err(outcome.code, details);
     }
     const data = v.safeParse(contract[channel].response, outcome.data);

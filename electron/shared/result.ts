@@ -31,6 +31,8 @@ export const errorCodes = [
   'code-invalid',
   'code-expired',
   'code-used',
+  /** An authenticator code already accepted once: the next one the app shows will work. */
+  'code-reused',
   'code-attempts-exceeded',
   'send-too-soon',
   'send-limit-reached',
@@ -80,6 +82,8 @@ export interface ErrorDetails {
   readonly fields?: readonly string[];
   /** Seconds until the same request may succeed. */
   readonly retryAfter?: number;
+  /** Wrong entries a code still allows before it stops working. */
+  readonly triesLeft?: number;
 }
 
 export interface Ok<T> {

@@ -132,7 +132,7 @@ describe('checking a code', () => {
     await send(core, { mailbox: alice });
     t.clock.advanceSeconds(60);
     await send(core, { mailbox: bob });
-    expect(await verify(core, '111111', { mailbox: bob })).toEqual({ ok: false, code: 'code-invalid' });
+    expect(await verify(core, '111111', { mailbox: bob })).toEqual({ ok: false, code: 'code-invalid', triesLeft: 4 });
     expect(await verify(core, '222222', { mailbox: bob })).toMatchObject({ ok: true });
   });
 
@@ -142,7 +142,7 @@ describe('checking a code', () => {
     await send(core);
     t.clock.advanceSeconds(60);
     await send(core);
-    expect(await verify(core, '111111')).toEqual({ ok: false, code: 'code-invalid' });
+    expect(await verify(core, '111111')).toEqual({ ok: false, code: 'code-invalid', triesLeft: 4 });
     expect(await verify(core, '222222')).toMatchObject({ ok: true });
   });
 
@@ -150,7 +150,7 @@ describe('checking a code', () => {
     const t = await testCore();
     const core = { ...t.core, random: scriptedRandom(111111) };
     await send(core);
-    for (let i = 0; i < 4; i += 1) expect(await verify(core, '999999')).toEqual({ ok: false, code: 'code-invalid' });
+    for (let i = 0; i < 4; i += 1) expect(await verify(core, '999999')).toEqual({ ok: false, code: 'code-invalid', triesLeft: 4 - i });
     expect(await verify(core, '111111')).toMatchObject({ ok: true });
   });
 
@@ -159,7 +159,7 @@ describe('checking a code', () => {
     const t = await testCore();
     const core = { ...t.core, random: scriptedRandom(111111, 222222) };
     await send(core);
-    for (let i = 0; i < 4; i += 1) expect(await verify(core, '999999')).toEqual({ ok: false, code: 'code-invalid' });
+    for (let i = 0; i < 4; i += 1) expect(await verify(core, '999999')).toEqual({ ok: false, code: 'code-invalid', triesLeft: 4 - i });
     expect(await verify(core, '999999')).toEqual({ ok: false, code: 'code-attempts-exceeded' });
     expect(await verify(core, '111111')).toEqual({ ok: false, code: 'code-attempts-exceeded' });
     const rejected = await events(t, 'code-rejected');

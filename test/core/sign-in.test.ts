@@ -333,7 +333,7 @@ describe('the 2FA challenge', () => {
     expect(sms.sent).toHaveLength(2);
     const second = sms.lastCode(phone);
     if (first !== second) {
-      expect(await verifySignInCode(core, call, { code: first, method: 'sms', trustDevice: false })).toEqual({ ok: false, code: 'code-invalid' });
+      expect(await verifySignInCode(core, call, { code: first, method: 'sms', trustDevice: false })).toEqual({ ok: false, code: 'code-invalid', triesLeft: 4 });
     }
     expect(await verifySignInCode(core, call, { code: second, method: 'sms', trustDevice: false })).toMatchObject({ ok: true });
   });

@@ -278,7 +278,7 @@ describe('binding a phone', () => {
     await signedIn(t);
     await t.dispatch('two-factor:start-phone-binding', { phone });
     const wrong = t.sms.lastCode() === '000000' ? '111111' : '000000';
-    for (let i = 0; i < 4; i += 1) expect(await t.dispatch('two-factor:confirm-phone-binding', { code: wrong })).toEqual({ ok: false, code: 'code-invalid' });
+    for (let i = 0; i < 4; i += 1) expect(await t.dispatch('two-factor:confirm-phone-binding', { code: wrong })).toEqual({ ok: false, code: 'code-invalid', triesLeft: 4 - i });
     expect(await t.dispatch('two-factor:confirm-phone-binding', { code: wrong })).toEqual({ ok: false, code: 'code-attempts-exceeded' });
     expect(await t.dispatch('two-factor:confirm-phone-binding', { code: t.sms.lastCode() })).toEqual({ ok: false, code: 'code-attempts-exceeded' });
     expect((await mailbox(t)).phone).toBeNull();
@@ -383,7 +383,7 @@ describe('changing the phone', () => {
     await signedIn(t, { phone });
     await t.dispatch('two-factor:start-phone-change', { phone: otherPhone });
     const wrong = t.sms.lastCode() === '000000' ? '111111' : '000000';
-    expect(await t.dispatch('two-factor:confirm-phone-change', { code: wrong })).toEqual({ ok: false, code: 'code-invalid' });
+    expect(await t.dispatch('two-factor:confirm-phone-change', { code: wrong })).toEqual({ ok: false, code: 'code-invalid', triesLeft: 4 });
     expect((await mailbox(t)).phone?.number).toBe(phone);
   });
 
@@ -670,11 +670,11 @@ describe('verifyTotp', () => {
     await signedIn(t);
     const secret = await enrolTotp(t);
     const enrolled = t.clock.now();
-    expect(await verifyTotp(t.core, alice, totpCode(secret, enrolled))).toEqual({ ok: false, code: 'code-used' });
+    expect(await verifyTotp(t.core, alice, totpCode(secret, enrolled))).toEqual({ ok: false, code: 'code-reused' });
     t.clock.advanceSeconds(30);
-    expect(await verifyTotp(t.core, alice, totpCode(secret, enrolled))).toEqual({ ok: false, code: 'code-used' });
+    expect(await verifyTotp(t.core, alice, totpCode(secret, enrolled))).toEqual({ ok: false, code: 'code-reused' });
     expect(await verifyTotp(t.core, alice, totpCode(secret, t.clock.now()))).toEqual({ ok: true, data: null });
-    expect(await verifyTotp(t.core, alice, totpCode(secret, t.clock.now()))).toEqual({ ok: false, code: 'code-used' });
+    expect(await verifyTotp(t.core, alice, totpCode(secret, t.clock.now()))).toEqual({ ok: false, code: 'code-reused' });
   });
 
   it('accepts the next step early, then nothing up to it', async () => {
@@ -683,7 +683,7 @@ describe('verifyTotp', () => {
     const now = t.clock.now();
     expect(await verifyTotp(t.core, alice, totpCode(knownSeed, now + 30_000))).toMatchObject({ ok: true });
     const current = totpCode(knownSeed, now);
-    if (current !== totpCode(knownSeed, now + 30_000)) expect(await verifyTotp(t.core, alice, current)).toEqual({ ok: false, code: 'code-used' });
+    if (current !== totpCode(knownSeed, now + 30_000)) expect(await verifyTotp(t.core, alice, current)).toEqual({ ok: false, code: 'code-reused' });
     expect((await mailbox(t)).totp?.lastStep).toBe(Math.floor(now / 30_000) + 1);
   });
 

@@ -248,7 +248,7 @@ test.describe('with demo data', () => {
     const codeField = page.getByLabel('短信验证码', { exact: true });
     await codeField.fill(anotherCode(code));
     await page.getByRole('button', { name: '验证并登录' }).click();
-    await expect(page.getByRole('alert')).toHaveText('验证码不正确。');
+    await expect(page.getByRole('alert')).toHaveText('验证码不正确。还可再试 4 次，之后此验证码失效。');
     await expect(codeField).toHaveAttribute('aria-invalid', 'true');
 
     await page.clock.fastForward(31_000);
@@ -325,7 +325,7 @@ test.describe('in English', () => {
     const code = await codeFromTestDelivery(page.getByRole('region', { name: 'Test delivery (local outbox)' }));
     await page.getByLabel('Code from the text message').fill(anotherCode(code));
     await page.getByRole('button', { name: 'Verify and sign in' }).click();
-    await expect(page.getByRole('alert')).toHaveText('The code is not correct.');
+    await expect(page.getByRole('alert')).toHaveText('The code is not correct. 4 more tries before this code stops working.');
     await page.getByLabel('Code from the text message').fill(code);
     await page.getByRole('button', { name: 'Verify and sign in' }).click();
     await expect(pageHeading(page)).toHaveText('Overview');

@@ -94,6 +94,16 @@ describe('errorMessage', () => {
     expect(new Set(texts).size).toBe(errorCodes.length);
   });
 
+  it('says how many more wrong entries a code allows, in both languages', () => {
+    overwriteGetLocale(() => 'en');
+    expect(errorMessage({ code: 'code-invalid', triesLeft: 3 })).toBe('The code is not correct. 3 more tries before this code stops working.');
+    expect(errorMessage({ code: 'code-invalid', triesLeft: 1 })).toBe('The code is not correct. 1 more try before this code stops working.');
+    expect(errorMessage({ code: 'code-reused' })).toBe('This code was already used. Wait for your authenticator app to show the next one.');
+    overwriteGetLocale(() => 'zh-CN');
+    expect(errorMessage({ code: 'code-invalid', triesLeft: 3 })).toBe('验证码不正确。还可再试 3 次，之后此验证码失效。');
+    expect(errorMessage({ code: 'code-invalid' })).toBe('验证码不正确。');
+  });
+
   it('says when to try again if the error knows', () => {
     overwriteGetLocale(() => 'en');
     expect(errorMessage({ code: 'send-too-soon', retryAfter: 42 })).toBe(

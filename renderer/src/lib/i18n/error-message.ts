@@ -31,6 +31,7 @@ const messages: Record<ErrorCode, () => string> = {
   'code-invalid': m.error_code_invalid,
   'code-expired': m.error_code_expired,
   'code-used': m.error_code_used,
+  'code-reused': m.error_code_reused,
   'code-attempts-exceeded': m.error_code_attempts_exceeded,
   'send-too-soon': m.error_send_too_soon,
   'send-limit-reached': m.error_send_limit_reached,
@@ -73,9 +74,13 @@ const messages: Record<ErrorCode, () => string> = {
   'server-incompatible': m.error_server_incompatible,
 };
 
-/** The translated message for an error in the current language, with when to retry if known. */
-export function errorMessage(error: Pick<Err, 'code' | 'retryAfter'>): string {
+/**
+ * The translated message for an error in the current language, with when to retry if known, or
+ * how many more wrong entries a code allows.
+ */
+export function errorMessage(error: Pick<Err, 'code' | 'retryAfter' | 'triesLeft'>): string {
   const message = (messages[error.code] ?? m.error_internal)();
+  if (error.triesLeft !== undefined && error.triesLeft > 0) return m.message_with_retry({ message, retry: m.tries_left({ count: error.triesLeft }) });
   if (error.retryAfter === undefined || !(error.retryAfter > 0)) return message;
   const retry = m.retry_when({ wait: waitText(error.retryAfter, getLocale()) });
   return m.message_with_retry({ message, retry });
