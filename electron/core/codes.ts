@@ -197,7 +197,14 @@ export async function sendCode(core: CoreContext, input: SendCodeInput): Promise
   const { previous, record, send } = reserved.data;
 
   try {
-    await core.sms.send({ phone, mailbox, code, validMinutes: validMinutes(record.expiresAt - record.sentAt), text: smsText(code, record.expiresAt - record.sentAt) });
+    await core.sms.send({
+      phone,
+      mailbox,
+      code,
+      validMinutes: validMinutes(record.expiresAt - record.sentAt),
+      expiresAt: record.expiresAt,
+      text: smsText(code, record.expiresAt - record.sentAt),
+    });
   } catch (cause) {
     await core.store.atomically(async () => {
       await sends(core).remove({ _id: send._id });

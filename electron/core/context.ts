@@ -20,6 +20,8 @@ export interface SmsMessage {
   readonly code: string;
   /** How many minutes the code stays valid, for templates that say so. */
   readonly validMinutes: number;
+  /** When the code stops working (ms since the epoch): the local outbox shows a lapsed one as such. */
+  readonly expiresAt: number;
   /** The mailbox the code is for, so the local outbox can show it to the right person. */
   readonly mailbox: string;
 }
@@ -27,6 +29,8 @@ export interface SmsMessage {
 /** A message as the local outbox kept it: the text as a phone would show it. */
 export interface SmsDelivery extends Pick<SmsMessage, 'phone' | 'text' | 'mailbox'> {
   readonly at: number;
+  /** When the code in it stops working; absent in messages an older version kept. */
+  readonly expiresAt?: number;
 }
 
 /** Delivers one SMS or throws SmsDeliveryError; a failed delivery must not count against limits. */

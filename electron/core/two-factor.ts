@@ -11,7 +11,7 @@ import { Secret, TOTP } from 'otpauth';
 import type { TwoFactorStatus } from '../shared/channels/two-factor';
 import { err, ok, type Result } from '../shared/result';
 import type { CallContext, DeviceIdentity } from './call';
-import { pendingCode, redeemCode, sendCode, type SentCode } from './codes';
+import { codeRules, pendingCode, redeemCode, sendCode, type SentCode } from './codes';
 import type { CoreContext } from './context';
 import type { HandlersOf } from './handlers';
 import { hasTwoFactor, maskPhone, twoFactorMethods, type BackupCode, type MailboxRecord } from './mailbox';
@@ -485,7 +485,7 @@ export async function useBackupCode(core: CoreContext, address: string, code: st
 
 export interface OutboxView {
   readonly gateway: 'outbox' | 'webhook' | 'aliyun' | 'tencent';
-  readonly messages: { at: number; masked: string; text: string }[];
+  readonly messages: { at: number; masked: string; text: string; expiresAt: number }[];
 }
 
 /**
@@ -497,7 +497,9 @@ export async function readOutbox(core: CoreContext, call: CallContext): Promise<
   const mailbox = (await core.sessions.current(call))?.mailbox ?? (await core.sessions.challenge(call))?.mailbox;
   if (!mailbox) return err('not-signed-in');
   const deliveries = core.sms.read ? await core.sms.read(mailbox) : [];
-  return ok({ gateway: core.sms.kind, messages: deliveries.map((d) => ({ at: d.at, masked: maskPhone(d.phone), text: d.text })) });
+  // A message an older version kept says nothing of its code's end: a code lives 5 minutes at most.
+  const messages = deliveries.map((d) => ({ at: d.at, masked: maskPhone(d.phone), text: d.text, expiresAt: d.expiresAt ?? d.at + codeRules.lifetimeMs }));
+  return ok({ gateway: core.sms.kind, messages });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -73,6 +73,7 @@ describe('sending a code', () => {
       // The code and its minutes apart too, for providers that fill an approved template.
       code,
       validMinutes: 5,
+      expiresAt: t.clock.now() + 5 * minute,
       text: `【邮件安全助手】验证码 ${code}，5 分钟内有效。Mailwarden code ${code}, valid for 5 minutes.`,
     });
     const [record] = await t.store.collection<CodeRecord>('codes').find({});

@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bindPhone, registerMailbox, testPassword } from './backend';
+import { bindPhone, callApi, registerMailbox, testPassword } from './backend';
 import { expect, test } from './fixtures';
 import { apiRoute, expectNoAxeViolationsInBothThemes } from './helpers';
 import { anotherCode, codeFromTestDelivery, openTwoFactorPage, saveScreenshot } from './two-factor-helpers';
@@ -163,7 +163,7 @@ test.describe('in English', () => {
     await sms.getByRole('button', { name: 'Get code' }).click();
     const timer = sms.getByRole('timer');
     await expect(timer).toHaveText(/^Time left to link: 0(5:00|4:5\d)$/);
-    await expect(sms.getByRole('button', { name: /^New code in \d+ seconds?$/ })).toBeDisabled();
+    await expect(sms.getByRole('button', { name: /^New code in (\d+ seconds?|1 minute)$/ })).toBeDisabled();
     await page.clock.fastForward('00:30');
     await expect(timer).toHaveText(/^Time left to link: 04:[23]\d$/);
 
@@ -182,6 +182,31 @@ test.describe('in English', () => {
     await expect(sms.getByRole('link', { name: 'Set up client passwords' })).toHaveAttribute('href', '#/client-passwords');
     await expectNoAxeViolationsInBothThemes(page);
   });
+});
+
+test('the test delivery says when the code in it has stopped working, in both languages', async ({ page, app }) => {
+  await page.clock.install();
+  await registerMailbox(page, app);
+  await openTwoFactorPage(page, app);
+  const sms = page.getByRole('region', { name: '短信验证码' });
+  await sms.getByLabel('手机号码').fill('139 1234 5678');
+  await sms.getByRole('button', { name: '获取验证码' }).click();
+  const delivery = sms.getByRole('region', { name: '测试投递（本机发件箱）' });
+  await codeFromTestDelivery(delivery);
+  const lapsed = delivery.getByText(/验证码已于 .+ 失效，请重新获取。$/);
+  await expect(lapsed).toHaveCount(0);
+  await page.clock.fastForward('04:50');
+  await expect(lapsed).toHaveCount(0);
+  await page.clock.fastForward('00:15');
+  await expect(lapsed).toBeVisible();
+  await expect(delivery.locator('samp')).toHaveCSS('text-decoration-line', 'line-through');
+
+  // The same in English: the language changed, the page read again, its clock moved past the end.
+  await callApi(page, app, 'settings:update', { locale: 'en' });
+  await page.reload();
+  await page.clock.fastForward('05:10');
+  const english = page.getByRole('region', { name: 'Test delivery (local outbox)' });
+  await expect(english.getByText(/^The code in this message stopped working at .+\. Get a new one\.$/)).toBeVisible();
 });
 
 test('a number and a code typed in full-width digits, a Chinese keyboard’s default, bind the phone', async ({ page, app }) => {

@@ -68,7 +68,7 @@ export class OutboxSmsGateway implements SmsGateway {
   }
 
   async send(message: SmsMessage): Promise<void> {
-    const entry: OutboxEntry = { phone: message.phone, mailbox: message.mailbox, text: message.text, at: this.clock.now() };
+    const entry: OutboxEntry = { phone: message.phone, mailbox: message.mailbox, text: message.text, at: this.clock.now(), expiresAt: message.expiresAt };
     try {
       await this.#serially(async () => {
         await mkdir(dirname(this.file), { recursive: true, mode: 0o700 });

@@ -72,7 +72,8 @@ export const BackupCodesSchema = v.strictObject({
 export const OutboxSchema = v.strictObject({
   /** `outbox`: test deliveries kept on this computer; any other: real SMS, nothing to show here. */
   gateway: v.picklist(['outbox', 'webhook', 'aliyun', 'tencent']),
-  messages: v.array(v.strictObject({ at: TimestampSchema, masked: v.string(), text: v.string() })),
+  /** Newest first; `expiresAt`: when the code in the message stops working. */
+  messages: v.array(v.strictObject({ at: TimestampSchema, masked: v.string(), text: v.string(), expiresAt: TimestampSchema })),
 });
 
 export const twoFactorChannels = channels({

@@ -94,7 +94,7 @@ async function provider(reply: (request: Received) => { status?: number; body: u
   return { endpoint: new URL(`http://127.0.0.1:${(server!.address() as AddressInfo).port}/`), received };
 }
 
-const message = { phone: '+8613912341234', mailbox: 'alice@cstnet.cn', code: '482913', validMinutes: 5, text: '【邮件安全助手】验证码 482913，5 分钟内有效。' };
+const message = { phone: '+8613912341234', mailbox: 'alice@cstnet.cn', code: '482913', validMinutes: 5, expiresAt: 300_000, text: '【邮件安全助手】验证码 482913，5 分钟内有效。' };
 const settings = (kind: 'aliyun' | 'tencent', change: Partial<SignedSmsProviderPolicy> = {}): SignedSmsProviderPolicy => ({
   kind,
   accessKeyId: 'LTAI5tTestKeyId',

@@ -55,7 +55,7 @@ function settings(url: string, over: Partial<WebhookSettings> = {}): WebhookSett
   };
 }
 
-const message = { phone: '+8613912341234', mailbox: 'alice@cstnet.cn', code: '123456', validMinutes: 5, text: '【邮件安全助手】验证码 123456，5 分钟内有效。Mailwarden code 123456, valid for 5 minutes.' };
+const message = { phone: '+8613912341234', mailbox: 'alice@cstnet.cn', code: '123456', validMinutes: 5, expiresAt: 300_000, text: '【邮件安全助手】验证码 123456，5 分钟内有效。Mailwarden code 123456, valid for 5 minutes.' };
 
 /** A core whose SMS goes through the given gateway, to check what a failure costs in quota. */
 async function coreWith(gateway: WebhookSmsGateway) {
