@@ -56,6 +56,11 @@ export interface MailboxRecord extends StoredRecord {
    * factor, until it is used or expires. Only its keyed hash is kept. Absent on older records.
    */
   readonly accessPass?: AccessPass | null;
+  /**
+   * The method a sign-in asks for first when the mailbox has both (two-factor:set-preferred-method);
+   * absent: text message. Absent on older records.
+   */
+  readonly preferredMethod?: 'sms' | 'totp';
 }
 
 export interface AccessPass {

@@ -108,13 +108,22 @@ async function failUnknownAddress(core: CoreContext, address: string, password: 
 }
 
 /** The second factors the mailbox can answer a challenge with now. */
-function secondFactorsOf(mailbox: MailboxRecord, now: number): SecondFactor[] {
-  const methods: SecondFactor[] = [];
-  if (mailbox.phone) methods.push('sms');
-  if (mailbox.totp) methods.push('totp');
-  if (mailbox.backupCodes.some((c) => c.usedAt === null)) methods.push('backup');
-  if (liveAccessPass(mailbox, now)) methods.push('access-pass');
-  return methods;
+/**
+ * The mailbox's second factors, the one the page opens on first: the person's chosen default
+ * (`preferredMethod`, else SMS), except that when no text could be sent (`smsBlocked`: a limit,
+ * the resend wait, a failed delivery) a method that works now comes before SMS, as Google and
+ * Microsoft offer the authenticator when a text cannot go.
+ */
+function secondFactorsOf(mailbox: MailboxRecord, now: number, smsBlocked = false): SecondFactor[] {
+  const has: Record<SecondFactor, boolean> = {
+    sms: mailbox.phone !== null,
+    totp: mailbox.totp !== null,
+    backup: mailbox.backupCodes.some((c) => c.usedAt === null),
+    'access-pass': liveAccessPass(mailbox, now) !== null,
+  };
+  let order: SecondFactor[] = mailbox.preferredMethod === 'totp' ? ['totp', 'sms', 'backup', 'access-pass'] : ['sms', 'totp', 'backup', 'access-pass'];
+  if (smsBlocked) order = [...order.filter((m) => m !== 'sms'), 'sms'];
+  return order.filter((m) => has[m]);
 }
 
 /** The help desk's temporary access pass: right, unexpired and not yet used, it is used up now. */
@@ -270,7 +279,7 @@ async function afterPassword(core: CoreContext, call: CallContext, mailbox: Mail
   const pending: PendingSignIn = {
     id: randomId(core.random),
     mailbox: mailbox.address,
-    methods: secondFactorsOf(mailbox, now),
+    methods: secondFactorsOf(mailbox, now, sms?.smsError !== undefined),
     passwordCheckedAt: now,
     passwordChangedAt: mailbox.passwordChangedAt,
     trustDevice,

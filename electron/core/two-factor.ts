@@ -109,6 +109,7 @@ export async function twoFactorStatus(core: CoreContext, session: Session, mailb
     allowedMethods: [...policy.allowedMethods],
     canUnbind: mayRemoveAMethod(core, mailbox),
     passwordRecheckNeeded: recheckNeeded(core, session),
+    preferredMethod: mailbox.preferredMethod === 'totp' && mailbox.totp ? 'totp' : 'sms',
     pendingPhone: pending
       ? { masked: maskPhone(pending.phone), expiresAt: pending.expiresAt, windowEndsAt: pending.windowEndsAt, resendAt: pending.resendAt }
       : null,
@@ -117,6 +118,25 @@ export async function twoFactorStatus(core: CoreContext, session: Session, mailb
 
 async function statusAfter(core: CoreContext, session: Session, change: Result<MailboxRecord>): Promise<Result<TwoFactorStatus>> {
   return change.ok ? ok(await twoFactorStatus(core, session, change.data)) : change;
+}
+
+/**
+ * The method a sign-in asks for first, when the mailbox has both (Google and Microsoft let a
+ * person choose). Only a bound method can be chosen; the choice weakens nothing, so it needs no
+ * password re-check, and the other methods stay one click away on the code page.
+ */
+export async function setPreferredMethod(core: CoreContext, call: CallContext, input: { method: 'sms' | 'totp' }): Promise<Result<TwoFactorStatus>> {
+  const who = await signedIn(core, call);
+  if (!who.ok) return who;
+  const result = await core.store.atomically(async (): Promise<Result<MailboxRecord>> => {
+    const fresh = await current(core, who.data.mailbox.address);
+    if (!fresh.ok) return fresh;
+    if (!twoFactorMethods(fresh.data).includes(input.method)) return err('method-unavailable');
+    const next: MailboxRecord = { ...fresh.data, preferredMethod: input.method };
+    await mailboxes(core).replace(next);
+    return ok(next);
+  });
+  return statusAfter(core, who.data.session, result);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -520,6 +540,7 @@ export function createTwoFactorHandlers(core: CoreContext): HandlersOf<'two-fact
     'two-factor:start-totp': (_request, call) => startTotp(core, call),
     'two-factor:confirm-totp': (request, call) => confirmTotp(core, call, request),
     'two-factor:remove-totp': (_request, call) => removeTotp(core, call),
+    'two-factor:set-preferred-method': (request, call) => setPreferredMethod(core, call, request),
     'two-factor:generate-backup-codes': (_request, call) => generateBackupCodes(core, call),
     'two-factor:outbox': (_request, call) => readOutbox(core, call),
   };

@@ -207,6 +207,27 @@ describe('the 2FA challenge', () => {
     expect(await verifySignInCode(core, call, { code: totpCode(clock.now()), method: 'totp', trustDevice: false })).toMatchObject({ ok: true, data: { status: 'signed-in' } });
   });
 
+  it('opens on the method the person chose as their default', async () => {
+    const { core, call } = await setup();
+    await createMailbox(core, { address, phone, totp: totpSecret, overrides: { preferredMethod: 'totp' } });
+    expect(await signIn(core, call, { address, password })).toMatchObject({ ok: true, data: { methods: ['totp', 'sms'] } });
+  });
+
+  it('offers the methods that work now before SMS when no text can be sent, and says until when', async () => {
+    const { core, call, clock, sms } = await setup();
+    await createMailbox(core, { address, phone, totp: totpSecret, overrides: { backupCodes: [{ hash: await core.hasher.hash('abcdefgh'), usedAt: null }] } });
+    // Five texts in the hour: the sixth sign-in cannot get one.
+    for (let i = 0; i < 5; i += 1) {
+      await signIn(core, call, { address, password });
+      await verifySignInCode(core, call, { code: sms.lastCode(phone), method: 'sms', trustDevice: false });
+      await signOut(core, call);
+      clock.advanceMinutes(1);
+    }
+    const blocked = await signIn(core, call, { address, password });
+    expect(blocked).toMatchObject({ ok: true, data: { smsError: 'send-limit-reached', methods: ['totp', 'backup', 'sms'] } });
+    expect(blocked.ok && blocked.data.status === 'code-required' && blocked.data.resendAt! > clock.now() + 50 * 60_000).toBe(true);
+  });
+
   it('accepts a backup code once', async () => {
     const { core, call } = await setup();
     await createMailbox(core, { address, totp: totpSecret, overrides: { backupCodes: [{ hash: await core.hasher.hash('abcdefgh'), usedAt: null }, { hash: await core.hasher.hash('hjkmnpqr'), usedAt: null }] } });

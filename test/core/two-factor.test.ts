@@ -135,6 +135,7 @@ const channels = [
   ['two-factor:confirm-totp', { code: '123456' }],
   ['two-factor:remove-totp', {}],
   ['two-factor:generate-backup-codes', {}],
+  ['two-factor:set-preferred-method', { method: 'totp' }],
   ['two-factor:outbox', {}],
 ] as const;
 
@@ -175,6 +176,7 @@ describe('two-factor:status', () => {
         allowedMethods: ['sms', 'totp'],
         canUnbind: true,
         passwordRecheckNeeded: false,
+        preferredMethod: 'sms',
         pendingPhone: null,
       },
     });
@@ -836,3 +838,37 @@ describe('two-factor:outbox', () => {
     expect(await t.dispatch('two-factor:outbox')).toEqual({ ok: true, data: { gateway: 'webhook', messages: [] } });
   });
 });
+
+describe('two-factor:set-preferred-method', () => {
+  it('makes the authenticator the method a sign-in asks for first, and back', async () => {
+    const t = await setup();
+    await signedIn(t);
+    await createMailboxFactors(t);
+    expect((await t.dispatch('two-factor:status')).data).toMatchObject({ preferredMethod: 'sms' });
+    expect(await t.dispatch('two-factor:set-preferred-method', { method: 'totp' })).toMatchObject({ ok: true, data: { preferredMethod: 'totp' } });
+    expect((await mailbox(t)).preferredMethod).toBe('totp');
+    expect(await t.dispatch('two-factor:set-preferred-method', { method: 'sms' })).toMatchObject({ ok: true, data: { preferredMethod: 'sms' } });
+  });
+
+  it('refuses a method the mailbox does not have, and changes nothing', async () => {
+    const t = await setup();
+    await signedIn(t);
+    expect(await t.dispatch('two-factor:set-preferred-method', { method: 'totp' })).toEqual({ ok: false, code: 'method-unavailable' });
+    expect((await mailbox(t)).preferredMethod).toBeUndefined();
+  });
+
+  it('says SMS once the authenticator it preferred is removed', async () => {
+    const t = await setup();
+    await signedIn(t);
+    await createMailboxFactors(t);
+    await t.dispatch('two-factor:set-preferred-method', { method: 'totp' });
+    await t.store.collection<MailboxRecord>('mailboxes').replace({ ...(await mailbox(t)), totp: null });
+    expect((await t.dispatch('two-factor:status')).data).toMatchObject({ preferredMethod: 'sms' });
+  });
+});
+
+/** Binds a phone and an authenticator to the signed-in test mailbox directly in the store. */
+async function createMailboxFactors(t: Setup): Promise<void> {
+  const record = await mailbox(t);
+  await t.store.collection<MailboxRecord>('mailboxes').replace({ ...record, phone: { number: phone, boundAt: 0 }, totp: { secret: knownSeed, confirmedAt: 0, lastStep: 0 } });
+}

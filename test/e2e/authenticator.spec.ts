@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { Secret, TOTP } from 'otpauth';
-import { registerMailbox } from './backend';
+import { bindPhone, callApi, registerMailbox, testPassword } from './backend';
 import { expect, test } from './fixtures';
 import { expectNoAxeViolationsInBothThemes } from './helpers';
 import { anotherCode, openTwoFactorPage, saveScreenshot } from './two-factor-helpers';
@@ -99,4 +99,26 @@ test('sets up an authenticator app and keeps the backup codes shown once', async
   await expect(totpCard.getByRole('status')).toHaveText('已停用身份验证器应用。');
   await expect(totpCard.getByRole('button', { name: '设置身份验证器应用' })).toBeVisible();
   await expect(backup).toContainText('开启一种验证方式后，才能生成备用码。');
+});
+
+test('the person chooses the authenticator as their default, and signing in opens on it', async ({ page, app }) => {
+  await registerMailbox(page, app, address);
+  await bindPhone(page, app);
+  const started = await callApi<{ secret: string }>(page, app, 'two-factor:start-totp');
+  const totp = new TOTP({ secret: Secret.fromBase32(started.secret), digits: 6, period: 30 });
+  await callApi(page, app, 'two-factor:confirm-totp', { code: totp.generate() });
+  await openTwoFactorPage(page, app);
+
+  const card = page.getByRole('region', { name: '登录时默认的验证方式' });
+  await expect(card.getByRole('radio', { name: '短信验证码' })).toBeChecked();
+  await card.getByRole('radio', { name: '身份验证器应用' }).check();
+  await expect(card.getByRole('status')).toHaveText('已保存：登录时将先请求这种验证方式。');
+  await expectNoAxeViolationsInBothThemes(page);
+
+  await page.getByRole('button', { name: '退出登录' }).click();
+  await page.getByLabel('邮箱地址').fill(address);
+  await page.getByLabel('邮箱密码').fill(testPassword);
+  await page.getByRole('button', { name: '登录', exact: true }).click();
+  await expect(page.getByRole('radio', { name: '身份验证器应用' })).toBeChecked();
+  await expect(page.getByLabel('身份验证器中的 6 位数字')).toBeVisible();
 });

@@ -36,6 +36,8 @@ export const TwoFactorStatusSchema = v.strictObject({
   canUnbind: v.boolean(),
   /** True when changing or removing a method will first ask for the mailbox password again. */
   passwordRecheckNeeded: v.boolean(),
+  /** The method a sign-in asks for first when both are bound (two-factor:set-preferred-method). */
+  preferredMethod: TwoFactorMethodSchema,
   /** A phone code still waiting to be entered, so a reopened page can resume its countdown. */
   pendingPhone: v.nullable(
     v.strictObject({ masked: v.string(), expiresAt: TimestampSchema, windowEndsAt: TimestampSchema, resendAt: TimestampSchema }),
@@ -161,6 +163,11 @@ export const twoFactorChannels = channels({
     request: Empty,
     response: TwoFactorStatusSchema,
     errors: ['not-signed-in', 'totp-not-enabled', 'password-recheck-required', 'enforcement-requires-method'],
+  },
+  'two-factor:set-preferred-method': {
+    request: v.strictObject({ method: TwoFactorMethodSchema }),
+    response: TwoFactorStatusSchema,
+    errors: ['not-signed-in', 'method-unavailable'],
   },
   'two-factor:generate-backup-codes': {
     request: Empty,
