@@ -4,7 +4,7 @@
  * with an in-memory store and a fake clock.
  */
 import { ActivityLog } from './activity';
-import { owaspScrypt, PasswordHasher, type ScryptCost } from './password-hash';
+import { lookupSecretScrypt, owaspScrypt, PasswordHasher, type ScryptCost } from './password-hash';
 import type { Policy, PolicySources } from './policy';
 import type { Clock, Logger, Random } from './ports';
 import { MemorySessions, type SessionKeeper } from './sessions';
@@ -70,6 +70,8 @@ export interface CoreContext extends CorePorts {
   readonly sessions: SessionKeeper;
   /** scrypt at the OWASP floor for every stored password, client password and backup code. */
   readonly hasher: PasswordHasher;
+  /** For backup codes: random look-up secrets, hashed at their own cost (password-hash.ts `lookupSecretScrypt`). */
+  readonly codeHasher: PasswordHasher;
   /** Recent successful mail-login checks, so a client logging in every few minutes skips scrypt. */
   readonly verified: VerifiedSecrets;
 }
@@ -86,6 +88,8 @@ export function createCoreContext(ports: CorePorts, options: CoreOptions = {}): 
     activity: new ActivityLog(ports.store, ports.clock, ports.random),
     sessions: options.sessions?.(ports) ?? new MemorySessions(),
     hasher: new PasswordHasher(ports.random, options.scrypt ?? owaspScrypt),
+    // A test's cheaper cost applies to backup codes too, but never raises them above their own.
+    codeHasher: new PasswordHasher(ports.random, options.scrypt && options.scrypt.N < lookupSecretScrypt.N ? options.scrypt : lookupSecretScrypt),
     verified: new VerifiedSecrets(ports.keys.mac, ports.clock),
   };
 }

@@ -447,9 +447,8 @@ export async function generateBackupCodes(core: CoreContext, call: CallContext):
   if (!hasTwoFactor(mailbox)) return err('two-factor-not-enabled');
   if (recheckNeeded(core, session)) return err('password-recheck-required');
   const codes = Array.from({ length: backupCodeRules.count }, () => newBackupCode(core));
-  // One at a time: scrypt at the real cost holds 128 MiB per hash.
   const stored: BackupCode[] = [];
-  for (const code of codes) stored.push({ hash: await core.hasher.hash(code), usedAt: null });
+  for (const code of codes) stored.push({ hash: await core.codeHasher.hash(code), usedAt: null });
   const result = await core.store.atomically(async (): Promise<Result<null>> => {
     const fresh = await current(core, mailbox.address);
     if (!fresh.ok) return fresh;
@@ -479,7 +478,8 @@ export async function useBackupCode(core: CoreContext, address: string, code: st
   if (!mailbox) return err('code-invalid');
   let match: BackupCode | undefined;
   for (const candidate of mailbox.backupCodes) {
-    if (await core.hasher.verify(normalized, candidate.hash)) {
+    // Each hash says its own cost: codes made before at the password cost still open.
+    if (await core.codeHasher.verify(normalized, candidate.hash)) {
       match = candidate;
       break;
     }

@@ -7,7 +7,8 @@ import * as v from 'valibot';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ActivityRecord } from '../../electron/core/activity';
 import type { CallContext } from '../../electron/core/call';
-import type { CoreContext } from '../../electron/core/context';
+import { createCoreContext, type CoreContext } from '../../electron/core/context';
+import { owaspScrypt, PasswordHasher } from '../../electron/core/password-hash';
 import { createDispatcher } from '../../electron/core/dispatch';
 import { createHandlers } from '../../electron/core/handlers';
 import type { MailboxRecord } from '../../electron/core/mailbox';
@@ -754,6 +755,22 @@ describe('backup codes', () => {
     const t = await setup();
     await signedIn(t);
     expect(await t.dispatch('two-factor:generate-backup-codes')).toEqual({ ok: false, code: 'two-factor-not-enabled' });
+  });
+
+  it('hashes codes at the look-up secret cost (scrypt 2^14) where passwords get 2^17, as the app composes its core', async () => {
+    const t = await setup();
+    const core = createCoreContext({ store: t.store, clock: t.clock, random: cryptoRandom, sms: t.sms, keys: { mac: cryptoRandom.bytes(32) }, logger: silentLogger, policy: () => t.core.policy() });
+    expect(core.hasher.cost).toEqual(owaspScrypt);
+    expect(core.codeHasher.cost).toEqual({ N: 2 ** 14, r: 8, p: 1 });
+    expect(await core.codeHasher.hash('abcdefgh')).toMatch(/^scrypt\$16384\$8\$1\$/);
+  });
+
+  it('still accepts a code made before, at another cost: each hash says its own', async () => {
+    const t = await setup();
+    await signedIn(t, { phone });
+    const older = new PasswordHasher(cryptoRandom, { N: 2 ** 11, r: 8, p: 1 });
+    await t.store.collection<MailboxRecord>('mailboxes').replace({ ...(await mailbox(t)), backupCodes: [{ hash: await older.hash('abcdefgh'), usedAt: null }] });
+    expect(await useBackupCode(t.core, alice, 'abcd-efgh', testCall().device)).toEqual({ ok: true, data: { left: 0 } });
   });
 
   it('needs a password checked within 10 minutes', async () => {
