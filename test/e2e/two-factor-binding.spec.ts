@@ -22,17 +22,24 @@ test('links a phone through the three steps, with the countdowns and clear messa
   const currentStep = steps.locator('[aria-current="step"]');
   await expect(currentStep).toContainText('输入您的常用手机号');
 
-  // Step 1 → 2: a number that is not a phone number is refused in plain words.
+  // Step 1: a number that is not a phone number keeps the steps where they are, and is refused in plain words.
   const phone = sms.getByLabel('手机号码');
+  await phone.fill('1');
+  await expect(currentStep).toContainText('输入您的常用手机号');
   await phone.fill('12345');
-  await expect(currentStep).toContainText('获取系统验证码');
+  await expect(currentStep).toContainText('输入您的常用手机号');
   await sms.getByRole('button', { name: '获取验证码' }).click();
   await expect(sms.getByRole('alert')).toContainText('手机号码无效');
 
-  // Step 2 → 3: the code goes out; the binding window counts down; resend waits its minute.
+  // Step 2 once the number could be one; step 3 once the code is out. The number it went to is
+  // then shown as sent, not as a field whose edits would go nowhere; the binding window counts
+  // down; resend waits its minute.
   await phone.fill('139 1234 5678');
+  await expect(currentStep).toContainText('获取系统验证码');
   await sms.getByRole('button', { name: '获取验证码' }).click();
   await expect(currentStep).toContainText('输入验证码进行绑定');
+  await expect(phone).toHaveAttribute('readonly', '');
+  await expect(sms.getByRole('button', { name: '更换号码' })).toBeVisible();
   const timer = sms.getByRole('timer');
   await expect(timer).toHaveText(/^距离绑定超时: 0(5:00|4:5\d)$/);
   const waiting = sms.getByRole('button', { name: /^(\d+秒钟|1分钟)后可重新获取$/ });
@@ -182,6 +189,24 @@ test.describe('in English', () => {
     await expect(sms.getByRole('link', { name: 'Set up client passwords' })).toHaveAttribute('href', '#/client-passwords');
     await expectNoAxeViolationsInBothThemes(page);
   });
+});
+
+test('another number can be chosen after a code went out, and the steps go back to it', async ({ page, app }) => {
+  await registerMailbox(page, app);
+  await openTwoFactorPage(page, app);
+  const sms = page.getByRole('region', { name: '短信验证码' });
+  const phone = sms.getByLabel('手机号码');
+  await phone.fill('139 1234 5678');
+  await sms.getByRole('button', { name: '获取验证码' }).click();
+  await expect(phone).toHaveAttribute('readonly', '');
+  await sms.getByRole('button', { name: '更换号码' }).click();
+  await expect(phone).not.toHaveAttribute('readonly');
+  await expect(phone).toBeFocused();
+  await expect(sms.locator('[aria-current="step"]')).toContainText('获取系统验证码');
+  await expect(sms.getByLabel('验证码', { exact: true })).toHaveCount(0);
+  await phone.fill('138 0013 8000');
+  // A second code within the minute waits, as any resend does, and says so.
+  await expect(sms.getByRole('button', { name: /后可重新获取$/ })).toBeDisabled();
 });
 
 test('the test delivery says when the code in it has stopped working, in both languages', async ({ page, app }) => {

@@ -7,8 +7,25 @@ import {
   backupCodesText,
   digitsOnly,
   groupForReading,
+  plausiblePhone,
   svgDataUrl,
 } from '../../renderer/src/lib/components/two-factor/format';
+
+describe('plausiblePhone', () => {
+  it.each([
+    ['13912345678', true],
+    ['139 1234 5678', true],
+    ['+86 139-1234-5678', true],
+    ['１３９１２３４５６７８', true],
+    ['0086 13912345678', true],
+    ['1', false],
+    ['12345', false],
+    ['139abc', false],
+    ['', false],
+  ])('%j → %s', (input, expected) => {
+    expect(plausiblePhone(input)).toBe(expected);
+  });
+});
 
 describe('groupForReading', () => {
   it('groups a base32 key in fours', () => {

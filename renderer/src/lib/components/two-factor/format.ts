@@ -4,6 +4,15 @@
  */
 import { toHalfWidth } from '../../../../../electron/shared/half-width';
 
+/**
+ * Whether a typed number could be a phone number at all (6–15 digits, a + or 00 before them,
+ * spaces, dashes and full-width digits allowed), so the steps move on only then. The backend
+ * decides whether it is one (core/phone.ts).
+ */
+export function plausiblePhone(input: string): boolean {
+  return /^\+?\d{6,15}$/.test(toHalfWidth(input).replace(/[\s\u3000-]/g, ''));
+}
+
 /** `JBSW Y3DP EHPK …`: a long key is copied by hand far more reliably in groups of four. */
 export function groupForReading(text: string, size = 4): string {
   const compact = text.replace(/\s+/g, '');
