@@ -190,7 +190,7 @@ describe('mail-client work on this computer, decided by the server', () => {
     const { dispatch, ports, password, wire } = await withPassword();
     const endpoint = { host: 'mail.cstnet.cn', port: 993, security: 'tls' as const };
     const account = (address: string, ref: string): FoxmailAccount => ({ ref, address, displayName: address, protocol: 'imap', incoming: endpoint, outgoing: endpoint, profilePath: ref, format: 'rec0', writable: true });
-    ports.installations = [{ root: 'C:\\Foxmail 7.2', version: '7.2', running: false, foundBy: 'registry', accounts: [account(alice, 'a'), account(alice, 'b'), account(alice, 'c'), account('bob@cstnet.cn', 'd')] }];
+    ports.installations = [{ root: 'C:\\Foxmail 7.2', version: '7.2', running: false, foundBy: 'registry', accounts: [account(alice, 'a'), account(alice, 'b'), account(alice, 'c'), account('bob@cstnet.cn', 'd')], unreadable: [] }];
     ports.foxmailPasswords.set('a', defaultTestPassword);
     ports.foxmailPasswords.set('b', password);
     ports.foxmailPasswords.set('c', defaultTestPassword);

@@ -126,6 +126,20 @@ test('an older profile (Foxmail 6) is offered the manual steps straight away', a
   expect(await clipboardText(page)).toBe(password);
 });
 
+test('account folders it could not read are named, not hidden behind "no accounts"', async ({ page, app }) => {
+  await writeFoxmailInstallation(root, []);
+  await mkdir(join(root, 'Storage', address, 'Accounts'), { recursive: true });
+  await writeFile(join(root, 'Storage', address, 'Accounts', 'Account.rec0'), 'not a Foxmail profile');
+  await signedInWithTwoFactor(page, app);
+  await holdNewPassword(page, 'Foxmail 办公室');
+  const card = foxmailCard(page);
+  await expect(card.getByRole('note')).toHaveText(
+    `找到 1 个无法读取设置的帐号，因此未列出：${address}。可能是本应用不认识的 Foxmail 版本，或文件被占用、已损坏；请手动设置其密码。`,
+  );
+  await expect(card.getByText('这个 Foxmail 中没有帐号。')).toHaveCount(0);
+  await expectNoAxeViolationsInBothThemes(page);
+});
+
 /** Binds a phone through the two-factor page, as a person would. */
 async function bindPhoneOnPage(page: Page, app: RunningApp): Promise<void> {
   const sms = page.getByRole('region', { name: '短信验证码' });

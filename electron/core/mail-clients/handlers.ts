@@ -138,7 +138,14 @@ export function createMailClientsHandlers(deps: MailClientsDependencies, ports: 
           storedPassword: stored.data[index++]!,
         });
       }
-      views.push({ root: installation.root, version: installation.version, running: installation.running, foundBy: installation.foundBy, accounts });
+      views.push({
+        root: installation.root,
+        version: installation.version,
+        running: installation.running,
+        foundBy: installation.foundBy,
+        accounts,
+        unreadable: [...installation.unreadable],
+      });
     }
     scannedRefs.set(address, refs);
     return ok(views);

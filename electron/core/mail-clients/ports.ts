@@ -41,6 +41,11 @@ export interface FoxmailInstallation {
   readonly running: boolean;
   readonly foundBy: 'registry' | 'mailto-handler' | 'default-folder' | 'environment';
   readonly accounts: readonly FoxmailAccount[];
+  /**
+   * Account folders (in Storage/, named after the address) holding a profile the scan could not
+   * read or did not understand: shown as found-but-unreadable, never as "no accounts".
+   */
+  readonly unreadable: readonly string[];
 }
 
 /** Why a Foxmail profile was not changed. */

@@ -41,11 +41,17 @@ function endpoint(fields: EndpointFields): FoxmailAccount['incoming'] {
 }
 
 async function readSmallFile(path: string): Promise<Uint8Array | null> {
+  const read = await readProfileFile(path);
+  return read === 'absent' || read === 'unreadable' ? null : read;
+}
+
+/** A profile's bytes; 'absent' when there is no such file, 'unreadable' when there is one that cannot be read. */
+async function readProfileFile(path: string): Promise<Uint8Array | 'absent' | 'unreadable'> {
   try {
-    if ((await stat(path)).size > maxProfileBytes) return null;
+    if ((await stat(path)).size > maxProfileBytes) return 'unreadable';
     return new Uint8Array(await readFile(path));
-  } catch {
-    return null;
+  } catch (cause) {
+    return (cause as NodeJS.ErrnoException).code === 'ENOENT' ? 'absent' : 'unreadable';
   }
 }
 
@@ -81,14 +87,21 @@ export class FoxmailLocalProfiles implements FoxmailProfiles {
     const refs = new Set<string>();
     for (const { root, foundBy } of roots) {
       const accounts: FoxmailAccount[] = [];
+      const unreadable: string[] = [];
       const storage = path.join(root, 'Storage');
       for (const folder of (await this.probe.list(storage)).sort()) {
+        let understood = false;
+        let failed = false;
         for (const { name, format } of profileNames) {
           const profilePath = path.join(storage, folder, 'Accounts', name);
-          const bytes = await readSmallFile(profilePath);
-          if (!bytes) continue;
-          const summary = readProfile(bytes);
-          if (!summary) continue;
+          const bytes = await readProfileFile(profilePath);
+          if (bytes === 'absent') continue;
+          const summary = bytes === 'unreadable' ? null : readProfile(bytes);
+          if (!summary) {
+            failed = true;
+            continue;
+          }
+          understood = true;
           const address = summary.address ?? folder;
           refs.add(profilePath);
           accounts.push({
@@ -103,9 +116,10 @@ export class FoxmailLocalProfiles implements FoxmailProfiles {
             writable: format === 'rec0' && summary.version === 7 && summary.records !== null,
           });
         }
+        if (failed && !understood) unreadable.push(folder);
       }
       const version = /foxmail\s*(\d+(?:\.\d+)*)/i.exec(path.basename(root))?.[1] ?? null;
-      installations.push({ root, version, running, foundBy, accounts });
+      installations.push({ root, version, running, foundBy, accounts, unreadable });
     }
     this.knownRefs = refs;
     return installations;

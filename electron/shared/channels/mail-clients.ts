@@ -61,6 +61,8 @@ export const FoxmailInstallationSchema = v.strictObject({
   /** How it was found. */
   foundBy: v.picklist(['registry', 'mailto-handler', 'default-folder', 'environment']),
   accounts: v.array(FoxmailAccountSchema),
+  /** Account folders whose profile could not be read or understood (named after the address). */
+  unreadable: v.array(v.string()),
 });
 export type FoxmailInstallationView = v.InferOutput<typeof FoxmailInstallationSchema>;
 

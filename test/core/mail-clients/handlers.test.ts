@@ -56,7 +56,7 @@ function foxmailAccount(address: string, ref: string, writable = true): FoxmailA
 }
 
 function installation(...accounts: FoxmailAccount[]): FoxmailInstallation {
-  return { root: 'C:\\Foxmail 7.2', version: '7.2', running: false, foundBy: 'registry', accounts };
+  return { root: 'C:\\Foxmail 7.2', version: '7.2', running: false, foundBy: 'registry', accounts, unreadable: [] };
 }
 
 describe('mail-clients:settings', () => {

@@ -145,6 +145,6 @@ describe('whether Foxmail runs', () => {
     const seams = windows({ 'HKCU\\Software\\Aerofox\\FoxmailPreview': executableSz }, ['D:\\Program Files\\Foxmail 7.2\\Storage']);
     const runCommand = async (file: string) => (file === 'tasklist' ? { code: 0, stdout: '"Foxmail.exe","10244","Console","1","148,212 K"\r\n' } : { code: 1, stdout: '' });
     const profiles = new FoxmailLocalProfiles({ platform: 'win32', env: seams.env, probe: seams.probe, runCommand, registry: seams.registry });
-    expect(await profiles.scan()).toEqual([{ root: 'D:\\Program Files\\Foxmail 7.2', version: '7.2', running: true, foundBy: 'registry', accounts: [] }]);
+    expect(await profiles.scan()).toEqual([{ root: 'D:\\Program Files\\Foxmail 7.2', version: '7.2', running: true, foundBy: 'registry', accounts: [], unreadable: [] }]);
   });
 });

@@ -103,6 +103,19 @@ describe('scanning an installation', () => {
     }
   });
 
+  it('names the account folders whose profile it could not read or understand, instead of "no accounts"', async () => {
+    const { root, profiles } = await setUp();
+    // A profile that is not a Foxmail profile at all, one that cannot be opened, and a folder with no profile.
+    await mkdir(join(root, 'Storage', 'wang.wu@cstnet.cn', 'Accounts'), { recursive: true });
+    await writeFile(join(root, 'Storage', 'wang.wu@cstnet.cn', 'Accounts', 'Account.rec0'), 'not a profile');
+    await mkdir(join(root, 'Storage', 'zhao.liu@cstnet.cn', 'Accounts', 'Account.rec0'), { recursive: true });
+    await mkdir(join(root, 'Storage', 'empty-folder'), { recursive: true });
+    const [scanned] = await profiles.scan();
+    expect(scanned!.unreadable).toEqual(['wang.wu@cstnet.cn', 'zhao.liu@cstnet.cn']);
+    expect(scanned!.accounts.map((a) => a.address)).not.toContain('wang.wu@cstnet.cn');
+    expect(scanned!.accounts.length).toBeGreaterThan(0);
+  });
+
   it('lists a damaged profile as unwritable instead of failing', async () => {
     const { root, profiles } = await setUp();
     const path = refOf(root, 'zhang.san@cstnet.cn');
