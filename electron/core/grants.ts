@@ -28,6 +28,11 @@ export interface GrantRecord extends StoredRecord {
   readonly changedAt: number;
   /** After this instant the grant no longer exists; null: until revoked. */
   readonly endsAt: number | null;
+  /**
+   * When the grantee first saw it in their list (grants:acknowledge); null: not yet, so their
+   * overview and list say it is new. Absent on grants made before this existed (taken as seen).
+   */
+  readonly seenAt?: number | null;
 }
 
 const dayMs = 86_400_000;
@@ -153,6 +158,7 @@ export async function listSharedWithMe(core: CoreContext, grantee: string): Prom
     ownerName: names.get(grant.owner) ?? '',
     level: grant.level,
     endsAt: grant.endsAt,
+    isNew: grant.seenAt === null,
     ...mailServerOf(grant),
   }));
 }
@@ -169,7 +175,7 @@ export async function addGrant(core: CoreContext, owner: string, call: CallConte
     await removeLapsed(core, { owner });
     // One grant per pair: a second level for the same person is a change, not another grant.
     if (await grants(core).findOne({ owner, grantee })) return err('grant-exists');
-    const grant = await grants(core).insert({ _id: randomId(core.random), owner, grantee, level: request.level, createdAt: now, changedAt: now, endsAt });
+    const grant = await grants(core).insert({ _id: randomId(core.random), owner, grantee, level: request.level, createdAt: now, changedAt: now, endsAt, seenAt: null });
     await wantMailAcl(core, owner, grantee, imapRights(grant.level));
     await recordOnBoth(core, 'grant-added', grant, deviceOf(call));
     return ok(await givenView(core, grant));
@@ -205,6 +211,33 @@ export async function revokeGrant(core: CoreContext, owner: string, call: CallCo
     await grants(core).remove({ _id: grant._id });
     await wantMailAcl(core, owner, grant.grantee, '');
     await recordOnBoth(core, 'grant-removed', grant, deviceOf(call));
+    return ok({});
+  });
+}
+
+/**
+ * The grantee turns a share down (Google and Microsoft let the person a mailbox or calendar is
+ * shared with remove it from their side): the grant ends, its rights leave the mail server, and
+ * both logs say who ended it and why.
+ */
+export async function declineGrant(core: CoreContext, grantee: string, call: CallContext, id: string): Promise<Result<Record<string, never>>> {
+  return core.store.atomically(async () => {
+    const grant = await grants(core).get(id);
+    if (!grant || grant.grantee !== grantee || isLapsed(grant, core.clock.now())) return err('not-found');
+    await grants(core).remove({ _id: grant._id });
+    await wantMailAcl(core, grant.owner, grantee, '');
+    await recordOnBoth(core, 'grant-removed', grant, deviceOf(call), { reason: 'declined' });
+    return ok({});
+  });
+}
+
+/** The grantee has seen these shares in their list: they are no longer announced as new. */
+export async function acknowledgeGrants(core: CoreContext, grantee: string, ids: readonly string[]): Promise<Result<Record<string, never>>> {
+  return core.store.atomically(async () => {
+    const now = core.clock.now();
+    for (const grant of await grants(core).find({ _id: { $in: [...ids] } })) {
+      if (grant.grantee === grantee && grant.seenAt === null) await grants(core).replace({ ...grant, seenAt: now });
+    }
     return ok({});
   });
 }
@@ -269,6 +302,16 @@ export function createGrantsHandlers(core: CoreContext): HandlersOf<'grants'> {
       const session = await requireSession(core, call, { allowEnrollment: false });
       if (!session.ok) return session;
       return revokeGrant(core, session.data.mailbox, call, request.id);
+    },
+    'grants:decline': async (request, call) => {
+      const session = await requireSession(core, call, { allowEnrollment: false });
+      if (!session.ok) return session;
+      return declineGrant(core, session.data.mailbox, call, request.id);
+    },
+    'grants:acknowledge': async (request, call) => {
+      const session = await requireSession(core, call, { allowEnrollment: false });
+      if (!session.ok) return session;
+      return acknowledgeGrants(core, session.data.mailbox, request.ids);
     },
   };
 }

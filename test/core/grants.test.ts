@@ -100,7 +100,7 @@ describe('grants:add', () => {
     expect(await dispatch('grants:list-given', {})).toEqual({ ok: true, data: { grants: [(added as { data: unknown }).data] } });
     expect(await dispatch('grants:list-shared-with-me', {}, calls.alice)).toEqual({
       ok: true,
-      data: { mailboxes: [{ id: expect.any(String), owner, ownerName: '办公室公共邮箱', level: 'send-on-behalf', endsAt: null }] },
+      data: { mailboxes: [{ id: expect.any(String), owner, ownerName: '办公室公共邮箱', level: 'send-on-behalf', endsAt: null, isNew: true }] },
     });
     expect(await dispatch('grants:list-shared-with-me', {}, calls.bob)).toEqual({ ok: true, data: { mailboxes: [] } });
   });
@@ -257,6 +257,47 @@ describe('grants:revoke', () => {
   });
 });
 
+describe('the grantee is told, and can decline', () => {
+  it('lists a new share as new until the grantee has seen it', async () => {
+    const { dispatch, calls, add } = await setup();
+    const grant = await add({ grantee: alice, level: 'read-only' });
+    expect(await dispatch('grants:list-shared-with-me', {}, calls.alice)).toMatchObject({ ok: true, data: { mailboxes: [{ id: grant.id, isNew: true }] } });
+    // Only the grantee can mark it seen.
+    expect(await dispatch('grants:acknowledge', { ids: [grant.id] }, calls.bob)).toEqual({ ok: true, data: {} });
+    expect(await dispatch('grants:list-shared-with-me', {}, calls.alice)).toMatchObject({ ok: true, data: { mailboxes: [{ isNew: true }] } });
+    expect(await dispatch('grants:acknowledge', { ids: [grant.id] }, calls.alice)).toEqual({ ok: true, data: {} });
+    expect(await dispatch('grants:list-shared-with-me', {}, calls.alice)).toMatchObject({ ok: true, data: { mailboxes: [{ isNew: false }] } });
+  });
+
+  it('takes a grant made before this existed as seen', async () => {
+    const { core, dispatch, calls, add } = await setup();
+    const grant = await add({ grantee: alice, level: 'read-only' });
+    const { seenAt: _, ...older } = (await stored(core).get(grant.id))!;
+    await stored(core).replace(older as GrantRecord);
+    expect(await dispatch('grants:list-shared-with-me', {}, calls.alice)).toMatchObject({ ok: true, data: { mailboxes: [{ isNew: false }] } });
+  });
+
+  it('lets the grantee end a share: gone for both, off the mail server, and logged as declined on both sides', async () => {
+    const { core, dispatch, calls, add } = await setup();
+    const grant = await add({ grantee: alice, level: 'send-as' });
+    expect(await dispatch('grants:decline', { id: grant.id }, calls.alice)).toEqual({ ok: true, data: {} });
+    expect(await authorizeGrant(core, owner, alice, 'view')).toEqual({ ok: false, code: 'not-found' });
+    expect(await dispatch('grants:list-given', {})).toEqual({ ok: true, data: { grants: [] } });
+    // No right is wanted on the mail server any more (never applied here, so nothing is left to undo).
+    expect(await core.store.collection<{ _id: string; wanted: string }>('mailAcls').find({ wanted: { $ne: '' } })).toEqual([]);
+    expect((await kinds(core, owner))[0]).toMatchObject({ kind: 'grant-removed', detail: { grantee: alice, reason: 'declined' } });
+    expect((await kinds(core, alice))[0]).toMatchObject({ kind: 'grant-removed', detail: { owner, reason: 'declined' } });
+  });
+
+  it('is the grantee’s alone: the owner and anyone else get not-found, and nothing changes', async () => {
+    const { core, dispatch, calls, add } = await setup();
+    const grant = await add({ grantee: alice, level: 'send-as' });
+    expect(await dispatch('grants:decline', { id: grant.id })).toEqual({ ok: false, code: 'not-found' });
+    expect(await dispatch('grants:decline', { id: grant.id }, calls.bob)).toEqual({ ok: false, code: 'not-found' });
+    expect(await stored(core).count({})).toBe(1);
+  });
+});
+
 describe('authorizeGrant and headersFor: the checks mail operations go through', () => {
   it.each(grantLevels)('answers each action as the table says for %s', async (level) => {
     const { core, add } = await setup();
@@ -292,6 +333,8 @@ describe('signed-in only', () => {
     ['grants:add', { grantee: alice, level: 'read-only' }],
     ['grants:change', { id: 'x', level: 'read-only' }],
     ['grants:revoke', { id: 'x' }],
+    ['grants:decline', { id: 'x' }],
+    ['grants:acknowledge', { ids: ['x'] }],
   ])('%s needs a session', async (channel, request) => {
     const { dispatch } = await setup();
     expect(await dispatch(channel, request, testCall({ connection: 'nobody' }))).toEqual({ ok: false, code: 'not-signed-in' });

@@ -127,6 +127,48 @@ test('share a public mailbox, change the level, revoke it; the colleague sees it
   await other.context().close();
 });
 
+test('the colleague is told on their overview, sees it as new once, and can decline it; the owner sees why it ended', async ({ browser, page, app }) => {
+  await registerMailbox(page, app, owner);
+  const context = await browser.newContext({ locale: 'zh-CN' });
+  const other = await context.newPage();
+  await registerMailbox(other, app, colleague);
+  await callApi(page, app, 'grants:add', { grantee: colleague, level: 'send-on-behalf' });
+
+  // Told where they land.
+  await other.goto(app.url);
+  await expect(pageHeading(other)).toHaveText('概览');
+  const note = other.getByRole('note').filter({ hasText: '与您共享了邮箱' });
+  await expect(note).toContainText(`gonggong (${owner}) 与您共享了邮箱：代表发送。`);
+  await expectNoAxeViolations(other);
+  await note.getByRole('link', { name: '查看共享邮箱' }).click();
+  await expect(pageHeading(other)).toHaveText('共享邮箱');
+  const withMe = other.getByRole('region', { name: '共享邮箱', exact: true });
+  const row = withMe.getByRole('row').filter({ hasText: owner });
+  await expect(row).toContainText('新');
+  await expectNoAxeViolations(other);
+
+  // Seen: not announced again.
+  await other.reload();
+  await expect(row).toBeVisible();
+  await expect(row).not.toContainText('新');
+  await openSection(other, '概览');
+  await expect(pageHeading(other)).toHaveText('概览');
+  await expect(other.getByRole('note').filter({ hasText: '与您共享了邮箱' })).toHaveCount(0);
+
+  // Decline: asked first, then gone for both; the owner's log says the colleague declined.
+  await openSharedMailboxes(other, app);
+  await row.getByRole('button', { name: `拒绝对 ${owner} 的访问` }).click();
+  const confirm = other.getByRole('dialog', { name: '拒绝这个共享邮箱？' });
+  await expect(confirm).toContainText(`您将无法再打开 ${owner}`);
+  await confirm.getByRole('button', { name: '拒绝' }).click();
+  await expect(confirm).toBeHidden();
+  await expect(other.getByRole('status').filter({ hasText: '您已拒绝' })).toHaveText(`您已拒绝对 ${owner} 的访问。`);
+  await expect(withMe).toContainText('还没有人把邮箱共享给您。');
+  const log = await callApi<{ events: { kind: string; detail: Record<string, string> }[] }>(page, app, 'activity:list', { kind: 'grant-removed' });
+  expect(log.events[0]).toMatchObject({ detail: { grantee: colleague, reason: 'declined' } });
+  await context.close();
+});
+
 test('sharing with an unknown address or with oneself is refused with a clear message', async ({ page, app }) => {
   await registerMailbox(page, app, owner);
   await openSharedMailboxes(page, app);

@@ -37,6 +37,8 @@ export const SharedMailboxSchema = v.strictObject({
   ownerName: v.string(),
   level: v.picklist(grantLevels),
   endsAt: v.nullable(v.number()),
+  /** Shared since the grantee last looked at the list (grants:acknowledge). */
+  isNew: v.boolean(),
   mailServer: v.optional(MailServerStateSchema),
 });
 export type SharedMailboxView = v.InferOutput<typeof SharedMailboxSchema>;
@@ -71,5 +73,17 @@ export const grantsChannels = channels({
     request: v.strictObject({ id: Id }),
     response: Empty,
     errors: ['not-signed-in', 'two-factor-required', 'not-found'],
+  },
+  /** The grantee ends a share made with them. */
+  'grants:decline': {
+    request: v.strictObject({ id: Id }),
+    response: Empty,
+    errors: ['not-signed-in', 'two-factor-required', 'not-found'],
+  },
+  /** The grantee has seen these shares: they are no longer announced as new. */
+  'grants:acknowledge': {
+    request: v.strictObject({ ids: v.pipe(v.array(Id), v.maxLength(200)) }),
+    response: Empty,
+    errors: ['not-signed-in', 'two-factor-required'],
   },
 });

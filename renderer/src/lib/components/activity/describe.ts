@@ -141,6 +141,7 @@ function grant(kind: string, detail: Detail): string {
   if (kind === 'grant-added') return given ? m.act_grant_added_given({ grantee, level }) : m.act_grant_added_received({ owner, level });
   if (kind === 'grant-changed') return given ? m.act_grant_changed_given({ grantee, level }) : m.act_grant_changed_received({ owner, level });
   if (text(detail, 'reason') === 'lapsed') return given ? m.act_grant_lapsed_given({ grantee }) : m.act_grant_lapsed_received({ owner });
+  if (text(detail, 'reason') === 'declined') return given ? m.act_grant_declined_given({ grantee }) : m.act_grant_declined_received({ owner });
   return given ? m.act_grant_removed_given({ grantee }) : m.act_grant_removed_received({ owner });
 }
 

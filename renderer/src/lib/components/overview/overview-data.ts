@@ -1,7 +1,7 @@
 /** Everything the overview reads, gathered from the existing channels in one go. */
 import type { ClientPasswordView } from '../../../../../electron/shared/channels/client-passwords';
 import type { TrustedDevice } from '../../../../../electron/shared/channels/devices';
-import type { GrantGivenView } from '../../../../../electron/shared/channels/grants';
+import type { GrantGivenView, SharedMailboxView } from '../../../../../electron/shared/channels/grants';
 import type { TwoFactorStatus } from '../../../../../electron/shared/channels/two-factor';
 import type { Err } from '../../../../../electron/shared/result';
 import { api } from '../../api/bridge';
@@ -14,6 +14,8 @@ export interface OverviewData {
   readonly devices: readonly TrustedDevice[];
   readonly grantsGiven: readonly GrantGivenView[];
   readonly sharedWithMe: number;
+  /** Shared with this person since they last looked at the shared-mailboxes page: announced here. */
+  readonly newShares: readonly SharedMailboxView[];
   /** When it was read, for "expires within a day". */
   readonly at: number;
 }
@@ -44,6 +46,7 @@ export async function loadOverview(): Promise<{ ok: true; data: OverviewData } |
       devices: devices.data.devices,
       grantsGiven: given.data.grants,
       sharedWithMe: withMe.data.mailboxes.length,
+      newShares: withMe.data.mailboxes.filter((mailbox) => mailbox.isNew),
       at: Date.now(),
     },
   };
