@@ -4,7 +4,7 @@
  * which clients will need a new one.
  */
 import { err, ok, type Result } from '../shared/result';
-import type { CallContext } from './call';
+import { deviceName, type CallContext } from './call';
 import { revokeAllClientPasswords, type ClientPasswordRecord } from './client-password-record';
 import type { CoreContext } from './context';
 import { passwordRuleViolation } from './directory';
@@ -83,7 +83,7 @@ export async function changeMainPassword(core: CoreContext, call: CallContext, c
       await core.activity.record({
         mailbox: address,
         kind: 'password-changed',
-        device: `${call.device.label} / ${call.device.client}`,
+        device: deviceName(call.device),
         detail: { clientPasswordsRevoked: revokedClientPasswords.length, trustedDevicesRevoked: revokedTrustedDevices },
       });
       return { at, revokedClientPasswords, revokedTrustedDevices };

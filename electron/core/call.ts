@@ -15,6 +15,17 @@ export interface DeviceIdentity {
   readonly label: string;
   /** The client on it: the app and its version, or the browser and its version. */
   readonly client: string;
+  /**
+   * The network address the request came from, where there is one worth showing: the
+   * organisation server's client (behind a proxy, the address the proxy saw). A desktop's own
+   * loopback calls have none.
+   */
+  readonly address?: string;
+}
+
+/** How the security log names who acted: "Windows · LAB-PC-07 / Chrome 131 (203.0.113.7)". */
+export function deviceName(device: DeviceIdentity): string {
+  return `${device.label} / ${device.client}${device.address ? ` (${device.address})` : ''}`;
 }
 
 export interface CallContext {

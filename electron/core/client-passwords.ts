@@ -7,7 +7,7 @@ import type { ClientPasswordView, StoredSecretVerdict } from '../shared/channels
 import { mailProtocols, type ApplyTarget, type MailProtocol } from '../shared/client-password-rules';
 import type { RequestOf, ResponseOf } from '../shared/contract';
 import { err, ok, type Err, type Result } from '../shared/result';
-import type { CallContext } from './call';
+import { deviceName, type CallContext } from './call';
 import type { ClientPasswordRecord } from './client-password-record';
 import type { CoreContext } from './context';
 import type { HandlersOf } from './handlers';
@@ -95,7 +95,7 @@ function passwords(core: CoreContext) {
 }
 
 function deviceOf(call: CallContext): string {
-  return `${call.device.label} / ${call.device.client}`;
+  return deviceName(call.device);
 }
 
 export async function listClientPasswords(core: CoreContext, mailbox: string): Promise<ClientPasswordView[]> {

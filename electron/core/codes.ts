@@ -8,7 +8,7 @@
  * rolling per-phone and per-mailbox limits count.
  */
 import { err, ok, type Result } from '../shared/result';
-import type { DeviceIdentity } from './call';
+import { deviceName, type DeviceIdentity } from './call';
 import { SmsDeliveryError, type CoreContext } from './context';
 import { randomId } from './ids';
 import { keyedHash, keyedHashMatches } from './keyed-hash';
@@ -90,9 +90,6 @@ function hashPurpose(purpose: CodePurpose): string {
   return `sms-code:${purpose}`;
 }
 
-function deviceName(device: DeviceIdentity): string {
-  return `${device.label} / ${device.client}`;
-}
 
 function secondsUntil(at: number, now: number): number {
   return Math.max(1, Math.ceil((at - now) / 1000));

@@ -9,7 +9,7 @@ import type { GrantGivenView, SharedMailboxView } from '../shared/channels/grant
 import { may, messageHeaders, type GrantAction, type GrantHeaders, type GrantLevel } from '../shared/grant-rules';
 import type { RequestOf } from '../shared/contract';
 import { err, ok, type Result } from '../shared/result';
-import type { CallContext } from './call';
+import { deviceName, type CallContext } from './call';
 import type { CoreContext } from './context';
 import type { HandlersOf } from './handlers';
 import { randomId } from './ids';
@@ -68,7 +68,7 @@ function mailboxes(core: CoreContext) {
 }
 
 function deviceOf(call: CallContext): string {
-  return `${call.device.label} / ${call.device.client}`;
+  return deviceName(call.device);
 }
 
 async function displayName(core: CoreContext, address: string): Promise<string> {

@@ -10,7 +10,7 @@
 import type { AuthStatus, SecondFactor, SessionStarted, SignInOutcome } from '../shared/channels/auth';
 import { toHalfWidth } from '../shared/half-width';
 import { err, ok, type Err, type ErrorCode, type Result } from '../shared/result';
-import type { CallContext } from './call';
+import { deviceName, type CallContext } from './call';
 import { pendingCode, sendCode, verifyCode } from './codes';
 import type { CoreContext } from './context';
 import { demoAccounts, hasAnyMailbox, isValidAddress, registerMailbox, type Registration } from './directory';
@@ -47,9 +47,6 @@ function mailboxes(core: CoreContext) {
   return core.store.collection<MailboxRecord>('mailboxes');
 }
 
-function deviceName(call: CallContext): string {
-  return `${call.device.label} / ${call.device.client}`;
-}
 
 function secondsUntil(at: number, now: number): number {
   return Math.max(1, Math.ceil((at - now) / 1000));
@@ -82,7 +79,7 @@ export async function recordFailedAttempt(core: CoreContext, call: CallContext, 
   return core.store.atomically(async () => {
     const mailbox = await mailboxes(core).get(address);
     if (!mailbox) return failure;
-    await core.activity.record({ mailbox: address, kind: 'sign-in-failed', outcome: 'failure', device: deviceName(call), detail });
+    await core.activity.record({ mailbox: address, kind: 'sign-in-failed', outcome: 'failure', device: deviceName(call.device), detail });
     const { lockedUntil } = await countPasswordFailure(core, mailbox, call.device);
     return lockedErr(lockedUntil, core.clock.now()) ?? failure;
   });
@@ -217,14 +214,14 @@ async function completeSignIn(core: CoreContext, call: CallContext, mailbox: Mai
       await core.activity.record({
         mailbox: mailbox.address,
         kind: 'policy-applied',
-        device: deviceName(call),
+        device: deviceName(call.device),
         detail: { enforced: organisation.enforced, recommended: organisation.recommended },
       });
     }
     await core.activity.record({
       mailbox: mailbox.address,
       kind: 'sign-in',
-      device: deviceName(call),
+      device: deviceName(call.device),
       detail: { method: completion.method, ...(enrollmentRequired ? { restricted: 'enrollment-required' } : {}) },
     });
     if (completion.trustDevice) await trustThisDevice(core, call, mailbox.address);
@@ -451,7 +448,7 @@ export async function signOut(core: CoreContext, call: CallContext): Promise<voi
 
 /** Registers a mailbox on this computer and signs in to it, as a new account does anywhere. */
 export async function registerAndSignIn(core: CoreContext, call: CallContext, registration: Registration): Promise<Result<SessionStarted>> {
-  const registered = await registerMailbox(core, registration, deviceName(call));
+  const registered = await registerMailbox(core, registration, deviceName(call.device));
   if (!registered.ok) return registered;
   return completeSignIn(core, call, registered.data, { method: 'password', trustDevice: false, passwordCheckedAt: core.clock.now() });
 }

@@ -3,7 +3,7 @@
  * (7 by default), not sliding. The token lives with the client; only its keyed hash is here.
  */
 import { err, ok, type Result } from '../shared/result';
-import type { CallContext } from './call';
+import { deviceName, type CallContext } from './call';
 import type { CoreContext } from './context';
 import type { HandlersOf } from './handlers';
 import { randomId } from './ids';
@@ -32,9 +32,6 @@ function devices(core: CoreContext) {
   return core.store.collection<TrustedDeviceRecord>('trustedDevices');
 }
 
-function deviceName(call: CallContext): string {
-  return `${call.device.label} / ${call.device.client}`;
-}
 
 /** The hash of this client's trust token, or null when it holds none. */
 async function currentTokenHash(core: CoreContext, call: CallContext): Promise<string | null> {
@@ -78,7 +75,7 @@ export async function trustThisDevice(core: CoreContext, call: CallContext, mail
     // Fixed at creation, not sliding: trust ends on a known day however often the device is used.
     expiresAt: now + trustedDeviceLifetimeMs(core),
   });
-  await core.activity.record({ mailbox, kind: 'device-trusted', device: deviceName(call), detail: { expiresAt: record.expiresAt } });
+  await core.activity.record({ mailbox, kind: 'device-trusted', device: deviceName(call.device), detail: { expiresAt: record.expiresAt } });
   await call.trust.set(token);
   return record;
 }
@@ -138,7 +135,7 @@ export async function removeTrustedDevice(core: CoreContext, call: CallContext, 
     // The same answer for an unknown id and someone else's: ids of other mailboxes are not confirmed.
     if (!record || record.mailbox !== mailbox) return null;
     await devices(core).remove({ _id: id });
-    await core.activity.record({ mailbox, kind: 'device-removed', device: deviceName(call), detail: { label: record.label, client: record.client } });
+    await core.activity.record({ mailbox, kind: 'device-removed', device: deviceName(call.device), detail: { label: record.label, client: record.client } });
     return record;
   });
   if (!removed) return err('device-not-found');
@@ -153,7 +150,7 @@ export async function removeAllTrustedDevices(core: CoreContext, call: CallConte
   const { removed, current } = await core.store.atomically(async () => {
     const current = tokenHash !== null && (await devices(core).count({ mailbox, tokenHash })) > 0;
     const removed = await revokeAllTrustedDevices(core, mailbox);
-    if (removed > 0) await core.activity.record({ mailbox, kind: 'device-removed', device: deviceName(call), detail: { count: removed } });
+    if (removed > 0) await core.activity.record({ mailbox, kind: 'device-removed', device: deviceName(call.device), detail: { count: removed } });
     return { removed, current };
   });
   if (current) await call.trust.set(undefined);

@@ -10,7 +10,7 @@
 import { Secret, TOTP } from 'otpauth';
 import type { TwoFactorStatus } from '../shared/channels/two-factor';
 import { err, ok, type Result } from '../shared/result';
-import type { CallContext, DeviceIdentity } from './call';
+import { deviceName, type CallContext, type DeviceIdentity } from './call';
 import { codeRules, pendingCode, redeemCode, sendCode, type SentCode } from './codes';
 import type { CoreContext } from './context';
 import type { HandlersOf } from './handlers';
@@ -46,9 +46,6 @@ function mailboxes(core: CoreContext) {
   return core.store.collection<MailboxRecord>('mailboxes');
 }
 
-function deviceName(device: DeviceIdentity): string {
-  return `${device.label} / ${device.client}`;
-}
 
 function secondsUntil(at: number, now: number): number {
   return Math.max(1, Math.ceil((at - now) / 1000));

@@ -162,7 +162,12 @@ export async function startOrganisationServer(options: OrganisationServerOptions
     const held = typeof heldHeader === 'string' && trustToken.test(heldHeader) ? heldHeader : undefined;
     return {
       connection: `server:${connection}`,
-      device: { label: deviceHeaderOf(req.headers[deviceHeader]) ?? describeUserAgentSystem(req.headers['user-agent']), client: describeUserAgent(req.headers['user-agent']) },
+      device: {
+        label: deviceHeaderOf(req.headers[deviceHeader]) ?? describeUserAgentSystem(req.headers['user-agent']),
+        client: describeUserAgent(req.headers['user-agent']),
+        // The security log names where a sign-in or change came from, as Google's and Microsoft's do.
+        address: clientOf(req),
+      },
       trust: {
         get: async () => held,
         set: async (token) => {

@@ -110,6 +110,14 @@ describe('the organisation server over HTTP', () => {
     expect(JSON.stringify(rows)).not.toContain(token.split('.')[0]);
   });
 
+  it('names the address a sign-in came from in the security log', async () => {
+    await createMailbox(running!.test.core, { address: 'zhang.wei@cstnet.cn' });
+    const token = await newToken();
+    await api('auth:sign-in', token, { address: 'zhang.wei@cstnet.cn', password: defaultTestPassword });
+    const [event] = await running!.test.core.store.collection<{ _id: string; kind: string; device: string }>('activity').find({ mailbox: 'zhang.wei@cstnet.cn', kind: 'sign-in' });
+    expect(event!.device).toMatch(/ \((127\.0\.0\.1|::1|::ffff:127\.0\.0\.1)\)$/);
+  });
+
   it('refuses API calls without a token, with one it never issued, or one issued under another key', async () => {
     const missing = await send('POST', '/api/auth:status', { 'Content-Type': 'application/json' }, '{}');
     expect(missing.status).toBe(401);
