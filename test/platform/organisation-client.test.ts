@@ -103,7 +103,8 @@ describe('the desktop\'s line to the organisation server', () => {
     expect(signedIn).toMatchObject({ ok: true, data: { status: 'signed-in', mailbox: alice } });
     expect(await line.call('auth:status', {}, window1)).toMatchObject({ ok: true, data: { status: 'signed-in' } });
     expect(await line.call('auth:status', {}, window2)).toEqual({ ok: true, data: { status: 'signed-out' } });
-    expect(running.seen[0]!.device).toEqual({ label: 'Linux · 实验室-07', client: 'Mailwarden 1.2.3' });
+    // The server adds the address it saw the desktop come from, for the security log.
+    expect(running.seen[0]!.device).toEqual({ label: 'Linux · 实验室-07', client: 'Mailwarden 1.2.3', address: '127.0.0.1' });
     // A closed window's token is dropped: the same name later is a new, signed-out connection.
     line.forget('window:1');
     expect(await line.call('auth:status', {}, window1)).toEqual({ ok: true, data: { status: 'signed-out' } });
