@@ -122,3 +122,27 @@ test('the person chooses the authenticator as their default, and signing in open
   await expect(page.getByRole('radio', { name: '身份验证器应用' })).toBeChecked();
   await expect(page.getByLabel('身份验证器中的 6 位数字')).toBeVisible();
 });
+
+test.describe('in English', () => {
+  test.use({ locale: 'en-US' });
+
+  test('the default method card and the code page it opens on', async ({ page, app }) => {
+    await registerMailbox(page, app, address);
+    await bindPhone(page, app);
+    const started = await callApi<{ secret: string }>(page, app, 'two-factor:start-totp');
+    await callApi(page, app, 'two-factor:confirm-totp', { code: new TOTP({ secret: Secret.fromBase32(started.secret), digits: 6, period: 30 }).generate() });
+    await openTwoFactorPage(page, app, 'Account security: two-factor authentication');
+
+    const card = page.getByRole('region', { name: 'Default method for signing in' });
+    await expect(card).toContainText('Signing in asks for this one first.');
+    await card.getByRole('radio', { name: 'Authenticator app' }).check();
+    await expect(card.getByRole('status')).toHaveText('Saved: signing in will ask for this method first.');
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Email address').fill(address);
+    await page.getByLabel('Mailbox password').fill(testPassword);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await expect(page.getByRole('radio', { name: 'Authenticator app' })).toBeChecked();
+    await expect(page.getByLabel('6-digit code from the authenticator')).toBeVisible();
+  });
+});
