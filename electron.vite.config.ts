@@ -6,15 +6,6 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 const root = import.meta.dirname;
 
 /**
- * The runtime dependencies written in JavaScript are devDependencies, bundled into the main
- * build, so the packed app carries the code it runs and not each package whole (libphonenumber-js
- * alone ships 10 MB of builds and metadata; nedb pulls in localforage, which only a browser
- * uses). Only `dependencies` stay outside the bundle and are packed by electron-builder: the
- * native modules (the keychain and the Windows registry bindings, a .node file per platform
- * unpacked beside app.asar). bench/app-size.mjs measures the packed app.asar.
- */
-
-/**
  * Writes the entry's stylesheet into index.html as a <style> element instead of a <link>. With
  * the link, the first frame waited for the stylesheet while the module script and its preload
  * were fetched beside it: first contentful paint 1.40× a blank page's, against 0.90× with the
@@ -42,6 +33,11 @@ function inlineEntryStylesheet(): Plugin {
 }
 
 export default defineConfig({
+  // The runtime dependencies written in JavaScript are devDependencies, which electron-vite
+  // bundles into this build, so the packed app carries the code it runs and not each package
+  // whole (libphonenumber-js alone ships 10 MB; nedb pulls in localforage, which only a browser
+  // uses). Only `dependencies`, the native modules (keychain and Windows registry bindings,
+  // unpacked beside app.asar), stay outside. bench/app-size.mjs measures the packed app.asar.
   main: {
     build: {
       outDir: 'out/main',

@@ -134,7 +134,7 @@ function storageError(operation: string, cause: unknown): StorageError {
 /** Runs one write with the undo journal of the `atomically` it belongs to. */
 type WriteScope = <R>(write: (journal: Journal) => Promise<R>) => Promise<R>;
 
-export class NedbCollection<T extends StoredRecord> implements Collection<T> {
+class NedbCollection<T extends StoredRecord> implements Collection<T> {
   constructor(
     private readonly datastore: () => Promise<Datastore<T>>,
     private readonly scope: WriteScope,

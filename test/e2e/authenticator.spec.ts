@@ -6,7 +6,8 @@
 import { readFile } from 'node:fs/promises';
 import { Secret, TOTP } from 'otpauth';
 import { bindPhone, callApi, registerMailbox, testPassword } from './backend';
-import { expect, test } from './fixtures';
+import type { Page } from '@playwright/test';
+import { expect, test, type RunningApp } from './fixtures';
 import { expectNoAxeViolationsInBothThemes } from './helpers';
 import { anotherCode, openTwoFactorPage, saveScreenshot } from './two-factor-helpers';
 
@@ -101,12 +102,16 @@ test('sets up an authenticator app and keeps the backup codes shown once', async
   await expect(backup).toContainText('开启一种验证方式后，才能生成备用码。');
 });
 
-test('the person chooses the authenticator as their default, and signing in opens on it', async ({ page, app }) => {
+/** A mailbox with a phone and an authenticator app bound through the API, signed in on this page's connection. */
+async function withPhoneAndAuthenticator(page: Page, app: RunningApp): Promise<void> {
   await registerMailbox(page, app, address);
   await bindPhone(page, app);
   const started = await callApi<{ secret: string }>(page, app, 'two-factor:start-totp');
-  const totp = new TOTP({ secret: Secret.fromBase32(started.secret), digits: 6, period: 30 });
-  await callApi(page, app, 'two-factor:confirm-totp', { code: totp.generate() });
+  await callApi(page, app, 'two-factor:confirm-totp', { code: new TOTP({ secret: Secret.fromBase32(started.secret), digits: 6, period: 30 }).generate() });
+}
+
+test('the person chooses the authenticator as their default, and signing in opens on it', async ({ page, app }) => {
+  await withPhoneAndAuthenticator(page, app);
   await openTwoFactorPage(page, app);
 
   const card = page.getByRole('region', { name: '登录时默认的验证方式' });
@@ -127,10 +132,7 @@ test.describe('in English', () => {
   test.use({ locale: 'en-US' });
 
   test('the default method card and the code page it opens on', async ({ page, app }) => {
-    await registerMailbox(page, app, address);
-    await bindPhone(page, app);
-    const started = await callApi<{ secret: string }>(page, app, 'two-factor:start-totp');
-    await callApi(page, app, 'two-factor:confirm-totp', { code: new TOTP({ secret: Secret.fromBase32(started.secret), digits: 6, period: 30 }).generate() });
+    await withPhoneAndAuthenticator(page, app);
     await openTwoFactorPage(page, app, 'Account security: two-factor authentication');
 
     const card = page.getByRole('region', { name: 'Default method for signing in' });
