@@ -89,6 +89,7 @@ try {
   await time(user, 'client-passwords:list');
   await time(user, 'client-passwords:mark-applied', (i) => ({ id: `own-cp-${i % 100}`, target: 'manual' }));
   await time(user, 'devices:list');
+  await time(user, 'devices:sessions');
   await time(user, 'grants:list-given');
   await time(user, 'grants:list-shared-with-me');
   await time(user, 'grants:change', (i) => ({ id: `own-grant-${i % 100}`, level: i % 2 === 0 ? 'send-on-behalf' : 'read-only' }));
@@ -148,6 +149,9 @@ try {
   // Destructive ones last, on the bench mailbox's own records.
   await time(user, 'client-passwords:revoke', (i) => ({ id: `own-cp-${i}` }));
   await time(user, 'devices:remove-all', () => ({}), 10);
+  // The sessions signed in above on other connections went with auth:sign-out: the look-up path.
+  await time(user, 'devices:sign-out-session', () => ({ id: 'gone' }));
+  await time(user, 'devices:sign-out-others', () => ({}), 10);
   await time(user, 'grants:revoke', (i) => ({ id: `own-grant-${i}` }));
   // The bench mailbox is nobody's grantee: both answer after looking the grant up.
   await time(user, 'grants:acknowledge', (i) => ({ ids: [`own-grant-${i}`] }));

@@ -178,6 +178,7 @@ try {
     ['activity:list', () => ({ kind: 'sign-in', limit: 20 })],
     ['client-passwords:list', () => ({})],
     ['devices:list', () => ({})],
+    ['devices:sessions', () => ({})],
     ['grants:add', (i) => ({ grantee: `user${String(1000 + i).padStart(6, '0')}@cstnet.cn`, level: 'read-only' })],
     ['grants:list-given', () => ({})],
     ['grants:list-shared-with-me', () => ({})],

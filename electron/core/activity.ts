@@ -34,6 +34,8 @@ export const activityKinds = [
   'client-password-revoked',
   'device-trusted',
   'device-removed',
+  /** Sessions signed out from another (trusted-devices.ts): detail { label, client, address? } or { count }. */
+  'sessions-ended',
   'grant-added',
   'grant-changed',
   'grant-removed',

@@ -10,13 +10,20 @@
  */
 import type { ErrorCode } from '../shared/result';
 import type { SecondFactor } from '../shared/channels/auth';
-import type { CallContext } from './call';
+import type { CallContext, DeviceIdentity } from './call';
 import { keyedHash } from './keyed-hash';
 import type { Clock } from './ports';
 import type { Store, StoredRecord } from './store';
 
 export interface Session {
+  /**
+   * Names this session in the list of signed-in sessions (devices:sessions) without giving away
+   * the connection it lives on: a random id, unrelated to any token.
+   */
+  readonly id: string;
   readonly mailbox: string;
+  /** Where it was signed in: the computer, the app or browser, and the address a server saw. */
+  readonly device: DeviceIdentity;
   readonly signedInAt: number;
   /** When the main password was last entered on this connection: re-checks older than 10 min ask again. */
   readonly passwordCheckedAt: number;
@@ -27,6 +34,21 @@ export interface Session {
   readonly enrollmentRequired?: boolean;
   /** Signed in during the 2FA grace period: when it ends, the session is restricted as above. */
   readonly twoFactorGraceEndsAt?: number;
+}
+
+export interface SessionListing {
+  readonly session: Session;
+  /** The session of the connection that asked. */
+  readonly current: boolean;
+}
+
+/** What a sign-in gives the keeper; it adds the id and the caller's device. */
+export type NewSession = Omit<Session, 'id' | 'device'>;
+
+/** A session as started on `call`'s connection. */
+function opened(call: CallContext, session: NewSession): Session {
+  // crypto.randomUUID: in every runtime the core runs in, and no token can be derived from it.
+  return { ...session, id: globalThis.crypto.randomUUID(), device: call.device };
 }
 
 /** A sign-in between the right password and the second factor. */
@@ -57,17 +79,28 @@ export const passwordRecheckMs = 10 * 60 * 1000;
 
 export interface SessionKeeper {
   current(call: CallContext): Promise<Session | null>;
-  start(call: CallContext, session: Session): Promise<void>;
+  start(call: CallContext, session: NewSession): Promise<void>;
   update(call: CallContext, change: Partial<Omit<Session, 'mailbox'>>): Promise<void>;
   end(call: CallContext): Promise<void>;
-  /** Signs a mailbox out everywhere (its password changed, or it was removed). */
-  endAllFor(mailbox: string): Promise<void>;
+  /**
+   * Signs a mailbox out everywhere (its password changed, or it was removed), or everywhere but
+   * on `except`'s connection (sign out of all other sessions); returns how many ended.
+   */
+  endAllFor(mailbox: string, except?: CallContext): Promise<number>;
+  /** The mailbox's live sessions, oldest first, and which one is `call`'s own. */
+  list(call: CallContext, mailbox: string): Promise<SessionListing[]>;
+  /** Ends the mailbox's session with this id and says which it was; null when it has none such. */
+  endById(call: CallContext, mailbox: string, id: string): Promise<SessionListing | null>;
   /** This connection's challenge, whether or not it has expired (the caller decides). */
   challenge(call: CallContext): Promise<PendingSignIn | null>;
   setChallenge(call: CallContext, challenge: PendingSignIn | null): Promise<void>;
   unknownFailures(address: string): Promise<FailureMemory | null>;
   /** `forgetBefore`: failures older than this no longer count anywhere and may be dropped. */
   setUnknownFailures(address: string, memory: FailureMemory, forgetBefore: number): Promise<void>;
+}
+
+function bySignInTime(a: SessionListing, b: SessionListing): number {
+  return a.session.signedInAt - b.session.signedInAt || (a.session.id < b.session.id ? -1 : 1);
 }
 
 /** Unknown addresses whose failures a desktop remembers, so the memory an attacker can fill is bounded. */
@@ -82,8 +115,8 @@ export class MemorySessions implements SessionKeeper {
     return this.sessions.get(call.connection) ?? null;
   }
 
-  async start(call: CallContext, session: Session): Promise<void> {
-    this.sessions.set(call.connection, session);
+  async start(call: CallContext, session: NewSession): Promise<void> {
+    this.sessions.set(call.connection, opened(call, session));
   }
 
   async update(call: CallContext, change: Partial<Omit<Session, 'mailbox'>>): Promise<void> {
@@ -95,8 +128,30 @@ export class MemorySessions implements SessionKeeper {
     this.sessions.delete(call.connection);
   }
 
-  async endAllFor(mailbox: string): Promise<void> {
-    for (const [connection, session] of this.sessions) if (session.mailbox === mailbox) this.sessions.delete(connection);
+  async endAllFor(mailbox: string, except?: CallContext): Promise<number> {
+    let ended = 0;
+    for (const [connection, session] of this.sessions) {
+      if (session.mailbox !== mailbox || connection === except?.connection) continue;
+      this.sessions.delete(connection);
+      ended++;
+    }
+    return ended;
+  }
+
+  async list(call: CallContext, mailbox: string): Promise<SessionListing[]> {
+    return [...this.sessions]
+      .filter(([, session]) => session.mailbox === mailbox)
+      .map(([connection, session]) => ({ session, current: connection === call.connection }))
+      .sort(bySignInTime);
+  }
+
+  async endById(call: CallContext, mailbox: string, id: string): Promise<SessionListing | null> {
+    for (const [connection, session] of this.sessions) {
+      if (session.mailbox !== mailbox || session.id !== id) continue;
+      this.sessions.delete(connection);
+      return { session, current: connection === call.connection };
+    }
+    return null;
   }
 
   async challenge(call: CallContext): Promise<PendingSignIn | null> {
@@ -185,8 +240,8 @@ export class StoredSessions implements SessionKeeper {
     return (await this.row(call))?.session ?? null;
   }
 
-  async start(call: CallContext, session: Session): Promise<void> {
-    await this.put(call, (row) => ({ session, challenge: row?.challenge ?? null }));
+  async start(call: CallContext, session: NewSession): Promise<void> {
+    await this.put(call, (row) => ({ session: opened(call, session), challenge: row?.challenge ?? null }));
   }
 
   async update(call: CallContext, change: Partial<Omit<Session, 'mailbox'>>): Promise<void> {
@@ -197,8 +252,26 @@ export class StoredSessions implements SessionKeeper {
     await this.put(call, (row) => ({ session: null, challenge: row?.challenge ?? null }));
   }
 
-  async endAllFor(mailbox: string): Promise<void> {
-    await this.rows.remove({ mailbox });
+  async endAllFor(mailbox: string, except?: CallContext): Promise<number> {
+    return this.rows.remove(except ? { mailbox, _id: { $ne: this.id(except) } } : { mailbox });
+  }
+
+  async list(call: CallContext, mailbox: string): Promise<SessionListing[]> {
+    const now = this.clock.now();
+    const own = this.id(call);
+    const rows = await this.rows.find({ mailbox, expiresAt: { $gt: now } });
+    // A session stored by an older version has no id to name it by: it is left out here, still
+    // ends with "sign out of all other sessions", and lasts no longer than its lifetime.
+    return rows.flatMap((row) => (row.session?.id ? [{ session: row.session, current: row._id === own }] : [])).sort(bySignInTime);
+  }
+
+  async endById(call: CallContext, mailbox: string, id: string): Promise<SessionListing | null> {
+    return this.store.atomically(async () => {
+      const row = (await this.rows.find({ mailbox, expiresAt: { $gt: this.clock.now() } })).find((r) => r.session?.id === id);
+      if (!row?.session) return null;
+      await this.rows.remove({ _id: row._id });
+      return { session: row.session, current: row._id === this.id(call) };
+    });
   }
 
   async challenge(call: CallContext): Promise<PendingSignIn | null> {

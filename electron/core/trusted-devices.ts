@@ -1,6 +1,7 @@
 /**
  * Trusted devices (SPEC.md §7): one device and one client, trusted for the policy's days
  * (7 by default), not sliding. The token lives with the client; only its keyed hash is here.
+ * Also the mailbox's signed-in sessions, listed and signed out from here (the keeper is sessions.ts).
  */
 import { err, ok, type Result } from '../shared/result';
 import { deviceName, type CallContext } from './call';
@@ -165,6 +166,56 @@ export async function revokeAllTrustedDevices(core: CoreContext, mailbox: string
   return devices(core).remove({ mailbox });
 }
 
+export interface SessionView {
+  readonly id: string;
+  readonly label: string;
+  readonly client: string;
+  readonly address?: string;
+  readonly signedInAt: number;
+  readonly current: boolean;
+}
+
+/**
+ * Where the mailbox is signed in right now (the live counterpart of trusted devices): this
+ * session first, then the newest, as Google's list is.
+ */
+export async function listSessions(core: CoreContext, call: CallContext, mailbox: string): Promise<SessionView[]> {
+  const listed = await core.sessions.list(call, mailbox);
+  const ordered = [...listed.filter((l) => l.current), ...listed.filter((l) => !l.current).reverse()];
+  return ordered.map(({ session, current }) => ({
+    id: session.id,
+    label: session.device.label,
+    client: session.device.client,
+    ...(session.device.address ? { address: session.device.address } : {}),
+    signedInAt: session.signedInAt,
+    current,
+  }));
+}
+
+/**
+ * Signs one of the mailbox's sessions out, this one included; another mailbox's id is answered as
+ * not found. A trusted device stays trusted: that is its own list and its own button.
+ */
+export async function signOutSession(core: CoreContext, call: CallContext, mailbox: string, id: string): Promise<Result<{ current: boolean }>> {
+  const ended = await core.sessions.endById(call, mailbox, id);
+  if (!ended) return err('not-found');
+  const { label, client, address } = ended.session.device;
+  await core.activity.record({
+    mailbox,
+    kind: 'sessions-ended',
+    device: deviceName(call.device),
+    detail: { label, client, ...(address ? { address } : {}) },
+  });
+  return ok({ current: ended.current });
+}
+
+/** Signs out every session of the mailbox but the caller's own (Google's "sign out of all other sessions"). */
+export async function signOutOtherSessions(core: CoreContext, call: CallContext, mailbox: string): Promise<number> {
+  const ended = await core.sessions.endAllFor(mailbox, call);
+  if (ended > 0) await core.activity.record({ mailbox, kind: 'sessions-ended', device: deviceName(call.device), detail: { count: ended } });
+  return ended;
+}
+
 export function createDevicesHandlers(core: CoreContext): HandlersOf<'devices'> {
   return {
     'devices:list': async (_request, call) => {
@@ -181,6 +232,21 @@ export function createDevicesHandlers(core: CoreContext): HandlersOf<'devices'> 
       const session = await requireSession(core, call, { allowEnrollment: false });
       if (!session.ok) return session;
       return ok({ removed: await removeAllTrustedDevices(core, call, session.data.mailbox) });
+    },
+    'devices:sessions': async (_request, call) => {
+      const session = await requireSession(core, call, { allowEnrollment: false });
+      if (!session.ok) return session;
+      return ok({ sessions: await listSessions(core, call, session.data.mailbox) });
+    },
+    'devices:sign-out-session': async (request, call) => {
+      const session = await requireSession(core, call, { allowEnrollment: false });
+      if (!session.ok) return session;
+      return signOutSession(core, call, session.data.mailbox, request.id);
+    },
+    'devices:sign-out-others': async (_request, call) => {
+      const session = await requireSession(core, call, { allowEnrollment: false });
+      if (!session.ok) return session;
+      return ok({ ended: await signOutOtherSessions(core, call, session.data.mailbox) });
     },
   };
 }

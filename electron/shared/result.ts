@@ -21,6 +21,11 @@ export const errorCodes = [
   'sign-in-failed',
   'mailbox-locked',
   'not-signed-in',
+  /**
+   * Said by the renderer, not the backend: a call found this window signed out although it showed
+   * a session (signed out from another session, or the password changed elsewhere).
+   */
+  'session-ended',
   'two-factor-required',
   'sign-in-expired',
   'method-unavailable',

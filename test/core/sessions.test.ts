@@ -94,3 +94,59 @@ describe('MemorySessions: a desktop', () => {
     expect(await t.store.collection('sessions').count({})).toBe(0);
   });
 });
+
+describe.each([
+  ['MemorySessions (a desktop)', () => new MemorySessions()],
+  ['StoredSessions (an organisation)', null],
+] as const)('%s: the list of signed-in sessions', (_name, memory) => {
+  async function keeper() {
+    const t = await testCore();
+    const sessions = memory ? memory() : new StoredSessions(t.core.store, t.core.keys.mac, t.core.clock, { sessionLifetimeMs: 12 * hourMs });
+    return { t, sessions };
+  }
+  const laptop = testCall({ connection: 'laptop', device: { label: 'macOS · MBP', client: 'Safari 18', address: '203.0.113.7' } });
+  const office = testCall({ connection: 'office', device: { label: 'Windows · LAB-PC-07', client: 'Mailwarden 1.0' } });
+  const theirs = testCall({ connection: 'theirs' });
+
+  it('lists the mailbox\'s sessions oldest first, each with its device and which one asked, and nobody else\'s', async () => {
+    const { t, sessions } = await keeper();
+    await sessions.start(office, { mailbox: address, signedInAt: t.clock.now(), passwordCheckedAt: t.clock.now() });
+    t.clock.advance(60_000);
+    await sessions.start(laptop, { mailbox: address, signedInAt: t.clock.now(), passwordCheckedAt: t.clock.now() });
+    await sessions.start(theirs, { mailbox: 'li.na@cstnet.cn', signedInAt: t.clock.now(), passwordCheckedAt: t.clock.now() });
+    const listed = await sessions.list(laptop, address);
+    expect(listed.map(({ session, current }) => [session.device.client, session.device.address, current])).toEqual([
+      ['Mailwarden 1.0', undefined, false],
+      ['Safari 18', '203.0.113.7', true],
+    ]);
+    // Ids name sessions, not connections: nothing a browser holds appears in them.
+    expect(new Set(listed.map(({ session }) => session.id)).size).toBe(2);
+    expect(JSON.stringify(listed)).not.toContain('laptop');
+  });
+
+  it('ends one session by its id, only for its own mailbox', async () => {
+    const { t, sessions } = await keeper();
+    await sessions.start(office, { mailbox: address, signedInAt: t.clock.now(), passwordCheckedAt: t.clock.now() });
+    await sessions.start(laptop, { mailbox: address, signedInAt: t.clock.now(), passwordCheckedAt: t.clock.now() });
+    const officeId = (await sessions.current(office))!.id;
+    expect(await sessions.endById(laptop, 'li.na@cstnet.cn', officeId)).toBeNull();
+    expect(await sessions.current(office)).not.toBeNull();
+    expect(await sessions.endById(laptop, address, officeId)).toMatchObject({ current: false, session: { device: { client: 'Mailwarden 1.0' } } });
+    expect(await sessions.current(office)).toBeNull();
+    expect(await sessions.current(laptop)).not.toBeNull();
+    expect(await sessions.endById(laptop, address, officeId)).toBeNull();
+  });
+
+  it('signs out every other session of the mailbox and keeps the one that asked', async () => {
+    const { t, sessions } = await keeper();
+    for (const call of [office, laptop]) await sessions.start(call, { mailbox: address, signedInAt: t.clock.now(), passwordCheckedAt: t.clock.now() });
+    await sessions.start(theirs, { mailbox: 'li.na@cstnet.cn', signedInAt: t.clock.now(), passwordCheckedAt: t.clock.now() });
+    expect(await sessions.endAllFor(address, laptop)).toBe(1);
+    expect(await sessions.current(office)).toBeNull();
+    expect(await sessions.current(laptop)).toMatchObject({ mailbox: address });
+    expect(await sessions.current(theirs)).toMatchObject({ mailbox: 'li.na@cstnet.cn' });
+    expect(await sessions.endAllFor(address, laptop)).toBe(0);
+    expect(await sessions.endAllFor(address)).toBe(1);
+    expect(await sessions.current(laptop)).toBeNull();
+  });
+});

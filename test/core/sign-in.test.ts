@@ -73,7 +73,7 @@ describe('signing in with the password', () => {
       ok: true,
       data: { status: 'signed-in', mailbox: address, displayName: '张伟' },
     });
-    expect((await core.sessions.current(call))).toEqual({ mailbox: address, signedInAt: clock.now(), passwordCheckedAt: clock.now(), enrollmentRequired: false });
+    expect((await core.sessions.current(call))).toEqual({ mailbox: address, signedInAt: clock.now(), passwordCheckedAt: clock.now(), enrollmentRequired: false, id: expect.any(String), device: call.device });
     expect(await events(core)).toMatchObject([{ kind: 'sign-in', outcome: 'success', device: 'Linux · test-host / Chrome 156', detail: { method: 'password' } }]);
   });
 

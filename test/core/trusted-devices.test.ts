@@ -256,6 +256,9 @@ describe('the devices channels', () => {
     expect(await dispatch('devices:list', {}, call)).toEqual({ ok: false, code: 'not-signed-in' });
     expect(await dispatch('devices:remove', { id: 'x' }, call)).toEqual({ ok: false, code: 'not-signed-in' });
     expect(await dispatch('devices:remove-all', {}, call)).toEqual({ ok: false, code: 'not-signed-in' });
+    expect(await dispatch('devices:sessions', {}, call)).toEqual({ ok: false, code: 'not-signed-in' });
+    expect(await dispatch('devices:sign-out-session', { id: 'x' }, call)).toEqual({ ok: false, code: 'not-signed-in' });
+    expect(await dispatch('devices:sign-out-others', {}, call)).toEqual({ ok: false, code: 'not-signed-in' });
   });
 
   it('are closed to a session that must enrol first', async () => {
@@ -266,6 +269,8 @@ describe('the devices channels', () => {
     await passwordSignIn(core, call, { address, password: defaultTestPassword });
     expect(await dispatch('devices:list', {}, call)).toEqual({ ok: false, code: 'two-factor-required' });
     expect(await dispatch('devices:remove-all', {}, call)).toEqual({ ok: false, code: 'two-factor-required' });
+    expect(await dispatch('devices:sessions', {}, call)).toEqual({ ok: false, code: 'two-factor-required' });
+    expect(await dispatch('devices:sign-out-others', {}, call)).toEqual({ ok: false, code: 'two-factor-required' });
   });
 
   it('list and remove after a trusted sign-in', async () => {
@@ -284,6 +289,65 @@ describe('the devices channels', () => {
     expect(await dispatch('devices:remove-all', {}, call)).toEqual({ ok: true, data: { removed: 0 } });
   });
 
+  it('list where the mailbox is signed in, and sign one session out: it then asks for a sign-in, and the log says so', async () => {
+    const { core, dispatch } = await wired();
+    await createMailbox(core, { address });
+    await createMailbox(core, { address: other });
+    const here = clientCall('Chrome 156', 'here');
+    const there = testCall({ connection: 'there', device: { label: 'Windows · HOME-PC', client: 'Firefox 128', address: '198.51.100.4' } });
+    const someoneElse = clientCall('Edge 131', 'someone-else');
+    await signIn(core, here, address);
+    await signIn(core, there, address);
+    await signIn(core, someoneElse, other);
+
+    const listed = await dispatch('devices:sessions', {}, here);
+    expect(listed).toMatchObject({
+      ok: true,
+      data: {
+        sessions: [
+          { label: 'Windows · LAB-PC-07', client: 'Chrome 156', current: true },
+          { label: 'Windows · HOME-PC', client: 'Firefox 128', address: '198.51.100.4', current: false },
+        ],
+      },
+    });
+    const [mine, theirs] = (listed as { data: { sessions: { id: string }[] } }).data.sessions;
+    const othersId = ((await dispatch('devices:sessions', {}, someoneElse)) as { data: { sessions: { id: string }[] } }).data.sessions[0]!.id;
+    // Another mailbox's session is not found, and stays signed in.
+    expect(await dispatch('devices:sign-out-session', { id: othersId }, here)).toEqual({ ok: false, code: 'not-found' });
+    expect(await dispatch('devices:sessions', {}, someoneElse)).toMatchObject({ ok: true });
+
+    expect(await dispatch('devices:sign-out-session', { id: theirs!.id }, here)).toEqual({ ok: true, data: { current: false } });
+    expect(await dispatch('devices:list', {}, there)).toEqual({ ok: false, code: 'not-signed-in' });
+    expect(await dispatch('devices:sign-out-session', { id: theirs!.id }, here)).toEqual({ ok: false, code: 'not-found' });
+    expect(await core.store.collection<ActivityRecord>('activity').find({ kind: 'sessions-ended' })).toMatchObject([
+      { mailbox: address, device: 'Windows · LAB-PC-07 / Chrome 156', detail: { label: 'Windows · HOME-PC', client: 'Firefox 128', address: '198.51.100.4' } },
+    ]);
+
+    // Its own session, too: the answer says so, and this connection is then signed out.
+    expect(await dispatch('devices:sign-out-session', { id: mine!.id }, here)).toEqual({ ok: true, data: { current: true } });
+    expect(await dispatch('devices:sessions', {}, here)).toEqual({ ok: false, code: 'not-signed-in' });
+  });
+
+  it('sign out every other session and keep this one; a trusted device stays trusted', async () => {
+    const { core, sms, dispatch } = await wired();
+    await createMailbox(core, { address, phone: '+8613912345678' });
+    const trusted = clientCall('Firefox 128', 'trusted');
+    await passwordSignIn(core, trusted, { address, password: defaultTestPassword });
+    await verifySignInCode(core, trusted, { code: sms.lastCode(), method: 'sms', trustDevice: true });
+    const here = clientCall('Chrome 156', 'here');
+    await signIn(core, here, address);
+    await signIn(core, clientCall('Edge 131', 'third'), address);
+
+    expect(await dispatch('devices:sign-out-others', {}, here)).toEqual({ ok: true, data: { ended: 2 } });
+    expect(await dispatch('devices:sessions', {}, here)).toMatchObject({ ok: true, data: { sessions: [{ client: 'Chrome 156', current: true }] } });
+    expect(await dispatch('devices:sessions', {}, trusted)).toEqual({ ok: false, code: 'not-signed-in' });
+    expect(await devicesOf(core).count({ mailbox: address })).toBe(1);
+    expect(await core.store.collection<ActivityRecord>('activity').find({ kind: 'sessions-ended' })).toMatchObject([{ detail: { count: 2 } }]);
+    // Nothing left to end: nothing logged.
+    expect(await dispatch('devices:sign-out-others', {}, here)).toEqual({ ok: true, data: { ended: 0 } });
+    expect(await core.store.collection('activity').count({ kind: 'sessions-ended' })).toBe(1);
+  });
+
   it('refuse a malformed id', async () => {
     const { core, dispatch } = await wired();
     await createMailbox(core, { address });
@@ -293,5 +357,7 @@ describe('the devices channels', () => {
     expect(await dispatch('devices:remove', { id: '' }, call)).toEqual({ ok: false, code: 'invalid-request', fields: ['id'] });
     expect(await dispatch('devices:remove', {}, call)).toEqual({ ok: false, code: 'invalid-request', fields: ['id'] });
     expect(await dispatch('devices:remove-all', { all: true }, call)).toMatchObject({ ok: false, code: 'invalid-request' });
+    expect(await dispatch('devices:sign-out-session', { id: 'x'.repeat(65) }, call)).toEqual({ ok: false, code: 'invalid-request', fields: ['id'] });
+    expect(await dispatch('devices:sign-out-others', { everywhere: true }, call)).toMatchObject({ ok: false, code: 'invalid-request' });
   });
 });

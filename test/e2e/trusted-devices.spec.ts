@@ -10,6 +10,9 @@ import { expect, test, type RunningApp } from './fixtures';
 import { openSection, pageHeading } from './helpers';
 
 const address = 'zhang.wei@cstnet.cn';
+
+/** The trusted-device table (the page also lists the signed-in sessions). */
+const trustedTable = (page: Page) => page.getByRole('table', { name: '可信任设备' });
 const firefox = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
 
 /**
@@ -41,7 +44,7 @@ async function twoTrustedDevices(browser: Browser, page: Page, app: RunningApp):
 
 test('this device is marked; remove trust from one, then from all', async ({ browser, page, app }) => {
   const other = await twoTrustedDevices(browser, page, app);
-  const rows = page.getByRole('table').getByRole('row');
+  const rows = trustedTable(page).getByRole('row');
   await expect(rows).toHaveCount(3);
   const here = rows.filter({ hasText: '本设备' });
   await expect(here).toHaveCount(1);
@@ -70,7 +73,7 @@ test('this device is marked; remove trust from one, then from all', async ({ bro
   await expect(all).toBeHidden();
   await expect(page.getByText('已取消全部 1 台设备的信任。')).toBeVisible();
   await expect(page.getByText('目前没有可信任设备。')).toBeVisible();
-  await expect(page.getByRole('table')).toHaveCount(0);
+  await expect(trustedTable(page)).toHaveCount(0);
 
   // The next sign-in from this browser asks for a code again.
   await callApi(page, app, 'auth:sign-out');
@@ -90,7 +93,7 @@ test('removing trust from this device says the next sign-in here asks for a code
   await page.keyboard.press('Enter');
   await dialog.getByRole('button', { name: '取消可信任' }).click();
   await expect(page.getByText('已取消本设备的信任。下次在这里登录需要输入验证码。')).toBeVisible();
-  await expect(page.getByRole('table').getByRole('row')).toHaveCount(2);
+  await expect(trustedTable(page).getByRole('row')).toHaveCount(2);
   await other.close();
 });
 
@@ -98,7 +101,7 @@ for (const colorScheme of ['light', 'dark'] as const) {
   test(`no axe violations on the trusted-device page in the ${colorScheme} theme`, async ({ browser, page, app }) => {
     await page.emulateMedia({ colorScheme });
     const other = await twoTrustedDevices(browser, page, app);
-    await expect(page.getByRole('table').getByRole('row')).toHaveCount(3);
+    await expect(trustedTable(page).getByRole('row')).toHaveCount(3);
     expect((await new AxeBuilder({ page }).analyze()).violations).toEqual([]);
     await page.getByRole('button', { name: '全部取消可信任' }).click();
     await expect(page.getByRole('dialog')).toBeVisible();

@@ -52,6 +52,10 @@ describe('describeEvent', () => {
     );
     expect(describeEvent(event('grant-added', { owner: 'office@cstnet.cn', level: 'send-as' }))).toBe('office@cstnet.cn 将邮箱共享给您（代理发送）');
     expect(describeEvent(event('device-removed', { count: 3 }))).toBe('取消了全部 3 台可信任设备');
+    expect(describeEvent(event('sessions-ended', { count: 2 }))).toBe('退出了其他全部 2 处登录');
+    expect(describeEvent(event('sessions-ended', { label: 'Windows · HOME-PC', client: 'Firefox 128', address: '198.51.100.4' }))).toBe(
+      '退出了 Windows · HOME-PC / Firefox 128 (198.51.100.4) 上的登录',
+    );
     expect(describeEvent(event('helpdesk-action', { action: 'unlock', by: 'wang.it' }))).toBe('服务台（wang.it）解锁了邮箱');
   });
 
@@ -62,6 +66,8 @@ describe('describeEvent', () => {
       /^A mail client was refused over IMAP: it used the mailbox password/,
     );
     expect(describeEvent(event('device-removed', { label: 'Linux · box', client: 'Firefox 128' }))).toBe('Trust in Linux · box / Firefox 128 was removed');
+    expect(describeEvent(event('sessions-ended', { label: 'Linux · box', client: 'Firefox 128' }))).toBe('The session on Linux · box / Firefox 128 was signed out');
+    expect(describeEvent(event('sessions-ended', { count: 1 }))).toBe('The one other session was signed out');
     expect(describeEvent(event('grant-removed', { grantee: 'li.na@cstnet.cn', level: 'read-only', reason: 'lapsed' }))).toBe(
       'The sharing with li.na@cstnet.cn reached its end date',
     );

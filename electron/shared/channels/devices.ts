@@ -1,4 +1,7 @@
-/** The `devices` namespace (SPEC.md §7, 登录设备查询): the signed-in mailbox's trusted devices. */
+/**
+ * The `devices` namespace (SPEC.md §7, 登录设备查询): the signed-in mailbox's trusted devices, and
+ * its signed-in sessions (the live counterpart: where the mailbox is open right now).
+ */
 import * as v from 'valibot';
 import { channels, Empty } from '../channel';
 
@@ -19,6 +22,20 @@ export const TrustedDeviceSchema = v.strictObject({
 });
 export type TrustedDevice = v.InferOutput<typeof TrustedDeviceSchema>;
 
+export const SignedInSessionSchema = v.strictObject({
+  id: v.string(),
+  /** Operating system and host name: "Windows · LAB-PC-07". */
+  label: v.string(),
+  /** The app or browser and its version. */
+  client: v.string(),
+  /** The network address the sign-in came from, where the server saw one. */
+  address: v.optional(v.string()),
+  signedInAt: v.number(),
+  /** The session this request came from. */
+  current: v.boolean(),
+});
+export type SignedInSession = v.InferOutput<typeof SignedInSessionSchema>;
+
 const sessionErrors = ['not-signed-in', 'two-factor-required'] as const;
 
 export const devicesChannels = channels({
@@ -29,4 +46,13 @@ export const devicesChannels = channels({
     errors: [...sessionErrors, 'device-not-found'],
   },
   'devices:remove-all': { request: NoFields, response: v.strictObject({ removed: v.number() }), errors: [...sessionErrors] },
+  'devices:sessions': { request: NoFields, response: v.strictObject({ sessions: v.array(SignedInSessionSchema) }), errors: [...sessionErrors] },
+  /** Signs one session out; `current` when it was this one (the app then shows the sign-in screen). */
+  'devices:sign-out-session': {
+    request: v.strictObject({ id: v.pipe(v.string(), v.minLength(1), v.maxLength(64)) }),
+    response: v.strictObject({ current: v.boolean() }),
+    errors: [...sessionErrors, 'not-found'],
+  },
+  /** Signs out every session of the mailbox but this one. */
+  'devices:sign-out-others': { request: NoFields, response: v.strictObject({ ended: v.number() }), errors: [...sessionErrors] },
 });

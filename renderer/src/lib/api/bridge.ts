@@ -4,7 +4,7 @@
  * (its address carries a token); on the organisation server's web page, over HTTPS with a token
  * the server issues.
  */
-import { createApiProxy, type MailwardenApi, type Transport } from '../../../../electron/shared/api';
+import { createApiProxy, methodPath, type MailwardenApi, type Transport } from '../../../../electron/shared/api';
 import { err } from '../../../../electron/shared/result';
 import { createHttpTransport, takeToken } from './http-transport';
 
@@ -31,4 +31,27 @@ function browserModeApi(): MailwardenApi {
   });
 }
 
-export const api: MailwardenApi = window.mailwarden ?? browserModeApi();
+const sessionLost = new Set<() => void>();
+
+/**
+ * `listener` runs when a call is refused as not signed in: the session this window had was ended
+ * elsewhere (signed out from another session, the password changed). The sign-in calls
+ * themselves are left out: "not signed in" is their ordinary answer.
+ */
+export function onSessionLost(listener: () => void): () => void {
+  sessionLost.add(listener);
+  return () => sessionLost.delete(listener);
+}
+
+/** Every call through `raw`, with a refusal as not signed in told to the listeners above. */
+export function watchSession(raw: MailwardenApi): MailwardenApi {
+  return createApiProxy(async (channel, request) => {
+    const [namespace, method] = methodPath(channel);
+    const call = (raw as unknown as Record<string, Record<string, (request: unknown) => ReturnType<Transport>>>)[namespace]![method]!;
+    const result = await call(request);
+    if (!result.ok && result.code === 'not-signed-in' && !channel.startsWith('auth:')) for (const listener of sessionLost) listener();
+    return result;
+  });
+}
+
+export const api: MailwardenApi = watchSession(window.mailwarden ?? browserModeApi());

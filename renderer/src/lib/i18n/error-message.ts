@@ -21,6 +21,7 @@ const messages: Record<ErrorCode, () => string> = {
   'sign-in-failed': m.error_sign_in_failed,
   'mailbox-locked': m.error_mailbox_locked,
   'not-signed-in': m.error_not_signed_in,
+  'session-ended': m.error_session_ended,
   'two-factor-required': m.error_two_factor_required,
   'sign-in-expired': m.error_sign_in_expired,
   'method-unavailable': m.error_method_unavailable,

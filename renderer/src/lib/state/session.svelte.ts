@@ -6,7 +6,7 @@
  */
 import type { AuthStatus, SessionStarted, SignInOutcome } from '../../../../electron/shared/channels/auth';
 import type { Err } from '../../../../electron/shared/result';
-import { api } from '../api/bridge';
+import { api, onSessionLost } from '../api/bridge';
 import { phaseOf, type SessionPhase } from './gate';
 import { router } from './router.svelte';
 import { defaultRoute } from './routes';
@@ -52,6 +52,22 @@ export class Session {
     }
   }
 
+  /**
+   * A call found this window signed out while it showed a session: ask the backend, and if it
+   * agrees, go back to the sign-in screen saying why, with the address filled in.
+   */
+  async lost(): Promise<void> {
+    const mailbox = this.mailbox;
+    if (mailbox === null) return;
+    const request = ++this.#latest;
+    const result = await api.auth.status();
+    if (request !== this.#latest || !result.ok || result.data.status !== 'signed-out') return;
+    this.notice = { error: { ok: false, code: 'session-ended' }, mailbox, at: Date.now() };
+    this.status = result.data;
+    this.error = null;
+    router.replace(defaultRoute);
+  }
+
   /** Takes the outcome of a sign-in, a code or a registration as the new status. */
   enter(outcome: SignInOutcome | SessionStarted): void {
     this.#latest++;
@@ -87,3 +103,4 @@ export class Session {
 }
 
 export const session = new Session();
+onSessionLost(() => void session.lost());

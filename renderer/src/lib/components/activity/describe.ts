@@ -145,6 +145,12 @@ function grant(kind: string, detail: Detail): string {
   return given ? m.act_grant_removed_given({ grantee }) : m.act_grant_removed_received({ owner });
 }
 
+/** "Windows · LAB-PC-07 / Chrome 131 (203.0.113.7)", as the core's deviceName writes it. */
+function sessionName(detail: Detail): string {
+  const address = detail['address'];
+  return `${text(detail, 'label')} / ${text(detail, 'client')}${typeof address === 'string' && address ? ` (${address})` : ''}`;
+}
+
 export function describeEvent(event: Pick<ActivityEventView, 'kind' | 'outcome' | 'device' | 'detail'>): string {
   const { detail } = event;
   const device = describeDevice(event.device);
@@ -196,6 +202,10 @@ export function describeEvent(event: Pick<ActivityEventView, 'kind' | 'outcome' 
       return detail['count'] !== undefined
         ? m.act_devices_removed_all({ count: count(detail, 'count') })
         : m.act_device_removed({ device: `${text(detail, 'label')} / ${text(detail, 'client')}` });
+    case 'sessions-ended':
+      return detail['count'] !== undefined
+        ? m.act_sessions_ended_others({ count: count(detail, 'count') })
+        : m.act_session_ended({ device: sessionName(detail) });
     case 'grant-added':
     case 'grant-changed':
     case 'grant-removed':

@@ -27,6 +27,7 @@ export const activityKindLabels = {
   'client-password-revoked': m.act_kind_client_password_revoked,
   'device-trusted': m.act_kind_device_trusted,
   'device-removed': m.act_kind_device_removed,
+  'sessions-ended': m.act_kind_sessions_ended,
   'grant-added': m.act_kind_grant_added,
   'grant-changed': m.act_kind_grant_changed,
   'grant-removed': m.act_kind_grant_removed,
