@@ -51,6 +51,7 @@ test('lists where the mailbox is signed in, and signing the other browser out se
   // The other browser finds out on its next step: back to sign-in, told why, its address kept.
   const other = pages[0]!;
   await openSection(other, '可信任设备');
+  await expect(pageHeading(other)).toHaveText('登录邮箱');
   await expect(other.getByRole('alert')).toHaveText('您已退出登录：本次登录已在别处被退出，或邮箱密码已更改。请重新登录。');
   await expect(other.getByLabel('邮箱地址')).toHaveValue(address);
   await expect(other.getByRole('navigation')).toHaveCount(0);
@@ -93,6 +94,7 @@ test('in English: sign out of all other sessions, asked first; this one stays', 
 
   for (const other of pages) {
     await openSection(other, 'Security activity');
+    await expect(pageHeading(other)).toHaveText('Sign in to your mailbox');
     await expect(other.getByRole('alert')).toContainText('You were signed out: this session was ended from another session');
   }
   for (const context of contexts) await context.close();

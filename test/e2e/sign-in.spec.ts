@@ -224,7 +224,8 @@ test.describe('with demo data', () => {
     await page.getByRole('button', { name: '登录', exact: true }).click();
 
     await expect(pageHeading(page)).toHaveText('输入验证码');
-    await expect(pageHeading(page)).toBeFocused();
+    // The cursor waits in the code field, told where the code went.
+    await expect(page.getByLabel('短信验证码', { exact: true })).toBeFocused();
     await expect(page.getByText('验证码已通过短信发送至 139****1234。')).toBeVisible();
     // The choice made with the password is kept on the code step.
     await expect(page.getByRole('checkbox', { name: '设为可信任设备' })).toBeChecked();

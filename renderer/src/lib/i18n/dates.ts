@@ -20,6 +20,14 @@ export function formatDay(ms: number, locale: string = getLocale()): string {
   return new Intl.DateTimeFormat(locale, { dateStyle: 'medium' }).format(ms);
 }
 
+/**
+ * "2026年12月31日星期四" / "Thursday, December 31, 2026": a chosen day said in full, in the app's
+ * language, beside a native date field whose own format follows the browser's language instead.
+ */
+export function formatFullDay(ms: number, locale: string = getLocale()): string {
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'full' }).format(ms);
+}
+
 /** The same moment as an ISO string, for `<time datetime>`. */
 export function isoOf(ms: number): string {
   return new Date(ms).toISOString();
