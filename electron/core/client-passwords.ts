@@ -260,7 +260,7 @@ export function createClientPasswordsHandlers(core: CoreContext): HandlersOf<'cl
       const session = await requireSession(core, call, { allowEnrollment: false });
       if (!session.ok) return session;
       const checked = await verifyOwnClientPassword(core, session.data.mailbox, request.id, request.password);
-      return checked.ok ? ok({ id: checked.data._id, name: checked.data.name }) : checked;
+      return checked.ok ? ok({ id: checked.data._id, name: checked.data.name, scopes: [...checked.data.scopes] }) : checked;
     },
     'client-passwords:classify': async (request, call) => {
       const session = await requireSession(core, call, { allowEnrollment: true });

@@ -43,9 +43,10 @@ export async function signedInWithTwoFactor(page: Page, app: RunningApp): Promis
  * Generates a client password through the UI and takes it to the mail-clients page, as a person
  * would; answers the 16 characters.
  */
-export async function holdNewPassword(page: Page, name: string): Promise<string> {
+export async function holdNewPassword(page: Page, name: string, { untick = [] as ('IMAP' | 'SMTP' | 'POP3')[] } = {}): Promise<string> {
   await openSection(page, '客户端专用密码');
   await page.getByLabel('密码名称').fill(name);
+  for (const protocol of untick) await page.getByRole('checkbox', { name: protocol, exact: true }).uncheck();
   await page.getByRole('button', { name: '生成', exact: true }).click();
   const shown = page.getByTestId('client-password');
   await expect(shown).toHaveText(groupedPassword);

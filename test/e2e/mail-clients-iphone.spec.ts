@@ -26,6 +26,8 @@ interface MailPayload {
   IncomingMailServerHostName: string;
   IncomingMailServerUsername: string;
   IncomingPassword?: string;
+  OutgoingPassword?: string;
+  OutgoingPasswordSameAsIncomingPassword?: boolean;
 }
 
 async function savedProfile(): Promise<{ path: string; mode: number; mail: MailPayload }> {
@@ -39,6 +41,26 @@ async function savedProfile(): Promise<{ path: string; mode: number; mail: MailP
 function iphoneCard(page: Page) {
   return page.getByRole('region', { name: 'iPhone / iPad 邮件' });
 }
+
+test('an IMAP-only password: the steps and the profile put it into the incoming server only', async ({ page, app }) => {
+  await signedInWithTwoFactor(page, app);
+  const password = await holdNewPassword(page, 'iPhone 收信', { untick: ['SMTP', 'POP3'] });
+  const settingsCard = page.getByRole('region', { name: '服务器设置' });
+  await expect(settingsCard).toContainText('“iPhone 收信”只允许收信（IMAP）：只在收件服务器中更新它。发信需要一个允许 SMTP 的客户端专用密码。');
+  await expect(settingsCard).not.toContainText('收件服务器和发件服务器都要更新');
+  await expect(settingsCard).toContainText('在“帐户” — “服务器设置”中更新收件服务器的密码。');
+  const card = iphoneCard(page);
+  await expect(card).toContainText('在“收件服务器”中更新密码。');
+  await expect(card).toContainText('“iPhone 收信”不允许发信：“发件服务器”下的 SMTP 需要一个允许 SMTP 的客户端专用密码');
+  await expect(card).not.toContainText('更新发件服务器密码');
+
+  await card.getByRole('checkbox', { name: '在描述文件中包含密码「iPhone 收信」' }).check();
+  await card.getByRole('button', { name: '保存描述文件' }).click();
+  await expect(card.getByText(/^描述文件已保存到 /)).toBeVisible();
+  const saved = await savedProfile();
+  expect(saved.mail).toMatchObject({ IncomingPassword: password, OutgoingPasswordSameAsIncomingPassword: false });
+  expect(saved.mail).not.toHaveProperty('OutgoingPassword');
+});
 
 test('save a profile with the password, be offered to delete it 10 minutes later, and delete it', async ({ page, app }) => {
   await page.clock.install();

@@ -37,6 +37,7 @@ const enforcing = policyFile('enforcing.json', {
   recommended: { clientPasswordDefaultExpiryDays: 30 },
 });
 const withGrace = policyFile('grace.json', { enforceTwoFactor: true, twoFactorGraceDays: 14 });
+const recommendingServer = policyFile('recommended-server.json', { recommended: { mailServer: { smtp: { host: 'smtp.example.edu.cn' } } } });
 
 const address = 'zhang.wei@cstnet.cn';
 const managed = '由您的组织管理';
@@ -105,6 +106,10 @@ test.describe('with an enforcing policy from IT', () => {
     await expect(fact(section, '客户端专用密码默认有效期（天）')).toContainText('30');
     await expect(fact(section, '客户端专用密码默认有效期（天）')).toContainText(recommended);
     await expect(fact(section, '客户端专用密码默认有效期（天）')).not.toContainText(managed);
+    // Said to be changeable only where the app has the control, with the way there; a recommended
+    // value without one (none here) would carry no such link.
+    await expect(section.getByText('本应用中可以改用其他值的项目，附有前往该处的链接。')).toBeVisible();
+    await expect(fact(section, '客户端专用密码默认有效期（天）').getByRole('link', { name: '生成客户端专用密码时可另选' })).toHaveAttribute('href', '#/client-passwords');
     // What IT left out keeps its default, unmarked; secrets show only whether they are set.
     await expect(fact(section, '客户端专用密码数量上限')).toHaveText('20');
     await expect(fact(section, '短信 Webhook URL')).toHaveText('未设置');
@@ -138,6 +143,19 @@ test.describe('with a grace period', () => {
     await page.reload();
     await expect(page.getByRole('navigation', { name: '功能导航' })).toBeVisible();
     await expect(banner).toHaveCount(0);
+  });
+});
+
+test.describe('with a recommended value the app has no control for', () => {
+  test.use({ hostArgs: ['--policy', recommendingServer] });
+
+  test('it is marked recommended, and nothing says it may be changed', async ({ page, app }) => {
+    await registerMailbox(page, app, address);
+    const section = await openPolicy(page, app);
+    await expect(fact(section, 'SMTP 服务器地址')).toContainText('smtp.example.edu.cn');
+    await expect(fact(section, 'SMTP 服务器地址')).toContainText(recommended);
+    await expect(fact(section, 'SMTP 服务器地址').getByRole('link')).toHaveCount(0);
+    await expect(section.getByText(/改用其他值|可另选/)).toHaveCount(0);
   });
 });
 

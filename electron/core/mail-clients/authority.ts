@@ -7,7 +7,7 @@
  */
 import type { StoredSecretVerdict } from '../../shared/channels/client-passwords';
 import { classifyLimit } from '../../shared/channels/client-passwords';
-import type { ApplyTarget } from '../../shared/client-password-rules';
+import { mailProtocols, type ApplyTarget, type MailProtocol } from '../../shared/client-password-rules';
 import type { Channel, RequestOf, ResponseOf } from '../../shared/contract';
 import { err, ok, type Result } from '../../shared/result';
 import type { CallContext } from '../call';
@@ -26,6 +26,8 @@ export interface VerifiedClientPassword {
   readonly name: string;
   /** The 16 characters without spaces: what is written into the client. */
   readonly plain: string;
+  /** The protocols it is allowed for. */
+  readonly scopes: readonly MailProtocol[];
 }
 
 export interface StoredSecretsVerdict {
@@ -61,7 +63,7 @@ export function localAuthority(core: CoreContext): MailClientAuthority {
       const session = await requireSession(core, call, { allowEnrollment: false });
       if (!session.ok) return session;
       const checked = await verifyOwnClientPassword(core, session.data.mailbox, id, password);
-      return checked.ok ? ok({ id: checked.data._id, name: checked.data.name, plain: checked.data.plain }) : checked;
+      return checked.ok ? ok({ id: checked.data._id, name: checked.data.name, plain: checked.data.plain, scopes: checked.data.scopes }) : checked;
     },
     async markApplied(call, id, target) {
       const session = await requireSession(core, call, { allowEnrollment: false });
@@ -96,7 +98,7 @@ export function remoteAuthority(server: ServerCall): MailClientAuthority {
       const verified = await server('client-passwords:verify', { id, password }, call);
       if (!verified.ok) return verified;
       // The server accepted it, so it is the 16 characters (the contract caps the rest).
-      return ok({ id: verified.data.id, name: verified.data.name, plain: normalizeClientPassword(password) });
+      return ok({ id: verified.data.id, name: verified.data.name, plain: normalizeClientPassword(password), scopes: verified.data.scopes ?? [...mailProtocols] });
     },
     markApplied: (call, id, target) => server('client-passwords:mark-applied', { id, target }, call),
     async classify(call, secrets) {

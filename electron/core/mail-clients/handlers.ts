@@ -6,7 +6,7 @@
  */
 import { qrSvg } from '../qr-svg';
 import type { ConnectionTestView, FoxmailAccountView, FoxmailInstallationView } from '../../shared/channels/mail-clients';
-import type { ApplyTarget } from '../../shared/client-password-rules';
+import { mailProtocols, type ApplyTarget, type MailProtocol } from '../../shared/client-password-rules';
 import type { ResponseOf } from '../../shared/contract';
 import { profileDeleteOfferMs, type MailEndpoint, type MailServerSettings } from '../../shared/mail-server';
 import { err, ok, type Result } from '../../shared/result';
@@ -266,14 +266,16 @@ export function createMailClientsHandlers(deps: MailClientsDependencies, ports: 
       const address = session.data.address;
       let password: string | null = null;
       let appliedId: string | null = null;
+      let scopes: readonly MailProtocol[] = mailProtocols;
       if (request.includePassword) {
         if (request.id === undefined || request.password === undefined) return err('password-mismatch');
         const checked = await authority.verifyClientPassword(call, request.id, request.password);
         if (!checked.ok) return checked;
         password = checked.data.plain;
         appliedId = checked.data.id;
+        scopes = checked.data.scopes;
       }
-      const xml = buildMobileconfig({ address, displayName: session.data.displayName || address, server: policy().mailServer, password, organisation: productName }, deps.random);
+      const xml = buildMobileconfig({ address, displayName: session.data.displayName || address, server: policy().mailServer, password, scopes, organisation: productName }, deps.random);
       let saved: { readonly path: string } | null;
       try {
         saved = await ports.files.save(profileFileName(address), new TextEncoder().encode(xml));

@@ -6,6 +6,7 @@
  * so installing a second profile replaces nothing by accident.
  */
 import { build } from 'plist';
+import type { MailProtocol } from '../../shared/client-password-rules';
 import type { MailServerSettings } from '../../shared/mail-server';
 import type { Random } from '../ports';
 
@@ -15,6 +16,11 @@ export interface ProfileInput {
   readonly server: MailServerSettings;
   /** The client password, or null for a profile that asks for it on the device. */
   readonly password: string | null;
+  /**
+   * What the password is allowed for: it is set only for those servers, and the device asks for
+   * the other's (an IMAP-only password in the outgoing server would fail every send).
+   */
+  readonly scopes: readonly MailProtocol[];
   /** The product name, shown as the profile's organisation and in its description. */
   readonly organisation: string;
 }
@@ -58,7 +64,14 @@ export function buildMobileconfig(input: ProfileInput, random: Random): string {
     OutgoingMailServerUsername: address,
     OutgoingPasswordSameAsIncomingPassword: true,
   };
-  if (password !== null) mail.IncomingPassword = password;
+  const incoming = input.scopes.includes('imap');
+  const outgoing = input.scopes.includes('smtp');
+  if (password !== null) {
+    if (incoming) mail.IncomingPassword = password;
+    if (outgoing && !incoming) mail.OutgoingPassword = password;
+  }
+  // One password for both only when it is allowed for both; otherwise the device asks for each.
+  if (!(incoming && outgoing)) mail.OutgoingPasswordSameAsIncomingPassword = false;
   const profile = {
     PayloadType: 'Configuration',
     PayloadVersion: 1,

@@ -71,7 +71,12 @@ export const clientPasswordsChannels = channels({
    */
   'client-passwords:verify': {
     request: v.strictObject({ id: Id, password: v.pipe(v.string(), v.maxLength(128)) }),
-    response: v.strictObject({ id: v.string(), name: v.string() }),
+    response: v.strictObject({
+      id: v.string(),
+      name: v.string(),
+      /** What it may be used for: an iPhone profile sets the password only for those servers. Absent from older servers: all. */
+      scopes: v.optional(v.array(v.picklist(mailProtocols))),
+    }),
     errors: ['not-signed-in', 'two-factor-required', 'not-found', 'password-mismatch'],
   },
   /**

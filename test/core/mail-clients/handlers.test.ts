@@ -300,6 +300,15 @@ describe('the iPhone profile', () => {
     expect(await appliedTo(dispatch, created.id)).toEqual(['iphone-profile']);
   });
 
+  it('sets an IMAP-only client password for the incoming server only', async () => {
+    const { dispatch, ports } = await setup();
+    const created = await dispatch('client-passwords:create', { name: 'iPhone', scopes: ['imap'] });
+    const result = await dispatch('mail-clients:iphone-profile-save', { includePassword: true, id: created.data.id, password: created.data.password });
+    const profile = parse(new TextDecoder().decode(ports.files.saved.get(result.data.path))) as { PayloadContent: Record<string, unknown>[] };
+    expect(profile.PayloadContent[0]).toMatchObject({ IncomingPassword: created.data.password, OutgoingPasswordSameAsIncomingPassword: false });
+    expect(profile.PayloadContent[0]).not.toHaveProperty('OutgoingPassword');
+  });
+
   it('reports a cancelled dialog and a failed write apart, and marks nothing', async () => {
     const { dispatch, ports } = await setup();
     const created = await newClientPassword(dispatch, 'iPhone');

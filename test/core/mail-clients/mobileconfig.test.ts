@@ -10,7 +10,7 @@ type Dict = Record<string, unknown>;
 
 function build(overrides: Partial<Parameters<typeof buildMobileconfig>[0]> = {}): { top: Dict; mail: Dict; xml: string } {
   const xml = buildMobileconfig(
-    { address: 'zhang.wei@cstnet.cn', displayName: '张伟', server: defaultMailServer, password: null, organisation: 'Mailwarden', ...overrides },
+    { address: 'zhang.wei@cstnet.cn', displayName: '张伟', server: defaultMailServer, password: null, scopes: ['imap', 'smtp', 'pop3'], organisation: 'Mailwarden', ...overrides },
     cryptoRandom,
   );
   const top = parse(xml) as Dict;
@@ -55,6 +55,21 @@ describe('the iPhone / iPad profile', () => {
     const { mail } = build({ password: 'abcdefghijkmnpqr' });
     expect(mail.IncomingPassword).toBe('abcdefghijkmnpqr');
     expect(mail.OutgoingPasswordSameAsIncomingPassword).toBe(true);
+  });
+
+  it('sets an IMAP-only password for the incoming server only, so the device asks for the outgoing one', () => {
+    const { mail, xml } = build({ password: 'abcdefghijkmnpqr', scopes: ['imap'] });
+    expect(mail.IncomingPassword).toBe('abcdefghijkmnpqr');
+    expect(mail).not.toHaveProperty('OutgoingPassword');
+    expect(mail.OutgoingPasswordSameAsIncomingPassword).toBe(false);
+    expect(xml.match(/abcdefghijkmnpqr/g)).toHaveLength(1);
+  });
+
+  it('sets an SMTP-only password for the outgoing server only', () => {
+    const { mail } = build({ password: 'abcdefghijkmnpqr', scopes: ['smtp'] });
+    expect(mail).not.toHaveProperty('IncomingPassword');
+    expect(mail.OutgoingPassword).toBe('abcdefghijkmnpqr');
+    expect(mail.OutgoingPasswordSameAsIncomingPassword).toBe(false);
   });
 
   it('follows the policy\'s servers, with SSL off only for a server without TLS', () => {

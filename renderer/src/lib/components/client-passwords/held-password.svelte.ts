@@ -3,6 +3,8 @@
  * only: never in storage or the URL. The mail-clients page takes it on arrival, which empties
  * this slot, and forgets it when the person leaves that page.
  */
+import type { MailProtocol } from '../../../../../electron/shared/client-password-rules';
+
 export interface HeldPassword {
   readonly id: string;
   readonly name: string;
@@ -10,6 +12,8 @@ export interface HeldPassword {
   readonly password: string;
   /** `abcd efgh ijkm npqr`, as shown. */
   readonly grouped: string;
+  /** What it is allowed for: the instructions name only those servers. */
+  readonly scopes: readonly MailProtocol[];
 }
 
 class HeldPasswordSlot {
