@@ -1,4 +1,4 @@
-// `npm test`: every check in order (build, Electronegativity, type-check, unit tests, the core's
+// `npm test`: every check in order (build, Electronegativity, type-check, lint, unit tests, the core's
 // tests on PostgreSQL, browser-mode end-to-end tests, the Electron spec where its binary exists),
 // then one closing line with the counts.
 import { spawnSync } from 'node:child_process';
@@ -28,6 +28,8 @@ const built = run('build', 'npm', ['run', '--silent', 'build']);
 if (built) run('electronegativity', 'node', ['scripts/electronegativity.mjs']);
 else stages.push({ name: 'electronegativity', ok: false, seconds: 0 });
 run('type-check', 'npm', ['run', '--silent', 'typecheck']);
+// ESLint: no import cycle, the layers of ARCHITECTURE.md, the TypeScript and Svelte rules (eslint.config.js).
+run('lint', 'npm', ['run', '--silent', 'lint']);
 run('unit', npx, ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`]);
 // The core's suites once more with every test core on PostgreSQL: one contract, two backends.
 // Where PostgreSQL is missing (not on CI, which installs it) the stage says so instead of failing.

@@ -8,9 +8,10 @@ import { deviceName, type CallContext } from './call';
 import { revokeAllClientPasswords, type ClientPasswordRecord } from './client-password-record';
 import type { CoreContext } from './context';
 import { passwordRuleViolation } from './directory';
-import type { HandlersOf } from './handlers';
+import type { HandlersOf } from './handler-types';
 import type { MailboxRecord } from './mailbox';
-import { oneAttemptAtATime, recordFailedAttempt, requireSession } from './sign-in';
+import { oneAttemptAtATime, recordFailedAttempt } from './lockout';
+import { requireSession } from './session-guard';
 import { revokeAllTrustedDevices, type TrustedDeviceRecord } from './trusted-devices';
 
 function mailboxes(core: CoreContext) {

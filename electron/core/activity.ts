@@ -3,14 +3,10 @@
  * outcome. Written by every service through `ActivityLog.record`; kept 180 days or 10,000 events
  * per mailbox, whichever is smaller; read newest first through `activity:list`.
  */
-import { err, ok } from '../shared/result';
-import type { CoreContext } from './context';
-import type { HandlersOf } from './handlers';
 import { randomId } from './ids';
 import type { MailboxRecord } from './mailbox';
 import type { Clock, Random } from './ports';
 import type { Collection, Store, StoredRecord } from './store';
-import { requireSession } from './sign-in';
 
 export const activityKinds = [
   'sign-in',
@@ -257,31 +253,4 @@ export class ActivityLog {
     this.tallies.set(mailbox, Promise.resolve({ count: count - dropped, oldestAt: oldest[excess]?.at ?? Number.POSITIVE_INFINITY }));
     return aged + dropped;
   }
-}
-
-/** Applies the retention rule now: to one mailbox, or to the whole log. */
-export function pruneActivity(core: CoreContext, mailbox?: string): Promise<number> {
-  return core.activity.prune(mailbox);
-}
-
-export function createActivityHandlers(core: CoreContext): HandlersOf<'activity'> {
-  return {
-    'activity:list': async (request, call) => {
-      const session = await requireSession(core, call, { allowEnrollment: false });
-      if (!session.ok) return session;
-      // The schema bounds only the kind's shape: the list of kinds lives in the core, which the
-      // contract may not import.
-      if (request.kind !== undefined && !isActivityKind(request.kind)) return err('invalid-request', { fields: ['kind'] });
-      const page = await core.activity.list(session.data.mailbox, {
-        ...(request.kind !== undefined ? { kind: request.kind } : {}),
-        ...(request.before !== undefined ? { before: request.before } : {}),
-        ...(request.limit !== undefined ? { limit: request.limit } : {}),
-      });
-      if (!page) return err('invalid-request', { fields: ['before'] });
-      return ok({
-        events: page.events.map((e) => ({ id: e._id, at: e.at, kind: e.kind, outcome: e.outcome, device: e.device, detail: { ...e.detail } })),
-        nextCursor: page.nextCursor,
-      });
-    },
-  };
 }

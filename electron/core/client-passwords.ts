@@ -10,12 +10,12 @@ import { err, ok, type Err, type Result } from '../shared/result';
 import { deviceName, type CallContext } from './call';
 import type { ClientPasswordRecord } from './client-password-record';
 import type { CoreContext } from './context';
-import type { HandlersOf } from './handlers';
+import type { HandlersOf } from './handler-types';
 import { randomId } from './ids';
 import { keyedHash } from './keyed-hash';
 import { hasTwoFactor, type MailboxRecord } from './mailbox';
 import type { Random } from './ports';
-import { requireSession } from './sign-in';
+import { requireSession } from './session-guard';
 
 /**
  * 24 letters without l and o, 8 digits without 0 and 1: nothing a person can misread when typing

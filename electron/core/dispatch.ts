@@ -7,7 +7,7 @@ import * as v from 'valibot';
 import { contract, isChannel } from '../shared/contract';
 import { err, type Result } from '../shared/result';
 import type { CallContext } from './call';
-import type { Handler, Handlers } from './handlers';
+import type { Handler, Handlers } from './handler-types';
 import { StorageError, type Logger } from './ports';
 
 export type Dispatch = (channel: unknown, request: unknown, call: CallContext) => Promise<Result<unknown>>;

@@ -11,11 +11,11 @@ import type { RequestOf } from '../shared/contract';
 import { err, ok, type Result } from '../shared/result';
 import { deviceName, type CallContext } from './call';
 import type { CoreContext } from './context';
-import type { HandlersOf } from './handlers';
+import type { HandlersOf } from './handler-types';
 import { randomId } from './ids';
 import { normalizeAddress, type MailboxRecord } from './mailbox';
 import { imapRights, mailAclStates, wantMailAcl, type MailAclStateView } from './mail-acl';
-import { requireSession } from './sign-in';
+import { requireSession } from './session-guard';
 import type { StoredRecord } from './store';
 
 export { may, messageHeaders };

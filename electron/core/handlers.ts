@@ -1,10 +1,10 @@
 /**
- * One function per channel, typed from the contract. Both bridges (Electron IPC and the
- * browser-mode HTTP host) reach these only through the dispatcher, after validation.
+ * One function per channel, typed from the contract: the one place that assembles the features.
+ * Both bridges (Electron IPC and the browser-mode HTTP host) reach these only through the
+ * dispatcher, after validation. Nothing in the core imports this file (handler-types.ts holds
+ * the types the features share).
  */
-import type { Channel, RequestOf, ResponseOf } from '../shared/contract';
-import type { CallContext } from './call';
-import { ok, type Result } from '../shared/result';
+import { ok } from '../shared/result';
 import { describeApp, type AppEnvironment } from './app-info';
 import type { CoreContext } from './context';
 import { describePolicy, policySourcesOf, policyToValues } from './policy';
@@ -16,16 +16,12 @@ import { createAccountHandlers } from './account';
 import { createTwoFactorHandlers } from './two-factor';
 import { createClientPasswordsHandlers } from './client-passwords';
 import { createGrantsHandlers } from './grants';
-import { createActivityHandlers } from './activity';
+import { createActivityHandlers } from './activity-handlers';
 import { createMailClientsHandlers } from './mail-clients/handlers';
+import type { Handlers } from './handler-types';
 import type { MailClientPorts } from './mail-clients/ports';
 import { localAuthority } from './mail-clients/authority';
 
-export type Handler<C extends Channel> = (request: RequestOf<C>, call: CallContext) => Promise<Result<ResponseOf<C>>>;
-
-/** The handlers of one namespace, e.g. `HandlersOf<'two-factor'>`. */
-export type HandlersOf<N extends string> = { readonly [C in Channel as C extends `${N}:${string}` ? C : never]: Handler<C> };
-export type Handlers = { readonly [C in Channel]: Handler<C> };
 
 export interface CoreDependencies {
   readonly environment: AppEnvironment;

@@ -13,7 +13,7 @@ import { policyPaths } from '../shared/policy-schema';
 import { ok, type Result } from '../shared/result';
 import { describeApp, type AppEnvironment } from './app-info';
 import type { CallContext } from './call';
-import type { Handler, Handlers } from './handlers';
+import type { Handler, Handlers } from './handler-types';
 import { remoteAuthority, type ServerCall } from './mail-clients/authority';
 import { createMailClientsHandlers } from './mail-clients/handlers';
 import type { MailClientPorts } from './mail-clients/ports';

@@ -9,26 +9,27 @@
  */
 import type { AuthStatus, SecondFactor, SessionStarted, SignInOutcome } from '../shared/channels/auth';
 import { toHalfWidth } from '../shared/half-width';
-import { err, ok, type Err, type ErrorCode, type Result } from '../shared/result';
+import { err, ok, type Err, type Result } from '../shared/result';
 import { deviceName, type CallContext } from './call';
 import { pendingCode, sendCode, verifyCode } from './codes';
 import type { CoreContext } from './context';
 import { demoAccounts, hasAnyMailbox, isValidAddress, registerMailbox, type Registration } from './directory';
-import type { HandlersOf } from './handlers';
+import type { HandlersOf } from './handler-types';
 import { keyedHash, keyedHashMatches } from './keyed-hash';
 import { policySourcesOf, policyToValues } from './policy';
 import { policyPaths } from '../shared/policy-schema';
 import { randomId } from './ids';
 import { hasTwoFactor, liveAccessPass, maskPhone, normalizeAccessPass, normalizeAddress, type MailboxRecord } from './mailbox';
-import type { FailureMemory, PendingSignIn, Session } from './sessions';
+import type { FailureMemory, PendingSignIn } from './sessions';
 import { passesAsTrusted, trustedDeviceDays, trustThisDevice } from './trusted-devices';
-import { countPasswordFailure, lockoutRule, useBackupCode, verifyTotp } from './two-factor';
+import { lockedErr, lockoutRule, oneAttemptAtATime, recordFailedAttempt } from './lockout';
+import { enrollmentStillRequired, requireSession, twoFactorRequirement } from './session-guard';
+import { useBackupCode, verifyTotp } from './two-factor';
 
 /** How long a half-finished sign-in waits for its code before the password must be entered again. */
 export const pendingSignInMs = 10 * 60_000;
 class SignInState {
-  /** Attempts on one address run one after another, so parallel guesses cannot outrun the lockout. */
-  readonly queues = new Map<string, Promise<unknown>>();
+  /** The hash an unknown address is checked against, so it costs what a real one does. */
   dummyHash: Promise<string> | undefined;
 }
 
@@ -47,43 +48,6 @@ function mailboxes(core: CoreContext) {
   return core.store.collection<MailboxRecord>('mailboxes');
 }
 
-
-function secondsUntil(at: number, now: number): number {
-  return Math.max(1, Math.ceil((at - now) / 1000));
-}
-
-function lockedErr(lockedUntil: number | null, now: number): Err | null {
-  return lockedUntil !== null && lockedUntil > now ? err('mailbox-locked', { retryAfter: secondsUntil(lockedUntil, now) }) : null;
-}
-
-/**
- * Runs password and code checks for one address one at a time (per backend). Exported for the
- * password change, whose wrong current password counts toward the same lockout.
- */
-export function oneAttemptAtATime<R>(core: CoreContext, address: string, work: () => Promise<R>): Promise<R> {
-  const { queues } = stateOf(core);
-  const result = (queues.get(address) ?? Promise.resolve()).then(work, work);
-  const tail = result.catch(() => undefined);
-  queues.set(address, tail);
-  void tail.then(() => {
-    if (queues.get(address) === tail) queues.delete(address);
-  });
-  return result;
-}
-
-/**
- * Counts a wrong password (or second factor) toward the lockout and logs it, in one unit.
- * Answers `failure`, or `mailbox-locked` when this was the failure that locked the mailbox.
- */
-export async function recordFailedAttempt(core: CoreContext, call: CallContext, address: string, failure: Err, detail: Record<string, string>): Promise<Err> {
-  return core.store.atomically(async () => {
-    const mailbox = await mailboxes(core).get(address);
-    if (!mailbox) return failure;
-    await core.activity.record({ mailbox: address, kind: 'sign-in-failed', outcome: 'failure', device: deviceName(call.device), detail });
-    const { lockedUntil } = await countPasswordFailure(core, mailbox, call.device);
-    return lockedErr(lockedUntil, core.clock.now()) ?? failure;
-  });
-}
 
 /**
  * Spends the same scrypt work on an address that has no mailbox and keeps the same lockout for
@@ -104,7 +68,6 @@ async function failUnknownAddress(core: CoreContext, address: string, password: 
   return lockedErr(next.lockedUntil, now) ?? err('sign-in-failed');
 }
 
-/** The second factors the mailbox can answer a challenge with now. */
 /**
  * The mailbox's second factors, the one the page opens on first: the person's chosen default
  * (`preferredMethod`, else SMS), except that when no text could be sent (`smsBlocked`: a limit,
@@ -135,28 +98,6 @@ async function useAccessPass(core: CoreContext, address: string, entered: string
   });
 }
 
-const dayMs = 24 * 60 * 60 * 1000;
-
-/** What policy asks of a mailbox now: nothing, 2FA within a grace period, or 2FA before anything else. */
-export type TwoFactorRequirement = { readonly kind: 'none' } | { readonly kind: 'grace'; readonly endsAt: number } | { readonly kind: 'forced' };
-
-/**
- * The grace period counts from the mailbox's first sign-in under the requirement
- * (`twoFactorRequiredSince`), so each person gets the same number of days whenever they first
- * meet the rule; a mailbox not yet recorded is treated as starting now.
- */
-export function twoFactorRequirement(core: CoreContext, mailbox: MailboxRecord): TwoFactorRequirement {
-  const policy = core.policy();
-  if (!policy.enforceTwoFactor || hasTwoFactor(mailbox)) return { kind: 'none' };
-  if (policy.twoFactorGraceDays === 0) return { kind: 'forced' };
-  const now = core.clock.now();
-  const endsAt = (mailbox.twoFactorRequiredSince ?? now) + policy.twoFactorGraceDays * dayMs;
-  return now < endsAt ? { kind: 'grace', endsAt } : { kind: 'forced' };
-}
-
-function enrollmentStillRequired(core: CoreContext, mailbox: MailboxRecord | null): boolean {
-  return mailbox !== null && twoFactorRequirement(core, mailbox).kind === 'forced';
-}
 
 function graceEndsAt(core: CoreContext, mailbox: MailboxRecord): { twoFactorGraceEndsAt?: number } {
   const requirement = twoFactorRequirement(core, mailbox);
@@ -400,26 +341,6 @@ export async function resendSignInCode(core: CoreContext, call: CallContext): Pr
   if (!sent.ok) return sent;
   await setPending(core, call, { ...pending, smsError: undefined, codeSentAt: undefined });
   return ok({ maskedPhone: maskPhone(mailbox.phone.number), resendAt: sent.data.resendAt, expiresAt: sent.data.expiresAt });
-}
-
-/**
- * The signed-in session of a call, for every channel that needs one. A session restricted to
- * enrolment passes only where `allowEnrollment` is set (the two-factor channels); it is freed as
- * soon as the mailbox has a method, or policy stops enforcing 2FA.
- */
-export async function requireSession(core: CoreContext, call: CallContext, options: { allowEnrollment: boolean }): Promise<Result<Session>> {
-  let session = await core.sessions.current(call);
-  if (!session) return err('not-signed-in');
-  // The grace period ran out during this session: from now on it is restricted like any other.
-  if (!session.enrollmentRequired && session.twoFactorGraceEndsAt !== undefined && core.clock.now() >= session.twoFactorGraceEndsAt) {
-    const required = enrollmentStillRequired(core, await mailboxes(core).get(session.mailbox));
-    await core.sessions.update(call, { enrollmentRequired: required, twoFactorGraceEndsAt: undefined });
-    session = { ...session, enrollmentRequired: required, twoFactorGraceEndsAt: undefined };
-  }
-  if (!session.enrollmentRequired || options.allowEnrollment) return ok(session);
-  if (enrollmentStillRequired(core, await mailboxes(core).get(session.mailbox))) return err('two-factor-required');
-  await core.sessions.update(call, { enrollmentRequired: false });
-  return ok({ ...session, enrollmentRequired: false });
 }
 
 /** Who is signed in on this connection, or which challenge is waiting. */

@@ -6,11 +6,11 @@
 import { err, ok, type Result } from '../shared/result';
 import { deviceName, type CallContext } from './call';
 import type { CoreContext } from './context';
-import type { HandlersOf } from './handlers';
+import type { HandlersOf } from './handler-types';
 import { randomId } from './ids';
 import { keyedHash } from './keyed-hash';
 import { defaultPolicy, trustedDeviceDaysRange } from './policy';
-import { requireSession } from './sign-in';
+import { requireSession } from './session-guard';
 import type { StoredRecord } from './store';
 
 export interface TrustedDeviceRecord extends StoredRecord {

@@ -13,7 +13,8 @@ import { err, ok, type Result } from '../shared/result';
 import { deviceName, type CallContext, type DeviceIdentity } from './call';
 import { codeRules, pendingCode, redeemCode, sendCode, type SentCode } from './codes';
 import type { CoreContext } from './context';
-import type { HandlersOf } from './handlers';
+import { countPasswordFailure, secondsUntil } from './lockout';
+import type { HandlersOf } from './handler-types';
 import { hasTwoFactor, maskPhone, twoFactorMethods, type BackupCode, type MailboxRecord } from './mailbox';
 import { normalizePhone } from './phone';
 import type { ActivityKind } from './activity';
@@ -39,17 +40,10 @@ export const backupCodeRules = {
   alphabet: 'abcdefghjkmnpqrstuvwxyz23456789',
 } as const;
 
-/** The mailbox lockout of SPEC.md §3, which a wrong password at a re-check counts toward too. */
-export const lockoutRule = { failures: 5, windowMs: 15 * 60_000, lockMs: 15 * 60_000 } as const;
-
 function mailboxes(core: CoreContext) {
   return core.store.collection<MailboxRecord>('mailboxes');
 }
 
-
-function secondsUntil(at: number, now: number): number {
-  return Math.max(1, Math.ceil((at - now) / 1000));
-}
 
 interface SignedIn {
   readonly session: Session;
@@ -138,30 +132,6 @@ export async function setPreferredMethod(core: CoreContext, call: CallContext, i
 
 // ---------------------------------------------------------------------------------------------
 // Password re-check
-
-/**
- * Counts a wrong main password toward the lockout: the 5th within 15 minutes locks the mailbox
- * for 15 minutes and writes `mailbox-locked`. Call inside `store.atomically`, with the record
- * read there. Returns the end of the lock when this failure set one.
- */
-export async function countPasswordFailure(core: CoreContext, mailbox: MailboxRecord, device: DeviceIdentity): Promise<{ lockedUntil: number | null }> {
-  const now = core.clock.now();
-  const failures = [...mailbox.failedSignIns.filter((at) => at > now - lockoutRule.windowMs), now];
-  if (failures.length < lockoutRule.failures) {
-    await mailboxes(core).replace({ ...mailbox, failedSignIns: failures });
-    return { lockedUntil: null };
-  }
-  const lockedUntil = now + lockoutRule.lockMs;
-  await mailboxes(core).replace({ ...mailbox, failedSignIns: [], lockedUntil });
-  await core.activity.record({
-    mailbox: mailbox.address,
-    kind: 'mailbox-locked',
-    outcome: 'failure',
-    device: deviceName(device),
-    detail: { minutes: lockoutRule.lockMs / 60_000 },
-  });
-  return { lockedUntil };
-}
 
 /** Asks for the main password again before a method changes; a wrong one counts like a wrong sign-in. */
 export async function recheckPassword(core: CoreContext, call: CallContext, password: string): Promise<Result<{ passwordCheckedAt: number }>> {

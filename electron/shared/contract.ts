@@ -39,8 +39,6 @@ export const UserSettingsSchema = v.strictObject({
 });
 export type UserSettings = v.InferOutput<typeof UserSettingsSchema>;
 
-export { defaultUserSettings } from './defaults';
-
 /**
  * The places a policy value can come from: the Windows registry (machine, then user), macOS
  * managed preferences (computer-wide, then per user), /etc/mailwarden/policy.json, or a

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as v from 'valibot';
-import { defaultUserSettings, LocalePreferenceSchema, ThemePreferenceSchema, type UserSettings } from '../shared/contract';
+import { LocalePreferenceSchema, ThemePreferenceSchema, type UserSettings } from '../shared/contract';
+import { defaultUserSettings } from '../shared/defaults';
 import { StorageError, type Logger, type SettingsStore } from '../core/ports';
 import { writeFileAtomic } from './atomic-file';
 

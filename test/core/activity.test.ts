@@ -1,11 +1,10 @@
-// Covers electron/core/activity.ts.
+// Covers electron/core/activity.ts and electron/core/activity-handlers.ts.
 import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   activityKinds,
   activityPageSize,
   activityRetention,
-  pruneActivity,
   type ActivityKind,
   type ActivityRecord,
 } from '../../electron/core/activity';
@@ -29,7 +28,6 @@ import { fakeMailClientPorts } from '../factories/mail-clients';
 
 const alice = 'alice@cstnet.cn';
 const bob = 'bob@cstnet.cn';
-const dayMs = 86_400_000;
 const device = 'Windows · LAB-PC-07 / Mailwarden 1.0';
 
 async function setup() {
@@ -234,19 +232,19 @@ describe('retention: 180 days or 10,000 events per mailbox, whichever is smaller
     expect(await dispatch('activity:list', {})).toEqual({ ok: true, data: { events: [], nextCursor: null } });
   });
 
-  it('pruneActivity applies the rule to one mailbox or to the whole log', async () => {
+  it('prune applies the rule to one mailbox or to the whole log', async () => {
     const { core, clock, record } = await setup();
     await record('sign-in', alice);
     await record('sign-in', bob);
     await events(core).insert({ _id: 'stray', mailbox: 'gone@cstnet.cn', kind: 'sign-in', outcome: 'success', at: clock.now(), device, detail: {} });
     clock.advanceDays(181);
     await record('code-sent', alice);
-    expect(await pruneActivity(core, bob)).toBe(1);
+    expect(await core.activity.prune(bob)).toBe(1);
     expect(await events(core).count({ mailbox: bob })).toBe(0);
     expect(await events(core).count({ _id: 'stray' })).toBe(1);
-    expect(await pruneActivity(core)).toBe(1);
+    expect(await core.activity.prune()).toBe(1);
     expect(await events(core).count({})).toBe(1);
-    expect(await pruneActivity(core)).toBe(0);
+    expect(await core.activity.prune()).toBe(0);
   });
 
   it('keeps counting correctly after a prune of its own', async () => {

@@ -1,7 +1,8 @@
 // Covers electron/core/dispatch.ts and electron/core/handlers.ts.
 import { describe, expect, it, vi } from 'vitest';
 import { createDispatcher } from '../../electron/core/dispatch';
-import { createHandlers, type Handlers } from '../../electron/core/handlers';
+import { createHandlers } from '../../electron/core/handlers';
+import type { Handlers } from '../../electron/core/handler-types';
 import { StorageError, type Logger, type SettingsStore } from '../../electron/core/ports';
 import { MemorySettingsStore } from '../../electron/store/settings-file';
 import { testCall } from '../factories/call';

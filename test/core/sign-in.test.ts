@@ -13,12 +13,12 @@ import type { Policy } from '../../electron/core/policy';
 import { silentLogger } from '../../electron/core/ports';
 import {
   authStatus,
-  requireSession,
   resendSignInCode,
   signIn,
   signOut,
   verifySignInCode,
 } from '../../electron/core/sign-in';
+import { requireSession } from '../../electron/core/session-guard';
 import type { TrustedDeviceRecord } from '../../electron/core/trusted-devices';
 import { contract, type Channel } from '../../electron/shared/contract';
 import { policyPaths } from '../../electron/shared/policy-schema';

@@ -15,14 +15,8 @@ import type { MailboxRecord } from '../../electron/core/mailbox';
 import type { Policy } from '../../electron/core/policy';
 import { silentLogger, StorageError } from '../../electron/core/ports';
 import type { TrustedDeviceRecord } from '../../electron/core/trusted-devices';
-import {
-  backupCodeRules,
-  countPasswordFailure,
-  lockoutRule,
-  totpRules,
-  useBackupCode,
-  verifyTotp,
-} from '../../electron/core/two-factor';
+import { countPasswordFailure, lockoutRule } from '../../electron/core/lockout';
+import { backupCodeRules, totpRules, useBackupCode, verifyTotp } from '../../electron/core/two-factor';
 import { OutboxSmsGateway } from '../../electron/platform/sms/outbox';
 import { cryptoRandom } from '../../electron/platform/system';
 import { contract, isChannel } from '../../electron/shared/contract';

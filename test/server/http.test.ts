@@ -8,7 +8,6 @@ import { checkServerIdentity } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { CorePorts } from '../../electron/core/context';
 import { createDispatcher, type Dispatch } from '../../electron/core/dispatch';
 import { createHandlers } from '../../electron/core/handlers';
 import type { Logger } from '../../electron/core/ports';

@@ -14,7 +14,7 @@ import type { CallContext } from '../call';
 import { classifyStoredSecrets, markClientPasswordApplied, normalizeClientPassword, verifyOwnClientPassword } from '../client-passwords';
 import type { CoreContext } from '../context';
 import { hasTwoFactor, type MailboxRecord } from '../mailbox';
-import { requireSession } from '../sign-in';
+import { requireSession } from '../session-guard';
 
 export interface SignedInMailbox {
   readonly address: string;

@@ -12,7 +12,7 @@ import { profileDeleteOfferMs, type MailEndpoint, type MailServerSettings } from
 import { err, ok, type Result } from '../../shared/result';
 import type { CallContext } from '../call';
 import { looksLikeClientPassword, normalizeClientPassword } from '../client-passwords';
-import type { HandlersOf } from '../handlers';
+import type { HandlersOf } from '../handler-types';
 import { randomId } from '../ids';
 import { normalizeAddress } from '../mailbox';
 import type { Policy } from '../policy';

@@ -1,6 +1,6 @@
 /** The `account` namespace: changing the main password (SPEC.md §6, last rule). */
 import * as v from 'valibot';
-import { channels, Empty } from '../channel';
+import { channels } from '../channel';
 import { PasswordInput } from './auth';
 
 const NoFields = v.strictObject({});

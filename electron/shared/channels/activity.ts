@@ -1,6 +1,6 @@
 /** The security activity log's reading side (SPEC.md §11). */
 import * as v from 'valibot';
-import { channels, Empty } from '../channel';
+import { channels } from '../channel';
 
 /**
  * A kind's shape only: the list of kinds grows with the services in the core, which the contract

@@ -3,7 +3,7 @@
  * mailbox, signing in with the 2FA challenge, and signing out.
  */
 import * as v from 'valibot';
-import { channels, Empty } from '../channel';
+import { channels } from '../channel';
 import { errorCodes } from '../result';
 
 /**

@@ -3,7 +3,7 @@
  * its signed-in sessions (the live counterpart: where the mailbox is open right now).
  */
 import * as v from 'valibot';
-import { channels, Empty } from '../channel';
+import { channels } from '../channel';
 
 const NoFields = v.strictObject({});
 
