@@ -1,5 +1,5 @@
 /**
- * Changing the main password (SPEC.md §6, last rule). A new password revokes every trusted
+ * Changing the main password (docs/rules.md §6, last rule). A new password revokes every trusted
  * device and, unless policy says otherwise, every client password; the preview says beforehand
  * which clients will need a new one.
  */

@@ -1,5 +1,5 @@
 /**
- * The security activity log (SPEC.md §11): every security event with time, mailbox, device and
+ * The security activity log (docs/rules.md §11): every security event with time, mailbox, device and
  * outcome. Written by every service through `ActivityLog.record`; kept 180 days or 10,000 events
  * per mailbox, whichever is smaller; read newest first through `activity:list`.
  */

@@ -1,4 +1,4 @@
-/** The stored form of a client password (SPEC.md §6); the plaintext is shown once and never kept. */
+/** The stored form of a client password (docs/rules.md §6); the plaintext is shown once and never kept. */
 import type { ApplyTarget, MailProtocol } from '../shared/client-password-rules';
 import type { CoreContext } from './context';
 import type { StoredRecord } from './store';

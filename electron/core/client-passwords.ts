@@ -1,5 +1,5 @@
 /**
- * Client-specific passwords (客户端专用密码, SPEC.md §6): once 2FA is on, mail clients log in
+ * Client-specific passwords (客户端专用密码, docs/rules.md §6): once 2FA is on, mail clients log in
  * with these instead of the main password. Each is 16 random characters, shown once, stored as a
  * salted scrypt hash plus a keyed lookup, named, optionally limited to some protocols and dated.
  */

@@ -1,5 +1,5 @@
 /**
- * SMS verification codes (SPEC.md §4, §5): sending with the resend and quota rules, and checking
+ * SMS verification codes (docs/rules.md §4, §5): sending with the resend and quota rules, and checking
  * what the user typed. Used for binding or changing a phone and, by the sign-in flow, for the
  * second step of signing in.
  *

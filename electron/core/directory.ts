@@ -1,5 +1,5 @@
 /**
- * The mailbox directory of the embedded backend (SPEC.md §2): registering a mailbox on this
+ * The mailbox directory of the embedded backend (docs/rules.md §2): registering a mailbox on this
  * computer, the IT import (JSON or CSV, all-or-nothing) and the `--demo` seed. The address and
  * password rules live here because registration, import and password change share them.
  */

@@ -1,5 +1,5 @@
 /**
- * Shared-mailbox grants (共享邮箱, SPEC.md §9): an owner mailbox lets a grantee mailbox read it,
+ * Shared-mailbox grants (共享邮箱, docs/rules.md §9): an owner mailbox lets a grantee mailbox read it,
  * send on its behalf or send as it. One grant per pair; an end date, when set, lies 1 day to
  * 6 months ahead, and past it the grant lapses by itself: never listed, never honoured.
  * Every change is logged on both mailboxes' activity: the owner's because it opens their mail,

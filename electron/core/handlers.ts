@@ -28,7 +28,7 @@ export interface CoreDependencies {
   readonly settingsStore: SettingsStore;
   readonly logger: Logger;
   readonly core: CoreContext;
-  /** The machine's keychain, Foxmail profiles, file saving and mail-server login (SPEC.md §8). */
+  /** The machine's keychain, Foxmail profiles, file saving and mail-server login (docs/rules.md §8). */
   readonly mailClients: MailClientPorts;
   /** The shell's window protection while a secret is on screen; none in browser mode and the CLI. */
   readonly screen?: ScreenGuard;

@@ -1,5 +1,5 @@
 /**
- * The mailbox lockout (SPEC.md §3): five wrong passwords (or codes) within 15 minutes lock the
+ * The mailbox lockout (docs/rules.md §3): five wrong passwords (or codes) within 15 minutes lock the
  * mailbox for 15 minutes. One module for every path that counts toward it: the sign-in, the
  * password re-check before a method changes, and the password change.
  */

@@ -13,7 +13,7 @@ import type { CoreContext } from './context';
 import type { StoredRecord } from './store';
 
 /**
- * The RFC 4314 rights of a level (SPEC.md §9): l lookup, r read; s keep the seen state, t mark
+ * The RFC 4314 rights of a level (docs/rules.md §9): l lookup, r read; s keep the seen state, t mark
  * deleted, e expunge. Composing is not an IMAP right: the mail server's sender rules
  * (`serve --sender-map`) decide who may send as the owner.
  */

@@ -1,5 +1,5 @@
 /**
- * The mail-server check (SPEC.md §6): what an IMAP, SMTP or POP3 server asks when a client logs
+ * The mail-server check (docs/rules.md §6): what an IMAP, SMTP or POP3 server asks when a client logs
  * in. With 2FA on only a client password opens the mailbox, and only in its scope and before its
  * expiry; the main password is refused with a reason of its own, which is what lets the
  * test-connection screen say "use a client password" instead of Foxmail's bare "password error".

@@ -1,5 +1,5 @@
 /**
- * Phone numbers for SMS codes (SPEC.md §4): mainland China mobiles as people type them, other
+ * Phone numbers for SMS codes (docs/rules.md §4): mainland China mobiles as people type them, other
  * countries in E.164, all stored in E.164 so one number is always one string. libphonenumber-js's
  * mobile metadata (its numbering plans with only the types an SMS can reach) is all this needs:
  * a third the size of the full set.

@@ -1,5 +1,5 @@
 /**
- * The rules IT may set (SPEC.md §10), as the services read them, and how the layers that set
+ * The rules IT may set (docs/rules.md §10), as the services read them, and how the layers that set
  * them are merged: defaults < user settings < recommended policy < enforced policy.
  *
  * Every key is declared once in electron/shared/policy-schema.ts. `Policy` is the nested shape

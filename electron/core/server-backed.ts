@@ -1,5 +1,5 @@
 /**
- * A desktop that works against the organisation server (policy `server.url`, SPEC.md §2's later
+ * A desktop that works against the organisation server (policy `server.url`, docs/rules.md §2's later
  * backend): the pages and the contract are the same, but the server holds every rule and every
  * record. This desktop answers only what is about this computer (its display settings, its
  * keychain, Foxmail, saved profiles and connection test, the window's screen protection, and
@@ -119,7 +119,7 @@ export interface ServerBackedDependencies {
   readonly random: Random;
   readonly server: ServerCall;
   readonly policy: ServerPolicy;
-  /** The machine's keychain, Foxmail profiles, file saving and mail-server login (SPEC.md §8). */
+  /** The machine's keychain, Foxmail profiles, file saving and mail-server login (docs/rules.md §8). */
   readonly mailClients: MailClientPorts;
   readonly screen?: ScreenGuard;
 }

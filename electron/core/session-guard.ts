@@ -1,5 +1,5 @@
 /**
- * The session a channel needs (SPEC.md §3): whether a call is signed in, and whether its session
+ * The session a channel needs (docs/rules.md §3): whether a call is signed in, and whether its session
  * is restricted to binding a method because policy enforces 2FA and the mailbox has none (or its
  * grace period ran out). Every feature asks here; signing in itself lives in sign-in.ts.
  */

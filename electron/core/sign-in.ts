@@ -1,5 +1,5 @@
 /**
- * Signing in (SPEC.md §3): address and password, the lockout after repeated failures, the
+ * Signing in (docs/rules.md §3): address and password, the lockout after repeated failures, the
  * second-factor challenge unless this device and client is trusted, and the restricted session
  * that only allows binding a method when policy enforces 2FA and the mailbox has none.
  *
@@ -105,7 +105,7 @@ function graceEndsAt(core: CoreContext, mailbox: MailboxRecord): { twoFactorGrac
 }
 
 /**
- * What the organisation set (SPEC.md §11 "policy applied"): each key its policy set, with level
+ * What the organisation set (docs/rules.md §11 "policy applied"): each key its policy set, with level
  * and value, hashed with the backend's key (webhook headers may hold credentials). Null when the
  * organisation set nothing.
  */

@@ -1,5 +1,5 @@
 /**
- * Trusted devices (SPEC.md §7): one device and one client, trusted for the policy's days
+ * Trusted devices (docs/rules.md §7): one device and one client, trusted for the policy's days
  * (7 by default), not sliding. The token lives with the client; only its keyed hash is here.
  * Also the mailbox's signed-in sessions, listed and signed out from here (the keeper is sessions.ts).
  */

@@ -1,5 +1,5 @@
 /**
- * Two-factor methods of a signed-in mailbox (SPEC.md §4): binding, changing and unbinding a
+ * Two-factor methods of a signed-in mailbox (docs/rules.md §4): binding, changing and unbinding a
  * phone, an authenticator app (TOTP, RFC 6238), single-use backup codes, and the password
  * re-check that guards changes. Sign-in uses `verifyCode` (codes.ts), `verifyTotp` and
  * `useBackupCode` from here.

@@ -53,7 +53,7 @@ export interface BackendOptions {
   readonly sessions?: CoreOptions['sessions'];
 }
 
-/** The machine's side of putting a password into mail clients (SPEC.md §8). */
+/** The machine's side of putting a password into mail clients (docs/rules.md §8). */
 export function createMailClientPorts(options: BackendOptions = {}): MailClientPorts {
   return {
     shelf: new KeychainClientPasswordShelf(),

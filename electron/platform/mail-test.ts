@@ -1,5 +1,5 @@
 /**
- * The connection test (SPEC.md §8): logs in over IMAP with imapflow and checks SMTP AUTH with
+ * The connection test (docs/rules.md §8): logs in over IMAP with imapflow and checks SMTP AUTH with
  * nodemailer's verify(), then says in one of a few words what went wrong.
  *
  * Most failures name themselves in the libraries' errors (see classify()). Two do not: a client

@@ -1,11 +1,11 @@
 /**
- * The fixed vocabularies of client passwords (SPEC.md §6, §8), apart from the channels so that
+ * The fixed vocabularies of client passwords (docs/rules.md §6, §8), apart from the channels so that
  * the core and the renderer can import them without loading the whole contract.
  */
 export const mailProtocols = ['imap', 'smtp', 'pop3'] as const;
 export type MailProtocol = (typeof mailProtocols)[number];
 
-/** Where a generated password was put (SPEC.md §8). */
+/** Where a generated password was put (docs/rules.md §8). */
 export const applyTargets = ['keychain', 'foxmail', 'iphone-profile', 'android-card', 'manual'] as const;
 export type ApplyTarget = (typeof applyTargets)[number];
 

@@ -107,7 +107,7 @@ export const PolicyItemSchema = v.strictObject({
 });
 export type PolicyItem = v.InferOutput<typeof PolicyItemSchema>;
 
-/** The policy in force (SPEC.md §10), every schema key in schema order, each with its source. */
+/** The policy in force (docs/rules.md §10), every schema key in schema order, each with its source. */
 export const PolicyInForceSchema = v.strictObject({ items: v.array(PolicyItemSchema) });
 export type PolicyInForce = v.InferOutput<typeof PolicyInForceSchema>;
 

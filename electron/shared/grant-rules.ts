@@ -1,5 +1,5 @@
 /**
- * Shared-mailbox rules (共享邮箱, SPEC.md §9): the level-by-action table and the header rule, each
+ * Shared-mailbox rules (共享邮箱, docs/rules.md §9): the level-by-action table and the header rule, each
  * one function, here so that the backend enforces and the renderer previews the very same code
  * (and apart from the channels, so neither has to load the whole contract to get them).
  */
@@ -12,7 +12,7 @@ export type GrantLevel = (typeof grantLevels)[number];
 export const grantActions = ['view', 'change-unread', 'delete', 'compose'] as const;
 export type GrantAction = (typeof grantActions)[number];
 
-/** SPEC.md §9's matrix, row by row; nothing is allowed that is not listed. */
+/** docs/rules.md §9's matrix, row by row; nothing is allowed that is not listed. */
 const allowed: Readonly<Record<GrantLevel, readonly GrantAction[]>> = {
   'read-only': ['view'],
   'send-on-behalf': ['view', 'compose'],

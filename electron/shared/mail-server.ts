@@ -1,5 +1,5 @@
 /**
- * The mail server a client password goes into (SPEC.md §8, the guide's numbers by default; the
+ * The mail server a client password goes into (docs/rules.md §8, the guide's numbers by default; the
  * policy may name another). Apart from the channels so the core, the platform adapters and the
  * renderer can import it without the whole contract.
  */
@@ -27,7 +27,7 @@ export const defaultMailServer: MailServerSettings = {
   pop3: { host: 'mail.cstnet.cn', port: 995, security: 'tls' },
 };
 
-/** Which ways of putting a password into a mail client this installation offers (policy, SPEC.md §10). */
+/** Which ways of putting a password into a mail client this installation offers (policy, docs/rules.md §10). */
 export interface ClientIntegrations {
   readonly keychain: boolean;
   readonly foxmail: boolean;

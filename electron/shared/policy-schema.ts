@@ -1,5 +1,5 @@
 /**
- * The one description of every policy key IT may set (SPEC.md §10, issue 6). Everything else is
+ * The one description of every policy key IT may set (docs/rules.md §10, issue 6). Everything else is
  * derived from this table: the core's `Policy` (electron/core/policy.ts converts to and from the
  * flat values here, and the compiler checks both directions), each platform reader's validation,
  * the settings page's list, `mailwarden policy check`, and the ADMX/ADML, .mobileconfig and

@@ -57,7 +57,7 @@ async function kinds(core: CoreContext, mailbox: string) {
   return (await core.activity.list(mailbox, { limit: 200 }))!.events.filter((e) => e.kind.startsWith('grant-'));
 }
 
-describe('may(level, action): the table of SPEC.md §9', () => {
+describe('may(level, action): the table of docs/rules.md §9', () => {
   const table: Record<GrantAction, Record<GrantLevel, boolean>> = {
     view: { 'read-only': true, 'send-on-behalf': true, 'send-as': true },
     'change-unread': { 'read-only': false, 'send-on-behalf': false, 'send-as': true },

@@ -41,7 +41,7 @@ async function setup(mailServerAcls = true) {
 }
 
 describe('the rights each level is given on the mail server', () => {
-  it('follows SPEC.md §9: read-only and send on behalf see and read; send as also keeps seen state and deletes', () => {
+  it('follows docs/rules.md §9: read-only and send on behalf see and read; send as also keeps seen state and deletes', () => {
     expect(imapRights('read-only')).toBe('lr');
     expect(imapRights('send-on-behalf')).toBe('lr');
     expect(imapRights('send-as')).toBe('lrste');

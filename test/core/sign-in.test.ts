@@ -760,7 +760,7 @@ describe('the local outbox during a sign-in challenge', () => {
   });
 });
 
-describe('the organisation\'s policy applied (SPEC.md §11)', () => {
+describe('the organisation\'s policy applied (docs/rules.md §11)', () => {
   type Sources = ReturnType<NonNullable<CoreContext['policySources']>>;
   /** Every key a default except those named, which the organisation set at the given level. */
   function sourcesWith(set: Partial<Record<string, 'enforced' | 'recommended'>>): Sources {

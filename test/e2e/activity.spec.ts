@@ -1,5 +1,5 @@
 /**
- * Security activity (SPEC.md §11), followed as a person: what they did shows newest first in
+ * Security activity (docs/rules.md §11), followed as a person: what they did shows newest first in
  * plain words; they filter by kind and load earlier events.
  */
 import AxeBuilder from '@axe-core/playwright';

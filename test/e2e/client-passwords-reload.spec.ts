@@ -1,5 +1,5 @@
 /**
- * A client password is shown once (SPEC.md §6): reloading or closing the page while it is on screen
+ * A client password is shown once (docs/rules.md §6): reloading or closing the page while it is on screen
  * asks first, and staying keeps it there (issue 10, fault 4). Once the person has said they are
  * done with it, reloading asks nothing.
  */

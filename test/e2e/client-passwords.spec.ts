@@ -1,5 +1,5 @@
 /**
- * Client passwords (SPEC.md §6), followed as a person: without 2FA the page explains why there
+ * Client passwords (docs/rules.md §6), followed as a person: without 2FA the page explains why there
  * is nothing to generate; with a phone bound they name a password, generate it, see it once in
  * groups of four, copy it (the clipboard is cleared 60 s later), hand it to the mail-clients
  * page in memory only, find it in the list and revoke it.

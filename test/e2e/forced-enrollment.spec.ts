@@ -1,5 +1,5 @@
 /**
- * Forced enrolment (SPEC.md §3): under a policy that enforces 2FA, a mailbox without a method
+ * Forced enrolment (docs/rules.md §3): under a policy that enforces 2FA, a mailbox without a method
  * lands on 帐号安全二次验证 after the password and can reach nothing else until a method is bound;
  * binding one opens the whole app without a reload.
  */

@@ -1,5 +1,5 @@
 /**
- * Foxmail (SPEC.md §8) on the mail-clients page and the two-factor page, against profiles on
+ * Foxmail (docs/rules.md §8) on the mail-clients page and the two-factor page, against profiles on
  * disk (test/factories/foxmail.ts) that the host finds through --foxmail-root: the accounts
  * listed with what each stores; the held password written into this mailbox's account after a
  * confirmation naming the profile; the guide's manual steps, with the password on the clipboard,

@@ -1,5 +1,5 @@
 /**
- * The iPhone / iPad profile (SPEC.md §8) as a person saves it in browser mode: into the
+ * The iPhone / iPad profile (docs/rules.md §8) as a person saves it in browser mode: into the
  * downloads folder (--downloads-dir), readable by them alone, with or without the password (a
  * clear warning when with), and the offer to delete it 10 minutes later; the page's clock is
  * moved, never waited for.

@@ -1,5 +1,5 @@
 /**
- * "Test connection" (SPEC.md §8) against real servers on loopback, started here: smtp-server and
+ * "Test connection" (docs/rules.md §8) against real servers on loopback, started here: smtp-server and
  * a small IMAP responder on node:net, both without TLS, named to the host by a --policy
  * mailServer. Each outcome a person can meet here is told in its own plain words, with the
  * endpoint tested and the raw detail behind a disclosure: a working client password, a wrong

@@ -1,5 +1,5 @@
 /**
- * The mail-clients page (SPEC.md §8) as a person meets it: the server settings and the Android
+ * The mail-clients page (docs/rules.md §8) as a person meets it: the server settings and the Android
  * card with its QR code, from the policy in force; the password just generated with its ways
  * in; the system keychain, both when none is reachable and (where gnome-keyring is installed)
  * a real one; and axe in both themes. Foxmail, the iPhone profile and the connection test have

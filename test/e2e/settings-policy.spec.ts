@@ -1,5 +1,5 @@
 /**
- * Managed policy as a person meets it (SPEC.md §10, issue 6), in browser mode with a policy file
+ * Managed policy as a person meets it (docs/rules.md §10, issue 6), in browser mode with a policy file
  * read by the same reader as /etc/mailwarden/policy.json (`--policy FILE`):
  * - an enforcing file: sign-in lands on forced enrolment, and once a phone is bound the settings
  *   page marks every key IT set "由您的组织管理", with the place it came from;

@@ -1,5 +1,5 @@
 /**
- * Shared mailboxes (共享邮箱, SPEC.md §9), followed as a person: the owner of a public mailbox
+ * Shared mailboxes (共享邮箱, docs/rules.md §9), followed as a person: the owner of a public mailbox
  * reads why to share it rather than its password, checks the level table, shares it with a
  * colleague through the + dialog while the preview shows what recipients will see, changes the
  * level, and takes it back; the colleague sees it under 共享邮箱 meanwhile.

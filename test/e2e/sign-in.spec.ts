@@ -1,5 +1,5 @@
 /**
- * Signing in (SPEC.md §2, §3), followed as a person does it: registering the first mailbox on
+ * Signing in (docs/rules.md §2, §3), followed as a person does it: registering the first mailbox on
  * this computer, signing in without and with two-factor authentication, the code step with its
  * test delivery and resend countdown, trusting this device, the lockout, and the demo accounts.
  */
@@ -13,7 +13,7 @@ import { expectNoAxeViolationsInBothThemes, pageHeading } from './helpers';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const address = 'zhang.wei@cstnet.cn';
-/** A demo mailbox with a bound phone that no code went to in the last minute (SPEC.md §4's resend rule). */
+/** A demo mailbox with a bound phone that no code went to in the last minute (docs/rules.md §4's resend rule). */
 const demoZhang = { address: 'zhang.wei@demo.mailwarden.cn', password: 'demo-zhang-2026' };
 
 async function screenshot(page: Page, name: string, { docs = false } = {}): Promise<void> {

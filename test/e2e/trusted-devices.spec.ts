@@ -1,5 +1,5 @@
 /**
- * Trusted devices (SPEC.md §7, 登录设备查询), followed as a person: after signing in with
+ * Trusted devices (docs/rules.md §7, 登录设备查询), followed as a person: after signing in with
  * 设为可信任设备 here and in a second browser, the list shows both with this one marked 本设备;
  * they remove trust from the other one, then from all.
  */

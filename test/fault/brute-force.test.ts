@@ -1,7 +1,7 @@
 /**
  * Fault suite, brute force (issue 7): whole attacker runs against the real core through the
  * dispatcher (electron/core/sign-in.ts, codes.ts, two-factor.ts, mail-login.ts), time moved by a
- * fake clock. Each run is stopped at the limit SPEC.md §3–§4 documents, and the owner's security
+ * fake clock. Each run is stopped at the limit docs/rules.md §3–§4 documents, and the owner's security
  * log (read through `activity:list`, as the activity page does) shows exactly the attempts that
  * were checked, the lock, and the codes sent.
  *
@@ -22,9 +22,9 @@ import { testCore } from '../factories/core';
 import { testEnvironment } from '../factories/environment';
 import { fakeMailClientPorts } from '../factories/mail-clients';
 
-/** SPEC.md §3: 5 wrong passwords in 15 minutes lock the mailbox for 15 minutes. */
+/** docs/rules.md §3: 5 wrong passwords in 15 minutes lock the mailbox for 15 minutes. */
 const lockout = { failures: 5, windowMin: 15, lockMin: 15 };
-/** SPEC.md §4: 5 wrong entries end a code; 5 sends an hour and 10 a day, per phone and per mailbox. */
+/** docs/rules.md §4: 5 wrong entries end a code; 5 sends an hour and 10 a day, per phone and per mailbox. */
 const codes = { wrongEntries: 5, perHour: 5, perDay: 10 };
 
 const phone = '+86 139 1234 5678';
@@ -143,7 +143,7 @@ describe('an attacker guessing the password', () => {
 describe('an attacker with the password guessing the sign-in code', () => {
   it('is held to 5 guesses per code and 10 codes a day per phone, across two mailboxes on that phone', async () => {
     const { clock, sms, send, victim, log } = await setup();
-    // Two mailboxes bound to the same phone (SPEC.md §4 allows it): the per-phone limit covers both.
+    // Two mailboxes bound to the same phone (docs/rules.md §4 allows it): the per-phone limit covers both.
     const first = await victim('victim@example.cn', 'sms');
     const second = await victim('shared@example.cn', 'sms');
     clock.advanceDays(1);

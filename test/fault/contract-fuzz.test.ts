@@ -1,5 +1,5 @@
 /**
- * Fault suite, contract fuzz (issue 7; SPEC.md §12): covers electron/core/dispatch.ts with every
+ * Fault suite, contract fuzz (issue 7; docs/rules.md §12): covers electron/core/dispatch.ts with every
  * handler of electron/core/handlers.ts behind it over a real (in-memory) nedb store, and a sample
  * through each HTTP front: the browser-mode host (electron/host/server.ts) and the organisation
  * server (electron/server/http.ts, with its bearer token; its desktop-only channels answer so). Every channel gets its share of

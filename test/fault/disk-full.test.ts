@@ -1,5 +1,5 @@
 /**
- * Fault suite, the disk fills up (issue 7; SPEC.md §12): covers electron/store/nedb-store.ts and
+ * Fault suite, the disk fills up (issue 7; docs/rules.md §12): covers electron/store/nedb-store.ts and
  * open.ts under ENOSPC through the real backend (electron/platform/compose.ts). The user's request
  * is answered `storage-failed` (the renderer's "check disk space" message), nothing half-written
  * stays (the store reopens exactly as it was before the failed write), and once space is back the

@@ -1,10 +1,10 @@
-// Covers renderer/src/lib/components/shared-mailboxes/end-date.ts against SPEC.md §9's rule.
+// Covers renderer/src/lib/components/shared-mailboxes/end-date.ts against docs/rules.md §9's rule.
 import { describe, expect, it } from 'vitest';
 import { endDateBounds, endDateValid, endsAtOf, isoDate, lastDayOf } from '../../renderer/src/lib/components/shared-mailboxes/end-date';
 
 const day = 86_400_000;
 
-/** SPEC.md §9 as electron/core/grants.ts enforces it (restated: the web project cannot load the core). */
+/** docs/rules.md §9 as electron/core/grants.ts enforces it (restated: the web project cannot load the core). */
 function endDateAllowed(endsAt: number, now: number): boolean {
   const limit = new Date(now);
   const dayOfMonth = limit.getUTCDate();

@@ -1,5 +1,5 @@
 // Covers electron/store/open.ts, electron/store/nedb-store.ts and electron/store/repair.ts: an
-// acknowledged write survives SIGKILL (SPEC.md §12), and the store opens after every kill.
+// acknowledged write survives SIGKILL (docs/rules.md §12), and the store opens after every kill.
 // Fault suite item 1 of issue 7: a writer child makes up to KILL_WRITES mixed writes (inserts,
 // replaces, removes in two collections) and is killed at a random one of them, KILL_ROUNDS times
 // on one data folder. `npm test` runs 5 rounds; `npm run bench:long` runs 20 × 1,000.

@@ -1,5 +1,5 @@
 /**
- * Who decides, for the mail-client work done on this computer (SPEC.md §8): who is signed in,
+ * Who decides, for the mail-client work done on this computer (docs/rules.md §8): who is signed in,
  * whether a password really is this mailbox's client password, and what a password found in a
  * mail client is. On one computer the embedded store answers (`localAuthority`); a desktop that
  * works against the organisation server asks the server over the same contract

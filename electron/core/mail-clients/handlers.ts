@@ -1,5 +1,5 @@
 /**
- * Putting a client password into mail clients (SPEC.md §8). The work on the machine (keychain,
+ * Putting a client password into mail clients (docs/rules.md §8). The work on the machine (keychain,
  * Foxmail files, saving a file, logging in to the mail server) is done by the ports; here are
  * the rules: who may ask, what policy offers, that only a real client password of this mailbox
  * is ever written anywhere, and what each outcome means to the person.

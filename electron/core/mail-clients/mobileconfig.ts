@@ -1,5 +1,5 @@
 /**
- * The iPhone / iPad configuration profile (SPEC.md §8): one `com.apple.mail.managed` payload
+ * The iPhone / iPad configuration profile (docs/rules.md §8): one `com.apple.mail.managed` payload
  * (Apple's "Mail" payload in the Configuration Profile Reference / Device Management docs)
  * inside a `Configuration` profile, as XML plist. plist's builder escapes the text and writes the
  * types; we only choose the keys. UUIDs are random (v4 from the CSPRNG port), fresh per profile,

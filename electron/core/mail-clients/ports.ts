@@ -1,5 +1,5 @@
 /**
- * What the mail-clients services (SPEC.md §8) need from the machine, each implemented in
+ * What the mail-clients services (docs/rules.md §8) need from the machine, each implemented in
  * electron/platform and replaced by an in-memory fake in the core's unit tests. The platform
  * adapters are tested against the real thing: the Secret Service, Foxmail profile files on disk,
  * loopback IMAP and SMTP servers.

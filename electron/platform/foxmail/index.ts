@@ -1,5 +1,5 @@
 /**
- * The Foxmail adapter (SPEC.md §8): finds installations and their account profiles, reads the
+ * The Foxmail adapter (docs/rules.md §8): finds installations and their account profiles, reads the
  * stored password and replaces it. The format and its sources are in profile-format.ts and
  * codec.ts; the careful write in profile-writer.ts; where Foxmail lives in locate.ts.
  */

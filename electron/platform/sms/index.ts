@@ -1,5 +1,5 @@
 /**
- * The SMS gateway the policy names (SPEC.md §5): the local outbox by default, IT's webhook, or
+ * The SMS gateway the policy names (docs/rules.md §5): the local outbox by default, IT's webhook, or
  * Alibaba Cloud / Tencent Cloud SMS with signed requests.
  */
 import type { SmsGateway } from '../../core/context';

@@ -1,5 +1,5 @@
 /**
- * The local outbox (SPEC.md §5), the default gateway in embedded mode: there is no real SMS,
+ * The local outbox (docs/rules.md §5), the default gateway in embedded mode: there is no real SMS,
  * so each message is kept in the data folder, sealed with the store's key (codes never lie there
  * in plaintext), and announced by a notification clearly labelled as a test delivery.
  *

@@ -1,5 +1,5 @@
 /**
- * The HTTP webhook gateway (SPEC.md §5): IT points it at a real SMS provider with a URL, headers
+ * The HTTP webhook gateway (docs/rules.md §5): IT points it at a real SMS provider with a URL, headers
  * and a JSON body template. One POST per message; anything but a 2xx answer in time is a failed
  * delivery, reported without the body (it holds the code).
  */

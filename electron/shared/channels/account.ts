@@ -1,4 +1,4 @@
-/** The `account` namespace: changing the main password (SPEC.md §6, last rule). */
+/** The `account` namespace: changing the main password (docs/rules.md §6, last rule). */
 import * as v from 'valibot';
 import { channels } from '../channel';
 import { PasswordInput } from './auth';

@@ -1,4 +1,4 @@
-/** The security activity log's reading side (SPEC.md §11). */
+/** The security activity log's reading side (docs/rules.md §11). */
 import * as v from 'valibot';
 import { channels } from '../channel';
 

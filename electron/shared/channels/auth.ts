@@ -1,5 +1,5 @@
 /**
- * The `auth` namespace (SPEC.md §2, §3): the mailbox directory of this computer, registering a
+ * The `auth` namespace (docs/rules.md §2, §3): the mailbox directory of this computer, registering a
  * mailbox, signing in with the 2FA challenge, and signing out.
  */
 import * as v from 'valibot';

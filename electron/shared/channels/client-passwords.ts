@@ -1,4 +1,4 @@
-/** Client-specific passwords (客户端专用密码, SPEC.md §6). */
+/** Client-specific passwords (客户端专用密码, docs/rules.md §6). */
 import * as v from 'valibot';
 import { applyTargets, clientPasswordExpiryDays, mailProtocols } from '../client-password-rules';
 import { channels, Empty } from '../channel';
@@ -52,7 +52,7 @@ export const clientPasswordsChannels = channels({
     }),
     response: v.strictObject({
       ...ClientPasswordSchema.entries,
-      /** The 16 characters: shown this once and never again (SPEC.md §6). */
+      /** The 16 characters: shown this once and never again (docs/rules.md §6). */
       password: v.string(),
       /** The same in groups of four for reading, `abcd efgh ijkm npqr`; copied without the spaces. */
       grouped: v.string(),

@@ -1,5 +1,5 @@
 /**
- * The `devices` namespace (SPEC.md §7, 登录设备查询): the signed-in mailbox's trusted devices, and
+ * The `devices` namespace (docs/rules.md §7, 登录设备查询): the signed-in mailbox's trusted devices, and
  * its signed-in sessions (the live counterpart: where the mailbox is open right now).
  */
 import * as v from 'valibot';

@@ -1,4 +1,4 @@
-/** Shared mailboxes (共享邮箱, SPEC.md §9): grants given, grants received, and their changes. */
+/** Shared mailboxes (共享邮箱, docs/rules.md §9): grants given, grants received, and their changes. */
 import * as v from 'valibot';
 import { channels, Empty } from '../channel';
 import { grantLevels } from '../grant-rules';

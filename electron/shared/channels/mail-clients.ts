@@ -1,5 +1,5 @@
 /**
- * Putting a client password into mail clients (SPEC.md §8): the server settings and the Android
+ * Putting a client password into mail clients (docs/rules.md §8): the server settings and the Android
  * card, the OS keychain, Foxmail profiles, the iPhone profile, and the connection test.
  *
  * The renderer sends a freshly generated client password back with the request that applies it

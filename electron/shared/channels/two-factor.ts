@@ -1,5 +1,5 @@
 /**
- * Two-factor methods (SPEC.md §4, §5): binding, changing and unbinding a phone, an authenticator
+ * Two-factor methods (docs/rules.md §4, §5): binding, changing and unbinding a phone, an authenticator
  * app (TOTP), backup codes, the password re-check those changes need, and the local test outbox.
  */
 import * as v from 'valibot';

@@ -1,4 +1,4 @@
-// Covers the mail-server bridge end to end (SPEC.md §6, issue 5 item 6): a real Dovecot (IMAP,
+// Covers the mail-server bridge end to end (docs/rules.md §6, issue 5 item 6): a real Dovecot (IMAP,
 // as nobody, on 127.0.0.1) runs the bundled checkpassword program, which asks the mail-auth socket
 // of a real backend over a real data folder; a real smtp-server asks the same socket from its
 // onAuth. imapflow and nodemailer log in as a mail client would. Once 2FA is on, the main

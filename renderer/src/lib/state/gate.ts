@@ -1,5 +1,5 @@
 /**
- * Which sections a session may open (SPEC.md §3): none before sign-in, only the two-factor page
+ * Which sections a session may open (docs/rules.md §3): none before sign-in, only the two-factor page
  * while policy enforces 2FA and the mailbox has no method, all of them otherwise.
  */
 import type { AuthStatus } from '../../../../electron/shared/channels/auth';

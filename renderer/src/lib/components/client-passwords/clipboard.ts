@@ -1,6 +1,6 @@
 /**
  * Copying a secret: it goes on the clipboard without spaces, and 60 s later the clipboard is
- * cleared if it still holds it (SPEC.md §6), so it does not linger for the next paste anywhere.
+ * cleared if it still holds it (docs/rules.md §6), so it does not linger for the next paste anywhere.
  */
 export const clipboardClearDelayMs = 60_000;
 

@@ -11,7 +11,7 @@ export const applyTargetLabels: Record<ApplyTarget, () => string> = {
   manual: m.cp_applied_manual,
 };
 
-/** The name rule of SPEC.md §6, as the form checks it before asking: 1–32 characters once trimmed. */
+/** The name rule of docs/rules.md §6, as the form checks it before asking: 1–32 characters once trimmed. */
 export const nameMaxLength = 32;
 
 export function nameLength(name: string): number {

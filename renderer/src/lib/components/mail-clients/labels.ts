@@ -18,7 +18,7 @@ export function endpointText(endpoint: MailEndpoint): string {
   return m.mc_endpoint({ host: endpoint.host, port: endpoint.port, security: securityLabels[endpoint.security]() });
 }
 
-/** One plain sentence per outcome of a connection test (SPEC.md §8). */
+/** One plain sentence per outcome of a connection test (docs/rules.md §8). */
 export const outcomeMessages: Record<ConnectionOutcome, () => string> = {
   ok: m.mc_outcome_ok,
   'name-not-found': m.mc_outcome_name_not_found,

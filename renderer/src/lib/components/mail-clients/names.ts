@@ -1,6 +1,6 @@
 /**
  * The name a client password made for one Foxmail account gets ("Foxmail zhang.wei@cstnet.cn"),
- * within the name rule of SPEC.md §6 (1–32 characters, unique per mailbox). Pure, so
+ * within the name rule of docs/rules.md §6 (1–32 characters, unique per mailbox). Pure, so
  * test/renderer covers it without a page.
  */
 import { nameLength, nameMaxLength } from '../client-passwords/labels';

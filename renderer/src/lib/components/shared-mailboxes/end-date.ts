@@ -1,5 +1,5 @@
 /**
- * A grant's optional end date (SPEC.md §9: 1 day – 6 months ahead), as a person picks it: a
+ * A grant's optional end date (docs/rules.md §9: 1 day – 6 months ahead), as a person picks it: a
  * calendar day, shared through the end of that day. The backend receives the instant the day
  * after begins (local time), which must lie at least a day and at most six months ahead; the
  * bounds here are a little inside the backend's so a date offered is never refused.

@@ -1,4 +1,4 @@
-/** The translated names and behaviour of each grant level and action (SPEC.md §9). */
+/** The translated names and behaviour of each grant level and action (docs/rules.md §9). */
 import type { GrantAction, GrantLevel } from '../../../../../electron/shared/grant-rules';
 import { m } from '../../paraglide/messages.js';
 

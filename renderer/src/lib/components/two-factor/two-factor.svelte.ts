@@ -1,6 +1,6 @@
 /**
  * The two-factor page's shared state: the status from the backend, and the password re-check
- * that guards every change of a method (SPEC.md §4). Components take the one model instance
+ * that guards every change of a method (docs/rules.md §4). Components take the one model instance
  * the page creates, so a change made in one card shows in the others at once.
  */
 import type { TwoFactorStatus } from '../../../../../electron/shared/channels/two-factor';
