@@ -78,6 +78,17 @@ describe('messages', () => {
     for (const key of Object.keys(zh)) expect(placeholders(en[key]!), key).toEqual(placeholders(zh[key]!));
   });
 
+  it('every message is used by the app: a key nobody calls is a sentence nobody keeps up to date', () => {
+    // The sources as text, through the same glob import: a key is used where `m.<key>` (or the key
+    // itself, for error codes and tables built from names) appears.
+    const sources = Object.values(
+      import.meta.glob<string>(['../../renderer/src/**/*.{ts,svelte}', '!../../renderer/src/lib/paraglide/**', '../../electron/**/*.ts'], { eager: true, query: '?raw', import: 'default' }),
+    ).join('\n');
+    const errorKeys = new Set(errorCodes.map((code) => `error_${code.replaceAll('-', '_')}`));
+    const unused = Object.keys(zh).filter((key) => !errorKeys.has(key) && !new RegExp(`\\b${key}\\b`).test(sources));
+    expect(unused).toEqual([]);
+  });
+
   it('every error code has a message key error_<code>', () => {
     for (const code of errorCodes) expect(zh).toHaveProperty(`error_${code.replaceAll('-', '_')}`);
   });
