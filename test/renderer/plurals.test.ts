@@ -24,7 +24,9 @@ const counted: [key: string, count: string, others: Record<string, unknown>][] =
   ['ov_checkup_count', 'count', {}],
   ['ov_check_unused_passwords', 'count', { names: 'Foxmail' }],
   ['ov_check_devices_expiring', 'count', { names: 'Office PC' }],
-  ['ov_policy_days', 'days', {}],
+  ['act_sessions_ended_others', 'count', {}],
+  ['ses_confirm_others_body', 'count', {}],
+  ['ses_signed_out_others', 'count', {}],
   ['tf_backup_left', 'total', { left: 1 }],
 ];
 
