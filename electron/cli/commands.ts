@@ -24,6 +24,7 @@ import { createConsoleLogger } from '../platform/logger';
 import { DataFolderInUseError } from '../store/folder-lock';
 import { databaseVariable, openOrganisationBackend, organisationFailure, organisationTarget, type OrganisationTarget } from './organisation';
 import { defaultDataDir, productName } from '../platform/paths';
+import { isMailDomain, thunderbirdAutoconfig } from '../core/mail-clients/autoconfig';
 import { serveCommand, serveUsage } from './serve';
 import { serverCommand, serverUsage } from './server';
 import { version } from '../../package.json';
@@ -47,6 +48,9 @@ Commands:
   serve --data DIR [--socket PATH] [--policy FILE]
                           Answer mail-server logins (Dovecot checkpassword, SMTP AUTH) for the data
                           folder DIR on a Unix socket (default DIR/mail-auth.sock) until SIGTERM
+  autoconfig --domain DOMAIN [--name NAME]
+                          Print Thunderbird's autoconfig file (config-v1.1.xml) for the mail domain,
+                          from the policy's servers, for IT to host
   server [--config FILE]  Run the organisation server on PostgreSQL: the app's API and its web page
                           over HTTPS for every desktop and browser (mailwarden server --help)
   help                    Print this help (also --help); --version prints the version
@@ -82,6 +86,19 @@ const commandHelp: Record<string, string> = {
   serve: `${serveUsage}\n${exitCodes}\n`,
   server: serverUsage,
   helpdesk: helpdeskUsage,
+  autoconfig: `Usage: mailwarden autoconfig --domain DOMAIN [--name NAME] [--policy FILE]
+
+Prints Thunderbird's autoconfiguration file (config-v1.1.xml, Mozilla's clientConfig 1.1) for the
+mail domain DOMAIN: the IMAP, POP3 and SMTP servers of the policy in force on this computer (or
+FILE), each with its port and encryption, and the address as the user name. Host it at
+https://autoconfig.DOMAIN/mail/config-v1.1.xml (or https://DOMAIN/.well-known/autoconfig/mail/
+config-v1.1.xml): Thunderbird then sets an account up from the address alone.
+
+  --domain DOMAIN   The part after @ of the addresses it serves, e.g. cstnet.cn
+  --name NAME       What Thunderbird shows for the provider (default: the domain)
+
+${exitCodes}
+`,
   info: `Usage: mailwarden info [--user-data-dir DIR] [--policy FILE]
 
 Prints this installation's version, data folder, backend, and the policy's sources (the places
@@ -200,6 +217,8 @@ const commandOptions = {
   http: { type: 'string' },
   'http-token-file': { type: 'string' },
   'sender-map': { type: 'string' },
+  domain: { type: 'string' },
+  name: { type: 'string' },
 } as const;
 
 type OptionName = keyof typeof commandOptions;
@@ -210,6 +229,7 @@ type CliOptions = LaunchOptions & { readonly organisation: OrganisationTarget | 
 
 const optionsOf: Record<string, readonly OptionName[]> = {
   info: ['user-data-dir', 'policy'],
+  autoconfig: ['domain', 'name', 'policy'],
   'import-mailboxes': ['user-data-dir', 'policy', 'demo', 'database', 'server-key-file'],
   'list-mailboxes': ['user-data-dir', 'policy', 'demo', 'database', 'server-key-file'],
   'policy show': ['json', 'policy', 'database', 'server-key-file', 'user-data-dir'],
@@ -383,6 +403,17 @@ export async function runCli(argv: readonly string[], out: (s: string) => void, 
       // Facts of the installation and its policy: no store is opened, so it answers while the app runs.
       const resolved = await readPolicy(policyOptions(options), silentLogger);
       out(`${JSON.stringify(describeApp(environmentOf(options), resolved.sources), null, 2)}\n`);
+      return 0;
+    }
+    case 'autoconfig': {
+      const domain = typeof flags.domain === 'string' ? flags.domain.trim() : '';
+      if (!isMailDomain(domain)) {
+        errOut(`mailwarden: autoconfig needs --domain, the mail domain (e.g. cstnet.cn)${domain ? `; '${domain}' is not one` : ''}\n\n${commandHelp.autoconfig}`);
+        return 2;
+      }
+      const resolved = await readPolicy(policyOptions(options), silentLogger);
+      const name = typeof flags.name === 'string' && flags.name.trim() !== '' ? flags.name.trim() : domain.toLowerCase();
+      out(`${thunderbirdAutoconfig({ domain, displayName: name, server: resolved.policy.mailServer })}\n`);
       return 0;
     }
     case 'import-mailboxes':

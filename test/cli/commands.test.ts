@@ -28,6 +28,34 @@ describe('mailwarden CLI', () => {
     }
   });
 
+  it('prints the Thunderbird autoconfig file for a domain from the policy\'s servers', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mailwarden-cli-'));
+    try {
+      const policy = join(dir, 'policy.json');
+      await writeFile(policy, JSON.stringify({ mailServer: { imap: { host: 'imap.example.edu.cn', port: 143, security: 'starttls' } } }));
+      const { code, out, err } = await run(['autoconfig', '--domain', 'example.edu.cn', '--name', 'Example University', '--policy', policy]);
+      expect(err).toBe('');
+      expect(code).toBe(0);
+      expect(out).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<clientConfig version="1.1">/);
+      expect(out).toContain('<emailProvider id="example.edu.cn">');
+      expect(out).toContain('<displayName>Example University</displayName>');
+      expect(out).toMatch(/<incomingServer type="imap">\s*<hostname>imap.example.edu.cn<\/hostname>\s*<port>143<\/port>\s*<socketType>STARTTLS<\/socketType>/);
+      // What the policy left out keeps the guide's server.
+      expect(out).toMatch(/<outgoingServer type="smtp">\s*<hostname>mail.cstnet.cn<\/hostname>\s*<port>994<\/port>\s*<socketType>SSL<\/socketType>/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses autoconfig without a mail domain, or with an address in its place, with exit 2', async () => {
+    const none = await run(['autoconfig']);
+    expect(none).toMatchObject({ code: 2, out: '' });
+    expect(none.err).toContain('autoconfig needs --domain');
+    const address = await run(['autoconfig', '--domain', 'zhang.wei@cstnet.cn']);
+    expect(address).toMatchObject({ code: 2, out: '' });
+    expect(address.err).toContain("'zhang.wei@cstnet.cn' is not one");
+  });
+
   it('refuses an unknown command or a bad flag with exit 2 on stderr', async () => {
     const unknown = await run(['frobnicate']);
     expect(unknown).toMatchObject({ code: 2, out: '' });
