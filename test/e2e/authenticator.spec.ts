@@ -30,6 +30,9 @@ test('sets up an authenticator app and keeps the backup codes shown once', async
   await expect(qr).toHaveJSProperty('complete', true);
   await expect(qr).not.toHaveJSProperty('naturalWidth', 0);
   await expect(totpCard.getByRole('textbox', { name: '应用显示的 6 位验证码' })).toBeFocused();
+  // The steps name the entry as the app will list it: the mail system (the issuer policy names), never "邮件安全助手".
+  await expect(totpCard).toContainText(`应用中会添加一个名为“mail.cstnet.cn (${address})”的条目`);
+  await expect(totpCard).not.toContainText('邮件安全助手');
 
   // The key as shown, in groups of four; the spec plays the phone app with it.
   const shownKey = (await totpCard.getByTestId('totp-key').textContent()) ?? '';
