@@ -36,7 +36,7 @@ function serverEntry(endpoint: MailEndpoint) {
 
 /** A host name with at least one dot, as a mail domain is: `cstnet.cn`, `mail.example.edu.cn`. */
 export function isMailDomain(domain: string): boolean {
-  return domain.length <= 253 && /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i.test(domain);
+  return /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i.test(domain);
 }
 
 export function thunderbirdAutoconfig(input: AutoconfigInput): string {

@@ -4,6 +4,7 @@
  * be put into the outgoing server, where every send would fail (issue 16, item 7).
  */
 import type { MailProtocol } from '../../../../../electron/shared/client-password-rules';
+import { protocolLabels } from '../client-passwords/labels';
 
 export type Reach = 'both' | 'receiving' | 'sending';
 
@@ -18,6 +19,6 @@ export function reachOf(scopes: readonly MailProtocol[] | undefined): Reach {
 export function receivingProtocols(scopes: readonly MailProtocol[]): string {
   return scopes
     .filter((s) => s !== 'smtp')
-    .map((s) => s.toUpperCase())
+    .map((s) => protocolLabels[s])
     .join(' · ');
 }
