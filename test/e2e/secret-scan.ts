@@ -16,7 +16,7 @@
  *   where the user asked for the client password to be kept ("remember in system keychain").
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { scanDirVariable, type SecretKind } from './secret-record';
 
@@ -54,13 +54,26 @@ function isDigit(byte: number | undefined): boolean {
   return byte !== undefined && byte >= 0x30 && byte <= 0x39;
 }
 
-/** Whether `form` occurs in `data`; an all-digit form only where no digit touches it (not inside a timestamp). */
-function occurs(data: Buffer, form: Buffer): boolean {
+/** An ASCII letter or digit: what base64, hex and ids are made of. */
+function isAlphanumeric(byte: number | undefined): boolean {
+  return byte !== undefined && (isDigit(byte) || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a));
+}
+
+/**
+ * Where `form` first occurs in `data` as a secret, or -1. An all-digit form (a six-digit code)
+ * counts only where no letter or digit touches it: inside a longer number (a timestamp) or a run
+ * of base64 or hex (a sealed line, a hash) six digits are chance, not a code. A sealed outbox
+ * line of 200 base64 characters holds some given six-digit code, bounded by letters, about once
+ * in 5·10^8 lines; over a run's hundreds of codes and thousands of sealed lines that once
+ * most likely failed a clean CI run (2026-12-04, sms-outbox.log, no plaintext write found). A
+ * code written as text has a space, quote, colon or a CJK character beside it.
+ */
+function occurrence(data: Buffer, form: Buffer): number {
   const digits = form.every((byte) => isDigit(byte));
   for (let at = data.indexOf(form); at !== -1; at = data.indexOf(form, at + 1)) {
-    if (!digits || (!isDigit(data[at - 1]) && !isDigit(data[at + form.length]))) return true;
+    if (!digits || (!isAlphanumeric(data[at - 1]) && !isAlphanumeric(data[at + form.length]))) return at;
   }
-  return false;
+  return -1;
 }
 
 async function filesUnder(path: string, skip: (file: string) => boolean): Promise<string[]> {
@@ -78,12 +91,15 @@ async function filesUnder(path: string, skip: (file: string) => boolean): Promis
 export interface ScanOutcome {
   readonly secrets: number;
   readonly files: number;
+  readonly bytes: number;
+  /** How many of the secrets are six-digit codes. */
+  readonly codes: number;
   /** `<file>: <kinds>`, never the secret. */
   readonly hits: string[];
 }
 
 /** Scans what the lists in `dir` name for the secrets they hold, then deletes all of it. */
-export async function scanRun(dir: string): Promise<ScanOutcome> {
+export async function scanRun(dir: string, evidence = join(dir, '..', 'evidence')): Promise<ScanOutcome> {
   const secrets = await readList<Secret>(dir, 'secrets');
   const targets = await readList<{ kind: string; path: string }>(dir, 'targets');
   const unique = new Map<string, Secret>();
@@ -91,23 +107,38 @@ export async function scanRun(dir: string): Promise<ScanOutcome> {
   const needles = [...unique.values()].map((secret) => ({ secret, forms: formsOf(secret) }));
   const hits: string[] = [];
   let scanned = 0;
+  let bytes = 0;
   for (const target of targets) {
     const files = await filesUnder(target.path, (file) => target.kind === 'data-folder' && relative(target.path, file).split(sep)[0] === 'home');
     for (const file of files) {
       scanned += 1;
       let data = await readFile(file);
+      bytes += data.length;
       if (target.kind === 'host-log') {
         // The token URL line is printed on purpose (see above); every other line is scanned.
         data = Buffer.from(data.toString('utf8').split('\n').filter((line) => !/^Open: \S+$/.test(line)).join('\n'));
       }
-      const kinds = new Set<string>();
-      for (const { secret, forms } of needles) if (forms.some((form) => occurs(data, form))) kinds.add(secret.kind);
-      if (kinds.size > 0) hits.push(`${file}: ${[...kinds].join(', ')}`);
+      const found = new Map<string, number>();
+      for (const { secret, forms } of needles) {
+        if (found.has(secret.kind)) continue;
+        for (const form of forms) {
+          const at = occurrence(data, form);
+          if (at !== -1) {
+            found.set(secret.kind, at);
+            break;
+          }
+        }
+      }
+      if (found.size > 0) {
+        hits.push(`${file}: ${[...found].map(([kind, at]) => `${kind} at byte ${at}`).join(', ')}`);
+        // Kept for whoever reads the failure; the run's secrets are throwaway test values.
+        await cp(file, join(evidence, relative('/', file)), { recursive: true }).catch(() => undefined);
+      }
     }
   }
   for (const target of targets) await rm(target.path, { recursive: true, force: true });
   await rm(dir, { recursive: true, force: true });
-  return { secrets: unique.size, files: scanned, hits };
+  return { secrets: unique.size, codes: [...unique.values()].filter((secret) => secret.kind === 'code').length, files: scanned, bytes, hits };
 }
 
 export default async function setup(): Promise<() => Promise<void>> {
@@ -116,8 +147,8 @@ export default async function setup(): Promise<() => Promise<void>> {
   // Workers inherit the environment the global setup leaves.
   process.env[scanDirVariable] = dir;
   return async function teardown(): Promise<void> {
-    const { secrets, files, hits } = await scanRun(dir);
-    console.log(`secret scan: ${secrets} secrets looked for in ${files} files: ${hits.length} hits`);
+    const { secrets, codes, files, bytes, hits } = await scanRun(dir);
+    console.log(`secret scan: ${secrets} secrets (${codes} codes) looked for in ${files} files (${bytes} bytes): ${hits.length} hits`);
     if (hits.length > 0) throw new Error(`secrets found in plaintext after the end-to-end run:\n${hits.join('\n')}`);
     // Hosts ran but no secret was recorded: the recorder is broken, and the scan proved nothing.
     if (files > 0 && secrets === 0) throw new Error('secret scan: data folders were kept but no secret was recorded to look for');

@@ -44,13 +44,34 @@ describe('the end-to-end secret scan', () => {
         { kind: 'seed', value: seed },
       ],
     );
-    expect(hits.map((hit) => hit.replace(/^.*\/data\//, ''))).toEqual(['store/a.db: password', 'store/b.db: seed', 'store/c.db: password']);
+    expect(hits.map((hit) => hit.replace(/^.*\/data\//, ''))).toEqual(['store/a.db: password at byte 6', 'store/b.db: seed at byte 0', 'store/c.db: password at byte 0']);
     expect(hits.join('\n')).not.toContain(password);
   });
 
   it('finds a six-digit code standing alone, not inside a longer number', async () => {
     const { hits } = await run({ 'outbox.json': '{"at":1795424123456}', 'log.txt': 'code 123456 sent' }, [{ kind: 'code', value: '123456' }]);
-    expect(hits.map((hit) => hit.replace(/^.*\/data\//, ''))).toEqual(['log.txt: code']);
+    expect(hits.map((hit) => hit.replace(/^.*\/data\//, ''))).toEqual(['log.txt: code at byte 5']);
+  });
+
+  it('does not take six digits inside a sealed line or a hash for a code, but finds one beside a CJK character or punctuation', async () => {
+    // A sealed outbox line is base64 of random bytes: a run of six digits between letters is chance.
+    const { hits } = await run(
+      {
+        'sms-outbox.sealed': 'v1:q8Zt0Lw123456Xv/Pm9Q==\nv1:Rk7a123456aZ\n',
+        'hash.txt': 'f3a9123456bd',
+        'sent.txt': '验证码123456，5分钟内有效',
+        'query.txt': 'code=123456&x=1',
+        'path.txt': '/codes/123456/verify',
+      },
+      [{ kind: 'code', value: '123456' }],
+    );
+    expect(hits.map((hit) => hit.replace(/^.*\/data\//, '')).sort()).toEqual(['path.txt: code at byte 7', 'query.txt: code at byte 5', 'sent.txt: code at byte 9']);
+  });
+
+  it('keeps a copy of each file it found a secret in, for whoever reads the failure', async () => {
+    const { hits } = await run({ 'store/a.db': `{"p":"${password}"}` }, [{ kind: 'password', value: password }]);
+    const file = hits[0]!.replace(/: .*$/, '');
+    expect(existsSync(join(work, 'evidence', file))).toBe(true);
   });
 
   it('spares the token only in the host’s Open: line, and the keyring stand-in home', async () => {
@@ -65,7 +86,7 @@ describe('the end-to-end secret scan', () => {
         { kind: 'password', value: password },
       ],
     );
-    expect(hits.map((hit) => hit.replace(/^.*\//, ''))).toEqual(['host-2.log: token']);
+    expect(hits.map((hit) => hit.replace(/^.*\//, ''))).toEqual(['host-2.log: token at byte 13']);
   });
 
   it('deletes the folders, logs and the list after scanning', async () => {
