@@ -21,6 +21,7 @@ import { createMailClientsHandlers } from './mail-clients/handlers';
 import type { Handlers } from './handler-types';
 import type { MailClientPorts } from './mail-clients/ports';
 import { localAuthority } from './mail-clients/authority';
+import { createWebmailOffHandlers, type WebmailChoice } from './webmail';
 
 
 export interface CoreDependencies {
@@ -32,6 +33,8 @@ export interface CoreDependencies {
   readonly mailClients: MailClientPorts;
   /** The shell's window protection while a secret is on screen; none in browser mode and the CLI. */
   readonly screen?: ScreenGuard;
+  /** Handing accounts to the mail system's web mail (docs/rules.md §12): the desktop's switch; none on the server. */
+  readonly webmailChoice?: WebmailChoice;
 }
 
 export function createHandlers(deps: CoreDependencies): Handlers {
@@ -55,5 +58,6 @@ export function createHandlers(deps: CoreDependencies): Handlers {
       { authority: localAuthority(deps.core), policy: () => deps.core.policy(), clock: deps.core.clock, random: deps.core.random, logger: deps.core.logger },
       deps.mailClients,
     ),
+    ...createWebmailOffHandlers({ ...(deps.webmailChoice ?? { managedByEnforced: () => false }), policy: () => deps.core.policy() }),
   };
 }

@@ -67,6 +67,13 @@ export interface OrganisationServerPolicy {
   readonly caFile: string | null;
 }
 
+/**
+ * Who manages two-factor, client passwords, devices and sharing: Mailwarden itself (this
+ * computer's store or the organisation server), or the mail system's own web mail, with
+ * Mailwarden as the guide and the mail-client half (docs/rules.md §12).
+ */
+export type AccountsManagedBy = 'mailwarden' | 'webmail';
+
 export interface CrashReportsPolicy {
   /** Where crash dumps are uploaded; null: kept on the computer, never uploaded. */
   readonly uploadUrl: string | null;
@@ -98,6 +105,7 @@ export interface Policy {
   readonly updates: UpdatesPolicy;
   readonly crashReports: CrashReportsPolicy;
   readonly organisationServer: OrganisationServerPolicy;
+  readonly accountsManagedBy: AccountsManagedBy;
 }
 
 /** The nested shape from the schema's flat values. A webhook gateway without a URL or body is refused earlier (`crossKeyProblems`). */
@@ -128,6 +136,7 @@ export function policyFromValues(values: PolicyValues): Policy {
     updates: { enabled: values['updates.enabled'], feedUrl: values['updates.feedUrl'] === '' ? null : values['updates.feedUrl'] },
     crashReports: { uploadUrl: values['crashReports.uploadUrl'] === '' ? null : values['crashReports.uploadUrl'] },
     organisationServer: { url: values['server.url'] === '' ? null : values['server.url'], caFile: values['server.caFile'] === '' ? null : values['server.caFile'] },
+    accountsManagedBy: values['accounts.managedBy'],
   };
 }
 
@@ -201,6 +210,7 @@ export function policyToValues(policy: Policy): PolicyValues {
     'updates.enabled': policy.updates.enabled,
     'updates.feedUrl': policy.updates.feedUrl ?? '',
     'crashReports.uploadUrl': policy.crashReports.uploadUrl ?? '',
+    'accounts.managedBy': policy.accountsManagedBy,
     'server.url': policy.organisationServer.url ?? '',
     'server.caFile': policy.organisationServer.caFile ?? '',
   };
@@ -230,6 +240,7 @@ export const policyKeys = [
   'updates',
   'crashReports',
   'organisationServer',
+  'accountsManagedBy',
 ] as const satisfies readonly PolicyKey[];
 
 // ---------------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ import type { MailClientPorts } from './mail-clients/ports';
 import { describePolicy, resolvePolicy, type PolicyLayer, type ResolvedPolicy } from './policy';
 import { noScreenGuard, type Clock, type Logger, type Random, type ScreenGuard, type SettingsStore } from './ports';
 import { SettingsService } from './settings';
+import { createWebmailOffHandlers, type WebmailChoice } from './webmail';
 
 /**
  * Policy that is about this computer and stays with its own places (registry, managed
@@ -32,7 +33,7 @@ export function isDesktopPolicyKey(path: PolicyPath): boolean {
 
 /** Channels this desktop answers itself; every other channel is the server's. */
 export function isDesktopChannel(channel: Channel): boolean {
-  return channel.startsWith('app:') || channel.startsWith('settings:') || channel.startsWith('mail-clients:');
+  return channel.startsWith('app:') || channel.startsWith('settings:') || channel.startsWith('mail-clients:') || channel.startsWith('webmail:');
 }
 
 /** How long the server's policy is used before it is asked again. */
@@ -122,6 +123,7 @@ export interface ServerBackedDependencies {
   /** The machine's keychain, Foxmail profiles, file saving and mail-server login (docs/rules.md §8). */
   readonly mailClients: MailClientPorts;
   readonly screen?: ScreenGuard;
+  readonly webmailChoice?: WebmailChoice;
 }
 
 export function createServerBackedHandlers(deps: ServerBackedDependencies): Handlers {
@@ -151,6 +153,7 @@ export function createServerBackedHandlers(deps: ServerBackedDependencies): Hand
     'settings:update': (async (request: RequestOf<'settings:update'>) => ok(await settings.update(request))) as Handler<Channel>,
   };
   for (const [channel, handler] of Object.entries(mailClients)) own[channel as Channel] = withFreshPolicy(handler as Handler<Channel>);
+  for (const [channel, handler] of Object.entries(createWebmailOffHandlers({ ...(deps.webmailChoice ?? { managedByEnforced: () => false }), policy: () => policy.current().policy }))) own[channel as Channel] = handler as Handler<Channel>;
 
   const handlers: Partial<Record<Channel, Handler<Channel>>> = {};
   for (const channel of channelNames) {

@@ -10,6 +10,7 @@ import { createHandlers } from '../core/handlers';
 import type { AppEnvironment } from '../core/app-info';
 import { defaultResolvedPolicy, type ResolvedPolicy } from '../core/policy';
 import type { Clock, Logger, ScreenGuard } from '../core/ports';
+import type { WebmailChoice } from '../core/webmail';
 import { openEmbeddedStore } from '../store/open';
 import { OsKeychain } from './keychain';
 import { SettingsFile } from '../store/settings-file';
@@ -51,6 +52,8 @@ export interface BackendOptions {
   readonly screen?: ScreenGuard;
   /** Where sign-in sessions are kept: in memory unless given (the organisation server keeps them in its database). */
   readonly sessions?: CoreOptions['sessions'];
+  /** The desktop's switch to the web mail's accounts (docs/rules.md §12). */
+  readonly webmailChoice?: WebmailChoice;
 }
 
 /** The machine's side of putting a password into mail clients (docs/rules.md §8). */
@@ -110,6 +113,7 @@ export async function assembleBackend(environment: AppEnvironment, logger: Logge
     core,
     mailClients: createMailClientPorts(options),
     ...(options.screen ? { screen: options.screen } : {}),
+    ...(options.webmailChoice ? { webmailChoice: options.webmailChoice } : {}),
   });
   const dispatch = createDispatcher(handlers, logger);
   return {

@@ -12,6 +12,10 @@ import { resolvePolicy } from '../core/policy';
 import type { Logger } from '../core/ports';
 import { createServerBackedHandlers, ServerPolicy } from '../core/server-backed';
 import { SettingsFile } from '../store/settings-file';
+import { WebmailProfileFile } from '../store/webmail-profile-file';
+import { accountsManagedBy, type WebmailChoice } from '../core/webmail';
+import { createWebmailBackedHandlers } from '../core/webmail-backed';
+import { ok } from '../shared/result';
 import { createMailClientPorts, openBackend, type BackendOptions } from './compose';
 import { deviceLabel } from './device';
 import { createOrganisationClient, nodeHttpPost, type HttpPost } from './organisation-client';
@@ -41,15 +45,92 @@ const osNames: Partial<Record<NodeJS.Platform, string>> = { win32: 'Windows', da
 
 export async function openDesktopBackend(environment: AppEnvironment, logger: Logger, options: DesktopBackendOptions): Promise<DesktopBackend> {
   const resolved: ResolvedPolicy = resolvePolicy(options.layers, logger);
-  const url = resolved.policy.organisationServer.url;
-  if (!url) {
-    const backend = await openBackend(environment, logger, { ...options, policy: resolved });
+  const profiles = new WebmailProfileFile(environment.dataDir, logger);
+  // Who manages accounts (docs/rules.md §12): IT's enforced value, else the person's choice, else IT's recommendation.
+  const managedByEnforced = () => resolved.sources['accounts.managedBy'].source === 'enforced';
+  let current: DesktopBackend;
+  /** A switch under way: requests wait for it, and answer from the backend it opens. */
+  let switching: Promise<void> | null = null;
+  const choice: WebmailChoice = {
+    managedByEnforced,
+    async switchTo(managedBy) {
+      const profile = await profiles.read();
+      await profiles.write({ ...profile, choice: managedBy });
+      // After this request has answered: closing a backend waits for its requests, this one included.
+      switching = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+        const old = current;
+        try {
+          current = await open();
+          await old.close();
+          logger.info('accounts now managed by', { managedBy });
+        } catch (cause) {
+          logger.error('could not switch who manages accounts; keeping the current way', { error: cause instanceof Error ? cause.message : String(cause) });
+        } finally {
+          switching = null;
+        }
+      });
+      return ok({});
+    },
+  };
+  const open = async (): Promise<DesktopBackend> => {
+    const managedBy = accountsManagedBy(resolved.policy, managedByEnforced(), await profiles.read());
+    if (managedBy === 'webmail') return openWebmailBacked(environment, logger, options, resolved, profiles, choice);
+    const url = resolved.policy.organisationServer.url;
+    if (url) return openServerBacked(environment, logger, options, new URL(url), resolved.policy.organisationServer.caFile, choice);
+    const backend = await openBackend(environment, logger, { ...options, policy: resolved, webmailChoice: choice });
     return { dispatch: backend.dispatch, environment: backend.environment, policy: () => backend.core.policy(), forget: () => undefined, close: () => backend.close() };
-  }
-  return openServerBacked(environment, logger, options, new URL(url), resolved.policy.organisationServer.caFile);
+  };
+  current = await open();
+  return {
+    dispatch: async (channel, request, call) => {
+      if (switching) await switching;
+      return current.dispatch(channel, request, call);
+    },
+    get environment() {
+      return current.environment;
+    },
+    policy: () => current.policy(),
+    forget: (connection) => current.forget(connection),
+    close: async () => {
+      if (switching) await switching;
+      await current.close();
+    },
+  };
 }
 
-async function openServerBacked(environment: AppEnvironment, logger: Logger, options: DesktopBackendOptions, url: URL, caFile: string | null): Promise<DesktopBackend> {
+function openWebmailBacked(
+  environment: AppEnvironment,
+  logger: Logger,
+  options: DesktopBackendOptions,
+  resolved: ResolvedPolicy,
+  profiles: WebmailProfileFile,
+  choice: WebmailChoice,
+): DesktopBackend {
+  const webmailEnvironment: AppEnvironment = { ...environment, backend: 'webmail' };
+  const handlers = createWebmailBackedHandlers({
+    environment: webmailEnvironment,
+    settingsStore: new SettingsFile(environment.dataDir, logger),
+    profiles,
+    policy: resolved,
+    logger,
+    clock: options.clock ?? systemClock,
+    random: cryptoRandom,
+    mailClients: createMailClientPorts(options),
+    choice,
+    ...(options.screen ? { screen: options.screen } : {}),
+  });
+  logger.info("accounts are managed on the mail system's web mail", { webmail: resolved.policy.serverHost });
+  return { dispatch: createDispatcher(handlers, logger), environment: webmailEnvironment, policy: () => resolved.policy, forget: () => undefined, close: async () => undefined };
+}
+
+async function openServerBacked(
+  environment: AppEnvironment,
+  logger: Logger,
+  options: DesktopBackendOptions,
+  url: URL,
+  caFile: string | null,
+  choice: WebmailChoice,
+): Promise<DesktopBackend> {
   const clock = options.clock ?? systemClock;
   let post: HttpPost;
   let closeTransport = () => undefined as void;
@@ -90,6 +171,7 @@ async function openServerBacked(environment: AppEnvironment, logger: Logger, opt
     server: server.call,
     policy,
     mailClients: createMailClientPorts(options),
+    webmailChoice: choice,
     ...(options.screen ? { screen: options.screen } : {}),
   });
   // The rules the server owns, asked at once but not waited for: a server that does not answer

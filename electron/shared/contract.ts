@@ -22,6 +22,7 @@ import { clientPasswordsChannels } from './channels/client-passwords';
 import { grantsChannels } from './channels/grants';
 import { activityChannels } from './channels/activity';
 import { mailClientsChannels } from './channels/mail-clients';
+import { webmailChannels } from './channels/webmail';
 
 export const locales = ['zh-CN', 'en'] as const;
 export const LocaleSchema = v.picklist(locales);
@@ -79,7 +80,7 @@ export const AppInfoSchema = v.strictObject({
   /** The folder that holds this installation's data (Electron's userData or --user-data-dir). */
   dataDir: v.string(),
   /** Which account-security backend answers: this computer's embedded store, or the organisation's database. */
-  backend: v.picklist(['embedded', 'organisation']),
+  backend: v.picklist(['embedded', 'organisation', 'webmail']),
   /** The organisation server this desktop works against, when it does (policy server.url). */
   server: v.optional(v.string()),
   /**
@@ -152,6 +153,7 @@ export const channelGroups = [
   grantsChannels,
   activityChannels,
   mailClientsChannels,
+  webmailChannels,
 ] as const;
 
 /** Every channel, gathered from the namespace declarations. */
@@ -166,6 +168,7 @@ export const contract = {
   ...grantsChannels,
   ...activityChannels,
   ...mailClientsChannels,
+  ...webmailChannels,
 } as const;
 
 export type Contract = typeof contract;

@@ -472,6 +472,21 @@ export const policySchema = {
     recommendable: false,
     secret: false,
   },
+  'accounts.managedBy': {
+    registryName: 'AccountsManagedBy',
+    category: 'organisation',
+    type: 'enum',
+    values: ['mailwarden', 'webmail'],
+    default: 'mailwarden',
+    title: { 'zh-CN': '由谁管理二次验证和客户端专用密码', en: 'Who manages two-factor and client passwords' },
+    description: {
+      'zh-CN':
+        'mailwarden：二次验证、客户端专用密码、设备和共享邮箱都在 Mailwarden 中管理（本机数据或组织服务器）。webmail：这些都在邮件系统自己的网页邮箱（serverHost）中管理，Mailwarden 一步步带用户在网页邮箱中完成，并把在那里生成的客户端专用密码经真实登录验证后放入邮件客户端。推荐值可由用户在登录页更改。默认 mailwarden。',
+      en: "mailwarden: two-factor, client passwords, devices and shared mailboxes are managed in Mailwarden (this computer's data or the organisation server). webmail: they are managed on the mail system's own web mail (serverHost); Mailwarden walks the person through its pages and puts a client password made there into mail clients once a real login has verified it. A recommended value may be changed by the person on the sign-in screen. Default: mailwarden.",
+    },
+    recommendable: true,
+    secret: false,
+  },
   'server.url': {
     registryName: 'ServerUrl',
     category: 'organisation',

@@ -78,6 +78,16 @@ export const errorCodes = [
   'server-unreachable',
   'server-untrusted',
   'server-incompatible',
+  /** Asked of the web-mail guide where Mailwarden manages accounts itself (docs/rules.md §12). */
+  'not-webmail-mode',
+  /** Asked of Mailwarden's own accounts where the mail system's web mail manages them. */
+  'managed-by-webmail',
+  /** What was pasted is not 16 letters or digits. */
+  'client-password-shape',
+  /** The mail server refused the pasted client password on every server. */
+  'client-password-refused',
+  /** IT set this choice and locked it. */
+  'policy-locked',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];

@@ -79,7 +79,7 @@ async function setup(options: { desktopLayers?: PolicyLayer[] } = {}) {
 describe('a desktop against the organisation server', () => {
   it('answers its own channels itself and sends every other one to the server', async () => {
     for (const channel of channelNames) {
-      const own = channel.startsWith('app:') || channel.startsWith('settings:') || channel.startsWith('mail-clients:');
+      const own = channel.startsWith('app:') || channel.startsWith('settings:') || channel.startsWith('mail-clients:') || channel.startsWith('webmail:');
       expect(isDesktopChannel(channel), channel).toBe(own);
     }
     const { dispatch, wire } = await setup();

@@ -11,7 +11,7 @@ import { mailProtocols, type ApplyTarget, type MailProtocol } from '../../shared
 import type { Channel, RequestOf, ResponseOf } from '../../shared/contract';
 import { err, ok, type Result } from '../../shared/result';
 import type { CallContext } from '../call';
-import { classifyStoredSecrets, markClientPasswordApplied, normalizeClientPassword, verifyOwnClientPassword } from '../client-passwords';
+import { classifyStoredSecrets, looksLikeClientPassword, markClientPasswordApplied, normalizeClientPassword, verifyOwnClientPassword } from '../client-passwords';
 import type { CoreContext } from '../context';
 import { hasTwoFactor, type MailboxRecord } from '../mailbox';
 import { requireSession } from '../session-guard';
@@ -46,6 +46,13 @@ export interface MailClientAuthority {
   markApplied(call: CallContext, id: string, target: ApplyTarget): Promise<Result<unknown>>;
   /** What each password found in a mail client is to the signed-in mailbox. */
   classify(call: CallContext, secrets: readonly string[]): Promise<Result<StoredSecretsVerdict>>;
+  /** A typed password as a mail client would send it: a client password of ours without its spaces. */
+  wireForm(secret: string): string;
+}
+
+/** Mailwarden's own client passwords are lower case; what is typed in groups of four is sent as one. */
+function ownWireForm(secret: string): string {
+  return looksLikeClientPassword(normalizeClientPassword(secret)) ? normalizeClientPassword(secret) : secret;
 }
 
 /** The embedded store (or, on the server itself, its database) answers directly. */
@@ -77,6 +84,7 @@ export function localAuthority(core: CoreContext): MailClientAuthority {
       if (!mailbox) return err('not-signed-in');
       return ok({ verdicts: await classifyStoredSecrets(core, mailbox, secrets), twoFactor: hasTwoFactor(mailbox) });
     },
+    wireForm: ownWireForm,
   };
 }
 
@@ -114,5 +122,6 @@ export function remoteAuthority(server: ServerCall): MailClientAuthority {
       }
       return ok({ verdicts, twoFactor });
     },
+    wireForm: ownWireForm,
   };
 }

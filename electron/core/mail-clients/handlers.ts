@@ -11,7 +11,6 @@ import type { ResponseOf } from '../../shared/contract';
 import { profileDeleteOfferMs, type MailEndpoint, type MailServerSettings } from '../../shared/mail-server';
 import { err, ok, type Result } from '../../shared/result';
 import type { CallContext } from '../call';
-import { looksLikeClientPassword, normalizeClientPassword } from '../client-passwords';
 import type { HandlersOf } from '../handler-types';
 import { randomId } from '../ids';
 import { normalizeAddress } from '../mailbox';
@@ -323,7 +322,7 @@ export function createMailClientsHandlers(deps: MailClientsDependencies, ports: 
         secret = request.secret.password;
       }
       // Client passwords are accepted with spaces (as shown); the mail server is sent them without.
-      const sent = looksLikeClientPassword(normalizeClientPassword(secret)) ? normalizeClientPassword(secret) : secret;
+      const sent = authority.wireForm(secret);
       const { mailServer } = policy();
       const [imap, smtp] = await Promise.all([
         ports.tester.test('imap', mailServer.imap, address, sent),

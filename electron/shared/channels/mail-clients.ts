@@ -100,7 +100,7 @@ export const mailClientsChannels = channels({
   'mail-clients:keychain-remember': {
     request: v.strictObject(Apply),
     response: v.strictObject({ name: v.string() }),
-    errors: ['not-signed-in', 'two-factor-required', 'not-found', 'password-mismatch', 'keychain-unavailable', 'integration-disabled'],
+    errors: ['not-signed-in', 'two-factor-required', 'not-found', 'password-mismatch', 'client-password-shape', 'client-password-refused', 'server-unreachable', 'keychain-unavailable', 'integration-disabled'],
   },
   'mail-clients:keychain-forget': {
     request: v.strictObject({ name: NameInput }),
@@ -122,7 +122,7 @@ export const mailClientsChannels = channels({
       'not-signed-in',
       'two-factor-required',
       'not-found',
-      'password-mismatch',
+      'password-mismatch', 'client-password-shape', 'client-password-refused', 'server-unreachable',
       'foxmail-running',
       'foxmail-unsupported',
       'foxmail-write-failed',
@@ -156,7 +156,7 @@ export const mailClientsChannels = channels({
       /** When the app offers to delete it (ms since the epoch). */
       deleteOfferAt: v.number(),
     }),
-    errors: ['not-signed-in', 'two-factor-required', 'not-found', 'password-mismatch', 'save-cancelled', 'save-failed', 'integration-disabled'],
+    errors: ['not-signed-in', 'two-factor-required', 'not-found', 'password-mismatch', 'client-password-shape', 'client-password-refused', 'server-unreachable', 'save-cancelled', 'save-failed', 'integration-disabled'],
   },
   'mail-clients:iphone-profile-delete': {
     request: v.strictObject({ fileId: Ref }),

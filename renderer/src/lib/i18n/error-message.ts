@@ -73,6 +73,11 @@ const messages: Record<ErrorCode, () => string> = {
   'server-unreachable': m.error_server_unreachable,
   'server-untrusted': m.error_server_untrusted,
   'server-incompatible': m.error_server_incompatible,
+  'not-webmail-mode': m.error_not_webmail_mode,
+  'managed-by-webmail': m.error_managed_by_webmail,
+  'client-password-shape': m.error_client_password_shape,
+  'client-password-refused': m.error_client_password_refused,
+  'policy-locked': m.error_policy_locked,
 };
 
 /**

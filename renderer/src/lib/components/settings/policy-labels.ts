@@ -44,6 +44,7 @@ const keyLabels: Record<PolicyPath, () => string> = {
   'updates.enabled': m.policy_key_updates_enabled,
   'updates.feedUrl': m.policy_key_updates_feed_url,
   'crashReports.uploadUrl': m.policy_key_crash_reports_upload_url,
+  'accounts.managedBy': m.policy_key_accounts_managed_by,
   'server.url': m.policy_key_server_url,
   'server.caFile': m.policy_key_server_ca_file,
 };
@@ -89,6 +90,7 @@ export function policyValueText(item: Pick<PolicyItem, 'key' | 'value' | 'secret
   if (item.key === 'clientPasswordDefaultExpiryDays' && value === 0) return m.policy_never();
   if (item.key === 'updates.feedUrl' && value === '') return m.policy_builtin_feed();
   if (item.key === 'server.url' && value === '') return m.policy_no_server();
+  if (item.key === 'accounts.managedBy') return value === 'webmail' ? m.policy_managed_by_webmail() : m.policy_managed_by_mailwarden();
   if (item.key === 'server.caFile' && value === '') return m.policy_system_cas();
   if (typeof value === 'string') return (item.key.endsWith('.security') || item.key === 'sms.kind' || item.key === 'sms.provider.templateParams') ? (enumLabels[value]?.() ?? value) : value;
   return String(value);
