@@ -75,6 +75,82 @@ export interface FoxmailProfiles {
   writePassword(ref: string, password: string): Promise<{ readonly backupPath: string }>;
 }
 
+export interface ThunderbirdAccount {
+  /** `<profile folder>#<server key>` (e.g. `…/Profiles/ab12.default-release#server2`): names the account. */
+  readonly ref: string;
+  readonly address: string;
+  readonly displayName: string;
+  readonly protocol: 'imap' | 'pop3';
+  readonly incoming: MailEndpoint;
+  /** The incoming server's user name (the login's username). */
+  readonly incomingUser: string;
+  /** The identity's SMTP server; null when it has none this app understands. */
+  readonly outgoing: MailEndpoint | null;
+  readonly outgoingUser: string | null;
+  /** Its password may be written now (profile's store ready, server fields complete). */
+  readonly writable: boolean;
+}
+
+/**
+ * Whether the profile's saved passwords can be written: 'ready' (key4.db has no primary password
+ * and its keys and logins.json are understood), 'primary-password', or 'unsupported' (anything
+ * not understood, or no key yet: then the person gets the manual steps).
+ */
+export type ThunderbirdPasswordStore = 'ready' | 'primary-password' | 'unsupported';
+
+export interface ThunderbirdProfile {
+  readonly name: string;
+  /** The profile folder. */
+  readonly path: string;
+  readonly isDefault: boolean;
+  readonly running: boolean;
+  /** False when the folder or its prefs.js could not be read or was not understood: shown as unreadable, never as "no accounts". */
+  readonly readable: boolean;
+  readonly passwordStore: ThunderbirdPasswordStore;
+  readonly accounts: readonly ThunderbirdAccount[];
+}
+
+export interface ThunderbirdInstallation {
+  /** The folder holding profiles.ini. */
+  readonly root: string;
+  readonly foundBy: 'default-folder' | 'snap' | 'flatpak' | 'environment';
+  readonly profiles: readonly ThunderbirdProfile[];
+}
+
+/** Why a Thunderbird profile was not changed. */
+export type ThunderbirdRefusal = 'running' | 'unsupported' | 'primary-password' | 'not-found' | 'write-failed';
+
+export class ThunderbirdError extends Error {
+  override readonly name = 'ThunderbirdError';
+  constructor(
+    readonly reason: ThunderbirdRefusal,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+export interface ThunderbirdWriteResult {
+  /** The copy of logins.json made before the change; null when there was no logins.json. */
+  readonly backupPath: string | null;
+  /** Each login origin set (`imap://host` or `mailbox://host`, and `smtp://host`) and whether it was replaced or added. */
+  readonly logins: readonly { readonly origin: string; readonly change: 'replaced' | 'added' }[];
+}
+
+export interface ThunderbirdProfiles {
+  /** Installations (profiles.ini folders) found, with their profiles and accounts; never throws for a bad profile. */
+  scan(): Promise<ThunderbirdInstallation[]>;
+  /**
+   * Sets the password of the account's incoming login and, when its SMTP server has a user name,
+   * of the outgoing one, in logins.json, encrypted as Thunderbird does. Refuses while Thunderbird
+   * runs, with a primary password, and for anything not fully understood; backs logins.json up
+   * beside itself, writes a temp file, fsyncs, renames, re-reads and decrypts to verify, and
+   * restores the backup on any failure. Throws ThunderbirdError.
+   */
+  writePassword(ref: string, password: string): Promise<ThunderbirdWriteResult>;
+}
+
 /** Saves a file the person asked for (a save-as dialog in Electron; the downloads folder in browser mode). */
 export interface FileSaver {
   /** Written with mode 0600; null when the person cancelled. */
