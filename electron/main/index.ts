@@ -26,7 +26,7 @@ import { TrustTokenFile } from '../store/trust-token-file';
 import { handle } from './ipc';
 import { DialogFileSaver } from './save-dialog';
 import { openWhenFree } from './start-retry';
-import { isAllowedExternalUrl } from './links';
+import { externalHosts, isAllowedExternalUrl } from './links';
 import { buildMenuTemplate, menuLabels } from './menu';
 import { isPermissionAllowed } from './permissions';
 import { appSchemePrivileges, appScheme, serveAppRequest } from './protocol';
@@ -262,7 +262,8 @@ function startDesktopApp(): void {
     if (mainWindow.isMinimized()) mainWindow.restore();
     mainWindow.focus();
   });
-  app.on('web-contents-created', (_event, contents) => lockDownContents(contents));
+  // The web mail's pages (the guide's "Open the web mail") open on the host policy names.
+  app.on('web-contents-created', (_event, contents) => lockDownContents(contents, () => new Set([...externalHosts, webmailHost()])));
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();
   });
