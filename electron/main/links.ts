@@ -2,7 +2,7 @@
  * The only places the app opens in the user's browser. Anything else a page tries to open or
  * navigate to is dropped: the renderer should never need to leave app://.
  */
-export const externalHosts: ReadonlySet<string> = new Set(['mail.cstnet.cn']);
+const externalHosts: ReadonlySet<string> = new Set(['mail.cstnet.cn']);
 
 export function isAllowedExternalUrl(candidate: string, hosts: ReadonlySet<string> = externalHosts): boolean {
   let url: URL;

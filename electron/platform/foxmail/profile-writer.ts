@@ -10,7 +10,10 @@ import { FoxmailError } from '../../core/mail-clients/ports';
 import { decodePassword, encodePassword, isEncodablePassword } from './codec';
 import { readProfile, serializeV7Records, withPasswordHex } from './profile-format';
 
-/** The file operations a write uses; tests wrap them to make one fail. */
+/**
+ * The file operations a write uses; tests wrap them to make one fail.
+ * @internal
+ */
 export interface ProfileFiles {
   read(path: string): Promise<Uint8Array>;
   /** Creates `path` (failing if it exists) with `mode`, writes `bytes`, fsyncs and closes it. */
@@ -22,6 +25,7 @@ export interface ProfileFiles {
   mode(path: string): Promise<number>;
 }
 
+/** @internal */
 export const nodeProfileFiles: ProfileFiles = {
   read: async (path) => new Uint8Array(await readFile(path)),
   async create(path, bytes, mode) {
@@ -62,7 +66,7 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 /** `20261123T231500Z`: sorts by time and is a valid file name everywhere. */
-export function backupStamp(date: Date): string {
+function backupStamp(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
 }
 
