@@ -28,7 +28,8 @@ const built = run('build', 'npm', ['run', '--silent', 'build']);
 if (built) run('electronegativity', 'node', ['scripts/electronegativity.mjs']);
 else stages.push({ name: 'electronegativity', ok: false, seconds: 0 });
 run('type-check', 'npm', ['run', '--silent', 'typecheck']);
-// ESLint: no import cycle, the layers of ARCHITECTURE.md, the TypeScript and Svelte rules (eslint.config.js).
+// ESLint: no import cycle, the layers of ARCHITECTURE.md, the TypeScript and Svelte rules (eslint.config.js);
+// knip: no unused file, dependency or export, and none that only a test uses unless tagged @internal (knip.jsonc).
 run('lint', 'npm', ['run', '--silent', 'lint']);
 run('unit', npx, ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`]);
 // The core's suites once more with every test core on PostgreSQL: one contract, two backends.

@@ -547,7 +547,10 @@ async function policyCheck(file: string | undefined, out: (s: string) => void, e
   return 0;
 }
 
-/** A --since value: YYYY-MM-DD is midnight UTC; anything else must be a full ISO 8601 time. */
+/**
+ * A --since value: YYYY-MM-DD is midnight UTC; anything else must be a full ISO 8601 time.
+ * @internal
+ */
 export function parseSince(text: string): number | null {
   if (/^\d{4}-\d{2}-\d{2}$/.test(text)) {
     const at = Date.parse(`${text}T00:00:00Z`);

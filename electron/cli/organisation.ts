@@ -35,7 +35,7 @@ export function redactDatabaseUrl(url: string): string {
   }
 }
 
-export class OrganisationOpenError extends Error {
+class OrganisationOpenError extends Error {
   override readonly name = 'OrganisationOpenError';
   constructor(
     message: string,

@@ -54,12 +54,15 @@ loopback; --imap-acl-tls connects with TLS from the start (port 993). Checked ev
 `;
 
 /** How often serve brings the mail server's ACLs in line with the grants. */
-export const mailAclIntervalMs = 5_000;
+const mailAclIntervalMs = 5_000;
 
 /** The socket's name inside the data folder when --socket is not given. */
-export const defaultSocketName = 'mail-auth.sock';
+const defaultSocketName = 'mail-auth.sock';
 
-/** `mail.example.edu:143`, `127.0.0.1:143` or `[::1]:143`: a server to connect to; null otherwise. */
+/**
+ * `mail.example.edu:143`, `127.0.0.1:143` or `[::1]:143`: a server to connect to; null otherwise.
+ * @internal
+ */
 export function parseServerAddress(text: string): { host: string; port: number } | null {
   const match = /^(?:\[([0-9a-fA-F:.]+)\]|([A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?)):(\d{1,5})$/.exec(text.trim());
   const port = match ? Number(match[3]) : NaN;

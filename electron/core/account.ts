@@ -18,13 +18,17 @@ function mailboxes(core: CoreContext) {
   return core.store.collection<MailboxRecord>('mailboxes');
 }
 
+/** @internal */
 export interface PasswordChangePreview {
   readonly revokesClientPasswords: boolean;
   readonly clientPasswords: string[];
   readonly trustedDevices: number;
 }
 
-/** What a new main password would revoke now, so the page can warn before the user commits. */
+/**
+ * What a new main password would revoke now, so the page can warn before the user commits.
+ * @internal
+ */
 export async function passwordChangePreview(core: CoreContext, mailbox: string): Promise<PasswordChangePreview> {
   const revokesClientPasswords = core.policy().passwordChangeRevokesClientPasswords;
   const clientPasswords = revokesClientPasswords
@@ -36,12 +40,14 @@ export async function passwordChangePreview(core: CoreContext, mailbox: string):
   return { revokesClientPasswords, clientPasswords, trustedDevices };
 }
 
+/** @internal */
 export interface PasswordChange {
   readonly current: string;
   readonly next: string;
   readonly confirmation: string;
 }
 
+/** @internal */
 export interface PasswordChanged {
   readonly revokedClientPasswords: string[];
   readonly revokedTrustedDevices: number;
@@ -51,6 +57,7 @@ export interface PasswordChanged {
  * Checks the current password (a wrong one counts toward the lockout, like a wrong sign-in),
  * applies the password rules, then writes the new hash and revokes in one unit. Every other
  * connection signed in to the mailbox is signed out; this one stays, its password just checked.
+ * @internal
  */
 export async function changeMainPassword(core: CoreContext, call: CallContext, change: PasswordChange): Promise<Result<PasswordChanged>> {
   const session = await requireSession(core, call, { allowEnrollment: false });

@@ -8,6 +8,7 @@ import type { MailboxRecord } from './mailbox';
 import type { Clock, Random } from './ports';
 import type { Collection, Store, StoredRecord } from './store';
 
+/** @internal */
 export const activityKinds = [
   'sign-in',
   'sign-in-failed',
@@ -46,7 +47,7 @@ export function isActivityKind(value: string): value is ActivityKind {
   return (activityKinds as readonly string[]).includes(value);
 }
 
-export type ActivityOutcome = 'success' | 'failure';
+type ActivityOutcome = 'success' | 'failure';
 
 export interface ActivityRecord extends StoredRecord {
   readonly mailbox: string;
@@ -59,7 +60,9 @@ export interface ActivityRecord extends StoredRecord {
   readonly detail: Readonly<Record<string, string | number>>;
 }
 
+/** @internal */
 export const activityRetention = { days: 180, perMailbox: 10_000 } as const;
+/** @internal */
 export const activityPageSize = { default: 50, max: 200 } as const;
 
 const dayMs = 86_400_000;

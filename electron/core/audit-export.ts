@@ -71,16 +71,17 @@ export async function* auditBatches(core: CoreContext, query: AuditQuery, batchS
  * One CSV cell. A spreadsheet runs a cell starting with = + - @ (or a tab or carriage return,
  * which some strip first) as a formula, so such cells get a leading apostrophe (OWASP's
  * advice); then RFC 4180 quoting for commas, quotes and line breaks.
+ * @internal
  */
 export function csvCell(value: string): string {
   const defused = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
   return /[",\r\n]/.test(defused) ? `"${defused.replaceAll('"', '""')}"` : defused;
 }
 
-export const auditCsvHeader = ['time', 'mailbox', 'kind', 'outcome', 'device', 'detail'] as const;
+const auditCsvHeader = ['time', 'mailbox', 'kind', 'outcome', 'device', 'detail'] as const;
 
 /** The UTF-8 byte order mark that starts the CSV (see auditCsv). */
-export const utf8Bom = '\uFEFF';
+const utf8Bom = '\uFEFF';
 
 /**
  * What a CSV export starts with. RFC 4180: a header, CRLF line ends, the detail as `name=value`

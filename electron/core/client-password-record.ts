@@ -3,8 +3,6 @@ import type { ApplyTarget, MailProtocol } from '../shared/client-password-rules'
 import type { CoreContext } from './context';
 import type { StoredRecord } from './store';
 
-export type { ApplyTarget, MailProtocol };
-
 export interface ClientPasswordRecord extends StoredRecord {
   readonly mailbox: string;
   readonly name: string;

@@ -20,11 +20,17 @@ import { requireSession } from './session-guard';
 /**
  * 24 letters without l and o, 8 digits without 0 and 1: nothing a person can misread when typing
  * it into a phone, and 32 symbols, so each is exactly 5 bits and 16 of them are 80.
+ * @internal
  */
 export const clientPasswordAlphabet = 'abcdefghijkmnpqrstuvwxyz23456789';
+/** @internal */
 export const clientPasswordLength = 16;
+/** @internal */
 export const clientPasswordNameMax = 32;
-/** The security check-up flags a password nobody has used for this long. */
+/**
+ * The security check-up flags a password nobody has used for this long.
+ * @internal
+ */
 export const unusedFlagDays = 90;
 
 const dayMs = 86_400_000;
@@ -40,7 +46,10 @@ export function generateClientPassword(random: Random): string {
   return password;
 }
 
-/** `abcd efgh ijkm npqr`: easier to read aloud or copy by hand. */
+/**
+ * `abcd efgh ijkm npqr`: easier to read aloud or copy by hand.
+ * @internal
+ */
 export function groupClientPassword(password: string): string {
   return password.replace(/(.{4})(?=.)/g, '$1 ');
 }
@@ -60,7 +69,7 @@ export function clientPasswordLookup(core: CoreContext, normalized: string): str
 }
 
 /** The name as stored (trimmed, NFC), or null when it is empty, too long or holds control characters. */
-export function cleanClientPasswordName(raw: string): string | null {
+function cleanClientPasswordName(raw: string): string | null {
   const name = raw.normalize('NFC').trim();
   const length = [...name].length;
   if (length < 1 || length > clientPasswordNameMax || forbiddenInName.test(name)) return null;
@@ -75,7 +84,7 @@ export function isExpired(record: ClientPasswordRecord, now: number): boolean {
   return record.expiresAt !== null && now >= record.expiresAt;
 }
 
-export function toView(record: ClientPasswordRecord, now: number): ClientPasswordView {
+function toView(record: ClientPasswordRecord, now: number): ClientPasswordView {
   return {
     id: record._id,
     name: record.name,
@@ -98,7 +107,7 @@ function deviceOf(call: CallContext): string {
   return deviceName(call.device);
 }
 
-export async function listClientPasswords(core: CoreContext, mailbox: string): Promise<ClientPasswordView[]> {
+async function listClientPasswords(core: CoreContext, mailbox: string): Promise<ClientPasswordView[]> {
   const now = core.clock.now();
   return (await passwords(core).find({ mailbox }, { sort: { createdAt: -1 } })).map((p) => toView(p, now));
 }
@@ -115,6 +124,7 @@ async function refuseCreate(core: CoreContext, mailbox: string, name: string): P
   return null;
 }
 
+/** @internal */
 export async function createClientPassword(
   core: CoreContext,
   mailbox: string,
@@ -159,12 +169,15 @@ export async function createClientPassword(
 }
 
 /** Another mailbox's password is reported as not found: its existence is none of this caller's business. */
-export async function ownPassword(core: CoreContext, mailbox: string, id: string): Promise<ClientPasswordRecord | null> {
+async function ownPassword(core: CoreContext, mailbox: string, id: string): Promise<ClientPasswordRecord | null> {
   const record = await passwords(core).get(id);
   return record && record.mailbox === mailbox ? record : null;
 }
 
-/** Removes the record, so the next login with it fails at once (no cache stands in between). */
+/**
+ * Removes the record, so the next login with it fails at once (no cache stands in between).
+ * @internal
+ */
 export async function revokeClientPassword(core: CoreContext, mailbox: string, call: CallContext, id: string): Promise<Result<Record<string, never>>> {
   return core.store.atomically(async () => {
     const record = await ownPassword(core, mailbox, id);
@@ -209,7 +222,7 @@ export async function verifyOwnClientPassword(
 }
 
 /** What a password found in a mail client's settings is to this mailbox. */
-export async function classifyStoredSecret(core: CoreContext, mailbox: MailboxRecord, stored: string): Promise<StoredSecretVerdict> {
+async function classifyStoredSecret(core: CoreContext, mailbox: MailboxRecord, stored: string): Promise<StoredSecretVerdict> {
   const normalized = normalizeClientPassword(stored);
   if (looksLikeClientPassword(normalized)) {
     const record = await passwords(core).findOne({ mailbox: mailbox.address, lookup: clientPasswordLookup(core, normalized) });

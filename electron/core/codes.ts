@@ -32,6 +32,7 @@ export const codeRules = {
 
 const longestLimitMs = Math.max(...codeRules.limits.map((l) => l.windowMs));
 
+/** @internal */
 export interface CodeRecord extends StoredRecord {
   readonly mailbox: string;
   readonly purpose: CodePurpose;
@@ -47,6 +48,7 @@ export interface CodeRecord extends StoredRecord {
   readonly usedAt: number | null;
 }
 
+/** @internal */
 export interface SmsSendRecord extends StoredRecord {
   readonly mailbox: string;
   readonly phone: string;

@@ -10,9 +10,9 @@ import { normalizeAddress, twoFactorMethods, type MailboxRecord } from './mailbo
 import type { TwoFactorMethod } from './policy';
 
 /** The same numbers the registration form shows (electron/shared/password-rules.ts). */
-export const passwordRules = mainPasswordRules;
-export const addressMaxLength = 254;
-export const displayNameMaxLength = 64;
+const passwordRules = mainPasswordRules;
+const addressMaxLength = 254;
+const displayNameMaxLength = 64;
 
 // Dot-atom local part (RFC 5322 without quoted strings or comments, which no mail system here
 // hands out) and LDH domain labels; checked after lower-casing, so lower case is enough.
@@ -57,6 +57,7 @@ function defaultDisplayName(address: string): string {
   return address.slice(0, address.indexOf('@'));
 }
 
+/** @internal */
 export function newMailboxRecord(address: string, displayName: string, passwordHash: string, now: number): MailboxRecord {
   return {
     _id: address,
@@ -127,7 +128,7 @@ export async function listMailboxes(core: CoreContext): Promise<DirectoryEntry[]
 // IT import
 
 /** One mailbox to import. `line`: the CSV line its record starts on, or its 1-based position in a JSON array. */
-export interface ImportRow {
+interface ImportRow {
   readonly line: number;
   readonly address: string;
   readonly password: string;
@@ -197,6 +198,7 @@ export function parseMailboxJson(text: string): ParsedImport {
   return { rows, problems };
 }
 
+/** @internal */
 export interface CsvRecord {
   /** The line the record starts on (a quoted field may span lines). */
   readonly line: number;
@@ -208,6 +210,7 @@ export interface CsvRecord {
  * commas, line breaks and doubled quotes. Written here rather than taken from a package: the
  * grammar is small, and an importer of passwords should not pull in a dependency for it. A UTF-8
  * byte-order mark (Excel writes one) is skipped; blank lines are ignored.
+ * @internal
  */
 export function parseCsv(text: string): { records: CsvRecord[] } | { error: ImportProblem } {
   const records: CsvRecord[] = [];
@@ -387,9 +390,12 @@ export async function importMailboxes(core: CoreContext, parsed: ParsedImport, d
 // ---------------------------------------------------------------------------------------------
 // Demo seed
 
-export const demoDomain = 'demo.mailwarden.cn';
+const demoDomain = 'demo.mailwarden.cn';
 
-/** Base32 seed of the demo authenticator: public demo data, so a newcomer can add it to an app. */
+/**
+ * Base32 seed of the demo authenticator: public demo data, so a newcomer can add it to an app.
+ * @internal
+ */
 export const demoTotpSecret = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
 
 interface DemoMailbox {
@@ -401,7 +407,10 @@ interface DemoMailbox {
   readonly totp?: boolean;
 }
 
-/** Three people and one public mailbox, covering SMS, authenticator, no 2FA and a shared phone. */
+/**
+ * Three people and one public mailbox, covering SMS, authenticator, no 2FA and a shared phone.
+ * @internal
+ */
 export const demoMailboxes: readonly DemoMailbox[] = [
   { address: `zhang.wei@${demoDomain}`, displayName: '张伟', password: 'demo-zhang-2026', phone: '+8613912341234' },
   { address: `li.na@${demoDomain}`, displayName: '李娜', password: 'demo-lina-2026', totp: true },

@@ -6,7 +6,7 @@
  * the grantee's because it changes what they can do in someone else's name.
  */
 import type { GrantGivenView, SharedMailboxView } from '../shared/channels/grants';
-import { may, messageHeaders, type GrantAction, type GrantHeaders, type GrantLevel } from '../shared/grant-rules';
+import { may, type GrantAction, type GrantLevel } from '../shared/grant-rules';
 import type { RequestOf } from '../shared/contract';
 import { err, ok, type Result } from '../shared/result';
 import { deviceName, type CallContext } from './call';
@@ -18,8 +18,7 @@ import { imapRights, mailAclStates, wantMailAcl, type MailAclStateView } from '.
 import { requireSession } from './session-guard';
 import type { StoredRecord } from './store';
 
-export { may, messageHeaders };
-
+/** @internal */
 export interface GrantRecord extends StoredRecord {
   readonly owner: string;
   readonly grantee: string;
@@ -36,11 +35,18 @@ export interface GrantRecord extends StoredRecord {
 }
 
 const dayMs = 86_400_000;
+/** @internal */
 export const grantEndRange = { minDays: 1, maxMonths: 6 } as const;
-/** Who ends a lapsed grant in the activity log: no person or device did. */
+/**
+ * Who ends a lapsed grant in the activity log: no person or device did.
+ * @internal
+ */
 export const lapseDevice = 'Mailwarden';
 
-/** The same day of the month `months` later (UTC), or that month's last day when it is shorter. */
+/**
+ * The same day of the month `months` later (UTC), or that month's last day when it is shorter.
+ * @internal
+ */
 export function addMonths(time: number, months: number): number {
   const date = new Date(time);
   const day = date.getUTCDate();
@@ -51,11 +57,11 @@ export function addMonths(time: number, months: number): number {
   return date.getTime();
 }
 
-export function endDateAllowed(endsAt: number, now: number): boolean {
+function endDateAllowed(endsAt: number, now: number): boolean {
   return endsAt >= now + grantEndRange.minDays * dayMs && endsAt <= addMonths(now, grantEndRange.maxMonths);
 }
 
-export function isLapsed(grant: GrantRecord, now: number): boolean {
+function isLapsed(grant: GrantRecord, now: number): boolean {
   return grant.endsAt !== null && now >= grant.endsAt;
 }
 
@@ -133,7 +139,10 @@ async function givenView(core: CoreContext, grant: GrantRecord, names?: Readonly
   };
 }
 
-/** The grants an owner has given, oldest first, lapsed ones removed on the way. */
+/**
+ * The grants an owner has given, oldest first, lapsed ones removed on the way.
+ * @internal
+ */
 export async function listGivenGrants(core: CoreContext, owner: string): Promise<GrantGivenView[]> {
   const given = await core.store.atomically(async () => {
     await removeLapsed(core, { owner });
@@ -144,7 +153,10 @@ export async function listGivenGrants(core: CoreContext, owner: string): Promise
   return Promise.all(given.map((grant) => givenView(core, grant, names, mailServerOf)));
 }
 
-/** 共享邮箱 / Shared with me: each mailbox the grantee may open and at which level. */
+/**
+ * 共享邮箱 / Shared with me: each mailbox the grantee may open and at which level.
+ * @internal
+ */
 export async function listSharedWithMe(core: CoreContext, grantee: string): Promise<SharedMailboxView[]> {
   const shared = await core.store.atomically(async () => {
     await removeLapsed(core, { grantee });
@@ -163,6 +175,7 @@ export async function listSharedWithMe(core: CoreContext, grantee: string): Prom
   }));
 }
 
+/** @internal */
 export async function addGrant(core: CoreContext, owner: string, call: CallContext, request: RequestOf<'grants:add'>): Promise<Result<GrantGivenView>> {
   const grantee = normalizeAddress(request.grantee);
   // Sharing a mailbox with itself would grant nothing and only clutter both lists.
@@ -188,6 +201,7 @@ async function ownLiveGrant(core: CoreContext, owner: string, id: string): Promi
   return grant && grant.owner === owner && !isLapsed(grant, core.clock.now()) ? grant : null;
 }
 
+/** @internal */
 export async function changeGrant(core: CoreContext, owner: string, call: CallContext, request: RequestOf<'grants:change'>): Promise<Result<GrantGivenView>> {
   const now = core.clock.now();
   if (request.endsAt !== undefined && request.endsAt !== null && !endDateAllowed(request.endsAt, now)) return err('end-date-invalid');
@@ -204,6 +218,7 @@ export async function changeGrant(core: CoreContext, owner: string, call: CallCo
   });
 }
 
+/** @internal */
 export async function revokeGrant(core: CoreContext, owner: string, call: CallContext, id: string): Promise<Result<Record<string, never>>> {
   return core.store.atomically(async () => {
     const grant = await ownLiveGrant(core, owner, id);
@@ -220,7 +235,7 @@ export async function revokeGrant(core: CoreContext, owner: string, call: CallCo
  * shared with remove it from their side): the grant ends, its rights leave the mail server, and
  * both logs say who ended it and why.
  */
-export async function declineGrant(core: CoreContext, grantee: string, call: CallContext, id: string): Promise<Result<Record<string, never>>> {
+async function declineGrant(core: CoreContext, grantee: string, call: CallContext, id: string): Promise<Result<Record<string, never>>> {
   return core.store.atomically(async () => {
     const grant = await grants(core).get(id);
     if (!grant || grant.grantee !== grantee || isLapsed(grant, core.clock.now())) return err('not-found');
@@ -232,7 +247,7 @@ export async function declineGrant(core: CoreContext, grantee: string, call: Cal
 }
 
 /** The grantee has seen these shares in their list: they are no longer announced as new. */
-export async function acknowledgeGrants(core: CoreContext, grantee: string, ids: readonly string[]): Promise<Result<Record<string, never>>> {
+async function acknowledgeGrants(core: CoreContext, grantee: string, ids: readonly string[]): Promise<Result<Record<string, never>>> {
   return core.store.atomically(async () => {
     const now = core.clock.now();
     for (const grant of await grants(core).find({ _id: { $in: [...ids] } })) {
@@ -243,8 +258,11 @@ export async function acknowledgeGrants(core: CoreContext, grantee: string, ids:
 }
 
 /**
- * May `grantee` do `action` in `owner`'s mailbox? The one check every mail operation through a
- * grant passes: no live grant is `not-found`, a level that does not allow it is `grant-forbidden`.
+ * May `grantee` do `action` in `owner`'s mailbox? No live grant is `not-found`, a level that does
+ * not allow it is `grant-forbidden`. No product path calls it (the mail server enforces grants:
+ * the IMAP rights of mail-acl.ts and `senderLogins` for Postfix); the tests read a grant's
+ * standing through it.
+ * @internal
  */
 export async function authorizeGrant(core: CoreContext, owner: string, grantee: string, action: GrantAction): Promise<Result<{ level: GrantLevel }>> {
   const grant = await grants(core).findOne({ owner: normalizeAddress(owner), grantee: normalizeAddress(grantee) });
@@ -266,14 +284,6 @@ export async function senderLogins(core: CoreContext, sender: string): Promise<s
   const now = core.clock.now();
   const given = await grants(core).find({ owner }, { sort: { grantee: 1 } });
   return [owner, ...given.filter((grant) => !isLapsed(grant, now) && may(grant.level, 'compose')).map((grant) => grant.grantee)];
-}
-
-/** The From/Sender of a message `grantee` sends from `owner`'s mailbox, if the grant lets them send. */
-export async function headersFor(core: CoreContext, pair: { owner: string; grantee: string }): Promise<Result<GrantHeaders>> {
-  const authorized = await authorizeGrant(core, pair.owner, pair.grantee, 'compose');
-  if (!authorized.ok) return authorized;
-  const headers = messageHeaders(authorized.data.level, normalizeAddress(pair.owner), normalizeAddress(pair.grantee));
-  return headers ? ok(headers) : err('grant-forbidden');
 }
 
 export function createGrantsHandlers(core: CoreContext): HandlersOf<'grants'> {

@@ -80,7 +80,7 @@ export const accessPassRules = { minMs: 10 * 60_000, maxMs: 30 * 86_400_000, def
 /** Crockford's base32 without I, L, O and U: nothing a person reading it aloud can confuse. */
 const passAlphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
-export function accessPassHash(core: CoreContext, pass: string): string {
+function accessPassHash(core: CoreContext, pass: string): string {
   return keyedHash(core.keys.mac, 'access-pass', normalizeAccessPass(pass));
 }
 

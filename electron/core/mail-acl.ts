@@ -21,7 +21,7 @@ export function imapRights(level: GrantLevel): string {
   return ['l', 'r', ...(may(level, 'change-unread') ? ['s'] : []), ...(may(level, 'delete') ? ['t', 'e'] : [])].join('');
 }
 
-export interface MailAclRecord extends StoredRecord {
+interface MailAclRecord extends StoredRecord {
   readonly owner: string;
   readonly grantee: string;
   /** The rights the grants want on the server now; '' none (revoked or lapsed). */
@@ -38,7 +38,7 @@ export interface MailAclRecord extends StoredRecord {
 }
 
 /** What the owner is told about one grant on the mail server. */
-export type MailAclState = 'applied' | 'pending' | 'failed';
+type MailAclState = 'applied' | 'pending' | 'failed';
 
 /** Sets (or with '' removes) the rights of `grantee` on `owner`'s mailbox; throws MailAclError. */
 export interface MailAclApplier {
@@ -49,7 +49,10 @@ export class MailAclError extends Error {
   override readonly name = 'MailAclError';
 }
 
-/** How long to wait after the n-th failure in a row: 10 s, 30 s, 1 min, 5 min, then every 15 min. */
+/**
+ * How long to wait after the n-th failure in a row: 10 s, 30 s, 1 min, 5 min, then every 15 min.
+ * @internal
+ */
 export function retryDelayMs(attempts: number): number {
   const steps = [10_000, 30_000, 60_000, 300_000];
   return steps[attempts - 1] ?? 900_000;
@@ -59,7 +62,7 @@ function acls(core: CoreContext) {
   return core.store.collection<MailAclRecord>('mailAcls');
 }
 
-export function mailAclId(owner: string, grantee: string): string {
+function mailAclId(owner: string, grantee: string): string {
   return `${owner} ${grantee}`;
 }
 

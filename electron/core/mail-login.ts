@@ -28,15 +28,21 @@ export interface MailLoginRequest {
   readonly clientAddress: string;
 }
 
-export type MailLoginRefusal = 'unknown' | 'main-password-with-2fa' | 'wrong' | 'out-of-scope' | 'expired' | 'locked';
+type MailLoginRefusal = 'unknown' | 'main-password-with-2fa' | 'wrong' | 'out-of-scope' | 'expired' | 'locked';
 
 export type MailLoginResult =
   | { readonly ok: true; readonly via: 'main-password' | 'client-password'; readonly name?: string }
   | { readonly ok: false; readonly reason: MailLoginRefusal };
 
-/** scrypt over a megabyte-long "password" would let any client stall the backend. */
+/**
+ * scrypt over a megabyte-long "password" would let any client stall the backend.
+ * @internal
+ */
 export const mailSecretMaxLength = 1024;
-/** A mail client logs in every few minutes: one use or refusal per client, reason and hour is logged. */
+/**
+ * A mail client logs in every few minutes: one use or refusal per client, reason and hour is logged.
+ * @internal
+ */
 export const mailLoginEventWindowMs = 60 * 60 * 1000;
 const clientAddressMaxLength = 64;
 

@@ -5,13 +5,13 @@
 import type { StoredRecord } from './store';
 import type { TwoFactorMethod } from './policy';
 
-export interface PhoneFactor {
+interface PhoneFactor {
   /** E.164, e.g. +8613912345678. */
   readonly number: string;
   readonly boundAt: number;
 }
 
-export interface TotpFactor {
+interface TotpFactor {
   /** Base32 seed. The record is encrypted at rest with the rest of the store. */
   readonly secret: string;
   readonly confirmedAt: number;

@@ -63,6 +63,3 @@ export class PasswordHasher {
     return N! < this.cost.N || r! < this.cost.r || p! < this.cost.p;
   }
 }
-
-/** Cheap enough for unit tests (never for stored data). */
-export const testScrypt: ScryptCost = { N: 2 ** 10, r: 8, p: 1 };

@@ -14,7 +14,10 @@ const mainlandMobile = /^1[3-9]\d{9}$/;
 /** What may be typed around the digits: spaces (ASCII or full-width) and dashes. */
 const separators = /[\s\u3000-]/g;
 
-/** Longest input worth looking at: E.164 has 15 digits; the rest is room for a prefix and separators. */
+/**
+ * Longest input worth looking at: E.164 has 15 digits; the rest is room for a prefix and separators.
+ * @internal
+ */
 export const phoneInputMaxLength = 32;
 
 /**

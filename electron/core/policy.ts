@@ -60,7 +60,7 @@ export interface UpdatesPolicy {
   readonly feedUrl: string | null;
 }
 
-export interface OrganisationServerPolicy {
+interface OrganisationServerPolicy {
   /** The organisation server the desktop works against; null: this computer's embedded store. */
   readonly url: string | null;
   /** A pinned CA certificate file (PEM) for it; null: the system's CAs. */
@@ -108,7 +108,10 @@ export interface Policy {
   readonly accountsManagedBy: AccountsManagedBy;
 }
 
-/** The nested shape from the schema's flat values. A webhook gateway without a URL or body is refused earlier (`crossKeyProblems`). */
+/**
+ * The nested shape from the schema's flat values. A webhook gateway without a URL or body is refused earlier (`crossKeyProblems`).
+ * @internal
+ */
 export function policyFromValues(values: PolicyValues): Policy {
   const endpoint = (protocol: 'imap' | 'smtp' | 'pop3') => ({
     host: values[`mailServer.${protocol}.host`],
@@ -220,29 +223,6 @@ export const defaultPolicy: Policy = policyFromValues(defaultPolicyValues());
 
 export const trustedDeviceDaysRange = { min: policySchema.trustedDeviceDays.min, max: policySchema.trustedDeviceDays.max } as const;
 
-export type PolicyKey = keyof Policy;
-
-/** The top-level keys of `Policy`, in the order the settings page lists them. */
-export const policyKeys = [
-  'serverHost',
-  'mailServer',
-  'mailServerAcls',
-  'enforceTwoFactor',
-  'twoFactorGraceDays',
-  'allowedMethods',
-  'totpIssuer',
-  'trustedDeviceDays',
-  'clientPasswordLimit',
-  'clientPasswordDefaultExpiryDays',
-  'passwordChangeRevokesClientPasswords',
-  'sms',
-  'clientIntegrations',
-  'updates',
-  'crashReports',
-  'organisationServer',
-  'accountsManagedBy',
-] as const satisfies readonly PolicyKey[];
-
 // ---------------------------------------------------------------------------------------------
 // Layers and their merge
 
@@ -259,7 +239,7 @@ export interface PolicyLayer {
 }
 
 /** Where a value in force came from. */
-export interface PolicyValueSourceInfo {
+interface PolicyValueSourceInfo {
   readonly source: PolicyValueSource;
   /** The place that set it; absent for defaults and user settings. */
   readonly origin?: PolicyOrigin;
@@ -301,7 +281,7 @@ function crossKeyProblems(values: PolicyValues): { path: PolicyPath; reason: str
 }
 
 /** Validates one layer key by key: what it validly sets, and what it got wrong. */
-export function checkPolicyLayer(layer: PolicyLayer): { values: Partial<Record<PolicyPath, unknown>>; invalid: PolicyPath[]; problems: PolicyProblem[] } {
+function checkPolicyLayer(layer: PolicyLayer): { values: Partial<Record<PolicyPath, unknown>>; invalid: PolicyPath[]; problems: PolicyProblem[] } {
   const values: Partial<Record<PolicyPath, unknown>> = {};
   const invalid: PolicyPath[] = [];
   const problems: PolicyProblem[] = [];
@@ -391,24 +371,11 @@ export function defaultResolvedPolicy(): ResolvedPolicy {
   return resolvePolicy([], { info() {}, warn() {}, error() {} });
 }
 
-/** A resolved policy whose values come straight from `policy`, every one at `source` (tests, the CLI). */
-export function resolvedFromPolicy(policy: Policy, locked: readonly PolicyPath[] = [], origin: PolicyOrigin = 'policy-file'): ResolvedPolicy {
-  const sources = Object.fromEntries(
-    policyPaths.map((path) => [path, locked.includes(path) ? { source: 'enforced', origin } : { source: 'default' }]),
-  ) as unknown as PolicySources;
-  return { policy, values: policyToValues(policy), sources };
-}
-
 const allDefault = Object.fromEntries(policyPaths.map((path) => [path, { source: 'default' }])) as unknown as PolicySources;
 
 /** Where each value in force came from, as the core was told; every value a default when not told. */
 export function policySourcesOf(core: { readonly policySources?: () => PolicySources }): PolicySources {
   return core.policySources?.() ?? allDefault;
-}
-
-/** Whether the settings page shows the key as locked ("managed by your organisation"). */
-export function isLocked(sources: PolicySources, path: PolicyPath): boolean {
-  return sources[path].source === 'enforced';
 }
 
 /**

@@ -27,16 +27,22 @@ import { createWebmailOffHandlers, type WebmailChoice } from './webmail';
  * preferences, /etc): which integrations this desktop offers, its updates and crash reports, and
  * which server it asks. Every other key is the organisation server's.
  */
-export function isDesktopPolicyKey(path: PolicyPath): boolean {
+function isDesktopPolicyKey(path: PolicyPath): boolean {
   return path.startsWith('clientIntegrations.') || path.startsWith('updates.') || path.startsWith('crashReports.') || path.startsWith('server.');
 }
 
-/** Channels this desktop answers itself; every other channel is the server's. */
+/**
+ * Channels this desktop answers itself; every other channel is the server's.
+ * @internal
+ */
 export function isDesktopChannel(channel: Channel): boolean {
   return channel.startsWith('app:') || channel.startsWith('settings:') || channel.startsWith('mail-clients:') || channel.startsWith('webmail:');
 }
 
-/** How long the server's policy is used before it is asked again. */
+/**
+ * How long the server's policy is used before it is asked again.
+ * @internal
+ */
 export const serverPolicyMaxAgeMs = 5 * 60_000;
 
 /**

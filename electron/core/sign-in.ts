@@ -27,7 +27,7 @@ import { enrollmentStillRequired, requireSession, twoFactorRequirement } from '.
 import { useBackupCode, verifyTotp } from './two-factor';
 
 /** How long a half-finished sign-in waits for its code before the password must be entered again. */
-export const pendingSignInMs = 10 * 60_000;
+const pendingSignInMs = 10 * 60_000;
 class SignInState {
   /** The hash an unknown address is checked against, so it costs what a real one does. */
   dummyHash: Promise<string> | undefined;
@@ -230,13 +230,17 @@ async function afterPassword(core: CoreContext, call: CallContext, mailbox: Mail
   return ok(codeRequired(pending, sms?.resendAt));
 }
 
+/** @internal */
 export interface SignInRequest {
   readonly address: string;
   readonly password: string;
   readonly trustDevice?: boolean | undefined;
 }
 
-/** Step one: address and password. Wrong address and wrong password answer alike. */
+/**
+ * Step one: address and password. Wrong address and wrong password answer alike.
+ * @internal
+ */
 export async function signIn(core: CoreContext, call: CallContext, request: SignInRequest): Promise<Result<SignInOutcome>> {
   const address = normalizeAddress(request.address);
   // Joins the address's queue at once (before any await), so attempts take their turns in the
@@ -284,6 +288,7 @@ async function challengedMailbox(core: CoreContext, call: CallContext, pending: 
   return null;
 }
 
+/** @internal */
 export interface VerifyRequest {
   readonly code: string;
   readonly method: SecondFactor;
@@ -303,7 +308,10 @@ async function checkSecondFactor(core: CoreContext, call: CallContext, address: 
   }
 }
 
-/** Step two: the code (SMS, authenticator or backup) completes the sign-in. */
+/**
+ * Step two: the code (SMS, authenticator or backup) completes the sign-in.
+ * @internal
+ */
 export async function verifySignInCode(core: CoreContext, call: CallContext, request: VerifyRequest): Promise<Result<SessionStarted>> {
   const pending = await livePending(core, call);
   if (!pending) return err('sign-in-expired');
@@ -330,7 +338,10 @@ export async function verifySignInCode(core: CoreContext, call: CallContext, req
   });
 }
 
-/** Another SMS code for the challenge of this connection, under the usual resend rules. */
+/**
+ * Another SMS code for the challenge of this connection, under the usual resend rules.
+ * @internal
+ */
 export async function resendSignInCode(core: CoreContext, call: CallContext): Promise<Result<{ maskedPhone: string; resendAt: number; expiresAt: number }>> {
   const pending = await livePending(core, call);
   if (!pending) return err('sign-in-expired');
@@ -343,7 +354,10 @@ export async function resendSignInCode(core: CoreContext, call: CallContext): Pr
   return ok({ maskedPhone: maskPhone(mailbox.phone.number), resendAt: sent.data.resendAt, expiresAt: sent.data.expiresAt });
 }
 
-/** Who is signed in on this connection, or which challenge is waiting. */
+/**
+ * Who is signed in on this connection, or which challenge is waiting.
+ * @internal
+ */
 export async function authStatus(core: CoreContext, call: CallContext): Promise<AuthStatus> {
   const session = await core.sessions.current(call);
   if (session) {
@@ -362,13 +376,14 @@ export async function authStatus(core: CoreContext, call: CallContext): Promise<
   return codeRequired(pending, code?.resendAt);
 }
 
+/** @internal */
 export async function signOut(core: CoreContext, call: CallContext): Promise<void> {
   await setPending(core, call, null);
   await core.sessions.end(call);
 }
 
 /** Registers a mailbox on this computer and signs in to it, as a new account does anywhere. */
-export async function registerAndSignIn(core: CoreContext, call: CallContext, registration: Registration): Promise<Result<SessionStarted>> {
+async function registerAndSignIn(core: CoreContext, call: CallContext, registration: Registration): Promise<Result<SessionStarted>> {
   const registered = await registerMailbox(core, registration, deviceName(call.device));
   if (!registered.ok) return registered;
   return completeSignIn(core, call, registered.data, { method: 'password', trustDevice: false, passwordCheckedAt: core.clock.now() });

@@ -101,6 +101,7 @@ export async function passesAsTrusted(core: CoreContext, call: CallContext, mail
   return true;
 }
 
+/** @internal */
 export interface TrustedDeviceView {
   readonly id: string;
   readonly label: string;
@@ -112,7 +113,10 @@ export interface TrustedDeviceView {
   readonly current: boolean;
 }
 
-/** The mailbox's trusted devices, newest first. Expired ones are removed here: they trust nothing. */
+/**
+ * The mailbox's trusted devices, newest first. Expired ones are removed here: they trust nothing.
+ * @internal
+ */
 export async function listTrustedDevices(core: CoreContext, call: CallContext, mailbox: string): Promise<TrustedDeviceView[]> {
   await devices(core).remove({ mailbox, expiresAt: { $lte: core.clock.now() } });
   const tokenHash = await currentTokenHash(core, call);
@@ -128,7 +132,10 @@ export async function listTrustedDevices(core: CoreContext, call: CallContext, m
   }));
 }
 
-/** Removes one trusted device of the mailbox; another mailbox's id is answered as not found. */
+/**
+ * Removes one trusted device of the mailbox; another mailbox's id is answered as not found.
+ * @internal
+ */
 export async function removeTrustedDevice(core: CoreContext, call: CallContext, mailbox: string, id: string): Promise<Result<{ current: boolean }>> {
   const tokenHash = await currentTokenHash(core, call);
   const removed = await core.store.atomically(async () => {
@@ -145,7 +152,10 @@ export async function removeTrustedDevice(core: CoreContext, call: CallContext, 
   return ok({ current });
 }
 
-/** Removes every trusted device of the mailbox (取消全部可信任); returns how many. */
+/**
+ * Removes every trusted device of the mailbox (取消全部可信任); returns how many.
+ * @internal
+ */
 export async function removeAllTrustedDevices(core: CoreContext, call: CallContext, mailbox: string): Promise<number> {
   const tokenHash = await currentTokenHash(core, call);
   const { removed, current } = await core.store.atomically(async () => {
@@ -166,7 +176,7 @@ export async function revokeAllTrustedDevices(core: CoreContext, mailbox: string
   return devices(core).remove({ mailbox });
 }
 
-export interface SessionView {
+interface SessionView {
   readonly id: string;
   readonly label: string;
   readonly client: string;
@@ -179,7 +189,7 @@ export interface SessionView {
  * Where the mailbox is signed in right now (the live counterpart of trusted devices): this
  * session first, then the newest, as Google's list is.
  */
-export async function listSessions(core: CoreContext, call: CallContext, mailbox: string): Promise<SessionView[]> {
+async function listSessions(core: CoreContext, call: CallContext, mailbox: string): Promise<SessionView[]> {
   const listed = await core.sessions.list(call, mailbox);
   const ordered = [...listed.filter((l) => l.current), ...listed.filter((l) => !l.current).reverse()];
   return ordered.map(({ session, current }) => ({
@@ -196,7 +206,7 @@ export async function listSessions(core: CoreContext, call: CallContext, mailbox
  * Signs one of the mailbox's sessions out, this one included; another mailbox's id is answered as
  * not found. A trusted device stays trusted: that is its own list and its own button.
  */
-export async function signOutSession(core: CoreContext, call: CallContext, mailbox: string, id: string): Promise<Result<{ current: boolean }>> {
+async function signOutSession(core: CoreContext, call: CallContext, mailbox: string, id: string): Promise<Result<{ current: boolean }>> {
   const ended = await core.sessions.endById(call, mailbox, id);
   if (!ended) return err('not-found');
   const { label, client, address } = ended.session.device;
@@ -210,7 +220,7 @@ export async function signOutSession(core: CoreContext, call: CallContext, mailb
 }
 
 /** Signs out every session of the mailbox but the caller's own (Google's "sign out of all other sessions"). */
-export async function signOutOtherSessions(core: CoreContext, call: CallContext, mailbox: string): Promise<number> {
+async function signOutOtherSessions(core: CoreContext, call: CallContext, mailbox: string): Promise<number> {
   const ended = await core.sessions.endAllFor(mailbox, call);
   if (ended > 0) await core.activity.record({ mailbox, kind: 'sessions-ended', device: deviceName(call.device), detail: { count: ended } });
   return ended;

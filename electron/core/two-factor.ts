@@ -23,6 +23,7 @@ import { passwordRecheckMs, type Session } from './sessions';
 import { revokeAllTrustedDevices } from './trusted-devices';
 import { qrSvg } from './qr-svg';
 
+/** @internal */
 export const totpRules = {
   algorithm: 'SHA1',
   digits: 6,
@@ -33,6 +34,7 @@ export const totpRules = {
   secretBytes: 20,
 } as const;
 
+/** @internal */
 export const backupCodeRules = {
   count: 10,
   length: 8,
@@ -88,7 +90,7 @@ function withoutMethod(mailbox: MailboxRecord, change: Partial<Pick<MailboxRecor
 // ---------------------------------------------------------------------------------------------
 // Status
 
-export async function twoFactorStatus(core: CoreContext, session: Session, mailbox: MailboxRecord): Promise<TwoFactorStatus> {
+async function twoFactorStatus(core: CoreContext, session: Session, mailbox: MailboxRecord): Promise<TwoFactorStatus> {
   const policy = core.policy();
   const pending = await pendingCode(core, mailbox.address, 'bind-phone');
   return {
@@ -116,7 +118,7 @@ async function statusAfter(core: CoreContext, session: Session, change: Result<M
  * person choose). Only a bound method can be chosen; the choice weakens nothing, so it needs no
  * password re-check, and the other methods stay one click away on the code page.
  */
-export async function setPreferredMethod(core: CoreContext, call: CallContext, input: { method: 'sms' | 'totp' }): Promise<Result<TwoFactorStatus>> {
+async function setPreferredMethod(core: CoreContext, call: CallContext, input: { method: 'sms' | 'totp' }): Promise<Result<TwoFactorStatus>> {
   const who = await signedIn(core, call);
   if (!who.ok) return who;
   const result = await core.store.atomically(async (): Promise<Result<MailboxRecord>> => {
@@ -134,7 +136,7 @@ export async function setPreferredMethod(core: CoreContext, call: CallContext, i
 // Password re-check
 
 /** Asks for the main password again before a method changes; a wrong one counts like a wrong sign-in. */
-export async function recheckPassword(core: CoreContext, call: CallContext, password: string): Promise<Result<{ passwordCheckedAt: number }>> {
+async function recheckPassword(core: CoreContext, call: CallContext, password: string): Promise<Result<{ passwordCheckedAt: number }>> {
   const who = await signedIn(core, call);
   if (!who.ok) return who;
   const { mailbox } = who.data;
@@ -167,7 +169,7 @@ export async function recheckPassword(core: CoreContext, call: CallContext, pass
 // ---------------------------------------------------------------------------------------------
 // Phone
 
-export interface CodeSentView extends SentCode {
+interface CodeSentView extends SentCode {
   readonly masked: string;
 }
 
@@ -177,7 +179,7 @@ async function sendPhoneCode(core: CoreContext, call: CallContext, mailbox: Mail
 }
 
 /** Step 2 of the guide: the number is checked and a code sent to it. */
-export async function startPhoneBinding(core: CoreContext, call: CallContext, input: { phone: string }): Promise<Result<CodeSentView>> {
+async function startPhoneBinding(core: CoreContext, call: CallContext, input: { phone: string }): Promise<Result<CodeSentView>> {
   const who = await signedIn(core, call);
   if (!who.ok) return who;
   const { session, mailbox } = who.data;
@@ -192,7 +194,7 @@ export async function startPhoneBinding(core: CoreContext, call: CallContext, in
 }
 
 /** Step 3: the code binds the phone it was sent to. */
-export async function confirmPhoneBinding(core: CoreContext, call: CallContext, input: { code: string }): Promise<Result<TwoFactorStatus>> {
+async function confirmPhoneBinding(core: CoreContext, call: CallContext, input: { code: string }): Promise<Result<TwoFactorStatus>> {
   const who = await signedIn(core, call);
   if (!who.ok) return who;
   const { session, mailbox } = who.data;
@@ -212,7 +214,7 @@ export async function confirmPhoneBinding(core: CoreContext, call: CallContext, 
 }
 
 /** A new number for a bound mailbox: the password (if not re-checked lately), then a code to the new number. */
-export async function startPhoneChange(core: CoreContext, call: CallContext, input: { phone: string }): Promise<Result<CodeSentView>> {
+async function startPhoneChange(core: CoreContext, call: CallContext, input: { phone: string }): Promise<Result<CodeSentView>> {
   const who = await signedIn(core, call);
   if (!who.ok) return who;
   const { session, mailbox } = who.data;
@@ -225,7 +227,7 @@ export async function startPhoneChange(core: CoreContext, call: CallContext, inp
   return sendPhoneCode(core, call, mailbox, phone.data);
 }
 
-export async function confirmPhoneChange(core: CoreContext, call: CallContext, input: { code: string }): Promise<Result<TwoFactorStatus>> {
+async function confirmPhoneChange(core: CoreContext, call: CallContext, input: { code: string }): Promise<Result<TwoFactorStatus>> {
   const who = await signedIn(core, call);
   if (!who.ok) return who;
   const { session, mailbox } = who.data;
@@ -261,7 +263,7 @@ async function saveFactorChange(
   await core.activity.record({ mailbox: next.address, kind, device: deviceName(call.device), ...(detail ? { detail } : {}) });
 }
 
-export async function unbindPhone(core: CoreContext, call: CallContext): Promise<Result<TwoFactorStatus>> {
+async function unbindPhone(core: CoreContext, call: CallContext): Promise<Result<TwoFactorStatus>> {
   const who = await signedIn(core, call);
   if (!who.ok) return who;
   const { session, mailbox } = who.data;
@@ -304,14 +306,14 @@ function matchingStep(address: string, secretBase32: string, code: string, now: 
   return delta === null ? null : totp.counter({ timestamp: now }) + delta;
 }
 
-export interface TotpEnrolmentView {
+interface TotpEnrolmentView {
   readonly uri: string;
   readonly secret: string;
   readonly qrSvg: string;
 }
 
 /** A fresh seed, kept as pending until a code from the app proves it was copied right. */
-export async function startTotp(core: CoreContext, call: CallContext): Promise<Result<TotpEnrolmentView>> {
+async function startTotp(core: CoreContext, call: CallContext): Promise<Result<TotpEnrolmentView>> {
   const who = await signedIn(core, call);
   if (!who.ok) return who;
   const { session, mailbox } = who.data;
@@ -332,7 +334,7 @@ export async function startTotp(core: CoreContext, call: CallContext): Promise<R
   return ok({ uri, secret: secret.base32, qrSvg: qrSvg(uri) });
 }
 
-export async function confirmTotp(core: CoreContext, call: CallContext, input: { code: string }): Promise<Result<TwoFactorStatus>> {
+async function confirmTotp(core: CoreContext, call: CallContext, input: { code: string }): Promise<Result<TwoFactorStatus>> {
   const who = await signedIn(core, call);
   if (!who.ok) return who;
   const { session, mailbox } = who.data;
@@ -355,7 +357,7 @@ export async function confirmTotp(core: CoreContext, call: CallContext, input: {
   return statusAfter(core, session, result);
 }
 
-export async function removeTotp(core: CoreContext, call: CallContext): Promise<Result<TwoFactorStatus>> {
+async function removeTotp(core: CoreContext, call: CallContext): Promise<Result<TwoFactorStatus>> {
   const who = await signedIn(core, call);
   if (!who.ok) return who;
   const { session, mailbox } = who.data;
@@ -407,7 +409,7 @@ function newBackupCode(core: CoreContext): string {
 }
 
 /** Ten new codes, shown this once; any earlier set stops working. */
-export async function generateBackupCodes(core: CoreContext, call: CallContext): Promise<Result<{ codes: string[] }>> {
+async function generateBackupCodes(core: CoreContext, call: CallContext): Promise<Result<{ codes: string[] }>> {
   const who = await signedIn(core, call);
   if (!who.ok) return who;
   const { session, mailbox } = who.data;
@@ -470,7 +472,7 @@ export async function useBackupCode(core: CoreContext, address: string, code: st
 // ---------------------------------------------------------------------------------------------
 // Test outbox
 
-export interface OutboxView {
+interface OutboxView {
   readonly gateway: 'outbox' | 'webhook' | 'aliyun' | 'tencent';
   readonly messages: { at: number; masked: string; text: string; expiresAt: number }[];
 }
@@ -480,7 +482,7 @@ export interface OutboxView {
  * signing in to after the right password: the one place a code reaches the page, because in
  * embedded mode the outbox is the phone.
  */
-export async function readOutbox(core: CoreContext, call: CallContext): Promise<Result<OutboxView>> {
+async function readOutbox(core: CoreContext, call: CallContext): Promise<Result<OutboxView>> {
   const mailbox = (await core.sessions.current(call))?.mailbox ?? (await core.sessions.challenge(call))?.mailbox;
   if (!mailbox) return err('not-signed-in');
   const deliveries = core.sms.read ? await core.sms.read(mailbox) : [];

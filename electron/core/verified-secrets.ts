@@ -20,7 +20,7 @@ export interface VerifiedSecretsOptions {
   readonly capacity: number;
 }
 
-export const defaultVerifiedSecrets: VerifiedSecretsOptions = { ttlMs: 15 * 60_000, capacity: 10_000 };
+const defaultVerifiedSecrets: VerifiedSecretsOptions = { ttlMs: 15 * 60_000, capacity: 10_000 };
 
 export class VerifiedSecrets {
   readonly #entries = new Map<string, number>();

@@ -6,8 +6,6 @@
  */
 import { bearerTokenOf, isLoopbackAddress, tokensEqual } from '../platform/http/safe-request';
 
-export { isLoopbackAddress, tokensEqual };
-
 export interface RequestFacts {
   readonly remoteAddress: string | undefined;
   readonly host: string | undefined;
@@ -17,7 +15,7 @@ export interface RequestFacts {
 
 export type GuardVerdict = 'ok' | 'not-loopback' | 'foreign-host' | 'foreign-origin' | 'unauthorized';
 
-export function allowedHosts(port: number): Set<string> {
+function allowedHosts(port: number): Set<string> {
   return new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
 }
 

@@ -43,7 +43,7 @@ const cookieValue = /^[A-Za-z0-9_-]{16,128}$/;
 /** Long enough for the longest trust policy allows (30 days); the backend enforces the real expiry. */
 const trustCookieSeconds = 30 * 24 * 3600;
 
-export function parseCookies(header: string | undefined): Map<string, string> {
+function parseCookies(header: string | undefined): Map<string, string> {
   const cookies = new Map<string, string>();
   for (const part of (header ?? '').split(';')) {
     const at = part.indexOf('=');

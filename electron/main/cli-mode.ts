@@ -16,7 +16,7 @@
  */
 
 /** The switch the launchers pass. A `--` after it ends Chromium's switch parsing. */
-export const cliSwitch = '--cli';
+const cliSwitch = '--cli';
 
 /**
  * The command line's own arguments when the app was started as `… --cli [--] <args>`, else null.

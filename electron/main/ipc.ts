@@ -11,6 +11,7 @@ import { channelNames, type Channel } from '../shared/contract';
 import { err, type Result } from '../shared/result';
 import { appHost, appScheme } from './protocol';
 
+/** @internal */
 export interface SenderFacts {
   /** The id of the sending webContents. */
   readonly webContentsId: number;
@@ -20,6 +21,7 @@ export interface SenderFacts {
   readonly url: string | undefined;
 }
 
+/** @internal */
 export function senderFacts(event: Pick<IpcMainInvokeEvent, 'sender' | 'senderFrame'>): SenderFacts {
   const frame = event.senderFrame;
   return {
@@ -29,7 +31,10 @@ export function senderFacts(event: Pick<IpcMainInvokeEvent, 'sender' | 'senderFr
   };
 }
 
-/** Our page only: a window the app created, its main frame, loaded from app://mailwarden. */
+/**
+ * Our page only: a window the app created, its main frame, loaded from app://mailwarden.
+ * @internal
+ */
 export function isTrustedSender(facts: SenderFacts, appWindows: ReadonlySet<number>): boolean {
   if (!appWindows.has(facts.webContentsId) || !facts.isMainFrame || !facts.url) return false;
   try {

@@ -10,7 +10,7 @@ import { basename } from 'node:path';
 
 export const appScheme = 'app';
 export const appHost = 'mailwarden';
-export const appOrigin = `${appScheme}://${appHost}`;
+const appOrigin = `${appScheme}://${appHost}`;
 export const appEntryUrl = `${appOrigin}/index.html`;
 
 /** Privileges for `protocol.registerSchemesAsPrivileged`, before the app is ready. */
@@ -19,7 +19,10 @@ export const appSchemePrivileges = {
   privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true },
 } as const;
 
-/** The file an app:// request maps to, or null for anything outside the renderer folder. */
+/**
+ * The file an app:// request maps to, or null for anything outside the renderer folder.
+ * @internal
+ */
 export function fileForAppRequest(requestUrl: string, rendererDir: string): string | null {
   let url: URL;
   try {

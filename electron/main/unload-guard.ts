@@ -11,7 +11,10 @@ export interface UnloadEvent {
   preventDefault(): void;
 }
 
-/** Whether the person chose to leave despite the secret; staying is the default and the Esc answer. */
+/**
+ * Whether the person chose to leave despite the secret; staying is the default and the Esc answer.
+ * @internal
+ */
 export function chooseToLeave(ask: Ask, locale: Locale): boolean {
   const l = dialogLabels[locale];
   const choice = ask({ type: 'warning', title: l.leaveTitle, message: l.leaveMessage, detail: l.leaveDetail, buttons: [l.stay, l.leave], defaultId: 0, cancelId: 0 });

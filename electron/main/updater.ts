@@ -13,6 +13,7 @@ import type { Logger } from '../core/ports';
  * The part of electron-updater's AppUpdater this module uses (a fake in tests). Not
  * checkForUpdatesAndNotify: its notification is English-only and says nothing of restarting; the
  * app asks in the person's language when an update is ready (`onReady`).
+ * @internal
  */
 export interface Updater {
   logger: AppUpdater['logger'];
@@ -24,7 +25,10 @@ export interface Updater {
 
 export type UpdaterFactory = () => Promise<Updater>;
 
-/** How often a running app looks for a new version after the check at start-up. */
+/**
+ * How often a running app looks for a new version after the check at start-up.
+ * @internal
+ */
 export const updateCheckIntervalMs = 6 * 60 * 60 * 1000;
 
 export interface UpdaterOptions {
@@ -40,7 +44,7 @@ export interface UpdaterOptions {
   readonly onReady?: (version: string) => boolean | Promise<boolean>;
 }
 
-export type CheckOutcome = { readonly outcome: 'up-to-date' | 'downloading'; readonly version: string } | { readonly outcome: 'failed' };
+type CheckOutcome = { readonly outcome: 'up-to-date' | 'downloading'; readonly version: string } | { readonly outcome: 'failed' };
 
 export interface RunningUpdater {
   readonly updater: Updater;

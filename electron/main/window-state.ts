@@ -21,7 +21,9 @@ export interface WindowState {
 }
 
 export const minimumSize = { width: 800, height: 560 } as const;
+/** @internal */
 export const defaultWindowState: WindowState = { bounds: { width: 1120, height: 760 }, maximized: false };
+/** @internal */
 export const windowStateFileName = 'window-state.json';
 
 const Int = v.pipe(v.number(), v.integer(), v.minValue(-100_000), v.maxValue(100_000));
@@ -39,7 +41,10 @@ function overlaps(a: Bounds, b: Bounds, min: { width: number; height: number }):
   return width >= min.width && height >= min.height;
 }
 
-/** Turns what was saved (anything) into bounds that fit the screens attached now. */
+/**
+ * Turns what was saved (anything) into bounds that fit the screens attached now.
+ * @internal
+ */
 export function restoreWindowState(saved: unknown, workAreas: readonly Bounds[]): WindowState {
   const parsed = v.safeParse(SavedSchema, saved);
   if (!parsed.success) return defaultWindowState;

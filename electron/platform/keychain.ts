@@ -11,7 +11,7 @@ import { KeychainUnavailableError, type Keychain } from '../core/ports';
  * Pinned to the Secret Service on Linux: left to choose, the library falls back to the kernel
  * keyring, which forgets everything at logout or reboot, and a forgotten data key is lost data.
  */
-export const entryOptions: EntryOptions = { linux: { store: 'secret-service' } };
+const entryOptions: EntryOptions = { linux: { store: 'secret-service' } };
 
 /**
  * keyring's messages for a store that is missing, locked, refusing or not set up; the second line

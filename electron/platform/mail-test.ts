@@ -78,6 +78,7 @@ async function systemCertificates(files: readonly string[] | undefined): Promise
 /**
  * Every CA a connection test trusts, as PEM: Node's bundled roots, NODE_EXTRA_CA_CERTS (which a
  * `ca` option would otherwise drop), the system's store and `ca`. Duplicates are kept once.
+ * @internal
  */
 export async function trustedCaCertificates(options: Pick<NetworkConnectionTesterOptions, 'ca' | 'systemCaFiles'>): Promise<string[]> {
   const extraFile = process.env.NODE_EXTRA_CA_CERTS;

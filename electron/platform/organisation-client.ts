@@ -21,7 +21,7 @@ import type { Logger } from '../core/ports';
 import { contract, type Channel, type ResponseOf } from '../shared/contract';
 import { err, isErrorCode, ok, type Result } from '../shared/result';
 
-export interface HttpAnswer {
+interface HttpAnswer {
   readonly status: number;
   /** Header names in lower case. */
   readonly headers: Readonly<Record<string, string | undefined>>;
@@ -74,7 +74,10 @@ export function nodeHttpPost(options: { readonly ca?: string | Buffer } = {}): H
 
 const tlsFailure = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ALTNAME|ERR_TLS|ERR_SSL|SSL_ERROR|HOSTNAME_MISMATCH/i;
 
-/** A transport failure as the person is told it: the certificate is not trusted, or the server is not there. */
+/**
+ * A transport failure as the person is told it: the certificate is not trusted, or the server is not there.
+ * @internal
+ */
 export function failureOf(cause: unknown): 'server-untrusted' | 'server-unreachable' {
   const code = typeof cause === 'object' && cause !== null && 'code' in cause ? String((cause as { code: unknown }).code) : '';
   const message = cause instanceof Error ? cause.message : '';

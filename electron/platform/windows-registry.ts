@@ -70,7 +70,10 @@ function dataOf(reg: NativeReg, raw: (Buffer & { type: number }) | null): Regist
   }
 }
 
-/** The reader over native-reg; `load` is replaced in tests of the loading itself. */
+/**
+ * The reader over native-reg; `load` is replaced in tests of the loading itself.
+ * @internal
+ */
 export function nativeRegistryReader(load: () => NativeReg = () => createRequire(import.meta.url)('native-reg') as NativeReg): RegistryReader {
   let reg: NativeReg | null = null;
   const module = (): NativeReg => (reg ??= load());

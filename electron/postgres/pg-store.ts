@@ -35,13 +35,13 @@ export interface PostgresStoreOptions {
 }
 
 /** The key of the advisory lock that migrations run under ("mailwarden" in ASCII, folded). */
-export const migrationLockKey = 0x6d61696c;
+const migrationLockKey = 0x6d61696c;
 
 /** The SQLSTATEs after which a transaction may simply run again. */
 const retryable = new Set(['40001', '40P01']);
 
 /** Thrown by `insert` when a record with that `_id` exists (the embedded store's error type, too). */
-export class DuplicateRecordError extends Error {
+class DuplicateRecordError extends Error {
   override readonly name = 'DuplicateRecordError';
   readonly errorType = 'uniqueViolated';
 }
@@ -233,6 +233,7 @@ export class PostgresStore implements Store {
 /**
  * Applies what is missing, each migration in its own transaction, all under one advisory lock:
  * a second process starting at the same moment waits, then finds them applied.
+ * @internal
  */
 export async function applyMigrations(pool: pg.Pool, migrations: readonly SqlMigration[], logger: Logger): Promise<number[]> {
   migrations.forEach((m, i) => {

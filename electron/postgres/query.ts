@@ -17,7 +17,7 @@ export interface Compiled {
 const operators = new Set(['$lt', '$lte', '$gt', '$gte', '$in', '$ne']);
 const comparisons: Record<string, string> = { $lt: '<', $lte: '<=', $gt: '>', $gte: '>=' };
 
-export class UnsupportedQueryError extends Error {
+class UnsupportedQueryError extends Error {
   override readonly name = 'UnsupportedQueryError';
 }
 

@@ -37,6 +37,7 @@ export interface ServerConfig {
   readonly limits: ServerLimits;
 }
 
+/** @internal */
 export const defaultLimits: ServerLimits = { maxBodyBytes: 64 * 1024, maxInFlight: 64, requestsPerMinute: 600, burst: 120 };
 
 const ConfigFileSchema = v.strictObject({

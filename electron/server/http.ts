@@ -30,7 +30,10 @@ import { contentTypeOf, resolveStaticPath } from '../platform/static-files';
 import type { ServerLimits } from './config';
 import { InFlight, RateLimiter } from './limits';
 
-/** The header a trusted-device token travels in, both ways; an empty value in an answer forgets it. */
+/**
+ * The header a trusted-device token travels in, both ways; an empty value in an answer forgets it.
+ * @internal
+ */
 export const trustHeader = 'mailwarden-trust';
 const trustToken = /^[A-Za-z0-9_-]{16,128}$/;
 const issuedToken = /^[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{22}$/;
@@ -39,7 +42,7 @@ const issuedToken = /^[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{22}$/;
  * The header a desktop names its computer in ("Windows · LAB-PC-07", percent-encoded), for the
  * trusted-device list. As much the client's own word as a User-Agent: it names, it proves nothing.
  */
-export const deviceHeader = 'mailwarden-device';
+const deviceHeader = 'mailwarden-device';
 
 function deviceHeaderOf(value: string | string[] | undefined): string | undefined {
   if (typeof value !== 'string' || value.length > 300) return undefined;
@@ -58,6 +61,7 @@ function deviceHeaderOf(value: string | string[] | undefined): string | undefine
  * Channels that act on the computer the backend runs on: its keychain, its Foxmail, its files,
  * its network. On the organisation's server that computer is the server, so a web page never
  * reaches them; the page keeps its own display settings (language, theme) in the browser.
+ * @internal
  */
 export const desktopOnlyChannels: ReadonlySet<Channel> = new Set<Channel>([
   'settings:get',
@@ -89,7 +93,7 @@ export interface ServerTimeouts {
   readonly drainMs: number;
 }
 
-export const defaultTimeouts: ServerTimeouts = { headersMs: 10_000, requestMs: 30_000, keepAliveMs: 5_000, drainMs: 25_000 };
+const defaultTimeouts: ServerTimeouts = { headersMs: 10_000, requestMs: 30_000, keepAliveMs: 5_000, drainMs: 25_000 };
 
 export interface OrganisationServerOptions {
   readonly dispatch: Dispatch;

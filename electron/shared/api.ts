@@ -15,7 +15,7 @@ type NamespaceOf<C extends string> = C extends `${infer N}:${string}` ? N : neve
 type ActionOf<C extends string> = C extends `${string}:${infer A}` ? A : never;
 
 /** A request with no required field may be omitted. */
-export type Method<C extends Channel> = object extends RequestOf<C>
+type Method<C extends Channel> = object extends RequestOf<C>
   ? (request?: RequestOf<C>) => Promise<Result<ResponseOf<C>>>
   : (request: RequestOf<C>) => Promise<Result<ResponseOf<C>>>;
 
@@ -28,10 +28,12 @@ export type MailwardenApi = {
 /** The one way a bridge talks to the backend: a channel name, a request, a result value. */
 export type Transport = (channel: Channel, request: unknown) => Promise<Result<unknown> | Err>;
 
+/** @internal */
 export function kebabToCamel(kebab: string): string {
   return kebab.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 
+/** @internal */
 export function camelToKebab(camel: string): string {
   return camel.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }

@@ -24,9 +24,8 @@ import { activityChannels } from './channels/activity';
 import { mailClientsChannels } from './channels/mail-clients';
 import { webmailChannels } from './channels/webmail';
 
-export const locales = ['zh-CN', 'en'] as const;
-export const LocaleSchema = v.picklist(locales);
-export type Locale = v.InferOutput<typeof LocaleSchema>;
+const locales = ['zh-CN', 'en'] as const;
+export type Locale = (typeof locales)[number];
 
 export const LocalePreferenceSchema = v.picklist(['system', ...locales]);
 export type LocalePreference = v.InferOutput<typeof LocalePreferenceSchema>;
@@ -34,7 +33,7 @@ export type LocalePreference = v.InferOutput<typeof LocalePreferenceSchema>;
 export const ThemePreferenceSchema = v.picklist(['system', 'light', 'dark']);
 export type ThemePreference = v.InferOutput<typeof ThemePreferenceSchema>;
 
-export const UserSettingsSchema = v.strictObject({
+const UserSettingsSchema = v.strictObject({
   locale: LocalePreferenceSchema,
   theme: ThemePreferenceSchema,
 });
@@ -45,7 +44,7 @@ export type UserSettings = v.InferOutput<typeof UserSettingsSchema>;
  * managed preferences (computer-wide, then per user), /etc/mailwarden/policy.json, or a
  * `--policy FILE` given on the command line (tests and development).
  */
-export const PolicyOriginSchema = v.picklist([
+const PolicyOriginSchema = v.picklist([
   'registry-hklm',
   'registry-hkcu',
   'managed-preferences',
@@ -60,21 +59,20 @@ export type PolicyOrigin = v.InferOutput<typeof PolicyOriginSchema>;
  * Where one value in force came from: the built-in default, the user's own setting, a value IT
  * recommends (the user may change it where the app has a setting), or one IT enforces (locked).
  */
-export const PolicyValueSourceSchema = v.picklist(['default', 'user', 'recommended', 'enforced']);
+const PolicyValueSourceSchema = v.picklist(['default', 'user', 'recommended', 'enforced']);
 export type PolicyValueSource = v.InferOutput<typeof PolicyValueSourceSchema>;
 
-export const PolicyPathSchema = v.picklist(policyPaths);
+const PolicyPathSchema = v.picklist(policyPaths);
 
 const PolicySourceInfoSchema = v.strictObject({ source: PolicyValueSourceSchema, origin: v.optional(PolicyOriginSchema) });
 
 /** Where the policy in force came from: the places that set anything, and each key's source. */
-export const PolicySourceSchema = v.strictObject({
+const PolicySourceSchema = v.strictObject({
   places: v.array(PolicyOriginSchema),
   keys: v.record(PolicyPathSchema, PolicySourceInfoSchema),
 });
-export type PolicySource = v.InferOutput<typeof PolicySourceSchema>;
 
-export const AppInfoSchema = v.strictObject({
+const AppInfoSchema = v.strictObject({
   productName: v.string(),
   version: v.string(),
   /** The folder that holds this installation's data (Electron's userData or --user-data-dir). */
@@ -95,7 +93,7 @@ export const AppInfoSchema = v.strictObject({
 export type AppInfo = v.InferOutput<typeof AppInfoSchema>;
 
 /** One key of the policy in force, as the settings page and `policy show` list it. */
-export const PolicyItemSchema = v.strictObject({
+const PolicyItemSchema = v.strictObject({
   key: PolicyPathSchema,
   /** null for secret keys (webhook URL, headers, body): only `set` says whether IT gave one. */
   value: v.nullable(v.union([v.boolean(), v.number(), v.string(), v.array(v.string())])),
@@ -109,12 +107,10 @@ export const PolicyItemSchema = v.strictObject({
 export type PolicyItem = v.InferOutput<typeof PolicyItemSchema>;
 
 /** The policy in force (docs/rules.md §10), every schema key in schema order, each with its source. */
-export const PolicyInForceSchema = v.strictObject({ items: v.array(PolicyItemSchema) });
+const PolicyInForceSchema = v.strictObject({ items: v.array(PolicyItemSchema) });
 export type PolicyInForce = v.InferOutput<typeof PolicyInForceSchema>;
 
-export { channels, Empty, type ChannelDefinition } from './channel';
-
-export const appChannels = channels({
+const appChannels = channels({
   'app:info': { request: Empty, response: AppInfoSchema, errors: [] },
   'app:policy': { request: Empty, response: PolicyInForceSchema, errors: [] },
   /**
@@ -129,7 +125,7 @@ export const appChannels = channels({
   },
 });
 
-export const settingsChannels = channels({
+const settingsChannels = channels({
   'settings:get': { request: Empty, response: UserSettingsSchema, errors: ['storage-failed'] },
   'settings:update': {
     request: v.strictObject({
@@ -141,7 +137,10 @@ export const settingsChannels = channels({
   },
 });
 
-/** Each namespace's declarations, gathered; a test checks no name is declared twice. */
+/**
+ * Each namespace's declarations, gathered; a test checks no name is declared twice.
+ * @internal
+ */
 export const channelGroups = [
   appChannels,
   settingsChannels,
@@ -171,12 +170,15 @@ export const contract = {
   ...webmailChannels,
 } as const;
 
-export type Contract = typeof contract;
+type Contract = typeof contract;
 export type Channel = keyof Contract;
 export type RequestOf<C extends Channel> = v.InferInput<Contract[C]['request']>;
 export type ResponseOf<C extends Channel> = v.InferOutput<Contract[C]['response']>;
 
-/** Codes any channel may return: the bridge, the validation and the last-resort guard. */
+/**
+ * Codes any channel may return: the bridge, the validation and the last-resort guard.
+ * @internal
+ */
 export const genericErrors = ['invalid-request', 'unknown-channel', 'forbidden-sender', 'unauthorized', 'internal'] as const satisfies readonly ErrorCode[];
 
 export function isChannel(name: unknown): name is Channel {

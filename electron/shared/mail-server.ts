@@ -20,21 +20,12 @@ export interface MailServerSettings {
   readonly pop3: MailEndpoint;
 }
 
-/** The guide's settings: mail.cstnet.cn, IMAP 993, SMTP 994 (465 also works), POP3 995, all SSL. */
-export const defaultMailServer: MailServerSettings = {
-  imap: { host: 'mail.cstnet.cn', port: 993, security: 'tls' },
-  smtp: { host: 'mail.cstnet.cn', port: 994, security: 'tls' },
-  pop3: { host: 'mail.cstnet.cn', port: 995, security: 'tls' },
-};
-
 /** Which ways of putting a password into a mail client this installation offers (policy, docs/rules.md §10). */
 export interface ClientIntegrations {
   readonly keychain: boolean;
   readonly foxmail: boolean;
   readonly iphoneProfile: boolean;
 }
-
-export const defaultClientIntegrations: ClientIntegrations = { keychain: true, foxmail: true, iphoneProfile: true };
 
 /** What a connection test can find, each told to the person in plain words. */
 export const connectionOutcomes = [

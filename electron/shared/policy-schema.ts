@@ -68,7 +68,7 @@ interface PolicyKeyCommon {
 }
 
 /** How a string is checked. */
-export type PolicyStringFormat =
+type PolicyStringFormat =
   /** A DNS host name: letters, digits, dots and hyphens, 1–253 characters. */
   | 'host'
   /** An absolute https:// URL. */
@@ -95,8 +95,6 @@ export type PolicyKeySpec =
   | (PolicyKeyCommon & { readonly type: 'list'; readonly default: readonly string[]; readonly values: readonly string[] })
   /** HTTP header name → value. */
   | (PolicyKeyCommon & { readonly type: 'map'; readonly default: Readonly<Record<string, string>> });
-
-export type PolicyValueType = PolicyKeySpec['type'];
 
 const hostSpec = (registryName: string, proto: string) =>
   ({
@@ -537,15 +535,14 @@ type ValueOf<S> = S extends { readonly type: 'boolean' }
 /** Every key's value, flat: what readers produce and what the core's `Policy` is built from. */
 export type PolicyValues = { readonly [P in PolicyPath]: ValueOf<(typeof policySchema)[P]> };
 
-export function policySpec(path: PolicyPath): PolicyKeySpec {
-  return policySchema[path];
-}
-
 export function isPolicyPath(path: string): path is PolicyPath {
   return Object.hasOwn(policySchema, path);
 }
 
-/** `mailServer.imap.host` → `MailServerImapHost`: the Windows registry value name of a path. */
+/**
+ * `mailServer.imap.host` → `MailServerImapHost`: the Windows registry value name of a path.
+ * @internal
+ */
 export function registryNameOf(path: string): string {
   return path
     .split('.')
@@ -561,16 +558,6 @@ const byRegistryName: ReadonlyMap<string, PolicyPath> = new Map(
 export function pathOfRegistryName(name: string): PolicyPath | undefined {
   return byRegistryName.get(name.toLowerCase());
 }
-
-/** The ADMX presentation element each type maps to (see the table at the top). */
-export const admxElementOf = {
-  boolean: 'boolean',
-  integer: 'decimal',
-  string: 'text',
-  enum: 'enum',
-  list: 'multiText',
-  map: 'list',
-} as const satisfies Record<PolicyValueType, string>;
 
 /** Every key at its default. */
 export function defaultPolicyValues(): PolicyValues {
@@ -646,7 +633,7 @@ function stringSchema(spec: Extract<PolicyKeySpec, { type: 'string' }>) {
 }
 
 /** The runtime check of one key's value, in its JSON shape. Messages are for logs and `policy check`. */
-export function policyValueSchema(spec: PolicyKeySpec): v.GenericSchema<unknown, unknown> {
+function policyValueSchema(spec: PolicyKeySpec): v.GenericSchema<unknown, unknown> {
   switch (spec.type) {
     case 'boolean':
       return v.boolean('expected true or false');

@@ -20,7 +20,7 @@ import { writeFileAtomic } from './atomic-file';
 import { storeFolder } from './nedb-store';
 
 export const keychainService = 'Mailwarden';
-export const dataKeyFileName = 'data.key';
+const dataKeyFileName = 'data.key';
 
 export type DataKeySource = 'keychain' | 'file';
 
@@ -35,11 +35,15 @@ export interface DataKeyOptions {
   readonly logger: Logger;
 }
 
-/** One account per data folder, so two data folders (a test profile, IT's import) never share a key. */
+/**
+ * One account per data folder, so two data folders (a test profile, IT's import) never share a key.
+ * @internal
+ */
 export function dataKeyAccount(dataDir: string): string {
   return `data-key:${createHash('sha256').update(resolve(dataDir)).digest('hex').slice(0, 16)}`;
 }
 
+/** @internal */
 export function dataKeyFile(dataDir: string): string {
   return join(storeFolder(dataDir), dataKeyFileName);
 }

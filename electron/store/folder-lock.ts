@@ -34,16 +34,26 @@ export class DataFolderInUseError extends Error {
   }
 }
 
-/** The lock directory inside the data folder it guards. */
+/**
+ * The lock directory inside the data folder it guards.
+ * @internal
+ */
 export const inUseLockName = 'in-use.lock';
+/** @internal */
 export const ownerFileName = 'owner.json';
-/** A lock whose owner cannot be checked from here (another machine) is taken once untouched this long. */
+/**
+ * A lock whose owner cannot be checked from here (another machine) is taken once untouched this long.
+ * @internal
+ */
 export const inUseLockStaleMs = 10_000;
 const refreshMs = inUseLockStaleMs / 4;
 /** Leftover temporary folders of acquisitions killed half-way are removed once this old. */
 const leftoverAgeMs = 60_000;
 
-/** Who holds a lock, as written in its owner file. Fields a platform cannot tell are absent. */
+/**
+ * Who holds a lock, as written in its owner file. Fields a platform cannot tell are absent.
+ * @internal
+ */
 export interface LockOwner {
   readonly pid: number;
   readonly host: string;
@@ -59,7 +69,10 @@ export interface LockOwner {
   readonly nonce: string;
 }
 
-/** What the lock asks of the operating system, replaced in tests by a scripted one. */
+/**
+ * What the lock asks of the operating system, replaced in tests by a scripted one.
+ * @internal
+ */
 export interface ProcessInspector {
   /** This process, as it writes itself into a lock it takes. */
   self(): Omit<LockOwner, 'nonce'>;
@@ -85,6 +98,7 @@ function startTimeOf(pid: number): string | undefined {
   return fields[19];
 }
 
+/** @internal */
 export const systemInspector: ProcessInspector = {
   self() {
     const pidNamespace = (() => {
@@ -116,12 +130,16 @@ export const systemInspector: ProcessInspector = {
   startedOf: startTimeOf,
 };
 
-/** Why a lock may be taken now, or null while its owner may still hold it. */
+/**
+ * Why a lock may be taken now, or null while its owner may still hold it.
+ * @internal
+ */
 export type Verdict = 'no owner' | 'owner ended' | 'pid reused' | 'rebooted' | 'container restarted' | 'not refreshed' | null;
 
 /**
  * Judges a lock by its owner file's text, as seen by `me` (this process) now. `held` are the nonces
  * of the locks this process holds itself, which are never stale.
+ * @internal
  */
 export function judgeOwner(text: string | null, ageMs: number, me: Omit<LockOwner, 'nonce'>, inspector: ProcessInspector, held: ReadonlySet<string>): Verdict {
   let owner: Partial<LockOwner>;

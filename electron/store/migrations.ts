@@ -19,13 +19,16 @@ export interface Migration {
   up(store: Store): Promise<void>;
 }
 
+/** @internal */
 export interface SchemaRecord extends StoredRecord {
   readonly _id: typeof schemaRecordId;
   readonly version: number;
 }
 
+/** @internal */
 export const schemaRecordId = 'schema';
 
+/** @internal */
 export const migrations: readonly Migration[] = [
   {
     version: 1,
@@ -39,6 +42,7 @@ export const migrations: readonly Migration[] = [
   },
 ];
 
+/** @internal */
 export const schemaVersion = migrations.length;
 
 export interface MigrationOutcome {
@@ -52,7 +56,10 @@ function checkOrder(list: readonly Migration[]): void {
   });
 }
 
-/** The schema version a store is at: 0 before the first migration. */
+/**
+ * The schema version a store is at: 0 before the first migration.
+ * @internal
+ */
 export async function storedVersion(store: Store): Promise<number> {
   const record = await store.collection<SchemaRecord>('meta').get(schemaRecordId);
   if (!record) return 0;

@@ -64,7 +64,7 @@ export interface NedbStoreOptions {
   readonly watchdog?: LockWatchdogOptions;
 }
 
-export interface LockWatchdogOptions {
+interface LockWatchdogOptions {
   /** How long a write may wait for the lock before it is reported; default 5 s. */
   readonly afterMs?: number;
   /** What the current async context is doing (a channel's name), to say who holds and who waits. */

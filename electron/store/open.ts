@@ -40,15 +40,13 @@ export interface OpenStoreOptions {
   readonly readOnly?: boolean;
 }
 
-export { DataFolderInUseError, inUseLockName, inUseLockStaleMs, lockDataFolder } from './folder-lock';
-
 /**
  * The store folder is this user's alone (0700) and so is every file in it (0600): the records are
  * sealed, but the fallback key file sits beside them. Folders and files left wider by an older
  * build or a restored backup are narrowed. Windows has no such modes; its profile folder's ACL
  * does this job there.
  */
-export async function lockStoreFolder(dataDir: string): Promise<void> {
+async function lockStoreFolder(dataDir: string): Promise<void> {
   const folder = storeFolder(dataDir);
   await mkdir(folder, { recursive: true, mode: 0o700 });
   if (process.platform === 'win32') return;
@@ -141,6 +139,7 @@ function partitionsOf(dataKey: Uint8Array): Partial<Record<CollectionName, Parti
   return { activity: { field: 'mailbox', keyOf: (value) => createHmac('sha256', nameKey).update(value, 'utf8').digest('hex').slice(0, 32) } };
 }
 
+/** @internal */
 export const sealedHooks = (dataKey: Uint8Array) => {
   const recordKey = deriveKey(dataKey, 'records');
   return (name: CollectionName) => ({

@@ -49,6 +49,7 @@ function rank(value: unknown): number {
   return 5;
 }
 
+/** @internal */
 export function compareBy(sort: Readonly<Record<string, 1 | -1>>): (a: unknown, b: unknown) => number {
   const fields = Object.entries(sort);
   return (a, b) => {

@@ -14,7 +14,10 @@ import { basename } from 'node:path';
 import { StorageError, type Logger } from '../core/ports';
 import { writeFileAtomic } from './atomic-file';
 
-/** Above this share of unreadable lines a file is not damaged but unreadable as a whole. */
+/**
+ * Above this share of unreadable lines a file is not damaged but unreadable as a whole.
+ * @internal
+ */
 export const badLineLimit = 0.1;
 
 export interface FileRepair {
@@ -34,7 +37,10 @@ export interface RepairOptions {
   readonly now: () => number;
 }
 
-/** `20261123T090000Z`: sortable, and legal in a file name on every platform. */
+/**
+ * `20261123T090000Z`: sortable, and legal in a file name on every platform.
+ * @internal
+ */
 export function fileStamp(ms: number): string {
   return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
 }

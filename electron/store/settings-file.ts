@@ -6,6 +6,7 @@ import { defaultUserSettings } from '../shared/defaults';
 import { StorageError, type Logger, type SettingsStore } from '../core/ports';
 import { writeFileAtomic } from './atomic-file';
 
+/** @internal */
 export const settingsFileName = 'settings.json';
 
 /**
@@ -64,16 +65,5 @@ export class SettingsFile implements SettingsStore {
       throw new StorageError(`cannot write settings: ${(cause as NodeJS.ErrnoException).code ?? 'unknown'}`);
     }
     this.known = { ...settings };
-  }
-}
-
-/** An in-memory store for tests and for callers that must not touch the disk. */
-export class MemorySettingsStore implements SettingsStore {
-  constructor(private settings: UserSettings = { ...defaultUserSettings }) {}
-  async read(): Promise<UserSettings> {
-    return { ...this.settings };
-  }
-  async write(settings: UserSettings): Promise<void> {
-    this.settings = { ...settings };
   }
 }

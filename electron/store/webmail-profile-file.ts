@@ -11,7 +11,7 @@ import { StorageError, type Logger } from '../core/ports';
 import { emptyWebmailProfile, type WebmailProfile, type WebmailProfileStore } from '../core/webmail';
 import { writeFileAtomic } from './atomic-file';
 
-export const webmailProfileFileName = 'webmail-profile.json';
+const webmailProfileFileName = 'webmail-profile.json';
 
 const ProfileSchema = v.object({
   address: v.nullable(v.pipe(v.string(), v.maxLength(320))),

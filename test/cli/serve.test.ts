@@ -7,7 +7,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { runCli } from '../../electron/cli/commands';
 import { parseServerAddress, serveCommand } from '../../electron/cli/serve';
 import { addGrant, listGivenGrants } from '../../electron/core/grants';
-import { defaultPolicy, resolvedFromPolicy } from '../../electron/core/policy';
+import { defaultPolicy } from '../../electron/core/policy';
+import { resolvedFromPolicy } from '../factories/policy';
 import { silentLogger } from '../../electron/core/ports';
 import { openBackend } from '../../electron/platform/compose';
 import { testCall } from '../factories/call';
@@ -15,7 +16,7 @@ import { testEnvironment } from '../factories/environment';
 import { freeLoopbackPort } from '../factories/loopback';
 import { createMailbox } from '../factories/mailbox';
 import { askMailAuth, type MailAuthRequest } from '../../electron/platform/mail-auth/client';
-import { inUseLockName } from '../../electron/store/open';
+import { inUseLockName } from '../../electron/store/folder-lock';
 import { bundleForNode, projectRoot, removeFolder, tempFolder } from '../factories/store';
 
 let work: string;

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { serverCommand } from '../../electron/cli/server';
 import { createCoreContext } from '../../electron/core/context';
 import { defaultPolicy } from '../../electron/core/policy';
-import { testScrypt } from '../../electron/core/password-hash';
+import { testScrypt } from '../factories/scrypt';
 import { silentLogger } from '../../electron/core/ports';
 import { OutboxSmsGateway } from '../../electron/platform/sms/outbox';
 import { cryptoRandom, systemClock } from '../../electron/platform/system';

@@ -14,7 +14,7 @@ import { silentLogger, StorageError } from '../../electron/core/ports';
 import { signIn as passwordSignIn } from '../../electron/core/sign-in';
 import { trustThisDevice, type TrustedDeviceRecord } from '../../electron/core/trusted-devices';
 import { contract, type Channel } from '../../electron/shared/contract';
-import { MemorySettingsStore } from '../../electron/store/settings-file';
+import { MemorySettingsStore } from '../factories/settings';
 import { testCall } from '../factories/call';
 import { testCore } from '../factories/core';
 import { testEnvironment } from '../factories/environment';

@@ -11,13 +11,13 @@ import {
 import { createCoreContext, type CoreContext } from '../../electron/core/context';
 import { createDispatcher } from '../../electron/core/dispatch';
 import { createHandlers } from '../../electron/core/handlers';
-import { testScrypt } from '../../electron/core/password-hash';
+import { testScrypt } from '../factories/scrypt';
 import { defaultPolicy } from '../../electron/core/policy';
 import { silentLogger } from '../../electron/core/ports';
 import type { CollectionName } from '../../electron/core/store';
 import { cryptoRandom } from '../../electron/platform/system';
 import { NedbStore } from '../../electron/store/nedb-store';
-import { MemorySettingsStore } from '../../electron/store/settings-file';
+import { MemorySettingsStore } from '../factories/settings';
 import { testCall } from '../factories/call';
 import { FakeClock } from '../factories/clock';
 import { RecordingSms, testCore } from '../factories/core';

@@ -18,7 +18,7 @@ import { createHandlers } from '../../electron/core/handlers';
 import { verifyMailLogin } from '../../electron/core/mail-login';
 import { defaultPolicy } from '../../electron/core/policy';
 import { silentLogger, StorageError, type Random } from '../../electron/core/ports';
-import { MemorySettingsStore } from '../../electron/store/settings-file';
+import { MemorySettingsStore } from '../factories/settings';
 import { testCall } from '../factories/call';
 import { testCore } from '../factories/core';
 import { testEnvironment } from '../factories/environment';

@@ -23,7 +23,7 @@ import type { MailboxRecord } from '../../electron/core/mailbox';
 import type { ActivityRecord } from '../../electron/core/activity';
 import { silentLogger } from '../../electron/core/ports';
 import { contract } from '../../electron/shared/contract';
-import { MemorySettingsStore } from '../../electron/store/settings-file';
+import { MemorySettingsStore } from '../factories/settings';
 import { testCall } from '../factories/call';
 import { testCore } from '../factories/core';
 import { testEnvironment } from '../factories/environment';

@@ -4,7 +4,7 @@ import { createDispatcher } from '../../electron/core/dispatch';
 import { createHandlers } from '../../electron/core/handlers';
 import type { Handlers } from '../../electron/core/handler-types';
 import { StorageError, type Logger, type SettingsStore } from '../../electron/core/ports';
-import { MemorySettingsStore } from '../../electron/store/settings-file';
+import { MemorySettingsStore } from '../factories/settings';
 import { testCall } from '../factories/call';
 import { testCore } from '../factories/core';
 import { testEnvironment } from '../factories/environment';

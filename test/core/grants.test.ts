@@ -6,16 +6,13 @@ import {
   addMonths,
   authorizeGrant,
   grantEndRange,
-  headersFor,
   lapseDevice,
-  may,
-  messageHeaders,
   type GrantRecord,
 } from '../../electron/core/grants';
 import { createHandlers } from '../../electron/core/handlers';
 import { silentLogger, StorageError } from '../../electron/core/ports';
-import { grantActions, grantLevels, type GrantAction, type GrantLevel } from '../../electron/shared/grant-rules';
-import { MemorySettingsStore } from '../../electron/store/settings-file';
+import { grantActions, grantLevels, may, messageHeaders, type GrantAction, type GrantLevel } from '../../electron/shared/grant-rules';
+import { MemorySettingsStore } from '../factories/settings';
 import { testCall } from '../factories/call';
 import { testCore } from '../factories/core';
 import { testEnvironment } from '../factories/environment';
@@ -298,7 +295,7 @@ describe('the grantee is told, and can decline', () => {
   });
 });
 
-describe('authorizeGrant and headersFor: the checks mail operations go through', () => {
+describe('authorizeGrant', () => {
   it.each(grantLevels)('answers each action as the table says for %s', async (level) => {
     const { core, add } = await setup();
     await add({ grantee: alice, level });
@@ -308,21 +305,6 @@ describe('authorizeGrant and headersFor: the checks mail operations go through',
     // A grant runs one way only.
     expect(await authorizeGrant(core, alice, owner, 'view')).toEqual({ ok: false, code: 'not-found' });
     expect(await authorizeGrant(core, owner, bob, 'view')).toEqual({ ok: false, code: 'not-found' });
-  });
-
-  it('builds the headers of the grant in force', async () => {
-    const { core, add } = await setup();
-    await add({ grantee: alice, level: 'send-on-behalf' });
-    await add({ grantee: bob, level: 'send-as' });
-    expect(await headersFor(core, { owner, grantee: 'ALICE@cstnet.cn' })).toEqual({ ok: true, data: { from: owner, sender: alice } });
-    expect(await headersFor(core, { owner, grantee: bob })).toEqual({ ok: true, data: { from: owner, sender: null } });
-  });
-
-  it('refuses headers to read-only and to mailboxes without a grant', async () => {
-    const { core, add } = await setup();
-    await add({ grantee: alice, level: 'read-only' });
-    expect(await headersFor(core, { owner, grantee: alice })).toEqual({ ok: false, code: 'grant-forbidden' });
-    expect(await headersFor(core, { owner, grantee: bob })).toEqual({ ok: false, code: 'not-found' });
   });
 });
 

@@ -1,7 +1,8 @@
 // Covers electron/core/password-hash.ts and electron/core/keyed-hash.ts.
 import { describe, expect, it } from 'vitest';
 import { keyedHash, keyedHashMatches } from '../../electron/core/keyed-hash';
-import { owaspScrypt, PasswordHasher, testScrypt } from '../../electron/core/password-hash';
+import { owaspScrypt, PasswordHasher } from '../../electron/core/password-hash';
+import { testScrypt } from '../factories/scrypt';
 import { cryptoRandom } from '../../electron/platform/system';
 
 describe('PasswordHasher', () => {

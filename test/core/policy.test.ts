@@ -16,7 +16,7 @@ import {
 import { silentLogger, type Logger } from '../../electron/core/ports';
 import { contract, type PolicyInForce } from '../../electron/shared/contract';
 import { defaultPolicyValues } from '../../electron/shared/policy-schema';
-import { MemorySettingsStore } from '../../electron/store/settings-file';
+import { MemorySettingsStore } from '../factories/settings';
 import { testCall } from '../factories/call';
 import { testCore } from '../factories/core';
 import { testEnvironment } from '../factories/environment';

@@ -12,7 +12,7 @@ import { silentLogger } from '../../electron/core/ports';
 import { createServerBackedHandlers, isDesktopChannel, serverPolicyMaxAgeMs, ServerPolicy } from '../../electron/core/server-backed';
 import { channelNames } from '../../electron/shared/contract';
 import { err } from '../../electron/shared/result';
-import { MemorySettingsStore } from '../../electron/store/settings-file';
+import { MemorySettingsStore } from '../factories/settings';
 import { cryptoRandom } from '../../electron/platform/system';
 import { testCall } from '../factories/call';
 import { testCore } from '../factories/core';

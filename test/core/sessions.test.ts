@@ -3,7 +3,7 @@
 import { Secret, TOTP } from 'otpauth';
 import { describe, expect, it } from 'vitest';
 import { createCoreContext, type CoreContext, type CorePorts } from '../../electron/core/context';
-import { testScrypt } from '../../electron/core/password-hash';
+import { testScrypt } from '../factories/scrypt';
 import { MemorySessions, StoredSessions } from '../../electron/core/sessions';
 import { authStatus, signIn, signOut, verifySignInCode } from '../../electron/core/sign-in';
 import { testCall } from '../factories/call';

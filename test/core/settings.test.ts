@@ -1,7 +1,7 @@
 // Covers electron/core/settings.ts.
 import { describe, expect, it } from 'vitest';
 import { SettingsService } from '../../electron/core/settings';
-import { MemorySettingsStore } from '../../electron/store/settings-file';
+import { MemorySettingsStore } from '../factories/settings';
 
 describe('SettingsService.update', () => {
   it('keeps both of two changes made at the same moment', async () => {

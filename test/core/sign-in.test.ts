@@ -22,7 +22,7 @@ import { requireSession } from '../../electron/core/session-guard';
 import type { TrustedDeviceRecord } from '../../electron/core/trusted-devices';
 import { contract, type Channel } from '../../electron/shared/contract';
 import { policyPaths } from '../../electron/shared/policy-schema';
-import { MemorySettingsStore } from '../../electron/store/settings-file';
+import { MemorySettingsStore } from '../factories/settings';
 import { testCall } from '../factories/call';
 import { testCore } from '../factories/core';
 import { testEnvironment } from '../factories/environment';

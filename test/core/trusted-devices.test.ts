@@ -19,7 +19,7 @@ import {
   type TrustedDeviceRecord,
 } from '../../electron/core/trusted-devices';
 import { contract, type Channel } from '../../electron/shared/contract';
-import { MemorySettingsStore } from '../../electron/store/settings-file';
+import { MemorySettingsStore } from '../factories/settings';
 import { testCall } from '../factories/call';
 import { testCore } from '../factories/core';
 import { testEnvironment } from '../factories/environment';

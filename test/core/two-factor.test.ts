@@ -20,7 +20,7 @@ import { backupCodeRules, totpRules, useBackupCode, verifyTotp } from '../../ele
 import { OutboxSmsGateway } from '../../electron/platform/sms/outbox';
 import { cryptoRandom } from '../../electron/platform/system';
 import { contract, isChannel } from '../../electron/shared/contract';
-import { MemorySettingsStore } from '../../electron/store/settings-file';
+import { MemorySettingsStore } from '../factories/settings';
 import { testCall } from '../factories/call';
 import { testCore, type TestCore } from '../factories/core';
 import { testEnvironment } from '../factories/environment';

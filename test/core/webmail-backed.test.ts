@@ -8,7 +8,7 @@ import { defaultResolvedPolicy } from '../../electron/core/policy';
 import { silentLogger } from '../../electron/core/ports';
 import { emptyWebmailProfile, pastedClientPassword, type WebmailProfile, type WebmailProfileStore } from '../../electron/core/webmail';
 import { createWebmailBackedHandlers } from '../../electron/core/webmail-backed';
-import { MemorySettingsStore } from '../../electron/store/settings-file';
+import { MemorySettingsStore } from '../factories/settings';
 import { testCall } from '../factories/call';
 import { testEnvironment } from '../factories/environment';
 import { fakeMailClientPorts } from '../factories/mail-clients';

@@ -8,7 +8,7 @@ import { expect, type RunningApp } from './fixtures';
 import { openSection } from './helpers';
 
 export const address = 'zhang.wei@cstnet.cn';
-export const groupedPassword = /^[a-z2-9]{4} [a-z2-9]{4} [a-z2-9]{4} [a-z2-9]{4}$/;
+const groupedPassword = /^[a-z2-9]{4} [a-z2-9]{4} [a-z2-9]{4} [a-z2-9]{4}$/;
 
 /** A folder of this worker's own (specs run in parallel workers, each its own process). */
 export function workerDir(name: string): string {

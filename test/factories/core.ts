@@ -3,7 +3,7 @@
  * gateway that keeps what it was asked to send, and the default policy unless told otherwise.
  */
 import { createCoreContext, SmsDeliveryError, type CoreContext, type CorePorts, type SmsDelivery, type SmsGateway, type SmsMessage } from '../../electron/core/context';
-import { testScrypt } from '../../electron/core/password-hash';
+import { testScrypt } from './scrypt';
 import { defaultPolicy, type Policy } from '../../electron/core/policy';
 import { silentLogger, type Logger } from '../../electron/core/ports';
 import { cryptoRandom } from '../../electron/platform/system';

@@ -10,8 +10,8 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { groupStopper } from './processes';
 
-export const dovecotBinary = '/usr/sbin/dovecot';
-export const replyProgram = '/usr/lib/dovecot/checkpassword-reply';
+const dovecotBinary = '/usr/sbin/dovecot';
+const replyProgram = '/usr/lib/dovecot/checkpassword-reply';
 
 /** Why Dovecot cannot run here, or '' when it can. */
 export function dovecotSkipReason(): string {
@@ -89,7 +89,7 @@ function aclConfig(mail: string, masterPasswdFile: string, sharedDict: string): 
   ];
 }
 
-export function dovecotConfig(options: DovecotOptions): string {
+function dovecotConfig(options: DovecotOptions): string {
   const { work, mail } = options;
   const { uid, gid } = nobodyIds();
   return [

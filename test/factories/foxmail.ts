@@ -25,7 +25,7 @@ export interface FixtureAccount {
 }
 
 /** Value types of a v7 record (see profile-format.ts for which are from public sources and which are assumed). */
-export const recordType = { utf8: 0x100, utf16: 0x08, int: 0x03, bool: 0x0b } as const;
+const recordType = { utf8: 0x100, utf16: 0x08, int: 0x03, bool: 0x0b } as const;
 
 export type FixtureRecord =
   | { key: string; type: 'utf8' | 'utf16'; value: string }
@@ -136,7 +136,7 @@ export function v7ProfileBytes(account: FixtureAccount, seed = 0x3c): Buffer {
 }
 
 /** The compound-file signature a Foxmail 6 Account.stg starts with (its first byte, 0xD0, is how the public tools tell v6 from v7). */
-export const compoundFileSignature = Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]);
+const compoundFileSignature = Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]);
 
 /**
  * A Foxmail 6 profile as far as the public tools read one: the compound-file signature, then

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { waitForListener } from './dovecot';
 import { groupStopper } from './processes';
 
-export const postfixBinary = '/usr/sbin/postfix';
+const postfixBinary = '/usr/sbin/postfix';
 
 /** Why Postfix cannot run here, or '' when it can. */
 export function postfixSkipReason(): string {

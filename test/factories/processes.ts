@@ -30,7 +30,7 @@ export function runInProcessGroup(command: string, args: string[], env: NodeJS.P
 }
 
 /** Live (not zombie) processes whose command line mentions `token`, a path only ours have. */
-export async function processesMentioning(token: string): Promise<number[]> {
+async function processesMentioning(token: string): Promise<number[]> {
   const found: number[] = [];
   for (const entry of await readdir('/proc')) {
     if (!/^\d+$/.test(entry)) continue;

@@ -16,7 +16,7 @@ import { createHandlers } from '../../electron/core/handlers';
 import { verifyMailLogin } from '../../electron/core/mail-login';
 import { silentLogger } from '../../electron/core/ports';
 import type { Result } from '../../electron/shared/result';
-import { MemorySettingsStore } from '../../electron/store/settings-file';
+import { MemorySettingsStore } from '../factories/settings';
 import { testCall } from '../factories/call';
 import { testCore } from '../factories/core';
 import { testEnvironment } from '../factories/environment';

@@ -26,7 +26,7 @@ import { startHost, type RunningHost } from '../../electron/host/server';
 import { defaultLimits } from '../../electron/server/config';
 import { desktopOnlyChannels, startOrganisationServer, type RunningOrganisationServer } from '../../electron/server/http';
 import { channelNames, contract, genericErrors, type Channel } from '../../electron/shared/contract';
-import { MemorySettingsStore } from '../../electron/store/settings-file';
+import { MemorySettingsStore } from '../factories/settings';
 import { testCall } from '../factories/call';
 import { testCore, type TestCore } from '../factories/core';
 import { testEnvironment } from '../factories/environment';

@@ -14,7 +14,7 @@ import { createDispatcher, type Dispatch } from '../../electron/core/dispatch';
 import { createHandlers } from '../../electron/core/handlers';
 import { verifyMailLogin } from '../../electron/core/mail-login';
 import { silentLogger } from '../../electron/core/ports';
-import { MemorySettingsStore } from '../../electron/store/settings-file';
+import { MemorySettingsStore } from '../factories/settings';
 import { testCall } from '../factories/call';
 import { testCore, type TestCore } from '../factories/core';
 import { testEnvironment } from '../factories/environment';

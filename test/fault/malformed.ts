@@ -96,7 +96,7 @@ export const edgeStrings: readonly string[] = [
 const pollutionKeys = ['__proto__', 'constructor', 'prototype', '$where', '$gt', 'toString', 'hasOwnProperty'] as const;
 
 /** A value of any wrong-or-odd kind, nested up to `depth`. */
-export function oddValue(pick: Pick, depth = 2): unknown {
+function oddValue(pick: Pick, depth = 2): unknown {
   switch (pick(depth > 0 ? 12 : 9)) {
     case 0:
       return pick.one(edgeStrings);
@@ -126,7 +126,7 @@ export function oddValue(pick: Pick, depth = 2): unknown {
 }
 
 /** An object with own prototype-pollution keys, as JSON.parse makes them (a literal `__proto__:` would set the prototype). */
-export function pollutedObject(pick: Pick, depth: number): Record<string, unknown> {
+function pollutedObject(pick: Pick, depth: number): Record<string, unknown> {
   const keys = Array.from({ length: 1 + pick(3) }, () => pick.one(pollutionKeys));
   const text = `{${keys.map((key) => `${JSON.stringify(key)}:{"polluted":true,"isAdmin":true}`).join(',')}}`;
   const object = JSON.parse(text) as Record<string, unknown>;
@@ -134,7 +134,7 @@ export function pollutedObject(pick: Pick, depth: number): Record<string, unknow
   return object;
 }
 
-export function deeplyNested(kind: 'object' | 'array', depth: number): unknown {
+function deeplyNested(kind: 'object' | 'array', depth: number): unknown {
   let value: unknown = 'bottom';
   for (let i = 0; i < depth; i += 1) value = kind === 'object' ? { a: value } : [value];
   return value;
@@ -151,7 +151,7 @@ type AnySchema = v.GenericSchema & {
 };
 
 /** The field names a request schema declares (none for anything but an object schema). */
-export function fieldsOf(schema: v.GenericSchema): Record<string, AnySchema> {
+function fieldsOf(schema: v.GenericSchema): Record<string, AnySchema> {
   return (schema as AnySchema).entries ?? {};
 }
 
@@ -160,7 +160,7 @@ export function fieldsOf(schema: v.GenericSchema): Record<string, AnySchema> {
  * this kind pass the schema now and then and reach the handler, which must still answer with a
  * typed error.
  */
-export function typedValue(schema: AnySchema, pick: Pick): unknown {
+function typedValue(schema: AnySchema, pick: Pick): unknown {
   switch (schema.type) {
     case 'optional':
     case 'nullable':

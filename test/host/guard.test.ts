@@ -1,6 +1,7 @@
 // Covers electron/host/guard.ts.
 import { describe, expect, it } from 'vitest';
-import { checkRequest, isLoopbackAddress, tokensEqual, type RequestFacts } from '../../electron/host/guard';
+import { checkRequest, type RequestFacts } from '../../electron/host/guard';
+import { isLoopbackAddress, tokensEqual } from '../../electron/platform/http/safe-request';
 
 const token = 'abcdefghijklmnopqrstuvwxyz012345';
 const good: RequestFacts = { remoteAddress: '127.0.0.1', host: '127.0.0.1:4000', origin: 'http://127.0.0.1:4000', authorization: `Bearer ${token}` };

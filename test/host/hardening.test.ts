@@ -10,7 +10,7 @@ import { createDispatcher } from '../../electron/core/dispatch';
 import { createHandlers } from '../../electron/core/handlers';
 import { silentLogger } from '../../electron/core/ports';
 import { startHost, type RunningHost } from '../../electron/host/server';
-import { MemorySettingsStore } from '../../electron/store/settings-file';
+import { MemorySettingsStore } from '../factories/settings';
 import { testCore } from '../factories/core';
 import { testEnvironment } from '../factories/environment';
 import { fakeMailClientPorts } from '../factories/mail-clients';

@@ -16,7 +16,7 @@ import { createOrganisationClient, failureOf, nodeHttpPost, type OrganisationCli
 import { defaultLimits, type ServerLimits } from '../../electron/server/config';
 import { startOrganisationServer, type RunningOrganisationServer } from '../../electron/server/http';
 import { ok } from '../../electron/shared/result';
-import { MemorySettingsStore } from '../../electron/store/settings-file';
+import { MemorySettingsStore } from '../factories/settings';
 import { testCall } from '../factories/call';
 import { testCore } from '../factories/core';
 import { testEnvironment } from '../factories/environment';

@@ -14,7 +14,7 @@ import type { Logger } from '../../electron/core/ports';
 import { StoredSessions } from '../../electron/core/sessions';
 import { defaultLimits, type ServerLimits } from '../../electron/server/config';
 import { startOrganisationServer, trustHeader, type RunningOrganisationServer } from '../../electron/server/http';
-import { MemorySettingsStore } from '../../electron/store/settings-file';
+import { MemorySettingsStore } from '../factories/settings';
 import { testCore, type TestCore } from '../factories/core';
 import { testEnvironment } from '../factories/environment';
 import { sendHttp, type Reply } from '../factories/http';

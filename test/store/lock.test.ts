@@ -5,7 +5,8 @@ import { access, mkdir, readdir, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { schemaRecordId, schemaVersion, type SchemaRecord } from '../../electron/store/migrations';
-import { DataFolderInUseError, inUseLockName, inUseLockStaleMs, openEmbeddedStore } from '../../electron/store/open';
+import { DataFolderInUseError, inUseLockName, inUseLockStaleMs } from '../../electron/store/folder-lock';
+import { openEmbeddedStore } from '../../electron/store/open';
 import { bundleForNode, MemoryKeychain, projectRoot, recordingLogger, removeFolder, tempFolder } from '../factories/store';
 
 let root: string;

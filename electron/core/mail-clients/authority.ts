@@ -21,7 +21,7 @@ export interface SignedInMailbox {
   readonly displayName: string;
 }
 
-export interface VerifiedClientPassword {
+interface VerifiedClientPassword {
   readonly id: string;
   readonly name: string;
   /** The 16 characters without spaces: what is written into the client. */
@@ -30,7 +30,7 @@ export interface VerifiedClientPassword {
   readonly scopes: readonly MailProtocol[];
 }
 
-export interface StoredSecretsVerdict {
+interface StoredSecretsVerdict {
   /** One per secret asked about, in order. */
   readonly verdicts: readonly StoredSecretVerdict[];
   /** The mailbox has 2FA on: a main password no longer works in mail clients. */

@@ -26,7 +26,7 @@ type StoredPassword = FoxmailAccountView['storedPassword'];
 const productName = 'Mailwarden';
 
 /** The language-neutral text the Android card's QR code holds: protocol names read the same everywhere. */
-export function settingsCardText(address: string, server: MailServerSettings): string {
+function settingsCardText(address: string, server: MailServerSettings): string {
   const line = (name: string, endpoint: MailEndpoint) =>
     `${name}: ${endpoint.host}:${endpoint.port} ${endpoint.security === 'tls' ? 'SSL/TLS' : endpoint.security === 'starttls' ? 'STARTTLS' : 'none'}`;
   return [`Email: ${address}`, `User: ${address}`, line('IMAP', server.imap), line('POP3', server.pop3), line('SMTP', server.smtp)].join('\n');

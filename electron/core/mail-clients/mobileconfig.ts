@@ -25,6 +25,7 @@ export interface ProfileInput {
   readonly organisation: string;
 }
 
+/** @internal */
 export function randomUuid(random: Random): string {
   const bytes = random.bytes(16);
   bytes[6] = (bytes[6]! & 0x0f) | 0x40;

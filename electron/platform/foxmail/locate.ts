@@ -16,7 +16,7 @@ import type { FoxmailInstallation } from '../../core/mail-clients/ports';
 
 export type FoundBy = FoxmailInstallation['foundBy'];
 
-export interface CommandResult {
+interface CommandResult {
   readonly code: number;
   readonly stdout: string;
 }
@@ -117,12 +117,18 @@ export async function locateInstallations(seams: LocateSeams, extraRoots: readon
   return found;
 }
 
-/** Whether tasklist's CSV lists Foxmail.exe (its "no tasks" notice is not CSV). */
+/**
+ * Whether tasklist's CSV lists Foxmail.exe (its "no tasks" notice is not CSV).
+ * @internal
+ */
 export function tasklistShowsFoxmail(stdout: string): boolean {
   return stdout.split(/\r?\n/).some((line) => /^"foxmail\.exe"/i.test(line.trim()));
 }
 
-/** Whether `ps -axo comm=` lists the Foxmail app. */
+/**
+ * Whether `ps -axo comm=` lists the Foxmail app.
+ * @internal
+ */
 export function psShowsFoxmail(stdout: string): boolean {
   return stdout.split(/\r?\n/).some((line) => /(^|\/)Foxmail$/i.test(line.trim()) || /\/Foxmail\.app\//i.test(line));
 }

@@ -43,7 +43,7 @@
  */
 import { decodePassword, type FoxmailVersion } from './codec';
 
-export const recordTypes = { utf8: 0x100, utf16: 0x08, int: 0x03, bool: 0x0b } as const;
+const recordTypes = { utf8: 0x100, utf16: 0x08, int: 0x03, bool: 0x0b } as const;
 type RecordKind = keyof typeof recordTypes;
 
 const kindOfType = new Map<number, RecordKind>(Object.entries(recordTypes).map(([kind, code]) => [code, kind as RecordKind]));
@@ -103,7 +103,10 @@ function recordAt(bytes: Uint8Array, at: number): { record: V7Record; end: numbe
   return { record: { key: String.fromCharCode(...keyBytes), kind, raw }, end: cursor + size };
 }
 
-/** Every byte as records, or null when any byte is not accounted for. */
+/**
+ * Every byte as records, or null when any byte is not accounted for.
+ * @internal
+ */
 export function parseV7Records(bytes: Uint8Array): V7Record[] | null {
   if (bytes.length === 0 || bytes[0] === 0xd0) return null;
   const records: V7Record[] = [];

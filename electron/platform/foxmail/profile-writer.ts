@@ -10,7 +10,10 @@ import { FoxmailError } from '../../core/mail-clients/ports';
 import { decodePassword, encodePassword, isEncodablePassword } from './codec';
 import { readProfile, serializeV7Records, withPasswordHex } from './profile-format';
 
-/** The file operations a write uses; tests wrap them to make one fail. */
+/**
+ * The file operations a write uses; tests wrap them to make one fail.
+ * @internal
+ */
 export interface ProfileFiles {
   read(path: string): Promise<Uint8Array>;
   /** Creates `path` (failing if it exists) with `mode`, writes `bytes`, fsyncs and closes it. */
@@ -22,6 +25,7 @@ export interface ProfileFiles {
   mode(path: string): Promise<number>;
 }
 
+/** @internal */
 export const nodeProfileFiles: ProfileFiles = {
   read: async (path) => new Uint8Array(await readFile(path)),
   async create(path, bytes, mode) {

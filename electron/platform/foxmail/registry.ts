@@ -4,7 +4,10 @@
  */
 import type { RegistryData } from '../windows-registry';
 
-/** `%NAME%` replaced from `env`, names compared case-insensitively as Windows does; unknown names stay. */
+/**
+ * `%NAME%` replaced from `env`, names compared case-insensitively as Windows does; unknown names stay.
+ * @internal
+ */
 export function expandEnvironmentStrings(text: string, env: Readonly<Record<string, string | undefined>>): string {
   const byUpper = new Map(Object.entries(env).map(([k, v]) => [k.toUpperCase(), v]));
   return text.replace(/%([^%]+)%/g, (whole, name: string) => byUpper.get(name.toUpperCase()) ?? whole);

@@ -34,7 +34,7 @@ export function bearerTokenOf(header: string | undefined, token: RegExp = /^[A-Z
  * Sent with every answer. The CSP is the page's own (renderer/index.html) plus `frame-ancestors
  * 'none'`, which only a header can say: no other site may frame the page (clickjacking).
  */
-export const contentSecurityPolicy =
+const contentSecurityPolicy =
   "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; connect-src 'self'; " +
   "base-uri 'none'; form-action 'none'; object-src 'none'; frame-src 'none'; worker-src 'none'; frame-ancestors 'none'";
 

@@ -28,9 +28,13 @@ export type MailAuthAnswer =
 /** Longer lines are refused by both ends: a request is an address and a password, an answer less. */
 export const mailAuthMaxLineBytes = 8 * 1024;
 
+/** @internal */
 export type MailAuthFailure = 'no-server' | 'timeout' | 'bad-answer' | 'server-error';
 
-/** The bridge gave no usable answer: a mail server must say "try later", never yes or no. */
+/**
+ * The bridge gave no usable answer: a mail server must say "try later", never yes or no.
+ * @internal
+ */
 export class MailAuthUnavailableError extends Error {
   override readonly name = 'MailAuthUnavailableError';
   constructor(

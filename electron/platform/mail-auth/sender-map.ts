@@ -33,12 +33,16 @@ export interface SenderMap {
 /** Postfix's own socketmap limit on a request is 100,000 bytes; a sender address is far shorter. */
 const maxRequestBytes = 1024;
 
+/** @internal */
 export function netstring(text: string): Buffer {
   const body = Buffer.from(text, 'utf8');
   return Buffer.concat([Buffer.from(`${body.length}:`), body, Buffer.from(',')]);
 }
 
-/** The first complete netstring in `buffer`: its text and the bytes after it; null while incomplete; 'bad' when malformed. */
+/**
+ * The first complete netstring in `buffer`: its text and the bytes after it; null while incomplete; 'bad' when malformed.
+ * @internal
+ */
 export function readNetstring(buffer: Buffer): { text: string; rest: Buffer } | null | 'bad' {
   const colon = buffer.indexOf(0x3a);
   if (colon === -1) return buffer.length > 6 || !/^\d*$/.test(buffer.toString('latin1')) ? 'bad' : null;

@@ -30,7 +30,7 @@ export interface MailAuthServerOptions {
   readonly timers?: MailAuthTimers;
 }
 
-export interface MailAuthTimers {
+interface MailAuthTimers {
   setTimeout(run: () => void, ms: number): unknown;
   clearTimeout(handle: unknown): void;
 }
@@ -48,6 +48,7 @@ export interface MailAuthServer {
   close(): Promise<void>;
 }
 
+/** @internal */
 export class MailAuthSocketError extends Error {
   override readonly name = 'MailAuthSocketError';
 }

@@ -16,7 +16,10 @@ export type JsonPolicyRead =
   | { readonly ok: true; readonly layers: PolicyLayer[] }
   | { readonly ok: false; readonly missing: boolean; readonly problem: string };
 
-/** The layers of a policy JSON text. */
+/**
+ * The layers of a policy JSON text.
+ * @internal
+ */
 export function parsePolicyJson(text: string, origin: PolicyOrigin): JsonPolicyRead {
   let document: unknown;
   try {

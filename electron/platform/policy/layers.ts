@@ -18,7 +18,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  * `sms.webhook.headers` is an object value, not more paths); anything else that is not an
  * object is an entry under its unknown path, for the resolver to report.
  */
-export function flattenPolicyObject(object: Record<string, unknown>, prefix = ''): Entry[] {
+function flattenPolicyObject(object: Record<string, unknown>, prefix = ''): Entry[] {
   const entries: Entry[] = [];
   for (const [name, value] of Object.entries(object)) {
     const path = prefix === '' ? name : `${prefix}.${name}`;

@@ -18,12 +18,16 @@ import type { PolicyLayer } from '../../core/policy';
 import type { PolicyOrigin } from '../../shared/contract';
 import { layersOfDocument } from './layers';
 
+/** @internal */
 export const bundleId = 'org.mailwarden.desktop';
-export const managedPreferencesDir = '/Library/Managed Preferences';
+const managedPreferencesDir = '/Library/Managed Preferences';
 
 const binaryMagic = 'bplist00';
 
-/** The layers of one managed-preferences plist's bytes. */
+/**
+ * The layers of one managed-preferences plist's bytes.
+ * @internal
+ */
 export function parseManagedPreferences(bytes: Uint8Array, origin: PolicyOrigin): { layers: PolicyLayer[]; problem?: string } {
   let document: unknown;
   try {

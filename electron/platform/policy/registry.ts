@@ -15,14 +15,14 @@ import type { PolicyOrigin } from '../../shared/contract';
 import { pathOfRegistryName, policySchema, type PolicyPath } from '../../shared/policy-schema';
 import { RegistryUnreadableError, type RegistryData, type RegistryKey, type RegistryReader } from '../windows-registry';
 
-export const registryPolicyKeys = [
+const registryPolicyKeys = [
   // Lowest precedence first.
   { hive: 'HKCU', path: 'Software\\Policies\\Mailwarden', origin: 'registry-hkcu' },
   { hive: 'HKLM', path: 'Software\\Policies\\Mailwarden', origin: 'registry-hklm' },
 ] as const satisfies readonly { hive: 'HKCU' | 'HKLM'; path: string; origin: PolicyOrigin }[];
 
 /** The JSON-shaped value a registry value stands for, by the key's schema type; mismatches pass through for the check to refuse. */
-export function registryValueToJson(path: PolicyPath, value: RegistryData): unknown {
+function registryValueToJson(path: PolicyPath, value: RegistryData): unknown {
   const spec = policySchema[path];
   const number = value.type === 'number' ? value.data : undefined;
   switch (spec.type) {
@@ -44,7 +44,10 @@ export function registryValueToJson(path: PolicyPath, value: RegistryData): unkn
 
 const mapPaths = new Set(Object.entries(policySchema).flatMap(([, spec]) => (spec.type === 'map' ? [spec.registryName.toLowerCase()] : [])));
 
-/** The two layers (recommended, enforced) under one policy key. */
+/**
+ * The two layers (recommended, enforced) under one policy key.
+ * @internal
+ */
 export function registryLayers(root: RegistryKey, origin: PolicyOrigin): PolicyLayer[] {
   const recommended: PolicyLayer['entries'][number][] = [];
   const enforced: PolicyLayer['entries'][number][] = [];

@@ -25,11 +25,15 @@ import type { Clock } from '../../core/ports';
 const sha256Hex = (data: string): string => createHash('sha256').update(data, 'utf8').digest('hex');
 const hmac = (key: string | Buffer, data: string): Buffer => createHmac('sha256', key).update(data, 'utf8').digest();
 
-/** RFC 3986 percent-encoding, as both providers specify: only A–Z a–z 0–9 - _ . ~ stay as they are. */
+/**
+ * RFC 3986 percent-encoding, as both providers specify: only A–Z a–z 0–9 - _ . ~ stay as they are.
+ * @internal
+ */
 export function percentEncode(text: string): string {
   return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
+/** @internal */
 export interface Acs3Request {
   readonly method: 'GET' | 'POST';
   readonly host: string;
@@ -44,7 +48,10 @@ export interface Acs3Request {
   readonly accessKeySecret: string;
 }
 
-/** The headers of an Alibaba Cloud V3 request, Authorization included (Host is signed; fetch sets it). */
+/**
+ * The headers of an Alibaba Cloud V3 request, Authorization included (Host is signed; fetch sets it).
+ * @internal
+ */
 export function signAcs3(request: Acs3Request): Record<string, string> {
   const headers: Record<string, string> = {
     host: request.host,
@@ -72,6 +79,7 @@ export function signAcs3(request: Acs3Request): Record<string, string> {
   return { ...headers, authorization: `ACS3-HMAC-SHA256 Credential=${request.accessKeyId},SignedHeaders=${names.join(';')},Signature=${signature}` };
 }
 
+/** @internal */
 export interface Tc3Request {
   readonly host: string;
   readonly service: string;
@@ -85,7 +93,10 @@ export interface Tc3Request {
   readonly secretKey: string;
 }
 
-/** The headers of a Tencent Cloud v3 request (POST, JSON), Authorization included. */
+/**
+ * The headers of a Tencent Cloud v3 request (POST, JSON), Authorization included.
+ * @internal
+ */
 export function signTc3(request: Tc3Request): Record<string, string> {
   const contentType = 'application/json; charset=utf-8';
   const canonicalRequest = ['POST', '/', '', `content-type:${contentType}\nhost:${request.host}\n`, 'content-type;host', sha256Hex(request.payload)].join('\n');
@@ -105,7 +116,10 @@ export function signTc3(request: Tc3Request): Record<string, string> {
   };
 }
 
-/** Where a provider is reached: its public endpoint for the region (tests give a loopback one). */
+/**
+ * Where a provider is reached: its public endpoint for the region (tests give a loopback one).
+ * @internal
+ */
 export function providerEndpoint(settings: SignedSmsProviderPolicy): URL {
   if (settings.kind === 'tencent') return new URL('https://sms.tencentcloudapi.com/');
   const region = settings.region || 'cn-hangzhou';

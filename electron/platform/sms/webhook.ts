@@ -13,6 +13,7 @@ const placeholder = /\{\{(phone|text)\}\}/g;
 /**
  * Fills {{phone}} and {{text}} JSON-escaped, in one pass: a value is never scanned again, so a
  * text that happens to contain "{{phone}}" stays as it is.
+ * @internal
  */
 export function fillTemplate(template: string, values: { readonly phone: string; readonly text: string }): string {
   return template.replace(placeholder, (_, name: 'phone' | 'text') => JSON.stringify(values[name]).slice(1, -1));

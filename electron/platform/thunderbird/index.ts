@@ -58,7 +58,7 @@ async function readBytes(path: string): Promise<Uint8Array | 'absent' | 'unreada
 }
 
 /** The login origins of an account (logins.ts says where they come from). */
-export function loginTargets(account: PrefsAccount): LoginTarget[] {
+function loginTargets(account: PrefsAccount): LoginTarget[] {
   const targets: LoginTarget[] = [];
   if (account.hostname && account.userName) {
     targets.push({ origin: `${account.protocol === 'pop3' ? 'mailbox' : 'imap'}://${account.hostname}`, username: account.userName });

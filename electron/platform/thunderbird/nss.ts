@@ -38,7 +38,7 @@ import { createCipheriv, createDecipheriv, createHash, createHmac, pbkdf2Sync } 
 import initSqlJs from 'sql.js';
 import { concat, decodeDer, der, integer, octets, oid, seq, type DerNode } from './der';
 
-export const oids = {
+const oids = {
   pbes2: '1.2.840.113549.1.5.13',
   pbkdf2: '1.2.840.113549.1.5.12',
   hmacWithSha256: '1.2.840.113549.2.9',
@@ -50,7 +50,7 @@ export const oids = {
 /** NSS's default SDR key id (pk11sdr.c `keyID`). */
 export const defaultKeyId = Uint8Array.from([0xf8, ...new Array<number>(14).fill(0), 0x01]);
 
-export type SdrAlgorithm = 'des3' | 'aes256';
+type SdrAlgorithm = 'des3' | 'aes256';
 
 export interface SdrKey {
   readonly id: Uint8Array;
@@ -69,7 +69,7 @@ const maxIterations = 1_000_000;
 const maxKeyDbBytes = 64 * 1024 * 1024;
 
 /** PKCS#7 padding as pk11sdr.c's unpadBlock checks it: 1…blockSize bytes, all equal to their count. */
-export function unpad(data: Uint8Array, blockSize: number): Uint8Array | null {
+function unpad(data: Uint8Array, blockSize: number): Uint8Array | null {
   if (data.length === 0 || data.length % blockSize !== 0) return null;
   const count = data[data.length - 1]!;
   if (count === 0 || count > blockSize) return null;
@@ -77,7 +77,7 @@ export function unpad(data: Uint8Array, blockSize: number): Uint8Array | null {
   return data.subarray(0, data.length - count);
 }
 
-export function pad(data: Uint8Array, blockSize: number): Uint8Array {
+function pad(data: Uint8Array, blockSize: number): Uint8Array {
   const count = blockSize - (data.length % blockSize);
   return concat([data, new Uint8Array(count).fill(count)]);
 }
@@ -112,7 +112,7 @@ function mozilla3DesDecrypt(globalSalt: Uint8Array, password: Uint8Array, entryS
  * padding; 'wrong' when the scheme is understood but the result is not (a wrong password);
  * 'unsupported' when the DER or the algorithms are not the ones above.
  */
-export function decryptPbeItem(item: Uint8Array, globalSalt: Uint8Array, primaryPassword: string): Uint8Array | 'wrong' | 'unsupported' {
+function decryptPbeItem(item: Uint8Array, globalSalt: Uint8Array, primaryPassword: string): Uint8Array | 'wrong' | 'unsupported' {
   const top = seq(decodeDer(item) ?? undefined, 2);
   const algorithm = seq(top?.[0], 2);
   const ciphertext = octets(top?.[1]);

@@ -129,9 +129,9 @@ export function parsePrefs(text: string): Map<string, PrefValue> | null {
   }
 }
 
-export type Security = 'tls' | 'starttls' | 'none';
+type Security = 'tls' | 'starttls' | 'none';
 
-export interface ServerEndpoint {
+interface ServerEndpoint {
   readonly host: string;
   readonly port: number;
   readonly security: Security;

@@ -8,7 +8,7 @@ import { channels } from '../channel';
  */
 const ActivityKindName = v.pipe(v.string(), v.maxLength(48), v.regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/));
 
-export const ActivityEventSchema = v.strictObject({
+const ActivityEventSchema = v.strictObject({
   id: v.string(),
   at: v.number(),
   kind: v.string(),

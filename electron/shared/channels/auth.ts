@@ -10,18 +10,18 @@ import { errorCodes } from '../result';
  * Transport bounds only. The address syntax (at most 254) and the password rules (10–128) are
  * checked by the core, which answers with a code the sign-in and register forms can translate.
  */
-export const AddressInput = v.pipe(v.string(), v.maxLength(320));
+const AddressInput = v.pipe(v.string(), v.maxLength(320));
 export const PasswordInput = v.pipe(v.string(), v.maxLength(1024));
 
 /** A request with nothing in it (declared here: this module loads before the contract's own). */
 const NoFields = v.strictObject({});
 
 /** `access-pass`: a temporary access pass from the help desk, for one sign-in (helpdesk issue-access-pass). */
-export const secondFactors = ['sms', 'totp', 'backup', 'access-pass'] as const;
-export const SecondFactorSchema = v.picklist(secondFactors);
+const secondFactors = ['sms', 'totp', 'backup', 'access-pass'] as const;
+const SecondFactorSchema = v.picklist(secondFactors);
 export type SecondFactor = v.InferOutput<typeof SecondFactorSchema>;
 
-export const SignedInSchema = v.strictObject({
+const SignedInSchema = v.strictObject({
   status: v.literal('signed-in'),
   mailbox: v.string(),
   displayName: v.string(),
@@ -33,13 +33,13 @@ export const SignedInSchema = v.strictObject({
 });
 
 /** Policy enforces 2FA and the mailbox has none: only the binding page may be used. */
-export const EnrollmentRequiredSchema = v.strictObject({
+const EnrollmentRequiredSchema = v.strictObject({
   status: v.literal('enrollment-required'),
   mailbox: v.string(),
   displayName: v.string(),
 });
 
-export const CodeRequiredSchema = v.strictObject({
+const CodeRequiredSchema = v.strictObject({
   status: v.literal('code-required'),
   mailbox: v.string(),
   methods: v.array(SecondFactorSchema),
@@ -61,13 +61,13 @@ export const CodeRequiredSchema = v.strictObject({
 });
 
 /** Where a finished sign-in (or a registration) lands. */
-export const SessionStartedSchema = v.variant('status', [SignedInSchema, EnrollmentRequiredSchema]);
+const SessionStartedSchema = v.variant('status', [SignedInSchema, EnrollmentRequiredSchema]);
 export type SessionStarted = v.InferOutput<typeof SessionStartedSchema>;
 
-export const SignInOutcomeSchema = v.variant('status', [SignedInSchema, EnrollmentRequiredSchema, CodeRequiredSchema]);
+const SignInOutcomeSchema = v.variant('status', [SignedInSchema, EnrollmentRequiredSchema, CodeRequiredSchema]);
 export type SignInOutcome = v.InferOutput<typeof SignInOutcomeSchema>;
 
-export const AuthStatusSchema = v.variant('status', [
+const AuthStatusSchema = v.variant('status', [
   v.strictObject({ status: v.literal('signed-out') }),
   SignedInSchema,
   EnrollmentRequiredSchema,
@@ -75,7 +75,7 @@ export const AuthStatusSchema = v.variant('status', [
 ]);
 export type AuthStatus = v.InferOutput<typeof AuthStatusSchema>;
 
-export const DemoAccountSchema = v.strictObject({
+const DemoAccountSchema = v.strictObject({
   address: v.string(),
   displayName: v.string(),
   methods: v.array(v.picklist(['sms', 'totp'])),
@@ -85,7 +85,7 @@ export const DemoAccountSchema = v.strictObject({
   totpSecret: v.optional(v.string()),
 });
 
-export const DirectorySchema = v.strictObject({
+const DirectorySchema = v.strictObject({
   /** False on a fresh install: the sign-in screen then offers to register a mailbox. */
   hasMailboxes: v.boolean(),
   /**

@@ -6,7 +6,7 @@ import { channels, Empty } from '../channel';
 
 const Id = v.pipe(v.string(), v.minLength(1), v.maxLength(64));
 
-export const ClientPasswordSchema = v.strictObject({
+const ClientPasswordSchema = v.strictObject({
   id: v.string(),
   name: v.string(),
   createdAt: v.number(),
@@ -23,7 +23,7 @@ export const ClientPasswordSchema = v.strictObject({
 export type ClientPasswordView = v.InferOutput<typeof ClientPasswordSchema>;
 
 /** What a password found in a mail client's settings is to the signed-in mailbox. */
-export const storedSecretVerdicts = ['client-password', 'main-password', 'other'] as const;
+const storedSecretVerdicts = ['client-password', 'main-password', 'other'] as const;
 export type StoredSecretVerdict = (typeof storedSecretVerdicts)[number];
 
 /** Passwords told apart in one request: one Foxmail scan rarely holds more than a few. */

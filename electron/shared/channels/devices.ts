@@ -7,7 +7,7 @@ import { channels } from '../channel';
 
 const NoFields = v.strictObject({});
 
-export const TrustedDeviceSchema = v.strictObject({
+const TrustedDeviceSchema = v.strictObject({
   id: v.string(),
   /** Operating system and host name: "Windows · LAB-PC-07". */
   label: v.string(),
@@ -22,7 +22,7 @@ export const TrustedDeviceSchema = v.strictObject({
 });
 export type TrustedDevice = v.InferOutput<typeof TrustedDeviceSchema>;
 
-export const SignedInSessionSchema = v.strictObject({
+const SignedInSessionSchema = v.strictObject({
   id: v.string(),
   /** Operating system and host name: "Windows · LAB-PC-07". */
   label: v.string(),

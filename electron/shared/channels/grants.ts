@@ -14,11 +14,11 @@ const EndsAt = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(8_640_0
  * the mailbox opens in the grantee's mail client; `pending`, not yet told; `failed`, the last
  * attempt failed and another follows (`error`: the mail server's words, for IT).
  */
-export const mailServerStates = ['applied', 'pending', 'failed'] as const;
-export const MailServerStateSchema = v.strictObject({ state: v.picklist(mailServerStates), error: v.nullable(v.string()) });
+const mailServerStates = ['applied', 'pending', 'failed'] as const;
+const MailServerStateSchema = v.strictObject({ state: v.picklist(mailServerStates), error: v.nullable(v.string()) });
 export type MailServerStateView = v.InferOutput<typeof MailServerStateSchema>;
 
-export const GrantGivenSchema = v.strictObject({
+const GrantGivenSchema = v.strictObject({
   id: v.string(),
   grantee: v.string(),
   granteeName: v.string(),
@@ -31,7 +31,7 @@ export const GrantGivenSchema = v.strictObject({
 });
 export type GrantGivenView = v.InferOutput<typeof GrantGivenSchema>;
 
-export const SharedMailboxSchema = v.strictObject({
+const SharedMailboxSchema = v.strictObject({
   id: v.string(),
   owner: v.string(),
   ownerName: v.string(),

@@ -20,7 +20,7 @@ const NameInput = v.pipe(v.string(), v.minLength(1), v.maxLength(128));
 /** What the backend gave out for a Foxmail account or a saved file, handed back as is. */
 const Ref = v.pipe(v.string(), v.minLength(1), v.maxLength(4096));
 
-export const MailEndpointSchema = v.strictObject({
+const MailEndpointSchema = v.strictObject({
   host: v.string(),
   port: v.number(),
   security: v.picklist(connectionSecurities),
@@ -29,7 +29,7 @@ export const MailEndpointSchema = v.strictObject({
 /** The client password to apply: its id in the list and the 16 characters just shown. */
 const Apply = { id: Id, password: ClientPasswordInput };
 
-export const FoxmailAccountSchema = v.strictObject({
+const FoxmailAccountSchema = v.strictObject({
   /** Names this account in foxmail-apply; only accounts the last scan found are accepted. */
   ref: v.string(),
   address: v.string(),
@@ -52,7 +52,7 @@ export const FoxmailAccountSchema = v.strictObject({
 });
 export type FoxmailAccountView = v.InferOutput<typeof FoxmailAccountSchema>;
 
-export const FoxmailInstallationSchema = v.strictObject({
+const FoxmailInstallationSchema = v.strictObject({
   /** The folder holding Foxmail.exe and Storage/. */
   root: v.string(),
   version: v.nullable(v.string()),

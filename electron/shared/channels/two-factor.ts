@@ -16,9 +16,9 @@ const PasswordSchema = v.pipe(v.string(), v.minLength(1), v.maxLength(1024));
 
 const TimestampSchema = v.pipe(v.number(), v.integer(), v.minValue(0));
 
-export const TwoFactorMethodSchema = v.picklist(['sms', 'totp']);
+const TwoFactorMethodSchema = v.picklist(['sms', 'totp']);
 
-export const TwoFactorStatusSchema = v.strictObject({
+const TwoFactorStatusSchema = v.strictObject({
   /** The methods bound, in the order sms, totp. */
   methods: v.array(TwoFactorMethodSchema),
   /** The bound phone, masked (`139****1234`): the full number never leaves the backend. */
@@ -45,7 +45,7 @@ export const TwoFactorStatusSchema = v.strictObject({
 });
 export type TwoFactorStatus = v.InferOutput<typeof TwoFactorStatusSchema>;
 
-export const CodeSentSchema = v.strictObject({
+const CodeSentSchema = v.strictObject({
   /** Where the code went, masked. */
   masked: v.string(),
   expiresAt: TimestampSchema,
@@ -56,7 +56,7 @@ export const CodeSentSchema = v.strictObject({
 });
 export type CodeSent = v.InferOutput<typeof CodeSentSchema>;
 
-export const TotpEnrolmentSchema = v.strictObject({
+const TotpEnrolmentSchema = v.strictObject({
   /** otpauth:// URI for the QR code; shown once, at enrolment. */
   uri: v.string(),
   /** The base32 seed for typing into an app by hand. */
@@ -66,12 +66,12 @@ export const TotpEnrolmentSchema = v.strictObject({
 });
 export type TotpEnrolment = v.InferOutput<typeof TotpEnrolmentSchema>;
 
-export const BackupCodesSchema = v.strictObject({
+const BackupCodesSchema = v.strictObject({
   /** `xxxx-xxxx`, shown this once; only their hashes are kept. */
   codes: v.array(v.string()),
 });
 
-export const OutboxSchema = v.strictObject({
+const OutboxSchema = v.strictObject({
   /** `outbox`: test deliveries kept on this computer; any other: real SMS, nothing to show here. */
   gateway: v.picklist(['outbox', 'webhook', 'aliyun', 'tencent']),
   /** Newest first; `expiresAt`: when the code in the message stops working. */

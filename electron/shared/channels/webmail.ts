@@ -15,7 +15,7 @@ import { ConnectionTestSchema } from './mail-clients';
 const NoFields = v.strictObject({});
 
 /** What is known here: the address the person gave and what the last check of their main password found. */
-export const WebmailStatusSchema = v.strictObject({
+const WebmailStatusSchema = v.strictObject({
   /** Who manages accounts on this desktop now: Mailwarden itself, or the mail system's web mail. */
   mode: v.picklist(['mailwarden', 'webmail']),
   /** The mailbox this computer works for; null until the person has said it. */
@@ -34,7 +34,7 @@ export const WebmailStatusSchema = v.strictObject({
 export type WebmailStatus = v.InferOutput<typeof WebmailStatusSchema>;
 
 /** What a live login with a pasted client password found, per server. */
-export const ClientPasswordCheckSchema = v.strictObject({
+const ClientPasswordCheckSchema = v.strictObject({
   imap: ConnectionTestSchema,
   smtp: ConnectionTestSchema,
   /** The protocols it logged in to (POP3 goes with IMAP: the same account on the same server). */

@@ -4,7 +4,8 @@
 import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import { isMailDomain, thunderbirdAutoconfig } from '../../../electron/core/mail-clients/autoconfig';
-import { defaultMailServer, type MailServerSettings } from '../../../electron/shared/mail-server';
+import type { MailServerSettings } from '../../../electron/shared/mail-server';
+import { defaultMailServer } from '../../factories/policy';
 
 function parsed(xml: string) {
   return new XMLParser({ ignoreAttributes: false, isArray: (name) => name === 'incomingServer' }).parse(xml) as {

@@ -3,7 +3,8 @@
 import { parse } from 'plist';
 import { describe, expect, it } from 'vitest';
 import { buildMobileconfig, profileFileName, randomUuid } from '../../../electron/core/mail-clients/mobileconfig';
-import { defaultMailServer, type MailServerSettings } from '../../../electron/shared/mail-server';
+import type { MailServerSettings } from '../../../electron/shared/mail-server';
+import { defaultMailServer } from '../../factories/policy';
 import { cryptoRandom } from '../../../electron/platform/system';
 
 type Dict = Record<string, unknown>;

@@ -50,7 +50,7 @@ function pbes2Item(globalSalt: Buffer, password: string, plain: Buffer, iteratio
   return seq(algorithm, oct(ciphertext));
 }
 
-export const defaultKeyId = Buffer.from('f8000000000000000000000000000001', 'hex');
+const defaultKeyId = Buffer.from('f8000000000000000000000000000001', 'hex');
 
 export interface KeyDbOptions {
   /** '' for none (the case this app writes in). */
@@ -78,11 +78,11 @@ export async function keyDb(options: KeyDbOptions = {}): Promise<Uint8Array> {
   return bytes;
 }
 
-export const des3Key = Buffer.from('0123456789abcdeffedcba9876543210a5a5a5a55a5a5a5a', 'hex');
+const des3Key = Buffer.from('0123456789abcdeffedcba9876543210a5a5a5a55a5a5a5a', 'hex');
 export const aesKey = Buffer.from('00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff', 'hex');
 
 /** An SDR blob as PK11SDR_Encrypt writes it (3DES) or NSS 3.113+ with AES. */
-export function sdr(text: string, algorithm: 'des3' | 'aes256' = 'des3'): string {
+function sdr(text: string, algorithm: 'des3' | 'aes256' = 'des3'): string {
   const block = algorithm === 'des3' ? 8 : 16;
   const iv = randomBytes(block);
   const ct = cbc(algorithm === 'des3' ? 'des-ede3-cbc' : 'aes-256-cbc', algorithm === 'des3' ? des3Key : aesKey, iv, pkcs7(Buffer.from(text, 'utf8'), block));

@@ -44,7 +44,7 @@ export function onSessionLost(listener: () => void): () => void {
 }
 
 /** Every call through `raw`, with a refusal as not signed in told to the listeners above. */
-export function watchSession(raw: MailwardenApi): MailwardenApi {
+function watchSession(raw: MailwardenApi): MailwardenApi {
   return createApiProxy(async (channel, request) => {
     const [namespace, method] = methodPath(channel);
     const call = (raw as unknown as Record<string, Record<string, (request: unknown) => ReturnType<Transport>>>)[namespace]![method]!;

@@ -10,7 +10,7 @@ import { overwriteGetLocale } from '../paraglide/runtime.js';
 import { PersistedChoice } from '../state/persisted-choice.svelte';
 import { resolveLocale } from '../../../../electron/shared/locale';
 
-export class I18n {
+class I18n {
   readonly #choice = new PersistedChoice<LocalePreference>('system', async (locale) => {
     const result = await api.settings.update({ locale });
     return result.ok ? { ok: true, data: result.data.locale } : result;

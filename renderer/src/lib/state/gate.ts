@@ -12,7 +12,7 @@ export function phaseOf(status: AuthStatus | null): SessionPhase {
   return status === null ? 'loading' : status.status;
 }
 
-export const enrollmentRoute: Route = 'two-factor';
+const enrollmentRoute: Route = 'two-factor';
 
 export function reachableRoutes(phase: SessionPhase): readonly Route[] {
   switch (phase) {

@@ -4,7 +4,7 @@
  */
 import { hrefOf, routeFromHash, type Route } from './routes';
 
-export class Router {
+class Router {
   current = $state<Route>(routeFromHash(window.location.hash));
 
   start(): () => void {

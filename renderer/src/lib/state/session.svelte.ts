@@ -11,7 +11,7 @@ import { phaseOf, type SessionPhase } from './gate';
 import { router } from './router.svelte';
 import { defaultRoute } from './routes';
 
-export class Session {
+class Session {
   status = $state.raw<AuthStatus | null>(null);
   /** Set when the backend could not say who is signed in; the sign-in screen shows it. */
   error = $state.raw<Err | null>(null);

@@ -7,9 +7,9 @@ import type { Err } from '../../../../electron/shared/result';
 import { api } from '../api/bridge';
 import { PersistedChoice } from './persisted-choice.svelte';
 
-export type ResolvedTheme = 'light' | 'dark';
+type ResolvedTheme = 'light' | 'dark';
 
-export class Theme {
+class Theme {
   readonly #choice = new PersistedChoice<ThemePreference>('system', async (theme) => {
     const result = await api.settings.update({ theme });
     return result.ok ? { ok: true, data: result.data.theme } : result;

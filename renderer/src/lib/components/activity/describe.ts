@@ -96,7 +96,7 @@ function codePurpose(purpose: string): string {
   return purpose;
 }
 
-export function levelName(level: string): string {
+function levelName(level: string): string {
   switch (level) {
     case 'read-only':
       return m.act_level_read_only();

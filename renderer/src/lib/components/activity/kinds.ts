@@ -38,7 +38,3 @@ export const activityKindLabels = {
 export type ActivityKindName = keyof typeof activityKindLabels;
 
 export const activityKindNames = Object.keys(activityKindLabels) as ActivityKindName[];
-
-export function isKnownKind(kind: string): kind is ActivityKindName {
-  return Object.hasOwn(activityKindLabels, kind);
-}

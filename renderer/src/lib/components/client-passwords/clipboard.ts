@@ -4,6 +4,7 @@
  */
 export const clipboardClearDelayMs = 60_000;
 
+/** @internal */
 export interface ClipboardPort {
   writeText(text: string): Promise<void>;
   readText(): Promise<string>;
@@ -11,6 +12,7 @@ export interface ClipboardPort {
 
 export type ClearOutcome = 'cleared' | 'changed';
 
+/** @internal */
 export interface ClipboardGuardDeps {
   readonly clipboard: ClipboardPort;
   readonly setTimer: (run: () => void, ms: number) => unknown;
@@ -23,6 +25,7 @@ export interface ClipboardGuardDeps {
  * Clears the clipboard if it still holds `secret`. Where reading it back is not permitted, it is
  * cleared anyway: the note promised the secret would not stay there, and that promise wins over
  * keeping whatever else might have been copied since.
+ * @internal
  */
 export async function clearIfStillHeld(clipboard: ClipboardPort, secret: string): Promise<ClearOutcome> {
   let current: string | null;
@@ -36,6 +39,7 @@ export async function clearIfStillHeld(clipboard: ClipboardPort, secret: string)
   return 'cleared';
 }
 
+/** @internal */
 export class ClipboardGuard {
   #timer: unknown = null;
   readonly #deps: ClipboardGuardDeps;

@@ -21,9 +21,3 @@ export const actionLabels: Record<GrantAction, () => string> = {
   delete: m.sm_action_delete,
   compose: m.sm_action_compose,
 };
-
-/** The domain of an address, lower-cased; '' when it has none. */
-export function domainOf(address: string): string {
-  const at = address.lastIndexOf('@');
-  return at < 0 ? '' : address.slice(at + 1).toLowerCase();
-}
