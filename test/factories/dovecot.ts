@@ -34,7 +34,7 @@ export interface DovecotOptions {
   /** The folder holding Dovecot's run, state and log files. */
   readonly work: string;
   readonly imapPort: number;
-  /** The bundled checkpassword program and the bridge socket it asks (unless `luaPassdb`). */
+  /** The bundled checkpassword program and the bridge socket it asks (unless `luaPassdb`; with neither, `passwdFile` alone). */
   readonly checkpassword?: string;
   readonly socketPath?: string;
   /** Mailwarden's Lua passdb script instead of checkpassword (resources/dovecot/mailwarden-passdb.lua). */
@@ -113,7 +113,10 @@ function dovecotConfig(options: DovecotOptions): string {
     ...(options.passwdFile ? ['passdb {', '  driver = passwd-file', `  args = ${options.passwdFile}`, '}'] : []),
     ...(options.luaPassdb
       ? ['passdb {', '  driver = lua', `  args = file=${options.luaPassdb} blocking=yes`, '}']
-      : ['passdb {', '  driver = checkpassword', `  args = ${process.execPath} ${options.checkpassword} --socket=${options.socketPath}`, '}']),
+      : options.checkpassword
+        ? ['passdb {', '  driver = checkpassword', `  args = ${process.execPath} ${options.checkpassword} --socket=${options.socketPath}`, '}']
+        : // Dovecot's passwd-file alone: a mail system Mailwarden does not run (the web-mail mode's stand-in).
+          []),
     'userdb {',
     '  driver = static',
     `  args = uid=${uid} gid=${gid} home=${mail}/%u`,

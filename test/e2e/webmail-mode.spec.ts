@@ -1,0 +1,177 @@
+/**
+ * The web-mail mode (docs/rules.md §12) against a real Dovecot on loopback standing in for a mail
+ * system Mailwarden does not run: its own passwd-file holds the mailbox's client password, made
+ * "on the web mail". SMTP AUTH (smtp-server) asks the same Dovecot with an IMAP login, so one
+ * server decides both. The person gives their address, pastes the client password, the app
+ * logs in with it, and only then writes it: into a Foxmail profile (the file read back) and the
+ * system keychain (Secret Service; read back by logging in with what it holds). A wrong password,
+ * and one revoked on the web mail after it was checked, are refused in plain words, and nothing
+ * is written.
+ */
+import { chmod, chown, mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Page } from '@playwright/test';
+import { SMTPServer } from 'smtp-server';
+import { dovecotSkipReason, imapLogin, nobodyIds, startDovecot, type RunningDovecot } from '../factories/dovecot';
+import { readFoxmailPassword, writeFoxmailInstallation, type FixtureAccount } from '../factories/foxmail';
+import { freeLoopbackPort } from '../factories/loopback';
+import { expect, keyringSkipReason, test } from './fixtures';
+import { expectNoAxeViolationsInBothThemes, openSection } from './helpers';
+import { address, loopbackServer, workerDir, writePolicy } from './mail-clients-helpers';
+import { recordSecret } from './secret-record';
+
+const skipReason = dovecotSkipReason();
+const work = workerDir('webmail-mode');
+const policyFile = join(work, 'policy.json');
+const foxmailRoot = join(work, 'Foxmail 7.2');
+const passwdFile = join(work, 'dovecot', 'passwd');
+/** Made on the web mail: mixed case, as such a system may show it; pasted in groups of four. */
+const clientPassword = 'AbcdEfgh2345Mnpq';
+const pasted = 'Abcd Efgh 2345 Mnpq';
+const oldMainPassword = 'Zhang-Wei-old-main-1';
+const mine: FixtureAccount = { address, displayName: '张伟', password: oldMainPassword, incomingHost: '127.0.0.1', incomingPort: 993 };
+
+let dovecot: RunningDovecot | undefined;
+let smtp: SMTPServer | undefined;
+
+/** The passwords Dovecot accepts for the mailbox now; rewritten to revoke one. */
+async function acceptOnly(password: string): Promise<void> {
+  await writeFile(passwdFile, `${address}:{PLAIN}${password}\n`, { mode: 0o644 });
+}
+
+test.describe(`a mail system whose web mail manages accounts${skipReason ? ` (skipped: ${skipReason})` : ''}`, () => {
+  test.skip(skipReason !== '', skipReason);
+  test.use({ locale: 'en-US', hostArgs: ['--policy', policyFile, '--foxmail-root', foxmailRoot], permissions: ['clipboard-read', 'clipboard-write'] });
+
+  test.beforeAll(async () => {
+    recordSecret('client-password', clientPassword);
+    recordSecret('password', oldMainPassword);
+    const dovecotWork = join(work, 'dovecot');
+    await rm(dovecotWork, { recursive: true, force: true });
+    await mkdir(dovecotWork, { recursive: true });
+    // Dovecot's auth process (nobody) reads the passwd-file; its mail processes own the maildirs.
+    await chmod(work, 0o755);
+    await chmod(dovecotWork, 0o755);
+    await acceptOnly(clientPassword);
+    const mail = join(dovecotWork, 'mail');
+    await mkdir(mail);
+    const nobody = nobodyIds();
+    await chown(mail, nobody.uid, nobody.gid);
+    const imapPort = await freeLoopbackPort();
+    dovecot = await startDovecot({ work: dovecotWork, imapPort, mail, passwdFile });
+    smtp = new SMTPServer({
+      authMethods: ['PLAIN', 'LOGIN'],
+      allowInsecureAuth: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      closeTimeout: 500,
+      // The mail system's SMTP asks its own IMAP server's user database, as Postfix with Dovecot SASL does.
+      onAuth(auth, _session, callback) {
+        imapLogin(imapPort, auth.username ?? '', auth.password ?? '').then(
+          (login) => (login.ok ? callback(null, { user: auth.username }) : callback(Object.assign(new Error('Authentication failed'), { responseCode: 535 }))),
+          () => callback(Object.assign(new Error('Temporary authentication failure'), { responseCode: 454 })),
+        );
+      },
+    });
+    smtp.on('error', () => undefined);
+    await new Promise<void>((resolve) => smtp!.listen(0, '127.0.0.1', resolve));
+    const smtpPort = (smtp.server.address() as { port: number }).port;
+    writePolicy(policyFile, { accounts: { managedBy: 'webmail' }, mailServer: loopbackServer({ imap: imapPort, smtp: smtpPort }) });
+  });
+
+  test.afterAll(async () => {
+    await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
+    await dovecot?.stop();
+  });
+
+  test.beforeEach(async () => {
+    await acceptOnly(clientPassword);
+    await rm(foxmailRoot, { recursive: true, force: true });
+    await writeFoxmailInstallation(foxmailRoot, [mine]);
+  });
+
+  /** The guide's first screen: which mailbox this computer works for. */
+  async function giveAddress(page: Page, url: string): Promise<void> {
+    await page.goto(url);
+    await expect(page.getByRole('heading', { level: 1, name: 'Which mailbox is this for?' })).toBeVisible();
+    await page.getByLabel('Your mail address').fill(address);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await expect(page.getByRole('heading', { level: 1, name: 'Overview' })).toBeVisible();
+    await expect(page.getByText(`For ${address}`)).toBeVisible();
+  }
+
+  async function paste(page: Page, name: string, password: string): Promise<void> {
+    await openSection(page, 'Client passwords');
+    await page.getByLabel('Where it goes').fill(name);
+    await page.getByLabel('Client password (16 characters)').fill(password);
+    await page.getByRole('button', { name: 'Check with the mail server' }).click();
+  }
+
+  function foxmailRow(page: Page) {
+    return page.getByRole('region', { name: 'Foxmail', exact: true }).getByRole('row').filter({ has: page.getByRole('rowheader', { name: new RegExp(`^${address.replace('.', '\\.')}`) }) });
+  }
+
+  async function putIntoFoxmail(page: Page, name: string): Promise<void> {
+    await foxmailRow(page).getByRole('button', { name: `Put “${name}” into the Foxmail account ${address}` }).click();
+    await page.getByRole('dialog', { name: 'Write the password into this Foxmail account?' }).getByRole('button', { name: 'Write' }).click();
+  }
+
+  test.describe('with a system keychain', () => {
+    test.skip(keyringSkipReason !== '', keyringSkipReason);
+    test.use({ keyring: true });
+
+    test('a pasted client password the server accepts is checked, then written into Foxmail and the keychain', async ({ page, app }) => {
+      await giveAddress(page, app.url);
+      // Mailwarden's own accounts are not here: the guide says where they are.
+      await openSection(page, 'Two-factor authentication');
+      await expect(page.getByRole('link', { name: 'Open the web mail' })).toHaveAttribute('href', 'https://mail.cstnet.cn/');
+      await expectNoAxeViolationsInBothThemes(page);
+
+      await paste(page, 'Foxmail at the office', pasted);
+      await expect(page.getByTestId('wm-cp-verdict')).toHaveText('The mail server accepted it for IMAP, POP3, SMTP.');
+      await expectNoAxeViolationsInBothThemes(page);
+      await page.getByRole('link', { name: 'Put it into mail clients' }).click();
+      await expect(page.getByTestId('held-password')).toHaveText(pasted);
+
+      await putIntoFoxmail(page, 'Foxmail at the office');
+      await expect(page.getByRole('region', { name: 'Foxmail', exact: true }).getByRole('status')).toContainText('The original profile was backed up to');
+      expect(await readFoxmailPassword(foxmailRoot, address)).toBe(clientPassword);
+
+      await page.getByRole('button', { name: 'Remember in the system keychain' }).click();
+      await expect(page.getByText('“Foxmail at the office” was saved in the system keychain.')).toBeVisible();
+      // What the keychain holds logs in: read back through the mail server itself.
+      await page.reload();
+      const card = page.getByRole('region', { name: 'Test connection', exact: true });
+      await card.getByRole('radio', { name: 'A password remembered in the system keychain' }).check();
+      await expect(card.getByLabel('Password in the keychain')).toHaveValue('Foxmail at the office');
+      await card.getByRole('button', { name: 'Test connection' }).click();
+      await expect(card.getByTestId('test-imap')).toContainText('Logged in: this password works.');
+      await expect(card.getByTestId('test-smtp')).toContainText('Logged in: this password works.');
+    });
+  });
+
+  test('a wrong client password is refused in plain words, and nothing is written', async ({ page, app }) => {
+    await giveAddress(page, app.url);
+    await paste(page, 'Foxmail at the office', 'Abcd Efgh 2345 Mnpz');
+    await expect(page.getByRole('alert')).toHaveText(/The mail server did not accept this client password\..*Nothing was written anywhere\./);
+    await expect(page.getByRole('link', { name: 'Put it into mail clients' })).toHaveCount(0);
+    // Not a client password at all (the main password, say): refused before any login.
+    await page.getByLabel('Client password (16 characters)').fill(oldMainPassword);
+    await page.getByRole('button', { name: 'Check with the mail server' }).click();
+    await expect(page.getByRole('alert')).toHaveText(/A client password is 16 letters or digits/);
+    expect(await readFoxmailPassword(foxmailRoot, address)).toBe(oldMainPassword);
+  });
+
+  test('a client password revoked on the web mail after it was checked is refused when it is put in, and Foxmail keeps its file', async ({ page, app }) => {
+    await giveAddress(page, app.url);
+    await paste(page, 'Foxmail at the office', pasted);
+    await expect(page.getByTestId('wm-cp-verdict')).toBeVisible();
+    await page.getByRole('link', { name: 'Put it into mail clients' }).click();
+    await expect(page.getByTestId('held-password')).toBeVisible();
+    // Deleted on the web mail meanwhile: the mail server no longer takes it.
+    await acceptOnly('SomethingElse2345');
+    await putIntoFoxmail(page, 'Foxmail at the office');
+    await expect(page.getByRole('alert').filter({ hasText: 'did not accept this client password' })).toBeVisible();
+    expect(await readFoxmailPassword(foxmailRoot, address)).toBe(oldMainPassword);
+  });
+});
