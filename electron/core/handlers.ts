@@ -33,7 +33,7 @@ export interface CoreDependencies {
   readonly mailClients: MailClientPorts;
   /** The shell's window protection while a secret is on screen; none in browser mode and the CLI. */
   readonly screen?: ScreenGuard;
-  /** Handing accounts to the mail system's web mail (docs/rules.md §12): the desktop's switch; none on the server. */
+  /** Handing accounts to the mail system's web mail (docs/rules.md §15): the desktop's switch; none on the server. */
   readonly webmailChoice?: WebmailChoice;
 }
 

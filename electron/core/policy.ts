@@ -70,7 +70,7 @@ interface OrganisationServerPolicy {
 /**
  * Who manages two-factor, client passwords, devices and sharing: Mailwarden itself (this
  * computer's store or the organisation server), or the mail system's own web mail, with
- * Mailwarden as the guide and the mail-client half (docs/rules.md §12).
+ * Mailwarden as the guide and the mail-client half (docs/rules.md §15).
  */
 export type AccountsManagedBy = 'mailwarden' | 'webmail';
 

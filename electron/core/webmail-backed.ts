@@ -1,5 +1,5 @@
 /**
- * A desktop whose mail system's own web mail manages accounts (docs/rules.md §12): the same
+ * A desktop whose mail system's own web mail manages accounts (docs/rules.md §15): the same
  * pages and contract, but Mailwarden signs no one in and keeps no account. It answers what is
  * about this computer (its settings, the window's screen protection, the policy that applies
  * here), the web-mail guide's own channels, and the mail-client work, with the mail server's live

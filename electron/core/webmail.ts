@@ -1,6 +1,6 @@
 /**
  * When the mail system's own web mail manages two-factor, client passwords, devices and sharing
- * (docs/rules.md §12): Mailwarden holds no account, no hash and no session of its own. It knows
+ * (docs/rules.md §15): Mailwarden holds no account, no hash and no session of its own. It knows
  * the person's address (told once, kept on this computer), opens the web mail's pages, and checks
  * from outside what it can:
  * - a client password made on the web mail is real when the mail server accepts it: a live IMAP

@@ -52,7 +52,7 @@ export interface BackendOptions {
   readonly screen?: ScreenGuard;
   /** Where sign-in sessions are kept: in memory unless given (the organisation server keeps them in its database). */
   readonly sessions?: CoreOptions['sessions'];
-  /** The desktop's switch to the web mail's accounts (docs/rules.md §12). */
+  /** The desktop's switch to the web mail's accounts (docs/rules.md §15). */
   readonly webmailChoice?: WebmailChoice;
 }
 

@@ -46,7 +46,7 @@ const osNames: Partial<Record<NodeJS.Platform, string>> = { win32: 'Windows', da
 export async function openDesktopBackend(environment: AppEnvironment, logger: Logger, options: DesktopBackendOptions): Promise<DesktopBackend> {
   const resolved: ResolvedPolicy = resolvePolicy(options.layers, logger);
   const profiles = new WebmailProfileFile(environment.dataDir, logger);
-  // Who manages accounts (docs/rules.md §12): IT's enforced value, else the person's choice, else IT's recommendation.
+  // Who manages accounts (docs/rules.md §15): IT's enforced value, else the person's choice, else IT's recommendation.
   const managedByEnforced = () => resolved.sources['accounts.managedBy'].source === 'enforced';
   let current: DesktopBackend;
   /** A switch under way: requests wait for it, and answer from the backend it opens. */

@@ -74,7 +74,7 @@ export const desktopOnlyChannels: ReadonlySet<Channel> = new Set<Channel>([
   'mail-clients:iphone-profile-save',
   'mail-clients:iphone-profile-delete',
   'mail-clients:test-connection',
-  // The web-mail guide is about one person's own computer (docs/rules.md §12).
+  // The web-mail guide is about one person's own computer (docs/rules.md §15).
   'webmail:status',
   'webmail:set-address',
   'webmail:choose',

@@ -78,7 +78,7 @@ export const errorCodes = [
   'server-unreachable',
   'server-untrusted',
   'server-incompatible',
-  /** Asked of the web-mail guide where Mailwarden manages accounts itself (docs/rules.md §12). */
+  /** Asked of the web-mail guide where Mailwarden manages accounts itself (docs/rules.md §15). */
   'not-webmail-mode',
   /** Asked of Mailwarden's own accounts where the mail system's web mail manages them. */
   'managed-by-webmail',

@@ -1,5 +1,5 @@
 // Covers electron/core/webmail.ts and webmail-backed.ts: the desktop whose mail system's web mail
-// manages accounts (docs/rules.md §12). The mail server's login is the authority on a pasted
+// manages accounts (docs/rules.md §15). The mail server's login is the authority on a pasted
 // client password; nothing is written anywhere before it accepted one, and Mailwarden's own
 // account channels say the web mail manages them.
 import { describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 /**
- * The web-mail mode (docs/rules.md §12) against a real Dovecot on loopback standing in for a mail
+ * The web-mail mode (docs/rules.md §15) against a real Dovecot on loopback standing in for a mail
  * system Mailwarden does not run: its own passwd-file holds the mailbox's client password, made
  * "on the web mail". SMTP AUTH (smtp-server) asks the same Dovecot with an IMAP login, so one
  * server decides both. The person gives their address, pastes the client password, the app

@@ -1,4 +1,4 @@
-// Covers electron/platform/desktop-backend.ts's choice of who manages accounts (docs/rules.md §12):
+// Covers electron/platform/desktop-backend.ts's choice of who manages accounts (docs/rules.md §15):
 // IT's recommendation opens the web-mail guide, the person's choice switches the open desktop at
 // once and is kept for the next start, and an enforced value cannot be switched.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';

@@ -1,5 +1,5 @@
 /**
- * The `webmail` namespace (docs/rules.md §12): when the mail system's own web mail manages
+ * The `webmail` namespace (docs/rules.md §15): when the mail system's own web mail manages
  * two-factor and client passwords (policy `accounts.managedBy` = webmail, or the person's choice
  * where policy only recommends), Mailwarden keeps no account of its own. It knows the person's
  * address, checks from outside what it can (a live IMAP and SMTP login), and puts a client

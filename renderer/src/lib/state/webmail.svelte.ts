@@ -1,5 +1,5 @@
 /**
- * Who manages accounts on this desktop (docs/rules.md §12), asked once at start: Mailwarden
+ * Who manages accounts on this desktop (docs/rules.md §15), asked once at start: Mailwarden
  * itself, or the mail system's own web mail, whose guide (WebmailApp.svelte) then replaces the
  * sign-in screen. On the organisation server's page the question is refused as desktop-only:
  * Mailwarden manages accounts there, and nobody may switch.
