@@ -44,7 +44,10 @@ export interface WebmailProfileStore {
 /** A client password as the web mail shows it: 16 letters or digits, in groups or not. */
 const pastedShape = /^[A-Za-z0-9]{16}$/;
 
-/** The pasted text as a mail client sends it: without the spaces between the groups, case kept. */
+/**
+ * The pasted text as a mail client sends it: without the spaces between the groups, case kept.
+ * @internal exported for its unit test; the handlers below are its callers.
+ */
 export function pastedClientPassword(input: string): string | null {
   const plain = input.replace(/\s+/g, '');
   return pastedShape.test(plain) ? plain : null;
