@@ -4,7 +4,8 @@
  * "on the web mail". SMTP AUTH (smtp-server) asks the same Dovecot with an IMAP login, so one
  * server decides both. The person gives their address, pastes the client password, the app
  * logs in with it, and only then writes it: into a Foxmail profile (the file read back) and the
- * system keychain (Secret Service; read back by logging in with what it holds). A wrong password,
+ * system keychain (Secret Service; read back by logging in with what it holds), which says so once
+ * the web mail revokes it. A wrong password,
  * and one revoked on the web mail after it was checked, are refused in plain words, and nothing
  * is written.
  */
@@ -34,9 +35,22 @@ const mine: FixtureAccount = { address, displayName: '张伟', password: oldMain
 let dovecot: RunningDovecot | undefined;
 let smtp: SMTPServer | undefined;
 
-/** The passwords Dovecot accepts for the mailbox now; rewritten to revoke one. */
+let imapPort = 0;
+
+/**
+ * Has Dovecot accept only `password` for the mailbox (rewritten to revoke another), and returns
+ * once it does. Dovecot looks at a changed passwd-file at most once a second, so a login in the
+ * same second as the rewrite may still be judged by the old file: wait until a login with the new
+ * password works (bounded), after which the old one is refused.
+ */
 async function acceptOnly(password: string): Promise<void> {
   await writeFile(passwdFile, `${address}:{PLAIN}${password}\n`, { mode: 0o644 });
+  if (!dovecot) return;
+  const deadline = Date.now() + 10_000;
+  while (!(await imapLogin(imapPort, address, password)).ok) {
+    if (Date.now() > deadline) throw new Error('Dovecot did not take up the new passwd-file within 10 s');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 test.describe(`a mail system whose web mail manages accounts${skipReason ? ` (skipped: ${skipReason})` : ''}`, () => {
@@ -57,7 +71,7 @@ test.describe(`a mail system whose web mail manages accounts${skipReason ? ` (sk
     await mkdir(mail);
     const nobody = nobodyIds();
     await chown(mail, nobody.uid, nobody.gid);
-    const imapPort = await freeLoopbackPort();
+    imapPort = await freeLoopbackPort();
     dovecot = await startDovecot({ work: dovecotWork, imapPort, mail, passwdFile });
     smtp = new SMTPServer({
       authMethods: ['PLAIN', 'LOGIN'],
@@ -147,6 +161,18 @@ test.describe(`a mail system whose web mail manages accounts${skipReason ? ` (sk
       await card.getByRole('button', { name: 'Test connection' }).click();
       await expect(card.getByTestId('test-imap')).toContainText('Logged in: this password works.');
       await expect(card.getByTestId('test-smtp')).toContainText('Logged in: this password works.');
+      await expect(card.getByTestId('keychain-stale')).toHaveCount(0);
+
+      // Deleted on the web mail later: the remembered password stops working, and the page says so and offers the fix.
+      await acceptOnly('SomethingElse2345');
+      await card.getByRole('button', { name: 'Test connection' }).click();
+      await expect(card.getByTestId('test-imap')).toContainText('The server refused the user name or password.');
+      const stale = card.getByTestId('keychain-stale');
+      await expect(stale).toContainText('“Foxmail at the office” in the system keychain no longer works');
+      await expect(stale.getByRole('link', { name: 'Get a new client password' })).toHaveAttribute('href', '#/client-passwords');
+      await stale.getByRole('button', { name: 'Delete this keychain entry' }).click();
+      await expect(card.getByRole('status').filter({ hasText: 'Foxmail at the office' })).toBeVisible();
+      await expect(page.getByRole('region', { name: 'System keychain', exact: true })).not.toContainText('Foxmail at the office');
     });
   });
 
