@@ -176,6 +176,29 @@ test.describe(`a mail system whose web mail manages accounts${skipReason ? ` (sk
     });
   });
 
+  test('two-factor is seen to go on when the main password that logged in is refused', async ({ page, app }) => {
+    // Before two-factor, the mail server takes the main password.
+    await acceptOnly(oldMainPassword);
+    await giveAddress(page, app.url);
+    await expect(page.getByTestId('wm-step-two-factor')).toHaveText('Not checked yet.');
+    await openSection(page, 'Two-factor authentication');
+    await page.getByLabel('Main mailbox password').fill(oldMainPassword);
+    await page.getByRole('button', { name: 'Check', exact: true }).click();
+    await expect(page.getByTestId('wm-tf-verdict')).toHaveText('Your main password still logs in to the mail server: two-factor is not on yet.');
+    // The check keeps no password: the field is empty again.
+    await expect(page.getByLabel('Main mailbox password')).toHaveValue('');
+
+    // Turned on at the web mail: only client passwords log in now.
+    await acceptOnly(clientPassword);
+    await page.getByLabel('Main mailbox password').fill(oldMainPassword);
+    await page.getByRole('button', { name: 'Check', exact: true }).click();
+    await expect(page.getByTestId('wm-tf-verdict')).toHaveText(/two-factor is on/);
+    await page.getByRole('link', { name: 'Make client passwords' }).click();
+    await expect(page.getByRole('heading', { level: 1, name: 'Client passwords' })).toBeVisible();
+    await openSection(page, 'Overview');
+    await expect(page.getByTestId('wm-step-two-factor')).toHaveText('On: a login with your main password is now refused.');
+  });
+
   test('a wrong client password is refused in plain words, and nothing is written', async ({ page, app }) => {
     await giveAddress(page, app.url);
     await paste(page, 'Foxmail at the office', 'Abcd Efgh 2345 Mnpz');
