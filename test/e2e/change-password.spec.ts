@@ -2,8 +2,8 @@
  * Changing the mailbox password in Settings (docs/rules.md §6.7; issue 14, item 3), followed as a
  * person: before the change the card says what stops working (the other sessions, the client
  * passwords and where each was put); a wrong current password changes nothing; after the change
- * the revoked client passwords are listed with the way to make new ones, and the other browser is
- * signed out. Both languages.
+ * each revoked client password is offered a replacement under its old name, handed to the
+ * mail-clients page and marked done on return, and the other browser is signed out. Both languages.
  */
 import { bindPhone, callApi, registerMailbox, testPassword } from './backend';
 import { expect, test } from './fixtures';
@@ -46,9 +46,20 @@ test('in Chinese: told first what stops working, refused with a wrong current pa
   const done = card.getByRole('status').filter({ hasText: '邮箱密码已更改。' });
   await expect(done).toBeVisible();
   await expect(done).toContainText('以下 1 个客户端专用密码已撤销');
-  await expect(done.getByRole('listitem')).toHaveText(['Foxmail 办公室']);
-  await expect(done.getByRole('link', { name: '生成新的客户端专用密码' })).toHaveAttribute('href', '#/client-passwords');
   await expect(card.getByLabel('当前密码')).toHaveValue('');
+  // Each revoked password is offered a replacement, named where it had been put.
+  const replace = card.getByRole('region', { name: '逐个填入新的客户端专用密码' });
+  await expect(replace.getByRole('listitem')).toHaveText([/^Foxmail 办公室（在系统钥匙串中）/]);
+  await expect(replace.getByRole('link', { name: '生成新的客户端专用密码' })).toHaveAttribute('href', '#/client-passwords');
+  await replace.getByRole('button', { name: '替换「Foxmail 办公室」' }).click();
+  // A new one under the old name, held on the mail-clients page to put where the old one was.
+  await expect(page.getByRole('heading', { level: 1, name: '邮件客户端' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: '要填入的密码：「Foxmail 办公室」' })).toBeVisible();
+  await expect(page.getByTestId('held-password')).toHaveText(/^[a-z2-9]{4} [a-z2-9]{4} [a-z2-9]{4} [a-z2-9]{4}$/);
+  // Back in Settings, it is marked done.
+  await openSection(page, '设置');
+  await expect(replace.getByRole('listitem')).toHaveText([/已生成新密码/]);
+  await expect(replace).toContainText('每个被撤销的客户端专用密码都已有新的。');
 
   // The old password no longer signs in; the new one does (this session stayed signed in).
   expect(await callApi<{ status: string }>(page, app, 'auth:status')).toMatchObject({ status: 'signed-in' });
