@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FoxmailError } from '../../../electron/core/mail-clients/ports';
 import { parseV7Records, serializeV7Records } from '../../../electron/platform/foxmail/profile-format';
-import { nodeProfileFiles, type ProfileFiles } from '../../../electron/platform/foxmail/profile-writer';
+import { nodeProfileFiles, type ProfileFiles } from '../../../electron/platform/careful-replace';
 import {
   fixtureProfilePath,
   readFoxmailPassword,

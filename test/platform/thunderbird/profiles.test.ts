@@ -6,7 +6,7 @@ import { readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ThunderbirdError } from '../../../electron/core/mail-clients/ports';
-import { nodeProfileFiles, type ProfileFiles } from '../../../electron/platform/foxmail/profile-writer';
+import { nodeProfileFiles, type ProfileFiles } from '../../../electron/platform/careful-replace';
 import { ThunderbirdLocalProfiles, type ThunderbirdLocatorOptions } from '../../../electron/platform/thunderbird';
 import { listProfiles, parseIni } from '../../../electron/platform/thunderbird/ini';
 import { candidateRoots, psShowsThunderbird, tasklistShowsThunderbird } from '../../../electron/platform/thunderbird/locate';
