@@ -11,10 +11,7 @@ import { constants } from 'node:fs';
 import { open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
-/**
- * The file operations a write uses; tests wrap them to make one fail.
- * @internal
- */
+/** The file operations a write uses; tests wrap them to make one fail. */
 export interface ProfileFiles {
   read(path: string): Promise<Uint8Array>;
   /** Creates `path` (failing if it exists) with `mode`, writes `bytes`, fsyncs and closes it. */
@@ -26,7 +23,6 @@ export interface ProfileFiles {
   mode(path: string): Promise<number>;
 }
 
-/** @internal */
 export const nodeProfileFiles: ProfileFiles = {
   read: async (path) => new Uint8Array(await readFile(path)),
   async create(path, bytes, mode) {
