@@ -6,7 +6,7 @@
  * the grantee's because it changes what they can do in someone else's name.
  */
 import type { GrantGivenView, SharedMailboxView } from '../shared/channels/grants';
-import { may, type GrantAction, type GrantLevel } from '../shared/grant-rules';
+import { addMonths, may, type GrantAction, type GrantLevel } from '../shared/grant-rules';
 import type { RequestOf } from '../shared/contract';
 import { err, ok, type Result } from '../shared/result';
 import { deviceName, type CallContext } from './call';
@@ -42,20 +42,6 @@ export const grantEndRange = { minDays: 1, maxMonths: 6 } as const;
  * @internal
  */
 export const lapseDevice = 'Mailwarden';
-
-/**
- * The same day of the month `months` later (UTC), or that month's last day when it is shorter.
- * @internal
- */
-export function addMonths(time: number, months: number): number {
-  const date = new Date(time);
-  const day = date.getUTCDate();
-  date.setUTCDate(1);
-  date.setUTCMonth(date.getUTCMonth() + months);
-  const lastDay = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 0)).getUTCDate();
-  date.setUTCDate(Math.min(day, lastDay));
-  return date.getTime();
-}
 
 function endDateAllowed(endsAt: number, now: number): boolean {
   return endsAt >= now + grantEndRange.minDays * dayMs && endsAt <= addMonths(now, grantEndRange.maxMonths);

@@ -38,3 +38,17 @@ export function messageHeaders(level: GrantLevel, owner: string, grantee: string
   if (!may(level, 'compose')) return null;
   return level === 'send-on-behalf' ? { from: owner, sender: grantee } : { from: owner, sender: null };
 }
+
+/**
+ * The same day of the month `months` later (UTC), or that month's last day when it is shorter:
+ * how far ahead a grant may end (docs/rules.md §9), checked by the backend and shown by the page.
+ */
+export function addMonths(time: number, months: number): number {
+  const date = new Date(time);
+  const day = date.getUTCDate();
+  date.setUTCDate(1);
+  date.setUTCMonth(date.getUTCMonth() + months);
+  const lastDay = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 0)).getUTCDate();
+  date.setUTCDate(Math.min(day, lastDay));
+  return date.getTime();
+}

@@ -2,8 +2,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { CoreContext } from '../../electron/core/context';
 import { createDispatcher } from '../../electron/core/dispatch';
+import { addMonths } from '../../electron/shared/grant-rules';
 import {
-  addMonths,
   authorizeGrant,
   grantEndRange,
   lapseDevice,

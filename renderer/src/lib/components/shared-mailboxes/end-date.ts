@@ -4,6 +4,8 @@
  * after begins (local time), which must lie at least a day and at most six months ahead; the
  * bounds here are a little inside the backend's so a date offered is never refused.
  */
+import { addMonths } from '../../../../../electron/shared/grant-rules';
+
 const dayMs = 86_400_000;
 /** Room for the seconds between opening the dialog and the backend reading its clock. */
 const slackMs = 10 * 60_000;
@@ -21,17 +23,6 @@ export function parseIsoDate(value: string): Date | null {
   const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
   const date = new Date(year, month - 1, day);
   return date.getFullYear() === year && date.getMonth() === month - 1 && date.getDate() === day ? date : null;
-}
-
-/** The same day of the month `months` later (UTC), or that month's last day: the backend's rule. */
-function addMonths(time: number, months: number): number {
-  const date = new Date(time);
-  const day = date.getUTCDate();
-  date.setUTCDate(1);
-  date.setUTCMonth(date.getUTCMonth() + months);
-  const lastDay = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 0)).getUTCDate();
-  date.setUTCDate(Math.min(day, lastDay));
-  return date.getTime();
 }
 
 /** The instant sharing ends for a chosen last day: the start of the following local day. */
