@@ -181,7 +181,9 @@ test('before 2FA the two-factor page lists what will break, and after binding fi
   await callApi(page, app, 'client-passwords:create', { name: `Foxmail ${address}` });
 
   await fix.getByRole('button', { name: '逐个修复' }).click();
-  await expect(fix.getByRole('status')).toHaveText('已处理完毕：2 个帐号中 2 个已修复。');
+  // Three client passwords made (one name taken) and two verified, each a full-cost scrypt, then two
+  // careful writes: seconds of work on a busy two-core machine, more than the 5 s default wait.
+  await expect(fix.getByRole('status')).toHaveText('已处理完毕：2 个帐号中 2 个已修复。', { timeout: 20_000 });
   await expect(fix.getByRole('status')).toBeFocused();
   const steps = fix.getByTestId('fix-step');
   await expect(steps).toHaveText([
