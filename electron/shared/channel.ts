@@ -17,7 +17,7 @@ import type { ErrorCode } from './result';
  * two-factor channels only when the mailbox already has a method, and after checks that say the
  * change cannot be made at all, so those handlers keep it.
  */
-export type SessionLevel = 'none' | 'enrolment' | 'full';
+type SessionLevel = 'none' | 'enrolment' | 'full';
 
 export interface ChannelDefinition {
   readonly request: v.GenericSchema;

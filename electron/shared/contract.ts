@@ -176,6 +176,8 @@ type Contract = typeof contract;
 export type Channel = keyof Contract;
 export type RequestOf<C extends Channel> = v.InferInput<Contract[C]['request']>;
 export type ResponseOf<C extends Channel> = v.InferOutput<Contract[C]['response']>;
+/** What the channel needs of the caller's sign-in, as declared beside its schema (see ./channel.ts). */
+export type SessionLevelOf<C extends Channel> = Contract[C]['session'];
 
 /**
  * Codes any channel may return: the bridge, the validation and the last-resort guard.
