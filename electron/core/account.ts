@@ -8,10 +8,10 @@ import { deviceName, type CallContext } from './call';
 import { revokeAllClientPasswords, type ClientPasswordRecord } from './client-password-record';
 import type { CoreContext } from './context';
 import { passwordRuleViolation } from './directory';
-import type { HandlersOf } from './handler-types';
+import type { LevelledHandlersOf, SignedInCall } from './handler-types';
 import type { MailboxRecord } from './mailbox';
 import { oneAttemptAtATime, recordFailedAttempt } from './lockout';
-import { requireSession } from './session-guard';
+import { withSessionLevel } from './session-levels';
 import { revokeAllTrustedDevices, type TrustedDeviceRecord } from './trusted-devices';
 
 function mailboxes(core: CoreContext) {
@@ -57,12 +57,10 @@ export interface PasswordChanged {
  * Checks the current password (a wrong one counts toward the lockout, like a wrong sign-in),
  * applies the password rules, then writes the new hash and revokes in one unit. Every other
  * connection signed in to the mailbox is signed out; this one stays, its password just checked.
- * @internal
  */
-export async function changeMainPassword(core: CoreContext, call: CallContext, change: PasswordChange): Promise<Result<PasswordChanged>> {
-  const session = await requireSession(core, call, { allowEnrollment: false });
-  if (!session.ok) return session;
-  const address = session.data.mailbox;
+async function changePassword(core: CoreContext, call: SignedInCall, change: PasswordChange): Promise<Result<PasswordChanged>> {
+  const { session } = call;
+  const address = session.mailbox;
   return oneAttemptAtATime(core, address, async (): Promise<Result<PasswordChanged>> => {
     const mailbox = await mailboxes(core).get(address);
     if (!mailbox) return err('not-signed-in');
@@ -98,18 +96,22 @@ export async function changeMainPassword(core: CoreContext, call: CallContext, c
     });
     // Whoever signed in elsewhere with the old password is out; this connection proved the new one.
     await core.sessions.endAllFor(address);
-    await core.sessions.start(call, { ...session.data, passwordCheckedAt: changed.at });
+    await core.sessions.start(call, { ...session, passwordCheckedAt: changed.at });
     return ok({ revokedClientPasswords: changed.revokedClientPasswords, revokedTrustedDevices: changed.revokedTrustedDevices });
   });
 }
 
-export function createAccountHandlers(core: CoreContext): HandlersOf<'account'> {
+/**
+ * The channel's handler as a test or a tool calls it, behind the channel's session level.
+ * @internal
+ */
+export function changeMainPassword(core: CoreContext, call: CallContext, change: PasswordChange): Promise<Result<PasswordChanged>> {
+  return withSessionLevel(core, 'account:change-password', (request, signedIn) => changePassword(core, signedIn, request))(change, call);
+}
+
+export function createAccountHandlers(core: CoreContext): LevelledHandlersOf<'account'> {
   return {
-    'account:password-change-preview': async (_request, call) => {
-      const session = await requireSession(core, call, { allowEnrollment: false });
-      if (!session.ok) return session;
-      return ok(await passwordChangePreview(core, session.data.mailbox));
-    },
-    'account:change-password': async (request, call) => changeMainPassword(core, call, request),
+    'account:password-change-preview': async (_request, call) => ok(await passwordChangePreview(core, call.session.mailbox)),
+    'account:change-password': async (request, call) => changePassword(core, call, request),
   };
 }

@@ -5,18 +5,15 @@
 import { err, ok } from '../shared/result';
 import { isActivityKind } from './activity';
 import type { CoreContext } from './context';
-import type { HandlersOf } from './handler-types';
-import { requireSession } from './session-guard';
+import type { LevelledHandlersOf } from './handler-types';
 
-export function createActivityHandlers(core: CoreContext): HandlersOf<'activity'> {
+export function createActivityHandlers(core: CoreContext): LevelledHandlersOf<'activity'> {
   return {
     'activity:list': async (request, call) => {
-      const session = await requireSession(core, call, { allowEnrollment: false });
-      if (!session.ok) return session;
       // The schema bounds only the kind's shape: the list of kinds lives in the core, which the
       // contract may not import.
       if (request.kind !== undefined && !isActivityKind(request.kind)) return err('invalid-request', { fields: ['kind'] });
-      const page = await core.activity.list(session.data.mailbox, {
+      const page = await core.activity.list(call.session.mailbox, {
         ...(request.kind !== undefined ? { kind: request.kind } : {}),
         ...(request.before !== undefined ? { before: request.before } : {}),
         ...(request.limit !== undefined ? { limit: request.limit } : {}),

@@ -10,12 +10,11 @@ import { err, ok, type Err, type Result } from '../shared/result';
 import { deviceName, type CallContext } from './call';
 import type { ClientPasswordRecord } from './client-password-record';
 import type { CoreContext } from './context';
-import type { HandlersOf } from './handler-types';
+import type { LevelledHandlersOf } from './handler-types';
 import { randomId } from './ids';
 import { keyedHash } from './keyed-hash';
 import { hasTwoFactor, type MailboxRecord } from './mailbox';
 import type { Random } from './ports';
-import { requireSession } from './session-guard';
 
 /**
  * 24 letters without l and o, 8 digits without 0 and 1: nothing a person can misread when typing
@@ -247,38 +246,18 @@ export async function classifyStoredSecrets(core: CoreContext, mailbox: MailboxR
   );
 }
 
-export function createClientPasswordsHandlers(core: CoreContext): HandlersOf<'client-passwords'> {
+export function createClientPasswordsHandlers(core: CoreContext): LevelledHandlersOf<'client-passwords'> {
   return {
-    'client-passwords:list': async (_request, call) => {
-      const session = await requireSession(core, call, { allowEnrollment: false });
-      if (!session.ok) return session;
-      return ok({ passwords: await listClientPasswords(core, session.data.mailbox), limit: core.policy().clientPasswordLimit, defaultExpiryDays: core.policy().clientPasswordDefaultExpiryDays });
-    },
-    'client-passwords:create': async (request, call) => {
-      const session = await requireSession(core, call, { allowEnrollment: false });
-      if (!session.ok) return session;
-      return createClientPassword(core, session.data.mailbox, call, request);
-    },
-    'client-passwords:revoke': async (request, call) => {
-      const session = await requireSession(core, call, { allowEnrollment: false });
-      if (!session.ok) return session;
-      return revokeClientPassword(core, session.data.mailbox, call, request.id);
-    },
-    'client-passwords:mark-applied': async (request, call) => {
-      const session = await requireSession(core, call, { allowEnrollment: false });
-      if (!session.ok) return session;
-      return markClientPasswordApplied(core, session.data.mailbox, request.id, request.target);
-    },
+    'client-passwords:list': async (_request, call) => ok({ passwords: await listClientPasswords(core, call.session.mailbox), limit: core.policy().clientPasswordLimit, defaultExpiryDays: core.policy().clientPasswordDefaultExpiryDays }),
+    'client-passwords:create': async (request, call) => createClientPassword(core, call.session.mailbox, call, request),
+    'client-passwords:revoke': async (request, call) => revokeClientPassword(core, call.session.mailbox, call, request.id),
+    'client-passwords:mark-applied': async (request, call) => markClientPasswordApplied(core, call.session.mailbox, request.id, request.target),
     'client-passwords:verify': async (request, call) => {
-      const session = await requireSession(core, call, { allowEnrollment: false });
-      if (!session.ok) return session;
-      const checked = await verifyOwnClientPassword(core, session.data.mailbox, request.id, request.password);
+      const checked = await verifyOwnClientPassword(core, call.session.mailbox, request.id, request.password);
       return checked.ok ? ok({ id: checked.data._id, name: checked.data.name, scopes: [...checked.data.scopes] }) : checked;
     },
     'client-passwords:classify': async (request, call) => {
-      const session = await requireSession(core, call, { allowEnrollment: true });
-      if (!session.ok) return session;
-      const mailbox = await core.store.collection<MailboxRecord>('mailboxes').get(session.data.mailbox);
+      const mailbox = await core.store.collection<MailboxRecord>('mailboxes').get(call.session.mailbox);
       if (!mailbox) return err('not-signed-in');
       return ok({ verdicts: await classifyStoredSecrets(core, mailbox, request.secrets), twoFactor: hasTwoFactor(mailbox) });
     },

@@ -11,11 +11,10 @@ import type { RequestOf } from '../shared/contract';
 import { err, ok, type Result } from '../shared/result';
 import { deviceName, type CallContext } from './call';
 import type { CoreContext } from './context';
-import type { HandlersOf } from './handler-types';
+import type { LevelledHandlersOf } from './handler-types';
 import { randomId } from './ids';
 import { normalizeAddress, type MailboxRecord } from './mailbox';
 import { imapRights, mailAclStates, wantMailAcl, type MailAclStateView } from './mail-acl';
-import { requireSession } from './session-guard';
 import type { StoredRecord } from './store';
 
 /** @internal */
@@ -272,42 +271,14 @@ export async function senderLogins(core: CoreContext, sender: string): Promise<s
   return [owner, ...given.filter((grant) => !isLapsed(grant, now) && may(grant.level, 'compose')).map((grant) => grant.grantee)];
 }
 
-export function createGrantsHandlers(core: CoreContext): HandlersOf<'grants'> {
+export function createGrantsHandlers(core: CoreContext): LevelledHandlersOf<'grants'> {
   return {
-    'grants:list-given': async (_request, call) => {
-      const session = await requireSession(core, call, { allowEnrollment: false });
-      if (!session.ok) return session;
-      return ok({ grants: await listGivenGrants(core, session.data.mailbox) });
-    },
-    'grants:list-shared-with-me': async (_request, call) => {
-      const session = await requireSession(core, call, { allowEnrollment: false });
-      if (!session.ok) return session;
-      return ok({ mailboxes: await listSharedWithMe(core, session.data.mailbox) });
-    },
-    'grants:add': async (request, call) => {
-      const session = await requireSession(core, call, { allowEnrollment: false });
-      if (!session.ok) return session;
-      return addGrant(core, session.data.mailbox, call, request);
-    },
-    'grants:change': async (request, call) => {
-      const session = await requireSession(core, call, { allowEnrollment: false });
-      if (!session.ok) return session;
-      return changeGrant(core, session.data.mailbox, call, request);
-    },
-    'grants:revoke': async (request, call) => {
-      const session = await requireSession(core, call, { allowEnrollment: false });
-      if (!session.ok) return session;
-      return revokeGrant(core, session.data.mailbox, call, request.id);
-    },
-    'grants:decline': async (request, call) => {
-      const session = await requireSession(core, call, { allowEnrollment: false });
-      if (!session.ok) return session;
-      return declineGrant(core, session.data.mailbox, call, request.id);
-    },
-    'grants:acknowledge': async (request, call) => {
-      const session = await requireSession(core, call, { allowEnrollment: false });
-      if (!session.ok) return session;
-      return acknowledgeGrants(core, session.data.mailbox, request.ids);
-    },
+    'grants:list-given': async (_request, call) => ok({ grants: await listGivenGrants(core, call.session.mailbox) }),
+    'grants:list-shared-with-me': async (_request, call) => ok({ mailboxes: await listSharedWithMe(core, call.session.mailbox) }),
+    'grants:add': async (request, call) => addGrant(core, call.session.mailbox, call, request),
+    'grants:change': async (request, call) => changeGrant(core, call.session.mailbox, call, request),
+    'grants:revoke': async (request, call) => revokeGrant(core, call.session.mailbox, call, request.id),
+    'grants:decline': async (request, call) => declineGrant(core, call.session.mailbox, call, request.id),
+    'grants:acknowledge': async (request, call) => acknowledgeGrants(core, call.session.mailbox, request.ids),
   };
 }

@@ -22,7 +22,7 @@ import type { Handlers } from './handler-types';
 import type { MailClientPorts } from './mail-clients/ports';
 import { localAuthority } from './mail-clients/authority';
 import { createWebmailOffHandlers, type WebmailChoice } from './webmail';
-
+import { withSessionLevels } from './session-levels';
 
 export interface CoreDependencies {
   readonly environment: AppEnvironment;
@@ -41,23 +41,30 @@ export function createHandlers(deps: CoreDependencies): Handlers {
   const settings = new SettingsService(deps.settingsStore);
 
   return {
-    'app:info': async () => ok(describeApp(deps.environment, policySourcesOf(deps.core))),
-    'app:policy': async () => ok(describePolicy({ policy: deps.core.policy(), values: policyToValues(deps.core.policy()), sources: policySourcesOf(deps.core) })),
-    'app:secret-on-screen': async (request, call) => ok({ protectedFromCapture: (deps.screen ?? noScreenGuard).secretOnScreen(call.connection, request.shown) }),
-    'settings:get': async () => ok(await settings.get()),
-    'settings:update': async (request) => ok(await settings.update(request)),
-    // The organisation's mailboxes come from its directory (import-mailboxes), never from a form.
-    ...createAuthHandlers(deps.core, { demo: deps.environment.demo, registration: (deps.environment.backend ?? 'embedded') === 'embedded' }),
-    ...createDevicesHandlers(deps.core),
-    ...createAccountHandlers(deps.core),
-    ...createTwoFactorHandlers(deps.core),
-    ...createClientPasswordsHandlers(deps.core),
-    ...createGrantsHandlers(deps.core),
-    ...createActivityHandlers(deps.core),
+    // Each channel's session level, as the contract declares it, is checked here before its
+    // handler runs; the handler receives the session on `call.session` (session-levels.ts).
+    ...withSessionLevels(deps.core, {
+      'app:info': async () => ok(describeApp(deps.environment, policySourcesOf(deps.core))),
+      'app:policy': async () => ok(describePolicy({ policy: deps.core.policy(), values: policyToValues(deps.core.policy()), sources: policySourcesOf(deps.core) })),
+      'app:secret-on-screen': async (request, call) => ok({ protectedFromCapture: (deps.screen ?? noScreenGuard).secretOnScreen(call.connection, request.shown) }),
+      'settings:get': async () => ok(await settings.get()),
+      'settings:update': async (request) => ok(await settings.update(request)),
+      // The organisation's mailboxes come from its directory (import-mailboxes), never from a form.
+      ...createAuthHandlers(deps.core, { demo: deps.environment.demo, registration: (deps.environment.backend ?? 'embedded') === 'embedded' }),
+      ...createDevicesHandlers(deps.core),
+      ...createAccountHandlers(deps.core),
+      ...createTwoFactorHandlers(deps.core),
+      ...createClientPasswordsHandlers(deps.core),
+      ...createGrantsHandlers(deps.core),
+      ...createActivityHandlers(deps.core),
+      ...createWebmailOffHandlers({ ...(deps.webmailChoice ?? { managedByEnforced: () => false }), policy: () => deps.core.policy() }),
+    }),
+    // Not behind the wrapper: the mail-client channels ask their authority (localAuthority here,
+    // the organisation server or the web mail elsewhere), which applies their declared level;
+    // wrapping them too would check the session twice.
     ...createMailClientsHandlers(
       { authority: localAuthority(deps.core), policy: () => deps.core.policy(), clock: deps.core.clock, random: deps.core.random, logger: deps.core.logger },
       deps.mailClients,
     ),
-    ...createWebmailOffHandlers({ ...(deps.webmailChoice ?? { managedByEnforced: () => false }), policy: () => deps.core.policy() }),
   };
 }

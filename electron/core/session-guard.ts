@@ -1,7 +1,8 @@
 /**
  * The session a channel needs (docs/rules.md §3): whether a call is signed in, and whether its session
  * is restricted to binding a method because policy enforces 2FA and the mailbox has none (or its
- * grace period ran out). Every feature asks here; signing in itself lives in sign-in.ts.
+ * grace period ran out). Asked for each channel's declared level by session-levels.ts, and by the
+ * mail-client authority for its own; signing in itself lives in sign-in.ts.
  */
 import { err, ok, type Result } from '../shared/result';
 import type { CallContext } from './call';
@@ -38,7 +39,7 @@ export function enrollmentStillRequired(core: CoreContext, mailbox: MailboxRecor
 
 /**
  * The signed-in session of a call, for every channel that needs one. A session restricted to
- * enrolment passes only where `allowEnrollment` is set (the two-factor channels); it is freed as
+ * enrolment passes only where `allowEnrollment` is set (level `enrolment`); it is freed as
  * soon as the mailbox has a method, or policy stops enforcing 2FA.
  */
 export async function requireSession(core: CoreContext, call: CallContext, options: { allowEnrollment: boolean }): Promise<Result<Session>> {

@@ -29,7 +29,7 @@ export interface Session {
   readonly passwordCheckedAt: number;
   /**
    * Signed in with the password while policy enforces 2FA and none is bound: only the binding
-   * channels work until a method is (see requireSession in sign-in.ts).
+   * channels (session level `enrolment`) work until a method is (requireSession in session-guard.ts).
    */
   readonly enrollmentRequired?: boolean;
   /** Signed in during the 2FA grace period: when it ends, the session is restricted as above. */

@@ -6,11 +6,10 @@
 import { err, ok, type Result } from '../shared/result';
 import { deviceName, type CallContext } from './call';
 import type { CoreContext } from './context';
-import type { HandlersOf } from './handler-types';
+import type { LevelledHandlersOf } from './handler-types';
 import { randomId } from './ids';
 import { keyedHash } from './keyed-hash';
 import { defaultPolicy, trustedDeviceDaysRange } from './policy';
-import { requireSession } from './session-guard';
 import type { StoredRecord } from './store';
 
 export interface TrustedDeviceRecord extends StoredRecord {
@@ -226,37 +225,13 @@ async function signOutOtherSessions(core: CoreContext, call: CallContext, mailbo
   return ended;
 }
 
-export function createDevicesHandlers(core: CoreContext): HandlersOf<'devices'> {
+export function createDevicesHandlers(core: CoreContext): LevelledHandlersOf<'devices'> {
   return {
-    'devices:list': async (_request, call) => {
-      const session = await requireSession(core, call, { allowEnrollment: false });
-      if (!session.ok) return session;
-      return ok({ devices: await listTrustedDevices(core, call, session.data.mailbox) });
-    },
-    'devices:remove': async (request, call) => {
-      const session = await requireSession(core, call, { allowEnrollment: false });
-      if (!session.ok) return session;
-      return removeTrustedDevice(core, call, session.data.mailbox, request.id);
-    },
-    'devices:remove-all': async (_request, call) => {
-      const session = await requireSession(core, call, { allowEnrollment: false });
-      if (!session.ok) return session;
-      return ok({ removed: await removeAllTrustedDevices(core, call, session.data.mailbox) });
-    },
-    'devices:sessions': async (_request, call) => {
-      const session = await requireSession(core, call, { allowEnrollment: false });
-      if (!session.ok) return session;
-      return ok({ sessions: await listSessions(core, call, session.data.mailbox) });
-    },
-    'devices:sign-out-session': async (request, call) => {
-      const session = await requireSession(core, call, { allowEnrollment: false });
-      if (!session.ok) return session;
-      return signOutSession(core, call, session.data.mailbox, request.id);
-    },
-    'devices:sign-out-others': async (_request, call) => {
-      const session = await requireSession(core, call, { allowEnrollment: false });
-      if (!session.ok) return session;
-      return ok({ ended: await signOutOtherSessions(core, call, session.data.mailbox) });
-    },
+    'devices:list': async (_request, call) => ok({ devices: await listTrustedDevices(core, call, call.session.mailbox) }),
+    'devices:remove': async (request, call) => removeTrustedDevice(core, call, call.session.mailbox, request.id),
+    'devices:remove-all': async (_request, call) => ok({ removed: await removeAllTrustedDevices(core, call, call.session.mailbox) }),
+    'devices:sessions': async (_request, call) => ok({ sessions: await listSessions(core, call, call.session.mailbox) }),
+    'devices:sign-out-session': async (request, call) => signOutSession(core, call, call.session.mailbox, request.id),
+    'devices:sign-out-others': async (_request, call) => ok({ ended: await signOutOtherSessions(core, call, call.session.mailbox) }),
   };
 }

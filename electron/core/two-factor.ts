@@ -14,7 +14,7 @@ import { deviceName, type CallContext, type DeviceIdentity } from './call';
 import { codeRules, pendingCode, redeemCode, sendCode, type SentCode } from './codes';
 import type { CoreContext } from './context';
 import { countPasswordFailure, secondsUntil } from './lockout';
-import type { HandlersOf } from './handler-types';
+import type { LevelledHandlersOf, SignedInCall } from './handler-types';
 import { hasTwoFactor, maskPhone, twoFactorMethods, type BackupCode, type MailboxRecord } from './mailbox';
 import { normalizePhone } from './phone';
 import type { ActivityKind } from './activity';
@@ -52,13 +52,12 @@ interface SignedIn {
   readonly mailbox: MailboxRecord;
 }
 
-async function signedIn(core: CoreContext, call: CallContext): Promise<Result<SignedIn>> {
-  const session = await core.sessions.current(call);
-  if (!session) return err('not-signed-in');
-  const mailbox = await mailboxes(core).get(session.mailbox);
+/** The session comes from the channels' level (`enrolment`, session-levels.ts); the mailbox is read here. */
+async function signedIn(core: CoreContext, call: SignedInCall): Promise<Result<SignedIn>> {
+  const mailbox = await mailboxes(core).get(call.session.mailbox);
   // A mailbox removed under a live session is no longer anyone's to change.
   if (!mailbox) return err('not-signed-in');
-  return ok({ session, mailbox });
+  return ok({ session: call.session, mailbox });
 }
 
 /** Re-read inside `store.atomically`, so the change is made to the record as it is now. */
@@ -118,7 +117,7 @@ async function statusAfter(core: CoreContext, session: Session, change: Result<M
  * person choose). Only a bound method can be chosen; the choice weakens nothing, so it needs no
  * password re-check, and the other methods stay one click away on the code page.
  */
-async function setPreferredMethod(core: CoreContext, call: CallContext, input: { method: 'sms' | 'totp' }): Promise<Result<TwoFactorStatus>> {
+async function setPreferredMethod(core: CoreContext, call: SignedInCall, input: { method: 'sms' | 'totp' }): Promise<Result<TwoFactorStatus>> {
   const who = await signedIn(core, call);
   if (!who.ok) return who;
   const result = await core.store.atomically(async (): Promise<Result<MailboxRecord>> => {
@@ -136,7 +135,7 @@ async function setPreferredMethod(core: CoreContext, call: CallContext, input: {
 // Password re-check
 
 /** Asks for the main password again before a method changes; a wrong one counts like a wrong sign-in. */
-async function recheckPassword(core: CoreContext, call: CallContext, password: string): Promise<Result<{ passwordCheckedAt: number }>> {
+async function recheckPassword(core: CoreContext, call: SignedInCall, password: string): Promise<Result<{ passwordCheckedAt: number }>> {
   const who = await signedIn(core, call);
   if (!who.ok) return who;
   const { mailbox } = who.data;
@@ -179,7 +178,7 @@ async function sendPhoneCode(core: CoreContext, call: CallContext, mailbox: Mail
 }
 
 /** Step 2 of the guide: the number is checked and a code sent to it. */
-async function startPhoneBinding(core: CoreContext, call: CallContext, input: { phone: string }): Promise<Result<CodeSentView>> {
+async function startPhoneBinding(core: CoreContext, call: SignedInCall, input: { phone: string }): Promise<Result<CodeSentView>> {
   const who = await signedIn(core, call);
   if (!who.ok) return who;
   const { session, mailbox } = who.data;
@@ -194,7 +193,7 @@ async function startPhoneBinding(core: CoreContext, call: CallContext, input: { 
 }
 
 /** Step 3: the code binds the phone it was sent to. */
-async function confirmPhoneBinding(core: CoreContext, call: CallContext, input: { code: string }): Promise<Result<TwoFactorStatus>> {
+async function confirmPhoneBinding(core: CoreContext, call: SignedInCall, input: { code: string }): Promise<Result<TwoFactorStatus>> {
   const who = await signedIn(core, call);
   if (!who.ok) return who;
   const { session, mailbox } = who.data;
@@ -214,7 +213,7 @@ async function confirmPhoneBinding(core: CoreContext, call: CallContext, input: 
 }
 
 /** A new number for a bound mailbox: the password (if not re-checked lately), then a code to the new number. */
-async function startPhoneChange(core: CoreContext, call: CallContext, input: { phone: string }): Promise<Result<CodeSentView>> {
+async function startPhoneChange(core: CoreContext, call: SignedInCall, input: { phone: string }): Promise<Result<CodeSentView>> {
   const who = await signedIn(core, call);
   if (!who.ok) return who;
   const { session, mailbox } = who.data;
@@ -227,7 +226,7 @@ async function startPhoneChange(core: CoreContext, call: CallContext, input: { p
   return sendPhoneCode(core, call, mailbox, phone.data);
 }
 
-async function confirmPhoneChange(core: CoreContext, call: CallContext, input: { code: string }): Promise<Result<TwoFactorStatus>> {
+async function confirmPhoneChange(core: CoreContext, call: SignedInCall, input: { code: string }): Promise<Result<TwoFactorStatus>> {
   const who = await signedIn(core, call);
   if (!who.ok) return who;
   const { session, mailbox } = who.data;
@@ -263,7 +262,7 @@ async function saveFactorChange(
   await core.activity.record({ mailbox: next.address, kind, device: deviceName(call.device), ...(detail ? { detail } : {}) });
 }
 
-async function unbindPhone(core: CoreContext, call: CallContext): Promise<Result<TwoFactorStatus>> {
+async function unbindPhone(core: CoreContext, call: SignedInCall): Promise<Result<TwoFactorStatus>> {
   const who = await signedIn(core, call);
   if (!who.ok) return who;
   const { session, mailbox } = who.data;
@@ -313,7 +312,7 @@ interface TotpEnrolmentView {
 }
 
 /** A fresh seed, kept as pending until a code from the app proves it was copied right. */
-async function startTotp(core: CoreContext, call: CallContext): Promise<Result<TotpEnrolmentView>> {
+async function startTotp(core: CoreContext, call: SignedInCall): Promise<Result<TotpEnrolmentView>> {
   const who = await signedIn(core, call);
   if (!who.ok) return who;
   const { session, mailbox } = who.data;
@@ -334,7 +333,7 @@ async function startTotp(core: CoreContext, call: CallContext): Promise<Result<T
   return ok({ uri, secret: secret.base32, qrSvg: qrSvg(uri) });
 }
 
-async function confirmTotp(core: CoreContext, call: CallContext, input: { code: string }): Promise<Result<TwoFactorStatus>> {
+async function confirmTotp(core: CoreContext, call: SignedInCall, input: { code: string }): Promise<Result<TwoFactorStatus>> {
   const who = await signedIn(core, call);
   if (!who.ok) return who;
   const { session, mailbox } = who.data;
@@ -357,7 +356,7 @@ async function confirmTotp(core: CoreContext, call: CallContext, input: { code: 
   return statusAfter(core, session, result);
 }
 
-async function removeTotp(core: CoreContext, call: CallContext): Promise<Result<TwoFactorStatus>> {
+async function removeTotp(core: CoreContext, call: SignedInCall): Promise<Result<TwoFactorStatus>> {
   const who = await signedIn(core, call);
   if (!who.ok) return who;
   const { session, mailbox } = who.data;
@@ -409,7 +408,7 @@ function newBackupCode(core: CoreContext): string {
 }
 
 /** Ten new codes, shown this once; any earlier set stops working. */
-async function generateBackupCodes(core: CoreContext, call: CallContext): Promise<Result<{ codes: string[] }>> {
+async function generateBackupCodes(core: CoreContext, call: SignedInCall): Promise<Result<{ codes: string[] }>> {
   const who = await signedIn(core, call);
   if (!who.ok) return who;
   const { session, mailbox } = who.data;
@@ -494,7 +493,7 @@ async function readOutbox(core: CoreContext, call: CallContext): Promise<Result<
 // ---------------------------------------------------------------------------------------------
 // Handlers
 
-export function createTwoFactorHandlers(core: CoreContext): HandlersOf<'two-factor'> {
+export function createTwoFactorHandlers(core: CoreContext): LevelledHandlersOf<'two-factor'> {
   return {
     'two-factor:status': async (_request, call) => {
       const who = await signedIn(core, call);

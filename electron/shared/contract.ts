@@ -111,14 +111,15 @@ const PolicyInForceSchema = v.strictObject({ items: v.array(PolicyItemSchema) })
 export type PolicyInForce = v.InferOutput<typeof PolicyInForceSchema>;
 
 const appChannels = channels({
-  'app:info': { request: Empty, response: AppInfoSchema, errors: [] },
-  'app:policy': { request: Empty, response: PolicyInForceSchema, errors: [] },
+  'app:info': { session: 'none', request: Empty, response: AppInfoSchema, errors: [] },
+  'app:policy': { session: 'none', request: Empty, response: PolicyInForceSchema, errors: [] },
   /**
    * The page shows a secret that is shown once (a client password, backup codes, an
    * authenticator key), or no longer does: the desktop shell protects the window from screen
    * capture meanwhile. `protectedFromCapture` says whether this shell could (a browser tab cannot).
    */
   'app:secret-on-screen': {
+    session: 'none',
     request: v.strictObject({ shown: v.boolean() }),
     response: v.strictObject({ protectedFromCapture: v.boolean() }),
     errors: [],
@@ -126,8 +127,9 @@ const appChannels = channels({
 });
 
 const settingsChannels = channels({
-  'settings:get': { request: Empty, response: UserSettingsSchema, errors: ['storage-failed'] },
+  'settings:get': { session: 'none', request: Empty, response: UserSettingsSchema, errors: ['storage-failed'] },
   'settings:update': {
+    session: 'none',
     request: v.strictObject({
       locale: v.optional(LocalePreferenceSchema),
       theme: v.optional(ThemePreferenceSchema),
@@ -174,6 +176,8 @@ type Contract = typeof contract;
 export type Channel = keyof Contract;
 export type RequestOf<C extends Channel> = v.InferInput<Contract[C]['request']>;
 export type ResponseOf<C extends Channel> = v.InferOutput<Contract[C]['response']>;
+/** What the channel needs of the caller's sign-in, as declared beside its schema (see ./channel.ts). */
+export type SessionLevelOf<C extends Channel> = Contract[C]['session'];
 
 /**
  * Codes any channel may return: the bridge, the validation and the last-resort guard.

@@ -46,6 +46,7 @@ describe('docs/rules.md', () => {
     ['trusts this device and client for **7 days**', 'trustedDeviceDays'],
     ['At most **20** per mailbox', 'clientPasswordLimit'],
     ['**read-only** views mail and cannot change read state, delete or send', "'delete'"],
+    ['Each channel declares beside its schema the session it needs', 'SessionLevel'],
   ])('leads from "%s" to the file that holds it', (words, constant) => {
     const files = [...ruleWith(words).matchAll(/`((?:electron|renderer)\/[^`\s]+)`/g)].map((m) => m[1]!);
     expect(files.some((file) => readFileSync(join(root, file), 'utf8').includes(constant)), `${files.join(', ')} hold ${constant}`).toBe(true);

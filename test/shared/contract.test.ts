@@ -32,6 +32,14 @@ describe('channel names', () => {
     expect(isChannel(42)).toBe(false);
   });
 
+  it('declares the session each channel needs, and none for what works signed out', () => {
+    for (const name of channelNames) expect(['none', 'enrolment', 'full'], name).toContain(contract[name].session);
+    const signedOut = channelNames.filter((name) => /^(app|settings|auth|webmail):/.test(name));
+    expect(signedOut.filter((name) => contract[name].session !== 'none')).toEqual([]);
+    // A session restricted to enrolment may bind a method, and read what it needs for that.
+    expect(channelNames.filter((name) => contract[name].session === 'enrolment' && !name.startsWith('two-factor:')).sort()).toEqual(['client-passwords:classify', 'mail-clients:settings', 'mail-clients:what-will-break']);
+  });
+
   it('declares only known error codes', () => {
     for (const name of channelNames) for (const code of contract[name].errors) expect(isErrorCode(code)).toBe(true);
     for (const code of genericErrors) expect(errorCodes).toContain(code);

@@ -7,6 +7,7 @@ const NoFields = v.strictObject({});
 
 export const accountChannels = channels({
   'account:password-change-preview': {
+    session: 'full',
     request: NoFields,
     response: v.strictObject({
       /** Whether policy has a new main password revoke every client password. */
@@ -18,6 +19,7 @@ export const accountChannels = channels({
     errors: ['not-signed-in', 'two-factor-required'],
   },
   'account:change-password': {
+    session: 'full',
     request: v.strictObject({ current: PasswordInput, next: PasswordInput, confirmation: PasswordInput }),
     response: v.strictObject({
       /** Names of the client passwords revoked: those clients need a new one. */

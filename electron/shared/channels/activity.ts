@@ -22,6 +22,7 @@ export type ActivityEventView = v.InferOutput<typeof ActivityEventSchema>;
 
 export const activityChannels = channels({
   'activity:list': {
+    session: 'full',
     request: v.strictObject({
       kind: v.optional(ActivityKindName),
       /** The `nextCursor` of the previous page. */

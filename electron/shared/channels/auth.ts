@@ -105,8 +105,9 @@ const sendErrors = ['send-too-soon', 'send-limit-reached', 'sms-delivery-failed'
 const passwordRuleErrors = ['password-too-short', 'password-too-long', 'password-same-as-address', 'passwords-differ'] as const;
 
 export const authChannels = channels({
-  'auth:directory': { request: NoFields, response: DirectorySchema, errors: [] },
+  'auth:directory': { session: 'none', request: NoFields, response: DirectorySchema, errors: [] },
   'auth:register': {
+    session: 'none',
     request: v.strictObject({
       address: AddressInput,
       password: PasswordInput,
@@ -117,11 +118,13 @@ export const authChannels = channels({
     errors: ['invalid-address', ...passwordRuleErrors, 'mailbox-exists'],
   },
   'auth:sign-in': {
+    session: 'none',
     request: v.strictObject({ address: AddressInput, password: PasswordInput, trustDevice: v.optional(v.boolean()) }),
     response: SignInOutcomeSchema,
     errors: ['sign-in-failed', 'mailbox-locked'],
   },
   'auth:verify-code': {
+    session: 'none',
     request: v.strictObject({
       // Six digits, an authenticator code or a backup code; spaces and dashes are allowed in them.
       code: v.pipe(v.string(), v.minLength(1), v.maxLength(32)),
@@ -132,10 +135,11 @@ export const authChannels = channels({
     errors: ['sign-in-expired', 'mailbox-locked', 'method-unavailable', 'totp-not-enabled', ...codeErrors],
   },
   'auth:resend-code': {
+    session: 'none',
     request: NoFields,
     response: v.strictObject({ maskedPhone: v.string(), resendAt: v.number(), expiresAt: v.number() }),
     errors: ['sign-in-expired', 'method-unavailable', ...sendErrors],
   },
-  'auth:status': { request: NoFields, response: AuthStatusSchema, errors: [] },
-  'auth:sign-out': { request: NoFields, response: NoFields, errors: [] },
+  'auth:status': { session: 'none', request: NoFields, response: AuthStatusSchema, errors: [] },
+  'auth:sign-out': { session: 'none', request: NoFields, response: NoFields, errors: [] },
 });

@@ -31,6 +31,7 @@ export const classifyLimit = 8;
 
 export const clientPasswordsChannels = channels({
   'client-passwords:list': {
+    session: 'full',
     request: Empty,
     response: v.strictObject({
       passwords: v.array(ClientPasswordSchema),
@@ -42,6 +43,7 @@ export const clientPasswordsChannels = channels({
     errors: ['not-signed-in', 'two-factor-required'],
   },
   'client-passwords:create': {
+    session: 'full',
     request: v.strictObject({
       /** 1–32 characters once trimmed; the core checks the count and the characters. */
       name: v.pipe(v.string(), v.maxLength(128)),
@@ -60,6 +62,7 @@ export const clientPasswordsChannels = channels({
     errors: ['not-signed-in', 'two-factor-required', 'two-factor-not-enabled', 'name-invalid', 'name-taken', 'limit-reached'],
   },
   'client-passwords:revoke': {
+    session: 'full',
     request: v.strictObject({ id: Id }),
     response: Empty,
     errors: ['not-signed-in', 'two-factor-required', 'not-found'],
@@ -70,6 +73,7 @@ export const clientPasswordsChannels = channels({
    * organisation server). Nothing is recorded; mark-applied follows once it is written.
    */
   'client-passwords:verify': {
+    session: 'full',
     request: v.strictObject({ id: Id, password: v.pipe(v.string(), v.maxLength(128)) }),
     response: v.strictObject({
       id: v.string(),
@@ -85,11 +89,13 @@ export const clientPasswordsChannels = channels({
    * before 2FA is on too (what will break), so an enrolment-only session may ask.
    */
   'client-passwords:classify': {
+    session: 'enrolment',
     request: v.strictObject({ secrets: v.pipe(v.array(v.pipe(v.string(), v.maxLength(1024))), v.minLength(1), v.maxLength(classifyLimit)) }),
     response: v.strictObject({ verdicts: v.array(v.picklist(storedSecretVerdicts)), twoFactor: v.boolean() }),
     errors: ['not-signed-in'],
   },
   'client-passwords:mark-applied': {
+    session: 'full',
     request: v.strictObject({ id: Id, target: v.picklist(applyTargets) }),
     response: ClientPasswordSchema,
     errors: ['not-signed-in', 'two-factor-required', 'not-found'],

@@ -39,20 +39,22 @@ export type SignedInSession = v.InferOutput<typeof SignedInSessionSchema>;
 const sessionErrors = ['not-signed-in', 'two-factor-required'] as const;
 
 export const devicesChannels = channels({
-  'devices:list': { request: NoFields, response: v.strictObject({ devices: v.array(TrustedDeviceSchema) }), errors: [...sessionErrors] },
+  'devices:list': { session: 'full', request: NoFields, response: v.strictObject({ devices: v.array(TrustedDeviceSchema) }), errors: [...sessionErrors] },
   'devices:remove': {
+    session: 'full',
     request: v.strictObject({ id: v.pipe(v.string(), v.minLength(1), v.maxLength(64)) }),
     response: v.strictObject({ current: v.boolean() }),
     errors: [...sessionErrors, 'device-not-found'],
   },
-  'devices:remove-all': { request: NoFields, response: v.strictObject({ removed: v.number() }), errors: [...sessionErrors] },
-  'devices:sessions': { request: NoFields, response: v.strictObject({ sessions: v.array(SignedInSessionSchema) }), errors: [...sessionErrors] },
+  'devices:remove-all': { session: 'full', request: NoFields, response: v.strictObject({ removed: v.number() }), errors: [...sessionErrors] },
+  'devices:sessions': { session: 'full', request: NoFields, response: v.strictObject({ sessions: v.array(SignedInSessionSchema) }), errors: [...sessionErrors] },
   /** Signs one session out; `current` when it was this one (the app then shows the sign-in screen). */
   'devices:sign-out-session': {
+    session: 'full',
     request: v.strictObject({ id: v.pipe(v.string(), v.minLength(1), v.maxLength(64)) }),
     response: v.strictObject({ current: v.boolean() }),
     errors: [...sessionErrors, 'not-found'],
   },
   /** Signs out every session of the mailbox but this one. */
-  'devices:sign-out-others': { request: NoFields, response: v.strictObject({ ended: v.number() }), errors: [...sessionErrors] },
+  'devices:sign-out-others': { session: 'full', request: NoFields, response: v.strictObject({ ended: v.number() }), errors: [...sessionErrors] },
 });

@@ -45,21 +45,25 @@ export type SharedMailboxView = v.InferOutput<typeof SharedMailboxSchema>;
 
 export const grantsChannels = channels({
   'grants:list-given': {
+    session: 'full',
     request: Empty,
     response: v.strictObject({ grants: v.array(GrantGivenSchema) }),
     errors: ['not-signed-in', 'two-factor-required'],
   },
   'grants:list-shared-with-me': {
+    session: 'full',
     request: Empty,
     response: v.strictObject({ mailboxes: v.array(SharedMailboxSchema) }),
     errors: ['not-signed-in', 'two-factor-required'],
   },
   'grants:add': {
+    session: 'full',
     request: v.strictObject({ grantee: Address, level: v.picklist(grantLevels), endsAt: v.optional(EndsAt) }),
     response: GrantGivenSchema,
     errors: ['not-signed-in', 'two-factor-required', 'grant-self', 'end-date-invalid', 'mailbox-unknown', 'grant-exists'],
   },
   'grants:change': {
+    session: 'full',
     request: v.strictObject({
       id: Id,
       level: v.picklist(grantLevels),
@@ -70,18 +74,21 @@ export const grantsChannels = channels({
     errors: ['not-signed-in', 'two-factor-required', 'not-found', 'end-date-invalid'],
   },
   'grants:revoke': {
+    session: 'full',
     request: v.strictObject({ id: Id }),
     response: Empty,
     errors: ['not-signed-in', 'two-factor-required', 'not-found'],
   },
   /** The grantee ends a share made with them. */
   'grants:decline': {
+    session: 'full',
     request: v.strictObject({ id: Id }),
     response: Empty,
     errors: ['not-signed-in', 'two-factor-required', 'not-found'],
   },
   /** The grantee has seen these shares: they are no longer announced as new. */
   'grants:acknowledge': {
+    session: 'full',
     request: v.strictObject({ ids: v.pipe(v.array(Id), v.maxLength(200)) }),
     response: Empty,
     errors: ['not-signed-in', 'two-factor-required'],

@@ -74,9 +74,15 @@ export const ConnectionTestSchema = v.strictObject({
 });
 export type ConnectionTestView = v.InferOutput<typeof ConnectionTestSchema>;
 
+/**
+ * Every backend's desktop answers these itself, so their session level is kept by the mail-client
+ * authority it works with (electron/core/mail-clients/authority.ts: the embedded store, the
+ * organisation server, or the web mail), not by the core's wrapper; declared here all the same.
+ */
 export const mailClientsChannels = channels({
   /** What every client needs typed in, the Android card and its QR code, and what is offered here. */
   'mail-clients:settings': {
+    session: 'enrolment',
     request: Empty,
     response: v.strictObject({
       /** The user name in every client: the full address. */
@@ -93,16 +99,19 @@ export const mailClientsChannels = channels({
 
   /** The names of this mailbox's client passwords remembered in the system keychain. */
   'mail-clients:keychain-list': {
+    session: 'full',
     request: Empty,
     response: v.strictObject({ names: v.array(v.string()) }),
     errors: ['not-signed-in', 'two-factor-required', 'keychain-unavailable', 'integration-disabled'],
   },
   'mail-clients:keychain-remember': {
+    session: 'full',
     request: v.strictObject(Apply),
     response: v.strictObject({ name: v.string() }),
     errors: ['not-signed-in', 'two-factor-required', 'not-found', 'password-mismatch', 'client-password-shape', 'client-password-refused', 'server-unreachable', 'keychain-unavailable', 'integration-disabled'],
   },
   'mail-clients:keychain-forget': {
+    session: 'full',
     request: v.strictObject({ name: NameInput }),
     response: Empty,
     errors: ['not-signed-in', 'two-factor-required', 'not-found', 'keychain-unavailable', 'integration-disabled'],
@@ -110,12 +119,14 @@ export const mailClientsChannels = channels({
 
   /** Foxmail installations on this computer and the accounts in their profiles. */
   'mail-clients:foxmail-scan': {
+    session: 'full',
     request: Empty,
     response: v.strictObject({ installations: v.array(FoxmailInstallationSchema) }),
     errors: ['not-signed-in', 'two-factor-required', 'integration-disabled'],
   },
   /** Replaces the stored password of one Foxmail account with a client password. */
   'mail-clients:foxmail-apply': {
+    session: 'full',
     request: v.strictObject({ ref: Ref, ...Apply }),
     response: v.strictObject({ backupPath: v.string() }),
     errors: [
@@ -135,6 +146,7 @@ export const mailClientsChannels = channels({
    * which stop working once it is on.
    */
   'mail-clients:what-will-break': {
+    session: 'enrolment',
     request: Empty,
     response: v.strictObject({ accounts: v.array(FoxmailAccountSchema) }),
     errors: ['not-signed-in', 'two-factor-required'],
@@ -142,6 +154,7 @@ export const mailClientsChannels = channels({
 
   /** Saves an iPhone / iPad configuration profile (.mobileconfig), 0600, where the person chooses. */
   'mail-clients:iphone-profile-save': {
+    session: 'full',
     request: v.strictObject({
       /** With the password the profile installs without asking for it, but the file then holds it. */
       includePassword: v.boolean(),
@@ -159,6 +172,7 @@ export const mailClientsChannels = channels({
     errors: ['not-signed-in', 'two-factor-required', 'not-found', 'password-mismatch', 'client-password-shape', 'client-password-refused', 'server-unreachable', 'save-cancelled', 'save-failed', 'integration-disabled'],
   },
   'mail-clients:iphone-profile-delete': {
+    session: 'full',
     request: v.strictObject({ fileId: Ref }),
     response: Empty,
     errors: ['not-signed-in', 'not-found', 'delete-failed'],
@@ -169,6 +183,7 @@ export const mailClientsChannels = channels({
    * failed. The password is typed (or just generated) or one remembered in the keychain.
    */
   'mail-clients:test-connection': {
+    session: 'full',
     request: v.strictObject({
       secret: v.variant('kind', [
         v.strictObject({ kind: v.literal('typed'), password: v.pipe(PasswordInput, v.minLength(1)) }),

@@ -79,8 +79,9 @@ const OutboxSchema = v.strictObject({
 });
 
 export const twoFactorChannels = channels({
-  'two-factor:status': { request: Empty, response: TwoFactorStatusSchema, errors: ['not-signed-in'] },
+  'two-factor:status': { session: 'enrolment', request: Empty, response: TwoFactorStatusSchema, errors: ['not-signed-in'] },
   'two-factor:start-phone-binding': {
+    session: 'enrolment',
     request: v.strictObject({ phone: PhoneInputSchema }),
     response: CodeSentSchema,
     errors: [
@@ -95,6 +96,7 @@ export const twoFactorChannels = channels({
     ],
   },
   'two-factor:confirm-phone-binding': {
+    session: 'enrolment',
     request: v.strictObject({ code: SixDigitsSchema }),
     response: TwoFactorStatusSchema,
     errors: [
@@ -110,6 +112,7 @@ export const twoFactorChannels = channels({
     ],
   },
   'two-factor:start-phone-change': {
+    session: 'enrolment',
     request: v.strictObject({ phone: PhoneInputSchema }),
     response: CodeSentSchema,
     errors: [
@@ -125,6 +128,7 @@ export const twoFactorChannels = channels({
     ],
   },
   'two-factor:confirm-phone-change': {
+    session: 'enrolment',
     request: v.strictObject({ code: SixDigitsSchema }),
     response: TwoFactorStatusSchema,
     errors: [
@@ -140,39 +144,47 @@ export const twoFactorChannels = channels({
     ],
   },
   'two-factor:unbind-phone': {
+    session: 'enrolment',
     request: Empty,
     response: TwoFactorStatusSchema,
     errors: ['not-signed-in', 'phone-not-bound', 'password-recheck-required', 'enforcement-requires-method'],
   },
   'two-factor:recheck-password': {
+    session: 'enrolment',
     request: v.strictObject({ password: PasswordSchema }),
     response: v.strictObject({ passwordCheckedAt: TimestampSchema }),
     errors: ['not-signed-in', 'password-incorrect', 'mailbox-locked'],
   },
   'two-factor:start-totp': {
+    session: 'enrolment',
     request: Empty,
     response: TotpEnrolmentSchema,
     errors: ['not-signed-in', 'method-not-allowed', 'totp-already-enabled', 'password-recheck-required'],
   },
   'two-factor:confirm-totp': {
+    session: 'enrolment',
     request: v.strictObject({ code: SixDigitsSchema }),
     response: TwoFactorStatusSchema,
     errors: ['not-signed-in', 'method-not-allowed', 'totp-already-enabled', 'totp-not-started', 'password-recheck-required', 'code-invalid'],
   },
   'two-factor:remove-totp': {
+    session: 'enrolment',
     request: Empty,
     response: TwoFactorStatusSchema,
     errors: ['not-signed-in', 'totp-not-enabled', 'password-recheck-required', 'enforcement-requires-method'],
   },
   'two-factor:set-preferred-method': {
+    session: 'enrolment',
     request: v.strictObject({ method: TwoFactorMethodSchema }),
     response: TwoFactorStatusSchema,
     errors: ['not-signed-in', 'method-unavailable'],
   },
   'two-factor:generate-backup-codes': {
+    session: 'enrolment',
     request: Empty,
     response: BackupCodesSchema,
     errors: ['not-signed-in', 'two-factor-not-enabled', 'password-recheck-required'],
   },
-  'two-factor:outbox': { request: Empty, response: OutboxSchema, errors: ['not-signed-in'] },
+  /** Also read while a sign-in waits for its code (the challenge's mailbox): the handler asks itself. */
+  'two-factor:outbox': { session: 'none', request: Empty, response: OutboxSchema, errors: ['not-signed-in'] },
 });

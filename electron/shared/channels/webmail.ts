@@ -46,27 +46,31 @@ export type ClientPasswordCheck = v.InferOutput<typeof ClientPasswordCheckSchema
 const PastedClientPassword = v.pipe(v.string(), v.minLength(1), v.maxLength(64));
 
 export const webmailChannels = channels({
-  'webmail:status': { request: NoFields, response: WebmailStatusSchema, errors: ['not-webmail-mode', 'storage-failed'] },
+  'webmail:status': { session: 'none', request: NoFields, response: WebmailStatusSchema, errors: ['not-webmail-mode', 'storage-failed'] },
   /** The mailbox this computer works for; a new address forgets what was checked for the old one. */
   'webmail:set-address': {
+    session: 'none',
     request: v.strictObject({ address: v.pipe(v.string(), v.maxLength(320)) }),
     response: WebmailStatusSchema,
     errors: ['not-webmail-mode', 'invalid-address', 'storage-failed'],
   },
   /** Back to Mailwarden's own accounts, where policy only recommended the web mail (takes effect at once). */
   'webmail:choose': {
+    session: 'none',
     request: v.strictObject({ managedBy: v.picklist(['mailwarden', 'webmail']) }),
     response: v.strictObject({ managedBy: v.picklist(['mailwarden', 'webmail']) }),
     errors: ['policy-locked', 'desktop-only', 'storage-failed'],
   },
   /** Logs in to IMAP with the main password: whether 2FA is on yet, as far as the server shows. */
   'webmail:check-two-factor': {
+    session: 'none',
     request: v.strictObject({ password: v.pipe(PasswordInput, v.minLength(1)) }),
     response: v.strictObject({ status: WebmailStatusSchema, login: ConnectionTestSchema }),
     errors: ['not-webmail-mode', 'not-signed-in', 'storage-failed'],
   },
   /** Logs in to IMAP and SMTP with a client password pasted from the web mail; writes nothing. */
   'webmail:check-client-password': {
+    session: 'none',
     request: v.strictObject({ password: PastedClientPassword }),
     response: ClientPasswordCheckSchema,
     errors: ['not-webmail-mode', 'not-signed-in', 'client-password-shape', 'client-password-refused'],
