@@ -34,6 +34,9 @@ const excluded: Record<string, string> = {
   'mail-clients:test-connection': 'scrypt check, then IMAP and SMTP logins over the network',
   'client-passwords:verify': 'scrypt check of the client password (asked by a server-backed desktop)',
   'client-passwords:classify': 'scrypt checks of each stored password (asked by a server-backed desktop)',
+  'webmail:choose': 'closes this backend and opens the other (the web-mail mode)',
+  'webmail:check-two-factor': 'IMAP login over the network (web-mail mode only)',
+  'webmail:check-client-password': 'IMAP and SMTP logins over the network (web-mail mode only)',
 };
 
 const seeded = await seededFolder('latency', latencyPlan, console.log);
@@ -94,6 +97,10 @@ try {
   await time(user, 'grants:list-shared-with-me');
   await time(user, 'grants:change', (i) => ({ id: `own-grant-${i % 100}`, level: i % 2 === 0 ? 'send-on-behalf' : 'read-only' }));
   await time(user, 'grants:add', (i) => ({ grantee: `user${String(5000 + i).padStart(5, '0')}@cstnet.cn`, level: 'read-only' }));
+  // Asked at every window's start: which mode this desktop is in.
+  await time(user, 'webmail:status');
+  // Outside the web-mail mode: refused at once.
+  await time(user, 'webmail:set-address', () => ({ address: 'zhang.wei@cstnet.cn' }));
   await time(user, 'mail-clients:settings');
   await time(user, 'mail-clients:keychain-list');
   await time(user, 'mail-clients:keychain-forget', () => ({ name: 'Nothing kept' }));
