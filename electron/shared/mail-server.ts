@@ -31,10 +31,11 @@ export const defaultMailServer: MailServerSettings = {
 export interface ClientIntegrations {
   readonly keychain: boolean;
   readonly foxmail: boolean;
+  readonly thunderbird: boolean;
   readonly iphoneProfile: boolean;
 }
 
-export const defaultClientIntegrations: ClientIntegrations = { keychain: true, foxmail: true, iphoneProfile: true };
+export const defaultClientIntegrations: ClientIntegrations = { keychain: true, foxmail: true, thunderbird: true, iphoneProfile: true };
 
 /** What a connection test can find, each told to the person in plain words. */
 export const connectionOutcomes = [
