@@ -12,6 +12,7 @@
  */
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Page } from '@playwright/test';
 import { decryptSdr, openKeyStore } from '../../electron/platform/thunderbird/nss';
 import { keyDb, login, loginsJson, prefsJs } from '../platform/thunderbird/fixtures';
@@ -82,6 +83,8 @@ test('puts the held password into this mailbox’s Thunderbird account, encrypte
   // Another mailbox's account is never offered the password.
   await expect(other.getByRole('button')).toHaveCount(0);
   await expectNoAxeViolationsInBothThemes(page);
+  // For review: test-results/screenshots/.
+  await card.screenshot({ path: fileURLToPath(new URL('../../test-results/screenshots/mail-clients-thunderbird-zh-CN.png', import.meta.url)) });
 
   const apply = row.getByRole('button', { name: `把「Thunderbird 办公室」填入 Thunderbird 帐号 ${address}` });
   await apply.click();
