@@ -36,8 +36,9 @@ export default defineConfig({
   // The runtime dependencies written in JavaScript are devDependencies, which electron-vite
   // bundles into this build, so the packed app carries the code it runs and not each package
   // whole (libphonenumber-js alone ships 10 MB; nedb pulls in localforage, which only a browser
-  // uses). Only `dependencies`, the native modules (keychain and Windows registry bindings,
-  // unpacked beside app.asar), stay outside. bench/app-size.mjs measures the packed app.asar.
+  // uses). Only `dependencies` stay outside: the native modules (keychain and Windows registry
+  // bindings, unpacked beside app.asar) and sql.js, whose Node build reads its .wasm from beside
+  // itself (electron-builder.yml packs just those two files of it). bench/app-size.mjs measures the packed app.asar.
   main: {
     build: {
       outDir: 'out/main',

@@ -31,6 +31,7 @@ const excluded: Record<string, string> = {
   'two-factor:generate-backup-codes': 'scrypt hash of ten codes',
   'mail-clients:keychain-remember': 'scrypt check of the client password',
   'mail-clients:foxmail-apply': 'scrypt check of the client password',
+  'mail-clients:thunderbird-apply': 'scrypt check of the client password',
   'mail-clients:test-connection': 'scrypt check, then IMAP and SMTP logins over the network',
   'client-passwords:verify': 'scrypt check of the client password (asked by a server-backed desktop)',
   'client-passwords:classify': 'scrypt checks of each stored password (asked by a server-backed desktop)',
@@ -105,6 +106,7 @@ try {
   await time(user, 'mail-clients:keychain-list');
   await time(user, 'mail-clients:keychain-forget', () => ({ name: 'Nothing kept' }));
   await time(user, 'mail-clients:foxmail-scan');
+  await time(user, 'mail-clients:thunderbird-scan');
   await time(user, 'mail-clients:what-will-break');
   // Saved and then deleted in turn, as a person does (the page offers the delete once the phone
   // has it): a hundred profiles left in one folder would time the search for a free file name

@@ -213,6 +213,7 @@ const commandOptions = {
   // the shells' (ignored here, accepted so a shared command line does not break)
   'downloads-dir': { type: 'string' },
   'foxmail-root': { type: 'string' },
+  'thunderbird-root': { type: 'string' },
   valid: { type: 'string' },
   http: { type: 'string' },
   'http-token-file': { type: 'string' },

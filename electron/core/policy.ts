@@ -134,6 +134,7 @@ export function policyFromValues(values: PolicyValues): Policy {
     clientIntegrations: {
       keychain: values['clientIntegrations.keychain'],
       foxmail: values['clientIntegrations.foxmail'],
+      thunderbird: values['clientIntegrations.thunderbird'],
       iphoneProfile: values['clientIntegrations.iphoneProfile'],
     },
     updates: { enabled: values['updates.enabled'], feedUrl: values['updates.feedUrl'] === '' ? null : values['updates.feedUrl'] },
@@ -209,6 +210,7 @@ export function policyToValues(policy: Policy): PolicyValues {
     'sms.provider.templateParams': provider?.templateParams ?? defaults['sms.provider.templateParams'],
     'clientIntegrations.keychain': policy.clientIntegrations.keychain,
     'clientIntegrations.foxmail': policy.clientIntegrations.foxmail,
+    'clientIntegrations.thunderbird': policy.clientIntegrations.thunderbird,
     'clientIntegrations.iphoneProfile': policy.clientIntegrations.iphoneProfile,
     'updates.enabled': policy.updates.enabled,
     'updates.feedUrl': policy.updates.feedUrl ?? '',

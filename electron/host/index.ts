@@ -36,6 +36,7 @@ async function main(): Promise<void> {
       layers,
       downloadsDir: options.downloadsDir,
       foxmailRoot: options.foxmailRoot,
+      thunderbirdRoot: options.thunderbirdRoot,
     },
   );
   const host = await startHost({

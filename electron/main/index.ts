@@ -172,6 +172,7 @@ async function start(): Promise<void> {
       serverTransport: (ca) => (ca ? null : chromiumPost),
       files: new DialogFileSaver(() => app.getPath('downloads')),
       foxmailRoot: options.foxmailRoot,
+      thunderbirdRoot: options.thunderbirdRoot,
       // While a secret is on screen its window is kept out of screenshots and screen sharing
       // (Windows: WDA_EXCLUDEFROMCAPTURE; macOS: NSWindowSharingNone; Linux has no such thing).
       screen: {

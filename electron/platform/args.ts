@@ -14,6 +14,8 @@ export interface LaunchOptions {
   readonly downloadsDir: string | undefined;
   /** A Foxmail installation folder to look in besides those found on the system (tests, portable installs). */
   readonly foxmailRoot: string | undefined;
+  /** A Thunderbird folder holding profiles.ini to look in besides those found on the system (tests, portable installs). */
+  readonly thunderbirdRoot: string | undefined;
   /** `--server URL`: work against this organisation server, as policy `server.url` would (IT's own value wins). */
   readonly server: string | undefined;
   /** `--server-ca FILE`: the CA certificate to pin for it, as policy `server.caFile`. */
@@ -34,6 +36,7 @@ export function parseLaunchOptions(argv: readonly string[], cwd: string = proces
       policy: { type: 'string' },
       'downloads-dir': { type: 'string' },
       'foxmail-root': { type: 'string' },
+      'thunderbird-root': { type: 'string' },
       server: { type: 'string' },
       'server-ca': { type: 'string' },
     },
@@ -51,6 +54,7 @@ export function parseLaunchOptions(argv: readonly string[], cwd: string = proces
     policyFile: path(values.policy),
     downloadsDir: path(values['downloads-dir']),
     foxmailRoot: path(values['foxmail-root']),
+    thunderbirdRoot: path(values['thunderbird-root']),
     server: typeof values.server === 'string' && values.server.length > 0 ? values.server : undefined,
     serverCa: path(values['server-ca']),
   };

@@ -21,6 +21,7 @@ import type { FileSaver, MailClientPorts } from '../core/mail-clients/ports';
 import { KeychainClientPasswordShelf } from './client-password-shelf';
 import { defaultDownloadsDir, FolderFileSaver } from './file-saver';
 import { FoxmailLocalProfiles } from './foxmail';
+import { ThunderbirdLocalProfiles } from './thunderbird';
 import { NetworkConnectionTester } from './mail-test';
 import { currentRequestLabel, withRequestLabel } from './request-label';
 
@@ -46,6 +47,8 @@ export interface BackendOptions {
   readonly downloadsDir?: string;
   /** A Foxmail installation folder to look in besides those found on the system (--foxmail-root). */
   readonly foxmailRoot?: string;
+  /** A Thunderbird folder holding profiles.ini to look in besides those found on the system (--thunderbird-root). */
+  readonly thunderbirdRoot?: string;
   /** Open a snapshot of the data folder for reading, without the writer's lock (the IT commands that read). */
   readonly readOnly?: boolean;
   /** The Electron shell's window protection while a secret is on screen. */
@@ -61,6 +64,7 @@ export function createMailClientPorts(options: BackendOptions = {}): MailClientP
   return {
     shelf: new KeychainClientPasswordShelf(),
     foxmail: new FoxmailLocalProfiles({ extraRoots: options.foxmailRoot ? [options.foxmailRoot] : [] }),
+    thunderbird: new ThunderbirdLocalProfiles({ extraRoots: options.thunderbirdRoot ? [options.thunderbirdRoot] : [] }),
     files: options.files ?? new FolderFileSaver(options.downloadsDir ?? defaultDownloadsDir()),
     tester: new NetworkConnectionTester(),
   };

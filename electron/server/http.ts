@@ -71,6 +71,8 @@ export const desktopOnlyChannels: ReadonlySet<Channel> = new Set<Channel>([
   'mail-clients:keychain-forget',
   'mail-clients:foxmail-scan',
   'mail-clients:foxmail-apply',
+  'mail-clients:thunderbird-scan',
+  'mail-clients:thunderbird-apply',
   'mail-clients:iphone-profile-save',
   'mail-clients:iphone-profile-delete',
   'mail-clients:test-connection',

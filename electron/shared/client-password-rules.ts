@@ -6,7 +6,7 @@ export const mailProtocols = ['imap', 'smtp', 'pop3'] as const;
 export type MailProtocol = (typeof mailProtocols)[number];
 
 /** Where a generated password was put (docs/rules.md §8). */
-export const applyTargets = ['keychain', 'foxmail', 'iphone-profile', 'android-card', 'manual'] as const;
+export const applyTargets = ['keychain', 'foxmail', 'thunderbird', 'iphone-profile', 'android-card', 'manual'] as const;
 export type ApplyTarget = (typeof applyTargets)[number];
 
 export const clientPasswordExpiryDays = { min: 1, max: 365 } as const;

@@ -24,6 +24,7 @@ export interface MailServerSettings {
 export interface ClientIntegrations {
   readonly keychain: boolean;
   readonly foxmail: boolean;
+  readonly thunderbird: boolean;
   readonly iphoneProfile: boolean;
 }
 

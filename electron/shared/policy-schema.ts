@@ -426,6 +426,7 @@ export const policySchema = {
   },
   'clientIntegrations.keychain': integrationSpec('ClientIntegrationsKeychain', '保存到系统钥匙串', 'Remember in system keychain'),
   'clientIntegrations.foxmail': integrationSpec('ClientIntegrationsFoxmail', '写入 Foxmail', 'Put into Foxmail'),
+  'clientIntegrations.thunderbird': integrationSpec('ClientIntegrationsThunderbird', '写入 Thunderbird', 'Put into Thunderbird'),
   'clientIntegrations.iphoneProfile': integrationSpec('ClientIntegrationsIphoneProfile', 'iPhone/iPad 描述文件', 'iPhone / iPad profile'),
   'updates.enabled': {
     registryName: 'UpdatesEnabled',

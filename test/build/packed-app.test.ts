@@ -75,6 +75,19 @@ describe.skipIf(process.platform !== 'linux')(`the packed app (electron-builder 
     expect(statSync(join(resources, 'app.asar')).size).toBeLessThan(6e6);
   });
 
+  it('carries sql.js\'s Node build and its .wasm (Thunderbird\'s key4.db), and none of its other builds', () => {
+    const files = listPackage(join(resources, 'app.asar'), { isPack: false }).map((p) => p.replaceAll('\\', '/')).filter((p) => p.startsWith('/node_modules/sql.js/dist/'));
+    expect(files.sort()).toEqual(['/node_modules/sql.js/dist/sql-wasm.js', '/node_modules/sql.js/dist/sql-wasm.wasm']);
+    // Loaded as the main build loads it (`import initSqlJs from "sql.js"`), from the packed files only.
+    const opened = spawnSync(
+      process.execPath,
+      ['--input-type=module', '-e', `const { default: init } = await import(${JSON.stringify(join(app, 'node_modules/sql.js/dist/sql-wasm.js'))}); const SQL = await init(); const db = new SQL.Database(); console.log(db.exec('select 6*7')[0].values[0][0]);`],
+      { cwd: work, encoding: 'utf8' },
+    );
+    expect(opened.stderr).toBe('');
+    expect(opened.stdout.trim()).toBe('42');
+  });
+
   it('keeps Chromium\'s strings only in the two languages the app speaks', () => {
     expect(readdirSync(join(resources, '..', 'locales')).sort()).toEqual(['en-US.pak', 'zh-CN.pak']);
   });

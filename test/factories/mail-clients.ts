@@ -6,10 +6,13 @@
 import { KeychainUnavailableError } from '../../electron/core/ports';
 import {
   FoxmailError,
+  ThunderbirdError,
   type ConnectionTestResult,
   type FoxmailInstallation,
   type FoxmailRefusal,
   type MailClientPorts,
+  type ThunderbirdInstallation,
+  type ThunderbirdRefusal,
 } from '../../electron/core/mail-clients/ports';
 import type { MailEndpoint } from '../../electron/shared/mail-server';
 
@@ -23,6 +26,11 @@ export interface FakeMailClientPorts extends MailClientPorts {
   readonly foxmailPasswords: Map<string, string | null>;
   /** Set to make the next Foxmail write fail this way. */
   foxmailRefusal: FoxmailRefusal | null;
+  thunderbirdInstallations: ThunderbirdInstallation[];
+  /** Passwords written into Thunderbird accounts, by ref. */
+  readonly thunderbirdPasswords: Map<string, string>;
+  /** Set to make the next Thunderbird write fail this way. */
+  thunderbirdRefusal: ThunderbirdRefusal | null;
   /** Files saved, by path. */
   readonly files: MailClientPorts['files'] & { readonly saved: Map<string, Uint8Array>; cancel: boolean; fail: boolean };
   /** What the next connection tests answer, by protocol; the calls are kept in `tests`. */
@@ -39,6 +47,9 @@ export function fakeMailClientPorts(): FakeMailClientPorts {
     installations: [],
     foxmailPasswords: new Map(),
     foxmailRefusal: null,
+    thunderbirdInstallations: [],
+    thunderbirdPasswords: new Map(),
+    thunderbirdRefusal: null,
     answers: { imap: { outcome: 'ok', detail: '' }, smtp: { outcome: 'ok', detail: '' } },
     tests: [],
     shelf: {
@@ -66,6 +77,18 @@ export function fakeMailClientPorts(): FakeMailClientPorts {
         if (ports.foxmailRefusal) throw new FoxmailError(ports.foxmailRefusal, `refused: ${ports.foxmailRefusal}`);
         ports.foxmailPasswords.set(ref, password);
         return { backupPath: `${ref}.bak` };
+      },
+    },
+    thunderbird: {
+      scan: async () => ports.thunderbirdInstallations,
+      writePassword: async (ref, password) => {
+        if (ports.thunderbirdRefusal) throw new ThunderbirdError(ports.thunderbirdRefusal, `refused: ${ports.thunderbirdRefusal}`);
+        const account = ports.thunderbirdInstallations.flatMap((i) => i.profiles.flatMap((p) => p.accounts)).find((a) => a.ref === ref);
+        if (!account) throw new ThunderbirdError('not-found', 'no such account');
+        ports.thunderbirdPasswords.set(ref, password);
+        const logins = [{ origin: `imap://${account.incoming.host}`, change: 'replaced' as const }];
+        if (account.outgoing && account.outgoingUser) logins.push({ origin: `smtp://${account.outgoing.host}`, change: 'replaced' as const });
+        return { backupPath: `${ref.slice(0, ref.lastIndexOf('#'))}/logins.json.bak`, logins };
       },
     },
     files: {

@@ -65,6 +65,7 @@ async function snapshot(): Promise<string> {
     settings: await settings.read(),
     keychain: [...ports.keychain],
     foxmail: [...ports.foxmailPasswords],
+    thunderbird: [...ports.thunderbirdPasswords],
     files: [...ports.files.saved.keys()],
     connectionTests: ports.tests.length,
     sms: test.sms.sent.length,

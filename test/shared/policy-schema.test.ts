@@ -37,6 +37,7 @@ describe('policy schema', () => {
         'sms.webhook.bodyTemplate',
         'clientIntegrations.keychain',
         'clientIntegrations.foxmail',
+        'clientIntegrations.thunderbird',
         'clientIntegrations.iphoneProfile',
         'updates.enabled',
         'updates.feedUrl',

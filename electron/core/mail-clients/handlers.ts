@@ -5,7 +5,7 @@
  * is ever written anywhere, and what each outcome means to the person.
  */
 import { qrSvg } from '../qr-svg';
-import type { ConnectionTestView, FoxmailAccountView, FoxmailInstallationView } from '../../shared/channels/mail-clients';
+import type { ConnectionTestView, FoxmailAccountView, FoxmailInstallationView, ThunderbirdInstallationView } from '../../shared/channels/mail-clients';
 import { mailProtocols, type ApplyTarget, type MailProtocol } from '../../shared/client-password-rules';
 import type { ResponseOf } from '../../shared/contract';
 import { profileDeleteOfferMs, type MailEndpoint, type MailServerSettings } from '../../shared/mail-server';
@@ -18,7 +18,7 @@ import type { Policy } from '../policy';
 import { KeychainUnavailableError, type Clock, type Logger, type Random } from '../ports';
 import type { MailClientAuthority, SignedInMailbox } from './authority';
 import { buildMobileconfig, profileFileName } from './mobileconfig';
-import { FoxmailError, type FoxmailAccount, type FoxmailRefusal, type MailClientPorts } from './ports';
+import { FoxmailError, ThunderbirdError, type FoxmailAccount, type FoxmailRefusal, type MailClientPorts, type ThunderbirdAccount, type ThunderbirdRefusal } from './ports';
 
 type Empty = Record<string, never>;
 type StoredPassword = FoxmailAccountView['storedPassword'];
@@ -43,6 +43,26 @@ const foxmailCodes: Record<FoxmailRefusal, 'foxmail-running' | 'foxmail-unsuppor
   'not-found': 'not-found',
   'write-failed': 'foxmail-write-failed',
 };
+
+const thunderbirdCodes: Record<ThunderbirdRefusal, 'thunderbird-running' | 'thunderbird-primary-password' | 'thunderbird-unsupported' | 'not-found' | 'thunderbird-write-failed'> = {
+  running: 'thunderbird-running',
+  'primary-password': 'thunderbird-primary-password',
+  unsupported: 'thunderbird-unsupported',
+  'not-found': 'not-found',
+  'write-failed': 'thunderbird-write-failed',
+};
+
+/**
+ * A Thunderbird account is this mailbox's when its address is, and so is every user name its
+ * saved logins are kept under (the incoming one, and the outgoing one when there is one): the
+ * password is written under those user names, so one that names another mailbox would put this
+ * mailbox's client password into another mailbox's login. An empty incoming user name is left to
+ * the adapter, which refuses such an account as not understood.
+ */
+function isThisMailboxThunderbirdAccount(account: ThunderbirdAccount, mailbox: string): boolean {
+  const same = (value: string) => normalizeAddress(value) === mailbox;
+  return same(account.address) && (account.incomingUser === '' || same(account.incomingUser)) && (account.outgoingUser === null || same(account.outgoingUser));
+}
 
 interface SavedProfile {
   readonly mailbox: string;
@@ -88,6 +108,8 @@ export function createMailClientsHandlers(deps: MailClientsDependencies, ports: 
    * only one of this mailbox's own (`others`: listed, but another mailbox's, so refused).
    */
   const scannedRefs = new Map<string, { readonly own: Set<string>; readonly others: Set<string> }>();
+  /** The same for Thunderbird accounts. */
+  const scannedThunderbirdRefs = new Map<string, { readonly own: Set<string>; readonly others: Set<string> }>();
 
   function signedIn(call: CallContext, allowEnrollment = false): Promise<Result<SignedInMailbox>> {
     return authority.signedIn(call, allowEnrollment);
@@ -148,6 +170,40 @@ export function createMailClientsHandlers(deps: MailClientsDependencies, ports: 
     }
     scannedRefs.set(address, refs);
     return ok(views);
+  }
+
+  /** Thunderbird's profiles as they are; no saved password is read or decrypted, this mailbox's or another's. */
+  async function scanThunderbird(address: string): Promise<ThunderbirdInstallationView[]> {
+    const installations = await ports.thunderbird.scan();
+    const refs = { own: new Set<string>(), others: new Set<string>() };
+    const views = installations.map((installation): ThunderbirdInstallationView => ({
+      root: installation.root,
+      foundBy: installation.foundBy,
+      profiles: installation.profiles.map((profile) => ({
+        name: profile.name,
+        path: profile.path,
+        isDefault: profile.isDefault,
+        running: profile.running,
+        readable: profile.readable,
+        passwordStore: profile.passwordStore,
+        accounts: profile.accounts.map((account) => {
+          const thisMailbox = isThisMailboxThunderbirdAccount(account, address);
+          (thisMailbox ? refs.own : refs.others).add(account.ref);
+          return {
+            ref: account.ref,
+            address: account.address,
+            displayName: account.displayName,
+            protocol: account.protocol,
+            incoming: { ...account.incoming },
+            outgoing: account.outgoing ? { ...account.outgoing } : null,
+            thisMailbox,
+            writable: account.writable,
+          };
+        }),
+      })),
+    }));
+    scannedThunderbirdRefs.set(address, refs);
+    return views;
   }
 
   /**
@@ -243,6 +299,37 @@ export function createMailClientsHandlers(deps: MailClientsDependencies, ports: 
         if (cause instanceof FoxmailError) {
           logger.warn('foxmail profile not changed', { profile: request.ref, reason: cause.reason, error: cause.message });
           return err(foxmailCodes[cause.reason]);
+        }
+        throw cause;
+      }
+    },
+
+    'mail-clients:thunderbird-scan': async (_request, call) => {
+      const session = await signedIn(call);
+      if (!session.ok) return session;
+      if (!policy().clientIntegrations.thunderbird) return err('integration-disabled');
+      return ok({ installations: await scanThunderbird(session.data.address) });
+    },
+
+    'mail-clients:thunderbird-apply': async (request, call) => {
+      const session = await signedIn(call);
+      if (!session.ok) return session;
+      if (!policy().clientIntegrations.thunderbird) return err('integration-disabled');
+      const scanned = scannedThunderbirdRefs.get(session.data.address);
+      // Never this mailbox's client password into another mailbox's login, whoever asks.
+      if (scanned?.others.has(request.ref)) return err('thunderbird-other-mailbox');
+      if (!scanned?.own.has(request.ref)) return err('not-found');
+      const checked = await authority.verifyClientPassword(call, request.id, request.password);
+      if (!checked.ok) return checked;
+      try {
+        const { backupPath, logins } = await ports.thunderbird.writePassword(request.ref, checked.data.plain);
+        await markApplied(call, checked.data.id, 'thunderbird');
+        logger.info('thunderbird profile updated', { account: request.ref, backup: backupPath, logins: logins.map((login) => `${login.origin} ${login.change}`).join(', ') });
+        return ok({ backupPath, logins: logins.map((login) => ({ origin: login.origin, change: login.change })) });
+      } catch (cause) {
+        if (cause instanceof ThunderbirdError) {
+          logger.warn('thunderbird profile not changed', { account: request.ref, reason: cause.reason, error: cause.message });
+          return err(thunderbirdCodes[cause.reason]);
         }
         throw cause;
       }

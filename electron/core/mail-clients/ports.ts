@@ -172,6 +172,7 @@ export interface ConnectionTester {
 export interface MailClientPorts {
   readonly shelf: ClientPasswordShelf;
   readonly foxmail: FoxmailProfiles;
+  readonly thunderbird: ThunderbirdProfiles;
   readonly files: FileSaver;
   readonly tester: ConnectionTester;
 }

@@ -43,12 +43,18 @@ export function candidateRoots(platform: NodeJS.Platform, env: Readonly<Record<s
   ];
 }
 
-/** Whether tasklist's CSV lists thunderbird.exe. */
+/**
+ * Whether tasklist's CSV lists thunderbird.exe.
+ * @internal
+ */
 export function tasklistShowsThunderbird(stdout: string): boolean {
   return stdout.split(/\r?\n/).some((line) => /^"thunderbird\.exe"/i.test(line.trim()));
 }
 
-/** Whether `ps -axo comm=` lists Thunderbird (thunderbird, thunderbird-bin, the macOS app). */
+/**
+ * Whether `ps -axo comm=` lists Thunderbird (thunderbird, thunderbird-bin, the macOS app).
+ * @internal
+ */
 export function psShowsThunderbird(stdout: string): boolean {
   return stdout.split(/\r?\n/).some((line) => /(^|\/)thunderbird(-bin)?$/i.test(line.trim()) || /\/Thunderbird[^/]*\.app\//i.test(line));
 }

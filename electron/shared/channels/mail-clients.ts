@@ -1,6 +1,6 @@
 /**
  * Putting a client password into mail clients (docs/rules.md §8): the server settings and the Android
- * card, the OS keychain, Foxmail profiles, the iPhone profile, and the connection test.
+ * card, the OS keychain, Foxmail and Thunderbird profiles, the iPhone profile, and the connection test.
  *
  * The renderer sends a freshly generated client password back with the request that applies it
  * (the one moment it holds it); the backend checks it against that password's stored hash
@@ -66,6 +66,49 @@ const FoxmailInstallationSchema = v.strictObject({
 });
 export type FoxmailInstallationView = v.InferOutput<typeof FoxmailInstallationSchema>;
 
+const ThunderbirdAccountSchema = v.strictObject({
+  /** Names this account in thunderbird-apply; only accounts the last scan found are accepted. */
+  ref: v.string(),
+  address: v.string(),
+  displayName: v.string(),
+  protocol: v.picklist(['imap', 'pop3']),
+  incoming: MailEndpointSchema,
+  /** The identity's outgoing server; null when it has none the app understands. */
+  outgoing: v.nullable(MailEndpointSchema),
+  /**
+   * This mailbox's account: its address and the user names it signs in with are this mailbox's.
+   * Any other is listed but never offered the password. No saved password is ever read or
+   * decrypted by the scan, this mailbox's or another's.
+   */
+  thisMailbox: v.boolean(),
+  /** Its saved password can be replaced now (profile's store ready, server fields complete). */
+  writable: v.boolean(),
+});
+export type ThunderbirdAccountView = v.InferOutput<typeof ThunderbirdAccountSchema>;
+
+const ThunderbirdProfileSchema = v.strictObject({
+  name: v.string(),
+  /** The profile folder. */
+  path: v.string(),
+  isDefault: v.boolean(),
+  /** Thunderbird has this profile open: nothing can be written until it is closed. */
+  running: v.boolean(),
+  /** False when its prefs.js could not be read or understood: shown as such, never as "no accounts". */
+  readable: v.boolean(),
+  /** Whether its saved passwords can be written: only 'ready' ones; the others get the manual steps. */
+  passwordStore: v.picklist(['ready', 'primary-password', 'unsupported']),
+  accounts: v.array(ThunderbirdAccountSchema),
+});
+export type ThunderbirdProfileView = v.InferOutput<typeof ThunderbirdProfileSchema>;
+
+const ThunderbirdInstallationSchema = v.strictObject({
+  /** The folder holding profiles.ini. */
+  root: v.string(),
+  foundBy: v.picklist(['default-folder', 'snap', 'flatpak', 'environment']),
+  profiles: v.array(ThunderbirdProfileSchema),
+});
+export type ThunderbirdInstallationView = v.InferOutput<typeof ThunderbirdInstallationSchema>;
+
 export const ConnectionTestSchema = v.strictObject({
   outcome: v.picklist(connectionOutcomes),
   endpoint: MailEndpointSchema,
@@ -90,7 +133,7 @@ export const mailClientsChannels = channels({
       imap: MailEndpointSchema,
       smtp: MailEndpointSchema,
       pop3: MailEndpointSchema,
-      offered: v.strictObject({ keychain: v.boolean(), foxmail: v.boolean(), iphoneProfile: v.boolean() }),
+      offered: v.strictObject({ keychain: v.boolean(), foxmail: v.boolean(), thunderbird: v.boolean(), iphoneProfile: v.boolean() }),
       /** The settings card as plain text (what the QR code holds) and the QR code as SVG. */
       card: v.strictObject({ text: v.string(), qrSvg: v.string() }),
     }),
@@ -138,6 +181,36 @@ export const mailClientsChannels = channels({
       'foxmail-unsupported',
       'foxmail-write-failed',
       'foxmail-other-mailbox',
+      'integration-disabled',
+    ],
+  },
+  /** Thunderbird profiles on this computer, each with why it can or cannot be written, and their accounts. */
+  'mail-clients:thunderbird-scan': {
+    session: 'full',
+    request: Empty,
+    response: v.strictObject({ installations: v.array(ThunderbirdInstallationSchema) }),
+    errors: ['not-signed-in', 'two-factor-required', 'integration-disabled'],
+  },
+  /** Sets the saved password of one Thunderbird account (incoming, and outgoing when it has a user name) to a client password. */
+  'mail-clients:thunderbird-apply': {
+    session: 'full',
+    request: v.strictObject({ ref: Ref, ...Apply }),
+    response: v.strictObject({
+      /** The copy of logins.json made first; null when the profile had none yet. */
+      backupPath: v.nullable(v.string()),
+      /** The saved logins set, e.g. `imap://mail.cstnet.cn`, and whether each was replaced or added. */
+      logins: v.array(v.strictObject({ origin: v.string(), change: v.picklist(['replaced', 'added']) })),
+    }),
+    errors: [
+      'not-signed-in',
+      'two-factor-required',
+      'not-found',
+      'password-mismatch', 'client-password-shape', 'client-password-refused', 'server-unreachable',
+      'thunderbird-running',
+      'thunderbird-primary-password',
+      'thunderbird-unsupported',
+      'thunderbird-write-failed',
+      'thunderbird-other-mailbox',
       'integration-disabled',
     ],
   },

@@ -4,7 +4,7 @@ import { parse } from 'plist';
 import { describe, expect, it, vi } from 'vitest';
 import { createDispatcher } from '../../../electron/core/dispatch';
 import { createHandlers } from '../../../electron/core/handlers';
-import type { FoxmailAccount, FoxmailInstallation } from '../../../electron/core/mail-clients/ports';
+import type { FoxmailAccount, FoxmailInstallation, ThunderbirdAccount, ThunderbirdInstallation, ThunderbirdProfile } from '../../../electron/core/mail-clients/ports';
 import { silentLogger } from '../../../electron/core/ports';
 import { profileDeleteOfferMs, type MailServerSettings } from '../../../electron/shared/mail-server';
 import { defaultMailServer } from '../../factories/policy';
@@ -60,6 +60,32 @@ function installation(...accounts: FoxmailAccount[]): FoxmailInstallation {
   return { root: 'C:\\Foxmail 7.2', version: '7.2', running: false, foundBy: 'registry', accounts, unreadable: [] };
 }
 
+const profileFolder = '/home/zhang/.thunderbird/ab12.default-release';
+
+function thunderbirdAccount(address: string, server: string, overrides: Partial<ThunderbirdAccount> = {}): ThunderbirdAccount {
+  const endpoint = { host: 'mail.cstnet.cn', port: 993, security: 'tls' as const };
+  return {
+    ref: `${profileFolder}#${server}`,
+    address,
+    displayName: address,
+    protocol: 'imap',
+    incoming: endpoint,
+    incomingUser: address,
+    outgoing: { ...endpoint, port: 994 },
+    outgoingUser: address,
+    writable: true,
+    ...overrides,
+  };
+}
+
+function thunderbirdInstallation(accounts: ThunderbirdAccount[], profile: Partial<ThunderbirdProfile> = {}): ThunderbirdInstallation {
+  return {
+    root: '/home/zhang/.thunderbird',
+    foundBy: 'default-folder',
+    profiles: [{ name: 'default-release', path: profileFolder, isDefault: true, running: false, readable: true, passwordStore: 'ready', accounts, ...profile }],
+  };
+}
+
 describe('mail-clients:settings', () => {
   it('gives the policy\'s servers, the full address as user name, and a card whose QR holds the same text', async () => {
     const mailServer: MailServerSettings = {
@@ -70,7 +96,7 @@ describe('mail-clients:settings', () => {
     const { dispatch } = await setup({ policy: { mailServer } });
     const result = await dispatch('mail-clients:settings', {});
     expect(result.ok).toBe(true);
-    expect(result.data).toMatchObject({ address: alice, ...mailServer, offered: { keychain: true, foxmail: true, iphoneProfile: true } });
+    expect(result.data).toMatchObject({ address: alice, ...mailServer, offered: { keychain: true, foxmail: true, thunderbird: true, iphoneProfile: true } });
     expect(result.data.card.text).toBe(
       [`Email: ${alice}`, `User: ${alice}`, 'IMAP: imap.example.cn:143 STARTTLS', 'POP3: pop.example.cn:995 SSL/TLS', 'SMTP: smtp.example.cn:587 STARTTLS'].join('\n'),
     );
@@ -78,11 +104,11 @@ describe('mail-clients:settings', () => {
   });
 
   it('defaults to the guide\'s server and tells which integrations policy turned off', async () => {
-    const { dispatch } = await setup({ policy: { clientIntegrations: { keychain: false, foxmail: true, iphoneProfile: false } } });
+    const { dispatch } = await setup({ policy: { clientIntegrations: { keychain: false, foxmail: true, thunderbird: false, iphoneProfile: false } } });
     const result = await dispatch('mail-clients:settings', {});
     expect(result.data.imap).toEqual(defaultMailServer.imap);
     expect(result.data.smtp).toEqual({ host: 'mail.cstnet.cn', port: 994, security: 'tls' });
-    expect(result.data.offered).toEqual({ keychain: false, foxmail: true, iphoneProfile: false });
+    expect(result.data.offered).toEqual({ keychain: false, foxmail: true, thunderbird: false, iphoneProfile: false });
   });
 
   it('draws the card again when the policy changes its servers, and reuses it otherwise', async () => {
@@ -155,7 +181,7 @@ describe('the system keychain', () => {
   });
 
   it('is not offered when policy turns it off', async () => {
-    const { dispatch } = await setup({ policy: { clientIntegrations: { keychain: false, foxmail: true, iphoneProfile: true } } });
+    const { dispatch } = await setup({ policy: { clientIntegrations: { keychain: false, foxmail: true, thunderbird: true, iphoneProfile: true } } });
     const created = await newClientPassword(dispatch);
     expect(await dispatch('mail-clients:keychain-remember', { id: created.id, password: created.password })).toMatchObject({ ok: false, code: 'integration-disabled' });
     expect(await dispatch('mail-clients:keychain-list', {})).toMatchObject({ ok: false, code: 'integration-disabled' });
@@ -266,11 +292,153 @@ describe('Foxmail', () => {
   });
 
   it('is not offered when policy turns it off', async () => {
-    const { dispatch, ports } = await setup({ policy: { clientIntegrations: { keychain: true, foxmail: false, iphoneProfile: true } } });
+    const { dispatch, ports } = await setup({ policy: { clientIntegrations: { keychain: true, foxmail: false, thunderbird: true, iphoneProfile: true } } });
     ports.installations = [installation(foxmailAccount(alice, 'main'))];
     ports.foxmailPasswords.set('main', defaultTestPassword);
     expect(await dispatch('mail-clients:foxmail-scan', {})).toMatchObject({ ok: false, code: 'integration-disabled' });
     expect(await dispatch('mail-clients:what-will-break', {})).toEqual({ ok: true, data: { accounts: [] } });
+  });
+});
+
+describe('Thunderbird', () => {
+  it('lists each profile with why it can or cannot be written, and marks whose each account is', async () => {
+    const { dispatch, ports } = await setup();
+    ports.thunderbirdInstallations = [
+      {
+        root: '/home/zhang/.thunderbird',
+        foundBy: 'default-folder',
+        profiles: [
+          { name: 'work', path: '/p/work', isDefault: true, running: false, readable: true, passwordStore: 'ready', accounts: [
+            thunderbirdAccount('ALICE@cstnet.cn', 'server1', { ref: '/p/work#server1' }),
+            thunderbirdAccount(bob, 'server2', { ref: '/p/work#server2' }),
+            // Alice's address, but signing in as Bob: the password would go into Bob's login.
+            thunderbirdAccount(alice, 'server3', { ref: '/p/work#server3', incomingUser: bob }),
+            thunderbirdAccount(alice, 'server4', { ref: '/p/work#server4', outgoingUser: bob }),
+            thunderbirdAccount(alice, 'server5', { ref: '/p/work#server5', outgoing: null, outgoingUser: null }),
+          ] },
+          { name: 'open', path: '/p/open', isDefault: false, running: true, readable: true, passwordStore: 'ready', accounts: [thunderbirdAccount(alice, 'server1', { ref: '/p/open#server1' })] },
+          { name: 'locked', path: '/p/locked', isDefault: false, running: false, readable: true, passwordStore: 'primary-password', accounts: [thunderbirdAccount(alice, 'server1', { ref: '/p/locked#server1', writable: false })] },
+          { name: 'odd', path: '/p/odd', isDefault: false, running: false, readable: true, passwordStore: 'unsupported', accounts: [] },
+          { name: 'broken', path: '/p/broken', isDefault: false, running: false, readable: false, passwordStore: 'unsupported', accounts: [] },
+        ],
+      },
+    ];
+    const result = await dispatch('mail-clients:thunderbird-scan', {});
+    expect(result.ok).toBe(true);
+    const [installation] = result.data.installations;
+    expect(installation).toMatchObject({ root: '/home/zhang/.thunderbird', foundBy: 'default-folder' });
+    expect(installation.profiles.map((p: { name: string; running: boolean; readable: boolean; passwordStore: string }) => [p.name, p.running, p.readable, p.passwordStore])).toEqual([
+      ['work', false, true, 'ready'],
+      ['open', true, true, 'ready'],
+      ['locked', false, true, 'primary-password'],
+      ['odd', false, true, 'unsupported'],
+      ['broken', false, false, 'unsupported'],
+    ]);
+    const mine = Object.fromEntries(installation.profiles[0].accounts.map((a: { ref: string; thisMailbox: boolean }) => [a.ref, a.thisMailbox]));
+    expect(mine).toEqual({ '/p/work#server1': true, '/p/work#server2': false, '/p/work#server3': false, '/p/work#server4': false, '/p/work#server5': true });
+    expect(installation.profiles[0].accounts[4].outgoing).toBeNull();
+    // User names are not part of what the page is told.
+    expect(installation.profiles[0].accounts[0]).not.toHaveProperty('incomingUser');
+    expect(installation.profiles[2].accounts[0]).toMatchObject({ thisMailbox: true, writable: false });
+  });
+
+  it('writes a checked client password into an account the scan found, marks it applied, and logs no secret', async () => {
+    const lines: string[] = [];
+    const record = (message: string, fields?: Record<string, unknown>) => lines.push(`${message} ${JSON.stringify(fields ?? {})}`);
+    const { dispatch, ports } = await setup({ logger: { info: record, warn: record, error: record } });
+    const created = await newClientPassword(dispatch, 'Thunderbird 办公室');
+    ports.thunderbirdInstallations = [thunderbirdInstallation([thunderbirdAccount(alice, 'server1')])];
+    const ref = (await dispatch('mail-clients:thunderbird-scan', {})).data.installations[0].profiles[0].accounts[0].ref;
+    const result = await dispatch('mail-clients:thunderbird-apply', { ref, id: created.id, password: created.grouped });
+    expect(result).toEqual({
+      ok: true,
+      data: { backupPath: `${profileFolder}/logins.json.bak`, logins: [{ origin: 'imap://mail.cstnet.cn', change: 'replaced' }, { origin: 'smtp://mail.cstnet.cn', change: 'replaced' }] },
+    });
+    // Spaces taken out: Thunderbird is given the password the mail server checks.
+    expect(ports.thunderbirdPasswords.get(ref)).toBe(created.password);
+    expect(await appliedTo(dispatch, created.id)).toEqual(['thunderbird']);
+    expect(lines.some((line) => line.startsWith('thunderbird profile updated'))).toBe(true);
+    for (const line of lines) {
+      expect(line).not.toContain(created.password);
+      expect(line).not.toContain(created.grouped);
+    }
+  });
+
+  it('takes refs only from this mailbox’s last scan, and checks the password before anything is written', async () => {
+    const { dispatch, ports, carolCall } = await setup();
+    const created = await newClientPassword(dispatch);
+    const writes: string[] = [];
+    const write = ports.thunderbird.writePassword.bind(ports.thunderbird);
+    (ports.thunderbird as { writePassword: typeof write }).writePassword = async (ref, password) => {
+      writes.push(ref);
+      return write(ref, password);
+    };
+    const known = `${profileFolder}#server1`;
+    ports.thunderbirdInstallations = [thunderbirdInstallation([thunderbirdAccount(alice, 'server1')])];
+    // Not scanned yet.
+    expect(await dispatch('mail-clients:thunderbird-apply', { ref: known, id: created.id, password: created.password })).toMatchObject({ ok: false, code: 'not-found' });
+    await dispatch('mail-clients:thunderbird-scan', {});
+    // A path the scan never listed.
+    expect(await dispatch('mail-clients:thunderbird-apply', { ref: '/etc#server1', id: created.id, password: created.password })).toMatchObject({ ok: false, code: 'not-found' });
+    // Alice's scan is not Carol's.
+    expect(await dispatch('mail-clients:thunderbird-apply', { ref: known, id: created.id, password: created.password }, carolCall)).toMatchObject({ ok: false, code: 'not-found' });
+    // Not the password generated for that entry; not a client password's shape.
+    expect(await dispatch('mail-clients:thunderbird-apply', { ref: known, id: created.id, password: 'abcdabcdabcdabcd' })).toMatchObject({ ok: false, code: 'password-mismatch' });
+    expect(await dispatch('mail-clients:thunderbird-apply', { ref: known, id: created.id, password: defaultTestPassword })).toMatchObject({ ok: false });
+    expect(writes).toEqual([]);
+    expect(ports.thunderbirdPasswords.size).toBe(0);
+    expect(await appliedTo(dispatch, created.id)).toEqual([]);
+  });
+
+  it('passes each refusal of the profile on with its own code, and marks nothing', async () => {
+    const { dispatch, ports } = await setup();
+    const created = await newClientPassword(dispatch);
+    const ref = `${profileFolder}#server1`;
+    ports.thunderbirdInstallations = [thunderbirdInstallation([thunderbirdAccount(alice, 'server1')])];
+    await dispatch('mail-clients:thunderbird-scan', {});
+    for (const [refusal, code] of [
+      ['running', 'thunderbird-running'],
+      ['primary-password', 'thunderbird-primary-password'],
+      ['unsupported', 'thunderbird-unsupported'],
+      ['write-failed', 'thunderbird-write-failed'],
+      ['not-found', 'not-found'],
+    ] as const) {
+      ports.thunderbirdRefusal = refusal;
+      expect(await dispatch('mail-clients:thunderbird-apply', { ref, id: created.id, password: created.password })).toMatchObject({ ok: false, code });
+    }
+    expect(ports.thunderbirdPasswords.size).toBe(0);
+    expect(await appliedTo(dispatch, created.id)).toEqual([]);
+  });
+
+  it('refuses to write this mailbox’s client password into another mailbox’s account, even when asked directly', async () => {
+    const { dispatch, ports } = await setup();
+    const created = await newClientPassword(dispatch);
+    const bobs = thunderbirdAccount(bob, 'server2');
+    const signsInAsBob = thunderbirdAccount(alice, 'server3', { incomingUser: bob });
+    ports.thunderbirdInstallations = [thunderbirdInstallation([thunderbirdAccount(alice, 'server1'), bobs, signsInAsBob])];
+    await dispatch('mail-clients:thunderbird-scan', {});
+    for (const account of [bobs, signsInAsBob]) {
+      expect(await dispatch('mail-clients:thunderbird-apply', { ref: account.ref, id: created.id, password: created.password })).toMatchObject({ ok: false, code: 'thunderbird-other-mailbox' });
+    }
+    expect(ports.thunderbirdPasswords.size).toBe(0);
+    expect(await appliedTo(dispatch, created.id)).toEqual([]);
+  });
+
+  it('is not offered when policy turns it off', async () => {
+    const { dispatch, ports } = await setup({ policy: { clientIntegrations: { keychain: true, foxmail: true, thunderbird: false, iphoneProfile: true } } });
+    const created = await newClientPassword(dispatch);
+    ports.thunderbirdInstallations = [thunderbirdInstallation([thunderbirdAccount(alice, 'server1')])];
+    expect(await dispatch('mail-clients:thunderbird-scan', {})).toMatchObject({ ok: false, code: 'integration-disabled' });
+    expect(await dispatch('mail-clients:thunderbird-apply', { ref: `${profileFolder}#server1`, id: created.id, password: created.password })).toMatchObject({ ok: false, code: 'integration-disabled' });
+    expect((await dispatch('mail-clients:settings', {})).data.offered.thunderbird).toBe(false);
+  });
+
+  it('needs a session with 2FA', async () => {
+    const t = await setup({ policy: { enforceTwoFactor: true } });
+    const enrolling = testCall({ connection: 'enrolling' });
+    await t.core.sessions.start(enrolling, { mailbox: carol, signedInAt: t.clock.now(), passwordCheckedAt: t.clock.now(), enrollmentRequired: true });
+    expect(await t.dispatch('mail-clients:thunderbird-scan', {}, enrolling)).toMatchObject({ ok: false, code: 'two-factor-required' });
+    expect(await t.dispatch('mail-clients:thunderbird-scan', {}, testCall({ connection: 'nobody' }))).toMatchObject({ ok: false, code: 'not-signed-in' });
   });
 });
 

@@ -6,6 +6,7 @@ export const protocolLabels: Record<MailProtocol, string> = { imap: 'IMAP', smtp
 export const applyTargetLabels: Record<ApplyTarget, () => string> = {
   keychain: m.cp_applied_keychain,
   foxmail: m.cp_applied_foxmail,
+  thunderbird: m.cp_applied_thunderbird,
   'iphone-profile': m.cp_applied_iphone_profile,
   'android-card': m.cp_applied_android_card,
   manual: m.cp_applied_manual,

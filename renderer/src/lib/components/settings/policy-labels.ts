@@ -40,6 +40,7 @@ const keyLabels: Record<PolicyPath, () => string> = {
   'sms.provider.templateParams': m.policy_key_sms_provider_template_params,
   'clientIntegrations.keychain': m.policy_key_client_integrations_keychain,
   'clientIntegrations.foxmail': m.policy_key_client_integrations_foxmail,
+  'clientIntegrations.thunderbird': m.policy_key_client_integrations_thunderbird,
   'clientIntegrations.iphoneProfile': m.policy_key_client_integrations_iphone_profile,
   'updates.enabled': m.policy_key_updates_enabled,
   'updates.feedUrl': m.policy_key_updates_feed_url,
