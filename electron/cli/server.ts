@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { Clock } from '../core/ports';
+import { silentLogger, type Clock } from '../core/ports';
 import { resolvePolicy, type PolicyLayer } from '../core/policy';
 import { StoredSessions } from '../core/sessions';
 import { createConsoleLogger } from '../platform/logger';
@@ -20,6 +20,7 @@ import { readOrganisationPolicy } from '../core/organisation-policy';
 import { loadServerKey, ServerKeyError, serverKeyVariable, type OpenedOrganisationStore } from '../postgres/open';
 import { deriveKey } from '../store/crypto';
 import { parseConfigFile, resolveServerConfig, ServerConfigError, serverEnvironment, type ServerConfig, type ServerConfigFile } from '../server/config';
+import { takePhoneHandoff } from '../core/phone-handoff';
 import { startOrganisationServer, type RunningOrganisationServer, type ServerTimeouts } from '../server/http';
 import { assembleOrganisationBackend, openOrganisationDatabase, organisationFailure, redactDatabaseUrl } from './organisation';
 import { version } from '../../package.json';
@@ -193,6 +194,11 @@ export async function serverCommand(argv: readonly string[], out: (s: string) =>
   const layers: PolicyLayer[] = await readPolicyLayers({ platform: process.platform, ...(config.policyFile ? { policyFile: config.policyFile } : {}) }, logger);
   const stored = await readOrganisationPolicy(database.store);
   if (stored) layers.push(...stored.layers);
+  // The web page cannot save a profile on the server's disk, but a phone can fetch one by QR
+  // wherever the organisation allows iPhone profiles (docs/rules.md §8.9).
+  const phoneProfiles = resolvePolicy(layers, silentLogger).policy.clientIntegrations.iphoneProfile;
+  /** The public address; listening on port 0 (tests), the port is known only once it listens. */
+  let handoffBase = config.publicUrl;
   layers.push({
     level: 'enforced',
     origin: 'organisation-server',
@@ -214,6 +220,8 @@ export async function serverCommand(argv: readonly string[], out: (s: string) =>
     {
       policy,
       ...(hooks.clock ? { clock: hooks.clock } : {}),
+      // A phone fetches its profile by QR from the public address (docs/rules.md §8.9).
+      ...(phoneProfiles ? { phoneHandoffBase: () => handoffBase } : {}),
       sessions: (ports) => new StoredSessions(ports.store, ports.keys.mac, ports.clock, { sessionLifetimeMs: config.sessionHours * 3_600_000 }),
     },
     database,
@@ -235,6 +243,7 @@ export async function serverCommand(argv: readonly string[], out: (s: string) =>
       rendererDir: hooks.rendererDir ?? builtRendererDir(),
       logger,
       healthy: () => store.ping(),
+      phoneProfiles: (token, device) => takePhoneHandoff(backend.core, token, device),
       ...(hooks.clock ? { now: () => hooks.clock!.now() } : {}),
     });
   } catch (cause) {
@@ -243,6 +252,10 @@ export async function serverCommand(argv: readonly string[], out: (s: string) =>
     return 1;
   }
   hooks.onListening?.(server.port);
+  if (config.publicUrl.port === '0') {
+    handoffBase = new URL(config.publicUrl);
+    handoffBase.port = String(server.port);
+  }
 
   const scheme = tls ? 'https' : 'http';
   const lines = [

@@ -29,6 +29,10 @@ export const activityKinds = [
   'client-password-used',
   'client-password-rejected',
   'client-password-revoked',
+  /** A one-time link to a phone profile was shown (phone-handoff.ts): detail { name }. */
+  'phone-profile-offered',
+  /** A phone fetched it: device is the phone's browser; detail { name }. */
+  'phone-profile-fetched',
   'device-trusted',
   'device-removed',
   /** Sessions signed out from another (trusted-devices.ts): detail { label, client, address? } or { count }. */

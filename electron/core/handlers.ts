@@ -21,6 +21,7 @@ import { createMailClientsHandlers } from './mail-clients/handlers';
 import type { Handlers } from './handler-types';
 import type { MailClientPorts } from './mail-clients/ports';
 import { localAuthority } from './mail-clients/authority';
+import { createPhoneHandoffHandlers } from './phone-handoff';
 import { createWebmailOffHandlers, type WebmailChoice } from './webmail';
 import { withSessionLevels } from './session-levels';
 
@@ -35,6 +36,8 @@ export interface CoreDependencies {
   readonly screen?: ScreenGuard;
   /** Handing accounts to the mail system's web mail (docs/rules.md §15): the desktop's switch; none on the server. */
   readonly webmailChoice?: WebmailChoice;
+  /** The organisation server's public address, where a phone fetches its profile by QR (docs/rules.md §8.9); none on a desktop. */
+  readonly phoneHandoffBase?: () => URL;
 }
 
 export function createHandlers(deps: CoreDependencies): Handlers {
@@ -57,13 +60,21 @@ export function createHandlers(deps: CoreDependencies): Handlers {
       ...createClientPasswordsHandlers(deps.core),
       ...createGrantsHandlers(deps.core),
       ...createActivityHandlers(deps.core),
+      ...createPhoneHandoffHandlers(deps.core, deps.phoneHandoffBase),
       ...createWebmailOffHandlers({ ...(deps.webmailChoice ?? { managedByEnforced: () => false }), policy: () => deps.core.policy() }),
     }),
     // Not behind the wrapper: the mail-client channels ask their authority (localAuthority here,
     // the organisation server or the web mail elsewhere), which applies their declared level;
     // wrapping them too would check the session twice.
     ...createMailClientsHandlers(
-      { authority: localAuthority(deps.core), policy: () => deps.core.policy(), clock: deps.core.clock, random: deps.core.random, logger: deps.core.logger },
+      {
+        authority: localAuthority(deps.core),
+        policy: () => deps.core.policy(),
+        clock: deps.core.clock,
+        random: deps.core.random,
+        logger: deps.core.logger,
+        phoneHandoff: () => deps.phoneHandoffBase !== undefined,
+      },
       deps.mailClients,
     ),
   };

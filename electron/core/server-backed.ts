@@ -136,7 +136,10 @@ export function createServerBackedHandlers(deps: ServerBackedDependencies): Hand
   const settings = new SettingsService(deps.settingsStore);
   const { policy } = deps;
   const mailClients = createMailClientsHandlers(
-    { authority: remoteAuthority(deps.server), policy: () => policy.current().policy, clock: deps.clock, random: deps.random, logger: deps.logger },
+    { authority: remoteAuthority(deps.server), policy: () => policy.current().policy, clock: deps.clock, random: deps.random, logger: deps.logger,
+      // The server offers it where the organisation allows iPhone profiles.
+      phoneHandoff: () => policy.current().policy.clientIntegrations.iphoneProfile,
+    },
     deps.mailClients,
   );
   // Each mail-client rule reads the mail server's settings and the integrations on offer: with

@@ -52,6 +52,8 @@ export const collectionSpecs = {
   sessions: { indexes: ['mailbox', 'expiresAt'] },
   /** Failures at addresses with no mailbox, for the same lockout as real ones (sessions.ts). */
   signInFailures: { indexes: ['at'] },
+  /** Profiles a phone may fetch once by QR, sealed under the link's token (phone-handoff.ts). */
+  phoneHandoffs: { indexes: ['mailbox', 'expiresAt'] },
   /** Store bookkeeping: the schema version. */
   meta: { indexes: [] },
 } as const satisfies Record<string, { indexes: readonly string[] }>;
@@ -62,7 +64,7 @@ export type CollectionName = keyof typeof collectionSpecs;
  * What only several processes sharing one store need (StoredSessions): a desktop keeps it in
  * memory and never opens these collections.
  */
-export const sharedStateCollections: readonly CollectionName[] = ['sessions', 'signInFailures'];
+export const sharedStateCollections: readonly CollectionName[] = ['sessions', 'signInFailures', 'phoneHandoffs'];
 
 export interface Store {
   collection<T extends StoredRecord>(name: CollectionName): Collection<T>;

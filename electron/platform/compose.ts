@@ -57,6 +57,8 @@ export interface BackendOptions {
   readonly sessions?: CoreOptions['sessions'];
   /** The desktop's switch to the web mail's accounts (docs/rules.md §15). */
   readonly webmailChoice?: WebmailChoice;
+  /** The organisation server's public address, where a phone fetches its profile by QR (docs/rules.md §8.9). */
+  readonly phoneHandoffBase?: () => URL;
 }
 
 /** The machine's side of putting a password into mail clients (docs/rules.md §8). */
@@ -118,6 +120,7 @@ export async function assembleBackend(environment: AppEnvironment, logger: Logge
     mailClients: createMailClientPorts(options),
     ...(options.screen ? { screen: options.screen } : {}),
     ...(options.webmailChoice ? { webmailChoice: options.webmailChoice } : {}),
+    ...(options.phoneHandoffBase ? { phoneHandoffBase: options.phoneHandoffBase } : {}),
   });
   const dispatch = createDispatcher(handlers, logger);
   return {

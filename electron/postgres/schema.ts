@@ -24,6 +24,7 @@ export const tables: Record<CollectionName, { readonly table: string; readonly l
   activity: { table: 'activity', lookups: { mailbox: { column: 'mailbox', type: 'text' }, at: { column: 'at', type: 'bigint' } } },
   sessions: { table: 'sessions', lookups: { mailbox: { column: 'mailbox', type: 'text' }, expiresAt: { column: 'expires_at', type: 'bigint' } } },
   signInFailures: { table: 'sign_in_failures', lookups: { at: { column: 'at', type: 'bigint' } } },
+  phoneHandoffs: { table: 'phone_handoffs', lookups: { mailbox: { column: 'mailbox', type: 'text' }, expiresAt: { column: 'expires_at', type: 'bigint' } } },
   meta: { table: 'meta', lookups: {} },
 };
 
@@ -109,5 +110,11 @@ export const sqlMigrations: readonly SqlMigration[] = [
       `ALTER TABLE sms_sends ADD COLUMN ${generated('smsSends', 'at', { column: 'at', type: 'bigint' })};`,
       'CREATE INDEX sms_sends_at ON sms_sends (at);',
     ].join('\n'),
+  },
+  {
+    // One-time phone profiles, sealed under their link's token (core/phone-handoff.ts).
+    version: 5,
+    name: 'phone handoffs',
+    sql: createTable('phoneHandoffs'),
   },
 ];

@@ -17,7 +17,8 @@ import { readFile } from 'node:fs/promises';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
-import type { CallContext } from '../core/call';
+import type { CallContext, DeviceIdentity } from '../core/call';
+import { phoneHandoffPath } from '../core/phone-handoff';
 import type { Dispatch } from '../core/dispatch';
 import type { Logger } from '../core/ports';
 import type { Channel } from '../shared/contract';
@@ -116,6 +117,8 @@ export interface OrganisationServerOptions {
   readonly healthy: () => Promise<boolean>;
   /** Wall-clock milliseconds for the limits and the refusal log; tests pass a fake one. */
   readonly now?: () => number;
+  /** A phone's one fetch of its profile (core/phone-handoff.ts); null: used, unknown or expired. */
+  readonly phoneProfiles?: (token: string, device: DeviceIdentity) => Promise<{ readonly fileName: string; readonly body: string } | null>;
 }
 
 export interface RunningOrganisationServer {
@@ -223,6 +226,39 @@ export async function startOrganisationServer(options: OrganisationServerOptions
     }
   }
 
+  /**
+   * A phone's camera opened the QR's link: the profile, once, for Safari to hand to Settings. The
+   * same answer for a used, unknown or expired link, in both languages (the phone's, unknown here).
+   */
+  async function handlePhoneProfile(req: IncomingMessage, res: ServerResponse, token: string): Promise<void> {
+    if (req.method !== 'GET' || !options.phoneProfiles) {
+      res.writeHead(405, { ...securityHeaders, ...hsts, Allow: 'GET' }).end();
+      return;
+    }
+    if (stopping || !inFlight.enter()) return refuse(res, req, 503, err('server-busy', { retryAfter: 1 }), stopping ? 'stopping' : 'in-flight', { 'Retry-After': '1' });
+    try {
+      const device = { label: describeUserAgentSystem(req.headers['user-agent']), client: describeUserAgent(req.headers['user-agent']), address: clientOf(req) };
+      const profile = await options.phoneProfiles(token, device);
+      if (!profile) {
+        refusals.note({ verdict: 'phone-profile-gone', method: req.method, status: 404 });
+        res.writeHead(404, { ...securityHeaders, ...hsts, 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
+        res.end('This link has been used or has expired: show a new QR code on the computer.\n此链接已使用或已过期，请在电脑上重新显示二维码。\n');
+        return;
+      }
+      res.writeHead(200, {
+        ...securityHeaders,
+        ...hsts,
+        'Content-Type': 'application/x-apple-aspen-config',
+        'Content-Disposition': `attachment; filename="${profile.fileName}"`,
+        'Cache-Control': 'no-store',
+      });
+      res.end(profile.body);
+      options.logger.info('phone profile fetched', {});
+    } finally {
+      inFlight.leave();
+    }
+  }
+
   async function handleStatic(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { ...securityHeaders, ...hsts, Allow: 'GET, HEAD' }).end();
@@ -272,6 +308,7 @@ export async function startOrganisationServer(options: OrganisationServerOptions
       return;
     }
     if (path.startsWith('/api/')) return handleApi(req, res, path.slice('/api/'.length));
+    if (path.startsWith(phoneHandoffPath)) return handlePhoneProfile(req, res, path.slice(phoneHandoffPath.length));
     return handleStatic(req, res, path);
   }
 

@@ -22,6 +22,7 @@ import { clientPasswordsChannels } from './channels/client-passwords';
 import { grantsChannels } from './channels/grants';
 import { activityChannels } from './channels/activity';
 import { mailClientsChannels } from './channels/mail-clients';
+import { phoneHandoffChannels } from './channels/phone-handoff';
 import { webmailChannels } from './channels/webmail';
 
 const locales = ['zh-CN', 'en'] as const;
@@ -154,6 +155,7 @@ export const channelGroups = [
   grantsChannels,
   activityChannels,
   mailClientsChannels,
+  phoneHandoffChannels,
   webmailChannels,
 ] as const;
 
@@ -169,6 +171,7 @@ export const contract = {
   ...grantsChannels,
   ...activityChannels,
   ...mailClientsChannels,
+  ...phoneHandoffChannels,
   ...webmailChannels,
 } as const;
 

@@ -93,6 +93,8 @@ export const errorCodes = [
   'client-password-refused',
   /** IT set this choice and locked it. */
   'policy-locked',
+  /** A phone can fetch its profile only from an organisation server (docs/rules.md §8.9). */
+  'phone-handoff-unavailable',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];

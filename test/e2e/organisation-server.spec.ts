@@ -8,11 +8,13 @@
 import { expect, test, type Page } from '@playwright/test';
 import { postgresSkipReason } from '../factories/postgres';
 import { openSection, pageHeading } from './helpers';
+import { holdNewPassword } from './mail-clients-helpers';
 import { startOrganisation, type RunningOrganisation } from './organisation-server-helpers';
 import { bindPhoneOnPage } from './two-factor-helpers';
 
 const owner = 'gonggong@cstnet.cn';
 const colleague = 'li.na@cstnet.cn';
+const phoneUser = 'wang.fang@cstnet.cn';
 const password = 'Correct-horse-9';
 const skip = postgresSkipReason();
 
@@ -24,7 +26,11 @@ test.describe('the organisation server', () => {
 
   test.beforeAll(async () => {
     test.setTimeout(120_000);
-    organisation = await startOrganisation([{ address: owner, displayName: '公共邮箱' }, { address: colleague, displayName: 'Li Na' }], password);
+    organisation = await startOrganisation([
+      { address: owner, displayName: '公共邮箱' },
+      { address: colleague, displayName: 'Li Na' },
+      { address: phoneUser, displayName: '王芳' },
+    ], password);
     origin = organisation.origin;
   });
 
@@ -92,5 +98,44 @@ test.describe('the organisation server', () => {
     expect(await colleagueContext.cookies()).toEqual([]);
     await ownerContext.close();
     await colleagueContext.close();
+  });
+
+  test('a client password goes to an iPhone by a one-time QR code (docs/rules.md §8.9)', async ({ browser }) => {
+    test.setTimeout(120_000);
+    const context = await browser.newContext({ locale: 'zh-CN' });
+    const page = await context.newPage();
+    await signIn(page, phoneUser, { address: '邮箱地址', password: '邮箱密码', submit: '登录' });
+    await expect(pageHeading(page)).toHaveText('概览');
+    // Another phone than the owner's: one phone gets one code a minute.
+    await bindPhoneOnPage(page, '139 8765 4321');
+    const plain = await holdNewPassword(page, 'iPhone 王芳');
+
+    const card = page.getByRole('region', { name: '用二维码发送到 iPhone 或 iPad' });
+    await expect(card).toContainText('链接只能使用一次，十分钟内有效。');
+    const created = page.waitForResponse((response) => /\/api\/phone-handoff(:|%3A)create$/i.test(response.url()));
+    await card.getByRole('button', { name: '显示二维码' }).click();
+    const qr = card.getByRole('img', { name: '二维码：包含“iPhone 王芳”的 iPhone 描述文件的一次性链接' });
+    await expect(qr).toBeVisible();
+    await expect(card).toContainText('仅可下载一次，有效期至');
+    // What the QR holds: the link the server answered with (the test reads it off the wire, as
+    // the phone reads it off the screen).
+    const { data } = (await (await created).json()) as { data: { url: string } };
+    expect(new URL(data.url).origin).toBe(origin);
+
+    // The phone's Safari: the profile once, with the password in it; then nothing.
+    const phone = await browser.newContext({ userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1' });
+    const fetched = await phone.request.get(data.url);
+    expect(fetched.status()).toBe(200);
+    expect(fetched.headers()['content-type']).toBe('application/x-apple-aspen-config');
+    expect(await fetched.text()).toContain(`<string>${plain}</string>`);
+    const again = await phone.request.get(data.url);
+    expect(again.status()).toBe(404);
+    expect(await again.text()).toContain('此链接已使用或已过期');
+    await phone.close();
+
+    // The security log says when a phone took it.
+    await openSection(page, '安全活动');
+    await expect(page.getByText('手机已下载包含“iPhone 王芳”的描述文件')).toBeVisible();
+    await context.close();
   });
 });

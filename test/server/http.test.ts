@@ -11,7 +11,10 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { createDispatcher, type Dispatch } from '../../electron/core/dispatch';
 import { createHandlers } from '../../electron/core/handlers';
 import type { Logger } from '../../electron/core/ports';
+import { createClientPassword } from '../../electron/core/client-passwords';
+import { createPhoneHandoff, phoneHandoffPath, takePhoneHandoff } from '../../electron/core/phone-handoff';
 import { StoredSessions } from '../../electron/core/sessions';
+import { testCall } from '../factories/call';
 import { defaultLimits, type ServerLimits } from '../../electron/server/config';
 import { startOrganisationServer, trustHeader, type RunningOrganisationServer } from '../../electron/server/http';
 import { MemorySettingsStore } from '../factories/settings';
@@ -50,13 +53,21 @@ async function start(options: { limits?: Partial<ServerLimits>; dispatch?: (inne
     error: (message, fields) => lines.push({ level: 'error', message, ...(fields ? { fields } : {}) }),
   };
   const core = { ...test.core, sessions: new StoredSessions(test.core.store, test.core.keys.mac, test.core.clock, { sessionLifetimeMs: 12 * 3_600_000 }) };
-  const handlers = createHandlers({ mailClients: fakeMailClientPorts(), environment: { ...testEnvironment(), shell: 'server' }, settingsStore: new MemorySettingsStore(), logger, core });
+  const publicUrl = new URL(options.tls ? 'https://mail-security.example.edu' : 'http://127.0.0.1:1');
+  const handlers = createHandlers({
+    mailClients: fakeMailClientPorts(),
+    environment: { ...testEnvironment(), shell: 'server' },
+    settingsStore: new MemorySettingsStore(),
+    logger,
+    core,
+    phoneHandoffBase: () => publicUrl,
+  });
   const inner = createDispatcher(handlers, logger);
   const server = await startOrganisationServer({
     dispatch: options.dispatch ? options.dispatch(inner) : inner,
     host: '127.0.0.1',
     port: 0,
-    publicUrl: new URL(options.tls ? 'https://mail-security.example.edu' : 'http://127.0.0.1:1'),
+    publicUrl,
     tls: options.tls ? { cert: certificate.cert, key: certificate.key } : null,
     behindProxy: false,
     limits: { ...defaultLimits, ...options.limits },
@@ -66,6 +77,7 @@ async function start(options: { limits?: Partial<ServerLimits>; dispatch?: (inne
     logger,
     healthy: options.healthy ?? (async () => true),
     now: () => test.clock.now(),
+    phoneProfiles: (token, device) => takePhoneHandoff(core, token, device),
   });
   return { server, test, lines };
 }
@@ -225,6 +237,61 @@ async function startOther(key: Uint8Array = new Uint8Array(randomBytes(32))): Pr
   });
   return { server, test, lines: [] };
 }
+
+describe('a phone fetching its profile by QR', () => {
+  beforeEach(async () => {
+    running = await start();
+  });
+
+  /** A handoff made as the phone-handoff:create channel makes it; the path of its link. */
+  async function handoffPath(): Promise<{ path: string; password: string }> {
+    const core = running!.test.core;
+    await createMailbox(core, { address: 'zhang.wei@cstnet.cn', phone: '+8613912345678' });
+    const call = testCall();
+    const created = await createClientPassword(core, 'zhang.wei@cstnet.cn', call, { name: 'iPhone' });
+    if (!created.ok) throw new Error(created.code);
+    const handoff = await createPhoneHandoff(core, new URL('http://127.0.0.1:1'), 'zhang.wei@cstnet.cn', call, { id: created.data.id, password: created.data.password });
+    if (!handoff.ok) throw new Error(handoff.code);
+    return { path: new URL(handoff.data.url).pathname, password: created.data.password };
+  }
+
+  it('serves the profile once, as a download Safari hands to Settings, with no token needed', async () => {
+    const { path, password } = await handoffPath();
+    expect(path.startsWith(phoneHandoffPath)).toBe(true);
+    const reply = await send('GET', path, { 'User-Agent': 'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1' });
+    expect(reply.status).toBe(200);
+    expect(reply.headers['content-type']).toBe('application/x-apple-aspen-config');
+    expect(reply.headers['content-disposition']).toBe('attachment; filename="zhang.wei@cstnet.cn.mobileconfig"');
+    expect(reply.headers['cache-control']).toBe('no-store');
+    expect(reply.headers['x-content-type-options']).toBe('nosniff');
+    expect(reply.body).toContain(`<string>${password}</string>`);
+
+    const again = await send('GET', path, {});
+    expect(again.status).toBe(404);
+    expect(again.body).toContain('This link has been used or has expired');
+    expect(again.body).toContain('此链接已使用或已过期');
+    // The log says a profile went out, never the token nor the password.
+    const logged = JSON.stringify(running!.lines);
+    expect(logged).toContain('phone profile fetched');
+    expect(logged).not.toContain(path.slice(phoneHandoffPath.length));
+    expect(logged).not.toContain(password);
+  });
+
+  it('hands nothing to a HEAD or a POST, and the link still works after them', async () => {
+    const { path } = await handoffPath();
+    expect((await send('HEAD', path, {})).status).toBe(405);
+    expect((await send('POST', path, {}, '')).status).toBe(405);
+    expect((await send('GET', path, {})).status).toBe(200);
+  });
+
+  it('answers a made-up link as a used one, and a foreign Host as every request', async () => {
+    await handoffPath();
+    expect((await send('GET', `${phoneHandoffPath}${'A'.repeat(43)}`, {})).status).toBe(404);
+    expect((await send('GET', `${phoneHandoffPath}x/../../index.html`, {})).status).toBe(404);
+    const foreign = await sendHttp(running!.server.port, 'GET', `${phoneHandoffPath}${'A'.repeat(43)}`, { Host: 'attacker.example' });
+    expect(foreign.status).toBe(421);
+  });
+});
 
 describe('trusted devices without cookies', () => {
   it('hands the trust token over in a header, and a sign-in that sends it back skips the code', async () => {

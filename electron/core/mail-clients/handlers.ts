@@ -95,6 +95,8 @@ export interface MailClientsDependencies {
   readonly clock: Clock;
   readonly random: Random;
   readonly logger: Logger;
+  /** Whether an organisation server behind this backend hands profiles to phones by QR (docs/rules.md §8.9). */
+  readonly phoneHandoff: () => boolean;
 }
 
 export function createMailClientsHandlers(deps: MailClientsDependencies, ports: MailClientPorts): HandlersOf<'mail-clients'> {
@@ -228,7 +230,7 @@ export function createMailClientsHandlers(deps: MailClientsDependencies, ports: 
         imap: { ...mailServer.imap },
         smtp: { ...mailServer.smtp },
         pop3: { ...mailServer.pop3 },
-        offered: { ...clientIntegrations },
+        offered: { ...clientIntegrations, phoneHandoff: deps.phoneHandoff() },
         card: { text, qrSvg },
       });
     },

@@ -108,7 +108,7 @@ describe('mail-clients:settings', () => {
     const result = await dispatch('mail-clients:settings', {});
     expect(result.data.imap).toEqual(defaultMailServer.imap);
     expect(result.data.smtp).toEqual({ host: 'mail.cstnet.cn', port: 994, security: 'tls' });
-    expect(result.data.offered).toEqual({ keychain: false, foxmail: true, thunderbird: false, iphoneProfile: false });
+    expect(result.data.offered).toEqual({ keychain: false, foxmail: true, thunderbird: false, iphoneProfile: false, phoneHandoff: false });
   });
 
   it('draws the card again when the policy changes its servers, and reuses it otherwise', async () => {

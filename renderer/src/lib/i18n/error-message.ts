@@ -83,6 +83,7 @@ const messages: Record<ErrorCode, () => string> = {
   'client-password-shape': m.error_client_password_shape,
   'client-password-refused': m.error_client_password_refused,
   'policy-locked': m.error_policy_locked,
+  'phone-handoff-unavailable': m.error_phone_handoff_unavailable,
 };
 
 /**

@@ -196,6 +196,10 @@ export function describeEvent(event: Pick<ActivityEventView, 'kind' | 'outcome' 
       return rejected(detail);
     case 'client-password-revoked':
       return m.act_client_password_revoked({ name: text(detail, 'name') });
+    case 'phone-profile-offered':
+      return m.act_phone_profile_offered({ name: text(detail, 'name') });
+    case 'phone-profile-fetched':
+      return m.act_phone_profile_fetched({ name: text(detail, 'name') });
     case 'device-trusted':
       return m.act_device_trusted({ device });
     case 'device-removed':

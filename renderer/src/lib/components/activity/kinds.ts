@@ -25,6 +25,8 @@ export const activityKindLabels = {
   'client-password-used': m.act_kind_client_password_used,
   'client-password-rejected': m.act_kind_client_password_rejected,
   'client-password-revoked': m.act_kind_client_password_revoked,
+  'phone-profile-offered': m.act_kind_phone_profile_offered,
+  'phone-profile-fetched': m.act_kind_phone_profile_fetched,
   'device-trusted': m.act_kind_device_trusted,
   'device-removed': m.act_kind_device_removed,
   'sessions-ended': m.act_kind_sessions_ended,
