@@ -108,6 +108,7 @@ try {
   await time(user, 'mail-clients:keychain-forget', () => ({ name: 'Nothing kept' }));
   await time(user, 'mail-clients:foxmail-scan');
   await time(user, 'mail-clients:thunderbird-scan');
+  await time(user, 'phone-handoff:cancel');
   await time(user, 'mail-clients:what-will-break');
   // Saved and then deleted in turn, as a person does (the page offers the delete once the phone
   // has it): a hundred profiles left in one folder would time the search for a free file name

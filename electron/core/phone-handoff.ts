@@ -167,5 +167,11 @@ export function createPhoneHandoffHandlers(core: CoreContext, base: (() => URL) 
       const created = await createPhoneHandoff(core, base?.(), call.session.mailbox, call, request);
       return created.ok ? ok({ ...created.data, qrSvg: qrSvg(created.data.url) }) : created;
     },
+    'phone-handoff:cancel': async (_request, call) => {
+      // A desktop's own store keeps no links (and never opens their collection).
+      if (!base) return err('phone-handoff-unavailable');
+      await handoffs(core).remove({ mailbox: call.session.mailbox });
+      return ok({});
+    },
   };
 }

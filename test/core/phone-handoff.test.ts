@@ -97,6 +97,20 @@ describe('a phone profile handed over by QR', () => {
     expect(both.filter((profile) => profile !== null)).toHaveLength(1);
   });
 
+  it('stops working once the QR is hidden', async () => {
+    const t = await setup();
+    const handoff = await offer(t);
+    expect(await t.dispatch('phone-handoff:cancel', {}, t.call)).toEqual({ ok: true, data: {} });
+    expect(await takePhoneHandoff(t.core, tokenOf(handoff.url), phone)).toBeNull();
+  });
+
+  it('is not ended by another mailbox hiding its own QR', async () => {
+    const t = await setup();
+    const handoff = await offer(t);
+    expect((await t.dispatch('phone-handoff:cancel', {}, t.bobCall)).ok).toBe(true);
+    expect(await takePhoneHandoff(t.core, tokenOf(handoff.url), phone)).not.toBeNull();
+  });
+
   it('stops working after ten minutes', async () => {
     const t = await setup();
     const handoff = await offer(t);
@@ -164,6 +178,7 @@ describe('refusals', () => {
   it('is not offered where no phone can reach the backend (a desktop’s own store)', async () => {
     const t = await setup({}, null);
     expect(await t.dispatch('phone-handoff:create', { id: t.password.id, password: t.password.password }, t.call)).toMatchObject({ ok: false, code: 'phone-handoff-unavailable' });
+    expect(await t.dispatch('phone-handoff:cancel', {}, t.call)).toMatchObject({ ok: false, code: 'phone-handoff-unavailable' });
     const settings = await t.dispatch('mail-clients:settings', {}, t.call);
     expect(settings.ok && (settings.data as { offered: { phoneHandoff: boolean } }).offered.phoneHandoff).toBe(false);
   });

@@ -131,6 +131,17 @@ test.describe('the organisation server', () => {
     const again = await phone.request.get(data.url);
     expect(again.status()).toBe(404);
     expect(await again.text()).toContain('此链接已使用或已过期');
+
+    // A second QR, hidden before the phone takes it: its link no longer works.
+    await card.getByRole('button', { name: '隐藏二维码' }).click();
+    await expect(qr).toHaveCount(0);
+    const second = page.waitForResponse((response) => /\/api\/phone-handoff(:|%3A)create$/i.test(response.url()));
+    await card.getByRole('button', { name: '显示二维码' }).click();
+    const hidden = ((await (await second).json()) as { data: { url: string } }).data.url;
+    await card.getByRole('button', { name: '隐藏二维码' }).click();
+    await expect(card.getByRole('status')).toHaveText('二维码已隐藏，其链接已失效。');
+    await expect(card.getByRole('img')).toHaveCount(0);
+    expect((await phone.request.get(hidden)).status()).toBe(404);
     await phone.close();
 
     // The security log says when a phone took it.

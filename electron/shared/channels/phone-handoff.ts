@@ -4,7 +4,7 @@
  * offers it (a desktop's own store has no address a phone can reach).
  */
 import * as v from 'valibot';
-import { channels } from '../channel';
+import { channels, Empty } from '../channel';
 
 const Id = v.pipe(v.string(), v.minLength(1), v.maxLength(64));
 
@@ -21,5 +21,12 @@ export const phoneHandoffChannels = channels({
       expiresAt: v.number(),
     }),
     errors: ['not-signed-in', 'two-factor-required', 'not-found', 'password-mismatch', 'phone-handoff-unavailable'],
+  },
+  /** Ends this mailbox's link before its time (the QR was hidden): a phone can no longer fetch it. */
+  'phone-handoff:cancel': {
+    session: 'full',
+    request: Empty,
+    response: Empty,
+    errors: ['not-signed-in', 'two-factor-required', 'phone-handoff-unavailable'],
   },
 });
