@@ -55,6 +55,18 @@ test.describe('a desktop against the organisation server', () => {
     await bindPhoneOnPage(page);
 
     await holdNewPassword(page, 'Foxmail 办公室');
+    // The phone QR comes from the server, as on its own page (docs/rules.md §8.9): the link is the
+    // server's public address, which the phone can reach, not this desktop's.
+    const handoff = page.getByRole('region', { name: '用二维码发送到 iPhone 或 iPad' });
+    const created = page.waitForResponse((response) => /phone-handoff(:|%3A)create$/i.test(response.url()));
+    await handoff.getByRole('button', { name: '显示二维码' }).click();
+    await expect(handoff.getByRole('img')).toBeVisible();
+    const link = ((await (await created).json()) as { data: { url: string } }).data.url;
+    expect(new URL(link).origin).toBe(origin);
+    const fetched = await page.request.get(link);
+    expect(fetched.status()).toBe(200);
+    expect(fetched.headers()['content-type']).toBe('application/x-apple-aspen-config');
+
     await page.getByRole('button', { name: '记住在系统钥匙串中' }).click();
     await expect(page.getByText('已将「Foxmail 办公室」保存到系统钥匙串。')).toBeVisible();
     // The server noted where it went: the list (the server's) says so.
