@@ -8,7 +8,7 @@
 import type { Page } from '@playwright/test';
 import { bindPhone, callApi, registerMailbox, testPassword } from './backend';
 import { expect, test, type RunningApp } from './fixtures';
-import { expectNoAxeViolationsInBothThemes, openSection, pageHeading } from './helpers';
+import { apiRoute, expectNoAxeViolationsInBothThemes, openSection, pageHeading } from './helpers';
 import { codeFromTestDelivery, saveScreenshot } from './two-factor-helpers';
 
 const zhang = 'zhang.wei@cstnet.cn';
@@ -59,8 +59,9 @@ test('adds a second mailbox on the same phone without signing out, switches betw
   await expect(menu.getByRole('listitem')).toContainText(zhang);
   await expect(menu.getByRole('listitem')).toContainText('当前');
   await menu.getByRole('button', { name: '添加其他邮箱' }).click();
-  await expect(pageHeading(page)).toHaveText('添加其他邮箱');
+  await expect(pageHeading(page)).toHaveText('登录邮箱');
   await expect(main).toContainText(`${zhang} 仍保持登录`);
+  await expect(page.getByRole('navigation')).toHaveCount(0);
   await signInWithCode(page, office);
 
   // The same page, now the office mailbox's: its own client password and nothing of Zhang Wei's.
@@ -99,6 +100,35 @@ test('adds a second mailbox on the same phone without signing out, switches betw
   await openSection(page, '客户端专用密码');
   await expect(main).toContainText('Outlook 办公室');
   expect(await callApi(page, app, 'auth:mailboxes')).toEqual({ mailboxes: [{ mailbox: office, displayName: 'office', active: true }], limit: 5 });
+});
+
+test('a call still on its way when the mailbox is switched is answered for the mailbox it was made for', async ({ page, app }) => {
+  await registerMailbox(page, app, zhang);
+  await registerMailbox(page, app, office);
+  await page.goto(app.url);
+  await expect(page.getByRole('banner')).toContainText(office);
+  // The security log's next answer is held on its way, as on a slow network.
+  const order: string[] = [];
+  let release = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route(apiRoute('activity:list'), async (route) => {
+    await held;
+    order.push('answer for the page it was asked for');
+    await route.continue();
+  });
+  page.on('request', (request) => {
+    if (apiRoute('auth:switch').test(request.url())) order.push('switch');
+  });
+  await openSection(page, '安全活动');
+  await page.getByRole('banner').getByRole('button', { name: '切换邮箱' }).click();
+  await page.getByRole('button', { name: `切换到 ${zhang}` }).click();
+  // The page is off the screen, and the switch waits for the answer still on its way.
+  await expect(page.getByRole('main').getByRole('status')).toHaveText('正在打开页面…');
+  release();
+  await expect(page.getByRole('banner')).toContainText(zhang);
+  await page.unroute(apiRoute('activity:list'));
+  await expect(pageHeading(page)).toHaveText('安全活动');
+  expect(order).toEqual(['answer for the page it was asked for', 'switch']);
 });
 
 test.describe('in English', () => {

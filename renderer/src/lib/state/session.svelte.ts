@@ -12,7 +12,7 @@
  */
 import type { AuthStatus } from '../../../../electron/shared/channels/auth';
 import type { Err } from '../../../../electron/shared/result';
-import { api, onSessionLost } from '../api/bridge';
+import { api, onSessionLost, settled } from '../api/bridge';
 import { phaseOf, type SessionPhase } from './gate';
 import { router } from './router.svelte';
 import { defaultRoute } from './routes';
@@ -42,14 +42,15 @@ class Session {
   adding = $state.raw<{ returnTo: string } | null>(null);
   /** The active mailbox is changing: no page is drawn until the backend has said which it is. */
   changing = $state(false);
-  /** Said once the active mailbox's session ended elsewhere and another of this window's took over. */
-  changed = $state.raw<{ ended: string; now: string } | null>(null);
+  /** The mailbox whose session ended elsewhere while it was shown, when another of this window's took over (said until the next change). */
+  endedElsewhere = $state<string | null>(null);
   #latest = 0;
 
   /** Takes a status the backend gave. */
   #apply(status: AuthStatus): void {
     this.status = status;
     this.error = null;
+    this.endedElsewhere = null;
     if (status.status === 'signed-in' || status.status === 'enrollment-required') this.adding = null;
   }
 
@@ -86,12 +87,12 @@ class Session {
     if (request !== this.#latest || !result.ok) return;
     const now = result.data;
     const next = now.status === 'signed-in' || now.status === 'enrollment-required' ? now.mailbox : null;
+    this.#apply(now);
     if (next !== mailbox) {
       if (next === null) this.notice = { error: { ok: false, code: 'session-ended' }, mailbox, at: Date.now() };
-      else this.changed = { ended: mailbox, now: next };
+      else this.endedElsewhere = mailbox;
       router.replace(defaultRoute);
     }
-    this.#apply(now);
   }
 
   /**
@@ -105,7 +106,6 @@ class Session {
   /** Takes the outcome of a sign-in, a code, a registration or a switch (or signed out) as the new status. */
   enter(outcome: AuthStatus): void {
     this.#latest++;
-    this.changed = null;
     this.#apply(outcome);
   }
 
@@ -129,6 +129,7 @@ class Session {
    */
   async signOut(): Promise<Err | null> {
     this.changing = true;
+    await settled();
     const result = await api.auth.signOut();
     if (result.ok) await this.refresh();
     this.changing = false;

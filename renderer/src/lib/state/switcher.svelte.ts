@@ -5,7 +5,7 @@
  */
 import type { SignedInMailbox } from '../../../../electron/shared/channels/auth';
 import type { Err } from '../../../../electron/shared/result';
-import { api } from '../api/bridge';
+import { api, settled } from '../api/bridge';
 import { router } from './router.svelte';
 import { defaultRoute } from './routes';
 import { session } from './session.svelte';
@@ -29,6 +29,8 @@ class Switcher {
   /** Makes another mailbox of this window the active one; the page is off the screen meanwhile. */
   async choose(mailbox: string): Promise<Err | null> {
     session.changing = true;
+    // Whatever the page asked of the last mailbox is answered for it before this one is active.
+    await settled();
     const result = await api.auth.switch({ mailbox });
     session.changing = false;
     if (!result.ok) {
