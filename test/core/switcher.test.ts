@@ -7,6 +7,7 @@ import type { CallContext } from '../../electron/core/call';
 import { createCoreContext, type CoreContext, type CorePorts } from '../../electron/core/context';
 import { createDispatcher } from '../../electron/core/dispatch';
 import { createHandlers } from '../../electron/core/handlers';
+import type { Policy } from '../../electron/core/policy';
 import { silentLogger } from '../../electron/core/ports';
 import { StoredSessions } from '../../electron/core/sessions';
 import { switcherRules } from '../../electron/core/switcher';
@@ -26,8 +27,8 @@ const phone = '+8613912345678';
 
 type Keeper = 'memory' | 'stored';
 
-async function wired(keeper: Keeper) {
-  const t: TestCore = await testCore();
+async function wired(keeper: Keeper, policy: Partial<Policy> = {}) {
+  const t: TestCore = await testCore({ policy });
   // The store-kept sessions as the organisation server keeps them, on this test's store.
   const core: CoreContext =
     keeper === 'stored'
@@ -188,6 +189,19 @@ describe.each<Keeper>(['memory', 'stored'])('several mailboxes in one window (%s
     expect(await mailboxesHere()).toEqual([`${office} (active)`]);
     expect(await clientPasswordNames()).toEqual([]);
     expect(await dispatch('auth:switch', { mailbox: zhang })).toEqual({ ok: false, code: 'mailbox-not-signed-in' });
+  });
+
+  it('keeps each session\'s own restriction: one that must bind a method first sits beside a full one', async () => {
+    const { core, dispatch, signInWithCode, clientPasswordNames } = await wired(keeper, { enforceTwoFactor: true, twoFactorGraceDays: 0 });
+    await createMailbox(core, { address: 'new.hire@cstnet.cn' });
+    await signInWithCode(zhang);
+    expect(await dispatch('auth:sign-in', { address: 'new.hire@cstnet.cn', password })).toMatchObject({ ok: true, data: { status: 'enrollment-required' } });
+    expect(await clientPasswordNames()).toEqual({ ok: false, code: 'two-factor-required' });
+    expect(await dispatch('two-factor:status')).toMatchObject({ ok: true });
+    // Switching is not binding a method, yet it is allowed: it leaves the restricted mailbox.
+    expect(await dispatch('auth:switch', { mailbox: zhang })).toMatchObject({ ok: true, data: { status: 'signed-in', mailbox: zhang } });
+    expect(await clientPasswordNames()).toEqual([]);
+    expect(await dispatch('auth:switch', { mailbox: 'new.hire@cstnet.cn' })).toMatchObject({ ok: true, data: { status: 'enrollment-required' } });
   });
 
   it('drops a mailbox whose password changed elsewhere from every window, and only that one', async () => {
