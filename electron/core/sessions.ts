@@ -135,6 +135,15 @@ interface MemoryConnection {
   active: string | null;
 }
 
+/**
+ * A connection's sessions by when they were signed in; a session started again in place of its
+ * own (a password change) keeps its time, so its place. The sort is stable: at the same
+ * millisecond, the order they were added in.
+ */
+function inSignInOrder(held: MemoryConnection | undefined): Session[] {
+  return [...(held?.sessions.values() ?? [])].sort((a, b) => a.signedInAt - b.signedInAt);
+}
+
 export class MemorySessions implements SessionKeeper {
   private readonly connections = new Map<string, MemoryConnection>();
   private readonly challenges = new Map<string, PendingSignIn>();
@@ -159,8 +168,7 @@ export class MemorySessions implements SessionKeeper {
 
   async here(call: CallContext): Promise<SignedInHere> {
     const held = this.connection(call);
-    // A Map keeps the order its keys were first set in: the order they were signed in.
-    return { sessions: [...(held?.sessions.values() ?? [])], active: held?.active ?? null };
+    return { sessions: inSignInOrder(held), active: held?.active ?? null };
   }
 
   async start(call: CallContext, session: NewSession): Promise<void> {
@@ -190,7 +198,7 @@ export class MemorySessions implements SessionKeeper {
     const held = this.connection(call);
     if (!held?.active) return;
     this.drop(call.connection, held.active);
-    held.active = held.sessions.keys().next().value ?? null;
+    held.active = inSignInOrder(held)[0]?.mailbox ?? null;
   }
 
   async endHere(call: CallContext): Promise<void> {

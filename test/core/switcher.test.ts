@@ -216,4 +216,13 @@ describe.each<Keeper>(['memory', 'stored'])('several mailboxes in one window (%s
     // The window that changed it stays signed in with the new one.
     expect(await mailboxesHere(elsewhere)).toEqual([`${office} (active)`]);
   });
+
+  it('keeps a mailbox whose password was changed in this window signed in here, in its place in the list', async () => {
+    const { dispatch, signInWithCode, mailboxesHere } = await wired(keeper);
+    await signInWithCode(zhang);
+    await signInWithCode(office);
+    await dispatch('auth:switch', { mailbox: zhang });
+    expect(await dispatch('account:change-password', { current: password, next: 'a new password 2026', confirmation: 'a new password 2026' })).toMatchObject({ ok: true });
+    expect(await mailboxesHere()).toEqual([`${zhang} (active)`, office]);
+  });
 });
