@@ -132,6 +132,8 @@ class Session {
     await settled();
     const result = await api.auth.signOut();
     if (result.ok) await this.refresh();
+    // Signed out, but the backend could not say who is left: the sign-in screen, with its error and "try again".
+    if (result.ok && this.error) this.status = { status: 'signed-out' };
     this.changing = false;
     if (!result.ok) return result;
     // Whoever is shown next starts on the overview, not on the page the last one left open.
