@@ -73,6 +73,11 @@ try {
     leaving.push(other);
   }
   for (const [i, other] of leaving.entries()) note('auth:sign-out', await other.call('auth:sign-out'), i >= 1);
+  // And "sign out of all" in the switcher, each with a session to end.
+  for (const [i, other] of leaving.entries()) {
+    await other.must('auth:sign-in', { address: benchAddress, password: benchPassword });
+    note('auth:sign-out-all', await other.call('auth:sign-out-all'), i >= 1);
+  }
 
   const user = new Connection(host);
   await user.must('auth:sign-in', { address: benchAddress, password: benchPassword });
@@ -87,6 +92,10 @@ try {
   // Nobody is waiting for a code on this connection: the refusal path of each.
   await time(user, 'auth:verify-code', () => ({ code: '123456' }));
   await time(user, 'auth:resend-code');
+  // The account switcher (docs/rules.md §7.4): listed, chosen (the one mailbox here), a sign-in dropped.
+  await time(user, 'auth:mailboxes');
+  await time(user, 'auth:switch', () => ({ mailbox: benchAddress }));
+  await time(user, 'auth:cancel-sign-in');
 
   await time(user, 'account:password-change-preview');
   await time(user, 'activity:list');

@@ -137,13 +137,15 @@ function blocksOf(list: readonly SmsSendRecord[], now: number, spacing: CodePurp
 /**
  * What stands in the way of sending to this phone for this mailbox now, if anything: limits
  * count per phone (several mailboxes may share one) and per mailbox (one person trying many
- * numbers), across every purpose.
+ * numbers), across every purpose. The 60 s wait is a resend's, so it is the mailbox's own: the
+ * code another mailbox on the same phone needs (adding it in the switcher, docs/rules.md §7.4)
+ * goes at once, and still counts toward the phone's hourly and daily limits.
  */
 async function sendBlock(core: CoreContext, mailbox: string, phone: string, now: number, spacing: CodePurpose | null): Promise<SendBlock | null> {
   const since = { $gt: now - longestLimitMs };
   const byPhone = await sends(core).find({ phone, at: since }, { sort: { at: 1 } });
   const byMailbox = await sends(core).find({ mailbox, at: since }, { sort: { at: 1 } });
-  const blocks = [...blocksOf(byPhone, now, spacing), ...blocksOf(byMailbox, now, spacing)];
+  const blocks = [...blocksOf(byPhone, now, null), ...blocksOf(byMailbox, now, spacing)];
   return blocks.reduce<SendBlock | null>((latest, block) => (latest && latest.until >= block.until ? latest : block), null);
 }
 

@@ -2,6 +2,12 @@
  * Who is signed in on which connection (an Electron window, a browser, a bearer token), which
  * connection is half-way through a sign-in, and the failures at addresses that have no mailbox.
  *
+ * A connection may hold several mailboxes' sessions at once, one of them active (docs/rules.md
+ * §7.4, the account switcher): every channel acts for the active one. A session that ends
+ * elsewhere (its password changed, it was signed out from another session) leaves the others; if
+ * it was the active one, the connection has no active session until it chooses one, so no answer
+ * meant for one mailbox is ever given for another.
+ *
  * Two keepers behind one port. A desktop keeps them in memory (MemorySessions): quitting the app
  * signs out, and a half-signed-in state never reaches the disk. Several processes serving one
  * organisation keep them in the store (StoredSessions): a request may reach any process, and a
@@ -77,14 +83,31 @@ export interface FailureMemory {
 
 export const passwordRecheckMs = 10 * 60 * 1000;
 
+/** The sessions signed in on one connection, in the order they were signed in, and the active one. */
+export interface SignedInHere {
+  readonly sessions: readonly Session[];
+  /** The active session's mailbox; null when none is (the active one ended elsewhere). */
+  readonly active: string | null;
+}
+
 export interface SessionKeeper {
+  /** The connection's active session: the one every channel acts for. */
   current(call: CallContext): Promise<Session | null>;
+  here(call: CallContext): Promise<SignedInHere>;
+  /** Starts a session on this connection, in place of this mailbox's own if it had one, and makes it the active one. */
   start(call: CallContext, session: NewSession): Promise<void>;
+  /** Makes this connection's session of `mailbox` the active one; false when it has none. */
+  activate(call: CallContext, mailbox: string): Promise<boolean>;
+  /** Changes the active session. */
   update(call: CallContext, change: Partial<Omit<Session, 'mailbox'>>): Promise<void>;
+  /** Ends the active session; the first one signed in of those left becomes active. */
   end(call: CallContext): Promise<void>;
+  /** Ends every session of this connection. */
+  endHere(call: CallContext): Promise<void>;
   /**
    * Signs a mailbox out everywhere (its password changed, or it was removed), or everywhere but
-   * on `except`'s connection (sign out of all other sessions); returns how many ended.
+   * on `except`'s connection (sign out of all other sessions); returns how many ended. Other
+   * mailboxes' sessions on the same connections stay.
    */
   endAllFor(mailbox: string, except?: CallContext): Promise<number>;
   /** The mailbox's live sessions, oldest first, and which one is `call`'s own. */
@@ -106,49 +129,106 @@ function bySignInTime(a: SessionListing, b: SessionListing): number {
 /** Unknown addresses whose failures a desktop remembers, so the memory an attacker can fill is bounded. */
 const unknownAddressMemory = 10_000;
 
+/** One connection's sessions in memory, by mailbox. */
+interface MemoryConnection {
+  readonly sessions: Map<string, Session>;
+  active: string | null;
+}
+
+/**
+ * A connection's sessions by when they were signed in; a session started again in place of its
+ * own (a password change) keeps its time, so its place. The sort is stable: at the same
+ * millisecond, the order they were added in.
+ */
+function inSignInOrder(held: MemoryConnection | undefined): Session[] {
+  return [...(held?.sessions.values() ?? [])].sort((a, b) => a.signedInAt - b.signedInAt);
+}
+
 export class MemorySessions implements SessionKeeper {
-  private readonly sessions = new Map<string, Session>();
+  private readonly connections = new Map<string, MemoryConnection>();
   private readonly challenges = new Map<string, PendingSignIn>();
   private readonly unknown = new Map<string, FailureMemory>();
 
+  private connection(call: CallContext): MemoryConnection | undefined {
+    return this.connections.get(call.connection);
+  }
+
+  /** Drops `mailbox`'s session from a connection, and the connection once it holds none. */
+  private drop(connection: string, mailbox: string): void {
+    const held = this.connections.get(connection);
+    if (!held?.sessions.delete(mailbox)) return;
+    if (held.active === mailbox) held.active = null;
+    if (held.sessions.size === 0) this.connections.delete(connection);
+  }
+
   async current(call: CallContext): Promise<Session | null> {
-    return this.sessions.get(call.connection) ?? null;
+    const held = this.connection(call);
+    return (held?.active && held.sessions.get(held.active)) || null;
+  }
+
+  async here(call: CallContext): Promise<SignedInHere> {
+    const held = this.connection(call);
+    return { sessions: inSignInOrder(held), active: held?.active ?? null };
   }
 
   async start(call: CallContext, session: NewSession): Promise<void> {
-    this.sessions.set(call.connection, opened(call, session));
+    let held = this.connection(call);
+    if (!held) {
+      held = { sessions: new Map(), active: null };
+      this.connections.set(call.connection, held);
+    }
+    held.sessions.set(session.mailbox, opened(call, session));
+    held.active = session.mailbox;
+  }
+
+  async activate(call: CallContext, mailbox: string): Promise<boolean> {
+    const held = this.connection(call);
+    if (!held?.sessions.has(mailbox)) return false;
+    held.active = mailbox;
+    return true;
   }
 
   async update(call: CallContext, change: Partial<Omit<Session, 'mailbox'>>): Promise<void> {
-    const session = this.sessions.get(call.connection);
-    if (session) this.sessions.set(call.connection, { ...session, ...change });
+    const held = this.connection(call);
+    const session = held?.active ? held.sessions.get(held.active) : undefined;
+    if (held && session) held.sessions.set(session.mailbox, { ...session, ...change });
   }
 
   async end(call: CallContext): Promise<void> {
-    this.sessions.delete(call.connection);
+    const held = this.connection(call);
+    if (!held?.active) return;
+    this.drop(call.connection, held.active);
+    held.active = inSignInOrder(held)[0]?.mailbox ?? null;
+  }
+
+  async endHere(call: CallContext): Promise<void> {
+    this.connections.delete(call.connection);
   }
 
   async endAllFor(mailbox: string, except?: CallContext): Promise<number> {
     let ended = 0;
-    for (const [connection, session] of this.sessions) {
-      if (session.mailbox !== mailbox || connection === except?.connection) continue;
-      this.sessions.delete(connection);
+    for (const [connection, held] of [...this.connections]) {
+      if (!held.sessions.has(mailbox) || connection === except?.connection) continue;
+      this.drop(connection, mailbox);
       ended++;
     }
     return ended;
   }
 
   async list(call: CallContext, mailbox: string): Promise<SessionListing[]> {
-    return [...this.sessions]
-      .filter(([, session]) => session.mailbox === mailbox)
-      .map(([connection, session]) => ({ session, current: connection === call.connection }))
+    return [...this.connections]
+      .flatMap(([connection, held]) => {
+        const session = held.sessions.get(mailbox);
+        return session ? [{ session, current: connection === call.connection }] : [];
+      })
       .sort(bySignInTime);
   }
 
   async endById(call: CallContext, mailbox: string, id: string): Promise<SessionListing | null> {
-    for (const [connection, session] of this.sessions) {
-      if (session.mailbox !== mailbox || session.id !== id) continue;
-      this.sessions.delete(connection);
+    for (const [connection, held] of this.connections) {
+      const session = held.sessions.get(mailbox);
+      if (session?.id !== id) continue;
+      this.drop(connection, mailbox);
       return { session, current: connection === call.connection };
     }
     return null;
@@ -174,11 +254,18 @@ export class MemorySessions implements SessionKeeper {
   }
 }
 
+/**
+ * A row of the `sessions` collection. A session's row is `<connection>.<mailbox>` (each part a
+ * keyed hash), so a connection's sessions are one range of ids, found by the primary key in
+ * either store; the connection's challenge is the row `<connection>` alone.
+ */
 interface ConnectionRecord extends StoredRecord {
-  /** The signed-in mailbox, for signing it out everywhere; null while only a challenge waits. */
+  /** The signed-in mailbox, for signing it out everywhere; null on a challenge's row. */
   readonly mailbox: string | null;
   readonly session: Session | null;
   readonly challenge: PendingSignIn | null;
+  /** The session every channel acts for; at most one per connection. */
+  readonly active?: boolean;
   /** When the row may go: the session's end, or the challenge's. */
   readonly expiresAt: number;
 }
@@ -208,60 +295,111 @@ export class StoredSessions implements SessionKeeper {
     return this.store.collection<UnknownAddressRecord>('signInFailures');
   }
 
+  /** The connection's own id: the keyed hash of what the client holds, never the value. */
   private id(call: CallContext): string {
     return keyedHash(this.mac, 'connection', call.connection);
   }
 
-  private async row(call: CallContext): Promise<ConnectionRecord | null> {
-    const row = await this.rows.get(this.id(call));
-    return row && row.expiresAt > this.clock.now() ? row : null;
+  /** The row of `mailbox`'s session on this connection. */
+  private sessionId(call: CallContext, mailbox: string): string {
+    return `${this.id(call)}.${keyedHash(this.mac, 'connection-mailbox', mailbox)}`;
   }
 
-  /** Writes this connection's row, or removes it when nothing is left in it. */
-  private async put(call: CallContext, change: (row: ConnectionRecord | null) => Pick<ConnectionRecord, 'session' | 'challenge'>): Promise<void> {
-    await this.store.atomically(async () => {
-      const now = this.clock.now();
-      const _id = this.id(call);
-      const before = await this.row(call);
-      const { session, challenge } = change(before);
-      if (!session && !challenge) {
-        await this.rows.remove({ _id });
-        return;
-      }
-      const expiresAt = Math.max(session ? session.signedInAt + this.options.sessionLifetimeMs : 0, challenge?.expiresAt ?? 0);
-      const row: ConnectionRecord = { _id, mailbox: session?.mailbox ?? null, session, challenge, expiresAt };
-      if (!(await this.rows.replace(row))) await this.rows.insert(row);
-      // Rows of connections that never came back go with the next sign-in.
-      if (!before) await this.rows.remove({ expiresAt: { $lte: now } });
-    });
+  /** This connection's live sessions' rows, in sign-in order. ('.' < '/' and neither is in base64url.) */
+  private async sessionRows(call: CallContext): Promise<(ConnectionRecord & { session: Session })[]> {
+    const id = this.id(call);
+    const now = this.clock.now();
+    const rows = await this.rows.find({ _id: { $gte: `${id}.`, $lt: `${id}/` } });
+    return rows
+      .filter((row): row is ConnectionRecord & { session: Session } => row.session !== null && row.expiresAt > now)
+      .sort((a, b) => bySignInTime({ session: a.session, current: false }, { session: b.session, current: false }));
+  }
+
+  private async write(row: ConnectionRecord): Promise<void> {
+    if (!(await this.rows.replace(row))) await this.rows.insert(row);
+  }
+
+  private sessionRow(call: CallContext, session: Session, active: boolean): ConnectionRecord {
+    return {
+      _id: this.sessionId(call, session.mailbox),
+      mailbox: session.mailbox,
+      session,
+      challenge: null,
+      active,
+      expiresAt: session.signedInAt + this.options.sessionLifetimeMs,
+    };
+  }
+
+  /** Marks `mailbox`'s row active and every other row of the connection not. */
+  private async setActive(call: CallContext, rows: readonly (ConnectionRecord & { session: Session })[], mailbox: string | null): Promise<void> {
+    for (const row of rows) {
+      const active = row.session.mailbox === mailbox;
+      if ((row.active ?? false) !== active) await this.write({ ...row, active });
+    }
   }
 
   async current(call: CallContext): Promise<Session | null> {
-    return (await this.row(call))?.session ?? null;
+    return (await this.sessionRows(call)).find((row) => row.active)?.session ?? null;
+  }
+
+  async here(call: CallContext): Promise<SignedInHere> {
+    const rows = await this.sessionRows(call);
+    return { sessions: rows.map((row) => row.session), active: rows.find((row) => row.active)?.session.mailbox ?? null };
   }
 
   async start(call: CallContext, session: NewSession): Promise<void> {
-    await this.put(call, (row) => ({ session: opened(call, session), challenge: row?.challenge ?? null }));
+    await this.store.atomically(async () => {
+      const rows = await this.sessionRows(call);
+      await this.setActive(call, rows, null);
+      await this.write(this.sessionRow(call, opened(call, session), true));
+      // Rows of connections that never came back go with the next sign-in.
+      if (rows.length === 0) await this.rows.remove({ expiresAt: { $lte: this.clock.now() } });
+    });
+  }
+
+  async activate(call: CallContext, mailbox: string): Promise<boolean> {
+    return this.store.atomically(async () => {
+      const rows = await this.sessionRows(call);
+      if (!rows.some((row) => row.session.mailbox === mailbox)) return false;
+      await this.setActive(call, rows, mailbox);
+      return true;
+    });
   }
 
   async update(call: CallContext, change: Partial<Omit<Session, 'mailbox'>>): Promise<void> {
-    await this.put(call, (row) => ({ session: row?.session ? { ...row.session, ...change } : null, challenge: row?.challenge ?? null }));
+    await this.store.atomically(async () => {
+      const row = (await this.sessionRows(call)).find((r) => r.active);
+      if (row) await this.write({ ...row, session: { ...row.session, ...change } });
+    });
   }
 
   async end(call: CallContext): Promise<void> {
-    await this.put(call, (row) => ({ session: null, challenge: row?.challenge ?? null }));
+    await this.store.atomically(async () => {
+      const rows = await this.sessionRows(call);
+      const active = rows.find((row) => row.active);
+      if (!active) return;
+      await this.rows.remove({ _id: active._id });
+      const left = rows.filter((row) => row !== active);
+      await this.setActive(call, left, left[0]?.session.mailbox ?? null);
+    });
+  }
+
+  async endHere(call: CallContext): Promise<void> {
+    const id = this.id(call);
+    await this.rows.remove({ _id: { $gte: `${id}.`, $lt: `${id}/` } });
   }
 
   async endAllFor(mailbox: string, except?: CallContext): Promise<number> {
-    return this.rows.remove(except ? { mailbox, _id: { $ne: this.id(except) } } : { mailbox });
+    return this.rows.remove(except ? { mailbox, _id: { $ne: this.sessionId(except, mailbox) } } : { mailbox });
   }
 
   async list(call: CallContext, mailbox: string): Promise<SessionListing[]> {
     const now = this.clock.now();
-    const own = this.id(call);
+    const own = this.sessionId(call, mailbox);
     const rows = await this.rows.find({ mailbox, expiresAt: { $gt: now } });
-    // A session stored by an older version has no id to name it by: it is left out here, still
-    // ends with "sign out of all other sessions", and lasts no longer than its lifetime.
+    // A session stored by an older version (one row per connection) has no id to name it by: it is
+    // left out here, still ends with "sign out of all other sessions", and lasts no longer than
+    // its lifetime.
     return rows.flatMap((row) => (row.session?.id ? [{ session: row.session, current: row._id === own }] : [])).sort(bySignInTime);
   }
 
@@ -270,16 +408,22 @@ export class StoredSessions implements SessionKeeper {
       const row = (await this.rows.find({ mailbox, expiresAt: { $gt: this.clock.now() } })).find((r) => r.session?.id === id);
       if (!row?.session) return null;
       await this.rows.remove({ _id: row._id });
-      return { session: row.session, current: row._id === this.id(call) };
+      return { session: row.session, current: row._id === this.sessionId(call, mailbox) };
     });
   }
 
   async challenge(call: CallContext): Promise<PendingSignIn | null> {
-    return (await this.row(call))?.challenge ?? null;
+    const row = await this.rows.get(this.id(call));
+    return row && row.expiresAt > this.clock.now() ? row.challenge : null;
   }
 
   async setChallenge(call: CallContext, challenge: PendingSignIn | null): Promise<void> {
-    await this.put(call, (row) => ({ session: row?.session ?? null, challenge }));
+    const _id = this.id(call);
+    if (!challenge) {
+      await this.rows.remove({ _id });
+      return;
+    }
+    await this.store.atomically(() => this.write({ _id, mailbox: null, session: null, challenge, expiresAt: challenge.expiresAt }));
   }
 
   async unknownFailures(address: string): Promise<FailureMemory | null> {

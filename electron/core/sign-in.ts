@@ -25,6 +25,7 @@ import { passesAsTrusted, trustedDeviceDays, trustThisDevice } from './trusted-d
 import { lockedErr, lockoutRule, oneAttemptAtATime, recordFailedAttempt } from './lockout';
 import { enrollmentStillRequired, requireSession, twoFactorRequirement } from './session-guard';
 import { useBackupCode, verifyTotp } from './two-factor';
+import { activateNextIfNoneActive, mayAdd, signedInHere, switchTo, switcherRules } from './switcher';
 
 /** How long a half-finished sign-in waits for its code before the password must be entered again. */
 const pendingSignInMs = 10 * 60_000;
@@ -133,6 +134,9 @@ interface Completion {
  * only) this device trusted, in one unit; then the session starts on this connection.
  */
 async function completeSignIn(core: CoreContext, call: CallContext, mailbox: MailboxRecord, completion: Completion): Promise<Result<SessionStarted>> {
+  // Asked before the password too; asked again for what may have been added here meanwhile.
+  const addable = await mayAdd(core, call, mailbox.address);
+  if (!addable.ok) return addable;
   const enrollmentRequired = enrollmentStillRequired(core, mailbox);
   const grace = graceEndsAt(core, mailbox);
   // The first sign-in under the 2FA requirement starts this mailbox's grace period.
@@ -246,6 +250,10 @@ export async function signIn(core: CoreContext, call: CallContext, request: Sign
   // Joins the address's queue at once (before any await), so attempts take their turns in the
   // order they came.
   return oneAttemptAtATime(core, address, async () => {
+    // A mailbox this window already holds, or one too many (docs/rules.md §7.4): refused before the
+    // password is checked, so the refusal neither costs an attempt nor ends a challenge.
+    const addable = await mayAdd(core, call, address);
+    if (!addable.ok) return addable;
     // A new attempt on this connection drops any challenge left from an earlier one.
     await setPending(core, call, null);
     const mailbox = isValidAddress(address) ? await mailboxes(core).get(address) : null;
@@ -359,12 +367,14 @@ export async function resendSignInCode(core: CoreContext, call: CallContext): Pr
  * @internal
  */
 export async function authStatus(core: CoreContext, call: CallContext): Promise<AuthStatus> {
+  await activateNextIfNoneActive(core, call);
   const session = await core.sessions.current(call);
   if (session) {
     const mailbox = await mailboxes(core).get(session.mailbox);
     if (!mailbox) {
+      // Removed from the directory: signed out, and the next mailbox here (if any) is shown.
       await core.sessions.end(call);
-      return { status: 'signed-out' };
+      return authStatus(core, call);
     }
     const restricted = (await requireSession(core, call, { allowEnrollment: false })).ok === false;
     const who = { mailbox: mailbox.address, displayName: mailbox.displayName };
@@ -376,14 +386,28 @@ export async function authStatus(core: CoreContext, call: CallContext): Promise<
   return codeRequired(pending, code?.resendAt);
 }
 
-/** @internal */
+/**
+ * Signs out the active mailbox; another signed in here becomes active (docs/rules.md §7.4).
+ * @internal
+ */
 export async function signOut(core: CoreContext, call: CallContext): Promise<void> {
   await setPending(core, call, null);
   await core.sessions.end(call);
 }
 
+/** Makes another mailbox signed in here the active one, and says where that leaves this window. */
+async function switchMailbox(core: CoreContext, call: CallContext, address: string): Promise<Result<SessionStarted>> {
+  const switched = await switchTo(core, call, normalizeAddress(address));
+  if (!switched.ok) return switched;
+  const status = await authStatus(core, call);
+  return status.status === 'signed-in' || status.status === 'enrollment-required' ? ok(status) : err('mailbox-not-signed-in');
+}
+
 /** Registers a mailbox on this computer and signs in to it, as a new account does anywhere. */
 async function registerAndSignIn(core: CoreContext, call: CallContext, registration: Registration): Promise<Result<SessionStarted>> {
+  // Checked before the mailbox is made, so a refusal leaves nothing behind.
+  const addable = await mayAdd(core, call, normalizeAddress(registration.address));
+  if (!addable.ok) return addable;
   const registered = await registerMailbox(core, registration, deviceName(call.device));
   if (!registered.ok) return registered;
   return completeSignIn(core, call, registered.data, { method: 'password', trustDevice: false, passwordCheckedAt: core.clock.now() });
@@ -407,6 +431,17 @@ export function createAuthHandlers(core: CoreContext, options: { demo: boolean; 
     'auth:status': async (_request, call) => ok(await authStatus(core, call)),
     'auth:sign-out': async (_request, call) => {
       await signOut(core, call);
+      return ok({});
+    },
+    'auth:mailboxes': async (_request, call) => ok({ mailboxes: await signedInHere(core, call), limit: switcherRules.mailboxesPerWindow }),
+    'auth:switch': async (request, call) => switchMailbox(core, call, request.mailbox),
+    'auth:sign-out-all': async (_request, call) => {
+      await setPending(core, call, null);
+      await core.sessions.endHere(call);
+      return ok({});
+    },
+    'auth:cancel-sign-in': async (_request, call) => {
+      await setPending(core, call, null);
       return ok({});
     },
   };

@@ -46,8 +46,9 @@ export const collectionSpecs = {
   /** The security log; its own datastore so a long history never slows opening the app. */
   activity: { indexes: ['mailbox', 'at'] },
   /**
-   * Sign-in sessions and challenges, one row per connection, when they are kept in the store
-   * (sessions.ts: an organisation's processes share them; a desktop keeps them in memory).
+   * Sign-in sessions (a row each, several per connection) and challenges (a row per connection),
+   * when they are kept in the store (sessions.ts: an organisation's processes share them; a
+   * desktop keeps them in memory).
    */
   sessions: { indexes: ['mailbox', 'expiresAt'] },
   /** Failures at addresses with no mailbox, for the same lockout as real ones (sessions.ts). */

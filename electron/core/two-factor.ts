@@ -481,8 +481,11 @@ interface OutboxView {
  * signing in to after the right password: the one place a code reaches the page, because in
  * embedded mode the outbox is the phone.
  */
-async function readOutbox(core: CoreContext, call: CallContext): Promise<Result<OutboxView>> {
-  const mailbox = (await core.sessions.current(call))?.mailbox ?? (await core.sessions.challenge(call))?.mailbox;
+async function readOutbox(core: CoreContext, call: CallContext, signIn: boolean): Promise<Result<OutboxView>> {
+  const session = (await core.sessions.current(call))?.mailbox;
+  const challenge = (await core.sessions.challenge(call))?.mailbox;
+  // While another mailbox is added, the sign-in's phone is the one asked about; otherwise the session's.
+  const mailbox = signIn ? (challenge ?? session) : (session ?? challenge);
   if (!mailbox) return err('not-signed-in');
   const deliveries = core.sms.read ? await core.sms.read(mailbox) : [];
   // A message an older version kept says nothing of its code's end: a code lives 5 minutes at most.
@@ -510,6 +513,6 @@ export function createTwoFactorHandlers(core: CoreContext): LevelledHandlersOf<'
     'two-factor:remove-totp': (_request, call) => removeTotp(core, call),
     'two-factor:set-preferred-method': (request, call) => setPreferredMethod(core, call, request),
     'two-factor:generate-backup-codes': (_request, call) => generateBackupCodes(core, call),
-    'two-factor:outbox': (_request, call) => readOutbox(core, call),
+    'two-factor:outbox': (request, call) => readOutbox(core, call, request.signIn ?? false),
   };
 }

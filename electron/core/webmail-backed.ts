@@ -17,6 +17,7 @@ import type { MailClientPorts } from './mail-clients/ports';
 import { describePolicy, type ResolvedPolicy } from './policy';
 import { noScreenGuard, type Clock, type Logger, type Random, type ScreenGuard, type SettingsStore } from './ports';
 import { SettingsService } from './settings';
+import { switcherRules } from './switcher';
 import { createWebmailHandlers, webmailAuthority, type WebmailChoice, type WebmailProfileStore } from './webmail';
 
 export interface WebmailBackedDependencies {
@@ -47,6 +48,11 @@ export function createWebmailBackedHandlers(deps: WebmailBackedDependencies): Ha
     // Nobody signs in to Mailwarden here; the web mail has its own sign-in.
     'auth:status': (async () => ok({ status: 'signed-out' })) as Handler<Channel>,
     'auth:sign-out': (async () => ok({})) as Handler<Channel>,
+    // Nor are several: the account switcher has nothing to list or choose (docs/rules.md §7.4).
+    'auth:mailboxes': (async () => ok({ mailboxes: [], limit: switcherRules.mailboxesPerWindow })) as Handler<Channel>,
+    'auth:switch': (async () => err('mailbox-not-signed-in')) as Handler<Channel>,
+    'auth:sign-out-all': (async () => ok({})) as Handler<Channel>,
+    'auth:cancel-sign-in': (async () => ok({})) as Handler<Channel>,
     // "It is in my client now": the web mail's list says where its passwords are used, not this computer.
     'client-passwords:mark-applied': (async (request: RequestOf<'client-passwords:mark-applied'>, call: CallContext) =>
       authority.markApplied(call, request.id, request.target)) as Handler<Channel>,

@@ -21,6 +21,12 @@ export const errorCodes = [
   'sign-in-failed',
   'mailbox-locked',
   'not-signed-in',
+  /** Adding a mailbox this window is already signed in to: it is chosen in the switcher instead. */
+  'mailbox-already-signed-in',
+  /** Adding a mailbox to a window that holds as many as it may (docs/rules.md §7.4). */
+  'mailbox-limit-reached',
+  /** Switching to a mailbox this window is not signed in to (any more). */
+  'mailbox-not-signed-in',
   /**
    * Said by the renderer, not the backend: a call found this window signed out although it showed
    * a session (signed out from another session, or the password changed elsewhere).

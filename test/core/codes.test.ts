@@ -268,11 +268,14 @@ describe('resend and send limits', () => {
     expect(t.sms.sent).toHaveLength(2);
   });
 
-  it('applies the 60 s rule per phone across mailboxes', async () => {
+  it("keeps the 60 s wait to the mailbox's own resends: another mailbox on the same phone gets its code at once", async () => {
     const t = await testCore();
     await send(t.core, { mailbox: alice });
-    t.clock.advanceSeconds(30);
-    expect(await send(t.core, { mailbox: bob })).toEqual({ ok: false, code: 'send-too-soon', retryAfter: 30 });
+    t.clock.advanceSeconds(5);
+    // Signing in to both mailboxes one after the other (the account switcher) is not a resend.
+    expect(await send(t.core, { mailbox: bob })).toMatchObject({ ok: true });
+    t.clock.advanceSeconds(5);
+    expect(await send(t.core, { mailbox: alice })).toEqual({ ok: false, code: 'send-too-soon', retryAfter: 50 });
   });
 
   it('spaces codes of one purpose: a sign-in code goes a moment after a binding code, a second one does not', async () => {

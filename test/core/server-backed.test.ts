@@ -98,6 +98,20 @@ describe('a desktop against the organisation server', () => {
     expect((await dispatch('auth:status')).data).toMatchObject({ status: 'signed-in', mailbox: alice });
   });
 
+  it('holds several mailboxes per window on the server, and switches between them there (docs/rules.md §7.4)', async () => {
+    const { dispatch, core, call, wire } = await setup();
+    const colleague = 'li.na@cstnet.cn';
+    await createMailbox(core, { address: colleague, displayName: '李娜' });
+    await signIn(core, { ...call, connection: `server:${call.connection}` }, alice);
+    expect((await dispatch('auth:sign-in', { address: colleague, password: defaultTestPassword })).data).toMatchObject({ status: 'signed-in', mailbox: colleague });
+    expect((await dispatch('auth:mailboxes')).data).toMatchObject({ mailboxes: [{ mailbox: alice, active: false }, { mailbox: colleague, active: true }], limit: 5 });
+    expect((await dispatch('auth:switch', { mailbox: alice })).data).toMatchObject({ status: 'signed-in', mailbox: alice });
+    expect(wire.calls).toEqual(expect.arrayContaining(['auth:mailboxes', 'auth:switch']));
+    // Another window of this desktop is another connection on the server: nothing of this one's.
+    expect((await dispatch('auth:mailboxes', {}, testCall({ connection: 'window:2' }))).data).toEqual({ mailboxes: [], limit: 5 });
+    expect(await dispatch('auth:switch', { mailbox: alice }, testCall({ connection: 'window:2' }))).toMatchObject({ ok: false, code: 'mailbox-not-signed-in' });
+  });
+
   it('takes the server\'s rules, keeps this computer\'s own keys, and never receives the SMS gateway\'s secrets', async () => {
     const desktopLayers: PolicyLayer[] = [
       {

@@ -4,6 +4,7 @@ import { Secret, TOTP } from 'otpauth';
 import { describe, expect, it } from 'vitest';
 import { createCoreContext, type CoreContext, type CorePorts } from '../../electron/core/context';
 import { testScrypt } from '../factories/scrypt';
+import { keyedHash } from '../../electron/core/keyed-hash';
 import { MemorySessions, StoredSessions } from '../../electron/core/sessions';
 import { authStatus, signIn, signOut, verifySignInCode } from '../../electron/core/sign-in';
 import { testCall } from '../factories/call';
@@ -148,5 +149,59 @@ describe.each([
     expect(await sessions.endAllFor(address, laptop)).toBe(0);
     expect(await sessions.endAllFor(address)).toBe(1);
     expect(await sessions.current(laptop)).toBeNull();
+  });
+
+  it('holds several mailboxes on one connection, one active; ending one elsewhere leaves the others, with none active if it was (docs/rules.md §7.4)', async () => {
+    const { t, sessions } = await keeper();
+    const at = () => ({ signedInAt: t.clock.now(), passwordCheckedAt: t.clock.now() });
+    await sessions.start(laptop, { mailbox: address, ...at() });
+    t.clock.advance(1_000);
+    await sessions.start(laptop, { mailbox: 'li.na@cstnet.cn', ...at() });
+    t.clock.advance(1_000);
+    await sessions.start(laptop, { mailbox: 'office@cstnet.cn', ...at() });
+    const mailboxesOf = async () => {
+      const here = await sessions.here(laptop);
+      return [here.sessions.map((s) => s.mailbox), here.active];
+    };
+    expect(await mailboxesOf()).toEqual([[address, 'li.na@cstnet.cn', 'office@cstnet.cn'], 'office@cstnet.cn']);
+    expect(await sessions.activate(laptop, 'nobody@cstnet.cn')).toBe(false);
+    expect(await sessions.activate(office, address)).toBe(false);
+    expect(await sessions.activate(laptop, address)).toBe(true);
+    await sessions.update(laptop, { passwordCheckedAt: 42 });
+    expect((await sessions.here(laptop)).sessions.map((s) => s.passwordCheckedAt === 42)).toEqual([true, false, false]);
+
+    // Ending the active one here: the first signed in of the rest becomes active.
+    await sessions.end(laptop);
+    expect(await mailboxesOf()).toEqual([['li.na@cstnet.cn', 'office@cstnet.cn'], 'li.na@cstnet.cn']);
+    // Ended elsewhere while active: the others stay, and none answers for it.
+    expect(await sessions.endAllFor('li.na@cstnet.cn')).toBe(1);
+    expect(await mailboxesOf()).toEqual([['office@cstnet.cn'], null]);
+    expect(await sessions.current(laptop)).toBeNull();
+    // Starting one again on the connection puts it in place of its own, not beside it.
+    await sessions.start(laptop, { mailbox: 'office@cstnet.cn', ...at() });
+    expect(await mailboxesOf()).toEqual([['office@cstnet.cn'], 'office@cstnet.cn']);
+    await sessions.endHere(laptop);
+    expect(await mailboxesOf()).toEqual([[], null]);
+  });
+});
+
+describe('StoredSessions: several mailboxes on one connection', () => {
+  it('names every row by keyed hashes alone, and a row left by the previous version reads as signed out', async () => {
+    const { t, a } = await twoProcesses();
+    const call = testCall({ connection: 'bearer-secret-value' });
+    for (const mailbox of [address, 'li.na@cstnet.cn']) await a.sessions.start(call, { mailbox, signedInAt: t.clock.now(), passwordCheckedAt: t.clock.now() });
+    const rows = await t.store.collection('sessions').find({});
+    expect(rows).toHaveLength(2);
+    expect(JSON.stringify(rows.map((row) => row._id))).not.toMatch(/bearer|zhang|li\.na/);
+
+    // One row per connection, as the version before kept it: not a session here now, but still
+    // ended when its mailbox is signed out everywhere.
+    const old = testCall({ connection: 'old-token' });
+    const session = (await a.sessions.current(call))!;
+    const legacy = { _id: keyedHash(t.core.keys.mac, 'connection', old.connection), mailbox: address, session, challenge: null, expiresAt: t.clock.now() + hourMs };
+    await t.store.collection<typeof legacy>('sessions').insert(legacy);
+    expect(await a.sessions.current(old)).toBeNull();
+    expect(await a.sessions.challenge(old)).toBeNull();
+    expect(await a.sessions.endAllFor(address)).toBe(2);
   });
 });

@@ -175,6 +175,9 @@ describe("Mailwarden's own account channels", () => {
     expect(await send('auth:status')).toEqual({ ok: true, data: { status: 'signed-out' } });
     expect(await send('client-passwords:list')).toMatchObject({ ok: false, code: 'managed-by-webmail' });
     expect(await send('two-factor:status')).toMatchObject({ ok: false, code: 'managed-by-webmail' });
+    // Nor several: the switcher has none to list or choose (docs/rules.md §7.4).
+    expect(await send('auth:mailboxes')).toEqual({ ok: true, data: { mailboxes: [], limit: 5 } });
+    expect(await send('auth:switch', { mailbox: 'zhang.wei@cstnet.cn' })).toEqual({ ok: false, code: 'mailbox-not-signed-in' });
   });
 });
 

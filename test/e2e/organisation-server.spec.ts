@@ -4,6 +4,7 @@
  * browsers that share nothing but the server. The owner (in Chinese) binds a phone and shares the
  * mailbox send-on-behalf; the colleague (in English) finds it under Shared with me; the owner
  * takes it back and it is gone for the colleague. No mailbox can be registered from the page.
+ * One person looking after two mailboxes signs in to both in one tab (the account switcher).
  */
 import { expect, test, type Page } from '@playwright/test';
 import { postgresSkipReason } from '../factories/postgres';
@@ -15,6 +16,8 @@ import { bindPhoneOnPage } from './two-factor-helpers';
 const owner = 'gonggong@cstnet.cn';
 const colleague = 'li.na@cstnet.cn';
 const phoneUser = 'wang.fang@cstnet.cn';
+/** Looked after by the colleague too, in the same tab (docs/rules.md §7.4). */
+const office = 'office@cstnet.cn';
 const password = 'Correct-horse-9';
 const skip = postgresSkipReason();
 
@@ -26,11 +29,15 @@ test.describe('the organisation server', () => {
 
   test.beforeAll(async () => {
     test.setTimeout(120_000);
-    organisation = await startOrganisation([
-      { address: owner, displayName: '公共邮箱' },
-      { address: colleague, displayName: 'Li Na' },
-      { address: phoneUser, displayName: '王芳' },
-    ], password);
+    organisation = await startOrganisation(
+      [
+        { address: owner, displayName: '公共邮箱' },
+        { address: colleague, displayName: 'Li Na' },
+        { address: office, displayName: '办公室' },
+        { address: phoneUser, displayName: '王芳' },
+      ],
+      password,
+    );
     origin = organisation.origin;
   });
 
@@ -147,6 +154,37 @@ test.describe('the organisation server', () => {
     // The security log says when a phone took it.
     await openSection(page, '安全活动');
     await expect(page.getByText('手机已下载包含“iPhone 王芳”的描述文件')).toBeVisible();
+    await context.close();
+  });
+
+  test('one tab holds two mailboxes on the server: the second added without signing out, switched to, one signed out', async ({ browser }) => {
+    const context = await browser.newContext({ locale: 'zh-CN' });
+    const page = await context.newPage();
+    await signIn(page, colleague, { address: '邮箱地址', password: '邮箱密码', submit: '登录' });
+    await expect(pageHeading(page)).toHaveText('概览');
+    const banner = page.getByRole('banner');
+    await banner.getByRole('button', { name: '切换邮箱' }).click();
+    await banner.getByRole('group', { name: '本窗口已登录的邮箱' }).getByRole('button', { name: '添加其他邮箱' }).click();
+    await expect(page.getByRole('main')).toContainText(`${colleague} 仍保持登录`);
+    await page.getByLabel('邮箱地址').fill(office);
+    await page.getByLabel('邮箱密码').fill(password);
+    await page.getByRole('button', { name: '登录', exact: true }).click();
+    await expect(banner).toContainText(office);
+
+    // The server keeps both on this tab's token: a reload shows the active one, and the other is a click away.
+    await page.reload();
+    await expect(banner).toContainText(office);
+    await banner.getByRole('button', { name: '切换邮箱' }).click();
+    await banner.getByRole('button', { name: `切换到 ${colleague}` }).click();
+    await expect(banner).toContainText(colleague);
+
+    await banner.getByRole('button', { name: '退出登录' }).click();
+    await expect(banner).toContainText(office);
+    await expect(pageHeading(page)).toHaveText('概览');
+    // Another tab is another token: signed in to neither.
+    const otherTab = await context.newPage();
+    await otherTab.goto(origin);
+    await expect(pageHeading(otherTab)).toHaveText('登录邮箱');
     await context.close();
   });
 });

@@ -121,6 +121,23 @@ describe('the organisation server over HTTP', () => {
     expect(JSON.stringify(rows)).not.toContain(token.split('.')[0]);
   });
 
+  it('holds several mailboxes on one tab\'s token, one active, and answers every call for the active one (docs/rules.md §7.4)', async () => {
+    const { core } = running!.test;
+    for (const address of ['zhang.wei@cstnet.cn', 'office@cstnet.cn']) await createMailbox(core, { address });
+    const token = await newToken();
+    for (const address of ['zhang.wei@cstnet.cn', 'office@cstnet.cn']) await api('auth:sign-in', token, { address, password: defaultTestPassword });
+    const names = async () => (json(await api('devices:sessions', token)).data as { sessions: unknown[] }).sessions.length;
+    expect(json(await api('auth:status', token))).toMatchObject({ ok: true, data: { mailbox: 'office@cstnet.cn' } });
+    expect(await names()).toBe(1);
+    expect(json(await api('auth:switch', token, { mailbox: 'zhang.wei@cstnet.cn' }))).toMatchObject({ ok: true, data: { mailbox: 'zhang.wei@cstnet.cn' } });
+    expect(json(await api('auth:status', token))).toMatchObject({ ok: true, data: { mailbox: 'zhang.wei@cstnet.cn' } });
+    // Signing out the active one leaves the other signed in on this token, and active.
+    await api('auth:sign-out', token);
+    expect(json(await api('auth:mailboxes', token))).toEqual({ ok: true, data: { mailboxes: [{ mailbox: 'office@cstnet.cn', displayName: 'office', active: true }], limit: 5 } });
+    // Another tab holds none of them.
+    expect(json(await api('auth:switch', await newToken(), { mailbox: 'office@cstnet.cn' }))).toEqual({ ok: false, code: 'mailbox-not-signed-in' });
+  });
+
   it('names the address a sign-in came from in the security log', async () => {
     await createMailbox(running!.test.core, { address: 'zhang.wei@cstnet.cn' });
     const token = await newToken();

@@ -100,6 +100,25 @@ const DirectorySchema = v.strictObject({
   trustedDeviceDays: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(30)),
 });
 
+/** One mailbox signed in on this window (docs/rules.md §7.4). */
+const SignedInMailboxSchema = v.strictObject({
+  mailbox: v.string(),
+  displayName: v.string(),
+  /** The one every page shows and every channel acts for. */
+  active: v.boolean(),
+});
+export type SignedInMailbox = v.InferOutput<typeof SignedInMailboxSchema>;
+
+const SignedInMailboxesSchema = v.strictObject({
+  /** In the order they were signed in. */
+  mailboxes: v.array(SignedInMailboxSchema),
+  /** How many one window may hold; "add another mailbox" is refused beyond it. */
+  limit: v.pipe(v.number(), v.integer(), v.minValue(1)),
+});
+
+/** Adding a mailbox: refused before the password is even checked, and again when the sign-in completes. */
+const addErrors = ['mailbox-already-signed-in', 'mailbox-limit-reached'] as const;
+
 const codeErrors = ['code-invalid', 'code-expired', 'code-used', 'code-attempts-exceeded', 'code-not-sent'] as const;
 const sendErrors = ['send-too-soon', 'send-limit-reached', 'sms-delivery-failed'] as const;
 const passwordRuleErrors = ['password-too-short', 'password-too-long', 'password-same-as-address', 'passwords-differ'] as const;
@@ -115,13 +134,13 @@ export const authChannels = channels({
       displayName: v.optional(v.pipe(v.string(), v.maxLength(64))),
     }),
     response: SessionStartedSchema,
-    errors: ['invalid-address', ...passwordRuleErrors, 'mailbox-exists'],
+    errors: ['invalid-address', ...passwordRuleErrors, 'mailbox-exists', ...addErrors],
   },
   'auth:sign-in': {
     session: 'none',
     request: v.strictObject({ address: AddressInput, password: PasswordInput, trustDevice: v.optional(v.boolean()) }),
     response: SignInOutcomeSchema,
-    errors: ['sign-in-failed', 'mailbox-locked'],
+    errors: ['sign-in-failed', 'mailbox-locked', ...addErrors],
   },
   'auth:verify-code': {
     session: 'none',
@@ -132,7 +151,7 @@ export const authChannels = channels({
       trustDevice: v.boolean(),
     }),
     response: SessionStartedSchema,
-    errors: ['sign-in-expired', 'mailbox-locked', 'method-unavailable', 'totp-not-enabled', ...codeErrors],
+    errors: ['sign-in-expired', 'mailbox-locked', 'method-unavailable', 'totp-not-enabled', ...codeErrors, ...addErrors],
   },
   'auth:resend-code': {
     session: 'none',
@@ -141,5 +160,22 @@ export const authChannels = channels({
     errors: ['sign-in-expired', 'method-unavailable', ...sendErrors],
   },
   'auth:status': { session: 'none', request: NoFields, response: AuthStatusSchema, errors: [] },
+  /** Signs out the active mailbox; the first signed in of the others here becomes active. */
   'auth:sign-out': { session: 'none', request: NoFields, response: NoFields, errors: [] },
+  /*
+   * The account switcher (docs/rules.md §7.4). Level `none`, as the rest of `auth`: they act on
+   * this window's own sessions, choosing among them works whatever state the active one is in
+   * (restricted to enrolment, or ended elsewhere), and each answers only about this window.
+   */
+  'auth:mailboxes': { session: 'none', request: NoFields, response: SignedInMailboxesSchema, errors: [] },
+  'auth:switch': {
+    session: 'none',
+    request: v.strictObject({ mailbox: AddressInput }),
+    response: SessionStartedSchema,
+    errors: ['mailbox-not-signed-in'],
+  },
+  /** Signs out every mailbox of this window. */
+  'auth:sign-out-all': { session: 'none', request: NoFields, response: NoFields, errors: [] },
+  /** Drops a half-finished sign-in (adding a mailbox, then changing one's mind) and leaves every session as it is. */
+  'auth:cancel-sign-in': { session: 'none', request: NoFields, response: NoFields, errors: [] },
 });

@@ -186,5 +186,12 @@ export const twoFactorChannels = channels({
     errors: ['not-signed-in', 'two-factor-not-enabled', 'password-recheck-required'],
   },
   /** Also read while a sign-in waits for its code (the challenge's mailbox): the handler asks itself. */
-  'two-factor:outbox': { session: 'none', request: Empty, response: OutboxSchema, errors: ['not-signed-in'] },
+  'two-factor:outbox': {
+    session: 'none',
+    // `signIn`: read for the sign-in under way on this window (adding a mailbox while another is
+    // signed in), not for the signed-in mailbox (docs/rules.md §7.4).
+    request: v.strictObject({ signIn: v.optional(v.boolean()) }),
+    response: OutboxSchema,
+    errors: ['not-signed-in'],
+  },
 });

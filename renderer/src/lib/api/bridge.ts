@@ -43,12 +43,27 @@ export function onSessionLost(listener: () => void): () => void {
   return () => sessionLost.delete(listener);
 }
 
+let inFlight = 0;
+const onSettled: (() => void)[] = [];
+
+/**
+ * Resolves once no call of this window is waiting for its answer. The active mailbox changes only
+ * then (docs/rules.md §7.4): a call the page made for one mailbox is answered for that one, never
+ * for the next, even where the backend may take requests out of order.
+ */
+export function settled(): Promise<void> {
+  return inFlight === 0 ? Promise.resolve() : new Promise((resolve) => onSettled.push(resolve));
+}
+
 /** Every call through `raw`, with a refusal as not signed in told to the listeners above. */
 function watchSession(raw: MailwardenApi): MailwardenApi {
   return createApiProxy(async (channel, request) => {
     const [namespace, method] = methodPath(channel);
     const call = (raw as unknown as Record<string, Record<string, (request: unknown) => ReturnType<Transport>>>)[namespace]![method]!;
-    const result = await call(request);
+    inFlight++;
+    const result = await call(request).finally(() => {
+      if (--inFlight === 0) for (const resolve of onSettled.splice(0)) resolve();
+    });
     if (!result.ok && result.code === 'not-signed-in' && !channel.startsWith('auth:')) for (const listener of sessionLost) listener();
     return result;
   });
