@@ -11,6 +11,7 @@
  *     ("busy": the bridge holds as many connections as it takes; the line comes at once, unasked)
  */
 import { connect } from 'node:net';
+import { readSocket, SocketReadError } from './read-socket';
 
 export type MailAuthProtocol = 'imap' | 'smtp' | 'pop3';
 
@@ -62,40 +63,19 @@ function parseAnswer(line: string): MailAuthAnswer {
   throw new MailAuthUnavailableError('bad-answer', 'unexpected shape');
 }
 
-export function askMailAuth(socketPath: string, request: MailAuthRequest, options: { timeoutMs: number }): Promise<MailAuthAnswer> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(socketPath);
-    const chunks: Buffer[] = [];
-    let length = 0;
-    let settled = false;
-    const finish = (outcome: () => void) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      socket.destroy();
-      outcome();
-    };
-    const fail = (failure: MailAuthFailure, detail: string) => finish(() => reject(new MailAuthUnavailableError(failure, detail)));
-    const timer = setTimeout(() => fail('timeout', `no answer within ${options.timeoutMs} ms`), options.timeoutMs);
-
-    socket.on('connect', () => socket.write(`${JSON.stringify(request)}\n`));
-    socket.on('data', (chunk: Buffer) => {
-      const newline = chunk.indexOf(0x0a);
-      const part = newline === -1 ? chunk : chunk.subarray(0, newline);
-      chunks.push(part);
-      length += part.length;
-      if (length > mailAuthMaxLineBytes) return fail('bad-answer', 'answer too long');
-      if (newline === -1) return;
-      const line = Buffer.concat(chunks).toString('utf8');
-      try {
-        const answer = parseAnswer(line);
-        finish(() => resolve(answer));
-      } catch (cause) {
-        finish(() => reject(cause));
-      }
-    });
+export async function askMailAuth(socketPath: string, request: MailAuthRequest, options: { timeoutMs: number }): Promise<MailAuthAnswer> {
+  const socket = connect(socketPath);
+  socket.on('connect', () => socket.write(`${JSON.stringify(request)}\n`));
+  let line: Buffer;
+  try {
+    line = await readSocket(socket, { until: 'newline', maxBytes: mailAuthMaxLineBytes, timeoutMs: options.timeoutMs });
+  } catch (cause) {
+    const reason = cause instanceof SocketReadError ? cause.reason : 'error';
+    if (reason === 'timeout') throw new MailAuthUnavailableError('timeout', `no answer within ${options.timeoutMs} ms`);
+    if (reason === 'too-long') throw new MailAuthUnavailableError('bad-answer', 'answer too long');
+    if (reason === 'closed') throw new MailAuthUnavailableError('no-server', 'closed without an answer');
     // Only the error code: a message is never built from the request, but keep it that way.
-    socket.on('error', (cause: NodeJS.ErrnoException) => fail('no-server', cause.code ?? 'socket error'));
-    socket.on('close', () => fail('no-server', 'closed without an answer'));
-  });
+    throw new MailAuthUnavailableError('no-server', (cause instanceof SocketReadError && cause.code) || 'socket error');
+  }
+  return parseAnswer(line.toString('utf8'));
 }
