@@ -42,7 +42,7 @@ export const policyCategories = {
 } as const satisfies Record<string, PolicyText>;
 export type PolicyCategory = keyof typeof policyCategories;
 
-export interface PolicyKeyCommon {
+interface PolicyKeyCommon {
   /** Value name in the Windows registry (and ADMX `valueName`): PascalCase of the path. */
   readonly registryName: string;
   readonly category: PolicyCategory;
@@ -148,13 +148,11 @@ export const integrationSpec = (registryName: string, zh: string, en: string) =>
   secret: false,
 }) as const satisfies PolicyKeySpec;
 
-export function providerSpec(
+export const providerSpec = (
   registryName: string,
   format: 'token-or-empty' | 'display-name-or-empty',
   maxLength: number,
   secret: boolean,
   title: PolicyText,
   description: PolicyText,
-): Extract<PolicyKeySpec, { type: 'string' }> {
-  return { registryName, category: 'sms', type: 'string', format, maxLength, default: '', title, description, recommendable: false, secret };
-}
+) => ({ registryName, category: 'sms', type: 'string', format, maxLength, default: '', title, description, recommendable: false, secret }) as const satisfies PolicyKeySpec;
