@@ -5,7 +5,8 @@
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { extname } from 'node:path';
-import { importHashConcurrency, importMailboxes, listMailboxes, parseMailboxCsv, parseMailboxJson, type ImportProblem, type ImportProblemCode, type ImportProgress } from '../core/directory';
+import { importHashConcurrency, listMailboxes } from '../core/directory';
+import { importMailboxes, parseMailboxCsv, parseMailboxJson, type ImportProblem, type ImportProblemCode, type ImportProgress } from '../core/mailbox-import';
 import { cliDeviceName, withBackend } from './backend';
 import { exitCodes, usage, type CliOptions } from './command-line';
 
