@@ -3,7 +3,7 @@
  * stored password and replaces it. The format and its sources are in profile-format.ts and
  * codec.ts; the careful write in profile-writer.ts; where Foxmail lives in locate.ts.
  */
-import { readBoundedFile, type ClientLocatorOptions } from '../client-files';
+import { queuedPerKey, readBoundedFile, type ClientLocatorOptions } from '../client-files';
 import { windowsRegistry, type RegistryReader } from '../windows-registry';
 import type { FoxmailAccount, FoxmailInstallation, FoxmailProfiles } from '../../core/mail-clients/ports';
 import { FoxmailError } from '../../core/mail-clients/ports';
@@ -134,14 +134,7 @@ export class FoxmailLocalProfiles implements FoxmailProfiles {
   }
 
   async writePassword(ref: string, password: string): Promise<{ readonly backupPath: string }> {
-    const previous = this.queues.get(ref) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(() => this.writeNow(ref, password));
-    this.queues.set(ref, next);
-    try {
-      return await next;
-    } finally {
-      if (this.queues.get(ref) === next) this.queues.delete(ref);
-    }
+    return queuedPerKey(this.queues, ref, () => this.writeNow(ref, password));
   }
 
   private async writeNow(ref: string, password: string): Promise<{ readonly backupPath: string }> {

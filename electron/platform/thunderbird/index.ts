@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import type { ThunderbirdAccount, ThunderbirdInstallation, ThunderbirdPasswordStore, ThunderbirdProfile, ThunderbirdProfiles, ThunderbirdWriteResult } from '../../core/mail-clients/ports';
 import { ThunderbirdError } from '../../core/mail-clients/ports';
-import { readBoundedFile, type ClientLocatorOptions } from '../client-files';
+import { queuedPerKey, readBoundedFile, type ClientLocatorOptions } from '../client-files';
 import type { RunCommand } from '../foxmail/locate';
 import { listProfiles, parseIni } from './ini';
 import { candidateRoots, nodePidAlive, nodeRunCommand, pathsFor, profileLockHeld, thunderbirdProcessRuns } from './locate';
@@ -185,14 +185,7 @@ export class ThunderbirdLocalProfiles implements ThunderbirdProfiles {
 
   async writePassword(ref: string, password: string): Promise<ThunderbirdWriteResult> {
     const profileKey = ref.slice(0, Math.max(0, ref.lastIndexOf('#')));
-    const previous = this.queues.get(profileKey) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(() => this.writeNow(ref, password));
-    this.queues.set(profileKey, next);
-    try {
-      return await next;
-    } finally {
-      if (this.queues.get(profileKey) === next) this.queues.delete(profileKey);
-    }
+    return queuedPerKey(this.queues, profileKey, () => this.writeNow(ref, password));
   }
 
   private async writeNow(ref: string, password: string): Promise<ThunderbirdWriteResult> {
