@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { KeychainUnavailableError } from '../../electron/core/ports';
 import { KeychainClientPasswordShelf } from '../../electron/platform/client-password-shelf';
 import { parseResults } from '../factories/processes';
-import { bundledChild, runWithoutBus, runWithSecretService, secretServiceSkipReason } from './fixtures/private-secret-service';
+import { bundledChild, expectUnavailableAfter, runWithoutBus, runWithSecretService, secretServiceSkipReason } from './fixtures/private-secret-service';
 
 /** What the stand-in native module holds and does next; reset before each test. */
 const native = vi.hoisted(() => ({
@@ -118,13 +118,7 @@ describe('KeychainClientPasswordShelf against a stand-in keychain', () => {
   it('counts a listing that does not answer within the timeout as unavailable, and aborts it', async () => {
     vi.useFakeTimers();
     native.findHangs = true;
-    const pending = new KeychainClientPasswordShelf({ timeoutMs: 2_000 }).names(mine);
-    const settled = vi.fn();
-    pending.then(settled, settled);
-    await vi.advanceTimersByTimeAsync(1_999);
-    expect(settled).not.toHaveBeenCalled();
-    await vi.advanceTimersByTimeAsync(1);
-    await expect(pending).rejects.toBeInstanceOf(KeychainUnavailableError);
+    await expectUnavailableAfter(new KeychainClientPasswordShelf({ timeoutMs: 2_000 }).names(mine), 2_000);
     const signal = native.findCalls[0]?.[2] as AbortSignal;
     expect(signal.aborted).toBe(true);
   });

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { KeychainUnavailableError } from '../../electron/core/ports';
 import { OsKeychain } from '../../electron/platform/keychain';
 import { parseResults } from '../factories/processes';
-import { bundledChild, runWithoutBus, runWithSecretService, secretServiceSkipReason } from './fixtures/private-secret-service';
+import { bundledChild, expectUnavailableAfter, runWithoutBus, runWithSecretService, secretServiceSkipReason } from './fixtures/private-secret-service';
 
 /** What the stand-in native module does next; reset before each test. */
 const native = vi.hoisted(() => ({
@@ -82,13 +82,7 @@ describe('OsKeychain error mapping', () => {
   it('counts a keychain that does not answer within the timeout as unavailable', async () => {
     vi.useFakeTimers();
     native.reply = () => new Promise(() => undefined);
-    const pending = new OsKeychain({ timeoutMs: 2_000 }).get('s', 'a');
-    const settled = vi.fn();
-    pending.then(settled, settled);
-    await vi.advanceTimersByTimeAsync(1_999);
-    expect(settled).not.toHaveBeenCalled();
-    await vi.advanceTimersByTimeAsync(1);
-    await expect(pending).rejects.toBeInstanceOf(KeychainUnavailableError);
+    await expectUnavailableAfter(new OsKeychain({ timeoutMs: 2_000 }).get('s', 'a'), 2_000);
   });
 });
 
