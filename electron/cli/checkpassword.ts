@@ -20,8 +20,7 @@
 import { spawn } from 'node:child_process';
 import { fstatSync, readSync } from 'node:fs';
 import { Socket } from 'node:net';
-import { askMailAuth, type MailAuthProtocol } from '../platform/mail-auth/client';
-import { readSocket, SocketReadError } from '../platform/mail-auth/read-socket';
+import { askMailAuth, readSocket, SocketReadError, type MailAuthProtocol } from '../platform/mail-auth/client';
 
 const exitRefused = 1;
 const exitTemporary = 111;
