@@ -20,7 +20,7 @@
 import { spawn } from 'node:child_process';
 import { fstatSync, readSync } from 'node:fs';
 import { Socket } from 'node:net';
-import { askMailAuth, type MailAuthProtocol } from '../platform/mail-auth/client';
+import { askMailAuth, readSocket, SocketReadError, type MailAuthProtocol } from '../platform/mail-auth/client';
 
 const exitRefused = 1;
 const exitTemporary = 111;
@@ -61,26 +61,12 @@ function readInput(fd: number, timeoutMs: number): Promise<Buffer> {
       if (length > inputMaxBytes) throw new TemporaryFailure(`more than ${inputMaxBytes} bytes of credentials on fd ${fd}`);
     }
   }
-  return new Promise((resolve, reject) => {
-    const input = new Socket({ fd, readable: true, writable: false });
-    const chunks: Buffer[] = [];
-    let length = 0;
-    let settled = false;
-    const finish = (outcome: () => void) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      input.destroy();
-      outcome();
-    };
-    const timer = setTimeout(() => finish(() => reject(new TemporaryFailure(`no credentials on fd ${fd} within ${timeoutMs} ms`))), timeoutMs);
-    input.on('data', (chunk: Buffer) => {
-      chunks.push(chunk);
-      length += chunk.length;
-      if (length > inputMaxBytes) finish(() => reject(new TemporaryFailure(`more than ${inputMaxBytes} bytes of credentials on fd ${fd}`)));
-    });
-    input.on('end', () => finish(() => resolve(Buffer.concat(chunks))));
-    input.on('error', (cause: NodeJS.ErrnoException) => finish(() => reject(new TemporaryFailure(`cannot read the credentials on fd ${fd}: ${cause.code ?? 'error'}`))));
+  const input = new Socket({ fd, readable: true, writable: false });
+  return readSocket(input, { until: 'end', maxBytes: inputMaxBytes, timeoutMs }).catch((cause: unknown) => {
+    const reason = cause instanceof SocketReadError ? cause.reason : 'error';
+    if (reason === 'timeout') throw new TemporaryFailure(`no credentials on fd ${fd} within ${timeoutMs} ms`);
+    if (reason === 'too-long') throw new TemporaryFailure(`more than ${inputMaxBytes} bytes of credentials on fd ${fd}`);
+    throw new TemporaryFailure(`cannot read the credentials on fd ${fd}: ${cause instanceof SocketReadError ? cause.code || 'error' : 'error'}`);
   });
 }
 

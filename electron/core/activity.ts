@@ -5,6 +5,7 @@
  */
 import { randomId } from './ids';
 import type { MailboxRecord } from './mailbox';
+import { cachedUntilFailure } from './promise-cache';
 import type { Clock, Random } from './ports';
 import type { Collection, Store, StoredRecord } from './store';
 
@@ -229,13 +230,7 @@ export class ActivityLog {
   }
 
   private tally(mailbox: string): Promise<Tally> {
-    let tally = this.tallies.get(mailbox);
-    if (!tally) {
-      tally = this.countFromStore(mailbox);
-      this.tallies.set(mailbox, tally);
-      tally.catch(() => this.tallies.delete(mailbox));
-    }
-    return tally;
+    return cachedUntilFailure(this.tallies, mailbox, () => this.countFromStore(mailbox));
   }
 
   private async countFromStore(mailbox: string): Promise<Tally> {

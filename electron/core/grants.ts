@@ -6,7 +6,7 @@
  * the grantee's because it changes what they can do in someone else's name.
  */
 import type { GrantGivenView, SharedMailboxView } from '../shared/channels/grants';
-import { addMonths, may, type GrantAction, type GrantLevel } from '../shared/grant-rules';
+import { addMonths, may, type GrantLevel } from '../shared/grant-rules';
 import type { RequestOf } from '../shared/contract';
 import { err, ok, type Result } from '../shared/result';
 import { deviceName, type CallContext } from './call';
@@ -240,20 +240,6 @@ async function acknowledgeGrants(core: CoreContext, grantee: string, ids: readon
     }
     return ok({});
   });
-}
-
-/**
- * May `grantee` do `action` in `owner`'s mailbox? No live grant is `not-found`, a level that does
- * not allow it is `grant-forbidden`. No product path calls it (the mail server enforces grants:
- * the IMAP rights of mail-acl.ts and `senderLogins` for Postfix); the tests read a grant's
- * standing through it.
- * @internal
- */
-export async function authorizeGrant(core: CoreContext, owner: string, grantee: string, action: GrantAction): Promise<Result<{ level: GrantLevel }>> {
-  const grant = await grants(core).findOne({ owner: normalizeAddress(owner), grantee: normalizeAddress(grantee) });
-  if (!grant || isLapsed(grant, core.clock.now())) return err('not-found');
-  if (!may(grant.level, action)) return err('grant-forbidden');
-  return ok({ level: grant.level });
 }
 
 /**

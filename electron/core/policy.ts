@@ -13,8 +13,8 @@
  */
 import type { PolicyInForce, PolicyOrigin, PolicyValueSource } from '../shared/contract';
 import type { ClientIntegrations, MailServerSettings } from '../shared/mail-server';
+import { checkPolicyValue } from '../shared/policy-check';
 import {
-  checkPolicyValue,
   defaultPolicyValues,
   isPolicyPath,
   policyPaths,

@@ -1,26 +1,21 @@
 /**
- * Two-factor methods of a signed-in mailbox (docs/rules.md §4): binding, changing and unbinding a
- * phone, an authenticator app (TOTP, RFC 6238), single-use backup codes, and the password
- * re-check that guards changes. Sign-in uses `verifyCode` (codes.ts), `verifyTotp` and
+ * Two-factor methods of a signed-in mailbox (docs/rules.md §4): the channels' handlers, an
+ * authenticator app (TOTP, RFC 6238), single-use backup codes, the preferred method and the
+ * password re-check that guards changes; the phone's binding is in phone-binding.ts, and how any
+ * change is made in factor-change.ts. Sign-in uses `verifyCode` (codes.ts), `verifyTotp` and
  * `useBackupCode` from here.
- *
- * Every change of a method is one `store.atomically`: the mailbox record, the revocation of
- * its trusted devices and the activity event land together or not at all.
  */
 import { Secret, TOTP } from 'otpauth';
 import type { TwoFactorStatus } from '../shared/channels/two-factor';
 import { err, ok, type Result } from '../shared/result';
 import { deviceName, type CallContext, type DeviceIdentity } from './call';
-import { codeRules, pendingCode, redeemCode, sendCode, type SentCode } from './codes';
+import { codeRules } from './codes';
 import type { CoreContext } from './context';
+import { changeMethod, current, failedCheck, mailboxes, refusedAddition, saveFactorChange, signedIn, startingAddition, twoFactorStatus, withoutMethod } from './factor-change';
 import { countPasswordFailure, secondsUntil } from './lockout';
 import type { LevelledHandlersOf, SignedInCall } from './handler-types';
 import { hasTwoFactor, maskPhone, twoFactorMethods, type BackupCode, type MailboxRecord } from './mailbox';
-import { normalizePhone } from './phone';
-import type { ActivityKind } from './activity';
-import type { TwoFactorMethod } from './policy';
-import { passwordRecheckMs, type Session } from './sessions';
-import { revokeAllTrustedDevices } from './trusted-devices';
+import { confirmPhoneBinding, confirmPhoneChange, startPhoneBinding, startPhoneChange, unbindPhone } from './phone-binding';
 import { qrSvg } from './qr-svg';
 
 /** @internal */
@@ -42,93 +37,18 @@ export const backupCodeRules = {
   alphabet: 'abcdefghjkmnpqrstuvwxyz23456789',
 } as const;
 
-function mailboxes(core: CoreContext) {
-  return core.store.collection<MailboxRecord>('mailboxes');
-}
-
-
-interface SignedIn {
-  readonly session: Session;
-  readonly mailbox: MailboxRecord;
-}
-
-/** The session comes from the channels' level (`enrolment`, session-levels.ts); the mailbox is read here. */
-async function signedIn(core: CoreContext, call: SignedInCall): Promise<Result<SignedIn>> {
-  const mailbox = await mailboxes(core).get(call.session.mailbox);
-  // A mailbox removed under a live session is no longer anyone's to change.
-  if (!mailbox) return err('not-signed-in');
-  return ok({ session: call.session, mailbox });
-}
-
-/** Re-read inside `store.atomically`, so the change is made to the record as it is now. */
-async function current(core: CoreContext, address: string): Promise<Result<MailboxRecord>> {
-  const mailbox = await mailboxes(core).get(address);
-  return mailbox ? ok(mailbox) : err('not-signed-in');
-}
-
-/** Someone at an unlocked screen must not change how the mailbox is protected without its password. */
-function recheckNeeded(core: CoreContext, session: Session): boolean {
-  return core.clock.now() - session.passwordCheckedAt > passwordRecheckMs;
-}
-
-function methodAllowed(core: CoreContext, method: TwoFactorMethod): boolean {
-  return core.policy().allowedMethods.includes(method);
-}
-
-/** Under an enforcing policy the last method stays: removing it would leave the mailbox bare. */
-function mayRemoveAMethod(core: CoreContext, mailbox: MailboxRecord): boolean {
-  return !core.policy().enforceTwoFactor || twoFactorMethods(mailbox).length > 1;
-}
-
-/** Backup codes stand in for a method; once no method is left they would be a way around nothing, so they go too. */
-function withoutMethod(mailbox: MailboxRecord, change: Partial<Pick<MailboxRecord, 'phone' | 'totp' | 'totpPending'>>): MailboxRecord {
-  const next = { ...mailbox, ...change };
-  return hasTwoFactor(next) ? next : { ...next, backupCodes: [] };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Status
-
-async function twoFactorStatus(core: CoreContext, session: Session, mailbox: MailboxRecord): Promise<TwoFactorStatus> {
-  const policy = core.policy();
-  const pending = await pendingCode(core, mailbox.address, 'bind-phone');
-  return {
-    methods: twoFactorMethods(mailbox),
-    phone: mailbox.phone ? { masked: maskPhone(mailbox.phone.number), boundAt: mailbox.phone.boundAt } : null,
-    totp: mailbox.totp ? { enrolledAt: mailbox.totp.confirmedAt } : null,
-    backupCodes: { left: mailbox.backupCodes.filter((c) => c.usedAt === null).length, total: mailbox.backupCodes.length },
-    enforced: policy.enforceTwoFactor,
-    allowedMethods: [...policy.allowedMethods],
-    canUnbind: mayRemoveAMethod(core, mailbox),
-    passwordRecheckNeeded: recheckNeeded(core, session),
-    preferredMethod: mailbox.preferredMethod === 'totp' && mailbox.totp ? 'totp' : 'sms',
-    pendingPhone: pending
-      ? { masked: maskPhone(pending.phone), expiresAt: pending.expiresAt, windowEndsAt: pending.windowEndsAt, resendAt: pending.resendAt }
-      : null,
-  };
-}
-
-async function statusAfter(core: CoreContext, session: Session, change: Result<MailboxRecord>): Promise<Result<TwoFactorStatus>> {
-  return change.ok ? ok(await twoFactorStatus(core, session, change.data)) : change;
-}
-
 /**
  * The method a sign-in asks for first, when the mailbox has both (Google and Microsoft let a
  * person choose). Only a bound method can be chosen; the choice weakens nothing, so it needs no
  * password re-check, and the other methods stay one click away on the code page.
  */
-async function setPreferredMethod(core: CoreContext, call: SignedInCall, input: { method: 'sms' | 'totp' }): Promise<Result<TwoFactorStatus>> {
-  const who = await signedIn(core, call);
-  if (!who.ok) return who;
-  const result = await core.store.atomically(async (): Promise<Result<MailboxRecord>> => {
-    const fresh = await current(core, who.data.mailbox.address);
-    if (!fresh.ok) return fresh;
-    if (!twoFactorMethods(fresh.data).includes(input.method)) return err('method-unavailable');
-    const next: MailboxRecord = { ...fresh.data, preferredMethod: input.method };
+function setPreferredMethod(core: CoreContext, call: SignedInCall, input: { method: 'sms' | 'totp' }): Promise<Result<TwoFactorStatus>> {
+  return changeMethod(core, call, {}, async (fresh) => {
+    if (!twoFactorMethods(fresh).includes(input.method)) return err('method-unavailable');
+    const next: MailboxRecord = { ...fresh, preferredMethod: input.method };
     await mailboxes(core).replace(next);
     return ok(next);
   });
-  return statusAfter(core, who.data.session, result);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -166,121 +86,6 @@ async function recheckPassword(core: CoreContext, call: SignedInCall, password: 
 }
 
 // ---------------------------------------------------------------------------------------------
-// Phone
-
-interface CodeSentView extends SentCode {
-  readonly masked: string;
-}
-
-async function sendPhoneCode(core: CoreContext, call: CallContext, mailbox: MailboxRecord, phone: string): Promise<Result<CodeSentView>> {
-  const sent = await sendCode(core, { mailbox: mailbox.address, phone, purpose: 'bind-phone', device: call.device });
-  return sent.ok ? ok({ masked: maskPhone(phone), ...sent.data }) : sent;
-}
-
-/** Step 2 of the guide: the number is checked and a code sent to it. */
-async function startPhoneBinding(core: CoreContext, call: SignedInCall, input: { phone: string }): Promise<Result<CodeSentView>> {
-  const who = await signedIn(core, call);
-  if (!who.ok) return who;
-  const { session, mailbox } = who.data;
-  if (!methodAllowed(core, 'sms')) return err('method-not-allowed');
-  // One phone per mailbox; a new number goes through change, which asks for the password.
-  if (mailbox.phone) return err('phone-already-bound');
-  // Adding a factor to a mailbox that already has one changes its protection: same re-check as a change.
-  if (hasTwoFactor(mailbox) && recheckNeeded(core, session)) return err('password-recheck-required');
-  const phone = normalizePhone(input.phone);
-  if (!phone.ok) return phone;
-  return sendPhoneCode(core, call, mailbox, phone.data);
-}
-
-/** Step 3: the code binds the phone it was sent to. */
-async function confirmPhoneBinding(core: CoreContext, call: SignedInCall, input: { code: string }): Promise<Result<TwoFactorStatus>> {
-  const who = await signedIn(core, call);
-  if (!who.ok) return who;
-  const { session, mailbox } = who.data;
-  if (!methodAllowed(core, 'sms')) return err('method-not-allowed');
-  const result = await core.store.atomically(async (): Promise<Result<MailboxRecord>> => {
-    const fresh = await current(core, mailbox.address);
-    if (!fresh.ok) return fresh;
-    if (fresh.data.phone) return err('phone-already-bound');
-    if (hasTwoFactor(fresh.data) && recheckNeeded(core, session)) return err('password-recheck-required');
-    const redeemed = await redeemCode(core, { mailbox: mailbox.address, purpose: 'bind-phone', code: input.code, device: call.device });
-    if (!redeemed.ok) return redeemed;
-    const next: MailboxRecord = { ...fresh.data, phone: { number: redeemed.data.phone, boundAt: core.clock.now() } };
-    await saveFactorChange(core, call, next, 'phone-bound', { phone: maskPhone(redeemed.data.phone) });
-    return ok(next);
-  });
-  return statusAfter(core, session, result);
-}
-
-/** A new number for a bound mailbox: the password (if not re-checked lately), then a code to the new number. */
-async function startPhoneChange(core: CoreContext, call: SignedInCall, input: { phone: string }): Promise<Result<CodeSentView>> {
-  const who = await signedIn(core, call);
-  if (!who.ok) return who;
-  const { session, mailbox } = who.data;
-  if (!methodAllowed(core, 'sms')) return err('method-not-allowed');
-  if (!mailbox.phone) return err('phone-not-bound');
-  if (recheckNeeded(core, session)) return err('password-recheck-required');
-  const phone = normalizePhone(input.phone);
-  if (!phone.ok) return phone;
-  if (phone.data === mailbox.phone.number) return err('phone-unchanged');
-  return sendPhoneCode(core, call, mailbox, phone.data);
-}
-
-async function confirmPhoneChange(core: CoreContext, call: SignedInCall, input: { code: string }): Promise<Result<TwoFactorStatus>> {
-  const who = await signedIn(core, call);
-  if (!who.ok) return who;
-  const { session, mailbox } = who.data;
-  if (!methodAllowed(core, 'sms')) return err('method-not-allowed');
-  if (recheckNeeded(core, session)) return err('password-recheck-required');
-  const result = await core.store.atomically(async (): Promise<Result<MailboxRecord>> => {
-    const fresh = await current(core, mailbox.address);
-    if (!fresh.ok) return fresh;
-    const before = fresh.data.phone;
-    if (!before) return err('phone-not-bound');
-    const redeemed = await redeemCode(core, { mailbox: mailbox.address, purpose: 'bind-phone', code: input.code, device: call.device });
-    if (!redeemed.ok) return redeemed;
-    const next: MailboxRecord = { ...fresh.data, phone: { number: redeemed.data.phone, boundAt: core.clock.now() } };
-    await saveFactorChange(core, call, next, 'phone-changed', { from: maskPhone(before.number), to: maskPhone(redeemed.data.phone) });
-    return ok(next);
-  });
-  return statusAfter(core, session, result);
-}
-
-/**
- * A factor was bound, changed or removed: save it, end every trust granted under the old
- * factors (ASVS 2.5.5) and log it, in the caller's `atomically`. One place, so no path forgets.
- */
-async function saveFactorChange(
-  core: CoreContext,
-  call: CallContext,
-  next: MailboxRecord,
-  kind: ActivityKind,
-  detail?: Readonly<Record<string, string | number>>,
-): Promise<void> {
-  await mailboxes(core).replace(next);
-  await revokeAllTrustedDevices(core, next.address);
-  await core.activity.record({ mailbox: next.address, kind, device: deviceName(call.device), ...(detail ? { detail } : {}) });
-}
-
-async function unbindPhone(core: CoreContext, call: SignedInCall): Promise<Result<TwoFactorStatus>> {
-  const who = await signedIn(core, call);
-  if (!who.ok) return who;
-  const { session, mailbox } = who.data;
-  if (recheckNeeded(core, session)) return err('password-recheck-required');
-  const result = await core.store.atomically(async (): Promise<Result<MailboxRecord>> => {
-    const fresh = await current(core, mailbox.address);
-    if (!fresh.ok) return fresh;
-    const before = fresh.data.phone;
-    if (!before) return err('phone-not-bound');
-    if (!mayRemoveAMethod(core, fresh.data)) return err('enforcement-requires-method');
-    const next = withoutMethod(fresh.data, { phone: null });
-    await saveFactorChange(core, call, next, 'phone-unbound', { phone: maskPhone(before.number) });
-    return ok(next);
-  });
-  return statusAfter(core, session, result);
-}
-
-// ---------------------------------------------------------------------------------------------
 // Authenticator app (TOTP)
 
 /**
@@ -313,12 +118,9 @@ interface TotpEnrolmentView {
 
 /** A fresh seed, kept as pending until a code from the app proves it was copied right. */
 async function startTotp(core: CoreContext, call: SignedInCall): Promise<Result<TotpEnrolmentView>> {
-  const who = await signedIn(core, call);
+  const who = await startingAddition(core, call, 'totp');
   if (!who.ok) return who;
-  const { session, mailbox } = who.data;
-  if (!methodAllowed(core, 'totp')) return err('method-not-allowed');
-  if (mailbox.totp) return err('totp-already-enabled');
-  if (hasTwoFactor(mailbox) && recheckNeeded(core, session)) return err('password-recheck-required');
+  const { mailbox } = who.data;
   // The seed comes from the core's CSPRNG (copied to an exactly sized buffer), not otpauth's own source.
   const secret = new Secret({ buffer: core.random.bytes(totpRules.secretBytes).slice().buffer });
   const uri = totpFor(mailbox.address, secret, core.policy().totpIssuer).toString();
@@ -333,44 +135,31 @@ async function startTotp(core: CoreContext, call: SignedInCall): Promise<Result<
   return ok({ uri, secret: secret.base32, qrSvg: qrSvg(uri) });
 }
 
-async function confirmTotp(core: CoreContext, call: SignedInCall, input: { code: string }): Promise<Result<TwoFactorStatus>> {
-  const who = await signedIn(core, call);
-  if (!who.ok) return who;
-  const { session, mailbox } = who.data;
-  if (!methodAllowed(core, 'totp')) return err('method-not-allowed');
-  const result = await core.store.atomically(async (): Promise<Result<MailboxRecord>> => {
-    const fresh = await current(core, mailbox.address);
-    if (!fresh.ok) return fresh;
-    if (fresh.data.totp) return err('totp-already-enabled');
-    const pending = fresh.data.totpPending;
+function confirmTotp(core: CoreContext, call: SignedInCall, input: { code: string }): Promise<Result<TwoFactorStatus>> {
+  return changeMethod(core, call, { method: 'totp' }, async (fresh, session) => {
+    if (fresh.totp) return err('totp-already-enabled');
+    const pending = fresh.totpPending;
     if (!pending) return err('totp-not-started');
-    if (hasTwoFactor(fresh.data) && recheckNeeded(core, session)) return err('password-recheck-required');
+    const refused = refusedAddition(core, session, fresh, 'totp');
+    if (refused) return refused;
     const now = core.clock.now();
-    const step = matchingStep(mailbox.address, pending.secret, input.code, now);
+    const step = matchingStep(fresh.address, pending.secret, input.code, now);
     if (step === null) return err('code-invalid');
     // The code that proved the enrolment is spent: it cannot then sign anyone in.
-    const next: MailboxRecord = { ...fresh.data, totp: { secret: pending.secret, confirmedAt: now, lastStep: step }, totpPending: null };
+    const next: MailboxRecord = { ...fresh, totp: { secret: pending.secret, confirmedAt: now, lastStep: step }, totpPending: null };
     await saveFactorChange(core, call, next, 'totp-enrolled');
     return ok(next);
   });
-  return statusAfter(core, session, result);
 }
 
-async function removeTotp(core: CoreContext, call: SignedInCall): Promise<Result<TwoFactorStatus>> {
-  const who = await signedIn(core, call);
-  if (!who.ok) return who;
-  const { session, mailbox } = who.data;
-  if (recheckNeeded(core, session)) return err('password-recheck-required');
-  const result = await core.store.atomically(async (): Promise<Result<MailboxRecord>> => {
-    const fresh = await current(core, mailbox.address);
-    if (!fresh.ok) return fresh;
-    if (!fresh.data.totp) return err('totp-not-enabled');
-    if (!mayRemoveAMethod(core, fresh.data)) return err('enforcement-requires-method');
-    const next = withoutMethod(fresh.data, { totp: null, totpPending: null });
-    await saveFactorChange(core, call, next, 'totp-removed');
-    return ok(next);
+function removeTotp(core: CoreContext, call: SignedInCall): Promise<Result<TwoFactorStatus>> {
+  return changeMethod(core, call, { recheck: true }, async (fresh) => {
+    if (!fresh.totp) return err('totp-not-enabled');
+    const next = withoutMethod(core, fresh, { totp: null, totpPending: null });
+    if (!next.ok) return next;
+    await saveFactorChange(core, call, next.data, 'totp-removed');
+    return next;
   });
-  return statusAfter(core, session, result);
 }
 
 /**
@@ -413,7 +202,8 @@ async function generateBackupCodes(core: CoreContext, call: SignedInCall): Promi
   if (!who.ok) return who;
   const { session, mailbox } = who.data;
   if (!hasTwoFactor(mailbox)) return err('two-factor-not-enabled');
-  if (recheckNeeded(core, session)) return err('password-recheck-required');
+  const failed = failedCheck(core, session, { recheck: true });
+  if (failed) return failed;
   const codes = Array.from({ length: backupCodeRules.count }, () => newBackupCode(core));
   const stored: BackupCode[] = [];
   for (const code of codes) stored.push({ hash: await core.codeHasher.hash(code), usedAt: null });

@@ -14,6 +14,7 @@ import { readdir, stat, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import Datastore from '@seald-io/nedb';
 import { silentLogger, StorageError, type Logger } from '../core/ports';
+import { cachedUntilFailure } from '../core/promise-cache';
 import { collectionSpecs, type Collection, type CollectionName, type FindOptions, type Query, type Store, type StoredRecord } from '../core/store';
 import { PartitionedCollection, splitIntoPartitions, type Partitioning } from './partitions';
 import { cleanRepair, repairDataFile, type FileRepair } from './repair';
@@ -269,14 +270,8 @@ export class NedbStore implements Store {
   }
 
   private datastore(name: CollectionName): Promise<Datastore<StoredRecord>> {
-    let pending = this.loaded.get(name);
-    if (!pending) {
-      pending = this.load(name);
-      this.loaded.set(name, pending);
-      // A failed load is retried on the next use rather than cached forever.
-      pending.catch(() => this.loaded.delete(name));
-    }
-    return pending;
+    // A failed load is retried on the next use rather than cached forever.
+    return cachedUntilFailure(this.loaded, name, () => this.load(name));
   }
 
   /** Per loaded collection: whether a torn tail was cut and which lines were quarantined. */

@@ -20,15 +20,8 @@
  */
 import { XMLBuilder } from 'fast-xml-parser';
 import { build as buildPlist, type PlistValue } from 'plist';
-import {
-  policyCategories,
-  policyPaths,
-  policySchema,
-  type PolicyCategory,
-  type PolicyKeySpec,
-  type PolicyPath,
-  type PolicyText,
-} from '../../electron/shared/policy-schema';
+import { policyPaths, policySchema, type PolicyPath } from '../../electron/shared/policy-schema';
+import { policyCategories, type PolicyCategory, type PolicyKeySpec, type PolicyText } from '../../electron/shared/policy-spec';
 
 export const registryKey = 'Software\\Policies\\Mailwarden';
 export const recommendedRegistryKey = `${registryKey}\\Recommended`;

@@ -11,7 +11,8 @@ import { resolvePolicy, type PolicyLayer } from '../../electron/core/policy';
 import { silentLogger } from '../../electron/core/ports';
 import { parsePolicyJson } from '../../electron/platform/policy/json-file';
 import { parseManagedPreferences } from '../../electron/platform/policy/managed-preferences';
-import { checkPolicyValue, isPolicyPath, policyPaths, policySchema, type PolicyPath } from '../../electron/shared/policy-schema';
+import { checkPolicyValue } from '../../electron/shared/policy-check';
+import { isPolicyPath, policyPaths, policySchema, type PolicyPath } from '../../electron/shared/policy-schema';
 import {
   admlLanguages,
   docMarkers,

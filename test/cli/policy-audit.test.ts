@@ -3,7 +3,7 @@ import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseSince } from '../../electron/cli/commands';
+import { parseSince } from '../../electron/cli/audit';
 import { runCliCaptured } from '../factories/cli';
 
 const run = runCliCaptured;

@@ -3,12 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { CoreContext } from '../../electron/core/context';
 import { createDispatcher } from '../../electron/core/dispatch';
 import { addMonths } from '../../electron/shared/grant-rules';
-import {
-  authorizeGrant,
-  grantEndRange,
-  lapseDevice,
-  type GrantRecord,
-} from '../../electron/core/grants';
+import { grantEndRange, lapseDevice, type GrantRecord } from '../../electron/core/grants';
 import { createHandlers } from '../../electron/core/handlers';
 import { silentLogger, StorageError } from '../../electron/core/ports';
 import { grantActions, grantLevels, may, messageHeaders, type GrantAction, type GrantLevel } from '../../electron/shared/grant-rules';
@@ -18,6 +13,7 @@ import { testCore } from '../factories/core';
 import { testEnvironment } from '../factories/environment';
 import { createMailbox, signIn } from '../factories/mailbox';
 import { fakeMailClientPorts } from '../factories/mail-clients';
+import { grantStanding } from '../factories/grants';
 
 const owner = 'public@cstnet.cn';
 const alice = 'alice@cstnet.cn';
@@ -175,10 +171,10 @@ describe('end dates', () => {
     const { core, clock, dispatch, calls, add } = await setup();
     const grant = await add({ grantee: alice, level: 'send-as', endsAt: clock.now() + dayMs });
     clock.advance(dayMs - 1);
-    expect(await authorizeGrant(core, owner, alice, 'view')).toEqual({ ok: true, data: { level: 'send-as' } });
+    expect(await grantStanding(core, owner, alice, 'view')).toEqual({ ok: true, data: { level: 'send-as' } });
     expect(await dispatch('grants:list-shared-with-me', {}, calls.alice)).toMatchObject({ data: { mailboxes: [{ owner }] } });
     clock.advance(1);
-    expect(await authorizeGrant(core, owner, alice, 'view')).toEqual({ ok: false, code: 'not-found' });
+    expect(await grantStanding(core, owner, alice, 'view')).toEqual({ ok: false, code: 'not-found' });
     expect(await dispatch('grants:change', { id: grant.id, level: 'read-only' })).toEqual({ ok: false, code: 'not-found' });
     expect(await dispatch('grants:revoke', { id: grant.id })).toEqual({ ok: false, code: 'not-found' });
     expect(await dispatch('grants:list-shared-with-me', {}, calls.alice)).toEqual({ ok: true, data: { mailboxes: [] } });
@@ -203,7 +199,7 @@ describe('grants:change', () => {
     const grant = await add({ grantee: alice, level: 'read-only' });
     clock.advanceMinutes(1);
     expect(await dispatch('grants:change', { id: grant.id, level: 'send-as' })).toMatchObject({ ok: true, data: { level: 'send-as', changedAt: clock.now() } });
-    expect(await authorizeGrant(core, owner, alice, 'delete')).toEqual({ ok: true, data: { level: 'send-as' } });
+    expect(await grantStanding(core, owner, alice, 'delete')).toEqual({ ok: true, data: { level: 'send-as' } });
     expect((await kinds(core, owner))[0]).toMatchObject({ kind: 'grant-changed', detail: { grantee: alice, level: 'send-as', previousLevel: 'read-only' } });
     expect((await kinds(core, alice))[0]).toMatchObject({ kind: 'grant-changed', detail: { owner, level: 'send-as', previousLevel: 'read-only' } });
   });
@@ -240,7 +236,7 @@ describe('grants:revoke', () => {
     const { core, dispatch, calls, add } = await setup();
     const grant = await add({ grantee: alice, level: 'send-as' });
     expect(await dispatch('grants:revoke', { id: grant.id })).toEqual({ ok: true, data: {} });
-    expect(await authorizeGrant(core, owner, alice, 'view')).toEqual({ ok: false, code: 'not-found' });
+    expect(await grantStanding(core, owner, alice, 'view')).toEqual({ ok: false, code: 'not-found' });
     expect(await dispatch('grants:list-shared-with-me', {}, calls.alice)).toEqual({ ok: true, data: { mailboxes: [] } });
     expect((await kinds(core, owner))[0]).toMatchObject({ kind: 'grant-removed', detail: { grantee: alice, level: 'send-as' } });
     expect((await kinds(core, alice))[0]).toMatchObject({ kind: 'grant-removed', detail: { owner } });
@@ -278,7 +274,7 @@ describe('the grantee is told, and can decline', () => {
     const { core, dispatch, calls, add } = await setup();
     const grant = await add({ grantee: alice, level: 'send-as' });
     expect(await dispatch('grants:decline', { id: grant.id }, calls.alice)).toEqual({ ok: true, data: {} });
-    expect(await authorizeGrant(core, owner, alice, 'view')).toEqual({ ok: false, code: 'not-found' });
+    expect(await grantStanding(core, owner, alice, 'view')).toEqual({ ok: false, code: 'not-found' });
     expect(await dispatch('grants:list-given', {})).toEqual({ ok: true, data: { grants: [] } });
     // No right is wanted on the mail server any more (never applied here, so nothing is left to undo).
     expect(await core.store.collection<{ _id: string; wanted: string }>('mailAcls').find({ wanted: { $ne: '' } })).toEqual([]);
@@ -295,16 +291,16 @@ describe('the grantee is told, and can decline', () => {
   });
 });
 
-describe('authorizeGrant', () => {
+describe('grantStanding', () => {
   it.each(grantLevels)('answers each action as the table says for %s', async (level) => {
     const { core, add } = await setup();
     await add({ grantee: alice, level });
     for (const action of grantActions) {
-      expect(await authorizeGrant(core, owner, alice, action)).toEqual(may(level, action) ? { ok: true, data: { level } } : { ok: false, code: 'grant-forbidden' });
+      expect(await grantStanding(core, owner, alice, action)).toEqual(may(level, action) ? { ok: true, data: { level } } : { ok: false, code: 'grant-forbidden' });
     }
     // A grant runs one way only.
-    expect(await authorizeGrant(core, alice, owner, 'view')).toEqual({ ok: false, code: 'not-found' });
-    expect(await authorizeGrant(core, owner, bob, 'view')).toEqual({ ok: false, code: 'not-found' });
+    expect(await grantStanding(core, alice, owner, 'view')).toEqual({ ok: false, code: 'not-found' });
+    expect(await grantStanding(core, owner, bob, 'view')).toEqual({ ok: false, code: 'not-found' });
   });
 });
 

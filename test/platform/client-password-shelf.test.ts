@@ -1,13 +1,11 @@
 // Covers electron/platform/client-password-shelf.ts: naming, listing and the error mapping against
 // a stand-in for the native module, then the real shelf against a real Secret Service
 // (gnome-keyring on a private session bus) and against none, each in a child process.
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { KeychainUnavailableError } from '../../electron/core/ports';
 import { KeychainClientPasswordShelf } from '../../electron/platform/client-password-shelf';
 import { parseResults } from '../factories/processes';
-import { bundleForNode, projectRoot, removeFolder, tempFolder } from '../factories/store';
-import { runWithoutBus, runWithSecretService, secretServiceSkipReason } from './fixtures/private-secret-service';
+import { bundledChild, expectUnavailableAfter, runWithoutBus, runWithSecretService, secretServiceSkipReason } from './fixtures/private-secret-service';
 
 /** What the stand-in native module holds and does next; reset before each test. */
 const native = vi.hoisted(() => ({
@@ -120,13 +118,7 @@ describe('KeychainClientPasswordShelf against a stand-in keychain', () => {
   it('counts a listing that does not answer within the timeout as unavailable, and aborts it', async () => {
     vi.useFakeTimers();
     native.findHangs = true;
-    const pending = new KeychainClientPasswordShelf({ timeoutMs: 2_000 }).names(mine);
-    const settled = vi.fn();
-    pending.then(settled, settled);
-    await vi.advanceTimersByTimeAsync(1_999);
-    expect(settled).not.toHaveBeenCalled();
-    await vi.advanceTimersByTimeAsync(1);
-    await expect(pending).rejects.toBeInstanceOf(KeychainUnavailableError);
+    await expectUnavailableAfter(new KeychainClientPasswordShelf({ timeoutMs: 2_000 }).names(mine), 2_000);
     const signal = native.findCalls[0]?.[2] as AbortSignal;
     expect(signal.aborted).toBe(true);
   });
@@ -136,23 +128,14 @@ describe('KeychainClientPasswordShelf against a stand-in keychain', () => {
 
 const skipReason = secretServiceSkipReason();
 const notLinux = process.platform !== 'linux';
-let work: string;
-let child: string;
 
 describe('KeychainClientPasswordShelf against a real Secret Service', () => {
-  beforeAll(async () => {
-    if (notLinux) return;
-    work = await tempFolder('client-password-shelf');
-    child = await bundleForNode(join(projectRoot, 'test/platform/fixtures/client-password-shelf-child.ts'), join(work, 'bundle'));
-  }, 30_000);
-  afterAll(async () => {
-    if (work) await removeFolder(work);
-  });
+  const suite = bundledChild('client-password-shelf', 'test/platform/fixtures/client-password-shelf-child.ts');
 
   it.skipIf(skipReason !== '')(
     `remembers, lists per mailbox, reads, overwrites and forgets, and leaves the data key alone${skipReason ? ` (skipped: ${skipReason})` : ''}`,
     async () => {
-      const { result, leftovers } = await runWithSecretService(work, child, []);
+      const { result, leftovers } = await runWithSecretService(suite.work, suite.child, []);
       expect(parseResults(result)).toEqual({
         dataKey: { value: null },
         namesEmpty: { value: [] },
@@ -181,7 +164,7 @@ describe('KeychainClientPasswordShelf against a real Secret Service', () => {
   );
 
   it.skipIf(notLinux)(`reports every method as unavailable on a machine without a Secret Service${notLinux ? ' (skipped: Linux only)' : ''}`, async () => {
-    const results = parseResults(await runWithoutBus(work, child, []));
+    const results = parseResults(await runWithoutBus(suite.work, suite.child, []));
     for (const key of ['namesEmpty', 'readMissing', 'rememberFirst', 'namesMine', 'forget']) {
       expect(results[key], key).toMatchObject({ error: 'KeychainUnavailableError' });
     }

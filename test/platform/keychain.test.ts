@@ -2,12 +2,11 @@
 // module, then the real adapter against a real Secret Service (gnome-keyring on a private
 // session bus) in a child process.
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { KeychainUnavailableError } from '../../electron/core/ports';
 import { OsKeychain } from '../../electron/platform/keychain';
 import { parseResults } from '../factories/processes';
-import { bundleForNode, projectRoot, removeFolder, tempFolder } from '../factories/store';
-import { runWithoutBus, runWithSecretService, secretServiceSkipReason } from './fixtures/private-secret-service';
+import { bundledChild, expectUnavailableAfter, runWithoutBus, runWithSecretService, secretServiceSkipReason } from './fixtures/private-secret-service';
 
 /** What the stand-in native module does next; reset before each test. */
 const native = vi.hoisted(() => ({
@@ -83,13 +82,7 @@ describe('OsKeychain error mapping', () => {
   it('counts a keychain that does not answer within the timeout as unavailable', async () => {
     vi.useFakeTimers();
     native.reply = () => new Promise(() => undefined);
-    const pending = new OsKeychain({ timeoutMs: 2_000 }).get('s', 'a');
-    const settled = vi.fn();
-    pending.then(settled, settled);
-    await vi.advanceTimersByTimeAsync(1_999);
-    expect(settled).not.toHaveBeenCalled();
-    await vi.advanceTimersByTimeAsync(1);
-    await expect(pending).rejects.toBeInstanceOf(KeychainUnavailableError);
+    await expectUnavailableAfter(new OsKeychain({ timeoutMs: 2_000 }).get('s', 'a'), 2_000);
   });
 });
 
@@ -98,23 +91,14 @@ describe('OsKeychain error mapping', () => {
 const realSkipReason = secretServiceSkipReason();
 const notLinux = process.platform !== 'linux';
 
-let work: string;
-let child: string;
 
 describe('OsKeychain against a real Secret Service', () => {
-  beforeAll(async () => {
-    if (notLinux) return;
-    work = await tempFolder('keychain');
-    child = await bundleForNode(join(projectRoot, 'test/platform/fixtures/keychain-child.ts'), join(work, 'bundle'));
-  }, 30_000);
-  afterAll(async () => {
-    if (work) await removeFolder(work);
-  });
+  const suite = bundledChild('keychain', 'test/platform/fixtures/keychain-child.ts');
 
   it.skipIf(realSkipReason !== '')(
     `stores, reads, overwrites and deletes secrets, and keeps the data key there${realSkipReason ? ` (skipped: ${realSkipReason})` : ''}`,
     async () => {
-      const { result, leftovers } = await runWithSecretService(work, child, [join(work, 'data-real')]);
+      const { result, leftovers } = await runWithSecretService(suite.work, suite.child, [join(suite.work, 'data-real')]);
       const results = parseResults(result);
       expect(results).toMatchObject({
         getMissing: { value: null },
@@ -136,7 +120,7 @@ describe('OsKeychain against a real Secret Service', () => {
   it.skipIf(notLinux)(
     `reports a machine without a Secret Service as unavailable, and the data key falls back to a file${notLinux ? ' (skipped: Linux only)' : ''}`,
     async () => {
-      const result = await runWithoutBus(work, child, [join(work, 'data-none')]);
+      const result = await runWithoutBus(suite.work, suite.child, [join(suite.work, 'data-none')]);
       const results = parseResults(result);
       for (const key of ['getMissing', 'set', 'delete']) {
         expect(results[key], key).toMatchObject({ error: 'KeychainUnavailableError' });

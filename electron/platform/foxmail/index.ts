@@ -3,8 +3,8 @@
  * stored password and replaces it. The format and its sources are in profile-format.ts and
  * codec.ts; the careful write in profile-writer.ts; where Foxmail lives in locate.ts.
  */
+import { queuedPerKey, readBoundedFile, type ClientLocatorOptions } from '../client-files';
 import { windowsRegistry, type RegistryReader } from '../windows-registry';
-import { readFile, stat } from 'node:fs/promises';
 import type { FoxmailAccount, FoxmailInstallation, FoxmailProfiles } from '../../core/mail-clients/ports';
 import { FoxmailError } from '../../core/mail-clients/ports';
 import { decodePassword } from './codec';
@@ -12,13 +12,8 @@ import { foxmailRunning, locateInstallations, nodeFolderProbe, nodeRunCommand, p
 import { readProfile, type EndpointFields } from './profile-format';
 import { defaultWriteSeams, writeProfilePassword, type WriteSeams } from './profile-writer';
 
-export interface FoxmailLocatorOptions {
-  /** Extra installation folders to look in (--foxmail-root), found by 'environment'. */
-  readonly extraRoots?: readonly string[];
-  readonly platform?: NodeJS.Platform;
-  readonly env?: Readonly<Record<string, string | undefined>>;
-  /** Runs `tasklist` and `ps`. */
-  readonly runCommand?: RunCommand;
+/** `extraRoots`: extra installation folders (--foxmail-root). */
+export interface FoxmailLocatorOptions extends ClientLocatorOptions {
   /** The Windows registry (../windows-registry.ts); tests give one as data. */
   readonly registry?: RegistryReader;
   readonly probe?: FolderProbe;
@@ -47,12 +42,8 @@ async function readSmallFile(path: string): Promise<Uint8Array | null> {
 
 /** A profile's bytes; 'absent' when there is no such file, 'unreadable' when there is one that cannot be read. */
 async function readProfileFile(path: string): Promise<Uint8Array | 'absent' | 'unreadable'> {
-  try {
-    if ((await stat(path)).size > maxProfileBytes) return 'unreadable';
-    return new Uint8Array(await readFile(path));
-  } catch (cause) {
-    return (cause as NodeJS.ErrnoException).code === 'ENOENT' ? 'absent' : 'unreadable';
-  }
+  const read = await readBoundedFile(path, maxProfileBytes);
+  return typeof read === 'string' ? read : new Uint8Array(read);
 }
 
 export class FoxmailLocalProfiles implements FoxmailProfiles {
@@ -143,14 +134,7 @@ export class FoxmailLocalProfiles implements FoxmailProfiles {
   }
 
   async writePassword(ref: string, password: string): Promise<{ readonly backupPath: string }> {
-    const previous = this.queues.get(ref) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(() => this.writeNow(ref, password));
-    this.queues.set(ref, next);
-    try {
-      return await next;
-    } finally {
-      if (this.queues.get(ref) === next) this.queues.delete(ref);
-    }
+    return queuedPerKey(this.queues, ref, () => this.writeNow(ref, password));
   }
 
   private async writeNow(ref: string, password: string): Promise<{ readonly backupPath: string }> {

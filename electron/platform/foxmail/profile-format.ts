@@ -41,6 +41,7 @@
  * `modules/post/chapter-2/foxmail_decrypt.rb` splits lines on "=" and reads `POP3Password`).
  * The compound-file container is not parsed here, so v6 profiles are read, never written.
  */
+import { concatBytes } from '../bytes';
 import { decodePassword, type FoxmailVersion } from './codec';
 
 const recordTypes = { utf8: 0x100, utf16: 0x08, int: 0x03, bool: 0x0b } as const;
@@ -133,13 +134,7 @@ export function serializeV7Records(records: readonly V7Record[]): Uint8Array {
     if (record.kind === 'utf16') parts.push(word(record.raw.length / 2));
     parts.push(record.raw);
   }
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 function textOf(record: V7Record): string | null {

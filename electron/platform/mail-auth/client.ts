@@ -10,7 +10,7 @@
  *   ← {"error":"bad-request"|"too-long"|"internal"|"busy"} — the question could not be answered
  *     ("busy": the bridge holds as many connections as it takes; the line comes at once, unasked)
  */
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 
 export type MailAuthProtocol = 'imap' | 'smtp' | 'pop3';
 
@@ -62,9 +62,27 @@ function parseAnswer(line: string): MailAuthAnswer {
   throw new MailAuthUnavailableError('bad-answer', 'unexpected shape');
 }
 
-export function askMailAuth(socketPath: string, request: MailAuthRequest, options: { timeoutMs: number }): Promise<MailAuthAnswer> {
+// Reading a bounded message off a socket within a deadline, as both ends of a mail login do:
+// checkpassword.ts reads Dovecot's credentials to their end, askMailAuth the bridge's one-line
+// answer. Here, because checkpassword loads nothing else (test/architecture.test.ts).
+
+/** Why a read stopped short: its deadline, its size limit, a socket error (its code), or an end before the line did. */
+export class SocketReadError extends Error {
+  override readonly name = 'SocketReadError';
+  constructor(
+    readonly reason: 'timeout' | 'too-long' | 'error' | 'closed',
+    readonly code = '',
+  ) {
+    super(`socket read: ${reason}${code ? ` (${code})` : ''}`);
+  }
+}
+
+/**
+ * Resolves with what `socket` sends up to its first newline (`until: 'newline'`, the newline left
+ * out) or its end (`until: 'end'`), at most `maxBytes`; the socket is destroyed either way.
+ */
+export function readSocket(socket: Socket, options: { until: 'newline' | 'end'; maxBytes: number; timeoutMs: number }): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const socket = connect(socketPath);
     const chunks: Buffer[] = [];
     let length = 0;
     let settled = false;
@@ -75,27 +93,35 @@ export function askMailAuth(socketPath: string, request: MailAuthRequest, option
       socket.destroy();
       outcome();
     };
-    const fail = (failure: MailAuthFailure, detail: string) => finish(() => reject(new MailAuthUnavailableError(failure, detail)));
-    const timer = setTimeout(() => fail('timeout', `no answer within ${options.timeoutMs} ms`), options.timeoutMs);
-
-    socket.on('connect', () => socket.write(`${JSON.stringify(request)}\n`));
+    const fail = (reason: SocketReadError['reason'], code?: string) => finish(() => reject(new SocketReadError(reason, code)));
+    const timer = setTimeout(() => fail('timeout'), options.timeoutMs);
     socket.on('data', (chunk: Buffer) => {
-      const newline = chunk.indexOf(0x0a);
+      const newline = options.until === 'newline' ? chunk.indexOf(0x0a) : -1;
       const part = newline === -1 ? chunk : chunk.subarray(0, newline);
       chunks.push(part);
       length += part.length;
-      if (length > mailAuthMaxLineBytes) return fail('bad-answer', 'answer too long');
-      if (newline === -1) return;
-      const line = Buffer.concat(chunks).toString('utf8');
-      try {
-        const answer = parseAnswer(line);
-        finish(() => resolve(answer));
-      } catch (cause) {
-        finish(() => reject(cause));
-      }
+      if (length > options.maxBytes) return fail('too-long');
+      if (newline !== -1) finish(() => resolve(Buffer.concat(chunks)));
     });
-    // Only the error code: a message is never built from the request, but keep it that way.
-    socket.on('error', (cause: NodeJS.ErrnoException) => fail('no-server', cause.code ?? 'socket error'));
-    socket.on('close', () => fail('no-server', 'closed without an answer'));
+    if (options.until === 'end') socket.on('end', () => finish(() => resolve(Buffer.concat(chunks))));
+    socket.on('error', (cause: NodeJS.ErrnoException) => fail('error', cause.code ?? ''));
+    socket.on('close', () => fail('closed'));
   });
+}
+
+export async function askMailAuth(socketPath: string, request: MailAuthRequest, options: { timeoutMs: number }): Promise<MailAuthAnswer> {
+  const socket = connect(socketPath);
+  socket.on('connect', () => socket.write(`${JSON.stringify(request)}\n`));
+  let line: Buffer;
+  try {
+    line = await readSocket(socket, { until: 'newline', maxBytes: mailAuthMaxLineBytes, timeoutMs: options.timeoutMs });
+  } catch (cause) {
+    const reason = cause instanceof SocketReadError ? cause.reason : 'error';
+    if (reason === 'timeout') throw new MailAuthUnavailableError('timeout', `no answer within ${options.timeoutMs} ms`);
+    if (reason === 'too-long') throw new MailAuthUnavailableError('bad-answer', 'answer too long');
+    if (reason === 'closed') throw new MailAuthUnavailableError('no-server', 'closed without an answer');
+    // Only the error code: a message is never built from the request, but keep it that way.
+    throw new MailAuthUnavailableError('no-server', (cause instanceof SocketReadError && cause.code) || 'socket error');
+  }
+  return parseAnswer(line.toString('utf8'));
 }

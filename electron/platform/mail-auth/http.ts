@@ -15,9 +15,9 @@
  * wants the token from a file only the mail server's auth user may read.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { MailLoginRequest, MailLoginResult } from '../../core/mail-login';
 import type { Logger } from '../../core/ports';
+import { listenOn, type ListeningEndpoint } from './listen';
 import type { MailProtocol } from '../../shared/client-password-rules';
 import { bearerTokenOf, isLoopbackAddress, readBodyLimited, tokensEqual } from '../http/safe-request';
 import { RefusalLog } from '../http/refusal-log';
@@ -32,10 +32,7 @@ export interface MailAuthHttpOptions {
   readonly maxInFlight?: number;
 }
 
-export interface MailAuthHttp {
-  readonly port: number;
-  close(): Promise<void>;
-}
+export type MailAuthHttp = ListeningEndpoint;
 
 const maxBodyBytes = 4096;
 
@@ -92,15 +89,9 @@ export async function startMailAuthHttp(options: MailAuthHttpOptions): Promise<M
     });
   });
   server.on('clientError', (_cause, socket) => socket.destroy());
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  const port = await listenOn(server, options.host, options.port);
   return {
-    port: (server.address() as AddressInfo).port,
+    port,
     close: () =>
       new Promise<void>((resolve) => {
         refusals.flush();

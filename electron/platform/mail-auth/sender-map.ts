@@ -10,8 +10,8 @@
  * connection for more requests. Listens on loopback only: the answer lists who may send as whom.
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import type { Logger } from '../../core/ports';
+import { listenOn, type ListeningEndpoint } from './listen';
 import { isLoopbackAddress } from '../http/safe-request';
 
 export interface SenderMapOptions {
@@ -25,10 +25,7 @@ export interface SenderMapOptions {
   readonly idleMs?: number;
 }
 
-export interface SenderMap {
-  readonly port: number;
-  close(): Promise<void>;
-}
+export type SenderMap = ListeningEndpoint;
 
 /** Postfix's own socketmap limit on a request is 100,000 bytes; a sender address is far shorter. */
 const maxRequestBytes = 1024;
@@ -116,15 +113,9 @@ export async function startSenderMap(options: SenderMapOptions): Promise<SenderM
       void drain();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  const port = await listenOn(server, options.host, options.port);
   return {
-    port: (server.address() as AddressInfo).port,
+    port,
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();

@@ -6,7 +6,8 @@
  */
 import { userInfo } from 'node:os';
 import { resolvePolicy, type PolicyLayer, type PolicyProblem, type ResolvedPolicy } from '../../core/policy';
-import { checkPolicyValue, type PolicyPath } from '../../shared/policy-schema';
+import { checkPolicyValue } from '../../shared/policy-check';
+import type { PolicyPath } from '../../shared/policy-schema';
 import type { Logger } from '../../core/ports';
 import { linuxPolicyPath, policyJsonLayers } from './json-file';
 import { managedPreferencesLayers } from './managed-preferences';

@@ -126,7 +126,7 @@ export function providerEndpoint(settings: SignedSmsProviderPolicy): URL {
   return new URL(region === 'cn-hangzhou' ? 'https://dysmsapi.aliyuncs.com/' : `https://dysmsapi.${region}.aliyuncs.com/`);
 }
 
-export interface SignedGatewayOptions {
+interface SignedGatewayOptions {
   readonly clock: Clock;
   readonly endpoint?: URL;
   readonly timeoutMs?: number;
@@ -160,16 +160,25 @@ function templateValues(message: SmsMessage, settings: SignedSmsProviderPolicy):
   return settings.templateParams === 'code-minutes' ? [message.code, String(message.validMinutes)] : [message.code];
 }
 
-export class AliyunSmsGateway implements SmsGateway {
-  readonly kind = 'aliyun' as const;
-  private readonly endpoint: URL;
+/** What both providers' gateways hold: the settings, the endpoint (the provider's, or a test's) and the clock and timeout. */
+abstract class SignedSmsGateway {
+  protected readonly endpoint: URL;
 
   constructor(
-    private readonly settings: SignedSmsProviderPolicy,
-    private readonly options: SignedGatewayOptions,
+    protected readonly settings: SignedSmsProviderPolicy,
+    protected readonly options: SignedGatewayOptions,
   ) {
     this.endpoint = options.endpoint ?? providerEndpoint(settings);
   }
+
+  /** The signed request sent, and the provider's JSON answer. */
+  protected post(url: URL, headers: Record<string, string>, body: string, provider: string): Promise<unknown> {
+    return post(url, headers, body, this.options.timeoutMs ?? 10_000, provider);
+  }
+}
+
+export class AliyunSmsGateway extends SignedSmsGateway implements SmsGateway {
+  readonly kind = 'aliyun' as const;
 
   async send(message: SmsMessage): Promise<void> {
     const [code, minutes] = templateValues(message, this.settings);
@@ -197,21 +206,13 @@ export class AliyunSmsGateway implements SmsGateway {
     url.search = Object.entries(query)
       .map(([name, value]) => `${percentEncode(name)}=${percentEncode(value)}`)
       .join('&');
-    const answer = (await post(url, headers, '', this.options.timeoutMs ?? 10_000, 'Alibaba Cloud SMS')) as { Code?: unknown };
+    const answer = (await this.post(url, headers, '', 'Alibaba Cloud SMS')) as { Code?: unknown };
     if (answer?.Code !== 'OK') throw new SmsDeliveryError(`Alibaba Cloud SMS refused the message: ${codeOf(answer?.Code)}`);
   }
 }
 
-export class TencentSmsGateway implements SmsGateway {
+export class TencentSmsGateway extends SignedSmsGateway implements SmsGateway {
   readonly kind = 'tencent' as const;
-  private readonly endpoint: URL;
-
-  constructor(
-    private readonly settings: SignedSmsProviderPolicy,
-    private readonly options: SignedGatewayOptions,
-  ) {
-    this.endpoint = options.endpoint ?? providerEndpoint(settings);
-  }
 
   async send(message: SmsMessage): Promise<void> {
     const payload = JSON.stringify({
@@ -232,7 +233,7 @@ export class TencentSmsGateway implements SmsGateway {
       secretId: this.settings.accessKeyId,
       secretKey: this.settings.accessKeySecret,
     });
-    const answer = (await post(this.endpoint, headers, payload, this.options.timeoutMs ?? 10_000, 'Tencent Cloud SMS')) as {
+    const answer = (await this.post(this.endpoint, headers, payload, 'Tencent Cloud SMS')) as {
       Response?: { Error?: { Code?: unknown }; SendStatusSet?: { Code?: unknown }[] };
     };
     const error = answer?.Response?.Error;

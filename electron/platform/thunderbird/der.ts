@@ -3,6 +3,7 @@
  * SEQUENCE, OCTET STRING, OBJECT IDENTIFIER, INTEGER and NULL, definite lengths only. Strict:
  * anything else, or bytes left over, is "not understood" (null), never a guess.
  */
+import { concatBytes } from '../bytes';
 
 export type DerNode =
   | { readonly tag: 'sequence'; readonly items: readonly DerNode[]; readonly bytes: Uint8Array }
@@ -103,7 +104,7 @@ function element(tag: number, body: Uint8Array): Uint8Array {
 }
 
 export const der = {
-  sequence: (...items: Uint8Array[]): Uint8Array => element(0x30, concat(items)),
+  sequence: (...items: Uint8Array[]): Uint8Array => element(0x30, concatBytes(items)),
   octets: (value: Uint8Array): Uint8Array => element(0x04, value),
   oid(dotted: string): Uint8Array {
     const [a, b, ...rest] = dotted.split('.').map(Number);
@@ -120,16 +121,6 @@ export const der = {
     return element(0x06, Uint8Array.from(out));
   },
 };
-
-export function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
 
 /** Shape helpers: the node, if it is of that kind. */
 export function seq(node: DerNode | undefined, length?: number): readonly DerNode[] | null {

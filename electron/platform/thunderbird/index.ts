@@ -6,10 +6,11 @@
  * ThunderbirdError and the person follows the manual steps.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import type { ThunderbirdAccount, ThunderbirdInstallation, ThunderbirdPasswordStore, ThunderbirdProfile, ThunderbirdProfiles, ThunderbirdWriteResult } from '../../core/mail-clients/ports';
 import { ThunderbirdError } from '../../core/mail-clients/ports';
+import { queuedPerKey, readBoundedFile, type ClientLocatorOptions } from '../client-files';
 import type { RunCommand } from '../foxmail/locate';
 import { listProfiles, parseIni } from './ini';
 import { candidateRoots, nodePidAlive, nodeRunCommand, pathsFor, profileLockHeld, thunderbirdProcessRuns } from './locate';
@@ -18,15 +19,10 @@ import { defaultLoginsWriteSeams, replaceLoginsFile, type LoginsWriteSeams } fro
 import { openKeyStore, type KeyStore } from './nss';
 import { accountsOf, parsePrefs, type PrefsAccount } from './prefs';
 
-export interface ThunderbirdLocatorOptions {
-  /** Extra folders holding a profiles.ini (found by 'environment'). */
-  readonly extraRoots?: readonly string[];
-  readonly platform?: NodeJS.Platform;
-  readonly env?: Readonly<Record<string, string | undefined>>;
+/** `extraRoots`: extra folders holding a profiles.ini (--thunderbird-root). */
+export interface ThunderbirdLocatorOptions extends ClientLocatorOptions {
   /** The home folder (os.homedir() by default). */
   readonly home?: string;
-  /** Runs `tasklist` and `ps`. */
-  readonly runCommand?: RunCommand;
   /** Whether a pid is alive (the profile lock names one). */
   readonly pidAlive?: (pid: number) => boolean;
   /** Replaces the whole running check (process list and profile lock) for a profile folder. */
@@ -41,12 +37,8 @@ export interface ThunderbirdLocatorOptions {
 const maxTextBytes = 16 * 1024 * 1024;
 
 async function readText(path: string): Promise<string | 'absent' | 'unreadable'> {
-  try {
-    if ((await stat(path)).size > maxTextBytes) return 'unreadable';
-    return await readFile(path, 'utf8');
-  } catch (cause) {
-    return (cause as NodeJS.ErrnoException).code === 'ENOENT' ? 'absent' : 'unreadable';
-  }
+  const read = await readBoundedFile(path, maxTextBytes);
+  return typeof read === 'string' ? read : read.toString('utf8');
 }
 
 async function readBytes(path: string): Promise<Uint8Array | 'absent' | 'unreadable'> {
@@ -193,14 +185,7 @@ export class ThunderbirdLocalProfiles implements ThunderbirdProfiles {
 
   async writePassword(ref: string, password: string): Promise<ThunderbirdWriteResult> {
     const profileKey = ref.slice(0, Math.max(0, ref.lastIndexOf('#')));
-    const previous = this.queues.get(profileKey) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(() => this.writeNow(ref, password));
-    this.queues.set(profileKey, next);
-    try {
-      return await next;
-    } finally {
-      if (this.queues.get(profileKey) === next) this.queues.delete(profileKey);
-    }
+    return queuedPerKey(this.queues, profileKey, () => this.writeNow(ref, password));
   }
 
   private async writeNow(ref: string, password: string): Promise<ThunderbirdWriteResult> {

@@ -36,7 +36,8 @@
  */
 import { createCipheriv, createDecipheriv, createHash, createHmac, pbkdf2Sync } from 'node:crypto';
 import initSqlJs from 'sql.js';
-import { concat, decodeDer, der, integer, octets, oid, seq, type DerNode } from './der';
+import { concatBytes } from '../bytes';
+import { decodeDer, der, integer, octets, oid, seq, type DerNode } from './der';
 
 const oids = {
   pbes2: '1.2.840.113549.1.5.13',
@@ -79,7 +80,7 @@ function unpad(data: Uint8Array, blockSize: number): Uint8Array | null {
 
 function pad(data: Uint8Array, blockSize: number): Uint8Array {
   const count = blockSize - (data.length % blockSize);
-  return concat([data, new Uint8Array(count).fill(count)]);
+  return concatBytes([data, new Uint8Array(count).fill(count)]);
 }
 
 function cbc(name: 'aes-256-cbc' | 'des-ede3-cbc', decrypt: boolean, key: Uint8Array, iv: Uint8Array, data: Uint8Array): Uint8Array | null {
@@ -95,15 +96,15 @@ function cbc(name: 'aes-256-cbc' | 'des-ede3-cbc', decrypt: boolean, key: Uint8A
 /** The Mozilla 3DES PBE (firepwd decrypt3DES). */
 function mozilla3DesDecrypt(globalSalt: Uint8Array, password: Uint8Array, entrySalt: Uint8Array, data: Uint8Array): Uint8Array | null {
   if (entrySalt.length > 20) return null;
-  const sha1 = (...parts: Uint8Array[]) => createHash('sha1').update(concat(parts)).digest();
-  const hmac = (key: Uint8Array, ...parts: Uint8Array[]) => createHmac('sha1', key).update(concat(parts)).digest();
+  const sha1 = (...parts: Uint8Array[]) => createHash('sha1').update(concatBytes(parts)).digest();
+  const hmac = (key: Uint8Array, ...parts: Uint8Array[]) => createHmac('sha1', key).update(concatBytes(parts)).digest();
   const hp = sha1(globalSalt, password);
-  const pes = concat([entrySalt, new Uint8Array(20 - entrySalt.length)]);
+  const pes = concatBytes([entrySalt, new Uint8Array(20 - entrySalt.length)]);
   const chp = sha1(hp, entrySalt);
   const k1 = hmac(chp, pes, entrySalt);
   const tk = hmac(chp, pes);
   const k2 = hmac(chp, tk, entrySalt);
-  const k = concat([k1, k2]);
+  const k = concatBytes([k1, k2]);
   return cbc('des-ede3-cbc', true, k.subarray(0, 24), k.subarray(k.length - 8), data);
 }
 
@@ -146,7 +147,7 @@ function decryptPbeItem(item: Uint8Array, globalSalt: Uint8Array, primaryPasswor
   if (octets(ivNode)?.length !== 14 || ivNode.bytes.length !== 16) return 'unsupported';
   const hash = globalSalt.length === 20 ? 'sha1' : globalSalt.length === 48 ? 'sha384' : null;
   if (!hash || ciphertext.length === 0 || ciphertext.length % 16 !== 0) return 'unsupported';
-  const hashed = createHash(hash).update(concat([globalSalt, password])).digest();
+  const hashed = createHash(hash).update(concatBytes([globalSalt, password])).digest();
   const key = pbkdf2Sync(hashed, salt, iterations, 32, 'sha256');
   const plain = cbc('aes-256-cbc', true, key, ivNode.bytes, ciphertext);
   return (plain && unpad(plain, 16)) ?? 'wrong';

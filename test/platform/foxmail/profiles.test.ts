@@ -16,6 +16,7 @@ import {
   type FixtureRecord,
 } from '../../factories/foxmail';
 import { accountFolder, bytesOf, installation, type Installation } from './helpers';
+import { rejection } from '../../factories/rejection';
 
 const accounts: FixtureAccount[] = [
   { address: 'zhang.san@cstnet.cn', displayName: '张三', password: 'abcd-efgh-ijkl-mnop'.slice(0, 16) },
@@ -41,14 +42,7 @@ function refOf(root: string, address: string): string {
   return fixtureProfilePath(root, account);
 }
 
-async function refusal(promise: Promise<unknown>): Promise<FoxmailError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(FoxmailError);
-  return error as FoxmailError;
-}
+const refusal = (promise: Promise<unknown>) => rejection(promise, FoxmailError);
 
 describe('fixture files follow the documented layout', () => {
   it.each(accounts.filter((a) => a.version !== 6))('re-serializes $address byte for byte', (account) => {
@@ -266,6 +260,16 @@ describe('writing the password', () => {
       return { ...nodeProfileFiles, ...fault };
     }
 
+    /** Files whose create fails with `error` for a path ending in `suffix` (the temp file, the backup). */
+    function failingCreate(suffix: string, error: Error): ProfileFiles {
+      return faulty({
+        async create(path, bytes, mode) {
+          if (path.endsWith(suffix)) throw error;
+          return nodeProfileFiles.create(path, bytes, mode);
+        },
+      });
+    }
+
     async function expectRestored(setup: Installation, path: string, before: Buffer, error: FoxmailError) {
       expect(error.reason).toBe('write-failed');
       expect(error.message).not.toContain(secret);
@@ -317,12 +321,7 @@ describe('writing the password', () => {
     it('leaves the file untouched when the temp file cannot be written', async () => {
       const setup = await setUp({
         write: {
-          files: faulty({
-            async create(path, bytes, mode) {
-              if (path.endsWith('.tmp')) throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
-              return nodeProfileFiles.create(path, bytes, mode);
-            },
-          }),
+          files: failingCreate('.tmp', Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' })),
         },
       });
       const path = refOf(setup.root, 'zhang.san@cstnet.cn');
@@ -353,12 +352,7 @@ describe('writing the password', () => {
     it('changes nothing when the backup cannot be made', async () => {
       const setup = await setUp({
         write: {
-          files: faulty({
-            async create(path, bytes, mode) {
-              if (path.endsWith('.bak')) throw Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' });
-              return nodeProfileFiles.create(path, bytes, mode);
-            },
-          }),
+          files: failingCreate('.bak', Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' })),
         },
       });
       const path = refOf(setup.root, 'zhang.san@cstnet.cn');

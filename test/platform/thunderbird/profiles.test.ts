@@ -13,6 +13,7 @@ import { candidateRoots, psShowsThunderbird, tasklistShowsThunderbird } from '..
 import { decryptSdr, openKeyStore } from '../../../electron/platform/thunderbird/nss';
 import { parsePrefs } from '../../../electron/platform/thunderbird/prefs';
 import { aesKey, keyDb, login, loginsJson, prefsJs, thunderbirdHome, type Fixture } from './fixtures';
+import { rejection } from '../../factories/rejection';
 
 const fixtures: Fixture[] = [];
 afterEach(async () => {
@@ -26,14 +27,7 @@ async function setUp(options: Parameters<typeof thunderbirdHome>[0] = {}, locato
   return { ...fixture, profiles };
 }
 
-async function refusal(promise: Promise<unknown>): Promise<ThunderbirdError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ThunderbirdError);
-  return error as ThunderbirdError;
-}
+const refusal = (promise: Promise<unknown>) => rejection(promise, ThunderbirdError);
 
 /** The logins of logins.json, decrypted with the fixture's key4.db. */
 async function decryptedLogins(profile: string) {
@@ -255,14 +249,8 @@ describe('writing the password', () => {
     }
 
     it('restores the original when the rename replaced the file and then reported failure', async () => {
-      const fixture = await thunderbirdHome();
-      fixtures.push(fixture);
       let failed = false;
-      const profiles = new ThunderbirdLocalProfiles({
-        platform: 'linux',
-        home: fixture.base,
-        env: {},
-        isRunning: async () => false,
+      const { profiles, ...fixture } = await setUp({}, {
         write: {
           files: faulty({
             async rename(from, to) {
@@ -280,14 +268,8 @@ describe('writing the password', () => {
     });
 
     it('restores the original when the folder fsync fails', async () => {
-      const fixture = await thunderbirdHome();
-      fixtures.push(fixture);
       let calls = 0;
-      const profiles = new ThunderbirdLocalProfiles({
-        platform: 'linux',
-        home: fixture.base,
-        env: {},
-        isRunning: async () => false,
+      const { profiles, ...fixture } = await setUp({}, {
         write: { files: faulty({ syncFolder: async (folder) => (++calls === 1 ? Promise.reject(Object.assign(new Error('EIO: fsync'), { code: 'EIO' })) : nodeProfileFiles.syncFolder(folder)) }) },
       });
       const before = await readFile(join(fixture.profile, 'logins.json'));
@@ -295,14 +277,8 @@ describe('writing the password', () => {
     });
 
     it('does not replace a logins.json that changed since it was read', async () => {
-      const fixture = await thunderbirdHome();
-      fixtures.push(fixture);
       const newer = loginsJson([login(1, 'imap://mail.cstnet.cn', 'zhang.san@cstnet.cn', 'changed-by-thunderbird')]);
-      const profiles = new ThunderbirdLocalProfiles({
-        platform: 'linux',
-        home: fixture.base,
-        env: {},
-        isRunning: async () => false,
+      const { profiles, ...fixture } = await setUp({}, {
         write: {
           files: faulty({
             async create(path, bytes, mode) {
@@ -317,13 +293,7 @@ describe('writing the password', () => {
     });
 
     it('changes nothing when the backup cannot be made', async () => {
-      const fixture = await thunderbirdHome();
-      fixtures.push(fixture);
-      const profiles = new ThunderbirdLocalProfiles({
-        platform: 'linux',
-        home: fixture.base,
-        env: {},
-        isRunning: async () => false,
+      const { profiles, ...fixture } = await setUp({}, {
         write: { files: faulty({ create: async (path, bytes, mode) => (path.endsWith('.bak') ? Promise.reject(Object.assign(new Error('EACCES'), { code: 'EACCES' })) : nodeProfileFiles.create(path, bytes, mode)) }) },
       });
       const before = await readFile(join(fixture.profile, 'logins.json'));
