@@ -244,6 +244,25 @@ export const mailClientsChannels = channels({
     }),
     errors: ['not-signed-in', 'two-factor-required', 'not-found', 'password-mismatch', 'client-password-shape', 'client-password-refused', 'server-unreachable', 'save-cancelled', 'save-failed', 'integration-disabled'],
   },
+  /**
+   * On this computer (a Mac): writes the same profile to a private temporary file, opens it with
+   * the OS (System Settings then offers to install it), and removes it `openedProfileRemoveMs`
+   * later or when the app quits, whichever is first.
+   */
+  'mail-clients:mac-profile-open': {
+    session: 'full',
+    request: v.strictObject({
+      includePassword: v.boolean(),
+      id: v.optional(Id),
+      password: v.optional(ClientPasswordInput),
+    }),
+    response: v.strictObject({
+      includesPassword: v.boolean(),
+      /** When the file is removed (ms since the epoch). */
+      removeAt: v.number(),
+    }),
+    errors: ['not-signed-in', 'two-factor-required', 'not-found', 'password-mismatch', 'client-password-shape', 'client-password-refused', 'server-unreachable', 'save-failed', 'open-failed', 'integration-disabled'],
+  },
   'mail-clients:iphone-profile-delete': {
     session: 'full',
     request: v.strictObject({ fileId: Ref }),
