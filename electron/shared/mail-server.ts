@@ -26,6 +26,8 @@ export interface ClientIntegrations {
   readonly foxmail: boolean;
   readonly thunderbird: boolean;
   readonly iphoneProfile: boolean;
+  /** Outlook's own steps with the password on the clipboard (it has no documented way to be written; docs/rules.md §8.10). */
+  readonly outlook: boolean;
 }
 
 /** What a connection test can find, each told to the person in plain words. */

@@ -113,7 +113,11 @@ test('a profile the OS will not open is removed at once, and the page says so', 
 
 test('is not offered where the computer is not a Mac', async ({ page, app }) => {
   await signedInWithTwoFactor(page, app);
+  const told = page.waitForResponse(apiRoute('app:info'));
   await holdNewPassword(page, 'Linux 办公室');
+  // The page knows the platform, and has drawn what it decided.
+  await told;
+  await page.evaluate('new Promise((resolve) => requestAnimationFrame(resolve))');
   await expect(page.getByRole('region', { name: 'iPhone / iPad 邮件' })).toBeVisible();
   await expect(macCard(page)).toHaveCount(0);
 });

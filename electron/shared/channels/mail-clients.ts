@@ -133,7 +133,7 @@ export const mailClientsChannels = channels({
       imap: MailEndpointSchema,
       smtp: MailEndpointSchema,
       pop3: MailEndpointSchema,
-      offered: v.strictObject({ keychain: v.boolean(), foxmail: v.boolean(), thunderbird: v.boolean(), iphoneProfile: v.boolean() }),
+      offered: v.strictObject({ keychain: v.boolean(), foxmail: v.boolean(), thunderbird: v.boolean(), iphoneProfile: v.boolean(), outlook: v.boolean() }),
       /** The settings card as plain text (what the QR code holds) and the QR code as SVG. */
       card: v.strictObject({ text: v.string(), qrSvg: v.string() }),
     }),

@@ -96,7 +96,7 @@ describe('mail-clients:settings', () => {
     const { dispatch } = await setup({ policy: { mailServer } });
     const result = await dispatch('mail-clients:settings', {});
     expect(result.ok).toBe(true);
-    expect(result.data).toMatchObject({ address: alice, ...mailServer, offered: { keychain: true, foxmail: true, thunderbird: true, iphoneProfile: true } });
+    expect(result.data).toMatchObject({ address: alice, ...mailServer, offered: { keychain: true, foxmail: true, thunderbird: true, iphoneProfile: true, outlook: true } });
     expect(result.data.card.text).toBe(
       [`Email: ${alice}`, `User: ${alice}`, 'IMAP: imap.example.cn:143 STARTTLS', 'POP3: pop.example.cn:995 SSL/TLS', 'SMTP: smtp.example.cn:587 STARTTLS'].join('\n'),
     );
@@ -104,11 +104,11 @@ describe('mail-clients:settings', () => {
   });
 
   it('defaults to the guide\'s server and tells which integrations policy turned off', async () => {
-    const { dispatch } = await setup({ policy: { clientIntegrations: { keychain: false, foxmail: true, thunderbird: false, iphoneProfile: false } } });
+    const { dispatch } = await setup({ policy: { clientIntegrations: { keychain: false, foxmail: true, thunderbird: false, iphoneProfile: false, outlook: false } } });
     const result = await dispatch('mail-clients:settings', {});
     expect(result.data.imap).toEqual(defaultMailServer.imap);
     expect(result.data.smtp).toEqual({ host: 'mail.cstnet.cn', port: 994, security: 'tls' });
-    expect(result.data.offered).toEqual({ keychain: false, foxmail: true, thunderbird: false, iphoneProfile: false });
+    expect(result.data.offered).toEqual({ keychain: false, foxmail: true, thunderbird: false, iphoneProfile: false, outlook: false });
   });
 
   it('draws the card again when the policy changes its servers, and reuses it otherwise', async () => {
@@ -181,7 +181,7 @@ describe('the system keychain', () => {
   });
 
   it('is not offered when policy turns it off', async () => {
-    const { dispatch } = await setup({ policy: { clientIntegrations: { keychain: false, foxmail: true, thunderbird: true, iphoneProfile: true } } });
+    const { dispatch } = await setup({ policy: { clientIntegrations: { keychain: false, foxmail: true, thunderbird: true, iphoneProfile: true, outlook: true } } });
     const created = await newClientPassword(dispatch);
     expect(await dispatch('mail-clients:keychain-remember', { id: created.id, password: created.password })).toMatchObject({ ok: false, code: 'integration-disabled' });
     expect(await dispatch('mail-clients:keychain-list', {})).toMatchObject({ ok: false, code: 'integration-disabled' });
@@ -292,7 +292,7 @@ describe('Foxmail', () => {
   });
 
   it('is not offered when policy turns it off', async () => {
-    const { dispatch, ports } = await setup({ policy: { clientIntegrations: { keychain: true, foxmail: false, thunderbird: true, iphoneProfile: true } } });
+    const { dispatch, ports } = await setup({ policy: { clientIntegrations: { keychain: true, foxmail: false, thunderbird: true, iphoneProfile: true, outlook: true } } });
     ports.installations = [installation(foxmailAccount(alice, 'main'))];
     ports.foxmailPasswords.set('main', defaultTestPassword);
     expect(await dispatch('mail-clients:foxmail-scan', {})).toMatchObject({ ok: false, code: 'integration-disabled' });
@@ -425,7 +425,7 @@ describe('Thunderbird', () => {
   });
 
   it('is not offered when policy turns it off', async () => {
-    const { dispatch, ports } = await setup({ policy: { clientIntegrations: { keychain: true, foxmail: true, thunderbird: false, iphoneProfile: true } } });
+    const { dispatch, ports } = await setup({ policy: { clientIntegrations: { keychain: true, foxmail: true, thunderbird: false, iphoneProfile: true, outlook: true } } });
     const created = await newClientPassword(dispatch);
     ports.thunderbirdInstallations = [thunderbirdInstallation([thunderbirdAccount(alice, 'server1')])];
     expect(await dispatch('mail-clients:thunderbird-scan', {})).toMatchObject({ ok: false, code: 'integration-disabled' });
@@ -550,7 +550,7 @@ describe('the profile opened on this computer (Mail on a Mac)', () => {
   });
 
   it('is not offered when policy turns the profile off, and needs a session with 2FA', async () => {
-    const off = await setup({ policy: { clientIntegrations: { keychain: true, foxmail: true, thunderbird: true, iphoneProfile: false } } });
+    const off = await setup({ policy: { clientIntegrations: { keychain: true, foxmail: true, thunderbird: true, iphoneProfile: false, outlook: true } } });
     expect(await off.dispatch('mail-clients:mac-profile-open', { includePassword: false })).toMatchObject({ ok: false, code: 'integration-disabled' });
     expect(off.ports.opener.opened).toEqual([]);
     const { dispatch, ports } = await setup();
