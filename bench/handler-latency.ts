@@ -34,6 +34,7 @@ const excluded: Record<string, string> = {
   'mail-clients:thunderbird-apply': 'scrypt check of the client password',
   'mail-clients:test-connection': 'scrypt check, then IMAP and SMTP logins over the network',
   'phone-handoff:create': 'scrypt check of the client password (organisation server only)',
+  'mail-clients:mac-profile-open': 'hands a file to the OS to open (System Settings on macOS); nothing to open it with here',
   'client-passwords:verify': 'scrypt check of the client password (asked by a server-backed desktop)',
   'client-passwords:classify': 'scrypt checks of each stored password (asked by a server-backed desktop)',
   'webmail:choose': 'closes this backend and opens the other (the web-mail mode)',

@@ -202,7 +202,7 @@ export async function serverCommand(argv: readonly string[], out: (s: string) =>
   layers.push({
     level: 'enforced',
     origin: 'organisation-server',
-    entries: ['clientIntegrations.keychain', 'clientIntegrations.foxmail', 'clientIntegrations.thunderbird', 'clientIntegrations.iphoneProfile'].map((key) => ({ path: key, value: false })),
+    entries: ['clientIntegrations.keychain', 'clientIntegrations.foxmail', 'clientIntegrations.thunderbird', 'clientIntegrations.iphoneProfile', 'clientIntegrations.outlook'].map((key) => ({ path: key, value: false })),
   });
   const policy = resolvePolicy(layers, logger);
   const fileProblems = policy.problems.filter((problem) => problem.origin === 'policy-file');

@@ -42,6 +42,12 @@ export interface Clock {
   now(): number;
 }
 
+/** Runs something later, on the same clock: the system's timers, a fake clock's in tests. */
+export interface Scheduler {
+  /** Runs `run` once, `ms` from now; it never keeps the app from quitting. */
+  after(ms: number, run: () => void): void;
+}
+
 /** Cryptographically secure randomness only (the platform adapter wraps node:crypto). */
 export interface Random {
   bytes(length: number): Uint8Array;

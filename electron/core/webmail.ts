@@ -5,7 +5,7 @@
  * from outside what it can:
  * - a client password made on the web mail is real when the mail server accepts it: a live IMAP
  *   and SMTP login replaces the hash check of Mailwarden's own passwords, and only then is it
- *   written into a keychain, a Foxmail profile or an iPhone profile (the same writers);
+ *   written into a keychain, a Foxmail or Thunderbird profile or an iPhone profile (the same writers);
  * - two-factor is on when a main password that worked here before is now refused.
  * The checks keep only their conclusion (worked / refused), never the password.
  */

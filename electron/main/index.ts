@@ -24,6 +24,7 @@ import { SettingsFile } from '../store/settings-file';
 import { firstFrameOf } from '../platform/first-frame';
 import { TrustTokenFile } from '../store/trust-token-file';
 import { handle } from './ipc';
+import { electronFileOpener } from './open-path';
 import { DialogFileSaver } from './save-dialog';
 import { openWhenFree } from './start-retry';
 import { externalHosts, isAllowedExternalUrl } from './links';
@@ -171,6 +172,7 @@ async function start(): Promise<void> {
       // Policy server.url without a pinned CA: the system's trust store, through Chromium.
       serverTransport: (ca) => (ca ? null : chromiumPost),
       files: new DialogFileSaver(() => app.getPath('downloads')),
+      opener: electronFileOpener,
       foxmailRoot: options.foxmailRoot,
       thunderbirdRoot: options.thunderbirdRoot,
       // While a secret is on screen its window is kept out of screenshots and screen sharing

@@ -16,10 +16,12 @@ import { OsKeychain } from './keychain';
 import { SettingsFile } from '../store/settings-file';
 import { createSmsGateway } from './sms';
 import { OutboxSmsGateway, type OutboxEntry, type Sealer } from './sms/outbox';
-import { cryptoRandom, systemClock } from './system';
-import type { FileSaver, MailClientPorts } from '../core/mail-clients/ports';
+import { cryptoRandom, systemClock, systemScheduler } from './system';
+import type { FileOpener, FileSaver, MailClientPorts } from '../core/mail-clients/ports';
 import { KeychainClientPasswordShelf } from './client-password-shelf';
+import { SpawnFileOpener } from './file-opener';
 import { defaultDownloadsDir, FolderFileSaver } from './file-saver';
+import { PrivateTemporaryFiles } from './temporary-files';
 import { FoxmailLocalProfiles } from './foxmail';
 import { ThunderbirdLocalProfiles } from './thunderbird';
 import { NetworkConnectionTester } from './mail-test';
@@ -43,6 +45,8 @@ export interface BackendOptions {
   readonly clock?: Clock;
   /** How files are saved: the Electron shell's save dialog; a folder (Downloads, or --downloads-dir) otherwise. */
   readonly files?: FileSaver;
+  /** How a file is opened with the OS: the Electron shell's shell.openPath; `open`/`xdg-open`/explorer.exe otherwise. */
+  readonly opener?: FileOpener;
   /** Where the folder saver writes when no `files` is given. */
   readonly downloadsDir?: string;
   /** A Foxmail installation folder to look in besides those found on the system (--foxmail-root). */
@@ -68,6 +72,9 @@ export function createMailClientPorts(options: BackendOptions = {}): MailClientP
     foxmail: new FoxmailLocalProfiles({ extraRoots: options.foxmailRoot ? [options.foxmailRoot] : [] }),
     thunderbird: new ThunderbirdLocalProfiles({ extraRoots: options.thunderbirdRoot ? [options.thunderbirdRoot] : [] }),
     files: options.files ?? new FolderFileSaver(options.downloadsDir ?? defaultDownloadsDir()),
+    temporary: new PrivateTemporaryFiles(),
+    opener: options.opener ?? new SpawnFileOpener(),
+    scheduler: systemScheduler,
     tester: new NetworkConnectionTester(),
   };
 }

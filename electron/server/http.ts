@@ -76,6 +76,7 @@ export const desktopOnlyChannels: ReadonlySet<Channel> = new Set<Channel>([
   'mail-clients:thunderbird-apply',
   'mail-clients:iphone-profile-save',
   'mail-clients:iphone-profile-delete',
+  'mail-clients:mac-profile-open',
   'mail-clients:test-connection',
   // The web-mail guide is about one person's own computer (docs/rules.md §15).
   'webmail:status',

@@ -26,6 +26,8 @@ export interface ClientIntegrations {
   readonly foxmail: boolean;
   readonly thunderbird: boolean;
   readonly iphoneProfile: boolean;
+  /** Outlook's own steps with the password on the clipboard (it has no documented way to be written; docs/rules.md §8.10). */
+  readonly outlook: boolean;
 }
 
 /** What a connection test can find, each told to the person in plain words. */
@@ -53,3 +55,10 @@ export const connectionTestTimeoutMs = 15_000;
 
 /** The app offers to delete a saved iPhone profile (it may hold the password) this long after saving. */
 export const profileDeleteOfferMs = 10 * 60 * 1000;
+
+/**
+ * A profile opened for the Mac's System Settings is removed this long after it was opened (or when
+ * the app quits, if sooner): time to look at it and choose Install. Proton Mail Bridge gives its
+ * own the same 10 minutes (internal/clientconfig/applemail.go, saveConfigTemporarily).
+ */
+export const openedProfileRemoveMs = 10 * 60 * 1000;

@@ -287,6 +287,7 @@ export const policySchema = {
   'clientIntegrations.foxmail': integrationSpec('ClientIntegrationsFoxmail', '写入 Foxmail', 'Put into Foxmail'),
   'clientIntegrations.thunderbird': integrationSpec('ClientIntegrationsThunderbird', '写入 Thunderbird', 'Put into Thunderbird'),
   'clientIntegrations.iphoneProfile': integrationSpec('ClientIntegrationsIphoneProfile', 'iPhone/iPad 描述文件', 'iPhone / iPad profile'),
+  'clientIntegrations.outlook': integrationSpec('ClientIntegrationsOutlook', 'Outlook 填写步骤', 'Outlook steps'),
   'updates.enabled': {
     registryName: 'UpdatesEnabled',
     category: 'updates',

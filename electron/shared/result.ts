@@ -81,6 +81,8 @@ export const errorCodes = [
   'save-cancelled',
   'save-failed',
   'delete-failed',
+  /** The OS could not open a file the app wrote for it (a profile to install). */
+  'open-failed',
   'integration-disabled',
   'desktop-only',
   'too-many-requests',

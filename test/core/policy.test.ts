@@ -57,7 +57,7 @@ describe('Policy from the schema', () => {
       passwordChangeRevokesClientPasswords: true,
       sms: { kind: 'outbox' },
       mailServer: { imap: { host: 'mail.cstnet.cn', port: 993, security: 'tls' }, smtp: { port: 994 }, pop3: { port: 995 } },
-      clientIntegrations: { keychain: true, foxmail: true, thunderbird: true, iphoneProfile: true },
+      clientIntegrations: { keychain: true, foxmail: true, thunderbird: true, iphoneProfile: true, outlook: true },
       updates: { enabled: true, feedUrl: null },
     });
   });

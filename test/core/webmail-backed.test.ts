@@ -124,6 +124,62 @@ describe('a pasted client password', () => {
     expect(ports.foxmailPasswords.get(ref)).toBe(plain);
   });
 
+  it('goes into Thunderbird only once the mail server accepted it at the moment of writing, and nowhere when refused', async () => {
+    const { ports, send } = setup();
+    const ref = '/home/zhang/.thunderbird/ab12.default-release#server1';
+    ports.thunderbirdInstallations = [
+      {
+        root: '/home/zhang/.thunderbird',
+        foundBy: 'default-folder',
+        profiles: [
+          {
+            name: 'default-release',
+            path: '/home/zhang/.thunderbird/ab12.default-release',
+            isDefault: true,
+            running: false,
+            readable: true,
+            passwordStore: 'ready',
+            accounts: [
+              {
+                ref,
+                address,
+                displayName: 'Zhang Wei',
+                protocol: 'imap',
+                incoming: { host: 'mail.cstnet.cn', port: 993, security: 'tls' },
+                incomingUser: address,
+                outgoing: { host: 'mail.cstnet.cn', port: 465, security: 'tls' },
+                outgoingUser: address,
+                writable: true,
+              },
+            ],
+          },
+        ],
+      },
+    ];
+    expect(await send('mail-clients:thunderbird-scan')).toMatchObject({ ok: true, data: { installations: [{ profiles: [{ accounts: [{ ref, thisMailbox: true }] }] }] } });
+
+    // Revoked on the web mail (or mistyped): refused, and the profile is not touched.
+    ports.answers.imap = { outcome: 'auth-refused', detail: 'NO [AUTHENTICATIONFAILED]' };
+    ports.answers.smtp = { outcome: 'auth-refused', detail: '535' };
+    expect(await send('mail-clients:thunderbird-apply', { ref, id: 'Thunderbird', password: pasted })).toMatchObject({ ok: false, code: 'client-password-refused' });
+    // The mail server cannot be reached: not written either, and not called wrong.
+    ports.answers.imap = { outcome: 'cannot-connect', detail: 'ECONNREFUSED' };
+    ports.answers.smtp = { outcome: 'cannot-connect', detail: 'ECONNREFUSED' };
+    expect(await send('mail-clients:thunderbird-apply', { ref, id: 'Thunderbird', password: pasted })).toMatchObject({ ok: false, code: 'server-unreachable' });
+    expect(ports.thunderbirdPasswords.size).toBe(0);
+
+    ports.answers.imap = { outcome: 'ok', detail: '' };
+    ports.answers.smtp = { outcome: 'ok', detail: '' };
+    ports.tests.length = 0;
+    expect(await send('mail-clients:thunderbird-apply', { ref, id: 'Thunderbird', password: pasted })).toMatchObject({ ok: true, data: { logins: [{ origin: 'imap://mail.cstnet.cn' }, { origin: 'smtp://mail.cstnet.cn' }] } });
+    // Checked by a live login as the mailbox at the moment of writing, and written without the spaces.
+    expect(ports.tests.map((t) => [t.protocol, t.user, t.secret])).toEqual([
+      ['imap', address, plain],
+      ['smtp', address, plain],
+    ]);
+    expect(ports.thunderbirdPasswords.get(ref)).toBe(plain);
+  });
+
   it('needs the address first', async () => {
     const { send } = setup({ address: null });
     expect(await send('webmail:check-client-password', { password: pasted })).toMatchObject({ ok: false, code: 'not-signed-in' });

@@ -3,19 +3,22 @@
  * system Mailwarden does not run: its own passwd-file holds the mailbox's client password, made
  * "on the web mail". SMTP AUTH (smtp-server) asks the same Dovecot with an IMAP login, so one
  * server decides both. The person gives their address, pastes the client password, the app
- * logs in with it, and only then writes it: into a Foxmail profile (the file read back) and the
+ * logs in with it, and only then writes it: into a Foxmail profile (the file read back), a
+ * Thunderbird profile (logins.json decrypted back with key4.db, by the adapter's own reader) and the
  * system keychain (Secret Service; read back by logging in with what it holds), which says so once
- * the web mail revokes it. A wrong password,
- * and one revoked on the web mail after it was checked, are refused in plain words, and nothing
- * is written.
+ * the web mail revokes it. A wrong password, and one revoked on the web mail after it was checked,
+ * are refused in plain words, and nothing is written: the Foxmail profile keeps its password and
+ * the Thunderbird profile's files stay byte for byte as they were, without even a backup.
  */
-import { chmod, chown, mkdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { SMTPServer } from 'smtp-server';
+import { decryptSdr, openKeyStore } from '../../electron/platform/thunderbird/nss';
 import { dovecotSkipReason, imapLogin, nobodyIds, startDovecot, type RunningDovecot } from '../factories/dovecot';
 import { readFoxmailPassword, writeFoxmailInstallation, type FixtureAccount } from '../factories/foxmail';
 import { freeLoopbackPort } from '../factories/loopback';
+import { keyDb, login, loginsJson, prefsJs } from '../platform/thunderbird/fixtures';
 import { expect, keyringSkipReason, test } from './fixtures';
 import { expectNoAxeViolationsInBothThemes, openSection } from './helpers';
 import { address, loopbackServer, workerDir, writePolicy } from './mail-clients-helpers';
@@ -26,11 +29,40 @@ const work = workerDir('webmail-mode');
 const policyFile = join(work, 'policy.json');
 const foxmailRoot = join(work, 'Foxmail 7.2');
 const passwdFile = join(work, 'dovecot', 'passwd');
+const thunderbirdRoot = join(work, 'thunderbird');
+const thunderbirdProfile = join(thunderbirdRoot, 'Profiles', 'ab12cd34.default-release');
+// A home of its own: the host looks in ~/.thunderbird too, and must not see whoever runs this.
+const home = join(work, 'home');
 /** Made on the web mail: mixed case, as such a system may show it; pasted in groups of four. */
 const clientPassword = 'AbcdEfgh2345Mnpq';
 const pasted = 'Abcd Efgh 2345 Mnpq';
 const oldMainPassword = 'Zhang-Wei-old-main-1';
 const mine: FixtureAccount = { address, displayName: '张伟', password: oldMainPassword, incomingHost: '127.0.0.1', incomingPort: 993 };
+
+/** A Thunderbird profile with this mailbox's IMAP account (its SMTP server has a user name) saving the old main password. */
+async function writeThunderbirdProfile(): Promise<void> {
+  await rm(thunderbirdRoot, { recursive: true, force: true });
+  await mkdir(thunderbirdProfile, { recursive: true });
+  await writeFile(join(thunderbirdRoot, 'profiles.ini'), '[Profile0]\nName=default-release\nIsRelative=1\nPath=Profiles/ab12cd34.default-release\nDefault=1\n\n[General]\nStartWithLastProfile=1\nVersion=2\n');
+  await writeFile(join(thunderbirdProfile, 'prefs.js'), prefsJs.replaceAll('zhang.san@cstnet.cn', address));
+  await writeFile(join(thunderbirdProfile, 'key4.db'), await keyDb());
+  await writeFile(join(thunderbirdProfile, 'logins.json'), loginsJson([login(1, 'imap://mail.cstnet.cn', address, oldMainPassword)]));
+}
+
+/** logins.json decrypted with key4.db, by the adapter's own reader. */
+async function thunderbirdLogins(): Promise<{ origin: string; username: string | null; password: string | null }[]> {
+  const store = await openKeyStore(new Uint8Array(await readFile(join(thunderbirdProfile, 'key4.db'))));
+  if (store.state !== 'ready') throw new Error(`key4.db is ${store.state}`);
+  const data = JSON.parse(await readFile(join(thunderbirdProfile, 'logins.json'), 'utf8')) as { logins: { hostname: string; encryptedUsername: string; encryptedPassword: string }[] };
+  return data.logins.map((l) => ({ origin: l.hostname, username: decryptSdr(l.encryptedUsername, store.keys), password: decryptSdr(l.encryptedPassword, store.keys) }));
+}
+
+/** The profile folder's files and their bytes: compared before and after to show nothing was written. */
+async function thunderbirdFiles(): Promise<Record<string, string>> {
+  const files: Record<string, string> = {};
+  for (const name of (await readdir(thunderbirdProfile)).sort()) files[name] = (await readFile(join(thunderbirdProfile, name))).toString('base64');
+  return files;
+}
 
 let dovecot: RunningDovecot | undefined;
 let smtp: SMTPServer | undefined;
@@ -55,7 +87,8 @@ async function acceptOnly(password: string): Promise<void> {
 
 test.describe(`a mail system whose web mail manages accounts${skipReason ? ` (skipped: ${skipReason})` : ''}`, () => {
   test.skip(skipReason !== '', skipReason);
-  test.use({ locale: 'en-US', hostArgs: ['--policy', policyFile, '--foxmail-root', foxmailRoot], permissions: ['clipboard-read', 'clipboard-write'] });
+  test.use({ locale: 'en-US', hostArgs: ['--policy', policyFile, '--foxmail-root', foxmailRoot, '--thunderbird-root', thunderbirdRoot],
+    hostEnv: { HOME: home }, permissions: ['clipboard-read', 'clipboard-write'] });
 
   test.beforeAll(async () => {
     recordSecret('client-password', clientPassword);
@@ -102,6 +135,8 @@ test.describe(`a mail system whose web mail manages accounts${skipReason ? ` (sk
     await acceptOnly(clientPassword);
     await rm(foxmailRoot, { recursive: true, force: true });
     await writeFoxmailInstallation(foxmailRoot, [mine]);
+    await mkdir(home, { recursive: true });
+    await writeThunderbirdProfile();
   });
 
   /** The guide's first screen: which mailbox this computer works for. */
@@ -130,34 +165,52 @@ test.describe(`a mail system whose web mail manages accounts${skipReason ? ` (sk
     await page.getByRole('dialog', { name: 'Write the password into this Foxmail account?' }).getByRole('button', { name: 'Write' }).click();
   }
 
+  function thunderbirdCard(page: Page) {
+    return page.getByRole('region', { name: 'Thunderbird', exact: true });
+  }
+
+  async function putIntoThunderbird(page: Page, name: string): Promise<void> {
+    const row = thunderbirdCard(page).getByRole('row').filter({ has: page.getByRole('rowheader', { name: new RegExp(`^${address.replace('.', '\\.')}`) }) });
+    await row.getByRole('button', { name: `Put “${name}” into the Thunderbird account ${address}` }).click();
+    await page.getByRole('dialog', { name: 'Save the password in this Thunderbird account?' }).getByRole('button', { name: 'Save' }).click();
+  }
+
   test.describe('with a system keychain', () => {
     test.skip(keyringSkipReason !== '', keyringSkipReason);
     test.use({ keyring: true });
 
-    test('a pasted client password the server accepts is checked, then written into Foxmail and the keychain', async ({ page, app }) => {
+    test('a pasted client password the server accepts is checked, then written into Foxmail, Thunderbird and the keychain', async ({ page, app }) => {
       await giveAddress(page, app.url);
       // Mailwarden's own accounts are not here: the guide says where they are.
       await openSection(page, 'Two-factor authentication');
       await expect(page.getByRole('link', { name: 'Open the web mail' })).toHaveAttribute('href', 'https://mail.cstnet.cn/');
       await expectNoAxeViolationsInBothThemes(page);
 
-      await paste(page, 'Foxmail at the office', pasted);
+      await paste(page, 'Office computer', pasted);
       await expect(page.getByTestId('wm-cp-verdict')).toHaveText('The mail server accepted it for IMAP, POP3, SMTP.');
       await expectNoAxeViolationsInBothThemes(page);
       await page.getByRole('link', { name: 'Put it into mail clients' }).click();
       await expect(page.getByTestId('held-password')).toHaveText(pasted);
 
-      await putIntoFoxmail(page, 'Foxmail at the office');
+      await putIntoFoxmail(page, 'Office computer');
       await expect(page.getByRole('region', { name: 'Foxmail', exact: true }).getByRole('status')).toContainText('The original profile was backed up to');
       expect(await readFoxmailPassword(foxmailRoot, address)).toBe(clientPassword);
 
+      await putIntoThunderbird(page, 'Office computer');
+      await expect(thunderbirdCard(page).getByRole('status')).toContainText('The saved passwords were backed up to');
+      // Read back as Thunderbird would: the incoming login replaced, the SMTP login (its server has a user name) added.
+      const saved = await thunderbirdLogins();
+      expect(saved).toContainEqual({ origin: 'imap://mail.cstnet.cn', username: address, password: clientPassword });
+      expect(saved).toContainEqual({ origin: 'smtp://mail.cstnet.cn', username: address, password: clientPassword });
+      expect(saved).toHaveLength(2);
+
       await page.getByRole('button', { name: 'Remember in the system keychain' }).click();
-      await expect(page.getByText('“Foxmail at the office” was saved in the system keychain.')).toBeVisible();
+      await expect(page.getByText('“Office computer” was saved in the system keychain.')).toBeVisible();
       // What the keychain holds logs in: read back through the mail server itself.
       await page.reload();
       const card = page.getByRole('region', { name: 'Test connection', exact: true });
       await card.getByRole('radio', { name: 'A password remembered in the system keychain' }).check();
-      await expect(card.getByLabel('Password in the keychain')).toHaveValue('Foxmail at the office');
+      await expect(card.getByLabel('Password in the keychain')).toHaveValue('Office computer');
       await card.getByRole('button', { name: 'Test connection' }).click();
       await expect(card.getByTestId('test-imap')).toContainText('Logged in: this password works.');
       await expect(card.getByTestId('test-smtp')).toContainText('Logged in: this password works.');
@@ -168,11 +221,11 @@ test.describe(`a mail system whose web mail manages accounts${skipReason ? ` (sk
       await card.getByRole('button', { name: 'Test connection' }).click();
       await expect(card.getByTestId('test-imap')).toContainText('The server refused the user name or password.');
       const stale = card.getByTestId('keychain-stale');
-      await expect(stale).toContainText('“Foxmail at the office” in the system keychain no longer works');
+      await expect(stale).toContainText('“Office computer” in the system keychain no longer works');
       await expect(stale.getByRole('link', { name: 'Get a new client password' })).toHaveAttribute('href', '#/client-passwords');
       await stale.getByRole('button', { name: 'Delete this keychain entry' }).click();
-      await expect(card.getByRole('status').filter({ hasText: 'Foxmail at the office' })).toBeVisible();
-      await expect(page.getByRole('region', { name: 'System keychain', exact: true })).not.toContainText('Foxmail at the office');
+      await expect(card.getByRole('status').filter({ hasText: 'Office computer' })).toBeVisible();
+      await expect(page.getByRole('region', { name: 'System keychain', exact: true })).not.toContainText('Office computer');
     });
   });
 
@@ -200,6 +253,7 @@ test.describe(`a mail system whose web mail manages accounts${skipReason ? ` (sk
   });
 
   test('a wrong client password is refused in plain words, and nothing is written', async ({ page, app }) => {
+    const before = await thunderbirdFiles();
     await giveAddress(page, app.url);
     await paste(page, 'Foxmail at the office', 'Abcd Efgh 2345 Mnpz');
     await expect(page.getByRole('alert')).toHaveText(/The mail server did not accept this client password\..*Nothing was written anywhere\./);
@@ -209,9 +263,11 @@ test.describe(`a mail system whose web mail manages accounts${skipReason ? ` (sk
     await page.getByRole('button', { name: 'Check with the mail server' }).click();
     await expect(page.getByRole('alert')).toHaveText(/A client password is 16 letters or digits/);
     expect(await readFoxmailPassword(foxmailRoot, address)).toBe(oldMainPassword);
+    expect(await thunderbirdFiles()).toEqual(before);
   });
 
-  test('a client password revoked on the web mail after it was checked is refused when it is put in, and Foxmail keeps its file', async ({ page, app }) => {
+  test('a client password revoked on the web mail after it was checked is refused when it is put in, and Foxmail and Thunderbird keep their files', async ({ page, app }) => {
+    const before = await thunderbirdFiles();
     await giveAddress(page, app.url);
     await paste(page, 'Foxmail at the office', pasted);
     await expect(page.getByTestId('wm-cp-verdict')).toBeVisible();
@@ -222,5 +278,11 @@ test.describe(`a mail system whose web mail manages accounts${skipReason ? ` (sk
     await putIntoFoxmail(page, 'Foxmail at the office');
     await expect(page.getByRole('alert').filter({ hasText: 'did not accept this client password' })).toBeVisible();
     expect(await readFoxmailPassword(foxmailRoot, address)).toBe(oldMainPassword);
+
+    await putIntoThunderbird(page, 'Foxmail at the office');
+    await expect(thunderbirdCard(page).getByRole('alert')).toContainText('did not accept this client password');
+    // Byte for byte as before, and no backup made: the write was never attempted.
+    expect(await thunderbirdFiles()).toEqual(before);
+    expect((await thunderbirdLogins()).map((l) => l.password)).toEqual([oldMainPassword]);
   });
 });

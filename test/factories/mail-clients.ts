@@ -14,7 +14,9 @@ import {
   type ThunderbirdInstallation,
   type ThunderbirdRefusal,
 } from '../../electron/core/mail-clients/ports';
+import type { Scheduler } from '../../electron/core/ports';
 import type { MailEndpoint } from '../../electron/shared/mail-server';
+import { FakeClock } from './clock';
 
 export interface FakeMailClientPorts extends MailClientPorts {
   /** Remembered secrets by `<address>/<name>`. */
@@ -33,14 +35,21 @@ export interface FakeMailClientPorts extends MailClientPorts {
   thunderbirdRefusal: ThunderbirdRefusal | null;
   /** Files saved, by path. */
   readonly files: MailClientPorts['files'] & { readonly saved: Map<string, Uint8Array>; cancel: boolean; fail: boolean };
+  /** Temporary files written and not removed, by path; `failWrite` makes the next writes fail. */
+  readonly temporary: MailClientPorts['temporary'] & { readonly written: Map<string, Uint8Array>; failWrite: boolean };
+  /** Files opened, in order, each with whether it was there then; `fail` makes the opener throw. */
+  readonly opener: MailClientPorts['opener'] & { readonly opened: { path: string; contents: Uint8Array | undefined }[]; fail: boolean };
   /** What the next connection tests answer, by protocol; the calls are kept in `tests`. */
   readonly answers: { imap: ConnectionTestResult; smtp: ConnectionTestResult };
   readonly tests: { protocol: 'imap' | 'smtp'; endpoint: MailEndpoint; user: string; secret: string }[];
 }
 
-export function fakeMailClientPorts(): FakeMailClientPorts {
+/** `scheduler`: the clock whose advance runs what the ports were asked to do later (a fresh one by default). */
+export function fakeMailClientPorts(scheduler: Scheduler = new FakeClock()): FakeMailClientPorts {
   const keychain = new Map<string, string>();
   const saved = new Map<string, Uint8Array>();
+  const written = new Map<string, Uint8Array>();
+  let temporaryCount = 0;
   const ports: FakeMailClientPorts = {
     keychain,
     keychainDown: false,
@@ -106,6 +115,28 @@ export function fakeMailClientPorts(): FakeMailClientPorts {
         if (!saved.delete(path)) throw new Error('no such file');
       },
     },
+    temporary: {
+      written,
+      failWrite: false,
+      write: async (name, contents) => {
+        if (ports.temporary.failWrite) throw new Error('no space left on device');
+        const path = `/tmp/mailwarden-${++temporaryCount}/${name}`;
+        written.set(path, contents);
+        return { path };
+      },
+      remove: async (path) => {
+        written.delete(path);
+      },
+    },
+    opener: {
+      opened: [],
+      fail: false,
+      open: async (path) => {
+        ports.opener.opened.push({ path, contents: written.get(path) });
+        if (ports.opener.fail) throw new Error('No application knows how to open this file');
+      },
+    },
+    scheduler,
     tester: {
       test: async (protocol, endpoint, user, secret) => {
         ports.tests.push({ protocol, endpoint, user, secret });

@@ -174,7 +174,7 @@ describe('the organisation server over HTTP', () => {
 
   it('answers what needs this computer (keychain, Foxmail, Thunderbird, files, settings) with desktop-only, and runs none of it', async () => {
     const token = await newToken();
-    for (const channel of ['mail-clients:keychain-list', 'mail-clients:foxmail-scan', 'mail-clients:thunderbird-scan', 'mail-clients:thunderbird-apply', 'mail-clients:test-connection', 'settings:update']) {
+    for (const channel of ['mail-clients:keychain-list', 'mail-clients:foxmail-scan', 'mail-clients:thunderbird-scan', 'mail-clients:thunderbird-apply', 'mail-clients:mac-profile-open', 'mail-clients:test-connection', 'settings:update']) {
       const reply = await api(channel, token, {});
       expect(json(reply), channel).toEqual({ ok: false, code: 'desktop-only' });
     }

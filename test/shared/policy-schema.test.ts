@@ -39,6 +39,7 @@ describe('policy schema', () => {
         'clientIntegrations.foxmail',
         'clientIntegrations.thunderbird',
         'clientIntegrations.iphoneProfile',
+        'clientIntegrations.outlook',
         'updates.enabled',
         'updates.feedUrl',
       ]),

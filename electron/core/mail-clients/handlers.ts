@@ -8,7 +8,7 @@ import { qrSvg } from '../qr-svg';
 import type { ConnectionTestView, FoxmailAccountView, FoxmailInstallationView, ThunderbirdInstallationView } from '../../shared/channels/mail-clients';
 import { mailProtocols, type ApplyTarget, type MailProtocol } from '../../shared/client-password-rules';
 import type { ResponseOf } from '../../shared/contract';
-import { profileDeleteOfferMs, type MailEndpoint, type MailServerSettings } from '../../shared/mail-server';
+import { openedProfileRemoveMs, profileDeleteOfferMs, type MailEndpoint, type MailServerSettings } from '../../shared/mail-server';
 import { err, ok, type Result } from '../../shared/result';
 import type { CallContext } from '../call';
 import type { HandlersOf } from '../handler-types';
@@ -209,6 +209,32 @@ export function createMailClientsHandlers(deps: MailClientsDependencies, ports: 
   }
 
   /**
+   * The iPhone / Mac profile of the signed-in mailbox, with a client password only when asked for
+   * and only once the authority accepted it (then set for the protocols it is allowed for).
+   */
+  async function profileOf(call: CallContext, session: SignedInMailbox, request: { includePassword: boolean; id?: string | undefined; password?: string | undefined }): Promise<Result<{ xml: string; appliedId: string | null }>> {
+    const address = session.address;
+    let password: string | null = null;
+    let appliedId: string | null = null;
+    let scopes: readonly MailProtocol[] = mailProtocols;
+    if (request.includePassword) {
+      if (request.id === undefined || request.password === undefined) return err('password-mismatch');
+      const checked = await authority.verifyClientPassword(call, request.id, request.password);
+      if (!checked.ok) return checked;
+      password = checked.data.plain;
+      appliedId = checked.data.id;
+      scopes = checked.data.scopes;
+    }
+    const xml = buildMobileconfig({ address, displayName: session.displayName || address, server: policy().mailServer, password, scopes, organisation: productName }, deps.random);
+    return ok({ xml, appliedId });
+  }
+
+  /** An opened profile's file goes; a failure is logged (the app removes what is left when it quits). */
+  async function removeOpened(path: string): Promise<void> {
+    await ports.temporary.remove(path).catch((cause: unknown) => logger.warn('opened profile not removed', { error: cause instanceof Error ? cause.message : String(cause) }));
+  }
+
+  /**
    * The password is in the client by now: a failure to note where is logged, not reported as the
    * write failing (it did not), and the list shows it at the next successful note.
    */
@@ -352,18 +378,9 @@ export function createMailClientsHandlers(deps: MailClientsDependencies, ports: 
       if (!session.ok) return session;
       if (!policy().clientIntegrations.iphoneProfile) return err('integration-disabled');
       const address = session.data.address;
-      let password: string | null = null;
-      let appliedId: string | null = null;
-      let scopes: readonly MailProtocol[] = mailProtocols;
-      if (request.includePassword) {
-        if (request.id === undefined || request.password === undefined) return err('password-mismatch');
-        const checked = await authority.verifyClientPassword(call, request.id, request.password);
-        if (!checked.ok) return checked;
-        password = checked.data.plain;
-        appliedId = checked.data.id;
-        scopes = checked.data.scopes;
-      }
-      const xml = buildMobileconfig({ address, displayName: session.data.displayName || address, server: policy().mailServer, password, scopes, organisation: productName }, deps.random);
+      const profile = await profileOf(call, session.data, request);
+      if (!profile.ok) return profile;
+      const { xml, appliedId } = profile.data;
       let saved: { readonly path: string } | null;
       try {
         saved = await ports.files.save(profileFileName(address), new TextEncoder().encode(xml));
@@ -375,7 +392,35 @@ export function createMailClientsHandlers(deps: MailClientsDependencies, ports: 
       if (appliedId) await markApplied(call, appliedId, 'iphone-profile');
       const fileId = randomId(deps.random);
       savedProfiles.set(fileId, { mailbox: address, path: saved.path });
-      return ok({ fileId, path: saved.path, includesPassword: password !== null, deleteOfferAt: clock.now() + profileDeleteOfferMs });
+      return ok({ fileId, path: saved.path, includesPassword: appliedId !== null, deleteOfferAt: clock.now() + profileDeleteOfferMs });
+    },
+
+    'mail-clients:mac-profile-open': async (request, call) => {
+      const session = await signedIn(call);
+      if (!session.ok) return session;
+      if (!policy().clientIntegrations.iphoneProfile) return err('integration-disabled');
+      const profile = await profileOf(call, session.data, request);
+      if (!profile.ok) return profile;
+      const { xml, appliedId } = profile.data;
+      let file: { readonly path: string };
+      try {
+        file = await ports.temporary.write(profileFileName(session.data.address), new TextEncoder().encode(xml));
+      } catch (cause) {
+        logger.warn('profile to open not written', { error: cause instanceof Error ? cause.message : String(cause) });
+        return err('save-failed');
+      }
+      try {
+        await ports.opener.open(file.path);
+      } catch (cause) {
+        // Nothing will read it: it goes now, not in ten minutes.
+        await removeOpened(file.path);
+        logger.warn('profile not opened', { error: cause instanceof Error ? cause.message : String(cause) });
+        return err('open-failed');
+      }
+      if (appliedId) await markApplied(call, appliedId, 'iphone-profile');
+      // The OS has read it or will within the delay; it may hold the password, so it does not stay.
+      ports.scheduler.after(openedProfileRemoveMs, () => void removeOpened(file.path));
+      return ok({ includesPassword: appliedId !== null, removeAt: clock.now() + openedProfileRemoveMs });
     },
 
     'mail-clients:iphone-profile-delete': async (request, call) => {

@@ -5,6 +5,7 @@
  * loopback IMAP and SMTP servers.
  */
 import type { ConnectionOutcome, MailEndpoint } from '../../shared/mail-server';
+import type { Scheduler } from '../ports';
 
 /**
  * Client passwords the person chose to remember, in the OS keychain under service `Mailwarden`,
@@ -158,6 +159,22 @@ export interface FileSaver {
   remove(path: string): Promise<void>;
 }
 
+/**
+ * Files written only for the OS to read once (a profile to install): each in a fresh folder of its
+ * own (mkdtemp, 0700), the file 0600. Whatever is still there when the app quits is removed then.
+ */
+export interface TemporaryFiles {
+  write(name: string, contents: Uint8Array): Promise<{ readonly path: string }>;
+  /** The file and its folder go; one already gone is not an error. */
+  remove(path: string): Promise<void>;
+}
+
+/** Opens a file with the OS's own handler for its type, as a double-click would. */
+export interface FileOpener {
+  /** Resolves once the OS took the file; throws when no handler could be started or it refused the file. */
+  open(path: string): Promise<void>;
+}
+
 export interface ConnectionTestResult {
   readonly outcome: Exclude<ConnectionOutcome, 'main-password'>;
   /** The raw error, never the password. */
@@ -174,5 +191,9 @@ export interface MailClientPorts {
   readonly foxmail: FoxmailProfiles;
   readonly thunderbird: ThunderbirdProfiles;
   readonly files: FileSaver;
+  readonly temporary: TemporaryFiles;
+  readonly opener: FileOpener;
+  /** Removes an opened profile later (docs/rules.md §8.11). */
+  readonly scheduler: Scheduler;
   readonly tester: ConnectionTester;
 }

@@ -138,6 +138,7 @@ export const mailClientsChannels = channels({
         foxmail: v.boolean(),
         thunderbird: v.boolean(),
         iphoneProfile: v.boolean(),
+        outlook: v.boolean(),
         /** The organisation server hands the profile to a phone by QR (phone-handoff:create). */
         phoneHandoff: v.boolean(),
       }),
@@ -250,6 +251,25 @@ export const mailClientsChannels = channels({
       deleteOfferAt: v.number(),
     }),
     errors: ['not-signed-in', 'two-factor-required', 'not-found', 'password-mismatch', 'client-password-shape', 'client-password-refused', 'server-unreachable', 'save-cancelled', 'save-failed', 'integration-disabled'],
+  },
+  /**
+   * On this computer (a Mac): writes the same profile to a private temporary file, opens it with
+   * the OS (System Settings then offers to install it), and removes it `openedProfileRemoveMs`
+   * later or when the app quits, whichever is first.
+   */
+  'mail-clients:mac-profile-open': {
+    session: 'full',
+    request: v.strictObject({
+      includePassword: v.boolean(),
+      id: v.optional(Id),
+      password: v.optional(ClientPasswordInput),
+    }),
+    response: v.strictObject({
+      includesPassword: v.boolean(),
+      /** When the file is removed (ms since the epoch). */
+      removeAt: v.number(),
+    }),
+    errors: ['not-signed-in', 'two-factor-required', 'not-found', 'password-mismatch', 'client-password-shape', 'client-password-refused', 'server-unreachable', 'save-failed', 'open-failed', 'integration-disabled'],
   },
   'mail-clients:iphone-profile-delete': {
     session: 'full',

@@ -6,7 +6,7 @@ import { createDispatcher } from '../../../electron/core/dispatch';
 import { createHandlers } from '../../../electron/core/handlers';
 import type { FoxmailAccount, FoxmailInstallation, ThunderbirdAccount, ThunderbirdInstallation, ThunderbirdProfile } from '../../../electron/core/mail-clients/ports';
 import { silentLogger } from '../../../electron/core/ports';
-import { profileDeleteOfferMs, type MailServerSettings } from '../../../electron/shared/mail-server';
+import { openedProfileRemoveMs, profileDeleteOfferMs, type MailServerSettings } from '../../../electron/shared/mail-server';
 import { defaultMailServer } from '../../factories/policy';
 import { MemorySettingsStore } from '../../factories/settings';
 import { testCall } from '../../factories/call';
@@ -27,7 +27,7 @@ async function setup(options: Parameters<typeof testCore>[0] = {}) {
   await createMailbox(t.core, { address: alice, phone: '+8613912345678', displayName: '张伟' });
   await createMailbox(t.core, { address: bob, phone: '+8613912345679' });
   await createMailbox(t.core, { address: carol });
-  const ports = fakeMailClientPorts();
+  const ports = fakeMailClientPorts(t.clock);
   const dispatcher = createDispatcher(
     createHandlers({ mailClients: ports, environment: testEnvironment(), settingsStore: new MemorySettingsStore(), logger: silentLogger, core: t.core }),
     silentLogger,
@@ -96,7 +96,7 @@ describe('mail-clients:settings', () => {
     const { dispatch } = await setup({ policy: { mailServer } });
     const result = await dispatch('mail-clients:settings', {});
     expect(result.ok).toBe(true);
-    expect(result.data).toMatchObject({ address: alice, ...mailServer, offered: { keychain: true, foxmail: true, thunderbird: true, iphoneProfile: true } });
+    expect(result.data).toMatchObject({ address: alice, ...mailServer, offered: { keychain: true, foxmail: true, thunderbird: true, iphoneProfile: true, outlook: true } });
     expect(result.data.card.text).toBe(
       [`Email: ${alice}`, `User: ${alice}`, 'IMAP: imap.example.cn:143 STARTTLS', 'POP3: pop.example.cn:995 SSL/TLS', 'SMTP: smtp.example.cn:587 STARTTLS'].join('\n'),
     );
@@ -104,11 +104,11 @@ describe('mail-clients:settings', () => {
   });
 
   it('defaults to the guide\'s server and tells which integrations policy turned off', async () => {
-    const { dispatch } = await setup({ policy: { clientIntegrations: { keychain: false, foxmail: true, thunderbird: false, iphoneProfile: false } } });
+    const { dispatch } = await setup({ policy: { clientIntegrations: { keychain: false, foxmail: true, thunderbird: false, iphoneProfile: false, outlook: false } } });
     const result = await dispatch('mail-clients:settings', {});
     expect(result.data.imap).toEqual(defaultMailServer.imap);
     expect(result.data.smtp).toEqual({ host: 'mail.cstnet.cn', port: 994, security: 'tls' });
-    expect(result.data.offered).toEqual({ keychain: false, foxmail: true, thunderbird: false, iphoneProfile: false, phoneHandoff: false });
+    expect(result.data.offered).toEqual({ keychain: false, foxmail: true, thunderbird: false, iphoneProfile: false, outlook: false, phoneHandoff: false });
   });
 
   it('draws the card again when the policy changes its servers, and reuses it otherwise', async () => {
@@ -181,7 +181,7 @@ describe('the system keychain', () => {
   });
 
   it('is not offered when policy turns it off', async () => {
-    const { dispatch } = await setup({ policy: { clientIntegrations: { keychain: false, foxmail: true, thunderbird: true, iphoneProfile: true } } });
+    const { dispatch } = await setup({ policy: { clientIntegrations: { keychain: false, foxmail: true, thunderbird: true, iphoneProfile: true, outlook: true } } });
     const created = await newClientPassword(dispatch);
     expect(await dispatch('mail-clients:keychain-remember', { id: created.id, password: created.password })).toMatchObject({ ok: false, code: 'integration-disabled' });
     expect(await dispatch('mail-clients:keychain-list', {})).toMatchObject({ ok: false, code: 'integration-disabled' });
@@ -292,7 +292,7 @@ describe('Foxmail', () => {
   });
 
   it('is not offered when policy turns it off', async () => {
-    const { dispatch, ports } = await setup({ policy: { clientIntegrations: { keychain: true, foxmail: false, thunderbird: true, iphoneProfile: true } } });
+    const { dispatch, ports } = await setup({ policy: { clientIntegrations: { keychain: true, foxmail: false, thunderbird: true, iphoneProfile: true, outlook: true } } });
     ports.installations = [installation(foxmailAccount(alice, 'main'))];
     ports.foxmailPasswords.set('main', defaultTestPassword);
     expect(await dispatch('mail-clients:foxmail-scan', {})).toMatchObject({ ok: false, code: 'integration-disabled' });
@@ -425,7 +425,7 @@ describe('Thunderbird', () => {
   });
 
   it('is not offered when policy turns it off', async () => {
-    const { dispatch, ports } = await setup({ policy: { clientIntegrations: { keychain: true, foxmail: true, thunderbird: false, iphoneProfile: true } } });
+    const { dispatch, ports } = await setup({ policy: { clientIntegrations: { keychain: true, foxmail: true, thunderbird: false, iphoneProfile: true, outlook: true } } });
     const created = await newClientPassword(dispatch);
     ports.thunderbirdInstallations = [thunderbirdInstallation([thunderbirdAccount(alice, 'server1')])];
     expect(await dispatch('mail-clients:thunderbird-scan', {})).toMatchObject({ ok: false, code: 'integration-disabled' });
@@ -494,6 +494,68 @@ describe('the iPhone profile', () => {
     const result = await dispatch('mail-clients:iphone-profile-save', { includePassword: false });
     expect(await dispatch('mail-clients:iphone-profile-delete', { fileId: result.data.fileId }, carolCall)).toMatchObject({ ok: false, code: 'not-found' });
     expect(ports.files.saved.size).toBe(1);
+  });
+});
+
+describe('the profile opened on this computer (Mail on a Mac)', () => {
+  const profileOf = (contents: Uint8Array | undefined) => parse(new TextDecoder().decode(contents)) as { PayloadContent: Record<string, unknown>[] };
+
+  it('is written to a private temporary file, opened, and removed 10 minutes later, not before', async () => {
+    const { dispatch, ports, clock } = await setup();
+    const result = await dispatch('mail-clients:mac-profile-open', { includePassword: false });
+    expect(result).toEqual({ ok: true, data: { includesPassword: false, removeAt: clock.now() + openedProfileRemoveMs } });
+    expect(ports.opener.opened).toHaveLength(1);
+    const { path, contents } = ports.opener.opened[0]!;
+    expect(path).toMatch(new RegExp(`/${alice}\\.mobileconfig$`));
+    // What the OS was handed is this mailbox's profile, already on disk when it was opened.
+    expect(profileOf(contents).PayloadContent[0]).toMatchObject({ EmailAddress: alice, EmailAccountName: '张伟', IncomingMailServerUsername: alice });
+    expect(profileOf(contents).PayloadContent[0]).not.toHaveProperty('IncomingPassword');
+
+    clock.advance(openedProfileRemoveMs - 1);
+    expect(ports.temporary.written.has(path)).toBe(true);
+    clock.advance(1);
+    await Promise.resolve();
+    expect(ports.temporary.written.size).toBe(0);
+  });
+
+  it('holds a client password only when asked and only once it is checked, and marks it applied', async () => {
+    const { dispatch, ports } = await setup();
+    const created = await newClientPassword(dispatch, 'Mac');
+    expect(await dispatch('mail-clients:mac-profile-open', { includePassword: true, id: created.id, password: 'x'.repeat(16) })).toMatchObject({ ok: false, code: 'password-mismatch' });
+    expect(await dispatch('mail-clients:mac-profile-open', { includePassword: true })).toMatchObject({ ok: false, code: 'password-mismatch' });
+    expect(ports.opener.opened).toEqual([]);
+    expect(ports.temporary.written.size).toBe(0);
+
+    const result = await dispatch('mail-clients:mac-profile-open', { includePassword: true, id: created.id, password: created.grouped });
+    expect(result).toMatchObject({ ok: true, data: { includesPassword: true } });
+    expect(profileOf(ports.opener.opened[0]!.contents).PayloadContent[0]).toMatchObject({ IncomingPassword: created.password, OutgoingPasswordSameAsIncomingPassword: true });
+    expect(await appliedTo(dispatch, created.id)).toEqual(['iphone-profile']);
+  });
+
+  it('is removed at once when the OS cannot open it, says so, and marks nothing', async () => {
+    const { dispatch, ports } = await setup();
+    const created = await newClientPassword(dispatch, 'Mac');
+    ports.opener.fail = true;
+    expect(await dispatch('mail-clients:mac-profile-open', { includePassword: true, id: created.id, password: created.password })).toEqual({ ok: false, code: 'open-failed' });
+    expect(ports.opener.opened).toHaveLength(1);
+    expect(ports.temporary.written.size).toBe(0);
+    expect(await appliedTo(dispatch, created.id)).toEqual([]);
+  });
+
+  it('opens nothing when the file cannot be written', async () => {
+    const { dispatch, ports } = await setup();
+    ports.temporary.failWrite = true;
+    expect(await dispatch('mail-clients:mac-profile-open', { includePassword: false })).toEqual({ ok: false, code: 'save-failed' });
+    expect(ports.opener.opened).toEqual([]);
+  });
+
+  it('is not offered when policy turns the profile off, and needs a session with 2FA', async () => {
+    const off = await setup({ policy: { clientIntegrations: { keychain: true, foxmail: true, thunderbird: true, iphoneProfile: false, outlook: true } } });
+    expect(await off.dispatch('mail-clients:mac-profile-open', { includePassword: false })).toMatchObject({ ok: false, code: 'integration-disabled' });
+    expect(off.ports.opener.opened).toEqual([]);
+    const { dispatch, ports } = await setup();
+    expect(await dispatch('mail-clients:mac-profile-open', { includePassword: false }, testCall({ connection: 'nobody' }))).toMatchObject({ ok: false, code: 'not-signed-in' });
+    expect(ports.opener.opened).toEqual([]);
   });
 });
 

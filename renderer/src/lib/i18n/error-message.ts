@@ -73,6 +73,7 @@ const messages: Record<ErrorCode, () => string> = {
   'save-cancelled': m.error_save_cancelled,
   'save-failed': m.error_save_failed,
   'delete-failed': m.error_delete_failed,
+  'open-failed': m.error_open_failed,
   'integration-disabled': m.error_integration_disabled,
   'desktop-only': m.error_desktop_only,
   'too-many-requests': m.error_too_many_requests,

@@ -42,6 +42,7 @@ const keyLabels: Record<PolicyPath, () => string> = {
   'clientIntegrations.foxmail': m.policy_key_client_integrations_foxmail,
   'clientIntegrations.thunderbird': m.policy_key_client_integrations_thunderbird,
   'clientIntegrations.iphoneProfile': m.policy_key_client_integrations_iphone_profile,
+  'clientIntegrations.outlook': m.policy_key_client_integrations_outlook,
   'updates.enabled': m.policy_key_updates_enabled,
   'updates.feedUrl': m.policy_key_updates_feed_url,
   'crashReports.uploadUrl': m.policy_key_crash_reports_upload_url,
