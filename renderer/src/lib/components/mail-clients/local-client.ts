@@ -31,6 +31,8 @@ export interface LocalClient<I extends { readonly root: string }, A extends Loca
     readonly rescan: () => string;
     readonly manualHeading: () => string;
     readonly installation: (installation: I) => string;
+    /** The headings of its own columns, between the servers and the actions. */
+    readonly columns: () => string[];
     readonly fallbackHeading: (address: string) => string;
     readonly fallbackIntro: (name: string) => string;
     readonly apply: () => string;
