@@ -87,3 +87,30 @@ export class TwoFactorModel {
     return confirmed;
   }
 }
+
+/**
+ * A card's guarded changes: which one is running (the buttons say so and wait), and the last
+ * refusal, kept for the card to show until the next change starts or the card clears it.
+ */
+export class GuardedAction<K extends string> {
+  running = $state<K | null>(null);
+  error = $state.raw<Err | null>(null);
+
+  get busy(): boolean {
+    return this.running !== null;
+  }
+
+  /** The backend's data, or null when it refused (then in `error`) or the re-check was cancelled. */
+  async run<T>(kind: K, action: () => Promise<Guarded<T>>): Promise<T | null> {
+    this.running = kind;
+    this.error = null;
+    const result = await action();
+    this.running = null;
+    if (result === null) return null;
+    if (!result.ok) {
+      this.error = result;
+      return null;
+    }
+    return result.data;
+  }
+}
