@@ -58,7 +58,10 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: [...nodeFs, ...drivers.filter((d) => !d.includes('*'))].map((name) => ({ name, message: 'The core and shared code reach files, Electron and databases only through their ports (ARCHITECTURE.md).' })),
+          paths: [...nodeFs, ...drivers.filter((d) => !d.includes('*'))].map((name) => ({
+            name,
+            message: 'The core and shared code reach files, Electron and databases only through their ports (ARCHITECTURE.md).',
+          })),
           patterns: [{ group: [...outerLayers, 'pg-*'], message: 'The core and shared code import no adapter or shell: add a port (ARCHITECTURE.md).' }],
         },
       ],

@@ -23,9 +23,7 @@ export default defineConfig({
   // workers share two cores with the backend hosts they start.
   timeout: process.env.CI ? 60_000 : 30_000,
   expect: { timeout: 5_000 },
-  reporter: process.env.PLAYWRIGHT_JSON_OUTPUT_NAME
-    ? [['list'], ['json']]
-    : [['list']],
+  reporter: process.env.PLAYWRIGHT_JSON_OUTPUT_NAME ? [['list'], ['json']] : [['list']],
   use: {
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',

@@ -182,7 +182,6 @@ try {
   await rm(dataDir, { recursive: true, force: true });
 }
 
-
 console.log(`\nchannel                                   n    p50       p95       answers`);
 let worst = { channel: '', p95: 0 };
 for (const [channel, { samples, answers }] of [...timings].sort(([a], [b]) => a.localeCompare(b))) {

@@ -78,7 +78,10 @@ export class Connection {
       headers: { Authorization: `Bearer ${this.host.token}`, 'Content-Type': 'application/json', ...(this.cookie ? { Cookie: this.cookie } : {}) },
       body: JSON.stringify(request),
     });
-    const issued = response.headers.getSetCookie().map((line) => /^(mw_connection=[^;]+)/.exec(line)?.[1]).find(Boolean);
+    const issued = response.headers
+      .getSetCookie()
+      .map((line) => /^(mw_connection=[^;]+)/.exec(line)?.[1])
+      .find(Boolean);
     if (issued) this.cookie = issued;
     const answer = (await response.json()) as Answer;
     return { answer, ms: performance.now() - started };

@@ -39,7 +39,13 @@ export function report(figure: Figure): void {
 }
 
 /** A ratio of two medians, printed with both. */
-export function ratioFigure(name: string, numerator: { label: string; samples: number[] }, denominator: { label: string; samples: number[] }, goal: number | null, note: string): Figure {
+export function ratioFigure(
+  name: string,
+  numerator: { label: string; samples: number[] },
+  denominator: { label: string; samples: number[] },
+  goal: number | null,
+  note: string,
+): Figure {
   const a = median(numerator.samples);
   const b = median(denominator.samples);
   const ratio = a / b;

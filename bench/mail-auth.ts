@@ -45,7 +45,10 @@ const seeded = await seededFolder('mail-auth', { mailboxes: 49, activity: 0, oth
 // verifyMailLogin alone, in this process, on a copy of the folder (serve locks the other),
 // timed between the logins so both see the same load on the machine.
 const kdfDir = await scratchCopy(seeded);
-const kdfBackend = await openBackend({ productName: 'Mailwarden', version: 'bench', dataDir: kdfDir, shell: 'cli', demo: false, platform: process.platform }, silentLogger);
+const kdfBackend = await openBackend(
+  { productName: 'Mailwarden', version: 'bench', dataDir: kdfDir, shell: 'cli', demo: false, platform: process.platform },
+  silentLogger,
+);
 async function timeVerify(): Promise<number> {
   const started = performance.now();
   const result = await verifyMailLogin(kdfBackend.core, { address: benchAddress, secret: benchPassword, protocol: 'imap', clientAddress: '127.0.0.1' });
@@ -91,9 +94,13 @@ async function imapLogin(port: number, user: string, pass: string): Promise<numb
 }
 
 try {
-  serve = spawn(process.execPath, [join(projectRoot, 'out/main/cli.js'), 'serve', '--data', dataDir, '--socket', socketPath, '--http', '127.0.0.1:0', '--http-token-file', tokenFile], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  serve = spawn(
+    process.execPath,
+    [join(projectRoot, 'out/main/cli.js'), 'serve', '--data', dataDir, '--socket', socketPath, '--http', '127.0.0.1:0', '--http-token-file', tokenFile],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   await new Promise<void>((resolve, reject) => {
     serve!.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
     createInterface({ input: serve!.stdout! }).on('line', (line) => {
@@ -139,12 +146,19 @@ try {
       if (s !== null) startUp.push(s);
     }
   }
-  report(ratioFigure('mail-server auth', { label: 'IMAP login via checkpassword bridge', samples: bridge }, { label: 'IMAP login via passwd-file', samples: file }, 3,
-    'connect + LOGIN + LOGOUT with imapflow against one Dovecot: an address in its passwd-file (SHA512-CRYPT) ÷ an address it hands to checkpassword → mailwarden serve → verifyMailLogin (scrypt N=2^17)'));
+  report(
+    ratioFigure(
+      'mail-server auth',
+      { label: 'IMAP login via checkpassword bridge', samples: bridge },
+      { label: 'IMAP login via passwd-file', samples: file },
+      3,
+      'connect + LOGIN + LOGOUT with imapflow against one Dovecot: an address in its passwd-file (SHA512-CRYPT) ÷ an address it hands to checkpassword → mailwarden serve → verifyMailLogin (scrypt N=2^17)',
+    ),
+  );
   const kdfMedian = median(kdf);
   const bridgeMedian = median(bridge);
   report({
-    name: 'mail-server auth: the KDF\'s share',
+    name: "mail-server auth: the KDF's share",
     value: `verifyMailLogin alone median ${ms(kdfMedian)} (${kdf.length} runs) = ${((kdfMedian / bridgeMedian) * 100).toFixed(0)}% of the bridge login's ${ms(bridgeMedian)}; checkpassword start-up alone median ${ms(median(startUp))} (${startUp.length} runs); passwd-file login ${ms(median(file))}`,
     goal: '',
     verdict: '',
@@ -162,7 +176,14 @@ try {
     const script = join(luaWork, 'mailwarden-passdb.lua');
     await writeFile(script, shipped.replace('local config_path = "/etc/dovecot/mailwarden-passdb.conf"', `local config_path = "${settings}"`), { mode: 0o644 });
     const luaPort = await freeLoopbackPort();
-    luaDovecot = await startDovecot({ work: luaWork, imapPort: luaPort, luaPassdb: script, mail, passwdFile: join(work, 'passwd'), extra: ['auth_cache_size = 0'] });
+    luaDovecot = await startDovecot({
+      work: luaWork,
+      imapPort: luaPort,
+      luaPassdb: script,
+      mail,
+      passwdFile: join(work, 'passwd'),
+      extra: ['auth_cache_size = 0'],
+    });
     // The first login of ten mailboxes that have not logged in: scrypt, then remembered.
     const first: number[] = [];
     for (let n = 1; n <= 10; n += 1) first.push(await imapLogin(luaPort, `user${String(n).padStart(5, '0')}@cstnet.cn`, benchPassword));
@@ -176,8 +197,15 @@ try {
         luaFile.push(f);
       }
     }
-    report(ratioFigure('mail-server auth, Lua passdb', { label: 'IMAP login via the Lua passdb (repeated)', samples: lua }, { label: 'IMAP login via passwd-file', samples: luaFile }, 1.5,
-      'connect + LOGIN + LOGOUT against one Dovecot whose Lua passdb asks mailwarden serve over loopback HTTP (a client logging in again: served from the cache of recent successes) ÷ an address in its passwd-file'));
+    report(
+      ratioFigure(
+        'mail-server auth, Lua passdb',
+        { label: 'IMAP login via the Lua passdb (repeated)', samples: lua },
+        { label: 'IMAP login via passwd-file', samples: luaFile },
+        1.5,
+        'connect + LOGIN + LOGOUT against one Dovecot whose Lua passdb asks mailwarden serve over loopback HTTP (a client logging in again: served from the cache of recent successes) ÷ an address in its passwd-file',
+      ),
+    );
     report({
       name: 'mail-server auth, Lua passdb, first login',
       value: `${(median(first) / median(luaFile)).toFixed(2)}× (first login of 10 mailboxes median ${ms(median(first))} ÷ passwd-file ${ms(median(luaFile))})`,

@@ -59,8 +59,15 @@ for (let i = 0; i < runs; i += 1) {
 }
 
 const heap = (which: keyof typeof folders) => samples[which].map((s) => s.loaded.heapUsed);
-report(ratioFigure('sign-in + first activity page, 100k events ÷ 100', { label: '100k', samples: samples.long.map((s) => s.ms) }, { label: '100 events', samples: samples.short.map((s) => s.ms) }, 1.5,
-  'auth:sign-in (one scrypt check) + activity:list in the built host over 50 mailboxes, 100,000 events ÷ 100 events, alternating folder by folder'));
+report(
+  ratioFigure(
+    'sign-in + first activity page, 100k events ÷ 100',
+    { label: '100k', samples: samples.long.map((s) => s.ms) },
+    { label: '100 events', samples: samples.short.map((s) => s.ms) },
+    1.5,
+    'auth:sign-in (one scrypt check) + activity:list in the built host over 50 mailboxes, 100,000 events ÷ 100 events, alternating folder by folder',
+  ),
+);
 {
   const ratio = median(heap('long')) / median(heap('short'));
   report({
@@ -71,5 +78,17 @@ report(ratioFigure('sign-in + first activity page, 100k events ÷ 100', { label:
     note: 'the same hosts after a full GC',
   });
 }
-report({ name: 'memory at the sign-in screen', value: line(samples.long[0]!.atSignIn), goal: '', verdict: '', note: 'the host over 50 mailboxes + 100k events, the sign-in screen\'s channels answered, after a full GC' });
-report({ name: 'memory with the first activity page loaded', value: line(samples.long[0]!.loaded), goal: '', verdict: '', note: 'the same host after auth:sign-in and activity:list, after a full GC' });
+report({
+  name: 'memory at the sign-in screen',
+  value: line(samples.long[0]!.atSignIn),
+  goal: '',
+  verdict: '',
+  note: "the host over 50 mailboxes + 100k events, the sign-in screen's channels answered, after a full GC",
+});
+report({
+  name: 'memory with the first activity page loaded',
+  value: line(samples.long[0]!.loaded),
+  goal: '',
+  verdict: '',
+  note: 'the same host after auth:sign-in and activity:list, after a full GC',
+});

@@ -75,7 +75,9 @@ export async function seededFolder(name: string, plan: SeedPlan, log: (line: str
   const started = performance.now();
   await seed(dataDir, plan);
   await writeFile(stamp, wanted);
-  log(`seeded ${name} (${plan.mailboxes + 1} mailboxes, ${plan.activity} events, ${plan.others} of each other record) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  log(
+    `seeded ${name} (${plan.mailboxes + 1} mailboxes, ${plan.activity} events, ${plan.others} of each other record) in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
   return dataDir;
 }
 
@@ -91,9 +93,10 @@ async function seed(dataDir: string, plan: SeedPlan): Promise<void> {
       const collection = store.collection<T>(name);
       // One `atomically` per batch: the records land as the app writes them, one line each.
       let batch: T[] = [];
-      const flush = () => store.atomically(async () => {
-        for (const record of batch) await collection.insert(record);
-      });
+      const flush = () =>
+        store.atomically(async () => {
+          for (const record of batch) await collection.insert(record);
+        });
       for (const record of records) {
         batch.push(record);
         if (batch.length === 1000) {
@@ -106,7 +109,7 @@ async function seed(dataDir: string, plan: SeedPlan): Promise<void> {
 
     await write<MailboxRecord>(
       'mailboxes',
-      everyone.map((address, i) => newMailboxRecord(address, address.slice(0, address.indexOf('@')), passwordHash, now - (i % 300) * dayMs / 2)),
+      everyone.map((address, i) => newMailboxRecord(address, address.slice(0, address.indexOf('@')), passwordHash, now - ((i % 300) * dayMs) / 2)),
     );
     // Within the 180-day retention and under 10,000 per mailbox, so nothing is pruned on reading.
     await write<ActivityRecord>(
@@ -124,64 +127,154 @@ async function seed(dataDir: string, plan: SeedPlan): Promise<void> {
     if (plan.own > 0) {
       await write<ActivityRecord>(
         'activity',
-        spread(plan.own, [benchAddress], (mailbox, i) => ({
-          _id: `own${i.toString(36).padStart(8, '0')}${id().slice(0, 12)}`, mailbox, kind: 'sign-in', outcome: 'success',
-          at: now - dayMs + i * 1000, device: 'Windows · LAB-PC-07 / Chrome 131', detail: {},
-        }) as ActivityRecord),
+        spread(
+          plan.own,
+          [benchAddress],
+          (mailbox, i) =>
+            ({
+              _id: `own${i.toString(36).padStart(8, '0')}${id().slice(0, 12)}`,
+              mailbox,
+              kind: 'sign-in',
+              outcome: 'success',
+              at: now - dayMs + i * 1000,
+              device: 'Windows · LAB-PC-07 / Chrome 131',
+              detail: {},
+            }) as ActivityRecord,
+        ),
       );
       await write<ClientPasswordRecord>(
         'clientPasswords',
-        spread(plan.own, [benchAddress], (mailbox, i) => ({
-          _id: `own-cp-${i}`, mailbox, name: `Own client ${i}`, hash: passwordHash, lookup: keyedHash(keys.mac, 'client-password', `own-${i}`),
-          scopes: ['imap', 'smtp'], createdAt: now - dayMs + i, expiresAt: null, lastUsedAt: null, lastUsedFrom: null, appliedTo: [],
-        }) as ClientPasswordRecord),
+        spread(
+          plan.own,
+          [benchAddress],
+          (mailbox, i) =>
+            ({
+              _id: `own-cp-${i}`,
+              mailbox,
+              name: `Own client ${i}`,
+              hash: passwordHash,
+              lookup: keyedHash(keys.mac, 'client-password', `own-${i}`),
+              scopes: ['imap', 'smtp'],
+              createdAt: now - dayMs + i,
+              expiresAt: null,
+              lastUsedAt: null,
+              lastUsedFrom: null,
+              appliedTo: [],
+            }) as ClientPasswordRecord,
+        ),
       );
       await write<TrustedDeviceRecord>(
         'trustedDevices',
         spread(plan.own, [benchAddress], (mailbox, i) => ({
-          _id: `own-dev-${i}`, mailbox, tokenHash: keyedHash(keys.mac, 'trust-token', `own-${i}`), label: `Own PC ${i}`, client: 'Chrome 131',
-          createdAt: now - dayMs, lastUsedAt: now - dayMs, expiresAt: now + 20 * dayMs,
+          _id: `own-dev-${i}`,
+          mailbox,
+          tokenHash: keyedHash(keys.mac, 'trust-token', `own-${i}`),
+          label: `Own PC ${i}`,
+          client: 'Chrome 131',
+          createdAt: now - dayMs,
+          lastUsedAt: now - dayMs,
+          expiresAt: now + 20 * dayMs,
         })),
       );
       await write<GrantRecord>(
         'grants',
-        spread(plan.own, [benchAddress], (owner, i) => ({
-          _id: `own-grant-${i}`, owner, grantee: others[i % others.length]!, level: 'read-only', createdAt: now - dayMs, changedAt: now - dayMs, endsAt: null,
-        }) as GrantRecord),
+        spread(
+          plan.own,
+          [benchAddress],
+          (owner, i) =>
+            ({
+              _id: `own-grant-${i}`,
+              owner,
+              grantee: others[i % others.length]!,
+              level: 'read-only',
+              createdAt: now - dayMs,
+              changedAt: now - dayMs,
+              endsAt: null,
+            }) as GrantRecord,
+        ),
       );
     }
     if (plan.others === 0) return;
     // The rest go to the other mailboxes: the bench mailbox's own lists are made by the bench.
     await write<CodeRecord>(
       'codes',
-      spread(plan.others, others, (mailbox, i) => ({
-        _id: id(), mailbox, purpose: 'bind-phone', phone: `+86139${String(i).padStart(8, '0')}`, hash: keyedHash(keys.mac, 'sms-code:bind-phone', String(100000 + i)),
-        sentAt: now - dayMs, windowStartedAt: now - dayMs, expiresAt: now - dayMs + 300_000, wrongEntries: 0, usedAt: null,
-      }) as CodeRecord),
+      spread(
+        plan.others,
+        others,
+        (mailbox, i) =>
+          ({
+            _id: id(),
+            mailbox,
+            purpose: 'bind-phone',
+            phone: `+86139${String(i).padStart(8, '0')}`,
+            hash: keyedHash(keys.mac, 'sms-code:bind-phone', String(100000 + i)),
+            sentAt: now - dayMs,
+            windowStartedAt: now - dayMs,
+            expiresAt: now - dayMs + 300_000,
+            wrongEntries: 0,
+            usedAt: null,
+          }) as CodeRecord,
+      ),
     );
     await write<SmsSendRecord>(
       'smsSends',
-      spread(plan.others, others, (mailbox, i) => ({ _id: id(), mailbox, phone: `+86139${String(i).padStart(8, '0')}`, purpose: 'bind-phone', at: now - (i % 30) * dayMs }) as SmsSendRecord),
+      spread(
+        plan.others,
+        others,
+        (mailbox, i) =>
+          ({ _id: id(), mailbox, phone: `+86139${String(i).padStart(8, '0')}`, purpose: 'bind-phone', at: now - (i % 30) * dayMs }) as SmsSendRecord,
+      ),
     );
     await write<ClientPasswordRecord>(
       'clientPasswords',
-      spread(plan.others, others, (mailbox, i) => ({
-        _id: id(), mailbox, name: `Client ${i}`, hash: passwordHash, lookup: keyedHash(keys.mac, 'client-password', `seeded-${i}`),
-        scopes: ['imap', 'smtp'], createdAt: now - dayMs, expiresAt: null, lastUsedAt: null, lastUsedFrom: null, appliedTo: [],
-      }) as ClientPasswordRecord),
+      spread(
+        plan.others,
+        others,
+        (mailbox, i) =>
+          ({
+            _id: id(),
+            mailbox,
+            name: `Client ${i}`,
+            hash: passwordHash,
+            lookup: keyedHash(keys.mac, 'client-password', `seeded-${i}`),
+            scopes: ['imap', 'smtp'],
+            createdAt: now - dayMs,
+            expiresAt: null,
+            lastUsedAt: null,
+            lastUsedFrom: null,
+            appliedTo: [],
+          }) as ClientPasswordRecord,
+      ),
     );
     await write<TrustedDeviceRecord>(
       'trustedDevices',
       spread(plan.others, others, (mailbox, i) => ({
-        _id: id(), mailbox, tokenHash: keyedHash(keys.mac, 'trust-token', `seeded-${i}`), label: `PC-${i}`, client: 'Chrome 131',
-        createdAt: now - dayMs, lastUsedAt: now - dayMs, expiresAt: now + 20 * dayMs,
+        _id: id(),
+        mailbox,
+        tokenHash: keyedHash(keys.mac, 'trust-token', `seeded-${i}`),
+        label: `PC-${i}`,
+        client: 'Chrome 131',
+        createdAt: now - dayMs,
+        lastUsedAt: now - dayMs,
+        expiresAt: now + 20 * dayMs,
       })),
     );
     await write<GrantRecord>(
       'grants',
-      spread(plan.others, others, (owner, i) => ({
-        _id: id(), owner, grantee: others[(i + 1) % others.length]!, level: 'read-only', createdAt: now - dayMs, changedAt: now - dayMs, endsAt: null,
-      }) as GrantRecord),
+      spread(
+        plan.others,
+        others,
+        (owner, i) =>
+          ({
+            _id: id(),
+            owner,
+            grantee: others[(i + 1) % others.length]!,
+            level: 'read-only',
+            createdAt: now - dayMs,
+            changedAt: now - dayMs,
+            endsAt: null,
+          }) as GrantRecord,
+      ),
     );
   } finally {
     await store.close();

@@ -66,7 +66,15 @@ async function seed(): Promise<void> {
   const started = Date.now();
   const opened = await openOrganisationStore({ url, serverKey, logger: silentLogger, poolSize: 2 });
   const core = createCoreContext(
-    { store: opened.store, clock: systemClock, random: cryptoRandom, sms: { kind: 'outbox', send: async () => undefined }, keys: opened.keys, logger: silentLogger, policy: () => defaultPolicy },
+    {
+      store: opened.store,
+      clock: systemClock,
+      random: cryptoRandom,
+      sms: { kind: 'outbox', send: async () => undefined },
+      keys: opened.keys,
+      logger: silentLogger,
+      policy: () => defaultPolicy,
+    },
     { scrypt: owaspScrypt },
   );
   await createMailbox(core, { address: benchAddress, password: benchPassword, totp: totpSecret });
@@ -106,7 +114,20 @@ async function seed(): Promise<void> {
 async function startServer(): Promise<{ port: number; child: ChildProcess }> {
   const child = spawn(
     process.execPath,
-    [join(projectRoot, 'out/main/cli.js'), 'server', '--config', join(work, 'server.json'), '--listen', '127.0.0.1:0', '--database', url, '--server-key-file', keyFile, '--data-dir', work],
+    [
+      join(projectRoot, 'out/main/cli.js'),
+      'server',
+      '--config',
+      join(work, 'server.json'),
+      '--listen',
+      '127.0.0.1:0',
+      '--database',
+      url,
+      '--server-key-file',
+      keyFile,
+      '--data-dir',
+      work,
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'], cwd: projectRoot },
   );
   servers.push(child);
@@ -139,7 +160,12 @@ function post(port: number, path: string, body: unknown, token?: string): Promis
         path,
         method: 'POST',
         agent,
-        headers: { Host: `127.0.0.1:${port}`, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+        headers: {
+          Host: `127.0.0.1:${port}`,
+          'Content-Type': 'application/json',
+          'Content-Length': Buffer.byteLength(text),
+          ...(token ? { Authorization: `Bearer ${token}` } : {}),
+        },
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -204,7 +230,9 @@ try {
     const p95 = percentile(samples, 95);
     all.push(...samples);
     if (p95 > worst.p95) worst = { channel: label, p95 };
-    console.log(`${label.slice(0, 40).padEnd(40)} ${String(samples.length).padStart(3)}  ${ms(percentile(samples, 50)).padEnd(9)} ${ms(p95).padEnd(9)} ${[...answers].map(([k, n]) => `${k}×${n}`).join(', ')}`);
+    console.log(
+      `${label.slice(0, 40).padEnd(40)} ${String(samples.length).padStart(3)}  ${ms(percentile(samples, 50)).padEnd(9)} ${ms(p95).padEnd(9)} ${[...answers].map(([k, n]) => `${k}×${n}`).join(', ')}`,
+    );
   }
   report({
     name: 'organisation server latency, 100k mailboxes, 1M events',

@@ -80,10 +80,7 @@ const given = process.argv[2];
 const input = given ? resolve(given) : stageApp();
 let result;
 try {
-  result = await run(
-    { input, customScan: [], excludeFromScan: excluded, isRelative: true, isVerbose: true, parserPlugins: [] },
-    false,
-  );
+  result = await run({ input, customScan: [], excludeFromScan: excluded, isRelative: true, isVerbose: true, parserPlugins: [] }, false);
 } finally {
   if (!given) rmSync(input, { recursive: true, force: true });
 }

@@ -36,17 +36,22 @@ export function packDir(output) {
   );
   const platform = { linux: '--linux', darwin: '--mac', win32: '--win' }[process.platform];
   try {
-    const run = spawnSync(process.execPath, [join(root, 'node_modules/electron-builder/cli.js'), '--dir', platform, `--${process.arch}`, '--config', config, '--publish', 'never'], {
-      cwd: root,
-      encoding: 'utf8',
-      env: { ...process.env, CSC_IDENTITY_AUTO_DISCOVERY: 'false' },
-    });
+    const run = spawnSync(
+      process.execPath,
+      [join(root, 'node_modules/electron-builder/cli.js'), '--dir', platform, `--${process.arch}`, '--config', config, '--publish', 'never'],
+      {
+        cwd: root,
+        encoding: 'utf8',
+        env: { ...process.env, CSC_IDENTITY_AUTO_DISCOVERY: 'false' },
+      },
+    );
     if (run.status !== 0) throw new Error(`electron-builder --dir failed:\n${run.stdout}\n${run.stderr}`);
   } finally {
     rmSync(config, { force: true });
   }
   const unpacked = { linux: `linux-${process.arch === 'x64' ? '' : `${process.arch}-`}unpacked`, win32: 'win-unpacked', darwin: 'mac' }[process.platform];
-  const resources = process.platform === 'darwin' ? join(output, 'dist', unpacked, 'Mailwarden.app/Contents/Resources') : join(output, 'dist', unpacked, 'resources');
+  const resources =
+    process.platform === 'darwin' ? join(output, 'dist', unpacked, 'Mailwarden.app/Contents/Resources') : join(output, 'dist', unpacked, 'resources');
   return resources;
 }
 

@@ -35,7 +35,15 @@ run('unit', npx, ['vitest', 'run', '--reporter=default', '--reporter=json', `--o
 // The core's suites once more with every test core on PostgreSQL: one contract, two backends.
 // Where PostgreSQL is missing (not on CI, which installs it) the stage says so instead of failing.
 if (process.env.CI || existsSync('/usr/lib/postgresql/15/bin/initdb')) {
-  run('core on PostgreSQL', npx, ['vitest', 'run', '-c', 'vitest.postgres.config.ts', '--reporter=dot', '--reporter=json', `--outputFile.json=${postgresJson}`]);
+  run('core on PostgreSQL', npx, [
+    'vitest',
+    'run',
+    '-c',
+    'vitest.postgres.config.ts',
+    '--reporter=dot',
+    '--reporter=json',
+    `--outputFile.json=${postgresJson}`,
+  ]);
 } else {
   console.log('\n=== core on PostgreSQL: not run, PostgreSQL 15 is not installed (npm run setup installs it)');
 }
@@ -69,7 +77,8 @@ if (existsSync(playwrightJson)) {
     for (const spec of suite.specs ?? [])
       for (const t of spec.tests ?? [])
         if (t.status === 'skipped')
-          for (const a of t.annotations ?? []) if (a.type === 'skip') skipReasons.set(a.description ?? 'no reason given', (skipReasons.get(a.description) ?? 0) + 1);
+          for (const a of t.annotations ?? [])
+            if (a.type === 'skip') skipReasons.set(a.description ?? 'no reason given', (skipReasons.get(a.description) ?? 0) + 1);
     for (const child of suite.suites ?? []) visit(child);
   };
   for (const suite of report.suites ?? []) visit(suite);

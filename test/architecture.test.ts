@@ -23,7 +23,9 @@ function filesUnder(dir: string, pattern = /\.(ts|svelte|js|mjs)$/): string[] {
 function importsOf(file: string): string[] {
   const text = readFileSync(join(root, file), 'utf8');
   const found: string[] = [];
-  for (const match of text.matchAll(/(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\s*\(\s*['"]([^'"]+)['"]\s*\)|require\(\s*['"]([^'"]+)['"]\s*\)/g)) {
+  for (const match of text.matchAll(
+    /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\s*\(\s*['"]([^'"]+)['"]\s*\)|require\(\s*['"]([^'"]+)['"]\s*\)/g,
+  )) {
     found.push((match[1] ?? match[2] ?? match[3])!);
   }
   return found;
@@ -32,9 +34,11 @@ function importsOf(file: string): string[] {
 /** The folder (electron/<layer> or renderer) a relative import lands in. */
 function layerOf(file: string, specifier: string): string | null {
   if (!specifier.startsWith('.')) return null;
-  const target = relative(root, join(root, file, '..', specifier)).split(sep).join('/');
+  const target = relative(root, join(root, file, '..', specifier))
+    .split(sep)
+    .join('/');
   const [top, layer] = target.split('/');
-  return top === 'electron' ? `electron/${layer}` : top ?? null;
+  return top === 'electron' ? `electron/${layer}` : (top ?? null);
 }
 
 const sourceFiles = [...filesUnder('electron'), ...filesUnder('renderer/src')];
@@ -97,7 +101,9 @@ describe('Electron safety', () => {
     const everything = [...sourceFiles, ...filesUnder('test', /\.ts$/).filter((f) => f !== 'test/architecture.test.ts'), 'electron.vite.config.ts'];
     for (const file of everything) {
       const text = readFileSync(join(root, file), 'utf8');
-      expect(text, file).not.toMatch(/nodeIntegration(InWorker|InSubFrames)?\s*:\s*true|contextIsolation\s*:\s*false|sandbox\s*:\s*false|webSecurity\s*:\s*false|webviewTag\s*:\s*true|allowRunningInsecureContent\s*:\s*true/);
+      expect(text, file).not.toMatch(
+        /nodeIntegration(InWorker|InSubFrames)?\s*:\s*true|contextIsolation\s*:\s*false|sandbox\s*:\s*false|webSecurity\s*:\s*false|webviewTag\s*:\s*true|allowRunningInsecureContent\s*:\s*true/,
+      );
     }
   });
 

@@ -40,12 +40,7 @@ export function parseSince(text: string): number | null {
   return Number.isNaN(at) ? null : at;
 }
 
-export async function auditExport(
-  flags: CliFlags,
-  options: CliOptions,
-  out: (s: string) => void,
-  errOut: (s: string) => void,
-): Promise<number> {
+export async function auditExport(flags: CliFlags, options: CliOptions, out: (s: string) => void, errOut: (s: string) => void): Promise<number> {
   const wrong = (message: string) => {
     errOut(`mailwarden: ${message}\n\n${auditExportUsage}`);
     return 2;
@@ -86,12 +81,16 @@ export async function auditExport(
       await sink.finish();
     } catch (cause) {
       await sink.abandon();
-      errOut(`mailwarden: cannot write ${target ?? 'the export'}: ${(cause as NodeJS.ErrnoException).code ?? (cause instanceof StorageError ? cause.message : 'error')}\n`);
+      errOut(
+        `mailwarden: cannot write ${target ?? 'the export'}: ${(cause as NodeJS.ErrnoException).code ?? (cause instanceof StorageError ? cause.message : 'error')}\n`,
+      );
       return 1;
     }
     if (target === null) return 0;
     const seconds = (performance.now() - started) / 1000;
-    errOut(`Exported ${written} event${written === 1 ? '' : 's'} to ${target} in ${seconds.toFixed(1)} s (${Math.round(written / Math.max(seconds, 0.001))} events/s).\n`);
+    errOut(
+      `Exported ${written} event${written === 1 ? '' : 's'} to ${target} in ${seconds.toFixed(1)} s (${Math.round(written / Math.max(seconds, 0.001))} events/s).\n`,
+    );
     return 0;
   });
 }

@@ -53,7 +53,8 @@ export async function withBackend(
 }
 
 /** A snapshot for the commands that only read (withBackend's 'read'). */
-export const readBackend = (options: CliOptions, errOut: (s: string) => void, work: (backend: Backend) => Promise<number>) => withBackend(options, errOut, work, 'read');
+export const readBackend = (options: CliOptions, errOut: (s: string) => void, work: (backend: Backend) => Promise<number>) =>
+  withBackend(options, errOut, work, 'read');
 
 export const environmentOf = (options: LaunchOptions): AppEnvironment => ({
   productName,

@@ -93,7 +93,8 @@ function parseArguments(argv: readonly string[]): Invocation {
   let socket: string | undefined;
   let inputTimeoutMs = defaultInputTimeoutMs;
   const milliseconds = (text: string | undefined) => {
-    if (text === undefined || !/^[1-9]\d{0,6}$/.test(text)) throw new TemporaryFailure('--input-timeout-ms needs a whole number of milliseconds from 1 to 9999999');
+    if (text === undefined || !/^[1-9]\d{0,6}$/.test(text))
+      throw new TemporaryFailure('--input-timeout-ms needs a whole number of milliseconds from 1 to 9999999');
     return Number(text);
   };
   let index = 0;

@@ -70,7 +70,12 @@ export async function runCli(argv: readonly string[], out: (s: string) => void, 
     return 0;
   }
   // The server reads its own flags, its config file and its environment (electron/cli/server.ts).
-  if (command === 'server') return serverCommand(argv.filter((word, at) => at !== argv.indexOf('server')), out, errOut);
+  if (command === 'server')
+    return serverCommand(
+      argv.filter((word, at) => at !== argv.indexOf('server')),
+      out,
+      errOut,
+    );
   const topic = command === 'policy' || command === 'audit' ? `${command} ${argument ?? ''}`.trim() : command;
   const wrong = topic in optionsOf ? misfit(topic, argv, words) : null;
   if (wrong) {
@@ -94,7 +99,9 @@ export async function runCli(argv: readonly string[], out: (s: string) => void, 
     case 'autoconfig': {
       const domain = typeof flags.domain === 'string' ? flags.domain.trim() : '';
       if (!isMailDomain(domain)) {
-        errOut(`mailwarden: autoconfig needs --domain, the mail domain (e.g. cstnet.cn)${domain ? `; '${domain}' is not one` : ''}\n\n${commandHelp.autoconfig}`);
+        errOut(
+          `mailwarden: autoconfig needs --domain, the mail domain (e.g. cstnet.cn)${domain ? `; '${domain}' is not one` : ''}\n\n${commandHelp.autoconfig}`,
+        );
         return 2;
       }
       const resolved = await readPolicy(policyOptions(options), silentLogger);
@@ -110,7 +117,9 @@ export async function runCli(argv: readonly string[], out: (s: string) => void, 
       if (argument === 'show') return policyShow(options, flags.json === true, out, errOut);
       if (argument === 'check') return policyCheck(words[2], out, errOut);
       if (argument === 'set') return policySet(words[2], flags, options, out, errOut);
-      errOut(`mailwarden: policy needs 'show', 'check' or 'set'\n\n${commandHelp['policy show']}\n${commandHelp['policy check']}\n${commandHelp['policy set']}`);
+      errOut(
+        `mailwarden: policy needs 'show', 'check' or 'set'\n\n${commandHelp['policy show']}\n${commandHelp['policy check']}\n${commandHelp['policy set']}`,
+      );
       return 2;
     case 'audit':
       if (argument === 'export') return auditExport(flags, options, out, errOut);

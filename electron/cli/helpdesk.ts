@@ -35,7 +35,9 @@ export async function helpdeskCommand(
   errOut: (s: string) => void,
 ): Promise<number> {
   if (!action || !(isHelpdeskAction(action) || action === 'issue-access-pass')) {
-    errOut(`mailwarden: helpdesk needs an ACTION: ${[...helpdeskActions, 'issue-access-pass'].join(', ')}${action ? ` (not '${action}')` : ''}\n\n${helpdeskUsage}`);
+    errOut(
+      `mailwarden: helpdesk needs an ACTION: ${[...helpdeskActions, 'issue-access-pass'].join(', ')}${action ? ` (not '${action}')` : ''}\n\n${helpdeskUsage}`,
+    );
     return 2;
   }
   if (!address) {
@@ -60,7 +62,9 @@ export async function helpdeskCommand(
         return 1;
       }
       // The pass alone on its own line, for the operator to read out or pass on; shown only here.
-      out(`Temporary access pass for ${issued.data.mailbox}, one sign-in, valid until ${new Date(issued.data.expiresAt).toISOString()} (issued by ${by}):\n${issued.data.pass}\n`);
+      out(
+        `Temporary access pass for ${issued.data.mailbox}, one sign-in, valid until ${new Date(issued.data.expiresAt).toISOString()} (issued by ${by}):\n${issued.data.pass}\n`,
+      );
       return 0;
     });
   }
@@ -70,7 +74,9 @@ export async function helpdeskCommand(
       errOut(result.code === 'mailbox-unknown' ? `mailwarden: no mailbox ${address}\n` : `mailwarden: ${result.code}\n`);
       return 1;
     }
-    const changed = Object.entries(result.data.changed).map(([what, n]) => `${what} ${n}`).join(', ');
+    const changed = Object.entries(result.data.changed)
+      .map(([what, n]) => `${what} ${n}`)
+      .join(', ');
     out(`${action} done for ${result.data.mailbox} by ${by}${changed ? ` (${changed})` : ''}.\n`);
     return 0;
   });

@@ -64,7 +64,15 @@ export async function importCommand(file: string | undefined, options: CliOption
     return 1;
   }
   const extension = extname(file).toLowerCase();
-  const format = extension === '.json' || (extension !== '.csv' && text.trimStart().replace(/^\uFEFF/, '').startsWith('[')) ? 'json' : 'csv';
+  const format =
+    extension === '.json' ||
+    (extension !== '.csv' &&
+      text
+        .trimStart()
+        .replace(/^\uFEFF/, '')
+        .startsWith('['))
+      ? 'json'
+      : 'csv';
   const parsed = format === 'json' ? parseMailboxJson(text) : parseMailboxCsv(text);
   return withBackend(options, errOut, async (backend) => {
     // One scrypt hash per password: 10,000 rows take a while, so say how far it has got, a line a
@@ -78,7 +86,10 @@ export async function importCommand(file: string | undefined, options: CliOption
       const rate = hashed / Math.max((now - started) / 1000, 0.001);
       errOut(`mailwarden: hashed ${hashed} of ${total} passwords (${rate.toFixed(0)}/s)\n`);
     };
-    const outcome = await importMailboxes(backend.core, parsed, cliDeviceName(), { onProgress: progress, concurrency: Math.max(availableParallelism(), importHashConcurrency) });
+    const outcome = await importMailboxes(backend.core, parsed, cliDeviceName(), {
+      onProgress: progress,
+      concurrency: Math.max(availableParallelism(), importHashConcurrency),
+    });
     if (!outcome.ok) {
       for (const problem of outcome.problems) errOut(describeProblem(file, format, problem));
       errOut(`mailwarden: nothing was imported (${outcome.problems.length} problem${outcome.problems.length === 1 ? '' : 's'})\n`);
@@ -96,7 +107,13 @@ export function listCommand(options: CliOptions, out: (s: string) => void, errOu
     errOut,
     async (backend) => {
       const list = await listMailboxes(backend.core);
-      out(`${JSON.stringify(list.map((m) => ({ ...m, createdAt: new Date(m.createdAt).toISOString() })), null, 2)}\n`);
+      out(
+        `${JSON.stringify(
+          list.map((m) => ({ ...m, createdAt: new Date(m.createdAt).toISOString() })),
+          null,
+          2,
+        )}\n`,
+      );
       return 0;
     },
     options.demo ? 'write' : 'read',

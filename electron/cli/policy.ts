@@ -91,14 +91,22 @@ function printPolicy(resolved: ReturnType<typeof resolvePolicy>, json: boolean, 
 }
 
 /** `policy set FILE --database …`: the organisation's policy, stored all or nothing. */
-export async function policySet(file: string | undefined, flags: CliFlags, options: CliOptions, out: (s: string) => void, errOut: (s: string) => void): Promise<number> {
+export async function policySet(
+  file: string | undefined,
+  flags: CliFlags,
+  options: CliOptions,
+  out: (s: string) => void,
+  errOut: (s: string) => void,
+): Promise<number> {
   if (!file) {
     errOut(`mailwarden: policy set needs a FILE\n\n${policyHelp['policy set']}`);
     return 2;
   }
   if (!options.organisation) {
     // On a computer, policy comes from the registry, managed preferences or /etc (docs/it-deployment.md).
-    errOut(`mailwarden: policy set stores the organisation's policy in its database: give --database URL (or ${databaseVariable})\n\n${policyHelp['policy set']}`);
+    errOut(
+      `mailwarden: policy set stores the organisation's policy in its database: give --database URL (or ${databaseVariable})\n\n${policyHelp['policy set']}`,
+    );
     return 2;
   }
   const by = operatorOf(flags);
@@ -118,7 +126,9 @@ export async function policySet(file: string | undefined, flags: CliFlags, optio
       errOut(`mailwarden: nothing was stored (${written.problems.length} problem${written.problems.length === 1 ? '' : 's'})\n`);
       return 1;
     }
-    out(`Stored ${written.keys} key${written.keys === 1 ? '' : 's'} as the organisation's policy (by ${by}). Restart the organisation server processes, one at a time, to apply it.\n`);
+    out(
+      `Stored ${written.keys} key${written.keys === 1 ? '' : 's'} as the organisation's policy (by ${by}). Restart the organisation server processes, one at a time, to apply it.\n`,
+    );
     return 0;
   });
 }

@@ -116,7 +116,9 @@ export async function serveCommand(
   const keyFile = text(values['server-key-file']);
   // --database, or MAILWARDEN_DATABASE_URL when no --data DIR says otherwise.
   const organisation =
-    text(values.database) || !dataOption ? organisationTarget({ database: values.database, ...(keyFile ? { 'server-key-file': resolve(cwd, keyFile) } : {}) }, process.env) : null;
+    text(values.database) || !dataOption
+      ? organisationTarget({ database: values.database, ...(keyFile ? { 'server-key-file': resolve(cwd, keyFile) } : {}) }, process.env)
+      : null;
   if (!dataOption && !organisation) {
     errOut(`mailwarden: serve needs --data DIR or --database URL\n\n${serveUsage}`);
     return 2;
@@ -164,7 +166,7 @@ export async function serveCommand(
       return 1;
     }
     if (masterPassword.length === 0 || /[\r\n]/.test(masterPassword)) {
-      errOut('mailwarden: the IMAP ACL password file must hold one line, the master user\'s password\n');
+      errOut("mailwarden: the IMAP ACL password file must hold one line, the master user's password\n");
       return 1;
     }
     const masterUser = text(values['imap-acl-master-user']) ?? 'mailwarden-acl';
@@ -248,19 +250,28 @@ export async function serveCommand(
     } catch (cause) {
       await server.close();
       await backend.close();
-      errOut(`mailwarden: cannot answer on http://${httpListen.host}:${httpListen.port}: ${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}\n`);
+      errOut(
+        `mailwarden: cannot answer on http://${httpListen.host}:${httpListen.port}: ${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}\n`,
+      );
       return 1;
     }
   }
   let senderMap: SenderMap | null = null;
   if (senderMapListen) {
     try {
-      senderMap = await startSenderMap({ host: senderMapListen.host, port: senderMapListen.port, logger, lookup: (sender) => withRequestLabel('sender map', () => senderLogins(backend.core, sender)) });
+      senderMap = await startSenderMap({
+        host: senderMapListen.host,
+        port: senderMapListen.port,
+        logger,
+        lookup: (sender) => withRequestLabel('sender map', () => senderLogins(backend.core, sender)),
+      });
     } catch (cause) {
       await endpoint?.close();
       await server.close();
       await backend.close();
-      errOut(`mailwarden: cannot answer on ${senderMapListen.host}:${senderMapListen.port}: ${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}\n`);
+      errOut(
+        `mailwarden: cannot answer on ${senderMapListen.host}:${senderMapListen.port}: ${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}\n`,
+      );
       return 1;
     }
   }

@@ -92,7 +92,12 @@ export interface ServerCommandHooks {
   readonly rendererDir?: string;
 }
 
-export async function serverCommand(argv: readonly string[], out: (s: string) => void, errOut: (s: string) => void, hooks: ServerCommandHooks = {}): Promise<number> {
+export async function serverCommand(
+  argv: readonly string[],
+  out: (s: string) => void,
+  errOut: (s: string) => void,
+  hooks: ServerCommandHooks = {},
+): Promise<number> {
   const cwd = hooks.cwd ?? process.cwd();
   const env = hooks.env ?? process.env;
   let values: Record<string, string | boolean | undefined>;
@@ -164,7 +169,9 @@ export async function serverCommand(argv: readonly string[], out: (s: string) =>
     try {
       tls = { cert: await readFile(config.tls.certFile), key: await readFile(config.tls.keyFile) };
     } catch (cause) {
-      errOut(`mailwarden: cannot read the certificate or its key (${(cause as NodeJS.ErrnoException).code ?? 'error'}): ${config.tls.certFile}, ${config.tls.keyFile}\n`);
+      errOut(
+        `mailwarden: cannot read the certificate or its key (${(cause as NodeJS.ErrnoException).code ?? 'error'}): ${config.tls.certFile}, ${config.tls.keyFile}\n`,
+      );
       return 1;
     }
   }
@@ -202,7 +209,13 @@ export async function serverCommand(argv: readonly string[], out: (s: string) =>
   layers.push({
     level: 'enforced',
     origin: 'organisation-server',
-    entries: ['clientIntegrations.keychain', 'clientIntegrations.foxmail', 'clientIntegrations.thunderbird', 'clientIntegrations.iphoneProfile', 'clientIntegrations.outlook'].map((key) => ({ path: key, value: false })),
+    entries: [
+      'clientIntegrations.keychain',
+      'clientIntegrations.foxmail',
+      'clientIntegrations.thunderbird',
+      'clientIntegrations.iphoneProfile',
+      'clientIntegrations.outlook',
+    ].map((key) => ({ path: key, value: false })),
   });
   const policy = resolvePolicy(layers, logger);
   const fileProblems = policy.problems.filter((problem) => problem.origin === 'policy-file');

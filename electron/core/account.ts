@@ -34,9 +34,7 @@ export async function passwordChangePreview(core: CoreContext, mailbox: string):
   const clientPasswords = revokesClientPasswords
     ? (await core.store.collection<ClientPasswordRecord>('clientPasswords').find({ mailbox }, { sort: { createdAt: 1 } })).map((p) => p.name)
     : [];
-  const trustedDevices = await core.store
-    .collection<TrustedDeviceRecord>('trustedDevices')
-    .count({ mailbox, expiresAt: { $gt: core.clock.now() } });
+  const trustedDevices = await core.store.collection<TrustedDeviceRecord>('trustedDevices').count({ mailbox, expiresAt: { $gt: core.clock.now() } });
   return { revokesClientPasswords, clientPasswords, trustedDevices };
 }
 

@@ -66,7 +66,6 @@ export async function* auditBatches(core: CoreContext, query: AuditQuery, batchS
   }
 }
 
-
 /**
  * One CSV cell. A spreadsheet runs a cell starting with = + - @ (or a tab or carriage return,
  * which some strip first) as a formula, so such cells get a leading apostrophe (OWASP's

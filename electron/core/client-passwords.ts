@@ -187,12 +187,7 @@ export async function revokeClientPassword(core: CoreContext, mailbox: string, c
   });
 }
 
-export async function markClientPasswordApplied(
-  core: CoreContext,
-  mailbox: string,
-  id: string,
-  target: ApplyTarget,
-): Promise<Result<ClientPasswordView>> {
+export async function markClientPasswordApplied(core: CoreContext, mailbox: string, id: string, target: ApplyTarget): Promise<Result<ClientPasswordView>> {
   return core.store.atomically(async () => {
     const record = await ownPassword(core, mailbox, id);
     if (!record) return err('not-found');
@@ -248,7 +243,12 @@ export async function classifyStoredSecrets(core: CoreContext, mailbox: MailboxR
 
 export function createClientPasswordsHandlers(core: CoreContext): LevelledHandlersOf<'client-passwords'> {
   return {
-    'client-passwords:list': async (_request, call) => ok({ passwords: await listClientPasswords(core, call.session.mailbox), limit: core.policy().clientPasswordLimit, defaultExpiryDays: core.policy().clientPasswordDefaultExpiryDays }),
+    'client-passwords:list': async (_request, call) =>
+      ok({
+        passwords: await listClientPasswords(core, call.session.mailbox),
+        limit: core.policy().clientPasswordLimit,
+        defaultExpiryDays: core.policy().clientPasswordDefaultExpiryDays,
+      }),
     'client-passwords:create': async (request, call) => createClientPassword(core, call.session.mailbox, call, request),
     'client-passwords:revoke': async (request, call) => revokeClientPassword(core, call.session.mailbox, call, request.id),
     'client-passwords:mark-applied': async (request, call) => markClientPasswordApplied(core, call.session.mailbox, request.id, request.target),

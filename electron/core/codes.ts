@@ -92,14 +92,16 @@ function hashPurpose(purpose: CodePurpose): string {
   return `sms-code:${purpose}`;
 }
 
-
 function secondsUntil(at: number, now: number): number {
   return Math.max(1, Math.ceil((at - now) / 1000));
 }
 
 /** Six uniform digits from the CSPRNG; leading zeros are part of the code. */
 function newCode(core: CoreContext): string {
-  return core.random.int(10 ** codeRules.digits).toString().padStart(codeRules.digits, '0');
+  return core.random
+    .int(10 ** codeRules.digits)
+    .toString()
+    .padStart(codeRules.digits, '0');
 }
 
 function validMinutes(validMs: number): number {
@@ -270,7 +272,9 @@ export async function redeemCode(core: CoreContext, input: VerifyCodeInput): Pro
     detail: { purpose, wrongEntries },
   });
   // The 5th wrong entry ends the code: one in a million per guess, five guesses per code.
-  return wrongEntries >= codeRules.maxWrongEntries ? err('code-attempts-exceeded') : err('code-invalid', { triesLeft: codeRules.maxWrongEntries - wrongEntries });
+  return wrongEntries >= codeRules.maxWrongEntries
+    ? err('code-attempts-exceeded')
+    : err('code-invalid', { triesLeft: codeRules.maxWrongEntries - wrongEntries });
 }
 
 /** Checks and spends a typed code on its own (the sign-in step). */

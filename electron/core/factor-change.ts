@@ -88,7 +88,11 @@ function mayRemoveAMethod(core: CoreContext, mailbox: MailboxRecord): boolean {
  * Takes a method off the record, or refuses while it is the last one under an enforcing policy.
  * Backup codes stand in for a method; once no method is left they would be a way around nothing, so they go too.
  */
-export function withoutMethod(core: CoreContext, mailbox: MailboxRecord, change: Partial<Pick<MailboxRecord, 'phone' | 'totp' | 'totpPending'>>): Result<MailboxRecord> {
+export function withoutMethod(
+  core: CoreContext,
+  mailbox: MailboxRecord,
+  change: Partial<Pick<MailboxRecord, 'phone' | 'totp' | 'totpPending'>>,
+): Result<MailboxRecord> {
   if (!mayRemoveAMethod(core, mailbox)) return err('enforcement-requires-method');
   const next = { ...mailbox, ...change };
   return ok(hasTwoFactor(next) ? next : { ...next, backupCodes: [] });

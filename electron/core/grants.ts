@@ -133,7 +133,10 @@ export async function listGivenGrants(core: CoreContext, owner: string): Promise
     await removeLapsed(core, { owner });
     return grants(core).find({ owner }, { sort: { createdAt: 1 } });
   });
-  const names = await displayNames(core, given.map((grant) => grant.grantee));
+  const names = await displayNames(
+    core,
+    given.map((grant) => grant.grantee),
+  );
   const mailServerOf = await mailServerStates(core, given);
   return Promise.all(given.map((grant) => givenView(core, grant, names, mailServerOf)));
 }
@@ -147,7 +150,10 @@ export async function listSharedWithMe(core: CoreContext, grantee: string): Prom
     await removeLapsed(core, { grantee });
     return grants(core).find({ grantee }, { sort: { owner: 1 } });
   });
-  const names = await displayNames(core, shared.map((grant) => grant.owner));
+  const names = await displayNames(
+    core,
+    shared.map((grant) => grant.owner),
+  );
   const mailServerOf = await mailServerStates(core, shared);
   return shared.map((grant) => ({
     id: grant._id,
@@ -173,7 +179,16 @@ export async function addGrant(core: CoreContext, owner: string, call: CallConte
     await removeLapsed(core, { owner });
     // One grant per pair: a second level for the same person is a change, not another grant.
     if (await grants(core).findOne({ owner, grantee })) return err('grant-exists');
-    const grant = await grants(core).insert({ _id: randomId(core.random), owner, grantee, level: request.level, createdAt: now, changedAt: now, endsAt, seenAt: null });
+    const grant = await grants(core).insert({
+      _id: randomId(core.random),
+      owner,
+      grantee,
+      level: request.level,
+      createdAt: now,
+      changedAt: now,
+      endsAt,
+      seenAt: null,
+    });
     await wantMailAcl(core, owner, grantee, imapRights(grant.level));
     await recordOnBoth(core, 'grant-added', grant, deviceOf(call));
     return ok(await givenView(core, grant));

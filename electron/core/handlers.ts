@@ -48,8 +48,10 @@ export function createHandlers(deps: CoreDependencies): Handlers {
     // handler runs; the handler receives the session on `call.session` (session-levels.ts).
     ...withSessionLevels(deps.core, {
       'app:info': async () => ok(describeApp(deps.environment, policySourcesOf(deps.core))),
-      'app:policy': async () => ok(describePolicy({ policy: deps.core.policy(), values: policyToValues(deps.core.policy()), sources: policySourcesOf(deps.core) })),
-      'app:secret-on-screen': async (request, call) => ok({ protectedFromCapture: (deps.screen ?? noScreenGuard).secretOnScreen(call.connection, request.shown) }),
+      'app:policy': async () =>
+        ok(describePolicy({ policy: deps.core.policy(), values: policyToValues(deps.core.policy()), sources: policySourcesOf(deps.core) })),
+      'app:secret-on-screen': async (request, call) =>
+        ok({ protectedFromCapture: (deps.screen ?? noScreenGuard).secretOnScreen(call.connection, request.shown) }),
       'settings:get': async () => ok(await settings.get()),
       'settings:update': async (request) => ok(await settings.update(request)),
       // The organisation's mailboxes come from its directory (import-mailboxes), never from a form.

@@ -109,7 +109,12 @@ export async function issueAccessPass(core: CoreContext, request: AccessPassRequ
     const mailbox = await mailboxes.get(address);
     if (!mailbox) return err('mailbox-unknown');
     await mailboxes.replace({ ...mailbox, accessPass: { hash: accessPassHash(core, pass), issuedAt: now, expiresAt, issuedBy: request.by } });
-    await core.activity.record({ mailbox: address, kind: 'helpdesk-action', device: request.device, detail: { action: 'issue-access-pass', by: request.by, expiresAt } });
+    await core.activity.record({
+      mailbox: address,
+      kind: 'helpdesk-action',
+      device: request.device,
+      detail: { action: 'issue-access-pass', by: request.by, expiresAt },
+    });
     return ok({ mailbox: address, pass: pass.match(/.{4}/g)!.join('-'), expiresAt });
   });
 }

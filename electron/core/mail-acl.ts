@@ -99,7 +99,10 @@ function stateOf(row: MailAclRecord | undefined): MailAclStateView {
 }
 
 /** The state of each listed pair, read in one query (a list of 100 grants is one read, not 100). */
-export async function mailAclStates(core: CoreContext, pairs: readonly { readonly owner: string; readonly grantee: string }[]): Promise<(owner: string, grantee: string) => MailAclStateView> {
+export async function mailAclStates(
+  core: CoreContext,
+  pairs: readonly { readonly owner: string; readonly grantee: string }[],
+): Promise<(owner: string, grantee: string) => MailAclStateView> {
   const rows = pairs.length === 0 ? [] : await acls(core).find({ _id: { $in: pairs.map((pair) => mailAclId(pair.owner, pair.grantee)) } });
   const byId = new Map(rows.map((row) => [row._id, row]));
   return (owner, grantee) => stateOf(byId.get(mailAclId(owner, grantee)));
@@ -116,7 +119,11 @@ export interface MailAclSyncResult {
  * pair stays due and is applied again at the next round. `lapse` first ends grants past their end
  * date, so their rights go even when nobody opens a page.
  */
-export async function syncMailAcls(core: CoreContext, applier: MailAclApplier, options: { lapse: () => Promise<void>; limit?: number }): Promise<MailAclSyncResult> {
+export async function syncMailAcls(
+  core: CoreContext,
+  applier: MailAclApplier,
+  options: { lapse: () => Promise<void>; limit?: number },
+): Promise<MailAclSyncResult> {
   await options.lapse();
   const due = await acls(core).find({ due: { $lte: core.clock.now() } }, { sort: { due: 1 }, limit: options.limit ?? 200 });
   let applied = 0;

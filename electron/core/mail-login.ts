@@ -7,13 +7,7 @@
  */
 import type { MailProtocol } from '../shared/client-password-rules';
 import type { ClientPasswordRecord } from './client-password-record';
-import {
-  clientPasswordLookup,
-  generateClientPassword,
-  isExpired,
-  looksLikeClientPassword,
-  normalizeClientPassword,
-} from './client-passwords';
+import { clientPasswordLookup, generateClientPassword, isExpired, looksLikeClientPassword, normalizeClientPassword } from './client-passwords';
 import type { CoreContext } from './context';
 import { hasTwoFactor, normalizeAddress, type MailboxRecord } from './mailbox';
 import type { PasswordHasher } from './password-hash';
@@ -31,8 +25,7 @@ export interface MailLoginRequest {
 type MailLoginRefusal = 'unknown' | 'main-password-with-2fa' | 'wrong' | 'out-of-scope' | 'expired' | 'locked';
 
 export type MailLoginResult =
-  | { readonly ok: true; readonly via: 'main-password' | 'client-password'; readonly name?: string }
-  | { readonly ok: false; readonly reason: MailLoginRefusal };
+  { readonly ok: true; readonly via: 'main-password' | 'client-password'; readonly name?: string } | { readonly ok: false; readonly reason: MailLoginRefusal };
 
 /**
  * scrypt over a megabyte-long "password" would let any client stall the backend.

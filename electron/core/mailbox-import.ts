@@ -3,7 +3,16 @@
  * row by row against the directory's rules (directory.ts) and then imported all or nothing.
  */
 import type { CoreContext } from './context';
-import { displayNameFits, displayNameFor, importHashConcurrency, isValidAddress, mapLimited, newMailboxRecord, passwordRuleViolation, type PasswordRuleCode } from './directory';
+import {
+  displayNameFits,
+  displayNameFor,
+  importHashConcurrency,
+  isValidAddress,
+  mapLimited,
+  newMailboxRecord,
+  passwordRuleViolation,
+  type PasswordRuleCode,
+} from './directory';
 import { normalizeAddress, type MailboxRecord } from './mailbox';
 
 function mailboxes(core: CoreContext) {
@@ -189,7 +198,6 @@ export function parseMailboxCsv(text: string): ParsedImport {
 }
 
 export type ImportOutcome = { readonly ok: true; readonly imported: string[] } | { readonly ok: false; readonly problems: ImportProblem[] };
-
 
 /**
  * Imports mailboxes for IT, all or nothing: every row is checked first and every bad row is

@@ -35,7 +35,11 @@ export async function writeOrganisationPolicy(
   by: string,
   now: number,
 ): Promise<{ ok: true; keys: number } | { ok: false; problems: readonly PolicyProblem[] }> {
-  const stored = layers.map((layer) => ({ level: layer.level, origin: 'organisation-server' as const, entries: layer.entries.map((e) => ({ path: e.path, value: e.value })) }));
+  const stored = layers.map((layer) => ({
+    level: layer.level,
+    origin: 'organisation-server' as const,
+    entries: layer.entries.map((e) => ({ path: e.path, value: e.value })),
+  }));
   const { problems } = resolvePolicy(stored, silentLogger);
   if (problems.length > 0) return { ok: false, problems };
   const record: OrganisationPolicyRecord = { _id: recordId, layers: stored, updatedAt: now, updatedBy: by };

@@ -29,9 +29,7 @@ export const lookupSecretScrypt: ScryptCost = { N: 2 ** 14, r: 8, p: 1 };
 
 function derive(secret: string, salt: Buffer, cost: ScryptCost): Promise<Buffer> {
   const options: ScryptOptions = { N: cost.N, r: cost.r, p: cost.p, maxmem: 256 * cost.N * cost.r + 1024 * 1024 };
-  return new Promise((resolve, reject) =>
-    scrypt(secret.normalize('NFC'), salt, 32, options, (error, key) => (error ? reject(error) : resolve(key))),
-  );
+  return new Promise((resolve, reject) => scrypt(secret.normalize('NFC'), salt, 32, options, (error, key) => (error ? reject(error) : resolve(key))));
 }
 
 export class PasswordHasher {

@@ -22,7 +22,12 @@ async function sendPhoneCode(core: CoreContext, call: CallContext, mailbox: Mail
 }
 
 /** The code sent to a new number, redeemed: the record with that number bound from now. */
-async function withCodedPhone(core: CoreContext, call: CallContext, mailbox: MailboxRecord, code: string): Promise<Result<{ next: MailboxRecord; number: string }>> {
+async function withCodedPhone(
+  core: CoreContext,
+  call: CallContext,
+  mailbox: MailboxRecord,
+  code: string,
+): Promise<Result<{ next: MailboxRecord; number: string }>> {
   const redeemed = await redeemCode(core, { mailbox: mailbox.address, purpose: 'bind-phone', code, device: call.device });
   if (!redeemed.ok) return redeemed;
   const number = redeemed.data.phone;

@@ -123,7 +123,15 @@ export async function createPhoneHandoff(
     // One link per mailbox, and none past its time left lying about.
     await handoffs(core).remove({ mailbox });
     await handoffs(core).remove({ expiresAt: { $lte: now } });
-    await handoffs(core).insert({ _id: id, mailbox, clientPasswordId: checked.data._id, name: checked.data.name, sealed: seal(token, xml, id, core.random.bytes(12)), createdAt: now, expiresAt });
+    await handoffs(core).insert({
+      _id: id,
+      mailbox,
+      clientPasswordId: checked.data._id,
+      name: checked.data.name,
+      sealed: seal(token, xml, id, core.random.bytes(12)),
+      createdAt: now,
+      expiresAt,
+    });
     await core.activity.record({ mailbox, kind: 'phone-profile-offered', device: deviceName(call.device), detail: { name: checked.data.name } });
   });
   return ok({ url: new URL(`${phoneHandoffPath}${token}`, base).href, expiresAt });

@@ -14,14 +14,7 @@
 import type { PolicyInForce, PolicyOrigin, PolicyValueSource } from '../shared/contract';
 import type { ClientIntegrations, MailServerSettings } from '../shared/mail-server';
 import { checkPolicyValue } from '../shared/policy-check';
-import {
-  defaultPolicyValues,
-  isPolicyPath,
-  policyPaths,
-  policySchema,
-  type PolicyPath,
-  type PolicyValues,
-} from '../shared/policy-schema';
+import { defaultPolicyValues, isPolicyPath, policyPaths, policySchema, type PolicyPath, type PolicyValues } from '../shared/policy-schema';
 import type { Logger } from './ports';
 
 export type TwoFactorMethod = 'sms' | 'totp';
@@ -140,7 +133,10 @@ export function policyFromValues(values: PolicyValues): Policy {
     },
     updates: { enabled: values['updates.enabled'], feedUrl: values['updates.feedUrl'] === '' ? null : values['updates.feedUrl'] },
     crashReports: { uploadUrl: values['crashReports.uploadUrl'] === '' ? null : values['crashReports.uploadUrl'] },
-    organisationServer: { url: values['server.url'] === '' ? null : values['server.url'], caFile: values['server.caFile'] === '' ? null : values['server.caFile'] },
+    organisationServer: {
+      url: values['server.url'] === '' ? null : values['server.url'],
+      caFile: values['server.caFile'] === '' ? null : values['server.caFile'],
+    },
     accountsManagedBy: values['accounts.managedBy'],
   };
 }

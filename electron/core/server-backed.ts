@@ -136,7 +136,12 @@ export function createServerBackedHandlers(deps: ServerBackedDependencies): Hand
   const settings = new SettingsService(deps.settingsStore);
   const { policy } = deps;
   const mailClients = createMailClientsHandlers(
-    { authority: remoteAuthority(deps.server), policy: () => policy.current().policy, clock: deps.clock, random: deps.random, logger: deps.logger,
+    {
+      authority: remoteAuthority(deps.server),
+      policy: () => policy.current().policy,
+      clock: deps.clock,
+      random: deps.random,
+      logger: deps.logger,
       // The server offers it where the organisation allows iPhone profiles.
       phoneHandoff: () => policy.current().policy.clientIntegrations.iphoneProfile,
     },
@@ -144,10 +149,12 @@ export function createServerBackedHandlers(deps: ServerBackedDependencies): Hand
   );
   // Each mail-client rule reads the mail server's settings and the integrations on offer: with
   // the server's part of the policy fresh, or not at all.
-  const withFreshPolicy = <C extends Channel>(handler: Handler<C>): Handler<C> => async (request, call) => {
-    const fresh = await policy.fresh(call);
-    return fresh.ok ? handler(request, call) : fresh;
-  };
+  const withFreshPolicy =
+    <C extends Channel>(handler: Handler<C>): Handler<C> =>
+    async (request, call) => {
+      const fresh = await policy.fresh(call);
+      return fresh.ok ? handler(request, call) : fresh;
+    };
   const own: Partial<Record<Channel, Handler<Channel>>> = {
     // About this app: what it is and where its policy came from as last asked; never waits on
     // the network, so it answers at once even while the server is away.
@@ -162,7 +169,10 @@ export function createServerBackedHandlers(deps: ServerBackedDependencies): Hand
     'settings:update': (async (request: RequestOf<'settings:update'>) => ok(await settings.update(request))) as Handler<Channel>,
   };
   for (const [channel, handler] of Object.entries(mailClients)) own[channel as Channel] = withFreshPolicy(handler as Handler<Channel>);
-  for (const [channel, handler] of Object.entries(createWebmailOffHandlers({ ...(deps.webmailChoice ?? { managedByEnforced: () => false }), policy: () => policy.current().policy }))) own[channel as Channel] = handler as Handler<Channel>;
+  for (const [channel, handler] of Object.entries(
+    createWebmailOffHandlers({ ...(deps.webmailChoice ?? { managedByEnforced: () => false }), policy: () => policy.current().policy }),
+  ))
+    own[channel as Channel] = handler as Handler<Channel>;
 
   const handlers: Partial<Record<Channel, Handler<Channel>>> = {};
   for (const channel of channelNames) {

@@ -32,6 +32,7 @@ export function withSessionLevels<H extends { readonly [C in Channel]?: Levelled
   handlers: H,
 ): { readonly [C in keyof H & Channel]: Handler<C> } {
   const levelled: Partial<Record<Channel, unknown>> = {};
-  for (const channel of Object.keys(handlers) as (keyof H & Channel)[]) levelled[channel] = withSessionLevel(core, channel, handlers[channel] as LevelledHandler<typeof channel>);
+  for (const channel of Object.keys(handlers) as (keyof H & Channel)[])
+    levelled[channel] = withSessionLevel(core, channel, handlers[channel] as LevelledHandler<typeof channel>);
   return levelled as { readonly [C in keyof H & Channel]: Handler<C> };
 }

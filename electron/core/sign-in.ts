@@ -49,7 +49,6 @@ function mailboxes(core: CoreContext) {
   return core.store.collection<MailboxRecord>('mailboxes');
 }
 
-
 /**
  * Spends the same scrypt work on an address that has no mailbox and keeps the same lockout for
  * it, so neither the answer nor its timing tells whether the address exists.
@@ -98,7 +97,6 @@ async function useAccessPass(core: CoreContext, address: string, entered: string
     return ok({});
   });
 }
-
 
 function graceEndsAt(core: CoreContext, mailbox: MailboxRecord): { twoFactorGraceEndsAt?: number } {
   const requirement = twoFactorRequirement(core, mailbox);

@@ -32,7 +32,6 @@ function devices(core: CoreContext) {
   return core.store.collection<TrustedDeviceRecord>('trustedDevices');
 }
 
-
 /** The hash of this client's trust token, or null when it holds none. */
 async function currentTokenHash(core: CoreContext, call: CallContext): Promise<string | null> {
   const token = await call.trust.get();

@@ -11,7 +11,18 @@ import { err, ok, type Result } from '../shared/result';
 import { deviceName, type CallContext, type DeviceIdentity } from './call';
 import { codeRules } from './codes';
 import type { CoreContext } from './context';
-import { changeMethod, current, failedCheck, mailboxes, refusedAddition, saveFactorChange, signedIn, startingAddition, twoFactorStatus, withoutMethod } from './factor-change';
+import {
+  changeMethod,
+  current,
+  failedCheck,
+  mailboxes,
+  refusedAddition,
+  saveFactorChange,
+  signedIn,
+  startingAddition,
+  twoFactorStatus,
+  withoutMethod,
+} from './factor-change';
 import { countPasswordFailure, secondsUntil } from './lockout';
 import type { LevelledHandlersOf, SignedInCall } from './handler-types';
 import { hasTwoFactor, maskPhone, twoFactorMethods, type BackupCode, type MailboxRecord } from './mailbox';

@@ -57,7 +57,10 @@ export function createWebmailBackedHandlers(deps: WebmailBackedDependencies): Ha
     'client-passwords:mark-applied': (async (request: RequestOf<'client-passwords:mark-applied'>, call: CallContext) =>
       authority.markApplied(call, request.id, request.target)) as Handler<Channel>,
   };
-  const mailClients = createMailClientsHandlers({ authority, policy, clock: deps.clock, random: deps.random, logger: deps.logger, phoneHandoff: () => false }, deps.mailClients);
+  const mailClients = createMailClientsHandlers(
+    { authority, policy, clock: deps.clock, random: deps.random, logger: deps.logger, phoneHandoff: () => false },
+    deps.mailClients,
+  );
   for (const [channel, handler] of Object.entries({ ...mailClients, ...createWebmailHandlers(webmail) })) own[channel as Channel] = handler as Handler<Channel>;
 
   const handlers: Partial<Record<Channel, Handler<Channel>>> = {};

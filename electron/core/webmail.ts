@@ -75,8 +75,15 @@ export interface WebmailDependencies extends WebmailChoice {
 /** IMAP and SMTP logins with one password, side by side. */
 async function loginBoth(deps: WebmailDependencies, address: string, password: string): Promise<ClientPasswordCheck> {
   const { mailServer } = deps.policy();
-  const view = (endpoint: MailEndpoint, result: { outcome: ConnectionTestView['outcome']; detail: string }): ConnectionTestView => ({ outcome: result.outcome, endpoint: { ...endpoint }, detail: result.detail });
-  const [imap, smtp] = await Promise.all([deps.tester.test('imap', mailServer.imap, address, password), deps.tester.test('smtp', mailServer.smtp, address, password)]);
+  const view = (endpoint: MailEndpoint, result: { outcome: ConnectionTestView['outcome']; detail: string }): ConnectionTestView => ({
+    outcome: result.outcome,
+    endpoint: { ...endpoint },
+    detail: result.detail,
+  });
+  const [imap, smtp] = await Promise.all([
+    deps.tester.test('imap', mailServer.imap, address, password),
+    deps.tester.test('smtp', mailServer.smtp, address, password),
+  ]);
   const scopes: MailProtocol[] = [];
   // POP3 is the same account on the same server as IMAP: a password IMAP accepts serves it too.
   if (imap.outcome === 'ok') scopes.push('imap', 'pop3');
@@ -181,7 +188,13 @@ export function createWebmailOffHandlers(deps: WebmailChoice & { readonly policy
   const off = async () => err('not-webmail-mode');
   return {
     'webmail:status': async () =>
-      ok({ mode: 'mailwarden', address: null, webmailUrl: `https://${deps.policy().serverHost}/`, twoFactor: 'unknown', changeable: !deps.managedByEnforced() && deps.switchTo !== undefined }),
+      ok({
+        mode: 'mailwarden',
+        address: null,
+        webmailUrl: `https://${deps.policy().serverHost}/`,
+        twoFactor: 'unknown',
+        changeable: !deps.managedByEnforced() && deps.switchTo !== undefined,
+      }),
     'webmail:set-address': off,
     'webmail:choose': (request) => chooseManagedBy(deps, request.managedBy),
     'webmail:check-two-factor': off,

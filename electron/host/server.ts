@@ -87,9 +87,7 @@ const apiPrefix = '/api/';
 const commonHeaders = securityHeaders;
 
 function refusal(verdict: Exclude<GuardVerdict, 'ok'>): { status: number; body: Err } {
-  return verdict === 'unauthorized'
-    ? { status: 401, body: err('unauthorized') }
-    : { status: 403, body: err('forbidden-sender') };
+  return verdict === 'unauthorized' ? { status: 401, body: err('unauthorized') } : { status: 403, body: err('forbidden-sender') };
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown, setCookies: readonly string[] = []): void {

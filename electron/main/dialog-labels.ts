@@ -82,4 +82,12 @@ export const dialogLabels: Readonly<Record<Locale, DialogLabels>> = {
 };
 
 /** The message box the main process shows; returns the index of the button chosen. */
-export type Ask = (options: { type: 'warning' | 'error' | 'info' | 'question'; title?: string; message: string; detail?: string; buttons: string[]; defaultId: number; cancelId: number }) => number;
+export type Ask = (options: {
+  type: 'warning' | 'error' | 'info' | 'question';
+  title?: string;
+  message: string;
+  detail?: string;
+  buttons: string[];
+  defaultId: number;
+  cancelId: number;
+}) => number;

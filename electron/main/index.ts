@@ -70,7 +70,9 @@ const ask: Ask = (box) => (mainWindow && !mainWindow.isDestroyed() ? dialog.show
 async function exportDiagnostics(): Promise<void> {
   const l = dialogLabels[currentLocale];
   const now = new Date();
-  const target = await (mainWindow ? dialog.showSaveDialog(mainWindow, { defaultPath: join(app.getPath('downloads'), diagnosticsFileName(now)) }) : dialog.showSaveDialog({ defaultPath: diagnosticsFileName(now) }));
+  const target = await (mainWindow
+    ? dialog.showSaveDialog(mainWindow, { defaultPath: join(app.getPath('downloads'), diagnosticsFileName(now)) })
+    : dialog.showSaveDialog({ defaultPath: diagnosticsFileName(now) }));
   if (target.canceled || !target.filePath) return;
   try {
     const info = (await backendInfo?.()) as Parameters<typeof buildDiagnostics>[0]['info'];
@@ -86,7 +88,8 @@ async function exportDiagnostics(): Promise<void> {
 async function checkForUpdatesNow(running: RunningUpdater): Promise<void> {
   const l = dialogLabels[currentLocale];
   const found = await running.checkNow();
-  const message = found.outcome === 'failed' ? l.updateCheckFailed : found.outcome === 'up-to-date' ? l.upToDate(found.version) : l.updateDownloading(found.version);
+  const message =
+    found.outcome === 'failed' ? l.updateCheckFailed : found.outcome === 'up-to-date' ? l.upToDate(found.version) : l.updateDownloading(found.version);
   ask({ type: found.outcome === 'failed' ? 'warning' : 'info', message, buttons: [l.ok], defaultId: 0, cancelId: 0 });
 }
 
@@ -164,34 +167,34 @@ async function start(): Promise<void> {
   // Crash dumps on this computer; uploaded only to an endpoint policy names (./crash-reports.ts).
   crashReporter.start(crashReporterOptions(resolvePolicy(layers, logger).policy.crashReports));
   // A previous run still closing holds the folder for a moment: wait for it (./start-retry.ts).
-  const backend = await openWhenFree(() => openDesktopBackend(
-    { productName, version: app.getVersion(), dataDir, shell: 'electron', demo: options.demo, platform: process.platform },
-    logger,
-    {
-      layers,
-      // Policy server.url without a pinned CA: the system's trust store, through Chromium.
-      serverTransport: (ca) => (ca ? null : chromiumPost),
-      files: new DialogFileSaver(() => app.getPath('downloads')),
-      opener: electronFileOpener,
-      foxmailRoot: options.foxmailRoot,
-      thunderbirdRoot: options.thunderbirdRoot,
-      // While a secret is on screen its window is kept out of screenshots and screen sharing
-      // (Windows: WDA_EXCLUDEFROMCAPTURE; macOS: NSWindowSharingNone; Linux has no such thing).
-      screen: {
-        secretOnScreen: (connection, shown) => {
-          const contents = webContents.fromId(Number(connection.replace(/^window:/, '')));
-          const window = contents ? BrowserWindow.fromWebContents(contents) : null;
-          if (!window || window.isDestroyed()) return false;
-          window.setContentProtection(shown);
-          return shown && (process.platform === 'win32' || process.platform === 'darwin');
+  const backend = await openWhenFree(
+    () =>
+      openDesktopBackend({ productName, version: app.getVersion(), dataDir, shell: 'electron', demo: options.demo, platform: process.platform }, logger, {
+        layers,
+        // Policy server.url without a pinned CA: the system's trust store, through Chromium.
+        serverTransport: (ca) => (ca ? null : chromiumPost),
+        files: new DialogFileSaver(() => app.getPath('downloads')),
+        opener: electronFileOpener,
+        foxmailRoot: options.foxmailRoot,
+        thunderbirdRoot: options.thunderbirdRoot,
+        // While a secret is on screen its window is kept out of screenshots and screen sharing
+        // (Windows: WDA_EXCLUDEFROMCAPTURE; macOS: NSWindowSharingNone; Linux has no such thing).
+        screen: {
+          secretOnScreen: (connection, shown) => {
+            const contents = webContents.fromId(Number(connection.replace(/^window:/, '')));
+            const window = contents ? BrowserWindow.fromWebContents(contents) : null;
+            if (!window || window.isDestroyed()) return false;
+            window.setContentProtection(shown);
+            return shown && (process.platform === 'win32' || process.platform === 'darwin');
+          },
         },
-      },
-      // Embedded mode has no real SMS: the local outbox is the phone, and this is its screen.
-      onOutbox: (entry) => {
-        if (Notification.isSupported()) new Notification({ title: '测试投递 · Test delivery', body: entry.text, silent: true }).show();
-      },
-    },
-  ), { onWait: (attempt) => logger.info('data folder still in use, waiting', { attempt }) });
+        // Embedded mode has no real SMS: the local outbox is the phone, and this is its screen.
+        onOutbox: (entry) => {
+          if (Notification.isSupported()) new Notification({ title: '测试投递 · Test delivery', body: entry.text, silent: true }).show();
+        },
+      }),
+    { onWait: (attempt) => logger.info('data folder still in use, waiting', { attempt }) },
+  );
   webmailHost = () => backend.policy().serverHost;
   // A closed window's sign-in ends with it: its token for the organisation server goes too.
   app.on('web-contents-created', (_event, contents) => {
@@ -223,7 +226,16 @@ async function start(): Promise<void> {
     managedInstall: isManagedInstall(process.platform, process.execPath, process.env),
     onReady: (version) => {
       const l = dialogLabels[currentLocale];
-      return ask({ type: 'info', message: l.updateReadyMessage(version), detail: l.updateReadyDetail, buttons: [l.restartNow, l.later], defaultId: 0, cancelId: 1 }) === 0;
+      return (
+        ask({
+          type: 'info',
+          message: l.updateReadyMessage(version),
+          detail: l.updateReadyDetail,
+          buttons: [l.restartNow, l.later],
+          defaultId: 0,
+          cancelId: 1,
+        }) === 0
+      );
     },
   })
     .then((running) => {

@@ -136,9 +136,7 @@ export function buildMenuTemplate(
       // Reload (Ctrl+R, F5) only in development: in the packaged app one keystroke would lose a
       // client password that is shown once (issue 10, fault 4). The page also guards unloading
       // while a secret is on screen (electron/main/unload-guard.ts).
-      ...(options.developerTools
-        ? [{ role: 'reload', label: l.reload } as const, { role: 'toggleDevTools', label: l.toggleDevTools } as const]
-        : []),
+      ...(options.developerTools ? [{ role: 'reload', label: l.reload } as const, { role: 'toggleDevTools', label: l.toggleDevTools } as const] : []),
       { type: 'separator' },
       { role: 'resetZoom', label: l.resetZoom },
       { role: 'zoomIn', label: l.zoomIn },

@@ -9,7 +9,13 @@ import { net } from 'electron';
 import type { HttpPost } from '../platform/organisation-client';
 
 export const chromiumPost: HttpPost = async (url, headers, body, timeoutMs) => {
-  const response = await net.fetch(url.href, { method: 'POST', headers: { ...headers }, body, signal: AbortSignal.timeout(timeoutMs), bypassCustomProtocolHandlers: true });
+  const response = await net.fetch(url.href, {
+    method: 'POST',
+    headers: { ...headers },
+    body,
+    signal: AbortSignal.timeout(timeoutMs),
+    bypassCustomProtocolHandlers: true,
+  });
   const answerHeaders: Record<string, string> = {};
   response.headers.forEach((value, name) => {
     answerHeaders[name.toLowerCase()] = value;

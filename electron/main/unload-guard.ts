@@ -17,11 +17,23 @@ export interface UnloadEvent {
  */
 export function chooseToLeave(ask: Ask, locale: Locale): boolean {
   const l = dialogLabels[locale];
-  const choice = ask({ type: 'warning', title: l.leaveTitle, message: l.leaveMessage, detail: l.leaveDetail, buttons: [l.stay, l.leave], defaultId: 0, cancelId: 0 });
+  const choice = ask({
+    type: 'warning',
+    title: l.leaveTitle,
+    message: l.leaveMessage,
+    detail: l.leaveDetail,
+    buttons: [l.stay, l.leave],
+    defaultId: 0,
+    cancelId: 0,
+  });
   return choice === 1;
 }
 
-export function guardUnload(contents: { on(event: 'will-prevent-unload', listener: (event: UnloadEvent) => void): unknown }, ask: Ask, locale: () => Locale): void {
+export function guardUnload(
+  contents: { on(event: 'will-prevent-unload', listener: (event: UnloadEvent) => void): unknown },
+  ask: Ask,
+  locale: () => Locale,
+): void {
   contents.on('will-prevent-unload', (event) => {
     if (chooseToLeave(ask, locale())) event.preventDefault();
   });

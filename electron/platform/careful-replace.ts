@@ -65,7 +65,10 @@ export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 
 /** `20261123T231500Z`: sorts by time and is a valid file name everywhere. */
 function backupStamp(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
+  return date
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/[-:]/g, '');
 }
 
 function tempPath(file: string): string {

@@ -89,7 +89,11 @@ export interface OpenedBackendStore {
 }
 
 export async function openBackend(environment: AppEnvironment, logger: Logger, options: BackendOptions = {}): Promise<Backend> {
-  const opened = await openEmbeddedStore(environment.dataDir, logger, { keychain: new OsKeychain(), describe: currentRequestLabel, readOnly: options.readOnly ?? false });
+  const opened = await openEmbeddedStore(environment.dataDir, logger, {
+    keychain: new OsKeychain(),
+    describe: currentRequestLabel,
+    readOnly: options.readOnly ?? false,
+  });
   return assembleBackend(environment, logger, options, { store: opened.store, keys: opened.keys, sealer: opened.sealer, close: () => opened.store.close() });
 }
 
@@ -103,16 +107,19 @@ export async function assembleBackend(environment: AppEnvironment, logger: Logge
   if (sms instanceof OutboxSmsGateway && !options.readOnly) {
     await sms.prune().catch((cause: unknown) => logger.warn('sms outbox not pruned', { error: cause instanceof Error ? cause.message : String(cause) }));
   }
-  const core = createCoreContext({
-    store: opened.store,
-    clock,
-    random: cryptoRandom,
-    sms,
-    keys: opened.keys,
-    logger,
-    policy: () => policy,
-    policySources: () => resolved.sources,
-  }, options.sessions ? { sessions: options.sessions } : {});
+  const core = createCoreContext(
+    {
+      store: opened.store,
+      clock,
+      random: cryptoRandom,
+      sms,
+      keys: opened.keys,
+      logger,
+      policy: () => policy,
+      policySources: () => resolved.sources,
+    },
+    options.sessions ? { sessions: options.sessions } : {},
+  );
   try {
     if (options.demo ?? environment.demo) await seedDemo(core);
   } catch (cause) {

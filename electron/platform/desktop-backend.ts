@@ -78,7 +78,13 @@ export async function openDesktopBackend(environment: AppEnvironment, logger: Lo
     const url = resolved.policy.organisationServer.url;
     if (url) return openServerBacked(environment, logger, options, new URL(url), resolved.policy.organisationServer.caFile, choice);
     const backend = await openBackend(environment, logger, { ...options, policy: resolved, webmailChoice: choice });
-    return { dispatch: backend.dispatch, environment: backend.environment, policy: () => backend.core.policy(), forget: () => undefined, close: () => backend.close() };
+    return {
+      dispatch: backend.dispatch,
+      environment: backend.environment,
+      policy: () => backend.core.policy(),
+      forget: () => undefined,
+      close: () => backend.close(),
+    };
   };
   current = await open();
   return {
@@ -120,7 +126,13 @@ function openWebmailBacked(
     ...(options.screen ? { screen: options.screen } : {}),
   });
   logger.info("accounts are managed on the mail system's web mail", { webmail: resolved.policy.serverHost });
-  return { dispatch: createDispatcher(handlers, logger), environment: webmailEnvironment, policy: () => resolved.policy, forget: () => undefined, close: async () => undefined };
+  return {
+    dispatch: createDispatcher(handlers, logger),
+    environment: webmailEnvironment,
+    policy: () => resolved.policy,
+    forget: () => undefined,
+    close: async () => undefined,
+  };
 }
 
 async function openServerBacked(
@@ -176,7 +188,11 @@ async function openServerBacked(
   });
   // The rules the server owns, asked at once but not waited for: a server that does not answer
   // (a VPN that is down) must not hold the window back. The first request that needs them waits.
-  const starting: CallContext = { connection: 'desktop:start', device: { label: deviceLabel(), client: 'Mailwarden' }, trust: { get: async () => undefined, set: async () => undefined } };
+  const starting: CallContext = {
+    connection: 'desktop:start',
+    device: { label: deviceLabel(), client: 'Mailwarden' },
+    trust: { get: async () => undefined, set: async () => undefined },
+  };
   void policy.fresh(starting).then((first) => {
     if (!first.ok) logger.warn('organisation server not reached at start', { server: url.origin, reason: first.code });
     server.forget(starting.connection);

@@ -38,7 +38,11 @@ interface StartedProcess {
 }
 
 /** Starts a command: node:child_process.spawn, with `shell: false` always. */
-export type Spawner = (command: string, args: readonly string[], options: { readonly shell: false; readonly stdio: 'ignore'; readonly detached: boolean; readonly windowsHide: boolean }) => StartedProcess;
+export type Spawner = (
+  command: string,
+  args: readonly string[],
+  options: { readonly shell: false; readonly stdio: 'ignore'; readonly detached: boolean; readonly windowsHide: boolean },
+) => StartedProcess;
 
 const nodeSpawn: Spawner = (command, args, options) => spawn(command, [...args], options);
 

@@ -291,7 +291,12 @@ function firstLine(data: Buffer): string {
  * A second look at a port the libraries timed out on or could not do TLS with: what it says
  * first (or to an HTTP request when it stays quiet), and whether it completes a TLS handshake.
  */
-async function probe(protocol: Protocol, endpoint: MailEndpoint, preliminary: 'timeout' | 'tls-mismatch', remainingMs: number): Promise<{ outcome: Failure; note?: string }> {
+async function probe(
+  protocol: Protocol,
+  endpoint: MailEndpoint,
+  preliminary: 'timeout' | 'tls-mismatch',
+  remainingMs: number,
+): Promise<{ outcome: Failure; note?: string }> {
   if (remainingMs < 20) return { outcome: preliminary };
   const nudgeAfterMs = Math.min(probeGreetingMs, Math.floor(remainingMs / 2));
   if (preliminary === 'tls-mismatch') {

@@ -100,7 +100,13 @@ const trustHeader = 'mailwarden-trust';
 const trustToken = /^[A-Za-z0-9_-]{16,128}$/;
 const AnswerSchema = v.union([
   v.object({ ok: v.literal(true), data: v.unknown() }),
-  v.object({ ok: v.literal(false), code: v.string(), retryAfter: v.optional(v.number()), triesLeft: v.optional(v.number()), fields: v.optional(v.array(v.string())) }),
+  v.object({
+    ok: v.literal(false),
+    code: v.string(),
+    retryAfter: v.optional(v.number()),
+    triesLeft: v.optional(v.number()),
+    fields: v.optional(v.array(v.string())),
+  }),
 ]);
 
 export interface OrganisationClient {
@@ -147,7 +153,13 @@ export function createOrganisationClient(options: OrganisationClientOptions): Or
       token = await tokenFor(call.connection);
     } catch (cause) {
       const status = typeof cause === 'object' && cause !== null && 'status' in cause ? (cause as { status: number }).status : undefined;
-      return { failed: refused(channel, status ? `session: HTTP ${status}` : failureOf(cause), err(status === 429 ? 'too-many-requests' : status ? 'server-incompatible' : failureOf(cause))) };
+      return {
+        failed: refused(
+          channel,
+          status ? `session: HTTP ${status}` : failureOf(cause),
+          err(status === 429 ? 'too-many-requests' : status ? 'server-incompatible' : failureOf(cause)),
+        ),
+      };
     }
     const held = await call.trust.get();
     try {

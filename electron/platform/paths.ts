@@ -9,11 +9,7 @@ export const appUserModelId = 'org.mailwarden.desktop';
  * The data folder outside Electron (browser mode, command line), chosen exactly as Electron's
  * `app.getPath('userData')` would be so both see the same installation.
  */
-export function defaultDataDir(
-  platform: NodeJS.Platform = process.platform,
-  env: NodeJS.ProcessEnv = process.env,
-  home: string = homedir(),
-): string {
+export function defaultDataDir(platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env, home: string = homedir()): string {
   switch (platform) {
     case 'win32':
       return join(env.APPDATA ?? join(home, 'AppData', 'Roaming'), productName);

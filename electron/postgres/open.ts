@@ -42,7 +42,9 @@ export async function loadServerKey(options: { file?: string; env?: NodeJS.Proce
       throw new ServerKeyError(`the server key file ${options.file} cannot be read (${(cause as NodeJS.ErrnoException).code ?? 'error'})`);
     }
     if (process.platform !== 'win32' && (info.mode & 0o077) !== 0) {
-      throw new ServerKeyError(`the server key file ${options.file} is open to other users (mode ${(info.mode & 0o777).toString(8)}); run: chmod 600 ${options.file}`);
+      throw new ServerKeyError(
+        `the server key file ${options.file} is open to other users (mode ${(info.mode & 0o777).toString(8)}); run: chmod 600 ${options.file}`,
+      );
     }
     return decodeKey(await readFile(options.file, 'utf8'), `the server key file ${options.file}`);
   }
@@ -56,8 +58,18 @@ export interface OpenedOrganisationStore {
   readonly keys: CoreKeys;
 }
 
-export async function openOrganisationStore(options: { url: string; serverKey: Uint8Array; logger: Logger; poolSize?: number }): Promise<OpenedOrganisationStore> {
-  const store = await PostgresStore.open({ url: options.url, serverKey: options.serverKey, logger: options.logger, ...(options.poolSize ? { poolSize: options.poolSize } : {}) });
+export async function openOrganisationStore(options: {
+  url: string;
+  serverKey: Uint8Array;
+  logger: Logger;
+  poolSize?: number;
+}): Promise<OpenedOrganisationStore> {
+  const store = await PostgresStore.open({
+    url: options.url,
+    serverKey: options.serverKey,
+    logger: options.logger,
+    ...(options.poolSize ? { poolSize: options.poolSize } : {}),
+  });
   // The same derivation as the embedded store's, from the shared key instead of a desktop's.
   return { store, keys: { mac: deriveKey(options.serverKey, 'mac') } };
 }

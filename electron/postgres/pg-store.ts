@@ -154,7 +154,12 @@ export class PostgresStore implements Store {
   /** Connects, applies the migrations this version has and the database lacks, and answers the store. */
   static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
     if (options.serverKey.length !== 32) throw new StorageError('opening the database failed: the server key must be 32 bytes');
-    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10, idleTimeoutMillis: options.idleTimeoutMs ?? 10_000, application_name: 'mailwarden' });
+    const pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.poolSize ?? 10,
+      idleTimeoutMillis: options.idleTimeoutMs ?? 10_000,
+      application_name: 'mailwarden',
+    });
     // An idle connection the server dropped must not take the process down.
     pool.on('error', (cause) => (options.logger ?? silentLogger).warn('a database connection failed while idle', { code: sqlState(cause) ?? 'unknown' }));
     const store = new PostgresStore(pool, options);
@@ -244,7 +249,9 @@ export async function applyMigrations(pool: pg.Pool, migrations: readonly SqlMig
   try {
     await client.query('SELECT pg_advisory_lock($1)', [migrationLockKey]);
     try {
-      await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())');
+      await client.query(
+        'CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())',
+      );
       const done = new Set((await client.query('SELECT version FROM schema_migrations')).rows.map((r) => r.version as number));
       const newest = Math.max(0, ...done);
       if (newest > migrations.length) {

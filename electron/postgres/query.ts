@@ -65,7 +65,13 @@ export class QueryCompiler {
     if (!isOperatorObject(condition)) return `${column.column} = ${b.param(this.sealed.blind(field, condition))}`;
     const parts: string[] = [];
     for (const [op, value] of Object.entries(condition)) {
-      if (op === '$in' && Array.isArray(value)) parts.push(`${column.column} = ANY(${b.param(value.map((v) => this.sealed.blind(field, v)), '::text[]')})`);
+      if (op === '$in' && Array.isArray(value))
+        parts.push(
+          `${column.column} = ANY(${b.param(
+            value.map((v) => this.sealed.blind(field, v)),
+            '::text[]',
+          )})`,
+        );
       else if (op === '$ne') parts.push(`${column.column} IS DISTINCT FROM ${b.param(this.sealed.blind(field, value))}`);
       else throw new UnsupportedQueryError(`${field} is sealed: ${op} cannot compare it`);
     }

@@ -16,10 +16,16 @@ export interface LookupColumn {
 export const tables: Record<CollectionName, { readonly table: string; readonly lookups: Readonly<Record<string, LookupColumn>> }> = {
   mailboxes: { table: 'mailboxes', lookups: {} },
   codes: { table: 'codes', lookups: { mailbox: { column: 'mailbox', type: 'text' } } },
-  smsSends: { table: 'sms_sends', lookups: { phone: { column: 'phone', type: 'text' }, mailbox: { column: 'mailbox', type: 'text' }, at: { column: 'at', type: 'bigint' } } },
+  smsSends: {
+    table: 'sms_sends',
+    lookups: { phone: { column: 'phone', type: 'text' }, mailbox: { column: 'mailbox', type: 'text' }, at: { column: 'at', type: 'bigint' } },
+  },
   clientPasswords: { table: 'client_passwords', lookups: { mailbox: { column: 'mailbox', type: 'text' }, lookup: { column: 'lookup', type: 'text' } } },
   trustedDevices: { table: 'trusted_devices', lookups: { mailbox: { column: 'mailbox', type: 'text' }, tokenHash: { column: 'token_hash', type: 'text' } } },
-  grants: { table: 'grants', lookups: { owner: { column: 'owner', type: 'text' }, grantee: { column: 'grantee', type: 'text' }, endsAt: { column: 'ends_at', type: 'bigint' } } },
+  grants: {
+    table: 'grants',
+    lookups: { owner: { column: 'owner', type: 'text' }, grantee: { column: 'grantee', type: 'text' }, endsAt: { column: 'ends_at', type: 'bigint' } },
+  },
   mailAcls: { table: 'mail_acls', lookups: { due: { column: 'due', type: 'bigint' } } },
   activity: { table: 'activity', lookups: { mailbox: { column: 'mailbox', type: 'text' }, at: { column: 'at', type: 'bigint' } } },
   sessions: { table: 'sessions', lookups: { mailbox: { column: 'mailbox', type: 'text' }, expiresAt: { column: 'expires_at', type: 'bigint' } } },

@@ -33,7 +33,9 @@ export class FieldSealer {
 
   /** The blind index of a sealed looked-up field's value: what its column holds. */
   blind(collection: CollectionName, field: string, value: unknown): string {
-    return createHmac('sha256', this.blindKey).update(`${tables[collection].table}.${field}\0${JSON.stringify(value)}`).digest('base64url');
+    return createHmac('sha256', this.blindKey)
+      .update(`${tables[collection].table}.${field}\0${JSON.stringify(value)}`)
+      .digest('base64url');
   }
 
   /** The document to write: each sealed field's value sealed, and a blind index beside the looked-up ones. */

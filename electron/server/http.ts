@@ -203,7 +203,8 @@ export async function startOrganisationServer(options: OrganisationServerOptions
     if (!connection) return refuse(res, req, 401, err('unauthorized'), 'unauthorized');
     if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) return refuse(res, req, 415, err('invalid-request'), 'content-type');
     if (desktopOnlyChannels.has(channel as Channel)) return refuse(res, req, 200, err('desktop-only'), 'desktop-only');
-    if (stopping || !inFlight.enter()) return refuse(res, req, 503, err('server-busy', { retryAfter: 1 }), stopping ? 'stopping' : 'in-flight', { 'Retry-After': '1' });
+    if (stopping || !inFlight.enter())
+      return refuse(res, req, 503, err('server-busy', { retryAfter: 1 }), stopping ? 'stopping' : 'in-flight', { 'Retry-After': '1' });
     const started = now();
     try {
       const body = await readBodyLimited(req, options.limits.maxBodyBytes);
@@ -236,9 +237,14 @@ export async function startOrganisationServer(options: OrganisationServerOptions
       res.writeHead(405, { ...securityHeaders, ...hsts, Allow: 'GET' }).end();
       return;
     }
-    if (stopping || !inFlight.enter()) return refuse(res, req, 503, err('server-busy', { retryAfter: 1 }), stopping ? 'stopping' : 'in-flight', { 'Retry-After': '1' });
+    if (stopping || !inFlight.enter())
+      return refuse(res, req, 503, err('server-busy', { retryAfter: 1 }), stopping ? 'stopping' : 'in-flight', { 'Retry-After': '1' });
     try {
-      const device = { label: describeUserAgentSystem(req.headers['user-agent']), client: describeUserAgent(req.headers['user-agent']), address: clientOf(req) };
+      const device = {
+        label: describeUserAgentSystem(req.headers['user-agent']),
+        client: describeUserAgent(req.headers['user-agent']),
+        address: clientOf(req),
+      };
       const profile = await options.phoneProfiles(token, device);
       if (!profile) {
         refusals.note({ verdict: 'phone-profile-gone', method: req.method, status: 404 });
@@ -292,7 +298,8 @@ export async function startOrganisationServer(options: OrganisationServerOptions
       return;
     }
     if (!req.headers.host || !hosts.has(req.headers.host.toLowerCase())) return refuse(res, req, 421, err('forbidden-sender'), 'foreign-host');
-    if (req.headers.origin !== undefined && !origins.has(req.headers.origin.toLowerCase())) return refuse(res, req, 403, err('forbidden-sender'), 'foreign-origin');
+    if (req.headers.origin !== undefined && !origins.has(req.headers.origin.toLowerCase()))
+      return refuse(res, req, 403, err('forbidden-sender'), 'foreign-origin');
     const wait = rates.take(clientOf(req));
     if (wait > 0) {
       res.setHeader('Connection', 'close');
@@ -328,7 +335,10 @@ export async function startOrganisationServer(options: OrganisationServerOptions
     connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(timeouts.headersMs / 4))),
   };
   const server: Server = options.tls
-    ? createHttpsServer({ ...serverOptions, cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2', handshakeTimeout: timeouts.headersMs }, onRequest)
+    ? createHttpsServer(
+        { ...serverOptions, cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2', handshakeTimeout: timeouts.headersMs },
+        onRequest,
+      )
     : createHttpServer(serverOptions, onRequest);
   answerClientErrors(server);
   // A handshake that is not TLS, or a client that gives up half-way: drop it, count it, go on.

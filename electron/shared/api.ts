@@ -8,16 +8,13 @@
 import type { Channel, RequestOf, ResponseOf } from './contract';
 import type { Err, Result } from './result';
 
-type CamelCase<S extends string> = S extends `${infer Head}-${infer Tail}`
-  ? `${Head}${Capitalize<CamelCase<Tail>>}`
-  : S;
+type CamelCase<S extends string> = S extends `${infer Head}-${infer Tail}` ? `${Head}${Capitalize<CamelCase<Tail>>}` : S;
 type NamespaceOf<C extends string> = C extends `${infer N}:${string}` ? N : never;
 type ActionOf<C extends string> = C extends `${string}:${infer A}` ? A : never;
 
 /** A request with no required field may be omitted. */
-type Method<C extends Channel> = object extends RequestOf<C>
-  ? (request?: RequestOf<C>) => Promise<Result<ResponseOf<C>>>
-  : (request: RequestOf<C>) => Promise<Result<ResponseOf<C>>>;
+type Method<C extends Channel> =
+  object extends RequestOf<C> ? (request?: RequestOf<C>) => Promise<Result<ResponseOf<C>>> : (request: RequestOf<C>) => Promise<Result<ResponseOf<C>>>;
 
 export type MailwardenApi = {
   readonly [N in NamespaceOf<Channel> as CamelCase<N>]: {

@@ -56,8 +56,9 @@ export const policySchema = {
     default: false,
     title: { 'zh-CN': '邮件服务器打开共享邮箱', en: 'The mail server opens shared mailboxes' },
     description: {
-      'zh-CN': '开启后，每项共享都由 mailwarden serve --imap-acl 写入邮件服务器（Dovecot 的 IMAP ACL），同事可在自己的邮件客户端中打开共享邮箱；共享页面显示邮件服务器是否已生效。仅在 IT 已按部署文档配置 Dovecot 后开启。默认关闭：共享只记录在 Mailwarden 中。',
-      en: 'When on, each grant is written to the mail server (Dovecot\'s IMAP ACLs) by mailwarden serve --imap-acl, so the colleague opens the shared mailbox in their own mail client, and the sharing page shows whether the mail server honours it yet. Turn on only once IT has set Dovecot up as the deployment guide says. Default: off (grants are recorded in Mailwarden only).',
+      'zh-CN':
+        '开启后，每项共享都由 mailwarden serve --imap-acl 写入邮件服务器（Dovecot 的 IMAP ACL），同事可在自己的邮件客户端中打开共享邮箱；共享页面显示邮件服务器是否已生效。仅在 IT 已按部署文档配置 Dovecot 后开启。默认关闭：共享只记录在 Mailwarden 中。',
+      en: "When on, each grant is written to the mail server (Dovecot's IMAP ACLs) by mailwarden serve --imap-acl, so the colleague opens the shared mailbox in their own mail client, and the sharing page shows whether the mail server honours it yet. Turn on only once IT has set Dovecot up as the deployment guide says. Default: off (grants are recorded in Mailwarden only).",
     },
     recommendable: false,
     secret: false,
@@ -84,8 +85,7 @@ export const policySchema = {
     default: 0,
     title: { 'zh-CN': '二次验证宽限期（天）', en: 'Two-factor grace period (days)' },
     description: {
-      'zh-CN':
-        '强制二次验证时，每个邮箱从首次在该策略下登录起，可在此天数内暂不设置（页面显示剩余天数），之后必须设置。0–90，0 表示立即强制。默认 0。',
+      'zh-CN': '强制二次验证时，每个邮箱从首次在该策略下登录起，可在此天数内暂不设置（页面显示剩余天数），之后必须设置。0–90，0 表示立即强制。默认 0。',
       en: 'With two-factor required, each mailbox may sign in without it for this many days, counted from its first sign-in under the requirement (a banner shows the days left); after that, setup is forced. 0–90; 0 forces it at once. Default: 0.',
     },
     recommendable: false,
@@ -251,24 +251,73 @@ export const policySchema = {
     recommendable: false,
     secret: false,
   },
-  'sms.provider.accessKeyId': providerSpec('SmsProviderAccessKeyId', 'token-or-empty', 128, true,
+  'sms.provider.accessKeyId': providerSpec(
+    'SmsProviderAccessKeyId',
+    'token-or-empty',
+    128,
+    true,
     { 'zh-CN': '短信服务商 AccessKey ID / SecretId', en: 'SMS provider AccessKey ID / SecretId' },
-    { 'zh-CN': '阿里云的 AccessKey ID 或腾讯云的 SecretId。sms.kind 为 aliyun 或 tencent 时必填。请使用只授予发送短信权限的子账号。', en: "Alibaba Cloud's AccessKey ID or Tencent Cloud's SecretId. Required when the gateway is aliyun or tencent. Use a sub-account allowed to send SMS only." }),
-  'sms.provider.accessKeySecret': providerSpec('SmsProviderAccessKeySecret', 'token-or-empty', 128, true,
+    {
+      'zh-CN': '阿里云的 AccessKey ID 或腾讯云的 SecretId。sms.kind 为 aliyun 或 tencent 时必填。请使用只授予发送短信权限的子账号。',
+      en: "Alibaba Cloud's AccessKey ID or Tencent Cloud's SecretId. Required when the gateway is aliyun or tencent. Use a sub-account allowed to send SMS only.",
+    },
+  ),
+  'sms.provider.accessKeySecret': providerSpec(
+    'SmsProviderAccessKeySecret',
+    'token-or-empty',
+    128,
+    true,
     { 'zh-CN': '短信服务商 AccessKey Secret / SecretKey', en: 'SMS provider AccessKey secret / SecretKey' },
-    { 'zh-CN': '阿里云的 AccessKey Secret 或腾讯云的 SecretKey，用于为每个请求签名，不会写入日志，也不会发送到桌面应用的页面。sms.kind 为 aliyun 或 tencent 时必填。', en: "Alibaba Cloud's AccessKey secret or Tencent Cloud's SecretKey; it signs every request and never reaches a log or the app's pages. Required when the gateway is aliyun or tencent." }),
-  'sms.provider.signName': providerSpec('SmsProviderSignName', 'display-name-or-empty', 64, false,
+    {
+      'zh-CN':
+        '阿里云的 AccessKey Secret 或腾讯云的 SecretKey，用于为每个请求签名，不会写入日志，也不会发送到桌面应用的页面。sms.kind 为 aliyun 或 tencent 时必填。',
+      en: "Alibaba Cloud's AccessKey secret or Tencent Cloud's SecretKey; it signs every request and never reaches a log or the app's pages. Required when the gateway is aliyun or tencent.",
+    },
+  ),
+  'sms.provider.signName': providerSpec(
+    'SmsProviderSignName',
+    'display-name-or-empty',
+    64,
+    false,
     { 'zh-CN': '短信签名', en: 'SMS sign name' },
-    { 'zh-CN': '在服务商控制台审核通过的短信签名（短信中【】内的名称）。sms.kind 为 aliyun 或 tencent 时必填。', en: "The sign name the provider's console approved (the name in 【】 in the text). Required when the gateway is aliyun or tencent." }),
-  'sms.provider.templateId': providerSpec('SmsProviderTemplateId', 'token-or-empty', 64, false,
+    {
+      'zh-CN': '在服务商控制台审核通过的短信签名（短信中【】内的名称）。sms.kind 为 aliyun 或 tencent 时必填。',
+      en: "The sign name the provider's console approved (the name in 【】 in the text). Required when the gateway is aliyun or tencent.",
+    },
+  ),
+  'sms.provider.templateId': providerSpec(
+    'SmsProviderTemplateId',
+    'token-or-empty',
+    64,
+    false,
     { 'zh-CN': '短信模板 ID', en: 'SMS template ID' },
-    { 'zh-CN': '审核通过的验证码模板：阿里云的模板 CODE（如 SMS_12345678），或腾讯云的模板 ID。sms.kind 为 aliyun 或 tencent 时必填。', en: "The approved verification-code template: Alibaba Cloud's template code (such as SMS_12345678) or Tencent Cloud's template ID. Required when the gateway is aliyun or tencent." }),
-  'sms.provider.sdkAppId': providerSpec('SmsProviderSdkAppId', 'token-or-empty', 64, false,
+    {
+      'zh-CN': '审核通过的验证码模板：阿里云的模板 CODE（如 SMS_12345678），或腾讯云的模板 ID。sms.kind 为 aliyun 或 tencent 时必填。',
+      en: "The approved verification-code template: Alibaba Cloud's template code (such as SMS_12345678) or Tencent Cloud's template ID. Required when the gateway is aliyun or tencent.",
+    },
+  ),
+  'sms.provider.sdkAppId': providerSpec(
+    'SmsProviderSdkAppId',
+    'token-or-empty',
+    64,
+    false,
     { 'zh-CN': '腾讯云短信 SdkAppId', en: 'Tencent Cloud SMS SdkAppId' },
-    { 'zh-CN': '腾讯云短信应用的 SdkAppId。sms.kind 为 tencent 时必填。', en: "The SdkAppId of the Tencent Cloud SMS application. Required when the gateway is tencent." }),
-  'sms.provider.region': providerSpec('SmsProviderRegion', 'token-or-empty', 64, false,
+    {
+      'zh-CN': '腾讯云短信应用的 SdkAppId。sms.kind 为 tencent 时必填。',
+      en: 'The SdkAppId of the Tencent Cloud SMS application. Required when the gateway is tencent.',
+    },
+  ),
+  'sms.provider.region': providerSpec(
+    'SmsProviderRegion',
+    'token-or-empty',
+    64,
+    false,
     { 'zh-CN': '短信服务地域', en: 'SMS provider region' },
-    { 'zh-CN': '服务商的地域。留空时阿里云为 cn-hangzhou，腾讯云为 ap-guangzhou。', en: "The provider's region. Empty: cn-hangzhou for Alibaba Cloud, ap-guangzhou for Tencent Cloud." }),
+    {
+      'zh-CN': '服务商的地域。留空时阿里云为 cn-hangzhou，腾讯云为 ap-guangzhou。',
+      en: "The provider's region. Empty: cn-hangzhou for Alibaba Cloud, ap-guangzhou for Tencent Cloud.",
+    },
+  ),
   'sms.provider.templateParams': {
     registryName: 'SmsProviderTemplateParams',
     category: 'sms',
@@ -277,7 +326,8 @@ export const policySchema = {
     default: 'code',
     title: { 'zh-CN': '短信模板参数', en: 'SMS template parameters' },
     description: {
-      'zh-CN': 'code：模板只有验证码一个变量（阿里云 ${code}，腾讯云 {1}）；code-minutes：还有有效分钟数（阿里云 ${minutes}，腾讯云 {2}）。必须与审核通过的模板一致。默认 code。',
+      'zh-CN':
+        'code：模板只有验证码一个变量（阿里云 ${code}，腾讯云 {1}）；code-minutes：还有有效分钟数（阿里云 ${minutes}，腾讯云 {2}）。必须与审核通过的模板一致。默认 code。',
       en: 'code: the template has one variable, the code (Alibaba Cloud ${code}, Tencent Cloud {1}); code-minutes: also the minutes it stays valid (${minutes}, {2}). Must match the approved template. Default: code.',
     },
     recommendable: false,
@@ -325,8 +375,9 @@ export const policySchema = {
     default: '',
     title: { 'zh-CN': '崩溃报告上传地址', en: 'Crash report upload URL' },
     description: {
-      'zh-CN': '应用崩溃时，把崩溃转储上传到此 https:// 地址（Crashpad/Breakpad 的 minidump 格式，例如组织自建的 Sentry 或 BugSplat 接收端）。留空则崩溃转储只保存在本机，从不上传。',
-      en: 'Where crash dumps are uploaded when the app crashes: an https:// address that accepts Crashpad/Breakpad minidumps (e.g. the organisation\'s own Sentry or BugSplat endpoint). Empty: dumps stay on the computer and are never uploaded.',
+      'zh-CN':
+        '应用崩溃时，把崩溃转储上传到此 https:// 地址（Crashpad/Breakpad 的 minidump 格式，例如组织自建的 Sentry 或 BugSplat 接收端）。留空则崩溃转储只保存在本机，从不上传。',
+      en: "Where crash dumps are uploaded when the app crashes: an https:// address that accepts Crashpad/Breakpad minidumps (e.g. the organisation's own Sentry or BugSplat endpoint). Empty: dumps stay on the computer and are never uploaded.",
     },
     recommendable: false,
     secret: false,
@@ -355,8 +406,9 @@ export const policySchema = {
     default: '',
     title: { 'zh-CN': '组织服务器地址', en: 'Organisation server URL' },
     description: {
-      'zh-CN': '设置后，桌面应用不再使用本机数据，而是由组织服务器（mailwarden server）保存二次验证、客户端专用密码、设备和共享邮箱；钥匙串、Foxmail、iPhone 描述文件和连接测试仍在本机进行。须为 https:// 地址。留空：只用本机数据（默认）。',
-      en: 'When set, the desktop app keeps no data of its own: two-factor, client passwords, devices and shared mailboxes live on the organisation server (mailwarden server); the keychain, Foxmail, the iPhone profile and the connection test still run on this computer. Must be an https:// address. Empty: this computer\'s own data (the default).',
+      'zh-CN':
+        '设置后，桌面应用不再使用本机数据，而是由组织服务器（mailwarden server）保存二次验证、客户端专用密码、设备和共享邮箱；钥匙串、Foxmail、iPhone 描述文件和连接测试仍在本机进行。须为 https:// 地址。留空：只用本机数据（默认）。',
+      en: "When set, the desktop app keeps no data of its own: two-factor, client passwords, devices and shared mailboxes live on the organisation server (mailwarden server); the keychain, Foxmail, the iPhone profile and the connection test still run on this computer. Must be an https:// address. Empty: this computer's own data (the default).",
     },
     recommendable: false,
     secret: false,
@@ -371,7 +423,7 @@ export const policySchema = {
     title: { 'zh-CN': '组织服务器的根证书', en: 'Organisation server CA certificate' },
     description: {
       'zh-CN': 'PEM 格式的 CA 证书文件的绝对路径。设置后，只信任由它签发的服务器证书（固定，系统证书不再适用）；留空：使用系统信任的证书。',
-      en: 'Absolute path of a CA certificate file (PEM). When set, only server certificates it issued are trusted (pinned; the system\'s CAs no longer apply). Empty: the certificates the system trusts.',
+      en: "Absolute path of a CA certificate file (PEM). When set, only server certificates it issued are trusted (pinned; the system's CAs no longer apply). Empty: the certificates the system trusts.",
     },
     recommendable: false,
     secret: false,
@@ -411,9 +463,7 @@ export function registryNameOf(path: string): string {
     .join('');
 }
 
-const byRegistryName: ReadonlyMap<string, PolicyPath> = new Map(
-  policyPaths.map((path) => [policySchema[path].registryName.toLowerCase(), path] as const),
-);
+const byRegistryName: ReadonlyMap<string, PolicyPath> = new Map(policyPaths.map((path) => [policySchema[path].registryName.toLowerCase(), path] as const));
 
 /** The key a registry value name stands for (registry names are case-insensitive), or undefined. */
 export function pathOfRegistryName(name: string): PolicyPath | undefined {

@@ -85,68 +85,68 @@ export type PolicyKeySpec =
 
 export const hostSpec = (registryName: string, proto: string) =>
   ({
-  registryName,
-  category: 'server',
-  type: 'string',
-  format: 'host',
-  maxLength: 253,
-  default: 'mail.cstnet.cn',
-  title: { 'zh-CN': `${proto} 服务器地址`, en: `${proto} server host` },
-  description: {
-    'zh-CN': `邮件客户端连接的 ${proto} 服务器主机名（设置卡片、iPhone 描述文件、连接测试使用）。默认 mail.cstnet.cn。`,
-    en: `Host name mail clients use for ${proto} (settings card, iPhone profile, connection test). Default: mail.cstnet.cn.`,
-  },
-  recommendable: true,
-  secret: false,
-}) as const satisfies PolicyKeySpec;
+    registryName,
+    category: 'server',
+    type: 'string',
+    format: 'host',
+    maxLength: 253,
+    default: 'mail.cstnet.cn',
+    title: { 'zh-CN': `${proto} 服务器地址`, en: `${proto} server host` },
+    description: {
+      'zh-CN': `邮件客户端连接的 ${proto} 服务器主机名（设置卡片、iPhone 描述文件、连接测试使用）。默认 mail.cstnet.cn。`,
+      en: `Host name mail clients use for ${proto} (settings card, iPhone profile, connection test). Default: mail.cstnet.cn.`,
+    },
+    recommendable: true,
+    secret: false,
+  }) as const satisfies PolicyKeySpec;
 
 export const portSpec = (registryName: string, proto: string, port: number) =>
   ({
-  registryName,
-  category: 'server',
-  type: 'integer',
-  min: 1,
-  max: 65535,
-  default: port,
-  title: { 'zh-CN': `${proto} 端口`, en: `${proto} port` },
-  description: {
-    'zh-CN': `${proto} 服务器端口，1–65535。默认 ${port}。`,
-    en: `${proto} server port, 1–65535. Default: ${port}.`,
-  },
-  recommendable: true,
-  secret: false,
-}) as const satisfies PolicyKeySpec;
+    registryName,
+    category: 'server',
+    type: 'integer',
+    min: 1,
+    max: 65535,
+    default: port,
+    title: { 'zh-CN': `${proto} 端口`, en: `${proto} port` },
+    description: {
+      'zh-CN': `${proto} 服务器端口，1–65535。默认 ${port}。`,
+      en: `${proto} server port, 1–65535. Default: ${port}.`,
+    },
+    recommendable: true,
+    secret: false,
+  }) as const satisfies PolicyKeySpec;
 
 export const securitySpec = (registryName: string, proto: string) =>
   ({
-  registryName,
-  category: 'server',
-  type: 'enum',
-  values: connectionSecurities,
-  default: 'tls',
-  title: { 'zh-CN': `${proto} 加密方式`, en: `${proto} connection security` },
-  description: {
-    'zh-CN': `${proto} 连接的加密方式：tls（SSL/TLS）、starttls 或 none（不加密，不建议）。默认 tls。`,
-    en: `How ${proto} connections are secured: tls (SSL/TLS), starttls, or none (not recommended). Default: tls.`,
-  },
-  recommendable: true,
-  secret: false,
-}) as const satisfies PolicyKeySpec;
+    registryName,
+    category: 'server',
+    type: 'enum',
+    values: connectionSecurities,
+    default: 'tls',
+    title: { 'zh-CN': `${proto} 加密方式`, en: `${proto} connection security` },
+    description: {
+      'zh-CN': `${proto} 连接的加密方式：tls（SSL/TLS）、starttls 或 none（不加密，不建议）。默认 tls。`,
+      en: `How ${proto} connections are secured: tls (SSL/TLS), starttls, or none (not recommended). Default: tls.`,
+    },
+    recommendable: true,
+    secret: false,
+  }) as const satisfies PolicyKeySpec;
 
 export const integrationSpec = (registryName: string, zh: string, en: string) =>
   ({
-  registryName,
-  category: 'clientIntegrations',
-  type: 'boolean',
-  default: true,
-  title: { 'zh-CN': `提供“${zh}”`, en: `Offer "${en}"` },
-  description: {
-    'zh-CN': `是否在“放入邮件客户端”中提供“${zh}”。默认提供。`,
-    en: `Whether "Put into mail clients" offers "${en}". Default: offered.`,
-  },
-  recommendable: true,
-  secret: false,
-}) as const satisfies PolicyKeySpec;
+    registryName,
+    category: 'clientIntegrations',
+    type: 'boolean',
+    default: true,
+    title: { 'zh-CN': `提供“${zh}”`, en: `Offer "${en}"` },
+    description: {
+      'zh-CN': `是否在“放入邮件客户端”中提供“${zh}”。默认提供。`,
+      en: `Whether "Put into mail clients" offers "${en}". Default: offered.`,
+    },
+    recommendable: true,
+    secret: false,
+  }) as const satisfies PolicyKeySpec;
 
 export const providerSpec = (
   registryName: string,
@@ -155,4 +155,16 @@ export const providerSpec = (
   secret: boolean,
   title: PolicyText,
   description: PolicyText,
-) => ({ registryName, category: 'sms', type: 'string', format, maxLength, default: '', title, description, recommendable: false, secret }) as const satisfies PolicyKeySpec;
+) =>
+  ({
+    registryName,
+    category: 'sms',
+    type: 'string',
+    format,
+    maxLength,
+    default: '',
+    title,
+    description,
+    recommendable: false,
+    secret,
+  }) as const satisfies PolicyKeySpec;

@@ -317,7 +317,14 @@ const breakerStaleMs = 2_000;
  * it: nothing but a breaker moves a lock whose owner is gone, so the lock seen under the breaker is
  * the lock that is moved. Returns false when another process is breaking it.
  */
-async function breakLock(lockPath: string, judged: string | null, verdict: Exclude<Verdict, null>, logger: Logger, dataDir: string, now: () => number): Promise<boolean> {
+async function breakLock(
+  lockPath: string,
+  judged: string | null,
+  verdict: Exclude<Verdict, null>,
+  logger: Logger,
+  dataDir: string,
+  now: () => number,
+): Promise<boolean> {
   const breaker = `${lockPath}.break`;
   try {
     await fs.promises.mkdir(breaker, { mode: 0o700 });

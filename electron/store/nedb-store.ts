@@ -349,7 +349,12 @@ export class NedbStore implements Store {
       // damaged line) before it changes anything; only then is the file checked line by line
       // and read again below. A sound file is so decrypted once instead of twice.
       const db = make();
-      if (await loadWithoutRewrite(db).then(() => true, () => false)) {
+      if (
+        await loadWithoutRewrite(db).then(
+          () => true,
+          () => false,
+        )
+      ) {
         try {
           for (const fieldName of collectionSpecs[name].indexes) await db.ensureIndexAsync({ fieldName });
         } catch (cause) {
@@ -401,7 +406,11 @@ export class NedbStore implements Store {
             has: (key) => this.partitionExists(name, key),
             keys: () => this.partitionKeys(name),
           })
-        : new NedbCollection(() => this.datastore(name), (write) => this.inScope(write), this.fileOf(name));
+        : new NedbCollection(
+            () => this.datastore(name),
+            (write) => this.inScope(write),
+            this.fileOf(name),
+          );
       this.collections.set(name, collection);
     }
     return collection as unknown as Collection<T>;

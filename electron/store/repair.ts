@@ -42,7 +42,10 @@ export interface RepairOptions {
  * @internal
  */
 export function fileStamp(ms: number): string {
-  return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
 }
 
 async function readIfPresent(file: string): Promise<string | null> {

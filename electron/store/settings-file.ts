@@ -22,7 +22,10 @@ export class SettingsFile implements SettingsStore {
    */
   private known: UserSettings | null = null;
 
-  constructor(dataDir: string, private readonly logger: Logger) {
+  constructor(
+    dataDir: string,
+    private readonly logger: Logger,
+  ) {
     this.path = join(dataDir, settingsFileName);
   }
 

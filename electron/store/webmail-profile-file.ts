@@ -27,7 +27,10 @@ export class WebmailProfileFile implements WebmailProfileStore {
   /** Writes one at a time, so the last one asked for is the one kept. */
   #queue: Promise<unknown> = Promise.resolve();
 
-  constructor(dataDir: string, private readonly logger: Logger) {
+  constructor(
+    dataDir: string,
+    private readonly logger: Logger,
+  ) {
     this.path = join(dataDir, webmailProfileFileName);
   }
 

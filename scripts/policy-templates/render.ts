@@ -208,9 +208,7 @@ export function renderAdmx(): string {
 function explainText(path: PolicyPath, variant: Variant, lang: keyof PolicyText): string {
   const spec = policySchema[path];
   const where =
-    spec.type === 'map'
-      ? `${variant.key}\\${spec.registryName} (${registryType.map})`
-      : `${variant.key}\\${spec.registryName} (${registryType[spec.type]})`;
+    spec.type === 'map' ? `${variant.key}\\${spec.registryName} (${registryType.map})` : `${variant.key}\\${spec.registryName} (${registryType[spec.type]})`;
   const note = variant.recommended ? fixedText.recommendedNote[lang] : fixedText.enforcedNote[lang];
   return `${spec.description[lang]}\n\n${note}\n\n${fixedText.registry[lang]}: HKLM|HKCU\\${where}`;
 }

@@ -98,19 +98,22 @@ describe('the afterPack hook in electron-builder.yml', () => {
     ['linux', 'mailwarden'],
     ['win32', 'Mailwarden.exe'],
     ['darwin', 'Mailwarden.app/Contents/Frameworks/Electron Framework.framework/Electron Framework'],
-  ] as const)('release build on %s: Node mode, NODE_OPTIONS, --inspect and file:// privileges off; cookie encryption, asar integrity and asar-only on', async (platform, binary) => {
-    const appOutDir = join(scratch, `release-${platform}`);
-    const file = join(appOutDir, binary);
-    fakeElectron(file);
-    const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
-    await hook.afterPack(context(release, platform, appOutDir));
-    expect(log).toHaveBeenCalledWith(expect.stringContaining('fuses set for a release build'));
-    expect(await fusesOf(platform === 'darwin' ? join(appOutDir, 'Mailwarden.app') : file)).toEqual(expectedRelease);
-    // Only the wire changed.
-    const bytes = readFileSync(file);
-    expect(bytes.subarray(0, padding.length)).toEqual(padding);
-    expect(bytes.subarray(bytes.length - padding.length)).toEqual(padding);
-  });
+  ] as const)(
+    'release build on %s: Node mode, NODE_OPTIONS, --inspect and file:// privileges off; cookie encryption, asar integrity and asar-only on',
+    async (platform, binary) => {
+      const appOutDir = join(scratch, `release-${platform}`);
+      const file = join(appOutDir, binary);
+      fakeElectron(file);
+      const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+      await hook.afterPack(context(release, platform, appOutDir));
+      expect(log).toHaveBeenCalledWith(expect.stringContaining('fuses set for a release build'));
+      expect(await fusesOf(platform === 'darwin' ? join(appOutDir, 'Mailwarden.app') : file)).toEqual(expectedRelease);
+      // Only the wire changed.
+      const bytes = readFileSync(file);
+      expect(bytes.subarray(0, padding.length)).toEqual(padding);
+      expect(bytes.subarray(bytes.length - padding.length)).toEqual(padding);
+    },
+  );
 
   it('test build (electron-builder.test.yml): the same, but --inspect stays on for Playwright’s _electron', async () => {
     const appOutDir = join(scratch, 'test-linux');

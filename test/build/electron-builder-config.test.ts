@@ -122,7 +122,15 @@ describe('installers', () => {
   });
 
   it('every artifact name carries the version and the architecture', () => {
-    const names = [config.artifactName, config.nsis?.artifactName, config.msi?.artifactName, config.dmg?.artifactName, config.pkg?.artifactName, config.deb?.artifactName, config.appImage?.artifactName];
+    const names = [
+      config.artifactName,
+      config.nsis?.artifactName,
+      config.msi?.artifactName,
+      config.dmg?.artifactName,
+      config.pkg?.artifactName,
+      config.deb?.artifactName,
+      config.appImage?.artifactName,
+    ];
     expect(config.artifactName).toBeTruthy();
     for (const name of names.filter(Boolean)) {
       expect(name).toContain('${version}');
@@ -162,16 +170,13 @@ describe('the `mailwarden` command in installed apps', () => {
     expect(config.afterPack).toBe('./scripts/after-pack.cjs');
   });
 
-  it.each(['install', 'remove'])(
-    'the deb after-%s script is electron-builder’s own with /usr/bin/mailwarden pointing at the launcher',
-    (step) => {
-      const ours = readFileSync(join(root, config.deb?.[step === 'install' ? 'afterInstall' : 'afterRemove'] ?? ''), 'utf8');
-      const upstream = readFileSync(join(root, `node_modules/app-builder-lib/templates/linux/after-${step}.tpl`), 'utf8');
-      const expected = upstream.replaceAll("'/opt/${sanitizedProductName}/${executable}'", "'/opt/${sanitizedProductName}/resources/bin/${executable}'");
-      expect(expected).not.toBe(upstream);
-      expect(ours.replace(/^# Mailwarden:.*\n/gm, '')).toBe(expected);
-      // bash -n: the script parses.
-      execFileSync('bash', ['-n', join(root, `resources/linux/after-${step}.sh`)]);
-    },
-  );
+  it.each(['install', 'remove'])('the deb after-%s script is electron-builder’s own with /usr/bin/mailwarden pointing at the launcher', (step) => {
+    const ours = readFileSync(join(root, config.deb?.[step === 'install' ? 'afterInstall' : 'afterRemove'] ?? ''), 'utf8');
+    const upstream = readFileSync(join(root, `node_modules/app-builder-lib/templates/linux/after-${step}.tpl`), 'utf8');
+    const expected = upstream.replaceAll("'/opt/${sanitizedProductName}/${executable}'", "'/opt/${sanitizedProductName}/resources/bin/${executable}'");
+    expect(expected).not.toBe(upstream);
+    expect(ours.replace(/^# Mailwarden:.*\n/gm, '')).toBe(expected);
+    // bash -n: the script parses.
+    execFileSync('bash', ['-n', join(root, `resources/linux/after-${step}.sh`)]);
+  });
 });

@@ -81,7 +81,11 @@ describe.skipIf(process.platform === 'win32')('mailwarden launcher', () => {
   it('starts the desktop app with no arguments, or with options only', () => {
     expect(run(linux.link)).toEqual({ nodeMode: false, argv: [], status: 0 });
     expect(run(linux.link, '--policy', '/etc/x.json')).toEqual({ nodeMode: false, argv: ['--policy', '/etc/x.json'], status: 0 });
-    expect(run(linux.link, '--demo', '--user-data-dir', '/home/u/mw')).toEqual({ nodeMode: false, argv: ['--demo', '--user-data-dir', '/home/u/mw'], status: 0 });
+    expect(run(linux.link, '--demo', '--user-data-dir', '/home/u/mw')).toEqual({
+      nodeMode: false,
+      argv: ['--demo', '--user-data-dir', '/home/u/mw'],
+      status: 0,
+    });
   });
 
   it('finds the app inside a macOS bundle', () => {

@@ -38,18 +38,26 @@ async function ruleIds(text: string, filePath: string): Promise<string[]> {
 }
 
 describe('the lint', () => {
-  it('refuses Node\'s fs, Electron, a store adapter and a database driver in the core', async () => {
-    expect(await ruleIds("import { readFile } from 'node:fs/promises';\nexport const r = readFile;\n", 'electron/core/lint-probe.ts')).toContain('no-restricted-imports');
+  it("refuses Node's fs, Electron, a store adapter and a database driver in the core", async () => {
+    expect(await ruleIds("import { readFile } from 'node:fs/promises';\nexport const r = readFile;\n", 'electron/core/lint-probe.ts')).toContain(
+      'no-restricted-imports',
+    );
     expect(await ruleIds("import { app } from 'electron';\nexport const a = app;\n", 'electron/shared/lint-probe.ts')).toContain('no-restricted-imports');
-    expect(await ruleIds("import { openEmbeddedStore } from '../store/open';\nexport const o = openEmbeddedStore;\n", 'electron/core/lint-probe.ts')).toContain('no-restricted-imports');
+    expect(await ruleIds("import { openEmbeddedStore } from '../store/open';\nexport const o = openEmbeddedStore;\n", 'electron/core/lint-probe.ts')).toContain(
+      'no-restricted-imports',
+    );
     expect(await ruleIds("import pg from 'pg';\nexport const p = pg;\n", 'electron/core/lint-probe.ts')).toContain('no-restricted-imports');
     // The ports themselves are fine.
     expect(await ruleIds("import type { Clock } from './ports';\nexport type C = Clock;\n", 'electron/core/lint-probe.ts')).toEqual([]);
   });
 
   it('lets the renderer import the shared contract only', async () => {
-    expect(await ruleIds("import { signIn } from '../../../electron/core/sign-in';\nexport const s = signIn;\n", 'renderer/src/lib/lint-probe.ts')).toContain('no-restricted-imports');
-    expect(await ruleIds("import { readFileSync } from 'node:fs';\nexport const r = readFileSync;\n", 'renderer/src/lib/lint-probe.ts')).toContain('no-restricted-imports');
+    expect(await ruleIds("import { signIn } from '../../../electron/core/sign-in';\nexport const s = signIn;\n", 'renderer/src/lib/lint-probe.ts')).toContain(
+      'no-restricted-imports',
+    );
+    expect(await ruleIds("import { readFileSync } from 'node:fs';\nexport const r = readFileSync;\n", 'renderer/src/lib/lint-probe.ts')).toContain(
+      'no-restricted-imports',
+    );
     expect(await ruleIds("import type { Err } from '../../../electron/shared/result';\nexport type E = Err;\n", 'renderer/src/lib/lint-probe.ts')).toEqual([]);
   });
 
@@ -61,7 +69,7 @@ describe('the lint', () => {
     expect(importCycles(['electron'], scratch!)).toEqual([['electron/core/lint-probe-a.ts', 'electron/core/lint-probe-b.ts']]);
   });
 
-  it('counts a circle of type imports, which ESLint\'s rule skips', async () => {
+  it("counts a circle of type imports, which ESLint's rule skips", async () => {
     await probe('electron/core/lint-probe-c.ts', "import type { D } from './lint-probe-d';\nexport type C = { d?: D };\n");
     const d = await probe('electron/core/lint-probe-d.ts', "import type { C } from './lint-probe-c';\nexport type D = { c?: C };\n");
     const [result] = await scratchLint().lintFiles([d]);

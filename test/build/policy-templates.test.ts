@@ -213,7 +213,8 @@ describe('Windows ADMX / ADML', () => {
       const spec = policySchema[path];
       expect(strings.get(spec.registryName), path).toBe(spec.title[lang]);
       expect(strings.get(`${spec.registryName}_Explain`), path).toContain(spec.description[lang]);
-      if (spec.type === 'enum') expect(presentations.get(spec.registryName)?.dropdownList.defaultItem).toBe(String((spec.values as readonly string[]).indexOf(spec.default)));
+      if (spec.type === 'enum')
+        expect(presentations.get(spec.registryName)?.dropdownList.defaultItem).toBe(String((spec.values as readonly string[]).indexOf(spec.default)));
       if (spec.type === 'integer') expect(presentations.get(spec.registryName)?.decimalTextBox.defaultValue).toBe(String(spec.default));
     }
   });

@@ -35,7 +35,22 @@ const changes = (calls: readonly Call[]) => calls.filter((call) => call.command 
 describe('npm run setup', () => {
   it('lists what .ci/run installed plus the Dovecot, Postfix, PostgreSQL and openssl packages the tests need', () => {
     expect([...testPackages].sort()).toEqual(
-      ['chromium', 'xvfb', 'xauth', 'dbus', 'dbus-x11', 'gnome-keyring', 'libsecret-tools', 'dovecot-imapd', 'dovecot-lmtpd', 'dovecot-auth-lua', 'postfix', 'postgresql-15', 'openssl', 'fonts-noto-cjk'].sort(),
+      [
+        'chromium',
+        'xvfb',
+        'xauth',
+        'dbus',
+        'dbus-x11',
+        'gnome-keyring',
+        'libsecret-tools',
+        'dovecot-imapd',
+        'dovecot-lmtpd',
+        'dovecot-auth-lua',
+        'postfix',
+        'postgresql-15',
+        'openssl',
+        'fonts-noto-cjk',
+      ].sort(),
     );
   });
 
@@ -70,7 +85,9 @@ describe('npm run setup', () => {
     const m = machine(testPackages.filter((name) => name !== 'postgresql-15' && name !== 'chromium'));
     expect(setupTestMachine({ exec: m.exec, platform: 'linux', uid: 1000, log: m.log, rerun: 'sudo node scripts/setup-test-machine.mjs' })).toBe(1);
     expect(changes(m.calls)).toEqual([]);
-    expect(m.lines).toEqual(['setup: missing Debian packages chromium postgresql-15; run `sudo node scripts/setup-test-machine.mjs` (as root, with apt-get), then this command again']);
+    expect(m.lines).toEqual([
+      'setup: missing Debian packages chromium postgresql-15; run `sudo node scripts/setup-test-machine.mjs` (as root, with apt-get), then this command again',
+    ]);
   });
 
   it('as root without apt-get: installs nothing and says what to run', () => {
@@ -96,7 +113,10 @@ describe('npm run setup', () => {
     ['apt-get install', 'setup: apt-get install failed for postfix'],
     ['debconf-set-selections', 'setup: debconf-set-selections failed for postfix; nothing installed'],
   ])('exits 1 when %s fails, saying so', (failing, line) => {
-    const m = machine(testPackages.filter((name) => name !== 'postfix'), { failing: [failing] });
+    const m = machine(
+      testPackages.filter((name) => name !== 'postfix'),
+      { failing: [failing] },
+    );
     expect(setupTestMachine({ exec: m.exec, platform: 'linux', uid: 0, log: m.log })).toBe(1);
     expect(m.lines.at(-1)).toBe(line);
   });

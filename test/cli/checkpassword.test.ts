@@ -77,7 +77,15 @@ async function run(input: Buffer | string, env: Record<string, string>, args: st
     const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
     clearTimeout(timer);
     const recorded = await readFile(record, 'utf8').catch(() => null);
-    const replyEnv = recorded === null ? null : Object.fromEntries(recorded.split('\n').filter(Boolean).map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+    const replyEnv =
+      recorded === null
+        ? null
+        : Object.fromEntries(
+            recorded
+              .split('\n')
+              .filter(Boolean)
+              .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+          );
     return { code, stderr, fd4, replyEnv };
   } finally {
     await fd3.close();
@@ -198,12 +206,15 @@ describe('checkpassword', () => {
     expect(asked).toEqual([]);
   }, 40_000);
 
-  it.each([['--input-timeout-ms=0'], ['--input-timeout-ms=soon'], ['--input-timeout-ms']])('exits 111 on a bad input deadline (%s), asking nobody', async (option) => {
-    const result = await runWithPipe([option], (fd3) => fd3.end(credentials('a@b.cn', secret)));
-    expect(result.code).toBe(111);
-    expect(result.stderr).toMatch(/^mailwarden-checkpassword: temporary failure: /);
-    expect(asked).toEqual([]);
-  });
+  it.each([['--input-timeout-ms=0'], ['--input-timeout-ms=soon'], ['--input-timeout-ms']])(
+    'exits 111 on a bad input deadline (%s), asking nobody',
+    async (option) => {
+      const result = await runWithPipe([option], (fd3) => fd3.end(credentials('a@b.cn', secret)));
+      expect(result.code).toBe(111);
+      expect(result.stderr).toMatch(/^mailwarden-checkpassword: temporary failure: /);
+      expect(asked).toEqual([]);
+    },
+  );
 
   it('exits 111 when the reply program cannot be run', async () => {
     const inputFile = join(work, 'input-missing-reply');

@@ -28,7 +28,7 @@ describe('mailwarden CLI', () => {
     }
   });
 
-  it('prints the Thunderbird autoconfig file for a domain from the policy\'s servers', async () => {
+  it("prints the Thunderbird autoconfig file for a domain from the policy's servers", async () => {
     const dir = await mkdtemp(join(tmpdir(), 'mailwarden-cli-'));
     try {
       const policy = join(dir, 'policy.json');
@@ -117,7 +117,9 @@ describe('mailwarden CLI', () => {
         const file = join(dir, 'staff.json');
         await writeFile(file, JSON.stringify([{ address: 'wang.fang@cstnet.cn', password: 'a third password', displayName: '王芳' }]));
         expect(await run(['import-mailboxes', file, '--user-data-dir', dir])).toMatchObject({ code: 0, out: 'Imported 1 mailbox.\n' });
-        expect(JSON.parse((await run(['list-mailboxes', '--user-data-dir', dir])).out)).toMatchObject([{ address: 'wang.fang@cstnet.cn', displayName: '王芳' }]);
+        expect(JSON.parse((await run(['list-mailboxes', '--user-data-dir', dir])).out)).toMatchObject([
+          { address: 'wang.fang@cstnet.cn', displayName: '王芳' },
+        ]);
       });
     }, 30_000);
 
@@ -140,7 +142,9 @@ describe('mailwarden CLI', () => {
       await inFolder(async (dir) => {
         const json = join(dir, 'staff.json');
         await writeFile(json, '[{"address":"a@cstnet.cn"}]');
-        expect((await run(['import-mailboxes', json, '--user-data-dir', dir])).err).toContain(`${json}: entry 1: a required text field is missing or not text (password)`);
+        expect((await run(['import-mailboxes', json, '--user-data-dir', dir])).err).toContain(
+          `${json}: entry 1: a required text field is missing or not text (password)`,
+        );
         await writeFile(json, '{ not json');
         expect((await run(['import-mailboxes', json, '--user-data-dir', dir])).err).toContain(`${json}: the file is not valid JSON`);
       });

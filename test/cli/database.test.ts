@@ -19,7 +19,12 @@ const skip = postgresSkipReason();
 async function serveOnce(argv: string[]) {
   let out = '';
   let err = '';
-  const code = await serveCommand(argv, (s) => (out += s), (s) => (err += s), Promise.resolve());
+  const code = await serveCommand(
+    argv,
+    (s) => (out += s),
+    (s) => (err += s),
+    Promise.resolve(),
+  );
   return { code, out, err };
 }
 
@@ -80,7 +85,10 @@ describe.skipIf(skip !== '')(`the IT commands on the organisation's database${sk
       const listed = await run(['list-mailboxes', '--user-data-dir', join(dir, 'desk')]);
       expect(listed).toMatchObject({ code: 0, out: '[]\n' });
     } finally {
-      for (const [name, value] of [[databaseVariable, saved.db], [serverKeyVariable, saved.key]] as const) {
+      for (const [name, value] of [
+        [databaseVariable, saved.db],
+        [serverKeyVariable, saved.key],
+      ] as const) {
         if (value === undefined) delete process.env[name];
         else process.env[name] = value;
       }
@@ -97,19 +105,36 @@ describe.skipIf(skip !== '')(`the IT commands on the organisation's database${sk
       let stop: () => void = () => undefined;
       const until = new Promise<void>((resolve) => (stop = resolve));
       const socket = join(dir, name);
-      const exited = serveCommand(['serve', '--database', url, '--server-key-file', keyFile, '--socket', socket], (s) => (out += s), (s) => (err += s), until);
+      const exited = serveCommand(
+        ['serve', '--database', url, '--server-key-file', keyFile, '--socket', socket],
+        (s) => (out += s),
+        (s) => (err += s),
+        until,
+      );
       return { socket, exited, stop, output: () => out, errors: () => err };
     });
     try {
       for (const bridge of bridges) {
         await vi.waitFor(() => expect(bridge.output()).toContain('answering on'), { timeout: 15_000, interval: 20 });
         expect(bridge.output()).toContain(`Database: ${url}`);
-        expect(await askMailAuth(bridge.socket, { address: 'LI.NA@cstnet.cn', secret: 'Li-Na-main-password-1', protocol: 'imap', clientAddress: '192.0.2.1' }, { timeoutMs: 10_000 })).toEqual({
+        expect(
+          await askMailAuth(
+            bridge.socket,
+            { address: 'LI.NA@cstnet.cn', secret: 'Li-Na-main-password-1', protocol: 'imap', clientAddress: '192.0.2.1' },
+            { timeoutMs: 10_000 },
+          ),
+        ).toEqual({
           ok: true,
           via: 'main-password',
           address: 'li.na@cstnet.cn',
         });
-        expect(await askMailAuth(bridge.socket, { address: 'li.na@cstnet.cn', secret: 'wrong', protocol: 'imap', clientAddress: '192.0.2.1' }, { timeoutMs: 10_000 })).toEqual({ ok: false, reason: 'wrong' });
+        expect(
+          await askMailAuth(
+            bridge.socket,
+            { address: 'li.na@cstnet.cn', secret: 'wrong', protocol: 'imap', clientAddress: '192.0.2.1' },
+            { timeoutMs: 10_000 },
+          ),
+        ).toEqual({ ok: false, reason: 'wrong' });
       }
     } finally {
       for (const bridge of bridges) bridge.stop();
@@ -135,7 +160,10 @@ describe.skipIf(skip !== '')(`the IT commands on the organisation's database${sk
       code: 0,
       out: 'revoke-devices done for li.na@cstnet.cn by wang.it (devices 0).\n',
     });
-    const log = JSON.parse((await run(['audit', 'export', '--since', '2000-01-01', '--format', 'json', ...org()])).out) as { kind: string; detail: Record<string, string> }[];
+    const log = JSON.parse((await run(['audit', 'export', '--since', '2000-01-01', '--format', 'json', ...org()])).out) as {
+      kind: string;
+      detail: Record<string, string>;
+    }[];
     expect(log.find((row) => row.kind === 'helpdesk-action')?.detail).toEqual({ action: 'revoke-devices', by: 'wang.it' });
   }, 60_000);
 
@@ -148,11 +176,16 @@ describe.skipIf(skip !== '')(`the IT commands on the organisation's database${sk
   it("stores the organisation's policy all or nothing, and policy show --database shows it with its place", async () => {
     const good = join(dir, 'organisation-policy.json');
     await writeFile(good, JSON.stringify({ enforced: { enforceTwoFactor: true, clientPasswordLimit: 5 } }));
-    expect(await run(['policy', 'set', good, '--by', 'wang.it', ...org()])).toMatchObject({ code: 0, out: expect.stringContaining("Stored 2 keys as the organisation's policy (by wang.it)") });
+    expect(await run(['policy', 'set', good, '--by', 'wang.it', ...org()])).toMatchObject({
+      code: 0,
+      out: expect.stringContaining("Stored 2 keys as the organisation's policy (by wang.it)"),
+    });
     const shown = await run(['policy', 'show', '--json', ...org()]);
     expect(shown.code).toBe(0);
     expect(shown.err).toContain('stored');
-    expect((JSON.parse(shown.out) as { items: { key: string; value: unknown; origin?: string }[] }).items.find((item) => item.key === 'clientPasswordLimit')).toMatchObject({ value: 5, origin: 'organisation-server' });
+    expect(
+      (JSON.parse(shown.out) as { items: { key: string; value: unknown; origin?: string }[] }).items.find((item) => item.key === 'clientPasswordLimit'),
+    ).toMatchObject({ value: 5, origin: 'organisation-server' });
     // A file with one bad key changes nothing.
     const bad = join(dir, 'bad-policy.json');
     await writeFile(bad, JSON.stringify({ enforced: { clientPasswordLimit: 500, enforceTwoFactor: false } }));
@@ -165,7 +198,10 @@ describe.skipIf(skip !== '')(`the IT commands on the organisation's database${sk
   it('refuses policy set without the organisation database: a computer takes policy from its own place', async () => {
     const file = join(dir, 'p.json');
     await writeFile(file, '{}');
-    expect(await run(['policy', 'set', file, '--user-data-dir', dir])).toMatchObject({ code: 2, err: expect.stringContaining('policy set stores the organisation') });
+    expect(await run(['policy', 'set', file, '--user-data-dir', dir])).toMatchObject({
+      code: 2,
+      err: expect.stringContaining('policy set stores the organisation'),
+    });
   });
 
   it('says which database it could not open, never its password', async () => {
@@ -179,7 +215,9 @@ describe.skipIf(skip !== '')(`the IT commands on the organisation's database${sk
 
 describe('redactDatabaseUrl', () => {
   it('hides the password and keeps the rest', () => {
-    expect(redactDatabaseUrl('postgres://u:p@db.example.edu.cn:5432/mailwarden?sslmode=require')).toBe('postgres://u:***@db.example.edu.cn:5432/mailwarden?sslmode=require');
+    expect(redactDatabaseUrl('postgres://u:p@db.example.edu.cn:5432/mailwarden?sslmode=require')).toBe(
+      'postgres://u:***@db.example.edu.cn:5432/mailwarden?sslmode=require',
+    );
     expect(redactDatabaseUrl('postgres://db/mw')).toBe('postgres://db/mw');
     expect(redactDatabaseUrl('not a url')).toBe('(a database URL that does not parse)');
   });

@@ -21,7 +21,9 @@ describe('mailwarden helpdesk', () => {
   it('does the action, says what changed, and the mailbox’s log says who did it', async () => {
     const done = await run(['helpdesk', 'reset-two-factor', 'LI.NA@cstnet.cn', '--by', 'wang.it', '--user-data-dir', dir]);
     expect(done).toMatchObject({ code: 0, out: 'reset-two-factor done for li.na@cstnet.cn by wang.it (methods 0, backupCodes 0, devices 0).\n' });
-    const log = JSON.parse((await run(['audit', 'export', '--since', '2000-01-01', '--format', 'json', '--mailbox', 'li.na@cstnet.cn', '--user-data-dir', dir])).out) as {
+    const log = JSON.parse(
+      (await run(['audit', 'export', '--since', '2000-01-01', '--format', 'json', '--mailbox', 'li.na@cstnet.cn', '--user-data-dir', dir])).out,
+    ) as {
       kind: string;
       detail: Record<string, string>;
     }[];
@@ -57,8 +59,12 @@ describe('mailwarden helpdesk issue-access-pass', () => {
   it('prints a one-time pass and until when it is valid, and logs who issued it', async () => {
     const issued = await run(['helpdesk', 'issue-access-pass', 'li.na@cstnet.cn', '--valid', '8h', '--by', 'wang.it', '--user-data-dir', dir]);
     expect(issued.code).toBe(0);
-    expect(issued.out).toMatch(/^Temporary access pass for li\.na@cstnet\.cn, one sign-in, valid until \d{4}-\d\d-\d\dT[\d:.]+Z \(issued by wang\.it\):\n[0-9A-Z]{4}(-[0-9A-Z]{4}){3}\n$/);
-    const log = JSON.parse((await run(['audit', 'export', '--since', '2000-01-01', '--format', 'json', '--mailbox', 'li.na@cstnet.cn', '--user-data-dir', dir])).out) as { kind: string; detail: Record<string, unknown> }[];
+    expect(issued.out).toMatch(
+      /^Temporary access pass for li\.na@cstnet\.cn, one sign-in, valid until \d{4}-\d\d-\d\dT[\d:.]+Z \(issued by wang\.it\):\n[0-9A-Z]{4}(-[0-9A-Z]{4}){3}\n$/,
+    );
+    const log = JSON.parse(
+      (await run(['audit', 'export', '--since', '2000-01-01', '--format', 'json', '--mailbox', 'li.na@cstnet.cn', '--user-data-dir', dir])).out,
+    ) as { kind: string; detail: Record<string, unknown> }[];
     expect(log.find((row) => row.kind === 'helpdesk-action')?.detail).toMatchObject({ action: 'issue-access-pass', by: 'wang.it' });
     // The pass is shown once, to the operator: never in the log.
     expect(JSON.stringify(log)).not.toContain(issued.out.trim().split('\n')[1]!);

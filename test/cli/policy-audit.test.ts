@@ -42,7 +42,11 @@ describe('--help', () => {
 
 describe('policy show', () => {
   const enforcing = {
-    enforced: { enforceTwoFactor: true, trustedDeviceDays: 40, sms: { kind: 'webhook', webhook: { url: 'https://sms.example.cn/?key=s3cr3t', bodyTemplate: '{"t":"{{text}}"}' } } },
+    enforced: {
+      enforceTwoFactor: true,
+      trustedDeviceDays: 40,
+      sms: { kind: 'webhook', webhook: { url: 'https://sms.example.cn/?key=s3cr3t', bodyTemplate: '{"t":"{{text}}"}' } },
+    },
     recommended: { mailServer: { imap: { port: 143 } } },
   };
 
@@ -121,7 +125,20 @@ describe('audit export', () => {
   it('exports JSON for one mailbox into a file only its owner can read', async () => {
     await seed();
     const target = join(dir, 'audit.json');
-    const { code, err } = await run(['audit', 'export', '--since', '2000-01-01T00:00:00Z', '--format', 'json', '--mailbox', 'LI.NA@example.cn', '--out', target, '--user-data-dir', dir]);
+    const { code, err } = await run([
+      'audit',
+      'export',
+      '--since',
+      '2000-01-01T00:00:00Z',
+      '--format',
+      'json',
+      '--mailbox',
+      'LI.NA@example.cn',
+      '--out',
+      target,
+      '--user-data-dir',
+      dir,
+    ]);
     expect(code).toBe(0);
     const rows = JSON.parse(await readFile(target, 'utf8')) as { mailbox: string }[];
     expect(rows.length).toBeGreaterThan(0);

@@ -40,7 +40,12 @@ function startServe(argv: string[]) {
   let err = '';
   let stop: () => void = () => undefined;
   const until = new Promise<void>((resolve) => (stop = resolve));
-  const exited = serveCommand(argv, (s) => (out += s), (s) => (err += s), until);
+  const exited = serveCommand(
+    argv,
+    (s) => (out += s),
+    (s) => (err += s),
+    until,
+  );
   return {
     output: () => out,
     errors: () => err,
@@ -57,7 +62,13 @@ describe('mailwarden serve', () => {
   it('answers on DIR/mail-auth.sock (mode 0600) with the data folder’s mailboxes, and stops cleanly', async () => {
     const passwordFile = join(work, 'mailboxes.json');
     await writeFile(passwordFile, JSON.stringify([{ address: 'li.na@cstnet.cn', password: 'Li-Na-main-password-1' }]));
-    expect((await runCli(['import-mailboxes', passwordFile, '--user-data-dir', dataDir], () => undefined, () => undefined))).toBe(0);
+    expect(
+      await runCli(
+        ['import-mailboxes', passwordFile, '--user-data-dir', dataDir],
+        () => undefined,
+        () => undefined,
+      ),
+    ).toBe(0);
 
     const serve = startServe(['serve', '--data', dataDir]);
     await serve.ready();
@@ -86,14 +97,25 @@ describe('mailwarden serve', () => {
     await writeFile(tokenFile, `${'t'.repeat(64)}\n`, { mode: 0o600 });
     const refusedWith = async (argv: string[]) => {
       let err = '';
-      const code = await serveCommand(['serve', '--data', dataDir, ...argv], () => undefined, (s) => (err += s), Promise.resolve());
+      const code = await serveCommand(
+        ['serve', '--data', dataDir, ...argv],
+        () => undefined,
+        (s) => (err += s),
+        Promise.resolve(),
+      );
       return { code, err };
     };
     expect(await refusedWith(['--http', '127.0.0.1:0'])).toMatchObject({ code: 2, err: expect.stringContaining('go together') });
-    expect(await refusedWith(['--http', '0.0.0.0:8190', '--http-token-file', tokenFile])).toMatchObject({ code: 2, err: expect.stringContaining('loopback only') });
+    expect(await refusedWith(['--http', '0.0.0.0:8190', '--http-token-file', tokenFile])).toMatchObject({
+      code: 2,
+      err: expect.stringContaining('loopback only'),
+    });
     const short = join(work, 'short.token');
     await writeFile(short, 'abc\n');
-    expect(await refusedWith(['--http', '127.0.0.1:0', '--http-token-file', short])).toMatchObject({ code: 1, err: expect.stringContaining('openssl rand -hex 32') });
+    expect(await refusedWith(['--http', '127.0.0.1:0', '--http-token-file', short])).toMatchObject({
+      code: 1,
+      err: expect.stringContaining('openssl rand -hex 32'),
+    });
 
     expect(await refusedWith(['--sender-map', '0.0.0.0:10027'])).toMatchObject({ code: 2, err: expect.stringContaining('loopback only') });
 
@@ -115,18 +137,31 @@ describe('mailwarden serve', () => {
     await writeFile(passwordFile, 'master-secret-1\n', { mode: 0o600 });
     const refusedWith = async (argv: string[]) => {
       let err = '';
-      const code = await serveCommand(['serve', '--data', dataDir, ...argv], () => undefined, (s) => (err += s), Promise.resolve());
+      const code = await serveCommand(
+        ['serve', '--data', dataDir, ...argv],
+        () => undefined,
+        (s) => (err += s),
+        Promise.resolve(),
+      );
       return { code, err };
     };
     expect(await refusedWith(['--imap-acl', '127.0.0.1:143'])).toMatchObject({ code: 2, err: expect.stringContaining('go together') });
-    expect(await refusedWith(['--imap-acl', 'mail server:143', '--imap-acl-password-file', passwordFile])).toMatchObject({ code: 2, err: expect.stringContaining('not a host and port') });
-    expect(await refusedWith(['--imap-acl', '127.0.0.1:143', '--imap-acl-password-file', join(work, 'missing')])).toMatchObject({ code: 1, err: expect.stringContaining('ENOENT') });
+    expect(await refusedWith(['--imap-acl', 'mail server:143', '--imap-acl-password-file', passwordFile])).toMatchObject({
+      code: 2,
+      err: expect.stringContaining('not a host and port'),
+    });
+    expect(await refusedWith(['--imap-acl', '127.0.0.1:143', '--imap-acl-password-file', join(work, 'missing')])).toMatchObject({
+      code: 1,
+      err: expect.stringContaining('ENOENT'),
+    });
     expect(parseServerAddress('mail.cstnet.cn:143')).toEqual({ host: 'mail.cstnet.cn', port: 143 });
     expect(parseServerAddress('[::1]:993')).toEqual({ host: '::1', port: 993 });
     expect(parseServerAddress('mail.cstnet.cn:0')).toBeNull();
 
     // A grant in the data folder, and a mail server that is not there.
-    const backend = await openBackend(testEnvironment({ dataDir, shell: 'cli' }), silentLogger, { policy: resolvedFromPolicy({ ...defaultPolicy, mailServerAcls: true }) });
+    const backend = await openBackend(testEnvironment({ dataDir, shell: 'cli' }), silentLogger, {
+      policy: resolvedFromPolicy({ ...defaultPolicy, mailServerAcls: true }),
+    });
     await createMailbox(backend.core, { address: 'gonggong@cstnet.cn' });
     await createMailbox(backend.core, { address: 'li.na@cstnet.cn' });
     expect(await addGrant(backend.core, 'gonggong@cstnet.cn', testCall(), { grantee: 'li.na@cstnet.cn', level: 'read-only' })).toMatchObject({ ok: true });
@@ -139,7 +174,9 @@ describe('mailwarden serve', () => {
     const stopped = await serve.stop();
     expect(stopped.code).toBe(0);
     expect(stopped.err).not.toContain('master-secret-1');
-    const reopened = await openBackend(testEnvironment({ dataDir, shell: 'cli' }), silentLogger, { policy: resolvedFromPolicy({ ...defaultPolicy, mailServerAcls: true }) });
+    const reopened = await openBackend(testEnvironment({ dataDir, shell: 'cli' }), silentLogger, {
+      policy: resolvedFromPolicy({ ...defaultPolicy, mailServerAcls: true }),
+    });
     try {
       const shown = (await listGivenGrants(reopened.core, 'gonggong@cstnet.cn'))[0]!.mailServer!;
       expect(shown.state).toBe('failed');
@@ -173,26 +210,53 @@ describe('mailwarden serve', () => {
 
   it('refuses to start without --data, or with a policy file that is not valid', async () => {
     let err = '';
-    expect(await serveCommand(['serve'], () => undefined, (s) => (err += s), Promise.resolve())).toBe(2);
+    expect(
+      await serveCommand(
+        ['serve'],
+        () => undefined,
+        (s) => (err += s),
+        Promise.resolve(),
+      ),
+    ).toBe(2);
     expect(err).toContain('serve needs --data DIR');
     const policy = join(work, 'bad-policy.json');
     await writeFile(policy, '{"enforceTwoFactor":"yes"}');
     err = '';
-    expect(await serveCommand(['serve', '--data', dataDir, '--policy', policy], () => undefined, (s) => (err += s), Promise.resolve())).toBe(1);
+    expect(
+      await serveCommand(
+        ['serve', '--data', dataDir, '--policy', policy],
+        () => undefined,
+        (s) => (err += s),
+        Promise.resolve(),
+      ),
+    ).toBe(1);
     expect(err).toContain('enforceTwoFactor');
   });
 
-  it.each([[['serve', '--help']], [['serve', '-h']], [['help', 'serve']], [['--help', 'serve', '--data', 'somewhere']]])('%j prints serve’s own help with exit 0 and starts nothing', async (argv) => {
-    let out = '';
-    expect(await runCli(argv, (s) => (out += s), () => undefined)).toBe(0);
-    expect(out).toMatch(/^Usage: mailwarden serve --data DIR/);
-    expect(out).toContain('Exit codes:');
-    await expect(stat(join(work, 'somewhere'))).rejects.toMatchObject({ code: 'ENOENT' });
-  });
+  it.each([[['serve', '--help']], [['serve', '-h']], [['help', 'serve']], [['--help', 'serve', '--data', 'somewhere']]])(
+    '%j prints serve’s own help with exit 0 and starts nothing',
+    async (argv) => {
+      let out = '';
+      expect(
+        await runCli(
+          argv,
+          (s) => (out += s),
+          () => undefined,
+        ),
+      ).toBe(0);
+      expect(out).toMatch(/^Usage: mailwarden serve --data DIR/);
+      expect(out).toContain('Exit codes:');
+      await expect(stat(join(work, 'somewhere'))).rejects.toMatchObject({ code: 'ENOENT' });
+    },
+  );
 
   it('is listed in the help and found wherever its flags are', async () => {
     let out = '';
-    await runCli(['help'], (s) => (out += s), () => undefined);
+    await runCli(
+      ['help'],
+      (s) => (out += s),
+      () => undefined,
+    );
     expect(out).toContain('serve --data DIR');
     const serve = startServe(['--data', dataDir, 'serve']);
     await serve.ready();
@@ -206,23 +270,27 @@ describe('mailwarden serve as its own process', () => {
     cli = await bundleForNode(join(projectRoot, 'electron/cli/index.ts'), join(work, 'bundle'));
   }, 60_000);
 
-  it.each(['SIGTERM', 'SIGINT'] as const)('stops on %s with exit 0, removing its socket and lock', async (signal) => {
-    const socketPath = join(work, `signal-${signal}.sock`);
-    await mkdir(dataDir, { recursive: true });
-    const child = spawn(process.execPath, [cli, 'serve', '--data', dataDir, '--socket', socketPath], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    let out = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-    await vi.waitFor(() => expect(out).toContain('answering on'), { timeout: 15_000, interval: 20 });
-    expect(await askMailAuth(socketPath, question('x@cstnet.cn', 'some-password'), { timeoutMs: 10_000 })).toEqual({ ok: false, reason: 'unknown' });
-    child.kill(signal);
-    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
-    clearTimeout(killer);
-    expect(code).toBe(0);
-    expect(out).toContain('stopped');
-    await expect(stat(socketPath)).rejects.toMatchObject({ code: 'ENOENT' });
-    await expect(stat(join(dataDir, inUseLockName))).rejects.toMatchObject({ code: 'ENOENT' });
-  }, 30_000);
+  it.each(['SIGTERM', 'SIGINT'] as const)(
+    'stops on %s with exit 0, removing its socket and lock',
+    async (signal) => {
+      const socketPath = join(work, `signal-${signal}.sock`);
+      await mkdir(dataDir, { recursive: true });
+      const child = spawn(process.execPath, [cli, 'serve', '--data', dataDir, '--socket', socketPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      let out = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+      await vi.waitFor(() => expect(out).toContain('answering on'), { timeout: 15_000, interval: 20 });
+      expect(await askMailAuth(socketPath, question('x@cstnet.cn', 'some-password'), { timeoutMs: 10_000 })).toEqual({ ok: false, reason: 'unknown' });
+      child.kill(signal);
+      const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+      clearTimeout(killer);
+      expect(code).toBe(0);
+      expect(out).toContain('stopped');
+      await expect(stat(socketPath)).rejects.toMatchObject({ code: 'ENOENT' });
+      await expect(stat(join(dataDir, inUseLockName))).rejects.toMatchObject({ code: 'ENOENT' });
+    },
+    30_000,
+  );
 
   it('after a SIGKILL, the next serve takes over the stale socket and the data folder at once', async () => {
     const socketPath = join(work, 'killed.sock');

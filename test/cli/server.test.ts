@@ -30,14 +30,20 @@ describe('mailwarden server: the command line', () => {
   const run = async (argv: string[], env: NodeJS.ProcessEnv = {}) => {
     let out = '';
     let err = '';
-    const code = await serverCommand(argv, (s) => (out += s), (s) => (err += s), { env, until: Promise.resolve() });
+    const code = await serverCommand(
+      argv,
+      (s) => (out += s),
+      (s) => (err += s),
+      { env, until: Promise.resolve() },
+    );
     return { code, out, err };
   };
 
   it('prints its help with every option and the environment variable of each', async () => {
     const { code, out } = await run(['--help']);
     expect(code).toBe(0);
-    for (const name of ['--listen', '--public-url', '--tls-cert', '--behind-proxy', '--database', 'MAILWARDEN_DATABASE_URL', '/health']) expect(out).toContain(name);
+    for (const name of ['--listen', '--public-url', '--tls-cert', '--behind-proxy', '--database', 'MAILWARDEN_DATABASE_URL', '/health'])
+      expect(out).toContain(name);
   });
 
   it('refuses, with exit 2 and a reason, what would be unsafe or is not understood; nothing starts', async () => {
@@ -78,9 +84,13 @@ describe.skipIf(skip !== '')(`two server processes on one database${skip ? ` (no
   const colleagues = Array.from({ length: 24 }, (_, i) => `colleague${i}@cstnet.cn`);
 
   async function startServer(): Promise<ServerProcess> {
-    const child = spawn(process.execPath, [cli, 'server', '--config', join(work, 'server.json'), '--listen', '127.0.0.1:0', '--database', url, '--server-key-file', keyFile, '--data-dir', dataDir], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [cli, 'server', '--config', join(work, 'server.json'), '--listen', '127.0.0.1:0', '--database', url, '--server-key-file', keyFile, '--data-dir', dataDir],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     let err = '';
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
@@ -114,7 +124,15 @@ describe.skipIf(skip !== '')(`two server processes on one database${skip ? ` (no
     // The people, written straight into the organisation's store with the shared key.
     const opened = await openOrganisationStore({ url, serverKey, logger: silentLogger, poolSize: 2 });
     const core = createCoreContext(
-      { store: opened.store, clock: systemClock, random: cryptoRandom, sms: new OutboxSmsGateway(dataDir, sealerOf(serverKey), systemClock), keys: opened.keys, logger: silentLogger, policy: () => defaultPolicy },
+      {
+        store: opened.store,
+        clock: systemClock,
+        random: cryptoRandom,
+        sms: new OutboxSmsGateway(dataDir, sealerOf(serverKey), systemClock),
+        keys: opened.keys,
+        logger: silentLogger,
+        policy: () => defaultPolicy,
+      },
       { scrypt: testScrypt },
     );
     await createMailbox(core, { address: 'alice@cstnet.cn', phone: '+8613912345678' });
@@ -138,7 +156,10 @@ describe.skipIf(skip !== '')(`two server processes on one database${skip ? ` (no
 
   const sealerOf = (key: Uint8Array) => {
     const fileKey = deriveKey(key, 'files');
-    return { seal: (text: string, purpose: string) => sealLine(fileKey, text, purpose), open: (line: string, purpose: string) => openLine(fileKey, line, purpose) };
+    return {
+      seal: (text: string, purpose: string) => sealLine(fileKey, text, purpose),
+      open: (line: string, purpose: string) => openLine(fileKey, line, purpose),
+    };
   };
 
   /** The newest code the test outbox holds for a mailbox (the servers share its folder). */
@@ -154,13 +175,17 @@ describe.skipIf(skip !== '')(`two server processes on one database${skip ? ` (no
   const post = (server: ServerProcess, path: string, headers: Record<string, string>, body: unknown) =>
     sendHttp(server.port, 'POST', path, { Host: `127.0.0.1:${server.port}`, 'Content-Type': 'application/json', ...headers }, JSON.stringify(body));
   const token = async (server: ServerProcess) => json(await post(server, '/session', {}, {})) as unknown as { token: string };
-  const api = async (server: ServerProcess, bearer: string, channel: string, body: unknown = {}) => json(await post(server, `/api/${channel}`, { Authorization: `Bearer ${bearer}` }, body));
+  const api = async (server: ServerProcess, bearer: string, channel: string, body: unknown = {}) =>
+    json(await post(server, `/api/${channel}`, { Authorization: `Bearer ${bearer}` }, body));
 
   /** Signs a mailbox in: the password on one process, the SMS code on the other. */
   async function signedIn(address: string): Promise<string> {
     const { token: bearer } = await token(a);
     expect(await api(a, bearer, 'auth:sign-in', { address, password: defaultTestPassword })).toMatchObject({ ok: true, data: { status: 'code-required' } });
-    expect(await api(b, bearer, 'auth:verify-code', { code: await latestCode(address), method: 'sms', trustDevice: false })).toMatchObject({ ok: true, data: { status: 'signed-in' } });
+    expect(await api(b, bearer, 'auth:verify-code', { code: await latestCode(address), method: 'sms', trustDevice: false })).toMatchObject({
+      ok: true,
+      data: { status: 'signed-in' },
+    });
     return bearer;
   }
 
@@ -194,7 +219,9 @@ describe.skipIf(skip !== '')(`two server processes on one database${skip ? ` (no
       requests.push(api(either(i), aliceBearer, 'grants:add', { grantee: colleagues[0], level: 'read-only' }).then((reply) => ({ kind: 'grant', reply })));
       requests.push(api(either(i + 1), aliceBearer, 'client-passwords:create', { name: `Client ${i}` }).then((reply) => ({ kind: 'password', reply })));
       requests.push(api(either(i), carol, 'auth:verify-code', { code: wrong, method: 'sms', trustDevice: false }).then((reply) => ({ kind: 'wrong', reply })));
-      requests.push(api(either(i + 1), dave, 'auth:verify-code', { code: daveCode, method: 'sms', trustDevice: false }).then((reply) => ({ kind: 'same', reply })));
+      requests.push(
+        api(either(i + 1), dave, 'auth:verify-code', { code: daveCode, method: 'sms', trustDevice: false }).then((reply) => ({ kind: 'same', reply })),
+      );
     }
     const replies = await Promise.all(requests);
     expect(replies).toHaveLength(200);

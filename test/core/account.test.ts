@@ -51,7 +51,9 @@ async function setup(policy: Partial<Policy> = {}) {
   await clientPassword(t.core, 'iPhone', t.clock.now() - 1000);
   await clientPassword(t.core, 'Other person’s client', t.clock.now(), 'li.na@cstnet.cn');
   await t.core.store.atomically(() => trustThisDevice(t.core, call, address));
-  await t.core.store.atomically(() => trustThisDevice(t.core, testCall({ connection: 'edge', device: { label: 'Windows · PC', client: 'Edge 130' } }), address));
+  await t.core.store.atomically(() =>
+    trustThisDevice(t.core, testCall({ connection: 'edge', device: { label: 'Windows · PC', client: 'Edge 130' } }), address),
+  );
   return { ...t, call };
 }
 
@@ -62,7 +64,11 @@ async function mailboxOf(core: CoreContext): Promise<MailboxRecord> {
 describe('passwordChangePreview', () => {
   it('names the client passwords that would be revoked, oldest first, and counts the trusted devices', async () => {
     const { core } = await setup();
-    expect(await passwordChangePreview(core, address)).toEqual({ revokesClientPasswords: true, clientPasswords: ['Foxmail 办公室', 'iPhone'], trustedDevices: 2 });
+    expect(await passwordChangePreview(core, address)).toEqual({
+      revokesClientPasswords: true,
+      clientPasswords: ['Foxmail 办公室', 'iPhone'],
+      trustedDevices: 2,
+    });
   });
 
   it('names none when policy keeps client passwords', async () => {
@@ -81,7 +87,10 @@ describe('changeMainPassword', () => {
   it('sets the new password and revokes trusted devices and client passwords in one go', async () => {
     const { core, clock, call } = await setup();
     clock.advanceMinutes(20);
-    expect(await changeMainPassword(core, call, change)).toEqual({ ok: true, data: { revokedClientPasswords: ['Foxmail 办公室', 'iPhone'], revokedTrustedDevices: 2 } });
+    expect(await changeMainPassword(core, call, change)).toEqual({
+      ok: true,
+      data: { revokedClientPasswords: ['Foxmail 办公室', 'iPhone'], revokedTrustedDevices: 2 },
+    });
     const mailbox = await mailboxOf(core);
     expect(mailbox.passwordChangedAt).toBe(clock.now());
     expect(await core.hasher.verify(next, mailbox.passwordHash)).toBe(true);
@@ -115,17 +124,23 @@ describe('changeMainPassword', () => {
     const elsewhere = testCall({ connection: 'window:9' });
     await signIn(core, elsewhere, address);
     await changeMainPassword(core, call, change);
-    expect((await core.sessions.current(elsewhere))).toBeNull();
+    expect(await core.sessions.current(elsewhere)).toBeNull();
     expect((await core.sessions.current(call))?.mailbox).toBe(address);
   });
 
   it('refuses a wrong current password, logs it and changes nothing', async () => {
     const { core, call } = await setup();
     const before = await mailboxOf(core);
-    expect(await changeMainPassword(core, call, { ...change, current: 'not my password' })).toEqual({ ok: false, code: 'password-incorrect', fields: ['current'] });
+    expect(await changeMainPassword(core, call, { ...change, current: 'not my password' })).toEqual({
+      ok: false,
+      code: 'password-incorrect',
+      fields: ['current'],
+    });
     expect((await mailboxOf(core)).passwordHash).toBe(before.passwordHash);
     expect((await mailboxOf(core)).failedSignIns).toHaveLength(1);
-    expect(await core.store.collection<ActivityRecord>('activity').find({ kind: 'sign-in-failed' })).toMatchObject([{ outcome: 'failure', detail: { step: 'password-change' } }]);
+    expect(await core.store.collection<ActivityRecord>('activity').find({ kind: 'sign-in-failed' })).toMatchObject([
+      { outcome: 'failure', detail: { step: 'password-change' } },
+    ]);
     expect(await core.store.collection('trustedDevices').count({})).toBe(2);
   });
 
@@ -168,7 +183,13 @@ describe('changeMainPassword', () => {
 describe('the account channels', () => {
   async function wired() {
     const t = await setup();
-    const handlers = createHandlers({ mailClients: fakeMailClientPorts(), environment: testEnvironment(), settingsStore: new MemorySettingsStore(), logger: silentLogger, core: t.core });
+    const handlers = createHandlers({
+      mailClients: fakeMailClientPorts(),
+      environment: testEnvironment(),
+      settingsStore: new MemorySettingsStore(),
+      logger: silentLogger,
+      core: t.core,
+    });
     const dispatcher = createDispatcher(handlers, silentLogger);
     const dispatch = async (channel: Channel, request: unknown, on: CallContext = t.call) => {
       const result = await dispatcher(channel, request, on);
@@ -180,9 +201,18 @@ describe('the account channels', () => {
 
   it('preview, then change', async () => {
     const { dispatch } = await wired();
-    expect(await dispatch('account:password-change-preview', {})).toEqual({ ok: true, data: { revokesClientPasswords: true, clientPasswords: ['Foxmail 办公室', 'iPhone'], trustedDevices: 2 } });
-    expect(await dispatch('account:change-password', change)).toEqual({ ok: true, data: { revokedClientPasswords: ['Foxmail 办公室', 'iPhone'], revokedTrustedDevices: 2 } });
-    expect(await dispatch('account:password-change-preview', {})).toEqual({ ok: true, data: { revokesClientPasswords: true, clientPasswords: [], trustedDevices: 0 } });
+    expect(await dispatch('account:password-change-preview', {})).toEqual({
+      ok: true,
+      data: { revokesClientPasswords: true, clientPasswords: ['Foxmail 办公室', 'iPhone'], trustedDevices: 2 },
+    });
+    expect(await dispatch('account:change-password', change)).toEqual({
+      ok: true,
+      data: { revokedClientPasswords: ['Foxmail 办公室', 'iPhone'], revokedTrustedDevices: 2 },
+    });
+    expect(await dispatch('account:password-change-preview', {})).toEqual({
+      ok: true,
+      data: { revokesClientPasswords: true, clientPasswords: [], trustedDevices: 0 },
+    });
   });
 
   it('refuse without a session and with a malformed request', async () => {

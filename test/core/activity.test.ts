@@ -1,13 +1,7 @@
 // Covers electron/core/activity.ts and electron/core/activity-handlers.ts.
 import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  activityKinds,
-  activityPageSize,
-  activityRetention,
-  type ActivityKind,
-  type ActivityRecord,
-} from '../../electron/core/activity';
+import { activityKinds, activityPageSize, activityRetention, type ActivityKind, type ActivityRecord } from '../../electron/core/activity';
 import { createCoreContext, type CoreContext } from '../../electron/core/context';
 import { createDispatcher } from '../../electron/core/dispatch';
 import { createHandlers } from '../../electron/core/handlers';
@@ -37,11 +31,18 @@ async function setup() {
   const call = testCall();
   await signIn(t.core, call, alice);
   const dispatcher = createDispatcher(
-    createHandlers({ mailClients: fakeMailClientPorts(), environment: testEnvironment(), settingsStore: new MemorySettingsStore(), logger: silentLogger, core: t.core }),
+    createHandlers({
+      mailClients: fakeMailClientPorts(),
+      environment: testEnvironment(),
+      settingsStore: new MemorySettingsStore(),
+      logger: silentLogger,
+      core: t.core,
+    }),
     silentLogger,
   );
   const dispatch = (channel: string, request: unknown, c = call) => dispatcher(channel, request, c);
-  const record = (kind: ActivityKind, mailbox = alice, detail: Record<string, string | number> = {}) => t.core.activity.record({ mailbox, kind, device, detail });
+  const record = (kind: ActivityKind, mailbox = alice, detail: Record<string, string | number> = {}) =>
+    t.core.activity.record({ mailbox, kind, device, detail });
   return { ...t, call, dispatch, record };
 }
 
@@ -53,7 +54,15 @@ function events(core: CoreContext) {
 async function seed(core: CoreContext, mailbox: string, count: number): Promise<void> {
   const start = core.clock.now() - count;
   for (let i = 0; i < count; i += 1) {
-    await events(core).insert({ _id: `seed-${mailbox}-${String(i).padStart(6, '0')}`, mailbox, kind: 'sign-in', outcome: 'success', at: start + i, device, detail: {} });
+    await events(core).insert({
+      _id: `seed-${mailbox}-${String(i).padStart(6, '0')}`,
+      mailbox,
+      kind: 'sign-in',
+      outcome: 'success',
+      at: start + i,
+      device,
+      detail: {},
+    });
   }
 }
 
@@ -61,7 +70,15 @@ describe('ActivityLog.record', () => {
   it('stamps the event with the clock, a success by default, and what it was given', async () => {
     const { core, record } = await setup();
     const event = await record('device-trusted', alice, { client: 'Chrome 156' });
-    expect(event).toEqual({ _id: expect.any(String), mailbox: alice, kind: 'device-trusted', outcome: 'success', at: core.clock.now(), device, detail: { client: 'Chrome 156' } });
+    expect(event).toEqual({
+      _id: expect.any(String),
+      mailbox: alice,
+      kind: 'device-trusted',
+      outcome: 'success',
+      at: core.clock.now(),
+      device,
+      detail: { client: 'Chrome 156' },
+    });
     expect((await core.activity.record({ mailbox: alice, kind: 'sign-in-failed', outcome: 'failure', device })).outcome).toBe('failure');
   });
 });
@@ -89,10 +106,12 @@ describe('one lock for the whole store', () => {
 
   it('undoes the event with the rest of a block that fails, and counts right afterwards', async () => {
     const { core, record } = await setup();
-    await expect(core.store.atomically(async () => {
-      await record('grant-added');
-      throw new Error('half-way');
-    })).rejects.toThrow('half-way');
+    await expect(
+      core.store.atomically(async () => {
+        await record('grant-added');
+        throw new Error('half-way');
+      }),
+    ).rejects.toThrow('half-way');
     await record('grant-removed');
     expect((await core.activity.list(alice))!.events.map((e) => e.kind)).toEqual(['grant-removed']);
   });
@@ -146,7 +165,10 @@ describe('activity:list', () => {
     const seen: string[] = [];
     let before: string | undefined;
     for (let page = 0; page < 10; page += 1) {
-      const result = (await dispatch('activity:list', { limit: 2, ...(before ? { before } : {}) })) as { ok: true; data: { events: { id: string }[]; nextCursor: string | null } };
+      const result = (await dispatch('activity:list', { limit: 2, ...(before ? { before } : {}) })) as {
+        ok: true;
+        data: { events: { id: string }[]; nextCursor: string | null };
+      };
       seen.push(...result.data.events.map((e) => e.id));
       if (!result.data.nextCursor) break;
       before = result.data.nextCursor;
@@ -184,7 +206,16 @@ describe('activity:list', () => {
     await createMailbox(t.core, { address: alice });
     const held = testCall({ connection: 'held' });
     await t.core.sessions.start(held, { mailbox: alice, signedInAt: t.clock.now(), passwordCheckedAt: t.clock.now(), enrollmentRequired: true });
-    const dispatcher = createDispatcher(createHandlers({ mailClients: fakeMailClientPorts(), environment: testEnvironment(), settingsStore: new MemorySettingsStore(), logger: silentLogger, core: t.core }), silentLogger);
+    const dispatcher = createDispatcher(
+      createHandlers({
+        mailClients: fakeMailClientPorts(),
+        environment: testEnvironment(),
+        settingsStore: new MemorySettingsStore(),
+        logger: silentLogger,
+        core: t.core,
+      }),
+      silentLogger,
+    );
     expect(await dispatcher('activity:list', {}, held)).toEqual({ ok: false, code: 'two-factor-required' });
   });
 });
@@ -285,7 +316,15 @@ describe('loading', () => {
     // nedb creates a collection's file when it loads it.
     const loaded = (name: CollectionName) => existsSync(store.fileOf(name)!);
     const core = createCoreContext(
-      { store, clock: new FakeClock(), random: cryptoRandom, sms: new RecordingSms(), keys: { mac: cryptoRandom.bytes(32) }, logger: silentLogger, policy: () => defaultPolicy },
+      {
+        store,
+        clock: new FakeClock(),
+        random: cryptoRandom,
+        sms: new RecordingSms(),
+        keys: { mac: cryptoRandom.bytes(32) },
+        logger: silentLogger,
+        policy: () => defaultPolicy,
+      },
       { scrypt: testScrypt },
     );
     await createMailbox(core, { address: alice });

@@ -28,14 +28,26 @@ describe('the CSV export', () => {
   it('writes a header and one CRLF line per event, the detail as name=value pairs', () => {
     expect(
       auditCsv([
-        { time: '2026-01-31T00:00:00.000Z', mailbox: 'li.na@example.cn', kind: 'sign-in', outcome: 'success', device: 'Linux · pc / Chrome', detail: { method: 'sms', n: 2 } },
+        {
+          time: '2026-01-31T00:00:00.000Z',
+          mailbox: 'li.na@example.cn',
+          kind: 'sign-in',
+          outcome: 'success',
+          device: 'Linux · pc / Chrome',
+          detail: { method: 'sms', n: 2 },
+        },
       ]),
-    ).toBe('\uFEFFtime,mailbox,kind,outcome,device,detail\r\n2026-01-31T00:00:00.000Z,li.na@example.cn,sign-in,success,Linux · pc / Chrome,method=sms; n=2\r\n');
+    ).toBe(
+      '\uFEFFtime,mailbox,kind,outcome,device,detail\r\n2026-01-31T00:00:00.000Z,li.na@example.cn,sign-in,success,Linux · pc / Chrome,method=sms; n=2\r\n',
+    );
     expect(auditCsv([])).toBe('\uFEFFtime,mailbox,kind,outcome,device,detail\r\n');
   });
 
   it('starts with one UTF-8 byte order mark, so Excel on a Chinese Windows reads Chinese instead of mojibake', () => {
-    const bytes = Buffer.from(auditCsv([{ time: '2026-01-31T00:00:00.000Z', mailbox: 'zhang.wei@cstnet.cn', kind: 'sign-in', outcome: 'success', device: '张伟的电脑', detail: {} }]), 'utf8');
+    const bytes = Buffer.from(
+      auditCsv([{ time: '2026-01-31T00:00:00.000Z', mailbox: 'zhang.wei@cstnet.cn', kind: 'sign-in', outcome: 'success', device: '张伟的电脑', detail: {} }]),
+      'utf8',
+    );
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     expect(bytes.toString('utf8').split('\uFEFF')).toHaveLength(2);
     expect(bytes.toString('utf8')).toContain('张伟的电脑');

@@ -31,7 +31,13 @@ const dayMs = 86_400_000;
 
 function dispatcherFor(core: CoreContext) {
   const dispatch = createDispatcher(
-    createHandlers({ mailClients: fakeMailClientPorts(), environment: testEnvironment(), settingsStore: new MemorySettingsStore(), logger: silentLogger, core }),
+    createHandlers({
+      mailClients: fakeMailClientPorts(),
+      environment: testEnvironment(),
+      settingsStore: new MemorySettingsStore(),
+      logger: silentLogger,
+      core,
+    }),
     silentLogger,
   );
   return (channel: string, request: unknown, call = testCall()) => dispatch(channel, request, call);
@@ -210,7 +216,11 @@ describe('client-passwords:create', () => {
     const { dispatch, call } = await setup();
     expect((await create(dispatch, { name: 'all' }, call)).scopes).toEqual(['imap', 'smtp', 'pop3']);
     expect((await create(dispatch, { name: 'send', scopes: ['smtp', 'imap', 'smtp'] }, call)).scopes).toEqual(['imap', 'smtp']);
-    expect(await dispatch('client-passwords:create', { name: 'none', scopes: [] }, call)).toMatchObject({ ok: false, code: 'invalid-request', fields: ['scopes'] });
+    expect(await dispatch('client-passwords:create', { name: 'none', scopes: [] }, call)).toMatchObject({
+      ok: false,
+      code: 'invalid-request',
+      fields: ['scopes'],
+    });
     expect(await dispatch('client-passwords:create', { name: 'ftp', scopes: ['ftp'] }, call)).toMatchObject({ ok: false, code: 'invalid-request' });
   });
 
@@ -327,7 +337,8 @@ describe('client-passwords:list', () => {
     const { core, clock, dispatch, call } = await setup();
     expect(unusedFlagDays).toBe(90);
     const created = await create(dispatch, { name: 'Foxmail' }, call);
-    const flag = async () => ((await dispatch('client-passwords:list', {}, call)) as { data: { passwords: { unusedFor90Days: boolean }[] } }).data.passwords[0]!.unusedFor90Days;
+    const flag = async () =>
+      ((await dispatch('client-passwords:list', {}, call)) as { data: { passwords: { unusedFor90Days: boolean }[] } }).data.passwords[0]!.unusedFor90Days;
     clock.advance(90 * dayMs - 1);
     expect(await flag()).toBe(false);
     clock.advance(1);
@@ -350,7 +361,10 @@ describe('client-passwords:revoke', () => {
     expect(await dispatch('client-passwords:revoke', { id: created.id }, call)).toEqual({ ok: true, data: {} });
     expect(await login()).toEqual({ ok: false, reason: 'wrong' });
     expect(await dispatch('client-passwords:list', {}, call)).toMatchObject({ data: { passwords: [] } });
-    expect((await events(core)).find((e) => e.kind === 'client-password-revoked')).toMatchObject({ detail: { name: 'Foxmail' }, device: 'Linux · test-host / Chrome 156' });
+    expect((await events(core)).find((e) => e.kind === 'client-password-revoked')).toMatchObject({
+      detail: { name: 'Foxmail' },
+      device: 'Linux · test-host / Chrome 156',
+    });
   });
 
   it('cannot touch another mailbox’s password, and says only that it was not found', async () => {
@@ -375,9 +389,15 @@ describe('client-passwords:mark-applied', () => {
   it('records each place once, in order', async () => {
     const { dispatch, call } = await setup();
     const created = await create(dispatch, { name: 'Foxmail' }, call);
-    expect(await dispatch('client-passwords:mark-applied', { id: created.id, target: 'foxmail' }, call)).toMatchObject({ ok: true, data: { appliedTo: ['foxmail'] } });
+    expect(await dispatch('client-passwords:mark-applied', { id: created.id, target: 'foxmail' }, call)).toMatchObject({
+      ok: true,
+      data: { appliedTo: ['foxmail'] },
+    });
     await dispatch('client-passwords:mark-applied', { id: created.id, target: 'keychain' }, call);
-    expect(await dispatch('client-passwords:mark-applied', { id: created.id, target: 'foxmail' }, call)).toMatchObject({ ok: true, data: { appliedTo: ['foxmail', 'keychain'] } });
+    expect(await dispatch('client-passwords:mark-applied', { id: created.id, target: 'foxmail' }, call)).toMatchObject({
+      ok: true,
+      data: { appliedTo: ['foxmail', 'keychain'] },
+    });
     for (const target of ['iphone-profile', 'android-card', 'manual']) {
       expect(await dispatch('client-passwords:mark-applied', { id: created.id, target }, call)).toMatchObject({ ok: true });
     }
@@ -389,7 +409,11 @@ describe('client-passwords:mark-applied', () => {
   it('refuses unknown places and other mailboxes’ passwords', async () => {
     const { dispatch, call, bobCall } = await setup();
     const created = await create(dispatch, { name: 'Foxmail' }, call);
-    expect(await dispatch('client-passwords:mark-applied', { id: created.id, target: 'outlook' }, call)).toMatchObject({ ok: false, code: 'invalid-request', fields: ['target'] });
+    expect(await dispatch('client-passwords:mark-applied', { id: created.id, target: 'outlook' }, call)).toMatchObject({
+      ok: false,
+      code: 'invalid-request',
+      fields: ['target'],
+    });
     expect(await dispatch('client-passwords:mark-applied', { id: created.id, target: 'foxmail' }, bobCall)).toEqual({ ok: false, code: 'not-found' });
     expect(await dispatch('client-passwords:list', {}, call)).toMatchObject({ data: { passwords: [{ appliedTo: [] }] } });
   });
@@ -410,7 +434,12 @@ describe('signed-in only', () => {
     const { core, dispatch } = await setup({ policy: { enforceTwoFactor: true } });
     await createMailbox(core, { address: 'carol@cstnet.cn' });
     const carol = testCall({ connection: 'carol' });
-    await core.sessions.start(carol, { mailbox: 'carol@cstnet.cn', signedInAt: core.clock.now(), passwordCheckedAt: core.clock.now(), enrollmentRequired: true });
+    await core.sessions.start(carol, {
+      mailbox: 'carol@cstnet.cn',
+      signedInAt: core.clock.now(),
+      passwordCheckedAt: core.clock.now(),
+      enrollmentRequired: true,
+    });
     expect(await dispatch('client-passwords:list', {}, carol)).toEqual({ ok: false, code: 'two-factor-required' });
   });
 });

@@ -93,7 +93,12 @@ describe('sending a code', () => {
     const t = await testCore();
     await send(t.core);
     const [event] = await events(t, 'code-sent');
-    expect(event).toMatchObject({ mailbox: alice, outcome: 'success', device: 'Linux · test-host / Chrome 156', detail: { phone: '139****1234', purpose: 'bind-phone' } });
+    expect(event).toMatchObject({
+      mailbox: alice,
+      outcome: 'success',
+      device: 'Linux · test-host / Chrome 156',
+      detail: { phone: '139****1234', purpose: 'bind-phone' },
+    });
     expect(JSON.stringify(await events(t))).not.toContain(t.sms.lastCode());
   });
 

@@ -57,7 +57,11 @@ describe('dispatch', () => {
 
   it('turns a bug in a handler into `internal` and logs no request data', async () => {
     const logger = recordingLogger();
-    const handlers = { 'app:info': async () => { throw new TypeError('boom secret-value'); } } as unknown as Handlers;
+    const handlers = {
+      'app:info': async () => {
+        throw new TypeError('boom secret-value');
+      },
+    } as unknown as Handlers;
     const dispatch = createDispatcher(handlers, logger);
     expect(await dispatch('app:info', {}, testCall())).toEqual({ ok: false, code: 'internal' });
     expect(JSON.stringify(logger.lines)).not.toContain('secret-value');

@@ -30,7 +30,13 @@ async function setup() {
   await signIn(t.core, calls.alice, alice);
   await signIn(t.core, calls.bob, bob);
   const dispatcher = createDispatcher(
-    createHandlers({ mailClients: fakeMailClientPorts(), environment: testEnvironment(), settingsStore: new MemorySettingsStore(), logger: silentLogger, core: t.core }),
+    createHandlers({
+      mailClients: fakeMailClientPorts(),
+      environment: testEnvironment(),
+      settingsStore: new MemorySettingsStore(),
+      logger: silentLogger,
+      core: t.core,
+    }),
     silentLogger,
   );
   const dispatch = (channel: string, request: unknown, call = calls.owner) => dispatcher(channel, request, call);
@@ -88,7 +94,15 @@ describe('grants:add', () => {
     const added = await dispatch('grants:add', { grantee: ' Alice@CSTNET.cn ', level: 'send-on-behalf' });
     expect(added).toEqual({
       ok: true,
-      data: { id: expect.any(String), grantee: alice, granteeName: 'Alice Wang', level: 'send-on-behalf', createdAt: core.clock.now(), changedAt: core.clock.now(), endsAt: null },
+      data: {
+        id: expect.any(String),
+        grantee: alice,
+        granteeName: 'Alice Wang',
+        level: 'send-on-behalf',
+        createdAt: core.clock.now(),
+        changedAt: core.clock.now(),
+        endsAt: null,
+      },
     });
     expect(await dispatch('grants:list-given', {})).toEqual({ ok: true, data: { grants: [(added as { data: unknown }).data] } });
     expect(await dispatch('grants:list-shared-with-me', {}, calls.alice)).toEqual({
@@ -143,17 +157,23 @@ describe('grants:add', () => {
   it('refuses malformed requests at the schema', async () => {
     const { dispatch } = await setup();
     expect(await dispatch('grants:add', { grantee: alice, level: 'owner' })).toMatchObject({ ok: false, code: 'invalid-request', fields: ['level'] });
-    expect(await dispatch('grants:add', { grantee: 'a'.repeat(255), level: 'read-only' })).toMatchObject({ ok: false, code: 'invalid-request', fields: ['grantee'] });
-    expect(await dispatch('grants:add', { grantee: alice, level: 'read-only', endsAt: 1.5 })).toMatchObject({ ok: false, code: 'invalid-request', fields: ['endsAt'] });
+    expect(await dispatch('grants:add', { grantee: 'a'.repeat(255), level: 'read-only' })).toMatchObject({
+      ok: false,
+      code: 'invalid-request',
+      fields: ['grantee'],
+    });
+    expect(await dispatch('grants:add', { grantee: alice, level: 'read-only', endsAt: 1.5 })).toMatchObject({
+      ok: false,
+      code: 'invalid-request',
+      fields: ['endsAt'],
+    });
     expect(await dispatch('grants:add', { grantee: alice, level: 'read-only', owner: bob })).toMatchObject({ ok: false, code: 'invalid-request' });
   });
 
   it('leaves no grant behind when the grantee’s log cannot be written', async () => {
     const { core, dispatch } = await setup();
     const record = core.activity.record.bind(core.activity);
-    vi.spyOn(core.activity, 'record')
-      .mockImplementationOnce(record)
-      .mockRejectedValueOnce(new StorageError('disk full'));
+    vi.spyOn(core.activity, 'record').mockImplementationOnce(record).mockRejectedValueOnce(new StorageError('disk full'));
     expect(await dispatch('grants:add', { grantee: alice, level: 'read-only' })).toEqual({ ok: false, code: 'storage-failed' });
     expect(await stored(core).count({})).toBe(0);
     expect(await kinds(core, owner)).toEqual([]);
@@ -209,8 +229,13 @@ describe('grants:change', () => {
     const endsAt = clock.now() + 30 * dayMs;
     const grant = await add({ grantee: alice, level: 'read-only', endsAt });
     expect(await dispatch('grants:change', { id: grant.id, level: 'send-on-behalf' })).toMatchObject({ data: { endsAt } });
-    expect(await dispatch('grants:change', { id: grant.id, level: 'send-on-behalf', endsAt: clock.now() + 1000 })).toEqual({ ok: false, code: 'end-date-invalid' });
-    expect(await dispatch('grants:change', { id: grant.id, level: 'send-on-behalf', endsAt: addMonths(clock.now(), 6) })).toMatchObject({ data: { endsAt: addMonths(clock.now(), 6) } });
+    expect(await dispatch('grants:change', { id: grant.id, level: 'send-on-behalf', endsAt: clock.now() + 1000 })).toEqual({
+      ok: false,
+      code: 'end-date-invalid',
+    });
+    expect(await dispatch('grants:change', { id: grant.id, level: 'send-on-behalf', endsAt: addMonths(clock.now(), 6) })).toMatchObject({
+      data: { endsAt: addMonths(clock.now(), 6) },
+    });
     expect(await dispatch('grants:change', { id: grant.id, level: 'send-on-behalf', endsAt: null })).toMatchObject({ data: { endsAt: null } });
   });
 
@@ -296,7 +321,9 @@ describe('grantStanding', () => {
     const { core, add } = await setup();
     await add({ grantee: alice, level });
     for (const action of grantActions) {
-      expect(await grantStanding(core, owner, alice, action)).toEqual(may(level, action) ? { ok: true, data: { level } } : { ok: false, code: 'grant-forbidden' });
+      expect(await grantStanding(core, owner, alice, action)).toEqual(
+        may(level, action) ? { ok: true, data: { level } } : { ok: false, code: 'grant-forbidden' },
+      );
     }
     // A grant runs one way only.
     expect(await grantStanding(core, alice, owner, 'view')).toEqual({ ok: false, code: 'not-found' });

@@ -24,7 +24,14 @@ async function setup() {
       address,
       phone: '+8613912341234',
       totp: 'JBSWY3DPEHPK3PXP',
-      overrides: { backupCodes: [{ hash: 'x', usedAt: null }, { hash: 'y', usedAt: now }], failedSignIns: [now - 1000, now - 500], lockedUntil: now + 15 * 60_000 },
+      overrides: {
+        backupCodes: [
+          { hash: 'x', usedAt: null },
+          { hash: 'y', usedAt: now },
+        ],
+        failedSignIns: [now - 1000, now - 500],
+        lockedUntil: now + 15 * 60_000,
+      },
     });
     for (const n of [1, 2]) {
       await t.core.store.collection<TrustedDeviceRecord>('trustedDevices').insert({
@@ -53,8 +60,10 @@ async function setup() {
     }
   }
   const mailbox = async (address: string) => (await t.core.store.collection<MailboxRecord>('mailboxes').get(address))!;
-  const count = async (name: 'trustedDevices' | 'clientPasswords', address: string) => (await t.core.store.collection<{ _id: string; mailbox: string }>(name).find({ mailbox: address })).length;
-  const act = (action: HelpdeskAction, address = alice) => helpdeskAct(t.core, { action, address, by: 'wang.it', device: 'Windows · HELPDESK-01 / mailwarden CLI' });
+  const count = async (name: 'trustedDevices' | 'clientPasswords', address: string) =>
+    (await t.core.store.collection<{ _id: string; mailbox: string }>(name).find({ mailbox: address })).length;
+  const act = (action: HelpdeskAction, address = alice) =>
+    helpdeskAct(t.core, { action, address, by: 'wang.it', device: 'Windows · HELPDESK-01 / mailwarden CLI' });
   const logged = async (address: string) =>
     (await t.core.store.collection<ActivityRecord>('activity').find({ mailbox: address })).filter((event) => event.kind === 'helpdesk-action');
   return { ...t, mailbox, count, act, logged };
@@ -100,7 +109,12 @@ describe('help-desk actions', () => {
     await t.act('unlock');
     await t.act('revoke-devices');
     const events = await t.logged(alice);
-    expect(events.map((event) => event.detail)).toEqual(expect.arrayContaining([{ action: 'unlock', by: 'wang.it' }, { action: 'revoke-devices', by: 'wang.it' }]));
+    expect(events.map((event) => event.detail)).toEqual(
+      expect.arrayContaining([
+        { action: 'unlock', by: 'wang.it' },
+        { action: 'revoke-devices', by: 'wang.it' },
+      ]),
+    );
     expect(events.every((event) => event.device === 'Windows · HELPDESK-01 / mailwarden CLI' && event.outcome === 'success')).toBe(true);
     expect(await t.logged(bob)).toEqual([]);
   });
@@ -155,14 +169,17 @@ describe('the temporary access pass', () => {
     const other = testCall({ connection: 'other' });
     await signInWithPassword(t.core, other, { address: alice, password });
     expect(await verifySignInCode(t.core, other, { code: t.pass, method: 'access-pass', trustDevice: false })).toEqual({ ok: false, code: 'code-invalid' });
-    expect(await verifySignInCode(t.core, other, { code: second.ok ? second.data.pass : '', method: 'access-pass', trustDevice: false })).toMatchObject({ ok: true });
+    expect(await verifySignInCode(t.core, other, { code: second.ok ? second.data.pass : '', method: 'access-pass', trustDevice: false })).toMatchObject({
+      ok: true,
+    });
   });
 
   it('counts a wrong pass toward the lockout like any wrong code', async () => {
     const { core, call } = await withPass();
     await signInWithPassword(core, call, { address: alice, password });
     const answers = [];
-    for (let i = 0; i < 5; i += 1) answers.push((await verifySignInCode(core, call, { code: 'AAAA-BBBB-CCCC-DDDD', method: 'access-pass', trustDevice: false })) as { code?: string });
+    for (let i = 0; i < 5; i += 1)
+      answers.push((await verifySignInCode(core, call, { code: 'AAAA-BBBB-CCCC-DDDD', method: 'access-pass', trustDevice: false })) as { code?: string });
     expect(answers.map((a) => a.code)).toEqual(['code-invalid', 'code-invalid', 'code-invalid', 'code-invalid', 'mailbox-locked']);
   });
 
@@ -181,7 +198,10 @@ describe('the temporary access pass', () => {
     for (const validMs of [9 * 60_000, 31 * 86_400_000, 1.5]) {
       expect(await issueAccessPass(t.core, { address: alice, by: 'x', device: 'x', validMs })).toEqual({ ok: false, code: 'invalid-request' });
     }
-    expect(await issueAccessPass(t.core, { address: 'nobody@cstnet.cn', by: 'x', device: 'x', validMs: 3_600_000 })).toEqual({ ok: false, code: 'mailbox-unknown' });
+    expect(await issueAccessPass(t.core, { address: 'nobody@cstnet.cn', by: 'x', device: 'x', validMs: 3_600_000 })).toEqual({
+      ok: false,
+      code: 'mailbox-unknown',
+    });
     expect((await t.core.store.collection<MailboxRecord>('mailboxes').get(alice))?.accessPass).toBeUndefined();
   });
 });

@@ -74,7 +74,11 @@ describe('a client password', () => {
     const { core, clock, login } = await setup();
     const created = await newPassword(core);
     clock.advanceMinutes(5);
-    expect(await login({ secret: created.password, protocol: 'smtp', clientAddress: '198.51.100.7' })).toEqual({ ok: true, via: 'client-password', name: 'Foxmail' });
+    expect(await login({ secret: created.password, protocol: 'smtp', clientAddress: '198.51.100.7' })).toEqual({
+      ok: true,
+      via: 'client-password',
+      name: 'Foxmail',
+    });
     const record = await core.store.collection<ClientPasswordRecord>('clientPasswords').get(created.id);
     expect(record).toMatchObject({ lastUsedAt: clock.now(), lastUsedFrom: '198.51.100.7' });
     const [used] = await kinds(core, 'client-password-used');
@@ -85,7 +89,12 @@ describe('a client password', () => {
   it('is accepted with any spaces and case', async () => {
     const { core, login } = await setup();
     const { password } = await newPassword(core);
-    for (const typed of [groupClientPassword(password), groupClientPassword(password).toUpperCase(), ` ${password.toUpperCase()} `, password.replace(/(.{2})/g, '$1 ')]) {
+    for (const typed of [
+      groupClientPassword(password),
+      groupClientPassword(password).toUpperCase(),
+      ` ${password.toUpperCase()} `,
+      password.replace(/(.{2})/g, '$1 '),
+    ]) {
       expect(await login({ secret: typed }), typed).toMatchObject({ ok: true, via: 'client-password' });
     }
     expect(await login({ secret: `${password}x` })).toEqual({ ok: false, reason: 'wrong' });
@@ -154,8 +163,17 @@ describe('a crowd of logins at once', () => {
     const answers = await Promise.all(crowd);
     expect(answers.map((a) => a.ok)).toEqual([true, false, true, false, true, false]);
     expect(await login({ secret: password, clientAddress: '192.0.2.1' })).toMatchObject({ ok: true });
-    expect((await kinds(core, 'client-password-used')).map((e) => e.device).sort()).toEqual(['IMAP from 192.0.2.1', 'IMAP from 203.0.113.1', 'IMAP from 203.0.113.2', 'IMAP from 203.0.113.3']);
-    expect((await kinds(core, 'client-password-rejected')).map((e) => e.device).sort()).toEqual(['IMAP from 198.51.100.1', 'IMAP from 198.51.100.2', 'IMAP from 198.51.100.3']);
+    expect((await kinds(core, 'client-password-used')).map((e) => e.device).sort()).toEqual([
+      'IMAP from 192.0.2.1',
+      'IMAP from 203.0.113.1',
+      'IMAP from 203.0.113.2',
+      'IMAP from 203.0.113.3',
+    ]);
+    expect((await kinds(core, 'client-password-rejected')).map((e) => e.device).sort()).toEqual([
+      'IMAP from 198.51.100.1',
+      'IMAP from 198.51.100.2',
+      'IMAP from 198.51.100.3',
+    ]);
   });
 });
 

@@ -15,7 +15,8 @@ function mailboxesOf(core: Awaited<ReturnType<typeof testCore>>['core']) {
 
 describe('parseCsv (RFC 4180)', () => {
   it('reads quoted fields with commas, doubled quotes and line breaks, and numbers records by their first line', () => {
-    const text = '\uFEFFaddress,password,displayName\r\n"a@x.cn","pass,word ""1""","Line one\nline two"\r\nb@x.cn,plain-password-2,\n\nc@x.cn,third-password,Wang';
+    const text =
+      '\uFEFFaddress,password,displayName\r\n"a@x.cn","pass,word ""1""","Line one\nline two"\r\nb@x.cn,plain-password-2,\n\nc@x.cn,third-password,Wang';
     const parsed = parseCsv(text);
     expect(parsed).toEqual({
       records: [
@@ -73,7 +74,9 @@ describe('parseMailboxCsv', () => {
 
 describe('parseMailboxJson', () => {
   it('reads an array of mailboxes, numbering entries from 1', () => {
-    expect(parseMailboxJson('[{"address":"a@x.cn","password":"secret-password-1","displayName":"A"},{"address":"b@x.cn","password":"secret-password-2"}]')).toEqual({
+    expect(
+      parseMailboxJson('[{"address":"a@x.cn","password":"secret-password-1","displayName":"A"},{"address":"b@x.cn","password":"secret-password-2"}]'),
+    ).toEqual({
       rows: [
         { line: 1, address: 'a@x.cn', password: 'secret-password-1', displayName: 'A' },
         { line: 2, address: 'b@x.cn', password: 'secret-password-2', displayName: undefined },
@@ -111,7 +114,10 @@ describe('importMailboxes', () => {
         inFlight -= 1;
       }
     };
-    const outcome = await importMailboxes(core, { rows, problems: [] }, 'test', { concurrency: 3, onProgress: ({ hashed, total }) => seen.push(hashed * 10 + total) });
+    const outcome = await importMailboxes(core, { rows, problems: [] }, 'test', {
+      concurrency: 3,
+      onProgress: ({ hashed, total }) => seen.push(hashed * 10 + total),
+    });
     expect(outcome.ok).toBe(true);
     expect(seen).toEqual([16, 26, 36, 46, 56, 66]);
     expect(most).toBe(3);
@@ -119,7 +125,11 @@ describe('importMailboxes', () => {
 
   it('imports every row of a good file, normalised, and logs each', async () => {
     const { core } = await testCore();
-    const outcome = await importMailboxes(core, parseMailboxCsv('address,password,displayName\nA@X.cn,secret-password-1,Alpha\nb@x.cn,secret-password-2,'), device);
+    const outcome = await importMailboxes(
+      core,
+      parseMailboxCsv('address,password,displayName\nA@X.cn,secret-password-1,Alpha\nb@x.cn,secret-password-2,'),
+      device,
+    );
     expect(outcome).toEqual({ ok: true, imported: ['a@x.cn', 'b@x.cn'] });
     expect(await listMailboxes(core)).toMatchObject([
       { address: 'a@x.cn', displayName: 'Alpha', methods: [] },
@@ -184,7 +194,11 @@ describe('importMailboxes', () => {
       }
       return hash(secret);
     });
-    const outcome = await importMailboxes(core, parseMailboxJson('[{"address":"early@x.cn","password":"secret-password-1"},{"address":"late@x.cn","password":"secret-password-2"}]'), device);
+    const outcome = await importMailboxes(
+      core,
+      parseMailboxJson('[{"address":"early@x.cn","password":"secret-password-1"},{"address":"late@x.cn","password":"secret-password-2"}]'),
+      device,
+    );
     expect(outcome).toEqual({ ok: false, problems: [{ line: 2, code: 'mailbox-exists', field: 'address' }] });
     expect((await listMailboxes(core)).map((m) => m.address)).toEqual(['late@x.cn']);
   });

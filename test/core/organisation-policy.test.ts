@@ -6,13 +6,22 @@ import { resolvePolicy } from '../../electron/core/policy';
 import { silentLogger } from '../../electron/core/ports';
 import { testCore } from '../factories/core';
 
-const layer = (level: 'enforced' | 'recommended', entries: Record<string, unknown>) => ({ level, origin: 'policy-file' as const, entries: Object.entries(entries).map(([path, value]) => ({ path, value })) });
+const layer = (level: 'enforced' | 'recommended', entries: Record<string, unknown>) => ({
+  level,
+  origin: 'policy-file' as const,
+  entries: Object.entries(entries).map(([path, value]) => ({ path, value })),
+});
 
 describe("the organisation's stored policy", () => {
   it('is stored as checked layers and read back, with who stored it and when', async () => {
     const { store } = await testCore();
     expect(await readOrganisationPolicy(store)).toBeNull();
-    const written = await writeOrganisationPolicy(store, [layer('enforced', { enforceTwoFactor: true, clientPasswordLimit: 5 }), layer('recommended', { clientPasswordDefaultExpiryDays: 30 })], 'wang.it', 1_700_000_000_000);
+    const written = await writeOrganisationPolicy(
+      store,
+      [layer('enforced', { enforceTwoFactor: true, clientPasswordLimit: 5 }), layer('recommended', { clientPasswordDefaultExpiryDays: 30 })],
+      'wang.it',
+      1_700_000_000_000,
+    );
     expect(written).toEqual({ ok: true, keys: 3 });
     const stored = await readOrganisationPolicy(store);
     expect(stored).toMatchObject({ updatedAt: 1_700_000_000_000, updatedBy: 'wang.it' });

@@ -177,7 +177,10 @@ describe('refusals', () => {
 
   it('is not offered where no phone can reach the backend (a desktop’s own store)', async () => {
     const t = await setup({}, null);
-    expect(await t.dispatch('phone-handoff:create', { id: t.password.id, password: t.password.password }, t.call)).toMatchObject({ ok: false, code: 'phone-handoff-unavailable' });
+    expect(await t.dispatch('phone-handoff:create', { id: t.password.id, password: t.password.password }, t.call)).toMatchObject({
+      ok: false,
+      code: 'phone-handoff-unavailable',
+    });
     expect(await t.dispatch('phone-handoff:cancel', {}, t.call)).toMatchObject({ ok: false, code: 'phone-handoff-unavailable' });
     const settings = await t.dispatch('mail-clients:settings', {}, t.call);
     expect(settings.ok && (settings.data as { offered: { phoneHandoff: boolean } }).offered.phoneHandoff).toBe(false);
@@ -192,6 +195,9 @@ describe('refusals', () => {
   it('needs a full session', async () => {
     const t = await setup();
     const stranger = testCall({ connection: 'nobody' });
-    expect(await t.dispatch('phone-handoff:create', { id: t.password.id, password: t.password.password }, stranger)).toMatchObject({ ok: false, code: 'not-signed-in' });
+    expect(await t.dispatch('phone-handoff:create', { id: t.password.id, password: t.password.password }, stranger)).toMatchObject({
+      ok: false,
+      code: 'not-signed-in',
+    });
   });
 });

@@ -136,12 +136,17 @@ describe('resolvePolicy', () => {
     const { logger, warnings } = recordingLogger();
     const { policy } = resolvePolicy([enforced({ enforce2fa: true, enforceTwoFactor: true })], logger);
     expect(policy.enforceTwoFactor).toBe(true);
-    expect(warnings).toEqual([{ message: 'policy value ignored', fields: { key: 'enforce2fa', origin: 'etc-file', level: 'enforced', reason: 'unknown key' } }]);
+    expect(warnings).toEqual([
+      { message: 'policy value ignored', fields: { key: 'enforce2fa', origin: 'etc-file', level: 'enforced', reason: 'unknown key' } },
+    ]);
   });
 
   it('never writes a secret value to the log, valid or not', () => {
     const { logger, warnings } = recordingLogger();
-    resolvePolicy([enforced({ ...webhook, 'sms.webhook.headers': { Authorization: 'Bearer header-secret\r\nX: y' }, 'sms.webhook.url': 'http://url-secret.example' })], logger);
+    resolvePolicy(
+      [enforced({ ...webhook, 'sms.webhook.headers': { Authorization: 'Bearer header-secret\r\nX: y' }, 'sms.webhook.url': 'http://url-secret.example' })],
+      logger,
+    );
     // Both invalid, then the webhook is left without a URL: three warnings, no value in any.
     expect(warnings.map((w) => w.fields?.['key'])).toEqual(['sms.webhook.url', 'sms.webhook.headers', 'sms.webhook.url']);
     expect(JSON.stringify(warnings)).not.toMatch(/header-secret|url-secret/);
@@ -183,7 +188,9 @@ describe('resolvePolicy', () => {
     const { 'sms.provider.accessKeySecret': _secret, ...withoutSecret } = aliyun;
     expect(resolvePolicy([enforced(withoutSecret)], silentLogger).problems.map((p) => p.path)).toEqual(['sms.provider.accessKeySecret']);
     // A key with a space in it is refused as a value, before any request is signed with it.
-    expect(resolvePolicy([enforced({ ...aliyun, 'sms.provider.accessKeyId': 'has space' })], silentLogger).problems.map((p) => p.path)).toContain('sms.provider.accessKeyId');
+    expect(resolvePolicy([enforced({ ...aliyun, 'sms.provider.accessKeyId': 'has space' })], silentLogger).problems.map((p) => p.path)).toContain(
+      'sms.provider.accessKeyId',
+    );
   });
 
   it('falls back to the local outbox, still locked, when a webhook lacks its URL', () => {
@@ -196,7 +203,10 @@ describe('resolvePolicy', () => {
   it('locks every key at its default when a place exists but cannot be read', () => {
     const { logger, warnings } = recordingLogger();
     const { policy, sources } = resolvePolicy(
-      [recommended({ 'mailServer.imap.port': 143 }), { level: 'enforced', origin: 'etc-file', entries: [], unreadable: '/etc/mailwarden/policy.json: not JSON' }],
+      [
+        recommended({ 'mailServer.imap.port': 143 }),
+        { level: 'enforced', origin: 'etc-file', entries: [], unreadable: '/etc/mailwarden/policy.json: not JSON' },
+      ],
       logger,
     );
     expect(policy).toEqual(defaultPolicy);
@@ -222,7 +232,13 @@ describe('describePolicy', () => {
 
   it('says whether a secret is set but never what it is', () => {
     const view = describePolicy(resolvePolicy([enforced(webhook)], silentLogger));
-    expect(view.items.find((i) => i.key === 'sms.webhook.headers')).toMatchObject({ value: null, secret: true, set: true, source: 'enforced', origin: 'etc-file' });
+    expect(view.items.find((i) => i.key === 'sms.webhook.headers')).toMatchObject({
+      value: null,
+      secret: true,
+      set: true,
+      source: 'enforced',
+      origin: 'etc-file',
+    });
     expect(view.items.find((i) => i.key === 'sms.kind')).toMatchObject({ value: 'webhook', source: 'enforced' });
     expect(JSON.stringify(view)).not.toMatch(/header-secret|url-secret|sms\.example\.cn|\{\{phone/);
   });
@@ -232,7 +248,13 @@ describe('app:policy and app:info', () => {
   async function dispatcher(sources?: PolicySources) {
     const { core } = await testCore({ policy: { enforceTwoFactor: true, trustedDeviceDays: 14 } });
     const withSources = sources ? { ...core, policySources: () => sources } : core;
-    const handlers = createHandlers({ mailClients: fakeMailClientPorts(), environment: testEnvironment(), settingsStore: new MemorySettingsStore(), logger: silentLogger, core: withSources });
+    const handlers = createHandlers({
+      mailClients: fakeMailClientPorts(),
+      environment: testEnvironment(),
+      settingsStore: new MemorySettingsStore(),
+      logger: silentLogger,
+      core: withSources,
+    });
     return createDispatcher(handlers, silentLogger);
   }
 

@@ -46,7 +46,13 @@ async function setup(options: { desktopLayers?: PolicyLayer[] } = {}) {
   await createMailbox(t.core, { address: alice, phone: '+8613912345678', displayName: '张伟' });
   const serverCore = { ...t.core, policySources: () => resolved.sources };
   const serverDispatch = createDispatcher(
-    createHandlers({ mailClients: fakeMailClientPorts(), environment: testEnvironment({ shell: 'server' }), settingsStore: new MemorySettingsStore(), logger: silentLogger, core: serverCore }),
+    createHandlers({
+      mailClients: fakeMailClientPorts(),
+      environment: testEnvironment({ shell: 'server' }),
+      settingsStore: new MemorySettingsStore(),
+      logger: silentLogger,
+      core: serverCore,
+    }),
     silentLogger,
   );
   const wire = { up: true, calls: [] as string[] };
@@ -89,7 +95,7 @@ describe('a desktop against the organisation server', () => {
     expect(wire.calls).toContain('auth:status');
   });
 
-  it('signs in on the server: the session is the server\'s, per window', async () => {
+  it("signs in on the server: the session is the server's, per window", async () => {
     const { dispatch, core, call } = await setup();
     const started = await dispatch('auth:sign-in', { address: alice, password: defaultTestPassword });
     expect(started.data).toMatchObject({ status: 'code-required', maskedPhone: expect.stringContaining('****') });
@@ -103,8 +109,17 @@ describe('a desktop against the organisation server', () => {
     const colleague = 'li.na@cstnet.cn';
     await createMailbox(core, { address: colleague, displayName: '李娜' });
     await signIn(core, { ...call, connection: `server:${call.connection}` }, alice);
-    expect((await dispatch('auth:sign-in', { address: colleague, password: defaultTestPassword })).data).toMatchObject({ status: 'signed-in', mailbox: colleague });
-    expect((await dispatch('auth:mailboxes')).data).toMatchObject({ mailboxes: [{ mailbox: alice, active: false }, { mailbox: colleague, active: true }], limit: 5 });
+    expect((await dispatch('auth:sign-in', { address: colleague, password: defaultTestPassword })).data).toMatchObject({
+      status: 'signed-in',
+      mailbox: colleague,
+    });
+    expect((await dispatch('auth:mailboxes')).data).toMatchObject({
+      mailboxes: [
+        { mailbox: alice, active: false },
+        { mailbox: colleague, active: true },
+      ],
+      limit: 5,
+    });
     expect((await dispatch('auth:switch', { mailbox: alice })).data).toMatchObject({ status: 'signed-in', mailbox: alice });
     expect(wire.calls).toEqual(expect.arrayContaining(['auth:mailboxes', 'auth:switch']));
     // Another window of this desktop is another connection on the server: nothing of this one's.
@@ -112,13 +127,16 @@ describe('a desktop against the organisation server', () => {
     expect(await dispatch('auth:switch', { mailbox: alice }, testCall({ connection: 'window:2' }))).toMatchObject({ ok: false, code: 'mailbox-not-signed-in' });
   });
 
-  it('takes the server\'s rules, keeps this computer\'s own keys, and never receives the SMS gateway\'s secrets', async () => {
+  it("takes the server's rules, keeps this computer's own keys, and never receives the SMS gateway's secrets", async () => {
     const desktopLayers: PolicyLayer[] = [
       {
         level: 'enforced',
         origin: 'registry-hklm',
         // A desktop rule about a server key means nothing here; one about this computer holds.
-        entries: [{ path: 'trustedDeviceDays', value: 30 }, { path: 'clientIntegrations.foxmail', value: false }],
+        entries: [
+          { path: 'trustedDeviceDays', value: 30 },
+          { path: 'clientIntegrations.foxmail', value: false },
+        ],
       },
     ];
     const { dispatch, core, serverCall } = await setup({ desktopLayers });
@@ -177,7 +195,7 @@ describe('mail-client work on this computer, decided by the server', () => {
     return { ...t, id: created.data.id as string, password: created.data.password as string, grouped: created.data.grouped as string };
   }
 
-  it('remembers a client password in this computer\'s keychain once the server confirmed it, and the server notes where', async () => {
+  it("remembers a client password in this computer's keychain once the server confirmed it, and the server notes where", async () => {
     const { dispatch, ports, id, grouped, password } = await withPassword();
     expect(await dispatch('mail-clients:keychain-remember', { id, password: grouped })).toEqual({ ok: true, data: { name: 'Foxmail 办公室' } });
     expect(ports.keychain.get(`${alice}/Foxmail 办公室`)).toBe(password);
@@ -200,18 +218,42 @@ describe('mail-client work on this computer, decided by the server', () => {
     expect(ports.keychain.size).toBe(0);
   });
 
-  it('tells each Foxmail account\'s stored password by asking the server once, never decoding another mailbox\'s', async () => {
+  it("tells each Foxmail account's stored password by asking the server once, never decoding another mailbox's", async () => {
     const { dispatch, ports, password, wire } = await withPassword();
     const endpoint = { host: 'mail.cstnet.cn', port: 993, security: 'tls' as const };
-    const account = (address: string, ref: string): FoxmailAccount => ({ ref, address, displayName: address, protocol: 'imap', incoming: endpoint, outgoing: endpoint, profilePath: ref, format: 'rec0', writable: true });
-    ports.installations = [{ root: 'C:\\Foxmail 7.2', version: '7.2', running: false, foundBy: 'registry', accounts: [account(alice, 'a'), account(alice, 'b'), account(alice, 'c'), account('bob@cstnet.cn', 'd')], unreadable: [] }];
+    const account = (address: string, ref: string): FoxmailAccount => ({
+      ref,
+      address,
+      displayName: address,
+      protocol: 'imap',
+      incoming: endpoint,
+      outgoing: endpoint,
+      profilePath: ref,
+      format: 'rec0',
+      writable: true,
+    });
+    ports.installations = [
+      {
+        root: 'C:\\Foxmail 7.2',
+        version: '7.2',
+        running: false,
+        foundBy: 'registry',
+        accounts: [account(alice, 'a'), account(alice, 'b'), account(alice, 'c'), account('bob@cstnet.cn', 'd')],
+        unreadable: [],
+      },
+    ];
     ports.foxmailPasswords.set('a', defaultTestPassword);
     ports.foxmailPasswords.set('b', password);
     ports.foxmailPasswords.set('c', defaultTestPassword);
     ports.foxmailPasswords.set('d', 'bobs-own-password');
     const before = wire.calls.filter((channel) => channel === 'client-passwords:classify').length;
     const scan = await dispatch('mail-clients:foxmail-scan');
-    expect(scan.data.installations[0].accounts.map((entry: { storedPassword: string }) => entry.storedPassword)).toEqual(['main-password', 'client-password', 'main-password', 'not-this-mailbox']);
+    expect(scan.data.installations[0].accounts.map((entry: { storedPassword: string }) => entry.storedPassword)).toEqual([
+      'main-password',
+      'client-password',
+      'main-password',
+      'not-this-mailbox',
+    ]);
     expect(wire.calls.filter((channel) => channel === 'client-passwords:classify').length - before).toBe(1);
   });
 

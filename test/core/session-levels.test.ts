@@ -88,7 +88,10 @@ describe('withSessionLevel', () => {
 
   it('wraps a whole set, channel by channel', async () => {
     const { core, calls } = await setup();
-    const handlers = withSessionLevels(core, { [none]: probe(), [full]: probe() } as never) as Record<string, (request: unknown, call: CallContext) => Promise<unknown>>;
+    const handlers = withSessionLevels(core, { [none]: probe(), [full]: probe() } as never) as Record<
+      string,
+      (request: unknown, call: CallContext) => Promise<unknown>
+    >;
     expect(Object.keys(handlers).sort()).toEqual([none, full].sort());
     expect(await handlers[none]!({}, calls.signedOut)).toMatchObject({ ok: true });
     expect(await handlers[full]!({}, calls.signedOut)).toEqual({ ok: false, code: 'not-signed-in' });
@@ -98,7 +101,13 @@ describe('withSessionLevel', () => {
 describe("the core's handlers keep each channel's declared level", () => {
   async function wired() {
     const t = await setup();
-    const handlers = createHandlers({ mailClients: fakeMailClientPorts(), environment: testEnvironment(), settingsStore: new MemorySettingsStore(), logger: silentLogger, core: t.core });
+    const handlers = createHandlers({
+      mailClients: fakeMailClientPorts(),
+      environment: testEnvironment(),
+      settingsStore: new MemorySettingsStore(),
+      logger: silentLogger,
+      core: t.core,
+    });
     // Straight to the handler, past the dispatcher's validation: the level comes before anything the request says.
     const call = async (channel: Channel, on: CallContext): Promise<unknown> => {
       try {

@@ -45,7 +45,11 @@ describe('StoredSessions: one organisation, several processes', () => {
   it('locks an address with no mailbox after five failures spread over both processes', async () => {
     const { a, b } = await twoProcesses();
     const nobody = 'no.such.person@cstnet.cn';
-    for (let i = 0; i < 4; i += 1) expect(await signIn(i % 2 ? a : b, testCall({ connection: `g${i}` }), { address: nobody, password: 'guess' })).toEqual({ ok: false, code: 'sign-in-failed' });
+    for (let i = 0; i < 4; i += 1)
+      expect(await signIn(i % 2 ? a : b, testCall({ connection: `g${i}` }), { address: nobody, password: 'guess' })).toEqual({
+        ok: false,
+        code: 'sign-in-failed',
+      });
     expect(await signIn(a, testCall({ connection: 'g4' }), { address: nobody, password: 'guess' })).toMatchObject({ ok: false, code: 'mailbox-locked' });
     // The other process refuses too, as it would for a real mailbox.
     expect(await signIn(b, testCall({ connection: 'g5' }), { address: nobody, password: 'guess' })).toMatchObject({ ok: false, code: 'mailbox-locked' });
@@ -109,7 +113,7 @@ describe.each([
   const office = testCall({ connection: 'office', device: { label: 'Windows · LAB-PC-07', client: 'Mailwarden 1.0' } });
   const theirs = testCall({ connection: 'theirs' });
 
-  it('lists the mailbox\'s sessions oldest first, each with its device and which one asked, and nobody else\'s', async () => {
+  it("lists the mailbox's sessions oldest first, each with its device and which one asked, and nobody else's", async () => {
     const { t, sessions } = await keeper();
     await sessions.start(office, { mailbox: address, signedInAt: t.clock.now(), passwordCheckedAt: t.clock.now() });
     t.clock.advance(60_000);
@@ -198,7 +202,13 @@ describe('StoredSessions: several mailboxes on one connection', () => {
     // ended when its mailbox is signed out everywhere.
     const old = testCall({ connection: 'old-token' });
     const session = (await a.sessions.current(call))!;
-    const legacy = { _id: keyedHash(t.core.keys.mac, 'connection', old.connection), mailbox: address, session, challenge: null, expiresAt: t.clock.now() + hourMs };
+    const legacy = {
+      _id: keyedHash(t.core.keys.mac, 'connection', old.connection),
+      mailbox: address,
+      session,
+      challenge: null,
+      expiresAt: t.clock.now() + hourMs,
+    };
     await t.store.collection<typeof legacy>('sessions').insert(legacy);
     expect(await a.sessions.current(old)).toBeNull();
     expect(await a.sessions.challenge(old)).toBeNull();

@@ -11,13 +11,7 @@ import { createHandlers } from '../../electron/core/handlers';
 import type { MailboxRecord } from '../../electron/core/mailbox';
 import type { Policy } from '../../electron/core/policy';
 import { silentLogger } from '../../electron/core/ports';
-import {
-  authStatus,
-  resendSignInCode,
-  signIn,
-  signOut,
-  verifySignInCode,
-} from '../../electron/core/sign-in';
+import { authStatus, resendSignInCode, signIn, signOut, verifySignInCode } from '../../electron/core/sign-in';
 import { requireSession } from '../../electron/core/session-guard';
 import type { TrustedDeviceRecord } from '../../electron/core/trusted-devices';
 import { contract, type Channel } from '../../electron/shared/contract';
@@ -73,8 +67,17 @@ describe('signing in with the password', () => {
       ok: true,
       data: { status: 'signed-in', mailbox: address, displayName: '张伟' },
     });
-    expect((await core.sessions.current(call))).toEqual({ mailbox: address, signedInAt: clock.now(), passwordCheckedAt: clock.now(), enrollmentRequired: false, id: expect.any(String), device: call.device });
-    expect(await events(core)).toMatchObject([{ kind: 'sign-in', outcome: 'success', device: 'Linux · test-host / Chrome 156', detail: { method: 'password' } }]);
+    expect(await core.sessions.current(call)).toEqual({
+      mailbox: address,
+      signedInAt: clock.now(),
+      passwordCheckedAt: clock.now(),
+      enrollmentRequired: false,
+      id: expect.any(String),
+      device: call.device,
+    });
+    expect(await events(core)).toMatchObject([
+      { kind: 'sign-in', outcome: 'success', device: 'Linux · test-host / Chrome 156', detail: { method: 'password' } },
+    ]);
   });
 
   it('answers a wrong password and an unknown address alike, and logs the wrong password', async () => {
@@ -86,7 +89,7 @@ describe('signing in with the password', () => {
     expect(wrongPassword).toEqual({ ok: false, code: 'sign-in-failed' });
     expect(unknown).toEqual(wrongPassword);
     expect(malformed).toEqual(wrongPassword);
-    expect((await core.sessions.current(call))).toBeNull();
+    expect(await core.sessions.current(call)).toBeNull();
     const failed = await events(core, 'sign-in-failed');
     expect(failed).toMatchObject([{ outcome: 'failure', detail: { step: 'password' } }]);
     expect(JSON.stringify(failed)).not.toContain('not the password');
@@ -189,7 +192,7 @@ describe('the 2FA challenge', () => {
     });
     expect(sms.sent).toMatchObject([{ phone, mailbox: address }]);
     // Nothing is signed in before the code.
-    expect((await core.sessions.current(call))).toBeNull();
+    expect(await core.sessions.current(call)).toBeNull();
     expect(await authStatus(core, call)).toMatchObject({ status: 'code-required', maskedPhone: '139****5678' });
 
     clock.advanceSeconds(30);
@@ -206,7 +209,10 @@ describe('the 2FA challenge', () => {
     await createMailbox(core, { address, phone, totp: totpSecret, overrides: { backupCodes: [{ hash: await core.hasher.hash('abcdefgh'), usedAt: null }] } });
     const started = await signIn(core, call, { address, password });
     expect(started).toMatchObject({ ok: true, data: { methods: ['sms', 'totp', 'backup'] } });
-    expect(await verifySignInCode(core, call, { code: totpCode(clock.now()), method: 'totp', trustDevice: false })).toMatchObject({ ok: true, data: { status: 'signed-in' } });
+    expect(await verifySignInCode(core, call, { code: totpCode(clock.now()), method: 'totp', trustDevice: false })).toMatchObject({
+      ok: true,
+      data: { status: 'signed-in' },
+    });
   });
 
   it('opens on the method the person chose as their default', async () => {
@@ -232,7 +238,16 @@ describe('the 2FA challenge', () => {
 
   it('accepts a backup code once', async () => {
     const { core, call } = await setup();
-    await createMailbox(core, { address, totp: totpSecret, overrides: { backupCodes: [{ hash: await core.hasher.hash('abcdefgh'), usedAt: null }, { hash: await core.hasher.hash('hjkmnpqr'), usedAt: null }] } });
+    await createMailbox(core, {
+      address,
+      totp: totpSecret,
+      overrides: {
+        backupCodes: [
+          { hash: await core.hasher.hash('abcdefgh'), usedAt: null },
+          { hash: await core.hasher.hash('hjkmnpqr'), usedAt: null },
+        ],
+      },
+    });
     await signIn(core, call, { address, password });
     expect(await verifySignInCode(core, call, { code: 'ABCD-EFGH', method: 'backup', trustDevice: false })).toMatchObject({ ok: true });
     await signOut(core, call);
@@ -257,7 +272,7 @@ describe('the 2FA challenge', () => {
     await signIn(core, call, { address, password });
     const other = testCall({ connection: 'another-window' });
     expect(await verifySignInCode(core, other, { code: sms.lastCode(), method: 'sms', trustDevice: false })).toEqual({ ok: false, code: 'sign-in-expired' });
-    expect((await core.sessions.current(other))).toBeNull();
+    expect(await core.sessions.current(other)).toBeNull();
   });
 
   it('lets a challenge wait 10 minutes and no longer', async () => {
@@ -271,7 +286,10 @@ describe('the 2FA challenge', () => {
     clock.advanceMinutes(1);
     await signIn(core, call, { address, password });
     clock.advance(10 * 60_000);
-    expect(await verifySignInCode(core, call, { code: totpCode(clock.now()), method: 'totp', trustDevice: false })).toEqual({ ok: false, code: 'sign-in-expired' });
+    expect(await verifySignInCode(core, call, { code: totpCode(clock.now()), method: 'totp', trustDevice: false })).toEqual({
+      ok: false,
+      code: 'sign-in-expired',
+    });
     expect(await authStatus(core, call)).toEqual({ status: 'signed-out' });
   });
 
@@ -281,7 +299,10 @@ describe('the 2FA challenge', () => {
     await signIn(core, call, { address, password });
     clock.advanceSeconds(5);
     await core.store.collection<MailboxRecord>('mailboxes').replace({ ...(await mailbox(core)), passwordChangedAt: clock.now() });
-    expect(await verifySignInCode(core, call, { code: totpCode(clock.now()), method: 'totp', trustDevice: false })).toEqual({ ok: false, code: 'sign-in-expired' });
+    expect(await verifySignInCode(core, call, { code: totpCode(clock.now()), method: 'totp', trustDevice: false })).toEqual({
+      ok: false,
+      code: 'sign-in-expired',
+    });
   });
 
   it('passes the SMS code refusals through without counting them toward the lockout', async () => {
@@ -308,7 +329,10 @@ describe('the 2FA challenge', () => {
     for (let i = 0; i < 5; i += 1) results.push(await verifySignInCode(core, call, { code: wrongTotp(clock.now()), method: 'totp', trustDevice: false }));
     expect(results.slice(0, 4).map((r) => !r.ok && r.code)).toEqual(Array(4).fill('code-invalid'));
     expect(results[4]).toEqual({ ok: false, code: 'mailbox-locked', retryAfter: 900 });
-    expect(await verifySignInCode(core, call, { code: totpCode(clock.now()), method: 'totp', trustDevice: false })).toEqual({ ok: false, code: 'sign-in-expired' });
+    expect(await verifySignInCode(core, call, { code: totpCode(clock.now()), method: 'totp', trustDevice: false })).toEqual({
+      ok: false,
+      code: 'sign-in-expired',
+    });
     expect((await events(core, 'sign-in-failed')).map((e) => e.detail)).toEqual(Array(5).fill({ step: 'totp' }));
   });
 
@@ -327,7 +351,11 @@ describe('the 2FA challenge', () => {
     await createMailbox(core, { address, totp: totpSecret });
     await signIn(core, call, { address, password });
     await core.store.collection<MailboxRecord>('mailboxes').replace({ ...(await mailbox(core)), lockedUntil: clock.now() + 60_000 });
-    expect(await verifySignInCode(core, call, { code: totpCode(clock.now()), method: 'totp', trustDevice: false })).toEqual({ ok: false, code: 'mailbox-locked', retryAfter: 60 });
+    expect(await verifySignInCode(core, call, { code: totpCode(clock.now()), method: 'totp', trustDevice: false })).toEqual({
+      ok: false,
+      code: 'mailbox-locked',
+      retryAfter: 60,
+    });
   });
 
   it('still challenges when the SMS cannot be sent, saying why, and a resend later works', async () => {
@@ -441,7 +469,13 @@ describe('trusting this device', () => {
     const { core, call, clock } = await signInTrusted();
     expect(call.trust.current).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const [record] = await core.store.collection<TrustedDeviceRecord>('trustedDevices').find({});
-    expect(record).toMatchObject({ mailbox: address, label: 'Linux · test-host', client: 'Chrome 156', createdAt: clock.now(), expiresAt: clock.now() + 7 * 86_400_000 });
+    expect(record).toMatchObject({
+      mailbox: address,
+      label: 'Linux · test-host',
+      client: 'Chrome 156',
+      createdAt: clock.now(),
+      expiresAt: clock.now() + 7 * 86_400_000,
+    });
     expect(JSON.stringify(record)).not.toContain(call.trust.current!);
     expect((await events(core, 'device-trusted')).length).toBe(1);
   });
@@ -507,7 +541,10 @@ describe('enforced 2FA', () => {
   it('signs a mailbox without a method into a session that only the binding channels accept', async () => {
     const { core, call } = await setup({ enforceTwoFactor: true });
     await createMailbox(core, { address });
-    expect(await signIn(core, call, { address, password })).toEqual({ ok: true, data: { status: 'enrollment-required', mailbox: address, displayName: 'zhang.wei' } });
+    expect(await signIn(core, call, { address, password })).toEqual({
+      ok: true,
+      data: { status: 'enrollment-required', mailbox: address, displayName: 'zhang.wei' },
+    });
     expect((await core.sessions.current(call))?.enrollmentRequired).toBe(true);
     expect(await requireSession(core, call, { allowEnrollment: false })).toEqual({ ok: false, code: 'two-factor-required' });
     expect(await requireSession(core, call, { allowEnrollment: true })).toMatchObject({ ok: true, data: { mailbox: address } });
@@ -537,7 +574,9 @@ describe('enforced 2FA', () => {
     const { core, call, clock } = await setup({ enforceTwoFactor: true });
     await createMailbox(core, { address, totp: totpSecret });
     await signIn(core, call, { address, password });
-    expect(await verifySignInCode(core, call, { code: totpCode(clock.now()), method: 'totp', trustDevice: false })).toMatchObject({ data: { status: 'signed-in' } });
+    expect(await verifySignInCode(core, call, { code: totpCode(clock.now()), method: 'totp', trustDevice: false })).toMatchObject({
+      data: { status: 'signed-in' },
+    });
   });
 });
 
@@ -595,7 +634,9 @@ describe('enforced 2FA with a grace period', () => {
     await createMailbox(core, { address });
     expect(await signIn(core, call, { address, password })).toMatchObject({ data: { status: 'enrollment-required' } });
     await signOut(core, call);
-    await core.store.collection<MailboxRecord>('mailboxes').replace({ ...(await mailbox(core)), totp: { secret: totpSecret, confirmedAt: clock.now(), lastStep: 0 } });
+    await core.store
+      .collection<MailboxRecord>('mailboxes')
+      .replace({ ...(await mailbox(core)), totp: { secret: totpSecret, confirmedAt: clock.now(), lastStep: 0 } });
     await signIn(core, call, { address, password });
     const done = await verifySignInCode(core, call, { code: totpCode(clock.now()), method: 'totp', trustDevice: false });
     expect(done).toMatchObject({ data: { status: 'signed-in' } });
@@ -619,7 +660,7 @@ describe('status and sign-out', () => {
     expect(await authStatus(core, call)).toEqual({ status: 'signed-in', mailbox: address, displayName: '张伟' });
     await signOut(core, call);
     expect(await authStatus(core, call)).toEqual({ status: 'signed-out' });
-    expect((await core.sessions.current(call))).toBeNull();
+    expect(await core.sessions.current(call)).toBeNull();
   });
 
   it('drops a half-finished sign-in on sign-out', async () => {
@@ -627,7 +668,10 @@ describe('status and sign-out', () => {
     await createMailbox(core, { address, totp: totpSecret });
     await signIn(core, call, { address, password });
     await signOut(core, call);
-    expect(await verifySignInCode(core, call, { code: totpCode(clock.now()), method: 'totp', trustDevice: false })).toEqual({ ok: false, code: 'sign-in-expired' });
+    expect(await verifySignInCode(core, call, { code: totpCode(clock.now()), method: 'totp', trustDevice: false })).toEqual({
+      ok: false,
+      code: 'sign-in-expired',
+    });
   });
 
   it('does not complete a challenge that was signed out of while its code was being checked', async () => {
@@ -649,7 +693,7 @@ describe('status and sign-out', () => {
     open();
     await slow;
     expect(await verifying).toEqual({ ok: false, code: 'sign-in-expired' });
-    expect((await core.sessions.current(call))).toBeNull();
+    expect(await core.sessions.current(call)).toBeNull();
   });
 
   it('keeps sessions apart per connection', async () => {
@@ -663,7 +707,13 @@ describe('status and sign-out', () => {
 describe('through the dispatcher', () => {
   async function wired(policy: Partial<Policy> = {}, backend: 'embedded' | 'organisation' = 'embedded') {
     const t = await testCore({ policy });
-    const handlers = createHandlers({ mailClients: fakeMailClientPorts(), environment: { ...testEnvironment(), backend }, settingsStore: new MemorySettingsStore(), logger: silentLogger, core: t.core });
+    const handlers = createHandlers({
+      mailClients: fakeMailClientPorts(),
+      environment: { ...testEnvironment(), backend },
+      settingsStore: new MemorySettingsStore(),
+      logger: silentLogger,
+      core: t.core,
+    });
     const dispatcher = createDispatcher(handlers, silentLogger);
     const call = testCall();
     const dispatch = async (channel: Channel, request: unknown, on: CallContext = call) => {
@@ -686,8 +736,13 @@ describe('through the dispatcher', () => {
     expect(await dispatch('auth:status', {})).toEqual({ ok: true, data: { status: 'signed-out' } });
 
     const now = core.clock.now();
-    await core.store.collection<MailboxRecord>('mailboxes').replace({ ...(await core.store.collection<MailboxRecord>('mailboxes').get('new@cstnet.cn'))!, phone: { number: phone, boundAt: now } });
-    expect(await dispatch('auth:sign-in', { address: 'new@cstnet.cn', password })).toMatchObject({ ok: true, data: { status: 'code-required', maskedPhone: '139****5678' } });
+    await core.store
+      .collection<MailboxRecord>('mailboxes')
+      .replace({ ...(await core.store.collection<MailboxRecord>('mailboxes').get('new@cstnet.cn'))!, phone: { number: phone, boundAt: now } });
+    expect(await dispatch('auth:sign-in', { address: 'new@cstnet.cn', password })).toMatchObject({
+      ok: true,
+      data: { status: 'code-required', maskedPhone: '139****5678' },
+    });
     expect(await dispatch('auth:status', {})).toMatchObject({ ok: true, data: { status: 'code-required' } });
     const verified = await dispatch('auth:verify-code', { code: sms.lastCode(phone), method: 'sms', trustDevice: true });
     expect(verified).toEqual({ ok: true, data: { status: 'signed-in', mailbox: 'new@cstnet.cn', displayName: '新用户' } });
@@ -705,14 +760,25 @@ describe('through the dispatcher', () => {
 
   it('registers into an enrolment-only session when policy enforces 2FA', async () => {
     const { dispatch } = await wired({ enforceTwoFactor: true });
-    expect(await dispatch('auth:register', { address: 'new@cstnet.cn', password, confirmation: password })).toMatchObject({ ok: true, data: { status: 'enrollment-required' } });
+    expect(await dispatch('auth:register', { address: 'new@cstnet.cn', password, confirmation: password })).toMatchObject({
+      ok: true,
+      data: { status: 'enrollment-required' },
+    });
     expect(await dispatch('devices:list', {})).toEqual({ ok: false, code: 'two-factor-required' });
   });
 
   it('answers a register refusal with its code and field', async () => {
     const { dispatch } = await wired();
-    expect(await dispatch('auth:register', { address: 'new@cstnet.cn', password: 'short', confirmation: 'short' })).toEqual({ ok: false, code: 'password-too-short', fields: ['password'] });
-    expect(await dispatch('auth:register', { address: 'new@cstnet.cn', password, confirmation: `${password}!` })).toEqual({ ok: false, code: 'passwords-differ', fields: ['confirmation'] });
+    expect(await dispatch('auth:register', { address: 'new@cstnet.cn', password: 'short', confirmation: 'short' })).toEqual({
+      ok: false,
+      code: 'password-too-short',
+      fields: ['password'],
+    });
+    expect(await dispatch('auth:register', { address: 'new@cstnet.cn', password, confirmation: `${password}!` })).toEqual({
+      ok: false,
+      code: 'passwords-differ',
+      fields: ['confirmation'],
+    });
   });
 
   it('refuses malformed requests before they reach the sign-in', async () => {
@@ -722,10 +788,22 @@ describe('through the dispatcher', () => {
     expect(await dispatch('auth:sign-in', { address, password: 'x'.repeat(1025) })).toEqual({ ok: false, code: 'invalid-request', fields: ['password'] });
     expect(await dispatch('auth:sign-in', { address: 'a'.repeat(321), password })).toEqual({ ok: false, code: 'invalid-request', fields: ['address'] });
     expect(await dispatch('auth:sign-in', { address, password, trustDevice: 'yes' })).toEqual({ ok: false, code: 'invalid-request', fields: ['trustDevice'] });
-    expect(await dispatch('auth:verify-code', { code: '1'.repeat(33), method: 'sms', trustDevice: false })).toEqual({ ok: false, code: 'invalid-request', fields: ['code'] });
-    expect(await dispatch('auth:verify-code', { code: '123456', method: 'email', trustDevice: false })).toEqual({ ok: false, code: 'invalid-request', fields: ['method'] });
+    expect(await dispatch('auth:verify-code', { code: '1'.repeat(33), method: 'sms', trustDevice: false })).toEqual({
+      ok: false,
+      code: 'invalid-request',
+      fields: ['code'],
+    });
+    expect(await dispatch('auth:verify-code', { code: '123456', method: 'email', trustDevice: false })).toEqual({
+      ok: false,
+      code: 'invalid-request',
+      fields: ['method'],
+    });
     expect(await dispatch('auth:verify-code', { code: '123456', method: 'sms' })).toEqual({ ok: false, code: 'invalid-request', fields: ['trustDevice'] });
-    expect(await dispatch('auth:register', { address, password, confirmation: password, displayName: 'n'.repeat(65) })).toEqual({ ok: false, code: 'invalid-request', fields: ['displayName'] });
+    expect(await dispatch('auth:register', { address, password, confirmation: password, displayName: 'n'.repeat(65) })).toEqual({
+      ok: false,
+      code: 'invalid-request',
+      fields: ['displayName'],
+    });
     expect(verify).not.toHaveBeenCalled();
   });
 
@@ -745,7 +823,16 @@ describe('the local outbox during a sign-in challenge', () => {
     const { core, call } = await setup();
     await createMailbox(core, { address, phone });
     const stranger = testCall({ connection: 'stranger' });
-    const dispatch = createDispatcher(createHandlers({ mailClients: fakeMailClientPorts(), environment: testEnvironment(), settingsStore: new MemorySettingsStore(), logger: silentLogger, core }), silentLogger);
+    const dispatch = createDispatcher(
+      createHandlers({
+        mailClients: fakeMailClientPorts(),
+        environment: testEnvironment(),
+        settingsStore: new MemorySettingsStore(),
+        logger: silentLogger,
+        core,
+      }),
+      silentLogger,
+    );
     const outbox = (who: CallContext) => dispatch('two-factor:outbox', {}, who);
 
     expect(await outbox(call)).toEqual({ ok: false, code: 'not-signed-in' });
@@ -762,7 +849,7 @@ describe('the local outbox during a sign-in challenge', () => {
   });
 });
 
-describe('the organisation\'s policy applied (docs/rules.md §11)', () => {
+describe("the organisation's policy applied (docs/rules.md §11)", () => {
   type Sources = ReturnType<NonNullable<CoreContext['policySources']>>;
   /** Every key a default except those named, which the organisation set at the given level. */
   function sourcesWith(set: Partial<Record<string, 'enforced' | 'recommended'>>): Sources {
@@ -809,7 +896,10 @@ describe('the organisation\'s policy applied (docs/rules.md §11)', () => {
   });
 
   it('is not written when the organisation set nothing, and keeps no fingerprint then', async () => {
-    const { core } = await underPolicy(() => sourcesWith({}), () => ({}));
+    const { core } = await underPolicy(
+      () => sourcesWith({}),
+      () => ({}),
+    );
     await signIn(core, testCall(), { address, password });
     expect(await events(core, 'policy-applied')).toHaveLength(0);
     expect((await mailbox(core)).policyFingerprint).toBeUndefined();
@@ -818,7 +908,9 @@ describe('the organisation\'s policy applied (docs/rules.md §11)', () => {
   it('keeps only a keyed hash of what was applied, never the values (a webhook header may be a credential)', async () => {
     const { core } = await underPolicy(
       () => sourcesWith({ 'sms.kind': 'enforced', 'sms.webhook.headers': 'enforced', 'sms.webhook.url': 'enforced', 'sms.webhook.bodyTemplate': 'enforced' }),
-      () => ({ sms: { kind: 'webhook', url: 'https://sms.example.cn/send', headers: { Authorization: 'Bearer sk-live-123' }, bodyTemplate: '{}', timeoutMs: 5000 } }),
+      () => ({
+        sms: { kind: 'webhook', url: 'https://sms.example.cn/send', headers: { Authorization: 'Bearer sk-live-123' }, bodyTemplate: '{}', timeoutMs: 5000 },
+      }),
     );
     await signIn(core, testCall(), { address, password });
     const stored = JSON.stringify(await mailbox(core)) + JSON.stringify(await events(core, 'policy-applied'));

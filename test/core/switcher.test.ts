@@ -38,7 +38,13 @@ async function wired(keeper: Keeper, policy: Partial<Policy> = {}) {
         })
       : t.core;
   const dispatcher = createDispatcher(
-    createHandlers({ mailClients: fakeMailClientPorts(), environment: testEnvironment(), settingsStore: new MemorySettingsStore(), logger: silentLogger, core }),
+    createHandlers({
+      mailClients: fakeMailClientPorts(),
+      environment: testEnvironment(),
+      settingsStore: new MemorySettingsStore(),
+      logger: silentLogger,
+      core,
+    }),
     silentLogger,
   );
   const call = testCall({ connection: 'window-1' });
@@ -52,7 +58,10 @@ async function wired(keeper: Keeper, policy: Partial<Policy> = {}) {
   /** Password, then the SMS code the shared phone got: the ordinary sign-in, on `on`'s window. */
   const signInWithCode = async (address: string, on: CallContext = call) => {
     t.clock.advanceSeconds(1);
-    expect(await dispatch('auth:sign-in', { address, password }, on)).toMatchObject({ ok: true, data: { status: 'code-required', maskedPhone: '139****5678' } });
+    expect(await dispatch('auth:sign-in', { address, password }, on)).toMatchObject({
+      ok: true,
+      data: { status: 'code-required', maskedPhone: '139****5678' },
+    });
     return dispatch('auth:verify-code', { code: t.sms.lastCode(phone), method: 'sms', trustDevice: false }, on);
   };
   const mailboxesHere = async (on: CallContext = call) => {
@@ -91,7 +100,8 @@ describe.each<Keeper>(['memory', 'stored'])('several mailboxes in one window (%s
   it('keeps every rule of sign-in for the added mailbox: the lockout locks it and leaves the signed-in one alone', async () => {
     const { dispatch, signInWithCode, mailboxesHere } = await wired(keeper);
     await signInWithCode(zhang);
-    for (let i = 0; i < 4; i += 1) expect(await dispatch('auth:sign-in', { address: office, password: 'not the password' })).toEqual({ ok: false, code: 'sign-in-failed' });
+    for (let i = 0; i < 4; i += 1)
+      expect(await dispatch('auth:sign-in', { address: office, password: 'not the password' })).toEqual({ ok: false, code: 'sign-in-failed' });
     expect(await dispatch('auth:sign-in', { address: office, password: 'not the password' })).toMatchObject({ ok: false, code: 'mailbox-locked' });
     expect(await dispatch('auth:sign-in', { address: office, password })).toMatchObject({ ok: false, code: 'mailbox-locked' });
     expect(await mailboxesHere()).toEqual([`${zhang} (active)`]);
@@ -102,7 +112,10 @@ describe.each<Keeper>(['memory', 'stored'])('several mailboxes in one window (%s
     const { core, dispatch, signInWithCode, mailboxesHere } = await wired(keeper);
     await signInWithCode(zhang);
     expect(await dispatch('auth:sign-in', { address: office, password })).toMatchObject({ ok: true, data: { status: 'code-required' } });
-    expect(await dispatch('auth:sign-in', { address: 'Zhang.Wei@CSTNET.cn', password: 'not even the password' })).toEqual({ ok: false, code: 'mailbox-already-signed-in' });
+    expect(await dispatch('auth:sign-in', { address: 'Zhang.Wei@CSTNET.cn', password: 'not even the password' })).toEqual({
+      ok: false,
+      code: 'mailbox-already-signed-in',
+    });
     // No failed attempt was counted, and the other mailbox's challenge still stands.
     expect((await core.store.collection<{ _id: string; failedSignIns: number[] }>('mailboxes').get(zhang))?.failedSignIns).toEqual([]);
     expect(await dispatch('auth:resend-code')).not.toMatchObject({ code: 'sign-in-expired' });
@@ -113,9 +126,13 @@ describe.each<Keeper>(['memory', 'stored'])('several mailboxes in one window (%s
     const { core, dispatch, mailboxesHere } = await wired(keeper);
     const addresses = Array.from({ length: switcherRules.mailboxesPerWindow + 1 }, (_, i) => `person${i}@cstnet.cn`);
     for (const address of addresses) await createMailbox(core, { address });
-    for (const address of addresses.slice(0, -1)) expect(await dispatch('auth:sign-in', { address, password })).toMatchObject({ ok: true, data: { status: 'signed-in' } });
+    for (const address of addresses.slice(0, -1))
+      expect(await dispatch('auth:sign-in', { address, password })).toMatchObject({ ok: true, data: { status: 'signed-in' } });
     expect(await dispatch('auth:sign-in', { address: addresses.at(-1), password })).toEqual({ ok: false, code: 'mailbox-limit-reached' });
-    expect(await dispatch('auth:register', { address: 'new.person@cstnet.cn', password, confirmation: password })).toEqual({ ok: false, code: 'mailbox-limit-reached' });
+    expect(await dispatch('auth:register', { address: 'new.person@cstnet.cn', password, confirmation: password })).toEqual({
+      ok: false,
+      code: 'mailbox-limit-reached',
+    });
     expect(await core.store.collection('mailboxes').get('new.person@cstnet.cn')).toBeNull();
     expect(await mailboxesHere()).toHaveLength(switcherRules.mailboxesPerWindow);
     expect(await dispatch('auth:mailboxes')).toMatchObject({ ok: true, data: { limit: switcherRules.mailboxesPerWindow } });
@@ -191,7 +208,7 @@ describe.each<Keeper>(['memory', 'stored'])('several mailboxes in one window (%s
     expect(await dispatch('auth:switch', { mailbox: zhang })).toEqual({ ok: false, code: 'mailbox-not-signed-in' });
   });
 
-  it('keeps each session\'s own restriction: one that must bind a method first sits beside a full one', async () => {
+  it("keeps each session's own restriction: one that must bind a method first sits beside a full one", async () => {
     const { core, dispatch, signInWithCode, clientPasswordNames } = await wired(keeper, { enforceTwoFactor: true, twoFactorGraceDays: 0 });
     await createMailbox(core, { address: 'new.hire@cstnet.cn' });
     await signInWithCode(zhang);
@@ -210,7 +227,9 @@ describe.each<Keeper>(['memory', 'stored'])('several mailboxes in one window (%s
     await signInWithCode(office);
     const elsewhere = testCall({ connection: 'window-2' });
     await signInWithCode(office, elsewhere);
-    expect(await dispatch('account:change-password', { current: password, next: 'a new password 2026', confirmation: 'a new password 2026' }, elsewhere)).toMatchObject({ ok: true });
+    expect(
+      await dispatch('account:change-password', { current: password, next: 'a new password 2026', confirmation: 'a new password 2026' }, elsewhere),
+    ).toMatchObject({ ok: true });
     expect(await mailboxesHere()).toEqual([zhang]);
     expect(await dispatch('auth:status')).toMatchObject({ ok: true, data: { status: 'signed-in', mailbox: zhang } });
     // The window that changed it stays signed in with the new one.
@@ -222,7 +241,9 @@ describe.each<Keeper>(['memory', 'stored'])('several mailboxes in one window (%s
     await signInWithCode(zhang);
     await signInWithCode(office);
     await dispatch('auth:switch', { mailbox: zhang });
-    expect(await dispatch('account:change-password', { current: password, next: 'a new password 2026', confirmation: 'a new password 2026' })).toMatchObject({ ok: true });
+    expect(await dispatch('account:change-password', { current: password, next: 'a new password 2026', confirmation: 'a new password 2026' })).toMatchObject({
+      ok: true,
+    });
     expect(await mailboxesHere()).toEqual([`${zhang} (active)`, office]);
   });
 });

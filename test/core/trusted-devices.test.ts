@@ -240,7 +240,13 @@ describe('removing trust', () => {
 describe('the devices channels', () => {
   async function wired() {
     const t = await testCore();
-    const handlers = createHandlers({ mailClients: fakeMailClientPorts(), environment: testEnvironment(), settingsStore: new MemorySettingsStore(), logger: silentLogger, core: t.core });
+    const handlers = createHandlers({
+      mailClients: fakeMailClientPorts(),
+      environment: testEnvironment(),
+      settingsStore: new MemorySettingsStore(),
+      logger: silentLogger,
+      core: t.core,
+    });
     const dispatcher = createDispatcher(handlers, silentLogger);
     const dispatch = async (channel: Channel, request: unknown, call: CallContext) => {
       const result = await dispatcher(channel, request, call);

@@ -37,13 +37,23 @@ const device = 'Linux · test-host / Chrome 156';
 type Setup = TestCore & {
   readonly call: CallContext;
   /** Through the dispatcher, as a bridge would: schema first, then the handler. */
-  dispatch(channel: string, request?: unknown, call?: CallContext): Promise<{ ok: boolean; code?: string; data?: any; retryAfter?: number; fields?: readonly string[] }>;
+  dispatch(
+    channel: string,
+    request?: unknown,
+    call?: CallContext,
+  ): Promise<{ ok: boolean; code?: string; data?: any; retryAfter?: number; fields?: readonly string[] }>;
 };
 
 async function setup(options: { policy?: Partial<Policy>; core?: (core: CoreContext) => CoreContext } = {}): Promise<Setup> {
   const t = await testCore(options.policy ? { policy: options.policy } : {});
   const core = options.core ? options.core(t.core) : t.core;
-  const handlers = createHandlers({ mailClients: fakeMailClientPorts(), environment: testEnvironment(), settingsStore: new MemorySettingsStore(), logger: silentLogger, core });
+  const handlers = createHandlers({
+    mailClients: fakeMailClientPorts(),
+    environment: testEnvironment(),
+    settingsStore: new MemorySettingsStore(),
+    logger: silentLogger,
+    core,
+  });
   const dispatcher = createDispatcher(handlers, silentLogger);
   const call = testCall();
   return {
@@ -77,7 +87,7 @@ async function mailbox(t: TestCore, address = alice): Promise<MailboxRecord> {
 }
 
 async function events(t: TestCore, kind: string): Promise<ActivityRecord[]> {
-  return (await t.store.collection<ActivityRecord>('activity').find({ kind }, { sort: { at: 1 } }));
+  return await t.store.collection<ActivityRecord>('activity').find({ kind }, { sort: { at: 1 } });
 }
 
 async function trustDevice(t: TestCore, address = alice): Promise<void> {
@@ -275,7 +285,8 @@ describe('binding a phone', () => {
     await signedIn(t);
     await t.dispatch('two-factor:start-phone-binding', { phone });
     const wrong = t.sms.lastCode() === '000000' ? '111111' : '000000';
-    for (let i = 0; i < 4; i += 1) expect(await t.dispatch('two-factor:confirm-phone-binding', { code: wrong })).toEqual({ ok: false, code: 'code-invalid', triesLeft: 4 - i });
+    for (let i = 0; i < 4; i += 1)
+      expect(await t.dispatch('two-factor:confirm-phone-binding', { code: wrong })).toEqual({ ok: false, code: 'code-invalid', triesLeft: 4 - i });
     expect(await t.dispatch('two-factor:confirm-phone-binding', { code: wrong })).toEqual({ ok: false, code: 'code-attempts-exceeded' });
     expect(await t.dispatch('two-factor:confirm-phone-binding', { code: t.sms.lastCode() })).toEqual({ ok: false, code: 'code-attempts-exceeded' });
     expect((await mailbox(t)).phone).toBeNull();
@@ -368,7 +379,10 @@ describe('changing the phone', () => {
     await trustDevice(t);
     expect(await t.dispatch('two-factor:start-phone-change', { phone: '138 1234 5678' })).toMatchObject({ ok: true, data: { masked: '138****5678' } });
     expect(t.sms.sent.map((m) => m.phone)).toEqual([otherPhone]);
-    expect(await t.dispatch('two-factor:confirm-phone-change', { code: t.sms.lastCode() })).toMatchObject({ ok: true, data: { phone: { masked: '138****5678' } } });
+    expect(await t.dispatch('two-factor:confirm-phone-change', { code: t.sms.lastCode() })).toMatchObject({
+      ok: true,
+      data: { phone: { masked: '138****5678' } },
+    });
     expect((await mailbox(t)).phone?.number).toBe(otherPhone);
     expect(await trustedCount(t)).toBe(0);
     const [changed] = await events(t, 'phone-changed');
@@ -519,7 +533,11 @@ describe('two-factor:recheck-password', () => {
     expect(await t.dispatch('two-factor:recheck-password', { password: 'wrong' })).toEqual({ ok: false, code: 'mailbox-locked', retryAfter: 15 * 60 });
     expect(await events(t, 'mailbox-locked')).toHaveLength(1);
     t.clock.advanceMinutes(10);
-    expect(await t.dispatch('two-factor:recheck-password', { password: defaultTestPassword })).toEqual({ ok: false, code: 'mailbox-locked', retryAfter: 5 * 60 });
+    expect(await t.dispatch('two-factor:recheck-password', { password: defaultTestPassword })).toEqual({
+      ok: false,
+      code: 'mailbox-locked',
+      retryAfter: 5 * 60,
+    });
     t.clock.advanceMinutes(5);
     expect(await t.dispatch('two-factor:recheck-password', { password: defaultTestPassword })).toMatchObject({ ok: true });
   });
@@ -545,7 +563,11 @@ describe('two-factor:recheck-password', () => {
     const t = await setup();
     await signedIn(t);
     expect(await t.dispatch('two-factor:recheck-password', { password: '' })).toEqual({ ok: false, code: 'invalid-request', fields: ['password'] });
-    expect(await t.dispatch('two-factor:recheck-password', { password: 'x'.repeat(1025) })).toEqual({ ok: false, code: 'invalid-request', fields: ['password'] });
+    expect(await t.dispatch('two-factor:recheck-password', { password: 'x'.repeat(1025) })).toEqual({
+      ok: false,
+      code: 'invalid-request',
+      fields: ['password'],
+    });
   });
 
   it('countPasswordFailure locks on the 5th failure and records it', async () => {
@@ -753,7 +775,15 @@ describe('backup codes', () => {
 
   it('hashes codes at the look-up secret cost (scrypt 2^14) where passwords get 2^17, as the app composes its core', async () => {
     const t = await setup();
-    const core = createCoreContext({ store: t.store, clock: t.clock, random: cryptoRandom, sms: t.sms, keys: { mac: cryptoRandom.bytes(32) }, logger: silentLogger, policy: () => t.core.policy() });
+    const core = createCoreContext({
+      store: t.store,
+      clock: t.clock,
+      random: cryptoRandom,
+      sms: t.sms,
+      keys: { mac: cryptoRandom.bytes(32) },
+      logger: silentLogger,
+      policy: () => t.core.policy(),
+    });
     expect(core.hasher.cost).toEqual(owaspScrypt);
     expect(core.codeHasher.cost).toEqual({ N: 2 ** 14, r: 8, p: 1 });
     expect(await core.codeHasher.hash('abcdefgh')).toMatch(/^scrypt\$16384\$8\$1\$/);
@@ -763,7 +793,9 @@ describe('backup codes', () => {
     const t = await setup();
     await signedIn(t, { phone });
     const older = new PasswordHasher(cryptoRandom, { N: 2 ** 11, r: 8, p: 1 });
-    await t.store.collection<MailboxRecord>('mailboxes').replace({ ...(await mailbox(t)), backupCodes: [{ hash: await older.hash('abcdefgh'), usedAt: null }] });
+    await t.store
+      .collection<MailboxRecord>('mailboxes')
+      .replace({ ...(await mailbox(t)), backupCodes: [{ hash: await older.hash('abcdefgh'), usedAt: null }] });
     expect(await useBackupCode(t.core, alice, 'abcd-efgh', testCall().device)).toEqual({ ok: true, data: { left: 0 } });
   });
 
@@ -881,5 +913,7 @@ describe('two-factor:set-preferred-method', () => {
 /** Binds a phone and an authenticator to the signed-in test mailbox directly in the store. */
 async function createMailboxFactors(t: Setup): Promise<void> {
   const record = await mailbox(t);
-  await t.store.collection<MailboxRecord>('mailboxes').replace({ ...record, phone: { number: phone, boundAt: 0 }, totp: { secret: knownSeed, confirmedAt: 0, lastStep: 0 } });
+  await t.store
+    .collection<MailboxRecord>('mailboxes')
+    .replace({ ...record, phone: { number: phone, boundAt: 0 }, totp: { secret: knownSeed, confirmedAt: 0, lastStep: 0 } });
 }

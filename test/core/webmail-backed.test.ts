@@ -28,7 +28,9 @@ function memoryProfiles(initial: WebmailProfile = emptyWebmailProfile): WebmailP
   return store;
 }
 
-function setup(options: { address?: string | null; choice?: { managedByEnforced: () => boolean; switchTo?: () => Promise<{ ok: true; data: unknown }> } } = {}) {
+function setup(
+  options: { address?: string | null; choice?: { managedByEnforced: () => boolean; switchTo?: () => Promise<{ ok: true; data: unknown }> } } = {},
+) {
   const ports = fakeMailClientPorts();
   const profiles = memoryProfiles({ ...emptyWebmailProfile, address: options.address === undefined ? address : options.address });
   const handlers = createWebmailBackedHandlers({
@@ -156,12 +158,18 @@ describe('a pasted client password', () => {
         ],
       },
     ];
-    expect(await send('mail-clients:thunderbird-scan')).toMatchObject({ ok: true, data: { installations: [{ profiles: [{ accounts: [{ ref, thisMailbox: true }] }] }] } });
+    expect(await send('mail-clients:thunderbird-scan')).toMatchObject({
+      ok: true,
+      data: { installations: [{ profiles: [{ accounts: [{ ref, thisMailbox: true }] }] }] },
+    });
 
     // Revoked on the web mail (or mistyped): refused, and the profile is not touched.
     ports.answers.imap = { outcome: 'auth-refused', detail: 'NO [AUTHENTICATIONFAILED]' };
     ports.answers.smtp = { outcome: 'auth-refused', detail: '535' };
-    expect(await send('mail-clients:thunderbird-apply', { ref, id: 'Thunderbird', password: pasted })).toMatchObject({ ok: false, code: 'client-password-refused' });
+    expect(await send('mail-clients:thunderbird-apply', { ref, id: 'Thunderbird', password: pasted })).toMatchObject({
+      ok: false,
+      code: 'client-password-refused',
+    });
     // The mail server cannot be reached: not written either, and not called wrong.
     ports.answers.imap = { outcome: 'cannot-connect', detail: 'ECONNREFUSED' };
     ports.answers.smtp = { outcome: 'cannot-connect', detail: 'ECONNREFUSED' };
@@ -171,7 +179,10 @@ describe('a pasted client password', () => {
     ports.answers.imap = { outcome: 'ok', detail: '' };
     ports.answers.smtp = { outcome: 'ok', detail: '' };
     ports.tests.length = 0;
-    expect(await send('mail-clients:thunderbird-apply', { ref, id: 'Thunderbird', password: pasted })).toMatchObject({ ok: true, data: { logins: [{ origin: 'imap://mail.cstnet.cn' }, { origin: 'smtp://mail.cstnet.cn' }] } });
+    expect(await send('mail-clients:thunderbird-apply', { ref, id: 'Thunderbird', password: pasted })).toMatchObject({
+      ok: true,
+      data: { logins: [{ origin: 'imap://mail.cstnet.cn' }, { origin: 'smtp://mail.cstnet.cn' }] },
+    });
     // Checked by a live login as the mailbox at the moment of writing, and written without the spaces.
     expect(ports.tests.map((t) => [t.protocol, t.user, t.secret])).toEqual([
       ['imap', address, plain],
@@ -192,7 +203,10 @@ describe('the address', () => {
     const { profiles, send } = setup({ address: null });
     expect(await send('webmail:set-address', { address: 'not an address' })).toMatchObject({ ok: false, code: 'invalid-address' });
     expect(profiles.current.address).toBeNull();
-    expect(await send('webmail:set-address', { address: ' Zhang.Wei@CSTNET.cn ' })).toMatchObject({ ok: true, data: { mode: 'webmail', address, webmailUrl: 'https://mail.cstnet.cn/' } });
+    expect(await send('webmail:set-address', { address: ' Zhang.Wei@CSTNET.cn ' })).toMatchObject({
+      ok: true,
+      data: { mode: 'webmail', address, webmailUrl: 'https://mail.cstnet.cn/' },
+    });
   });
 
   it('forgets what the checks found when it changes to another mailbox', async () => {
@@ -207,7 +221,10 @@ describe('whether two-factor is on yet', () => {
   it('is off while the main password logs in, and on once the same check is refused', async () => {
     const { ports, send } = setup();
     expect(await send('webmail:status')).toMatchObject({ ok: true, data: { twoFactor: 'unknown' } });
-    expect(await send('webmail:check-two-factor', { password: 'main password' })).toMatchObject({ ok: true, data: { status: { twoFactor: 'off' }, login: { outcome: 'ok' } } });
+    expect(await send('webmail:check-two-factor', { password: 'main password' })).toMatchObject({
+      ok: true,
+      data: { status: { twoFactor: 'off' }, login: { outcome: 'ok' } },
+    });
     ports.answers.imap = { outcome: 'auth-refused', detail: 'NO [AUTHENTICATIONFAILED]' };
     expect(await send('webmail:check-two-factor', { password: 'main password' })).toMatchObject({ ok: true, data: { status: { twoFactor: 'on' } } });
   });
@@ -215,7 +232,10 @@ describe('whether two-factor is on yet', () => {
   it('stays unknown when the password was never seen to work: a wrong password looks the same', async () => {
     const { ports, send } = setup();
     ports.answers.imap = { outcome: 'auth-refused', detail: 'NO' };
-    expect(await send('webmail:check-two-factor', { password: 'typo' })).toMatchObject({ ok: true, data: { status: { twoFactor: 'unknown' }, login: { outcome: 'auth-refused' } } });
+    expect(await send('webmail:check-two-factor', { password: 'typo' })).toMatchObject({
+      ok: true,
+      data: { status: { twoFactor: 'unknown' }, login: { outcome: 'auth-refused' } },
+    });
   });
 
   it('keeps no password in the profile', async () => {
@@ -239,7 +259,10 @@ describe("Mailwarden's own account channels", () => {
 
 describe('the choice of mode', () => {
   it('is refused where IT enforced it, and switches the desktop otherwise', async () => {
-    expect(await setup({ choice: { managedByEnforced: () => true } }).send('webmail:choose', { managedBy: 'mailwarden' })).toMatchObject({ ok: false, code: 'policy-locked' });
+    expect(await setup({ choice: { managedByEnforced: () => true } }).send('webmail:choose', { managedBy: 'mailwarden' })).toMatchObject({
+      ok: false,
+      code: 'policy-locked',
+    });
     const switched: string[] = [];
     const { send } = setup({ choice: { managedByEnforced: () => false, switchTo: async () => (switched.push('mailwarden'), { ok: true, data: {} }) } });
     expect(await send('webmail:choose', { managedBy: 'mailwarden' })).toEqual({ ok: true, data: { managedBy: 'mailwarden' } });

@@ -49,6 +49,9 @@ describe('docs/rules.md', () => {
     ['Each channel declares beside its schema the session it needs', 'SessionLevel'],
   ])('leads from "%s" to the file that holds it', (words, constant) => {
     const files = [...ruleWith(words).matchAll(/`((?:electron|renderer)\/[^`\s]+)`/g)].map((m) => m[1]!);
-    expect(files.some((file) => readFileSync(join(root, file), 'utf8').includes(constant)), `${files.join(', ')} hold ${constant}`).toBe(true);
+    expect(
+      files.some((file) => readFileSync(join(root, file), 'utf8').includes(constant)),
+      `${files.join(', ')} hold ${constant}`,
+    ).toBe(true);
   });
 });

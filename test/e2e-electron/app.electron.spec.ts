@@ -73,13 +73,24 @@ test('writes its log to a file in the data folder’s logs, and Help offers the 
   const logs = await app.evaluate(({ app: electronApp }) => electronApp.getPath('logs'));
   const { readFile } = await import('node:fs/promises');
   await expect.poll(async () => readFile(join(logs, 'main.log'), 'utf8').catch(() => '')).toContain('"scope":"main"');
-  const help = await app.evaluate(({ Menu }) => Menu.getApplicationMenu()?.items.at(-1)?.submenu?.items.map((item) => item.label) ?? []);
+  const help = await app.evaluate(
+    ({ Menu }) =>
+      Menu.getApplicationMenu()
+        ?.items.at(-1)
+        ?.submenu?.items.map((item) => item.label) ?? [],
+  );
   expect(help).toEqual(expect.arrayContaining(['打开日志文件夹', '导出诊断信息…']));
 });
 
 test('a client password on screen protects the window from capture, and only while shown', async () => {
   const call = (shown: boolean) =>
-    page.evaluate((value) => (globalThis as unknown as { mailwarden: { app: { secretOnScreen(r: { shown: boolean }): Promise<unknown> } } }).mailwarden.app.secretOnScreen({ shown: value }), shown);
+    page.evaluate(
+      (value) =>
+        (globalThis as unknown as { mailwarden: { app: { secretOnScreen(r: { shown: boolean }): Promise<unknown> } } }).mailwarden.app.secretOnScreen({
+          shown: value,
+        }),
+      shown,
+    );
   const protectedNow = () => app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]?.isContentProtected() ?? false);
   await call(true);
   // Linux has no capture protection to turn on; Windows and macOS do.

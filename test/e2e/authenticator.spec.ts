@@ -37,7 +37,14 @@ test('sets up an authenticator app and keeps the backup codes shown once', async
   // The key as shown, in groups of four; the spec plays the phone app with it.
   const shownKey = (await totpCard.getByTestId('totp-key').textContent()) ?? '';
   expect(shownKey).toMatch(/^([A-Z2-7]{4} )+[A-Z2-7]{1,4}$/);
-  const app2fa = new TOTP({ issuer: 'Mailwarden', label: address, algorithm: 'SHA1', digits: 6, period: 30, secret: Secret.fromBase32(shownKey.replace(/\s/g, '')) });
+  const app2fa = new TOTP({
+    issuer: 'Mailwarden',
+    label: address,
+    algorithm: 'SHA1',
+    digits: 6,
+    period: 30,
+    secret: Secret.fromBase32(shownKey.replace(/\s/g, '')),
+  });
   await saveScreenshot(page, 'authenticator-zh-CN');
   await expectNoAxeViolationsInBothThemes(page);
 

@@ -38,7 +38,10 @@ test('the page paints its frame before any script runs, in the saved theme and l
   await page.goto(app.url);
   await expect(page.getByRole('navigation')).toBeVisible();
   await expect(page.locator('#boot-frame')).toHaveCount(0);
-  expect(await page.evaluate('({ lang: document.documentElement.lang, theme: document.documentElement.dataset.theme })')).toEqual({ lang: 'en', theme: 'dark' });
+  expect(await page.evaluate('({ lang: document.documentElement.lang, theme: document.documentElement.dataset.theme })')).toEqual({
+    lang: 'en',
+    theme: 'dark',
+  });
   const appColours = await page.locator('header.app-header').evaluate(colours);
   expect(frameColours.background).toMatch(/^rgb/);
   expect(appColours).toEqual(frameColours);

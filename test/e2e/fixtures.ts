@@ -112,61 +112,69 @@ function channelOf(url: string): string | null {
   return match?.[1] ? decodeURIComponent(match[1]) : null;
 }
 
-export const test = base.extend<{ app: RunningApp; appPage: Page; signedOutPage: Page; hostArgs: string[]; hostEnv: Record<string, string>; keyring: boolean }>({
-  /** Extra flags for the host, e.g. `test.use({ hostArgs: ['--demo'] })` or `['--policy', file]`. */
-  hostArgs: [[], { option: true }],
-  /** Extra environment for the host, e.g. a session bus address that leads nowhere. */
-  hostEnv: [{}, { option: true }],
-  /** `test.use({ keyring: true })`: the host gets a working system keychain (see `keyringSkipReason`). */
-  keyring: [false, { option: true }],
-  /**
-   * The page, with every secret that crosses its API traffic recorded for the secret scan:
-   * passwords and codes typed (requests), client passwords, seeds and backup codes shown and
-   * outbox codes read (responses).
-   */
-  page: async ({ page }, use) => {
-    const pending: Promise<void>[] = [];
-    page.on('request', (request) => {
-      const channel = channelOf(request.url());
-      if (!channel) return;
-      const token = /^Bearer (.+)$/.exec(request.headers().authorization ?? '')?.[1];
-      if (token) recordSecret('token', token);
-      try {
-        recordSecretsIn(channel, request.postDataJSON());
-      } catch {
-        // Not JSON: nothing the app would read either.
-      }
-    });
-    page.on('response', (response) => {
-      const channel = channelOf(response.url());
-      if (channel) pending.push(response.json().then((body: unknown) => recordSecretsIn(channel, body), () => undefined));
-    });
-    await use(page);
-    await Promise.all(pending);
+export const test = base.extend<{ app: RunningApp; appPage: Page; signedOutPage: Page; hostArgs: string[]; hostEnv: Record<string, string>; keyring: boolean }>(
+  {
+    /** Extra flags for the host, e.g. `test.use({ hostArgs: ['--demo'] })` or `['--policy', file]`. */
+    hostArgs: [[], { option: true }],
+    /** Extra environment for the host, e.g. a session bus address that leads nowhere. */
+    hostEnv: [{}, { option: true }],
+    /** `test.use({ keyring: true })`: the host gets a working system keychain (see `keyringSkipReason`). */
+    keyring: [false, { option: true }],
+    /**
+     * The page, with every secret that crosses its API traffic recorded for the secret scan:
+     * passwords and codes typed (requests), client passwords, seeds and backup codes shown and
+     * outbox codes read (responses).
+     */
+    page: async ({ page }, use) => {
+      const pending: Promise<void>[] = [];
+      page.on('request', (request) => {
+        const channel = channelOf(request.url());
+        if (!channel) return;
+        const token = /^Bearer (.+)$/.exec(request.headers().authorization ?? '')?.[1];
+        if (token) recordSecret('token', token);
+        try {
+          recordSecretsIn(channel, request.postDataJSON());
+        } catch {
+          // Not JSON: nothing the app would read either.
+        }
+      });
+      page.on('response', (response) => {
+        const channel = channelOf(response.url());
+        if (channel)
+          pending.push(
+            response.json().then(
+              (body: unknown) => recordSecretsIn(channel, body),
+              () => undefined,
+            ),
+          );
+      });
+      await use(page);
+      await Promise.all(pending);
+    },
+    app: async ({ hostArgs, hostEnv, keyring }, use) => {
+      const { app, stop } = await startBrowserMode(hostArgs, { env: hostEnv, keyring });
+      await use(app);
+      await stop();
+    },
+    /**
+     * The app opened through its printed URL, signed in as a freshly registered mailbox
+     * (`zhang.wei@cstnet.cn`, backend.ts `testPassword`) and ready: the sidebar and the first
+     * page (its heading) are on screen.
+     */
+    appPage: async ({ page, app }, use) => {
+      await registerMailbox(page, app);
+      await page.goto(app.url);
+      await expect(page.getByRole('navigation')).toBeVisible();
+      await expect(page.getByRole('main').getByRole('heading', { level: 1 })).toBeVisible();
+      await use(page);
+    },
+    /** The app opened through its printed URL with nobody signed in: the sign-in screen is showing. */
+    signedOutPage: async ({ page, app }, use) => {
+      await page.goto(app.url);
+      await expect(page.getByRole('main').getByRole('heading', { level: 1 })).toBeVisible();
+      await use(page);
+    },
   },
-  app: async ({ hostArgs, hostEnv, keyring }, use) => {
-    const { app, stop } = await startBrowserMode(hostArgs, { env: hostEnv, keyring });
-    await use(app);
-    await stop();
-  },
-  /**
-   * The app opened through its printed URL, signed in as a freshly registered mailbox
-   * (`zhang.wei@cstnet.cn`, backend.ts `testPassword`) and ready: the sidebar and the first
-   * page (its heading) are on screen.
-   */
-  appPage: async ({ page, app }, use) => {
-    await registerMailbox(page, app);
-    await page.goto(app.url);
-    await expect(page.getByRole('navigation')).toBeVisible();
-    await expect(page.getByRole('main').getByRole('heading', { level: 1 })).toBeVisible();
-    await use(page);
-  },
-  /** The app opened through its printed URL with nobody signed in: the sign-in screen is showing. */
-  signedOutPage: async ({ page, app }, use) => {
-    await page.goto(app.url);
-    await expect(page.getByRole('main').getByRole('heading', { level: 1 })).toBeVisible();
-    await use(page);
-  },
-});
+);
 
 export { expect };

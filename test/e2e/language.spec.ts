@@ -38,9 +38,7 @@ test('a Chinese browser gets Chinese; English can be chosen, survives a reload, 
 });
 
 test('a choice the backend cannot save is undone and explained', async ({ appPage: page }) => {
-  await page.route(apiRoute('settings:update'), (route) =>
-    route.fulfill({ json: { ok: false, code: 'storage-failed' } }),
-  );
+  await page.route(apiRoute('settings:update'), (route) => route.fulfill({ json: { ok: false, code: 'storage-failed' } }));
   await openSection(page, '设置');
   await page.getByLabel('语言').selectOption('en');
   await expect(page.getByRole('alert')).toHaveText(/^设置未保存。无法读取或保存本机数据/);

@@ -132,7 +132,7 @@ async function openEndDate(page: Page): Promise<Locator> {
   return dialog;
 }
 
-test('the end date is said in the app\'s language, beside a date field that follows the browser\'s', async ({ appPage: page, app }) => {
+test("the end date is said in the app's language, beside a date field that follows the browser's", async ({ appPage: page, app }) => {
   // The page's day is fixed, so 15 January is always within the 1 day – 6 months allowed.
   await page.clock.setFixedTime(new Date(2026, 11, 4, 10));
   await page.reload();

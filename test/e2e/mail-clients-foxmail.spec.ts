@@ -32,7 +32,9 @@ function foxmailCard(page: Page) {
 }
 
 function accountRow(page: Page, who: string) {
-  return foxmailCard(page).getByRole('row').filter({ has: page.getByRole('rowheader', { name: new RegExp(`^${who.replace('.', '\\.')}`) }) });
+  return foxmailCard(page)
+    .getByRole('row')
+    .filter({ has: page.getByRole('rowheader', { name: new RegExp(`^${who.replace('.', '\\.')}`) }) });
 }
 
 function clipboardText(page: Page): Promise<string> {
@@ -165,10 +167,7 @@ test('before 2FA the two-factor page lists what will break, and after binding fi
   // The scan checks each stored password against the main password's scrypt hash: on a loaded
   // 2-core runner that takes seconds, so this one wait is longer than the default.
   await expect(card).toContainText('这些 Foxmail 帐号还保存着您的邮箱密码', { timeout: 20_000 });
-  await expect(card.getByRole('listitem')).toHaveText([
-    new RegExp(`${address}（张伟(（家）)?）：`),
-    new RegExp(`${address}（张伟(（家）)?）：`),
-  ]);
+  await expect(card.getByRole('listitem')).toHaveText([new RegExp(`${address}（张伟(（家）)?）：`), new RegExp(`${address}（张伟(（家）)?）：`)]);
   await expect(card).toContainText(fixtureProfilePath(root, mine));
   await expect(card).toContainText(join(home, 'Account.rec0'));
   await expect(card).not.toContainText('li.na@cstnet.cn');

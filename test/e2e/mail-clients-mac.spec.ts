@@ -84,7 +84,9 @@ test('opens the profile with the OS, private and with the password, and removes 
     const path = await readFile(join(seen, 'path'), 'utf8');
     expect(path).toMatch(new RegExp(`^${temporary}/mailwarden-[^/]+/${address.replace('.', '\\.')}\\.mobileconfig$`));
     expect((await readFile(join(seen, 'mode'), 'utf8')).trim()).toBe('600');
-    const profile = parse(await readFile(join(seen, 'profile'), 'utf8')) as unknown as { PayloadContent: { EmailAddress: string; IncomingPassword?: string }[] };
+    const profile = parse(await readFile(join(seen, 'profile'), 'utf8')) as unknown as {
+      PayloadContent: { EmailAddress: string; IncomingPassword?: string }[];
+    };
     expect(profile.PayloadContent[0]).toMatchObject({ EmailAddress: address, IncomingPassword: password });
     expect(await readdir(temporary)).toHaveLength(1);
   } finally {

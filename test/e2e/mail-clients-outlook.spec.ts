@@ -54,11 +54,17 @@ test.describe('with the policy’s servers', () => {
     const password = await holdNewPassword(page, 'Outlook 办公室');
     const card = page.getByRole('region', { name: 'Windows 上的 Outlook' });
     await expect(card).toContainText('没有公开的方法让其他应用修改，因此本应用不写入它');
-    const fact = (term: string) => card.locator('dl > div').filter({ has: page.getByRole('term').filter({ hasText: term }) }).getByRole('definition');
+    const fact = (term: string) =>
+      card
+        .locator('dl > div')
+        .filter({ has: page.getByRole('term').filter({ hasText: term }) })
+        .getByRole('definition');
     await expect(fact('用户名')).toHaveText(address);
     await expect(fact('接收邮件（IMAP）')).toHaveText('服务器 imap.example.edu.cn，端口 1993，加密方法：SSL/TLS');
     await expect(fact('待发邮件（SMTP）')).toHaveText('服务器 smtp.example.edu.cn，端口 1587，加密方法：STARTTLS');
-    await expect(card.getByRole('listitem').nth(1)).toHaveText(`在“电子邮件”选项卡中选择 ${address}，然后选择“更改…”。（若 Outlook 显示的是“修复”：选择“修复”—“高级选项”—“让我手动修复我的帐户”—“修复”。）`);
+    await expect(card.getByRole('listitem').nth(1)).toHaveText(
+      `在“电子邮件”选项卡中选择 ${address}，然后选择“更改…”。（若 Outlook 显示的是“修复”：选择“修复”—“高级选项”—“让我手动修复我的帐户”—“修复”。）`,
+    );
     await expect(card.getByRole('listitem').nth(3)).toContainText('勾选“让我手动设置我的帐户”');
     await expectNoAxeViolationsInBothThemes(page);
 

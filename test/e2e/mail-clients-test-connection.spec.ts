@@ -26,7 +26,8 @@ const closers: (() => Promise<void>)[] = [];
 /** Refuses all but `address` with the `accepted` password. */
 const imapScript: ImapScript = {
   capabilities: () => ['IMAP4rev1'],
-  login: (user, password) => (user === address && accepted !== '' && password === accepted ? 'OK LOGIN completed' : 'NO [AUTHENTICATIONFAILED] Invalid credentials (loopback)'),
+  login: (user, password) =>
+    user === address && accepted !== '' && password === accepted ? 'OK LOGIN completed' : 'NO [AUTHENTICATIONFAILED] Invalid credentials (loopback)',
   otherwise: 'OK done',
 };
 

@@ -38,18 +38,30 @@ test.beforeEach(async () => {
 
 async function writeProfile(options: { primaryPassword?: string } = {}): Promise<void> {
   await mkdir(profile, { recursive: true });
-  await writeFile(join(root, 'profiles.ini'), '[Profile0]\nName=default-release\nIsRelative=1\nPath=Profiles/ab12cd34.default-release\nDefault=1\n\n[General]\nStartWithLastProfile=1\nVersion=2\n');
+  await writeFile(
+    join(root, 'profiles.ini'),
+    '[Profile0]\nName=default-release\nIsRelative=1\nPath=Profiles/ab12cd34.default-release\nDefault=1\n\n[General]\nStartWithLastProfile=1\nVersion=2\n',
+  );
   await writeFile(join(profile, 'prefs.js'), prefs);
   await writeFile(join(profile, 'key4.db'), await keyDb({ primaryPassword: options.primaryPassword ?? '' }));
-  await writeFile(join(profile, 'logins.json'), loginsJson([login(1, 'imap://mail.cstnet.cn', address, 'old-imap-pass'), login(2, 'https://example.org', 'web', 'web-pass')]));
+  await writeFile(
+    join(profile, 'logins.json'),
+    loginsJson([login(1, 'imap://mail.cstnet.cn', address, 'old-imap-pass'), login(2, 'https://example.org', 'web', 'web-pass')]),
+  );
 }
 
 /** logins.json decrypted with key4.db, by the adapter's own reader. */
 async function savedLogins(): Promise<{ origin: string; username: string | null; password: string | null }[]> {
   const store = await openKeyStore(new Uint8Array(await readFile(join(profile, 'key4.db'))));
   if (store.state !== 'ready') throw new Error(`key4.db is ${store.state}`);
-  const data = JSON.parse(await readFile(join(profile, 'logins.json'), 'utf8')) as { logins: { hostname: string; encryptedUsername: string; encryptedPassword: string }[] };
-  return data.logins.map((l) => ({ origin: l.hostname, username: decryptSdr(l.encryptedUsername, store.keys), password: decryptSdr(l.encryptedPassword, store.keys) }));
+  const data = JSON.parse(await readFile(join(profile, 'logins.json'), 'utf8')) as {
+    logins: { hostname: string; encryptedUsername: string; encryptedPassword: string }[];
+  };
+  return data.logins.map((l) => ({
+    origin: l.hostname,
+    username: decryptSdr(l.encryptedUsername, store.keys),
+    password: decryptSdr(l.encryptedPassword, store.keys),
+  }));
 }
 
 function thunderbirdCard(page: Page) {
@@ -57,7 +69,9 @@ function thunderbirdCard(page: Page) {
 }
 
 function accountRow(page: Page, who: string) {
-  return thunderbirdCard(page).getByRole('row').filter({ has: page.getByRole('rowheader', { name: new RegExp(`^${who.replaceAll('.', '\\.')}`) }) });
+  return thunderbirdCard(page)
+    .getByRole('row')
+    .filter({ has: page.getByRole('rowheader', { name: new RegExp(`^${who.replaceAll('.', '\\.')}`) }) });
 }
 
 function clipboardText(page: Page): Promise<string> {

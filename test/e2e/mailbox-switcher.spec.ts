@@ -141,7 +141,10 @@ test.describe('in English', () => {
     const banner = page.getByRole('banner');
     await expect(banner).toContainText(office);
     await banner.getByRole('button', { name: 'Switch mailbox' }).click();
-    await banner.getByRole('group', { name: 'Signed in in this window' }).getByRole('button', { name: `Switch to ${zhang}` }).click();
+    await banner
+      .getByRole('group', { name: 'Signed in in this window' })
+      .getByRole('button', { name: `Switch to ${zhang}` })
+      .click();
     await expect(banner).toContainText(zhang);
 
     // Zhang Wei, in another browser, signs out every other session.
@@ -165,7 +168,9 @@ test.describe('in English', () => {
 
     // Five in one window at most: the switcher says so and offers no sixth, and the backend refuses one.
     for (const address of ['one@cstnet.cn', 'two@cstnet.cn', 'three@cstnet.cn', 'four@cstnet.cn']) await registerMailbox(page, app, address);
-    await expect(callApi(page, app, 'auth:register', { address: 'five@cstnet.cn', password: testPassword, confirmation: testPassword })).rejects.toThrow('mailbox-limit-reached');
+    await expect(callApi(page, app, 'auth:register', { address: 'five@cstnet.cn', password: testPassword, confirmation: testPassword })).rejects.toThrow(
+      'mailbox-limit-reached',
+    );
     await page.reload();
     await banner.getByRole('button', { name: 'Switch mailbox' }).click();
     await expect(menu.getByRole('listitem')).toHaveCount(5);

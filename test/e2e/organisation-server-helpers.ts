@@ -24,7 +24,10 @@ export interface RunningOrganisation {
   stop(): Promise<void>;
 }
 
-export async function startOrganisation(mailboxes: readonly { readonly address: string; readonly displayName: string }[], password: string): Promise<RunningOrganisation> {
+export async function startOrganisation(
+  mailboxes: readonly { readonly address: string; readonly displayName: string }[],
+  password: string,
+): Promise<RunningOrganisation> {
   let postgres: RunningPostgres | undefined;
   let server: ChildProcess | undefined;
   const work = await mkdtemp(join(tmpdir(), 'mailwarden-e2e-organisation-'));
@@ -53,7 +56,9 @@ export async function startOrganisation(mailboxes: readonly { readonly address: 
     const imported = await runInProcessGroup(process.execPath, ['out/main/cli.js', 'import-mailboxes', staff, ...organisation], process.env, 60_000);
     expect(imported.stdout, imported.stderr).toBe(`Imported ${mailboxes.length} mailbox${mailboxes.length === 1 ? '' : 'es'}.\n`);
     await mkdir(join(work, 'data'));
-    const child = spawn(process.execPath, ['out/main/cli.js', 'server', '--listen', '127.0.0.1:0', '--data-dir', join(work, 'data'), ...organisation], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['out/main/cli.js', 'server', '--listen', '127.0.0.1:0', '--data-dir', join(work, 'data'), ...organisation], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     server = child;
     child.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
     const origin = await new Promise<string>((resolve, reject) => {

@@ -130,7 +130,9 @@ test.describe('the organisation server', () => {
     expect(new URL(data.url).origin).toBe(origin);
 
     // The phone's Safari: the profile once, with the password in it; then nothing.
-    const phone = await browser.newContext({ userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1' });
+    const phone = await browser.newContext({
+      userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1',
+    });
     const fetched = await phone.request.get(data.url);
     expect(fetched.status()).toBe(200);
     expect(fetched.headers()['content-type']).toBe('application/x-apple-aspen-config');

@@ -52,7 +52,12 @@ async function settled(page: Page): Promise<void> {
 async function shoot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: `${root}test-results/screenshots/gallery/${name}.png`, fullPage: true });
   const { violations } = await new AxeBuilder({ page }).analyze();
-  expect.soft(violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), name).toEqual([]);
+  expect
+    .soft(
+      violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
+      name,
+    )
+    .toEqual([]);
 }
 
 for (const locale of ['zh-CN', 'en'] as const) {

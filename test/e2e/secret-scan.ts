@@ -116,7 +116,13 @@ export async function scanRun(dir: string, evidence = join(dir, '..', 'evidence'
       bytes += data.length;
       if (target.kind === 'host-log') {
         // The token URL line is printed on purpose (see above); every other line is scanned.
-        data = Buffer.from(data.toString('utf8').split('\n').filter((line) => !/^Open: \S+$/.test(line)).join('\n'));
+        data = Buffer.from(
+          data
+            .toString('utf8')
+            .split('\n')
+            .filter((line) => !/^Open: \S+$/.test(line))
+            .join('\n'),
+        );
       }
       const found = new Map<string, number>();
       for (const { secret, forms } of needles) {

@@ -48,7 +48,7 @@ test.describe('a desktop against the organisation server', () => {
     await organisation?.stop();
   });
 
-  test('signs in, binds a phone and makes a client password on the server, and remembers it in this computer\'s keychain', async ({ page }) => {
+  test("signs in, binds a phone and makes a client password on the server, and remembers it in this computer's keychain", async ({ page }) => {
     test.setTimeout(90_000);
     const { app } = desktop;
     expect(app.output.join('\n')).toContain(`Organisation server: ${origin}`);
@@ -90,7 +90,7 @@ test.describe('a desktop against the organisation server', () => {
     expect((await readdir(app.dataDir)).filter((name) => !/^(settings\.json|logs|home|keyring)$/.test(name))).toEqual([]);
   });
 
-  test('adds a second mailbox in the same window on the server, and each page shows the active one\'s own', async ({ page }) => {
+  test("adds a second mailbox in the same window on the server, and each page shows the active one's own", async ({ page }) => {
     await page.goto(desktop.app.url);
     await page.getByLabel('邮箱地址').fill(address);
     await page.getByLabel('邮箱密码').fill(password);

@@ -13,7 +13,12 @@ const address = 'zhang.wei@cstnet.cn';
 const firefox = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
 
 /** The mailbox signed in here and in `count` more browsers (Firefox 128), each on the overview. */
-async function signedInElsewhere(browser: Browser, page: Page, app: RunningApp, { count = 1, english = false } = {}): Promise<{ contexts: BrowserContext[]; pages: Page[] }> {
+async function signedInElsewhere(
+  browser: Browser,
+  page: Page,
+  app: RunningApp,
+  { count = 1, english = false } = {},
+): Promise<{ contexts: BrowserContext[]; pages: Page[] }> {
   await registerMailbox(page, app, address);
   // The language is this computer's setting (one host): every browser here shows it.
   if (english) await callApi(page, app, 'settings:update', { locale: 'en' });

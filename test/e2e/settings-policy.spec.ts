@@ -109,7 +109,10 @@ test.describe('with an enforcing policy from IT', () => {
     // Said to be changeable only where the app has the control, with the way there; a recommended
     // value without one (none here) would carry no such link.
     await expect(section.getByText('本应用中可以改用其他值的项目，附有前往该处的链接。')).toBeVisible();
-    await expect(fact(section, '客户端专用密码默认有效期（天）').getByRole('link', { name: '生成客户端专用密码时可另选' })).toHaveAttribute('href', '#/client-passwords');
+    await expect(fact(section, '客户端专用密码默认有效期（天）').getByRole('link', { name: '生成客户端专用密码时可另选' })).toHaveAttribute(
+      'href',
+      '#/client-passwords',
+    );
     // What IT left out keeps its default, unmarked; secrets show only whether they are set.
     await expect(fact(section, '客户端专用密码数量上限')).toHaveText('20');
     await expect(fact(section, '短信 Webhook URL')).toHaveText('未设置');

@@ -203,10 +203,16 @@ test('the level table says exactly what the shared rule allows', async ({ page, 
   await expect(headers).toHaveCount(1 + grantLevels.length);
   for (const [index, level] of grantLevels.entries()) await expect(headers.nth(index + 1)).toContainText(levelNames[level]);
   for (const action of grantActions) {
-    const cells = table.getByRole('row').filter({ has: page.getByRole('rowheader', { name: actionNames[action], exact: true }) }).getByRole('cell');
+    const cells = table
+      .getByRole('row')
+      .filter({ has: page.getByRole('rowheader', { name: actionNames[action], exact: true }) })
+      .getByRole('cell');
     for (const [index, level] of grantLevels.entries()) await expect(cells.nth(index)).toContainText(may(level, action) ? '可以' : '不可以');
   }
-  const sent = table.getByRole('row').filter({ has: page.getByRole('rowheader', { name: '发出的邮件在收件人处如何显示' }) }).getByRole('cell');
+  const sent = table
+    .getByRole('row')
+    .filter({ has: page.getByRole('rowheader', { name: '发出的邮件在收件人处如何显示' }) })
+    .getByRole('cell');
   await expect(sent.nth(0)).toHaveText('不能发信');
   await expect(sent.nth(1)).toContainText('Sender 是被共享人');
   await expect(sent.nth(2)).toContainText('没有 Sender');
@@ -248,7 +254,9 @@ test.describe('when the mail server opens shared mailboxes (policy mailServer.sh
     await expect(row).toContainText('尚未在邮件服务器上生效：正在写入');
     await expect(row).not.toContainText('已可在邮件客户端中打开');
     await other.reload();
-    await expect(other.getByRole('region', { name: '共享邮箱', exact: true }).getByRole('row').filter({ hasText: owner })).toContainText('尚未在邮件服务器上生效：正在写入');
+    await expect(other.getByRole('region', { name: '共享邮箱', exact: true }).getByRole('row').filter({ hasText: owner })).toContainText(
+      '尚未在邮件服务器上生效：正在写入',
+    );
 
     const english = await browser.newContext({ locale: 'en-US' });
     const ownerInEnglish = await english.newPage();
@@ -256,7 +264,9 @@ test.describe('when the mail server opens shared mailboxes (policy mailServer.sh
     await callApi(ownerInEnglish, app, 'settings:update', { locale: 'en' });
     await ownerInEnglish.goto(app.url);
     await openSection(ownerInEnglish, 'Shared mailboxes');
-    await expect(ownerInEnglish.getByRole('region', { name: 'Shared by me' }).getByRole('row').filter({ hasText: colleague })).toContainText('Not on the mail server yet: being applied');
+    await expect(ownerInEnglish.getByRole('region', { name: 'Shared by me' }).getByRole('row').filter({ hasText: colleague })).toContainText(
+      'Not on the mail server yet: being applied',
+    );
     await callApi(ownerInEnglish, app, 'settings:update', { locale: 'zh-CN' });
     await english.close();
   });

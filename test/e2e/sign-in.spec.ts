@@ -188,10 +188,12 @@ test('five wrong passwords lock the mailbox, shown with the time left counting d
 
   // Even the right password is refused while the lock lasts (the backend says so too).
   expect(
-    (await page.request.post(`${app.origin}/api/auth:sign-in`, {
-      headers: { Authorization: `Bearer ${app.token}` },
-      data: { address, password: testPassword },
-    }).then((r) => r.json())) as unknown,
+    (await page.request
+      .post(`${app.origin}/api/auth:sign-in`, {
+        headers: { Authorization: `Bearer ${app.token}` },
+        data: { address, password: testPassword },
+      })
+      .then((r) => r.json())) as unknown,
   ).toMatchObject({ ok: false, code: 'mailbox-locked' });
 
   // The lock belongs to that mailbox: another address can be tried.

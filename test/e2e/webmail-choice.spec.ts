@@ -20,7 +20,15 @@ test('the person hands accounts to the web mail on the sign-in screen, and takes
   await page.getByRole('button', { name: '继续' }).click();
   await expect(page.getByText('邮箱：zhang.wei@cstnet.cn')).toBeVisible();
   // The security log is the web mail's: the guide has no such section.
-  await expect(page.getByRole('navigation').getByRole('link')).toHaveText(['概览', '二次验证', '客户端专用密码', '邮件客户端', '可信任设备', '共享邮箱', '设置']);
+  await expect(page.getByRole('navigation').getByRole('link')).toHaveText([
+    '概览',
+    '二次验证',
+    '客户端专用密码',
+    '邮件客户端',
+    '可信任设备',
+    '共享邮箱',
+    '设置',
+  ]);
 
   await openSection(page, '设置');
   await expect(page.getByRole('heading', { name: '由谁管理您的帐户' })).toBeVisible();

@@ -43,7 +43,10 @@ const mine: FixtureAccount = { address, displayName: '张伟', password: oldMain
 async function writeThunderbirdProfile(): Promise<void> {
   await rm(thunderbirdRoot, { recursive: true, force: true });
   await mkdir(thunderbirdProfile, { recursive: true });
-  await writeFile(join(thunderbirdRoot, 'profiles.ini'), '[Profile0]\nName=default-release\nIsRelative=1\nPath=Profiles/ab12cd34.default-release\nDefault=1\n\n[General]\nStartWithLastProfile=1\nVersion=2\n');
+  await writeFile(
+    join(thunderbirdRoot, 'profiles.ini'),
+    '[Profile0]\nName=default-release\nIsRelative=1\nPath=Profiles/ab12cd34.default-release\nDefault=1\n\n[General]\nStartWithLastProfile=1\nVersion=2\n',
+  );
   await writeFile(join(thunderbirdProfile, 'prefs.js'), prefsJs.replaceAll('zhang.san@cstnet.cn', address));
   await writeFile(join(thunderbirdProfile, 'key4.db'), await keyDb());
   await writeFile(join(thunderbirdProfile, 'logins.json'), loginsJson([login(1, 'imap://mail.cstnet.cn', address, oldMainPassword)]));
@@ -53,8 +56,14 @@ async function writeThunderbirdProfile(): Promise<void> {
 async function thunderbirdLogins(): Promise<{ origin: string; username: string | null; password: string | null }[]> {
   const store = await openKeyStore(new Uint8Array(await readFile(join(thunderbirdProfile, 'key4.db'))));
   if (store.state !== 'ready') throw new Error(`key4.db is ${store.state}`);
-  const data = JSON.parse(await readFile(join(thunderbirdProfile, 'logins.json'), 'utf8')) as { logins: { hostname: string; encryptedUsername: string; encryptedPassword: string }[] };
-  return data.logins.map((l) => ({ origin: l.hostname, username: decryptSdr(l.encryptedUsername, store.keys), password: decryptSdr(l.encryptedPassword, store.keys) }));
+  const data = JSON.parse(await readFile(join(thunderbirdProfile, 'logins.json'), 'utf8')) as {
+    logins: { hostname: string; encryptedUsername: string; encryptedPassword: string }[];
+  };
+  return data.logins.map((l) => ({
+    origin: l.hostname,
+    username: decryptSdr(l.encryptedUsername, store.keys),
+    password: decryptSdr(l.encryptedPassword, store.keys),
+  }));
 }
 
 /** The profile folder's files and their bytes: compared before and after to show nothing was written. */
@@ -87,8 +96,12 @@ async function acceptOnly(password: string): Promise<void> {
 
 test.describe(`a mail system whose web mail manages accounts${skipReason ? ` (skipped: ${skipReason})` : ''}`, () => {
   test.skip(skipReason !== '', skipReason);
-  test.use({ locale: 'en-US', hostArgs: ['--policy', policyFile, '--foxmail-root', foxmailRoot, '--thunderbird-root', thunderbirdRoot],
-    hostEnv: { HOME: home }, permissions: ['clipboard-read', 'clipboard-write'] });
+  test.use({
+    locale: 'en-US',
+    hostArgs: ['--policy', policyFile, '--foxmail-root', foxmailRoot, '--thunderbird-root', thunderbirdRoot],
+    hostEnv: { HOME: home },
+    permissions: ['clipboard-read', 'clipboard-write'],
+  });
 
   test.beforeAll(async () => {
     recordSecret('client-password', clientPassword);
@@ -157,11 +170,16 @@ test.describe(`a mail system whose web mail manages accounts${skipReason ? ` (sk
   }
 
   function foxmailRow(page: Page) {
-    return page.getByRole('region', { name: 'Foxmail', exact: true }).getByRole('row').filter({ has: page.getByRole('rowheader', { name: new RegExp(`^${address.replace('.', '\\.')}`) }) });
+    return page
+      .getByRole('region', { name: 'Foxmail', exact: true })
+      .getByRole('row')
+      .filter({ has: page.getByRole('rowheader', { name: new RegExp(`^${address.replace('.', '\\.')}`) }) });
   }
 
   async function putIntoFoxmail(page: Page, name: string): Promise<void> {
-    await foxmailRow(page).getByRole('button', { name: `Put “${name}” into the Foxmail account ${address}` }).click();
+    await foxmailRow(page)
+      .getByRole('button', { name: `Put “${name}” into the Foxmail account ${address}` })
+      .click();
     await page.getByRole('dialog', { name: 'Write the password into this Foxmail account?' }).getByRole('button', { name: 'Write' }).click();
   }
 
@@ -170,7 +188,9 @@ test.describe(`a mail system whose web mail manages accounts${skipReason ? ` (sk
   }
 
   async function putIntoThunderbird(page: Page, name: string): Promise<void> {
-    const row = thunderbirdCard(page).getByRole('row').filter({ has: page.getByRole('rowheader', { name: new RegExp(`^${address.replace('.', '\\.')}`) }) });
+    const row = thunderbirdCard(page)
+      .getByRole('row')
+      .filter({ has: page.getByRole('rowheader', { name: new RegExp(`^${address.replace('.', '\\.')}`) }) });
     await row.getByRole('button', { name: `Put “${name}” into the Thunderbird account ${address}` }).click();
     await page.getByRole('dialog', { name: 'Save the password in this Thunderbird account?' }).getByRole('button', { name: 'Save' }).click();
   }
@@ -266,7 +286,10 @@ test.describe(`a mail system whose web mail manages accounts${skipReason ? ` (sk
     expect(await thunderbirdFiles()).toEqual(before);
   });
 
-  test('a client password revoked on the web mail after it was checked is refused when it is put in, and Foxmail and Thunderbird keep their files', async ({ page, app }) => {
+  test('a client password revoked on the web mail after it was checked is refused when it is put in, and Foxmail and Thunderbird keep their files', async ({
+    page,
+    app,
+  }) => {
     const before = await thunderbirdFiles();
     await giveAddress(page, app.url);
     await paste(page, 'Foxmail at the office', pasted);

@@ -2,7 +2,15 @@
  * A whole core for tests: the real nedb store in memory, a fake clock, the real CSPRNG, an SMS
  * gateway that keeps what it was asked to send, and the default policy unless told otherwise.
  */
-import { createCoreContext, SmsDeliveryError, type CoreContext, type CorePorts, type SmsDelivery, type SmsGateway, type SmsMessage } from '../../electron/core/context';
+import {
+  createCoreContext,
+  SmsDeliveryError,
+  type CoreContext,
+  type CorePorts,
+  type SmsDelivery,
+  type SmsGateway,
+  type SmsMessage,
+} from '../../electron/core/context';
 import { testScrypt } from './scrypt';
 import { defaultPolicy, type Policy } from '../../electron/core/policy';
 import { silentLogger, type Logger } from '../../electron/core/ports';
@@ -27,7 +35,10 @@ export class RecordingSms implements SmsGateway {
   }
   /** Like the local outbox: what a mailbox was sent, newest first. */
   async read(mailbox: string): Promise<SmsDelivery[]> {
-    return this.sent.filter((m) => m.mailbox === mailbox).map((m) => ({ ...m, at: 0 })).reverse();
+    return this.sent
+      .filter((m) => m.mailbox === mailbox)
+      .map((m) => ({ ...m, at: 0 }))
+      .reverse();
   }
   /** The six-digit code in the last message to a phone. */
   lastCode(phone?: string): string {
@@ -53,20 +64,25 @@ export async function testCore(options: { policy?: Partial<Policy>; logger?: Log
   const organisation = process.env.MAILWARDEN_TEST_STORE === 'postgres';
   const store = organisation ? await freshPostgresStore() : (await openEmbeddedStore(undefined, silentLogger)).store;
   let policy: Policy = { ...defaultPolicy, ...options.policy };
-  const core = createCoreContext({
-    store,
-    clock,
-    random: cryptoRandom,
-    sms,
-    keys: { mac: cryptoRandom.bytes(32) },
-    logger: options.logger ?? silentLogger,
-    policy: () => policy,
-  }, {
-    scrypt: testScrypt,
-    // On the organisation's store, sessions live in it too, as every server process shares them;
-    // a year, so the suites' long jumps of the clock (grace periods, trusted devices) keep them.
-    ...(organisation ? { sessions: (ports: CorePorts) => new StoredSessions(ports.store, ports.keys.mac, ports.clock, { sessionLifetimeMs: 365 * 86_400_000 }) } : {}),
-  });
+  const core = createCoreContext(
+    {
+      store,
+      clock,
+      random: cryptoRandom,
+      sms,
+      keys: { mac: cryptoRandom.bytes(32) },
+      logger: options.logger ?? silentLogger,
+      policy: () => policy,
+    },
+    {
+      scrypt: testScrypt,
+      // On the organisation's store, sessions live in it too, as every server process shares them;
+      // a year, so the suites' long jumps of the clock (grace periods, trusted devices) keep them.
+      ...(organisation
+        ? { sessions: (ports: CorePorts) => new StoredSessions(ports.store, ports.keys.mac, ports.clock, { sessionLifetimeMs: 365 * 86_400_000 }) }
+        : {}),
+    },
+  );
   return {
     core,
     clock,

@@ -27,9 +27,7 @@ export interface FixtureAccount {
 /** Value types of a v7 record (see profile-format.ts for which are from public sources and which are assumed). */
 const recordType = { utf8: 0x100, utf16: 0x08, int: 0x03, bool: 0x0b } as const;
 
-export type FixtureRecord =
-  | { key: string; type: 'utf8' | 'utf16'; value: string }
-  | { key: string; type: 'int' | 'bool'; value: number };
+export type FixtureRecord = { key: string; type: 'utf8' | 'utf16'; value: string } | { key: string; type: 'int' | 'bool'; value: number };
 
 const v7Key = [0x7e, 0x46, 0x40, 0x37, 0x25, 0x6d, 0x24, 0x7e]; // '~F@7%m$~'
 const v6Key = [0x7e, 0x64, 0x72, 0x61, 0x47, 0x6f, 0x6e, 0x7e]; // '~draGon~'

@@ -72,7 +72,10 @@ export function fakeMailClientPorts(scheduler: Scheduler = new FakeClock()): Fak
       },
       names: async (address) => {
         up();
-        return [...keychain.keys()].filter((key) => key.startsWith(`${address}/`)).map((key) => key.slice(address.length + 1)).sort();
+        return [...keychain.keys()]
+          .filter((key) => key.startsWith(`${address}/`))
+          .map((key) => key.slice(address.length + 1))
+          .sort();
       },
       forget: async (address, name) => {
         up();

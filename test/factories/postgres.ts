@@ -18,7 +18,8 @@ const bin = process.env.MAILWARDEN_PG_BIN ?? '/usr/lib/postgresql/15/bin';
 /** Why PostgreSQL cannot run here, or '' when it can. */
 export function postgresSkipReason(): string {
   if (process.platform !== 'linux') return 'Linux only';
-  if (!existsSync(join(bin, 'initdb')) || !existsSync(join(bin, 'postgres'))) return `PostgreSQL 15 is not installed (no ${bin}/initdb; .ci/run installs postgresql-15)`;
+  if (!existsSync(join(bin, 'initdb')) || !existsSync(join(bin, 'postgres')))
+    return `PostgreSQL 15 is not installed (no ${bin}/initdb; .ci/run installs postgresql-15)`;
   if (process.getuid?.() === 0 && spawnSync('id', ['-u', 'postgres']).status !== 0) return 'running as root and there is no postgres user to run the server as';
   return '';
 }
@@ -57,13 +58,33 @@ export async function startPostgres(): Promise<RunningPostgres> {
   const user = runAs();
   if (user) await chown(folder, user.uid, user.gid);
   const options = { ...(user ?? {}), env: { ...process.env, LC_ALL: 'C' } };
-  const init = spawnSync(join(bin, 'initdb'), ['-D', data, '-U', 'mailwarden', '--auth=trust', '--no-sync', '-E', 'UTF8', '--locale=C'], { ...options, encoding: 'utf8' });
+  const init = spawnSync(join(bin, 'initdb'), ['-D', data, '-U', 'mailwarden', '--auth=trust', '--no-sync', '-E', 'UTF8', '--locale=C'], {
+    ...options,
+    encoding: 'utf8',
+  });
   if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr}`);
   const port = await freePort();
   const child: ChildProcess = spawn(
     join(bin, 'postgres'),
     // A test cluster: no durability work, loopback and a socket in its own folder only.
-    ['-D', data, '-p', String(port), '-h', '127.0.0.1', '-k', folder, '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200'],
+    [
+      '-D',
+      data,
+      '-p',
+      String(port),
+      '-h',
+      '127.0.0.1',
+      '-k',
+      folder,
+      '-c',
+      'fsync=off',
+      '-c',
+      'synchronous_commit=off',
+      '-c',
+      'full_page_writes=off',
+      '-c',
+      'max_connections=200',
+    ],
     { ...options, detached: true, stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let log = '';

@@ -13,14 +13,17 @@ export function fixedRegistryReader(keys: Readonly<Record<string, RegistryKey | 
 }
 
 /** Builds a RegistryKey from plain data (tests and fixtures): strings, numbers, string arrays, nested objects as subkeys. */
-export function registryKeyOf(spec: Readonly<Record<string, string | number | readonly string[] | { expand: string } | Readonly<Record<string, unknown>>>>): RegistryKey {
+export function registryKeyOf(
+  spec: Readonly<Record<string, string | number | readonly string[] | { expand: string } | Readonly<Record<string, unknown>>>>,
+): RegistryKey {
   const values = new Map<string, RegistryData>();
   const subkeys = new Map<string, RegistryKey>();
   for (const [name, value] of Object.entries(spec)) {
     if (typeof value === 'string') values.set(name, { type: 'string', data: value });
     else if (typeof value === 'number') values.set(name, { type: 'number', data: value });
     else if (Array.isArray(value)) values.set(name, { type: 'multi-string', data: value as readonly string[] });
-    else if (typeof (value as { expand?: unknown }).expand === 'string') values.set(name, { type: 'expand-string', data: (value as { expand: string }).expand });
+    else if (typeof (value as { expand?: unknown }).expand === 'string')
+      values.set(name, { type: 'expand-string', data: (value as { expand: string }).expand });
     else subkeys.set(name, registryKeyOf(value as Record<string, string>));
   }
   return { values, subkeys };

@@ -41,7 +41,10 @@ export interface LoggedLine {
 
 export function recordingLogger(): Logger & { lines: LoggedLine[] } {
   const lines: LoggedLine[] = [];
-  const at = (level: LoggedLine['level']) => (message: string, fields: Record<string, unknown> = {}) => lines.push({ level, message, fields });
+  const at =
+    (level: LoggedLine['level']) =>
+    (message: string, fields: Record<string, unknown> = {}) =>
+      lines.push({ level, message, fields });
   return { lines, info: at('info'), warn: at('warn'), error: at('error') };
 }
 

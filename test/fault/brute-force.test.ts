@@ -40,7 +40,13 @@ interface Event {
 async function setup() {
   const test = await testCore();
   const dispatch = createDispatcher(
-    createHandlers({ mailClients: fakeMailClientPorts(), environment: testEnvironment(), settingsStore: new MemorySettingsStore(), logger: silentLogger, core: test.core }),
+    createHandlers({
+      mailClients: fakeMailClientPorts(),
+      environment: testEnvironment(),
+      settingsStore: new MemorySettingsStore(),
+      logger: silentLogger,
+      core: test.core,
+    }),
     silentLogger,
   );
   const send = (channel: string, request: unknown, who: CallContext) => dispatch(channel, request, who) as Promise<Result<Record<string, unknown>>>;
@@ -91,7 +97,8 @@ function guess(n: number, right: readonly string[]): string {
   }
 }
 
-const count = (events: Event[], kind: string, outcome?: string) => events.filter((e) => e.kind === kind && (outcome === undefined || e.outcome === outcome)).length;
+const count = (events: Event[], kind: string, outcome?: string) =>
+  events.filter((e) => e.kind === kind && (outcome === undefined || e.outcome === outcome)).length;
 
 describe('an attacker guessing the password', () => {
   it('gets 5 guesses per lock, never in with the right one while locked, and every guess and lock is in the log', async () => {
@@ -120,7 +127,10 @@ describe('an attacker guessing the password', () => {
     for (const at of checked) expect(checked.filter((t) => t >= at && t < at + lockout.windowMin * 60_000).length).toBeLessThanOrEqual(lockout.failures);
     // Once the lock has run out the owner gets in with the right password.
     clock.advanceMinutes(lockout.lockMin);
-    expect(await send('auth:sign-in', { address, password }, testCall({ connection: 'owner-again' }))).toMatchObject({ ok: true, data: { status: 'signed-in' } });
+    expect(await send('auth:sign-in', { address, password }, testCall({ connection: 'owner-again' }))).toMatchObject({
+      ok: true,
+      data: { status: 'signed-in' },
+    });
   });
 
   it('closes the mail protocols too while locked, and a main password never opens IMAP once 2FA is on', async () => {
@@ -135,7 +145,12 @@ describe('an attacker guessing the password', () => {
     // Right or wrong, the main password is refused over IMAP: with 2FA on, only client passwords work there.
     for (let n = 0; n < 50; n += 1) expect((await login(n === 25 ? password : `imap-guess-${n}`)).ok).toBe(false);
     const events = (await log(owner)).filter((e) => e.at >= start);
-    expect(events.filter((e) => e.kind === 'client-password-rejected').map((e) => e.detail.reason).sort()).toEqual(['locked', 'main-password-with-2fa', 'wrong']);
+    expect(
+      events
+        .filter((e) => e.kind === 'client-password-rejected')
+        .map((e) => e.detail.reason)
+        .sort(),
+    ).toEqual(['locked', 'main-password-with-2fa', 'wrong']);
     expect(count(events, 'mailbox-locked', 'failure')).toBe(1);
   });
 });

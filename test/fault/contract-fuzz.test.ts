@@ -112,7 +112,11 @@ beforeAll(async () => {
   dispatch = createDispatcher(createHandlers({ mailClients: ports, environment: testEnvironment(), settingsStore: settings, logger, core: test.core }), logger);
   const password = 'Alice-main-password-1';
   await call('auth:register', { address: 'alice@example.cn', password, confirmation: password }, alice);
-  await call('auth:register', { address: 'bob@example.cn', password: 'Bob-main-password-22', confirmation: 'Bob-main-password-22' }, testCall({ connection: 'bob' }));
+  await call(
+    'auth:register',
+    { address: 'bob@example.cn', password: 'Bob-main-password-22', confirmation: 'Bob-main-password-22' },
+    testCall({ connection: 'bob' }),
+  );
   await call('two-factor:start-phone-binding', { phone: '+86 139 1234 5678' }, alice);
   await call('two-factor:confirm-phone-binding', { code: test.sms.lastCode() }, alice);
   await call('client-passwords:create', { name: 'Foxmail 办公室' }, alice);
@@ -124,34 +128,38 @@ beforeAll(async () => {
 const perChannel = Math.ceil(FUZZ_CASES / channelNames.length);
 
 describe(`${perChannel * channelNames.length} malformed requests through the dispatcher (seed ${seed})`, () => {
-  it('answers each with a typed error and changes nothing', async () => {
-    const pick = picker(prng(seed));
-    let wellTyped = 0;
-    for (const channel of channelNames) {
-      const definition = contract[channel];
-      const declared = new Set<string>([...genericErrors, ...definition.errors]);
-      declared.delete('internal');
-      const before = await snapshot();
-      for (let n = 0; n < perChannel; n += 1) {
-        const { request, typed } = nextRequest(channel, pick);
-        if (typed) wellTyped += 1;
-        const who = typed || pick.chance(0.5) ? anonymous : alice;
-        const where = `${channel} case ${n} (seed ${seed}, ${shapeOf(request)}, ${who.connection})`;
-        const result = await dispatch(channel, request, who);
-        if (typed) {
-          expect(result.ok, where).toBe(false);
-          expect(declared, where).toContain((result as { code: string }).code);
-        } else {
-          expect(result, where).toMatchObject({ ok: false, code: 'invalid-request' });
+  it(
+    'answers each with a typed error and changes nothing',
+    async () => {
+      const pick = picker(prng(seed));
+      let wellTyped = 0;
+      for (const channel of channelNames) {
+        const definition = contract[channel];
+        const declared = new Set<string>([...genericErrors, ...definition.errors]);
+        declared.delete('internal');
+        const before = await snapshot();
+        for (let n = 0; n < perChannel; n += 1) {
+          const { request, typed } = nextRequest(channel, pick);
+          if (typed) wellTyped += 1;
+          const who = typed || pick.chance(0.5) ? anonymous : alice;
+          const where = `${channel} case ${n} (seed ${seed}, ${shapeOf(request)}, ${who.connection})`;
+          const result = await dispatch(channel, request, who);
+          if (typed) {
+            expect(result.ok, where).toBe(false);
+            expect(declared, where).toContain((result as { code: string }).code);
+          } else {
+            expect(result, where).toMatchObject({ ok: false, code: 'invalid-request' });
+          }
         }
+        expect(await snapshot(), `the state after ${channel}'s batch`).toBe(before);
       }
-      expect(await snapshot(), `the state after ${channel}'s batch`).toBe(before);
-    }
-    expect(logger.lines.filter((line) => line.level === 'error')).toEqual([]);
-    // Most requests are refused by the schema; some well-typed ones must reach the handlers.
-    expect(wellTyped).toBeGreaterThan(channelNames.length);
-    // The limit only catches a hang; it grows with the case count for the long run.
-  }, Math.max(120_000, FUZZ_CASES * 5));
+      expect(logger.lines.filter((line) => line.level === 'error')).toEqual([]);
+      // Most requests are refused by the schema; some well-typed ones must reach the handlers.
+      expect(wellTyped).toBeGreaterThan(channelNames.length);
+      // The limit only catches a hang; it grows with the case count for the long run.
+    },
+    Math.max(120_000, FUZZ_CASES * 5),
+  );
 
   it('fuzzes an unknown or odd channel name into unknown-channel', async () => {
     const pick = picker(prng(seed ^ 0x5a5a));
@@ -185,7 +193,13 @@ describe(`${perChannel * channelNames.length} malformed requests through the dis
 function postChannel(port: number, channel: string, body: string | Buffer, headers: Record<string, string>): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(
-      { host: '127.0.0.1', port, method: 'POST', path: `/api/${encodeURIComponent(channel)}`, headers: { Host: `127.0.0.1:${port}`, 'Content-Type': 'application/json', ...headers } },
+      {
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: `/api/${encodeURIComponent(channel)}`,
+        headers: { Host: `127.0.0.1:${port}`, 'Content-Type': 'application/json', ...headers },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -193,7 +207,9 @@ function postChannel(port: number, channel: string, body: string | Buffer, heade
       },
     );
     // The server may answer 413 and close before a huge body is all sent.
-    req.on('error', (error: NodeJS.ErrnoException) => (error.code === 'EPIPE' || error.code === 'ECONNRESET' ? resolve({ status: 413, body: '{"ok":false,"code":"invalid-request"}' }) : reject(error)));
+    req.on('error', (error: NodeJS.ErrnoException) =>
+      error.code === 'EPIPE' || error.code === 'ECONNRESET' ? resolve({ status: 413, body: '{"ok":false,"code":"invalid-request"}' }) : reject(error),
+    );
     req.end(body);
   });
 }
@@ -203,7 +219,11 @@ function postChannel(port: number, channel: string, body: string | Buffer, heade
  * typed error; nothing changes; nothing is logged as an error. `elsewhere`: channels the server
  * answers with one fixed code instead of running them (the organisation server's desktop-only).
  */
-async function fuzzOverHttp(post: (channel: string, body: string | Buffer) => Promise<{ status: number; body: string }>, salt: number, elsewhere: ReadonlyMap<string, string> = new Map()): Promise<void> {
+async function fuzzOverHttp(
+  post: (channel: string, body: string | Buffer) => Promise<{ status: number; body: string }>,
+  salt: number,
+  elsewhere: ReadonlyMap<string, string> = new Map(),
+): Promise<void> {
   const pick = picker(prng(seed ^ salt));
   const before = await snapshot();
   for (let n = 0; n < HTTP_SAMPLE; n += 1) {
@@ -299,5 +319,9 @@ describe(`a sample of ${HTTP_SAMPLE} through the organisation server`, () => {
 
   const post = (channel: string, body: string | Buffer) => postChannel(server.port, channel, body, { Authorization: `Bearer ${bearer}` });
 
-  it('answers each as JSON with a typed error and changes nothing', () => fuzzOverHttp(post, 0x5e7, new Map([...desktopOnlyChannels].map((channel) => [channel, 'desktop-only']))), Math.max(60_000, HTTP_SAMPLE * 200));
+  it(
+    'answers each as JSON with a typed error and changes nothing',
+    () => fuzzOverHttp(post, 0x5e7, new Map([...desktopOnlyChannels].map((channel) => [channel, 'desktop-only']))),
+    Math.max(60_000, HTTP_SAMPLE * 200),
+  );
 });

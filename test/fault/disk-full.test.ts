@@ -66,7 +66,10 @@ async function start(kind: 'tmpfs' | 'stub'): Promise<{ dataDir: string; backend
   if (disk.kind !== kind) return null;
   const dataDir = join(disk.root, 'data');
   backend = await openBackend(testEnvironment({ dataDir }), silentLogger, { clock: new FakeClock() });
-  for (const [who, call] of [['alice', alice], ['bob', bob]] as const) {
+  for (const [who, call] of [
+    ['alice', alice],
+    ['bob', bob],
+  ] as const) {
     const registered = await backend.dispatch('auth:register', { address: `${who}@example.cn`, password: password(who), confirmation: password(who) }, call);
     expect(registered.ok).toBe(true);
   }
@@ -101,7 +104,10 @@ for (const kind of ['tmpfs', 'stub'] as const) {
       const before = await changeUntilRefused(started.backend, started.grantId);
       // Reads still work, and show nothing of the refused write; a second try is refused the same way.
       expect(await snapshot(started.backend.core.store)).toEqual(before);
-      expect(await started.backend.dispatch('grants:change', { id: started.grantId, level: 'send-on-behalf' }, alice)).toEqual({ ok: false, code: 'storage-failed' });
+      expect(await started.backend.dispatch('grants:change', { id: started.grantId, level: 'send-on-behalf' }, alice)).toEqual({
+        ok: false,
+        code: 'storage-failed',
+      });
       expect(await snapshot(started.backend.core.store)).toEqual(before);
       await started.disk.free();
       await started.backend.close();
@@ -117,7 +123,11 @@ for (const kind of ['tmpfs', 'stub'] as const) {
       await started.disk.free();
       const changed = await started.backend.dispatch('grants:change', { id: started.grantId, level: 'send-on-behalf' }, alice);
       expect(changed).toMatchObject({ ok: true, data: { level: 'send-on-behalf' } });
-      const registered = await started.backend.dispatch('auth:register', { address: 'carol@example.cn', password: password('carol'), confirmation: password('carol') }, carol);
+      const registered = await started.backend.dispatch(
+        'auth:register',
+        { address: 'carol@example.cn', password: password('carol'), confirmation: password('carol') },
+        carol,
+      );
       expect(registered).toMatchObject({ ok: true, data: { status: 'signed-in', mailbox: 'carol@example.cn' } });
       expect(await started.backend.dispatch('grants:list-shared-with-me', {}, bob)).toMatchObject({
         ok: true,

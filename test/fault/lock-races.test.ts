@@ -38,7 +38,13 @@ async function world(): Promise<World> {
   await createMailbox(t.core, { address: alice, phone: '+8613912345678' });
   for (const address of colleagues) await createMailbox(t.core, { address });
   const dispatcher = createDispatcher(
-    createHandlers({ mailClients: fakeMailClientPorts(), environment: testEnvironment(), settingsStore: new MemorySettingsStore(), logger: silentLogger, core: t.core }),
+    createHandlers({
+      mailClients: fakeMailClientPorts(),
+      environment: testEnvironment(),
+      settingsStore: new MemorySettingsStore(),
+      logger: silentLogger,
+      core: t.core,
+    }),
     silentLogger,
   );
   let n = 0;
@@ -58,8 +64,10 @@ type Path = (w: World, i: number) => Promise<unknown>;
 
 let guesses = 0;
 
-const through = (channel: string, request: (w: World, i: number) => unknown): Path =>
-  async (w, i) => w.dispatch(channel, request(w, i), await w.session());
+const through =
+  (channel: string, request: (w: World, i: number) => unknown): Path =>
+  async (w, i) =>
+    w.dispatch(channel, request(w, i), await w.session());
 
 /** Every path that writes the store, each as a person or a mail server would start it. */
 const writingPaths: Record<string, Path> = {
@@ -76,13 +84,20 @@ const writingPaths: Record<string, Path> = {
   },
   'devices:remove-all': through('devices:remove-all', () => ({})),
   'two-factor:generate-backup-codes': through('two-factor:generate-backup-codes', () => ({})),
-  'auth:sign-in, wrong password': (w) => w.dispatch('auth:sign-in', { address: alice, password: 'wrong password' }, testCall({ connection: `guess-${(guesses += 1)}` })),
+  'auth:sign-in, wrong password': (w) =>
+    w.dispatch('auth:sign-in', { address: alice, password: 'wrong password' }, testCall({ connection: `guess-${(guesses += 1)}` })),
   'auth:sign-in, right password (sends a code)': (w) =>
     w.dispatch('auth:sign-in', { address: alice, password: defaultTestPassword }, testCall({ connection: `sign-in-${(guesses += 1)}` })),
-  'account:change-password, wrong current': through('account:change-password', () => ({ current: 'not it at all', next: 'a new long password 1', confirmation: 'a new long password 1' })),
+  'account:change-password, wrong current': through('account:change-password', () => ({
+    current: 'not it at all',
+    next: 'a new long password 1',
+    confirmation: 'a new long password 1',
+  })),
   'settings:update': through('settings:update', (_w, i) => (i % 2 ? { theme: 'dark' } : { locale: 'en' })),
-  'mail login, right client password': (w, i) => verifyMailLogin(w.t.core, { address: alice, secret: w.clientPassword, protocol: 'imap', clientAddress: `203.0.113.${i}` }),
-  'mail login, wrong password': (w, i) => verifyMailLogin(w.t.core, { address: alice, secret: `wrong-${i}`, protocol: 'smtp', clientAddress: `198.51.100.${i}` }),
+  'mail login, right client password': (w, i) =>
+    verifyMailLogin(w.t.core, { address: alice, secret: w.clientPassword, protocol: 'imap', clientAddress: `203.0.113.${i}` }),
+  'mail login, wrong password': (w, i) =>
+    verifyMailLogin(w.t.core, { address: alice, secret: `wrong-${i}`, protocol: 'smtp', clientAddress: `198.51.100.${i}` }),
   'activity prune (whole log)': (w) => w.t.core.activity.prune(),
 };
 
@@ -114,6 +129,9 @@ describe('the crowds the outside tester sent', () => {
     const crowd = Array.from({ length: 60 }, (_, i) => [writingPaths['grants:change']!(w, i), writingPaths['activity:list (prunes)']!(w, i)]).flat();
     const answers = await Promise.all(crowd);
     expect(answers.every((a) => (a as { ok: boolean }).ok)).toBe(true);
-    expect(await w.dispatch('grants:change', { id: w.grantId, level: 'read-only' }, await w.session())).toMatchObject({ ok: true, data: { level: 'read-only' } });
+    expect(await w.dispatch('grants:change', { id: w.grantId, level: 'read-only' }, await w.session())).toMatchObject({
+      ok: true,
+      data: { level: 'read-only' },
+    });
   });
 });

@@ -180,7 +180,11 @@ function typedValue(schema: AnySchema, pick: Pick): unknown {
       return Array.from({ length: pick(3) }, () => typedValue(schema.item!, pick));
     case 'strict_object':
     case 'object':
-      return Object.fromEntries(Object.entries(schema.entries!).map(([key, entry]) => [key, typedValue(entry, pick)]).filter(([, value]) => value !== undefined));
+      return Object.fromEntries(
+        Object.entries(schema.entries!)
+          .map(([key, entry]) => [key, typedValue(entry, pick)])
+          .filter(([, value]) => value !== undefined),
+      );
     case 'variant':
     case 'union':
       return typedValue(pick.one(schema.options as AnySchema[]), pick);

@@ -20,7 +20,12 @@ async function run(files: Record<string, string>, secrets: { kind: string; value
   await mkdir(lists, { recursive: true });
   for (const [name, text] of Object.entries(files)) await writeFile(join(name.endsWith('.log') ? lists : data, name), text);
   await writeFile(join(lists, 'secrets-1.jsonl'), secrets.map((s) => JSON.stringify(s)).join('\n'));
-  const targets = [{ kind: 'data-folder', path: data }, ...Object.keys(files).filter((n) => n.endsWith('.log')).map((n) => ({ kind: 'host-log', path: join(lists, n) }))];
+  const targets = [
+    { kind: 'data-folder', path: data },
+    ...Object.keys(files)
+      .filter((n) => n.endsWith('.log'))
+      .map((n) => ({ kind: 'host-log', path: join(lists, n) })),
+  ];
   await writeFile(join(lists, 'targets-1.jsonl'), targets.map((t) => JSON.stringify(t)).join('\n'));
   const outcome = await scanRun(lists);
   return { ...outcome, data, lists };
@@ -44,7 +49,11 @@ describe('the end-to-end secret scan', () => {
         { kind: 'seed', value: seed },
       ],
     );
-    expect(hits.map((hit) => hit.replace(/^.*\/data\//, ''))).toEqual(['store/a.db: password at byte 6', 'store/b.db: seed at byte 0', 'store/c.db: password at byte 0']);
+    expect(hits.map((hit) => hit.replace(/^.*\/data\//, ''))).toEqual([
+      'store/a.db: password at byte 6',
+      'store/b.db: seed at byte 0',
+      'store/c.db: password at byte 0',
+    ]);
     expect(hits.join('\n')).not.toContain(password);
   });
 
@@ -65,7 +74,11 @@ describe('the end-to-end secret scan', () => {
       },
       [{ kind: 'code', value: '123456' }],
     );
-    expect(hits.map((hit) => hit.replace(/^.*\/data\//, '')).sort()).toEqual(['path.txt: code at byte 7', 'query.txt: code at byte 5', 'sent.txt: code at byte 9']);
+    expect(hits.map((hit) => hit.replace(/^.*\/data\//, '')).sort()).toEqual([
+      'path.txt: code at byte 7',
+      'query.txt: code at byte 5',
+      'sent.txt: code at byte 9',
+    ]);
   });
 
   it('keeps a copy of each file it found a secret in, for whoever reads the failure', async () => {

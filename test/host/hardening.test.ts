@@ -49,8 +49,21 @@ beforeAll(async () => {
   await mkdir(join(root, 'renderer'), { recursive: true });
   await writeFile(join(root, 'renderer', 'index.html'), '<!doctype html><title>Mailwarden</title>');
   const { core } = await testCore();
-  const handlers = createHandlers({ mailClients: fakeMailClientPorts(), environment: testEnvironment(), settingsStore: new MemorySettingsStore(), logger: silentLogger, core });
-  host = await startHost({ dispatch: createDispatcher(handlers, silentLogger), deviceLabel: 'Linux · test-host', rendererDir: join(root, 'renderer'), token, logger, now: () => now });
+  const handlers = createHandlers({
+    mailClients: fakeMailClientPorts(),
+    environment: testEnvironment(),
+    settingsStore: new MemorySettingsStore(),
+    logger: silentLogger,
+    core,
+  });
+  host = await startHost({
+    dispatch: createDispatcher(handlers, silentLogger),
+    deviceLabel: 'Linux · test-host',
+    rendererDir: join(root, 'renderer'),
+    token,
+    logger,
+    now: () => now,
+  });
 });
 
 afterAll(async () => {
@@ -60,7 +73,11 @@ afterAll(async () => {
 
 describe('any request line', () => {
   it.each([
-    ['a malformed escape in an API path, with the token', () => `POST /api/%E0%A4%A HTTP/1.1\r\nHost: ${hostHeader()}\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}`],
+    [
+      'a malformed escape in an API path, with the token',
+      () =>
+        `POST /api/%E0%A4%A HTTP/1.1\r\nHost: ${hostHeader()}\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}`,
+    ],
     ['an unclosed IPv6 bracket', () => `GET //[ HTTP/1.1\r\nHost: ${hostHeader()}\r\n\r\n`],
     ['a port out of range', () => `GET //x:99999 HTTP/1.1\r\nHost: ${hostHeader()}\r\n\r\n`],
     ['a lone percent sign', () => `GET //% HTTP/1.1\r\nHost: ${hostHeader()}\r\n\r\n`],

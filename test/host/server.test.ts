@@ -18,7 +18,6 @@ let host: RunningHost;
 let root: string;
 const store = new MemorySettingsStore();
 
-
 const send = (method: string, path: string, headers: Record<string, string>, body?: string) => sendHttp(host.port, method, path, headers, body);
 
 const apiHeaders = () => ({
@@ -36,7 +35,13 @@ beforeAll(async () => {
   await writeFile(join(root, 'secret.txt'), 'outside the renderer');
   const { core } = await testCore();
   const handlers = createHandlers({ mailClients: fakeMailClientPorts(), environment: testEnvironment(), settingsStore: store, logger: silentLogger, core });
-  host = await startHost({ dispatch: createDispatcher(handlers, silentLogger), deviceLabel: 'Linux · test-host', rendererDir: join(root, 'renderer'), token, logger: silentLogger });
+  host = await startHost({
+    dispatch: createDispatcher(handlers, silentLogger),
+    deviceLabel: 'Linux · test-host',
+    rendererDir: join(root, 'renderer'),
+    token,
+    logger: silentLogger,
+  });
 });
 
 afterAll(async () => {

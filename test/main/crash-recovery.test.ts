@@ -6,7 +6,11 @@ import type { Ask } from '../../electron/main/dialog-labels';
 import { recordingLogger } from '../factories/store';
 
 function fakeWindow() {
-  const window = new EventEmitter() as EventEmitter & { destroyed: boolean; isDestroyed(): boolean; webContents: EventEmitter & { reloads: number; crashes: number; reload(): void; forcefullyCrashRenderer(): void } };
+  const window = new EventEmitter() as EventEmitter & {
+    destroyed: boolean;
+    isDestroyed(): boolean;
+    webContents: EventEmitter & { reloads: number; crashes: number; reload(): void; forcefullyCrashRenderer(): void };
+  };
   window.destroyed = false;
   window.isDestroyed = () => window.destroyed;
   const contents = new EventEmitter() as typeof window.webContents;

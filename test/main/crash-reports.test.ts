@@ -10,6 +10,9 @@ describe('crash reports', () => {
   });
 
   it('are uploaded to the endpoint policy names, and only there', () => {
-    expect(crashReporterOptions({ uploadUrl: 'https://crash.example.edu.cn/minidump' })).toMatchObject({ uploadToServer: true, submitURL: 'https://crash.example.edu.cn/minidump' });
+    expect(crashReporterOptions({ uploadUrl: 'https://crash.example.edu.cn/minidump' })).toMatchObject({
+      uploadToServer: true,
+      submitURL: 'https://crash.example.edu.cn/minidump',
+    });
   });
 });

@@ -34,7 +34,16 @@ describe('the diagnostics file', () => {
   });
 
   it('keeps the newest log text when the logs are longer than the limit', () => {
-    const text = buildDiagnostics({ info, os: 'x', now: new Date(), maxLogBytes: 10, logs: [{ name: 'main.log', text: 'aaaaaaaaaaNEWEST' }, { name: 'main.1.log', text: 'old' }] });
+    const text = buildDiagnostics({
+      info,
+      os: 'x',
+      now: new Date(),
+      maxLogBytes: 10,
+      logs: [
+        { name: 'main.log', text: 'aaaaaaaaaaNEWEST' },
+        { name: 'main.1.log', text: 'old' },
+      ],
+    });
     expect(text).toContain('NEWEST');
     expect(text).toContain('(newest part)');
     expect(text).not.toContain('old\n');

@@ -43,7 +43,11 @@ describe('isTrustedSender', () => {
   });
   it('refuses a frame that is gone', () => {
     expect(isTrustedSender({ webContentsId: 7, isMainFrame: false, url: undefined }, windows)).toBe(false);
-    expect(senderFacts({ sender: { id: 7 }, senderFrame: null } as unknown as IpcMainInvokeEvent)).toEqual({ webContentsId: 7, isMainFrame: false, url: undefined });
+    expect(senderFacts({ sender: { id: 7 }, senderFrame: null } as unknown as IpcMainInvokeEvent)).toEqual({
+      webContentsId: 7,
+      isMainFrame: false,
+      url: undefined,
+    });
   });
 });
 

@@ -43,7 +43,10 @@ describe('buildMenuTemplate', () => {
 
   it('offers Open Logs Folder, Export Diagnostics and Check for Updates under Help; the last only with an updater', () => {
     const help = (withUpdater: boolean) =>
-      labels(buildMenuTemplate('en', 'win32', withUpdater ? actions : { ...actions, checkForUpdates: undefined }, { developerTools: false }).at(-1)!.submenu as MenuItemConstructorOptions[]);
+      labels(
+        buildMenuTemplate('en', 'win32', withUpdater ? actions : { ...actions, checkForUpdates: undefined }, { developerTools: false }).at(-1)!
+          .submenu as MenuItemConstructorOptions[],
+      );
     expect(help(true)).toEqual(['Open Webmail', 'Open Logs Folder', 'Export Diagnostics…', 'Check for Updates…', 'About Mailwarden']);
     expect(help(false)).not.toContain('Check for Updates…');
   });

@@ -34,7 +34,12 @@ describe('app:// protocol', () => {
   });
 
   it('never leaves the renderer folder', async () => {
-    for (const url of ['app://mailwarden/../outside.txt', 'app://mailwarden/%2e%2e/outside.txt', 'app://mailwarden/assets/%2e%2e%2f%2e%2e%2foutside.txt', 'app://mailwarden/%00']) {
+    for (const url of [
+      'app://mailwarden/../outside.txt',
+      'app://mailwarden/%2e%2e/outside.txt',
+      'app://mailwarden/assets/%2e%2e%2f%2e%2e%2foutside.txt',
+      'app://mailwarden/%00',
+    ]) {
       expect((await serveAppRequest(url, renderer)).status).toBe(404);
     }
   });

@@ -22,14 +22,22 @@ describe('the unload guard', () => {
   it('keeps the page (and the password) when the person stays, the default and the Esc answer', () => {
     const asked: Parameters<Ask>[0][] = [];
     const page = contents();
-    guardUnload(page, (options) => (asked.push(options), options.cancelId), () => 'zh-CN');
+    guardUnload(
+      page,
+      (options) => (asked.push(options), options.cancelId),
+      () => 'zh-CN',
+    );
     expect(page.unload()).toBe(false);
     expect(asked[0]).toMatchObject({ message: '屏幕上的密码只显示这一次', buttons: ['留在此页', '仍然离开'], defaultId: 0 });
   });
 
   it('lets the unload go ahead when the person chooses to leave', () => {
     const page = contents();
-    guardUnload(page, () => 1, () => 'en');
+    guardUnload(
+      page,
+      () => 1,
+      () => 'en',
+    );
     expect(page.unload()).toBe(true);
   });
 

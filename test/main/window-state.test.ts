@@ -26,11 +26,20 @@ describe('restoreWindowState', () => {
 
   it('clamps the size between the minimum and the screen', () => {
     expect(restoreWindowState({ bounds: { x: 0, y: 0, width: 200, height: 100 }, maximized: false }, screen).bounds).toMatchObject({ width: 800, height: 560 });
-    expect(restoreWindowState({ bounds: { x: 0, y: 0, width: 5000, height: 4000 }, maximized: false }, screen).bounds).toMatchObject({ width: 1920, height: 1040 });
+    expect(restoreWindowState({ bounds: { x: 0, y: 0, width: 5000, height: 4000 }, maximized: false }, screen).bounds).toMatchObject({
+      width: 1920,
+      height: 1040,
+    });
   });
 
   it('falls back to the default on anything malformed', () => {
-    for (const saved of [undefined, null, 'x', { bounds: { x: '1', y: 0, width: 1, height: 1 }, maximized: false }, { bounds: { x: 0.5, y: 0, width: 900, height: 600 }, maximized: false }]) {
+    for (const saved of [
+      undefined,
+      null,
+      'x',
+      { bounds: { x: '1', y: 0, width: 1, height: 1 }, maximized: false },
+      { bounds: { x: 0.5, y: 0, width: 900, height: 600 }, maximized: false },
+    ]) {
       expect(restoreWindowState(saved, screen)).toEqual(defaultWindowState);
     }
   });

@@ -163,10 +163,14 @@ describe('KeychainClientPasswordShelf against a real Secret Service', () => {
     30_000,
   );
 
-  it.skipIf(notLinux)(`reports every method as unavailable on a machine without a Secret Service${notLinux ? ' (skipped: Linux only)' : ''}`, async () => {
-    const results = parseResults(await runWithoutBus(suite.work, suite.child, []));
-    for (const key of ['namesEmpty', 'readMissing', 'rememberFirst', 'namesMine', 'forget']) {
-      expect(results[key], key).toMatchObject({ error: 'KeychainUnavailableError' });
-    }
-  }, 30_000);
+  it.skipIf(notLinux)(
+    `reports every method as unavailable on a machine without a Secret Service${notLinux ? ' (skipped: Linux only)' : ''}`,
+    async () => {
+      const results = parseResults(await runWithoutBus(suite.work, suite.child, []));
+      for (const key of ['namesEmpty', 'readMissing', 'rememberFirst', 'namesMine', 'forget']) {
+        expect(results[key], key).toMatchObject({ error: 'KeychainUnavailableError' });
+      }
+    },
+    30_000,
+  );
 });

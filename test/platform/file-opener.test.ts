@@ -8,7 +8,7 @@ import { openCommandFor, SpawnFileOpener, type Spawner } from '../../electron/pl
 type StartedProcess = ReturnType<Spawner>;
 
 /** A path a shell would act on: spaces, quotes, `;`, `&`, `$()`, and a leading dash in its name. */
-const awkward = "/tmp/mailwarden-x/-a b'c\";rm -rf ~ & $(id).mobileconfig";
+const awkward = '/tmp/mailwarden-x/-a b\'c";rm -rf ~ & $(id).mobileconfig';
 
 interface Started {
   command: string;

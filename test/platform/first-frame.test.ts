@@ -10,7 +10,7 @@ describe('the first frame', () => {
     expect(firstFrameOf({ locale: 'system', theme: 'light' }, [])).toEqual({ lang: 'en', theme: 'light' });
   });
 
-  it('reads a browser\'s Accept-Language in order of preference, ignoring what it refuses', () => {
+  it("reads a browser's Accept-Language in order of preference, ignoring what it refuses", () => {
     expect(acceptedLanguages('en-GB;q=0.8, zh-CN, fr;q=0, *;q=0.1')).toEqual(['zh-CN', 'en-GB']);
     expect(acceptedLanguages(undefined)).toEqual([]);
     expect(acceptedLanguages(';;,q=,')).toEqual([]);

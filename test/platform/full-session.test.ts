@@ -48,7 +48,11 @@ async function filesUnder(dir: string): Promise<string[]> {
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'mailwarden-session-'));
-  backend = await openBackend(testEnvironment({ dataDir }), createConsoleLogger('test', (line) => logLines.push(line)), { clock });
+  backend = await openBackend(
+    testEnvironment({ dataDir }),
+    createConsoleLogger('test', (line) => logLines.push(line)),
+    { clock },
+  );
 }, 60_000);
 
 afterAll(async () => {

@@ -91,7 +91,6 @@ describe('OsKeychain error mapping', () => {
 const realSkipReason = secretServiceSkipReason();
 const notLinux = process.platform !== 'linux';
 
-
 describe('OsKeychain against a real Secret Service', () => {
   const suite = bundledChild('keychain', 'test/platform/fixtures/keychain-child.ts');
 
@@ -125,7 +124,9 @@ describe('OsKeychain against a real Secret Service', () => {
       for (const key of ['getMissing', 'set', 'delete']) {
         expect(results[key], key).toMatchObject({ error: 'KeychainUnavailableError' });
       }
-      expect(results.store).toMatchObject({ value: { firstSource: 'file', secondSource: 'file', owner: 'owner@example.cn', keyFileExists: true, inKeychain: false } });
+      expect(results.store).toMatchObject({
+        value: { firstSource: 'file', secondSource: 'file', owner: 'owner@example.cn', keyFileExists: true, inKeychain: false },
+      });
     },
     30_000,
   );

@@ -30,24 +30,66 @@ function openssl(...args: string[]): void {
 /** A CA (key and certificate) in `work`, named `name`. */
 function makeCa(name: string): string {
   openssl(
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2', '-subj', `/CN=${name} Root CA`,
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
-    '-keyout', join(work, `${name}.key`), '-out', join(work, `${name}.pem`),
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-days',
+    '2',
+    '-subj',
+    `/CN=${name} Root CA`,
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+    '-keyout',
+    join(work, `${name}.key`),
+    '-out',
+    join(work, `${name}.pem`),
   );
   return join(work, `${name}.pem`);
 }
 
 beforeAll(async () => {
-  process.on("exit", (c) => console.error("EXIT", c, new Error().stack));
+  process.on('exit', (c) => console.error('EXIT', c, new Error().stack));
   work = await tempFolder('mail-test-trust');
   privateCa = makeCa('institution');
   otherCa = makeCa('unrelated');
   // The server's certificate, issued by the institution's CA for 127.0.0.1.
-  openssl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', '/CN=mail.institution.test', '-keyout', join(work, 'server.key'), '-out', join(work, 'server.csr'));
+  openssl(
+    'req',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-subj',
+    '/CN=mail.institution.test',
+    '-keyout',
+    join(work, 'server.key'),
+    '-out',
+    join(work, 'server.csr'),
+  );
   await writeFile(join(work, 'server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n');
   openssl(
-    'x509', '-req', '-in', join(work, 'server.csr'), '-CA', privateCa, '-CAkey', join(work, 'institution.key'), '-CAcreateserial',
-    '-days', '2', '-extfile', join(work, 'server.ext'), '-out', join(work, 'server.pem'),
+    'x509',
+    '-req',
+    '-in',
+    join(work, 'server.csr'),
+    '-CA',
+    privateCa,
+    '-CAkey',
+    join(work, 'institution.key'),
+    '-CAcreateserial',
+    '-days',
+    '2',
+    '-extfile',
+    join(work, 'server.ext'),
+    '-out',
+    join(work, 'server.pem'),
   );
   const key = await readFile(join(work, 'server.key'));
   const cert = await readFile(join(work, 'server.pem'));
@@ -143,7 +185,9 @@ describe('trustedCaCertificates', () => {
     'reads the system store by default on Linux, through Node’s own API where it has one',
     async () => {
       const getCACertificates = (tls as { getCACertificates?: (type: string) => string[] }).getCACertificates;
-      const system = getCACertificates ? getCACertificates('system') : readFileSync('/etc/ssl/certs/ca-certificates.crt', 'utf8').match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g)!;
+      const system = getCACertificates
+        ? getCACertificates('system')
+        : readFileSync('/etc/ssl/certs/ca-certificates.crt', 'utf8').match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g)!;
       expect(system.length).toBeGreaterThan(0);
       const trusted = await trustedCaCertificates({});
       expect(trusted).toEqual(expect.arrayContaining(system.map((certificate) => certificate.trim())));

@@ -43,7 +43,11 @@ interface ImapBehaviour {
 /** A refused LOGIN quotes the command back, password and all, as careless servers do. */
 function imapScript(behaviour: ImapBehaviour): ImapScript {
   return {
-    capabilities: (secured) => ['IMAP4rev1', ...(behaviour.starttls && !secured ? ['STARTTLS'] : []), ...(behaviour.loginDisabled && !secured ? ['LOGINDISABLED'] : [])],
+    capabilities: (secured) => [
+      'IMAP4rev1',
+      ...(behaviour.starttls && !secured ? ['STARTTLS'] : []),
+      ...(behaviour.loginDisabled && !secured ? ['LOGINDISABLED'] : []),
+    ],
     login: (loginUser, loginPassword, line) => {
       loginsSeen += 1;
       return loginUser === user && loginPassword === password ? 'OK LOGIN completed' : `NO [AUTHENTICATIONFAILED] Refused: ${line}`;
@@ -90,31 +94,76 @@ beforeAll(async () => {
   execFileSync(
     '/usr/bin/openssl',
     [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2', '-subj', '/CN=localhost',
-      '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-keyout', join(work, 'key.pem'), '-out', join(work, 'cert.pem'),
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=DNS:localhost,IP:127.0.0.1',
+      '-keyout',
+      join(work, 'key.pem'),
+      '-out',
+      join(work, 'cert.pem'),
     ],
     { stdio: 'ignore' },
   );
   key = await readFile(join(work, 'key.pem'));
   cert = await readFile(join(work, 'cert.pem'));
 
-  await listen('imapPlain', net.createServer((socket) => serveImap(socket, imapScript({}))));
-  await listen('imapStarttls', net.createServer((socket) => serveImap(socket, imapScript({ starttls: true }))));
-  await listen('imapLoginDisabled', net.createServer((socket) => serveImap(socket, imapScript({ starttls: true, loginDisabled: true }))));
-  await listen('imapTls', tls.createServer({ key, cert }, (socket) => serveImap(socket, imapScript({}), true)));
+  await listen(
+    'imapPlain',
+    net.createServer((socket) => serveImap(socket, imapScript({}))),
+  );
+  await listen(
+    'imapStarttls',
+    net.createServer((socket) => serveImap(socket, imapScript({ starttls: true }))),
+  );
+  await listen(
+    'imapLoginDisabled',
+    net.createServer((socket) => serveImap(socket, imapScript({ starttls: true, loginDisabled: true }))),
+  );
+  await listen(
+    'imapTls',
+    tls.createServer({ key, cert }, (socket) => serveImap(socket, imapScript({}), true)),
+  );
 
   await listenSmtp('smtpPlain', { disabledCommands: ['STARTTLS'], allowInsecureAuth: true });
   // Offers STARTTLS and refuses AUTH before it (538).
   await listenSmtp('smtpStarttls', { key, cert });
   await listenSmtp('smtpTls', { secure: true, key, cert });
 
-  await listen('silent', net.createServer((socket) => socket.on('error', () => undefined)));
+  await listen(
+    'silent',
+    net.createServer((socket) => socket.on('error', () => undefined)),
+  );
   // Greet, then keep talking without ever finishing: no inactivity timer fires, only the deadline.
-  await listen('imapTrickle', net.createServer((socket) => trickle(socket, '* OK loopback IMAP ready\r\n', '* OK still thinking\r\n')));
-  await listen('smtpTrickle', net.createServer((socket) => trickle(socket, '220-loopback ESMTP\r\n', '220-still thinking\r\n')));
-  await listen('reset', net.createServer((socket) => socket.resetAndDestroy()));
-  await listen('http', http.createServer((_request, response) => response.end('not mail\n')));
-  await listen('https', https.createServer({ key, cert }, (_request, response) => response.end('not mail\n')));
+  await listen(
+    'imapTrickle',
+    net.createServer((socket) => trickle(socket, '* OK loopback IMAP ready\r\n', '* OK still thinking\r\n')),
+  );
+  await listen(
+    'smtpTrickle',
+    net.createServer((socket) => trickle(socket, '220-loopback ESMTP\r\n', '220-still thinking\r\n')),
+  );
+  await listen(
+    'reset',
+    net.createServer((socket) => socket.resetAndDestroy()),
+  );
+  await listen(
+    'http',
+    http.createServer((_request, response) => response.end('not mail\n')),
+  );
+  await listen(
+    'https',
+    https.createServer({ key, cert }, (_request, response) => response.end('not mail\n')),
+  );
 
   ports.closed = await freeLoopbackPort();
 }, 30_000);

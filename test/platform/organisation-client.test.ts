@@ -56,7 +56,16 @@ async function startServer(options: { tls?: boolean; limits?: Partial<ServerLimi
   await createMailbox(test.core, { address: alice });
   const core = { ...test.core, sessions: new StoredSessions(test.core.store, test.core.keys.mac, test.core.clock, { sessionLifetimeMs: 3_600_000 }) };
   const logger: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
-  const inner = createDispatcher(createHandlers({ mailClients: fakeMailClientPorts(), environment: testEnvironment({ shell: 'server' }), settingsStore: new MemorySettingsStore(), logger, core }), logger);
+  const inner = createDispatcher(
+    createHandlers({
+      mailClients: fakeMailClientPorts(),
+      environment: testEnvironment({ shell: 'server' }),
+      settingsStore: new MemorySettingsStore(),
+      logger,
+      core,
+    }),
+    logger,
+  );
   const seen: Seen[] = [];
   const watched: Dispatch = async (channel, request, call) => {
     seen.push({ channel: String(channel), device: call.device, trust: await call.trust.get() });
@@ -90,10 +99,13 @@ function client(url: URL, options: { ca?: Buffer } = {}): OrganisationClient & {
   };
   const post = nodeHttpPost(options.ca ? { ca: options.ca } : {});
   stops.push(() => post.close());
-  return { ...createOrganisationClient({ url, post, userAgent: 'Mailwarden/1.2.3 (Linux)', deviceLabel: 'Linux · 实验室-07', logger, timeoutMs: 5_000 }), lines };
+  return {
+    ...createOrganisationClient({ url, post, userAgent: 'Mailwarden/1.2.3 (Linux)', deviceLabel: 'Linux · 实验室-07', logger, timeoutMs: 5_000 }),
+    lines,
+  };
 }
 
-describe('the desktop\'s line to the organisation server', () => {
+describe("the desktop's line to the organisation server", () => {
   it('signs in per window, and names this computer and app to the server', async () => {
     const running = await startServer();
     const line = client(running.url);
@@ -152,7 +164,7 @@ describe('the desktop\'s line to the organisation server', () => {
     expect(failureOf(new TypeError('net::ERR_CERT_AUTHORITY_INVALID'))).toBe('server-untrusted');
   });
 
-  it('passes the server\'s rate refusal on with when to try again', async () => {
+  it("passes the server's rate refusal on with when to try again", async () => {
     const running = await startServer({ limits: { requestsPerMinute: 60, burst: 2 } });
     const line = client(running.url);
     const answers = [];
@@ -161,7 +173,9 @@ describe('the desktop\'s line to the organisation server', () => {
   });
 
   it('refuses an answer that is not what the contract says, rather than showing it', async () => {
-    const running = await startServer({ wrap: (inner) => async (channel, request, call) => (channel === 'auth:status' ? ok({ status: 'signed-in', mailbox: 42 }) : inner(channel, request, call)) });
+    const running = await startServer({
+      wrap: (inner) => async (channel, request, call) => (channel === 'auth:status' ? ok({ status: 'signed-in', mailbox: 42 }) : inner(channel, request, call)),
+    });
     const line = client(running.url);
     expect(await line.call('auth:status', {}, testCall())).toEqual({ ok: false, code: 'server-incompatible' });
     expect(line.lines.join('\n')).toContain('answer does not match the contract');

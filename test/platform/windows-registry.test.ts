@@ -30,9 +30,15 @@ function fakeNativeReg(tree: Record<string, unknown>, opened: number[] = []) {
       opened.push(handle);
       return handle;
     },
-    enumKeyNames: (hkey: number) => Object.entries(lookup(hkey) as object).filter(([, v]) => typeof v === 'object' && v !== null && !(v as { $raw?: unknown }).$raw).map(([k]) => k),
-    enumValueNames: (hkey: number) => Object.entries(lookup(hkey) as object).filter(([, v]) => (v as { $raw?: unknown } | null)?.$raw).map(([k]) => k),
-    queryValueRaw: (hkey: number, name: string | null) => ((lookup(hkey) as Record<string, { $raw: Raw }>)[name ?? '']?.$raw ?? null),
+    enumKeyNames: (hkey: number) =>
+      Object.entries(lookup(hkey) as object)
+        .filter(([, v]) => typeof v === 'object' && v !== null && !(v as { $raw?: unknown }).$raw)
+        .map(([k]) => k),
+    enumValueNames: (hkey: number) =>
+      Object.entries(lookup(hkey) as object)
+        .filter(([, v]) => (v as { $raw?: unknown } | null)?.$raw)
+        .map(([k]) => k),
+    queryValueRaw: (hkey: number, name: string | null) => (lookup(hkey) as Record<string, { $raw: Raw }>)[name ?? '']?.$raw ?? null,
     parseValue: (value: Raw | null) => (value ? JSON.parse(value.toString()) : null),
     closeKey: (hkey: number) => void opened.splice(opened.indexOf(hkey), 1),
   };

@@ -41,7 +41,9 @@ describe('loadServerKey', () => {
   });
 
   it('refuses a key of the wrong size, text that is not base64, a missing file and no key at all, never echoing the text', async () => {
-    await expect(loadServerKey({ env: { [serverKeyVariable]: randomBytes(16).toString('base64') } })).rejects.toThrow(/32 random bytes in base64 \(make one with: openssl rand -base64 32\)/);
+    await expect(loadServerKey({ env: { [serverKeyVariable]: randomBytes(16).toString('base64') } })).rejects.toThrow(
+      /32 random bytes in base64 \(make one with: openssl rand -base64 32\)/,
+    );
     const notKey = `${key.toString('base64').slice(0, 40)}!!${key.toString('base64').slice(42)}`;
     const error = (await loadServerKey({ env: { [serverKeyVariable]: notKey } }).catch((e: unknown) => e)) as Error;
     expect(error.message).toMatch(/32 random bytes/);

@@ -44,7 +44,9 @@ if (skip) {
       const client = new pg.Client({ connectionString: url });
       await client.connect();
       await client.query('ANALYZE client_passwords');
-      const plan = (await client.query("EXPLAIN SELECT doc FROM client_passwords WHERE mailbox = 'm1@cstnet.cn' AND lookup = 'l101'")).rows.map((r) => r['QUERY PLAN']).join('\n');
+      const plan = (await client.query("EXPLAIN SELECT doc FROM client_passwords WHERE mailbox = 'm1@cstnet.cn' AND lookup = 'l101'")).rows
+        .map((r) => r['QUERY PLAN'])
+        .join('\n');
       await client.end();
       expect(plan).toMatch(/Index Scan|Bitmap Index Scan/);
       expect(plan).not.toMatch(/Seq Scan/);
@@ -108,7 +110,12 @@ if (skip) {
         expect(dump).not.toContain(seed);
         expect(dump).toContain('alice@cstnet.cn');
         // The core reads them back as it wrote them.
-        expect(await mailboxes.get('alice@cstnet.cn')).toEqual({ _id: 'alice@cstnet.cn', phone: { e164: phone, boundAt: 1 }, totp: { secret: seed, addedAt: 2 }, totpPending: null });
+        expect(await mailboxes.get('alice@cstnet.cn')).toEqual({
+          _id: 'alice@cstnet.cn',
+          phone: { e164: phone, boundAt: 1 },
+          totp: { secret: seed, addedAt: 2 },
+          totpPending: null,
+        });
         expect((await mailboxes.get('bob@cstnet.cn'))!.phone).toBeNull();
         await client.end();
         await store.close();
@@ -131,7 +138,9 @@ if (skip) {
 
       it('refuses a sealed value moved to another row, or read with another server key', async () => {
         const { url, store, mailboxes, client } = await withSecrets();
-        await client.query(`UPDATE mailboxes SET doc = jsonb_set(doc, '{phone}', (SELECT doc->'phone' FROM mailboxes WHERE id = 'alice@cstnet.cn')) WHERE id = 'bob@cstnet.cn'`);
+        await client.query(
+          `UPDATE mailboxes SET doc = jsonb_set(doc, '{phone}', (SELECT doc->'phone' FROM mailboxes WHERE id = 'alice@cstnet.cn')) WHERE id = 'bob@cstnet.cn'`,
+        );
         const moved = await mailboxes.get('bob@cstnet.cn').catch((e: unknown) => e);
         expect(moved).toMatchObject({ name: 'StorageError' });
         expect(String((moved as Error).message)).not.toContain('139');
@@ -147,7 +156,10 @@ if (skip) {
     it('says "storage failed" with no value from the query when the database is gone', async () => {
       const store = await PostgresStore.open({ url: await server!.freshDatabase(), serverKey });
       await store.close();
-      const error = await store.collection('mailboxes').get('secret-address@cstnet.cn').catch((e: unknown) => e);
+      const error = await store
+        .collection('mailboxes')
+        .get('secret-address@cstnet.cn')
+        .catch((e: unknown) => e);
       expect(error).toMatchObject({ name: 'StorageError' });
       expect(String((error as Error).message)).not.toContain('secret-address');
     });

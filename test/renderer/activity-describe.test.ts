@@ -9,9 +9,7 @@ import { activityKindLabels, activityKindNames } from '../../renderer/src/lib/co
 import { baseLocale, overwriteGetLocale } from '../../renderer/src/lib/paraglide/runtime.js';
 
 // The core's list, read as text: the core is Node code outside the renderer's type-check project.
-const coreSource = Object.values(
-  import.meta.glob<string>('../../electron/core/activity.ts', { query: '?raw', import: 'default', eager: true }),
-)[0]!;
+const coreSource = Object.values(import.meta.glob<string>('../../electron/core/activity.ts', { query: '?raw', import: 'default', eager: true }))[0]!;
 const activityKinds = [.../export const activityKinds = \[([^\]]*)\]/.exec(coreSource)![1]!.matchAll(/'([a-z0-9-]+)'/g)].map((m) => m[1]!);
 
 const device = 'Windows · LAB-PC-07 / Chrome 131';
@@ -47,9 +45,7 @@ describe('describeEvent', () => {
       '生成了客户端专用密码「Foxmail 办公室」',
     );
     expect(describeEvent(event('phone-changed', { from: '139****1234', to: '138****5678' }))).toBe('将手机号码从 139****1234 更换为 138****5678');
-    expect(describeEvent(event('grant-added', { grantee: 'li.na@cstnet.cn', level: 'send-on-behalf' }))).toBe(
-      '将此邮箱共享给 li.na@cstnet.cn（代表发送）',
-    );
+    expect(describeEvent(event('grant-added', { grantee: 'li.na@cstnet.cn', level: 'send-on-behalf' }))).toBe('将此邮箱共享给 li.na@cstnet.cn（代表发送）');
     expect(describeEvent(event('grant-added', { owner: 'office@cstnet.cn', level: 'send-as' }))).toBe('office@cstnet.cn 将邮箱共享给您（代理发送）');
     expect(describeEvent(event('device-removed', { count: 3 }))).toBe('取消了全部 3 台可信任设备');
     expect(describeEvent(event('sessions-ended', { count: 2 }))).toBe('退出了其他全部 2 处登录');
@@ -66,12 +62,16 @@ describe('describeEvent', () => {
       /^A mail client was refused over IMAP: it used the mailbox password/,
     );
     expect(describeEvent(event('device-removed', { label: 'Linux · box', client: 'Firefox 128' }))).toBe('Trust in Linux · box / Firefox 128 was removed');
-    expect(describeEvent(event('sessions-ended', { label: 'Linux · box', client: 'Firefox 128' }))).toBe('The session on Linux · box / Firefox 128 was signed out');
+    expect(describeEvent(event('sessions-ended', { label: 'Linux · box', client: 'Firefox 128' }))).toBe(
+      'The session on Linux · box / Firefox 128 was signed out',
+    );
     expect(describeEvent(event('sessions-ended', { count: 1 }))).toBe('The one other session was signed out');
     expect(describeEvent(event('grant-removed', { grantee: 'li.na@cstnet.cn', level: 'read-only', reason: 'lapsed' }))).toBe(
       'The sharing with li.na@cstnet.cn reached its end date',
     );
-    expect(describeEvent(event('helpdesk-action', { action: 'reset-two-factor', by: 'wang.it' }))).toMatch(/^The help desk \(wang\.it\) reset two-factor authentication/);
+    expect(describeEvent(event('helpdesk-action', { action: 'reset-two-factor', by: 'wang.it' }))).toMatch(
+      /^The help desk \(wang\.it\) reset two-factor authentication/,
+    );
     expect(describeEvent(event('helpdesk-action', { action: 'issue-access-pass', by: 'wang.it', expiresAt: Date.UTC(2026, 11, 4, 12) }))).toMatch(
       /^The help desk \(wang\.it\) issued a temporary access pass for one sign-in, valid until .*2026/,
     );

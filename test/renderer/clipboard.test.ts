@@ -17,7 +17,15 @@ function fakeClipboard(options: { readable?: boolean; focused?: () => boolean } 
       return text;
     }),
   };
-  return { port, get text() { return text; }, set text(value: string) { text = value; } };
+  return {
+    port,
+    get text() {
+      return text;
+    },
+    set text(value: string) {
+      text = value;
+    },
+  };
 }
 
 /** Lets the clearing's read-then-write promise chain finish after its timer fired. */

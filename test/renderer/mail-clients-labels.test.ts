@@ -59,8 +59,12 @@ describe.each(['zh-CN', 'en'] as const)('the words in %s', (locale) => {
 
   it('write an endpoint as host:port with its security', () => {
     overwriteGetLocale(() => locale);
-    expect(endpointText({ host: 'mail.cstnet.cn', port: 993, security: 'tls' })).toBe(locale === 'en' ? 'mail.cstnet.cn:993, SSL/TLS' : 'mail.cstnet.cn:993，SSL/TLS');
-    expect(endpointText({ host: 'mail.cstnet.cn', port: 587, security: 'starttls' })).toBe(locale === 'en' ? 'mail.cstnet.cn:587, STARTTLS' : 'mail.cstnet.cn:587，STARTTLS');
+    expect(endpointText({ host: 'mail.cstnet.cn', port: 993, security: 'tls' })).toBe(
+      locale === 'en' ? 'mail.cstnet.cn:993, SSL/TLS' : 'mail.cstnet.cn:993，SSL/TLS',
+    );
+    expect(endpointText({ host: 'mail.cstnet.cn', port: 587, security: 'starttls' })).toBe(
+      locale === 'en' ? 'mail.cstnet.cn:587, STARTTLS' : 'mail.cstnet.cn:587，STARTTLS',
+    );
     expect(endpointText({ host: '127.0.0.1', port: 1143, security: 'none' })).toBe(locale === 'en' ? '127.0.0.1:1143, None' : '127.0.0.1:1143，不加密');
   });
 });

@@ -82,7 +82,11 @@ describe('messages', () => {
     // The sources as text, through the same glob import: a key is used where `m.<key>` (or the key
     // itself, for error codes and tables built from names) appears.
     const sources = Object.values(
-      import.meta.glob<string>(['../../renderer/src/**/*.{ts,svelte}', '!../../renderer/src/lib/paraglide/**', '../../electron/**/*.ts'], { eager: true, query: '?raw', import: 'default' }),
+      import.meta.glob<string>(['../../renderer/src/**/*.{ts,svelte}', '!../../renderer/src/lib/paraglide/**', '../../electron/**/*.ts'], {
+        eager: true,
+        query: '?raw',
+        import: 'default',
+      }),
     ).join('\n');
     const errorKeys = new Set(errorCodes.map((code) => `error_${code.replaceAll('-', '_')}`));
     const unused = Object.keys(zh).filter((key) => !errorKeys.has(key) && !new RegExp(`\\b${key}\\b`).test(sources));
@@ -117,9 +121,7 @@ describe('errorMessage', () => {
 
   it('says when to try again if the error knows', () => {
     overwriteGetLocale(() => 'en');
-    expect(errorMessage({ code: 'send-too-soon', retryAfter: 42 })).toBe(
-      `${en['error_send_too_soon']} Try again in 42 seconds.`,
-    );
+    expect(errorMessage({ code: 'send-too-soon', retryAfter: 42 })).toBe(`${en['error_send_too_soon']} Try again in 42 seconds.`);
     expect(errorMessage({ code: 'mailbox-locked', retryAfter: 61 })).toMatch(/Try again in 2 minutes\.$/);
     overwriteGetLocale(() => 'zh-CN');
     expect(errorMessage({ code: 'mailbox-locked', retryAfter: 900 })).toBe(`${zh['error_mailbox_locked']}请15分钟后再试。`);

@@ -22,7 +22,10 @@ function stripExpressions(markup: string): string {
 }
 
 function rawTexts(source: string): string[] {
-  const markup = source.replace(/<script[\s\S]*?<\/script>/g, '').replace(/<style[\s\S]*?<\/style>/g, '').replace(/<!--[\s\S]*?-->/g, '');
+  const markup = source
+    .replace(/<script[\s\S]*?<\/script>/g, '')
+    .replace(/<style[\s\S]*?<\/style>/g, '')
+    .replace(/<!--[\s\S]*?-->/g, '');
   const found: string[] = [];
   for (const match of markup.matchAll(/\s(aria-label|title|placeholder|alt)="([^"{]*)"/g)) {
     // An example address reads the same in every language.
@@ -43,10 +46,7 @@ describe('components', () => {
   });
 
   it('would catch a literal', () => {
-    expect(rawTexts('<script>const a = "x";</script><p>Hello {m.x()}</p><button aria-label="Close">{m.y()}</button>')).toEqual([
-      'aria-label="Close"',
-      'Hello',
-    ]);
+    expect(rawTexts('<script>const a = "x";</script><p>Hello {m.x()}</p><button aria-label="Close">{m.y()}</button>')).toEqual(['aria-label="Close"', 'Hello']);
     expect(rawTexts('<p>{m.ok()}</p><span>·</span><b>{count} / {total}</b>')).toEqual([]);
   });
 });

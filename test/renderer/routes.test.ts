@@ -7,10 +7,7 @@ describe('routeFromHash', () => {
     for (const route of routes) expect(routeFromHash(hrefOf(route))).toBe(route);
   });
 
-  it.each(['', '#', '#/', '#/nope', '#settings', '#/settings/extra', '#token=abc', '#/__proto__', '#/toString'])(
-    'sends %j to the overview',
-    (hash) => {
-      expect(routeFromHash(hash)).toBe(defaultRoute);
-    },
-  );
+  it.each(['', '#', '#/', '#/nope', '#settings', '#/settings/extra', '#token=abc', '#/__proto__', '#/toString'])('sends %j to the overview', (hash) => {
+    expect(routeFromHash(hash)).toBe(defaultRoute);
+  });
 });

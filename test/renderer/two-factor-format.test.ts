@@ -3,13 +3,7 @@
  * authenticator key, typed codes, the backup-codes text file and the QR code's data URL.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  backupCodesText,
-  digitsOnly,
-  groupForReading,
-  plausiblePhone,
-  svgDataUrl,
-} from '../../renderer/src/lib/components/two-factor/format';
+import { backupCodesText, digitsOnly, groupForReading, plausiblePhone, svgDataUrl } from '../../renderer/src/lib/components/two-factor/format';
 
 describe('plausiblePhone', () => {
   it.each([

@@ -24,7 +24,10 @@ describe('waitText', () => {
   it('never says less than is left: a started second or minute counts whole', () => {
     for (let seconds = 1; seconds <= 7200; seconds += 7) {
       const text = waitText(seconds, 'en');
-      const said = [...text.matchAll(/(\d+) (hour|minute|second)/g)].reduce((sum, [, n, unit]) => sum + Number(n) * { hour: 3600, minute: 60, second: 1 }[unit as 'hour'], 0);
+      const said = [...text.matchAll(/(\d+) (hour|minute|second)/g)].reduce(
+        (sum, [, n, unit]) => sum + Number(n) * { hour: 3600, minute: 60, second: 1 }[unit as 'hour'],
+        0,
+      );
       expect(said, text).toBeGreaterThanOrEqual(seconds);
     }
   });

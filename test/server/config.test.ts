@@ -22,15 +22,25 @@ describe('the server configuration', () => {
 
   it('refuses plain HTTP on a public address unless a reverse proxy ends TLS', () => {
     expect(() => resolveServerConfig({ database, listen: '0.0.0.0:80' }, {}, {})).toThrow(/plain HTTP on 0\.0\.0\.0 would send passwords unencrypted/);
-    const proxied = resolveServerConfig({ database, listen: '0.0.0.0:8080', publicUrl: 'https://mailwarden.example.edu' }, { [serverEnvironment.behindProxy]: 'true' }, {});
+    const proxied = resolveServerConfig(
+      { database, listen: '0.0.0.0:8080', publicUrl: 'https://mailwarden.example.edu' },
+      { [serverEnvironment.behindProxy]: 'true' },
+      {},
+    );
     expect([proxied.behindProxy, proxied.tls]).toEqual([true, null]);
-    const tls = resolveServerConfig({ database, listen: ':443', publicUrl: 'https://mailwarden.example.edu', tls: { certFile: '/c.pem', keyFile: '/k.pem' } }, {}, {});
+    const tls = resolveServerConfig(
+      { database, listen: ':443', publicUrl: 'https://mailwarden.example.edu', tls: { certFile: '/c.pem', keyFile: '/k.pem' } },
+      {},
+      {},
+    );
     expect(tls.host).toBe('0.0.0.0');
   });
 
   it('needs the public address whenever people reach it from elsewhere, and it must be an https origin', () => {
     expect(() => resolveServerConfig({ database, listen: '0.0.0.0:443', tls: { certFile: 'c', keyFile: 'k' } }, {}, {})).toThrow(/--public-url is needed/);
-    expect(() => resolveServerConfig({ database, listen: '0.0.0.0:443', tls: { certFile: 'c', keyFile: 'k' }, publicUrl: 'http://mailwarden.example.edu' }, {}, {})).toThrow(/must be https/);
+    expect(() =>
+      resolveServerConfig({ database, listen: '0.0.0.0:443', tls: { certFile: 'c', keyFile: 'k' }, publicUrl: 'http://mailwarden.example.edu' }, {}, {}),
+    ).toThrow(/must be https/);
     expect(() => resolveServerConfig({ database, publicUrl: 'https://mailwarden.example.edu/app' }, {}, {})).toThrow(/an origin with nothing after/);
     expect(() => resolveServerConfig({ database, publicUrl: 'not a url' }, {}, {})).toThrow(ServerConfigError);
   });
@@ -38,13 +48,17 @@ describe('the server configuration', () => {
   it('refuses a certificate without its key, no database, and a listen address that is not one', () => {
     expect(() => resolveServerConfig({ database }, {}, { tlsCert: '/c.pem' })).toThrow(/both a certificate and its key/);
     expect(() => resolveServerConfig({}, {}, {})).toThrow(/no database/);
-    for (const bad of ['8443', 'example.edu:443', '127.0.0.1:-1', '127.0.0.1:70000', '[::1:443']) expect(() => parseListen(bad), bad).toThrow(ServerConfigError);
+    for (const bad of ['8443', 'example.edu:443', '127.0.0.1:-1', '127.0.0.1:70000', '[::1:443'])
+      expect(() => parseListen(bad), bad).toThrow(ServerConfigError);
     expect(parseListen('[::1]:8443')).toEqual({ host: '::1', port: 8443 });
     expect(() => resolveServerConfig({ database }, { [serverEnvironment.behindProxy]: 'maybe' }, {})).toThrow(/true or false/);
   });
 
   it('reads a config file, resolving its paths against the file, and names what is wrong in one', () => {
-    const config = parseConfigFile(JSON.stringify({ tls: { certFile: 'tls/cert.pem', keyFile: '/etc/k.pem' }, serverKeyFile: 'server.key', limits: { burst: 10 } }), '/etc/mailwarden/server.json');
+    const config = parseConfigFile(
+      JSON.stringify({ tls: { certFile: 'tls/cert.pem', keyFile: '/etc/k.pem' }, serverKeyFile: 'server.key', limits: { burst: 10 } }),
+      '/etc/mailwarden/server.json',
+    );
     expect(config.tls).toEqual({ certFile: '/etc/mailwarden/tls/cert.pem', keyFile: '/etc/k.pem' });
     expect(config.serverKeyFile).toBe('/etc/mailwarden/server.key');
     expect(resolveServerConfig({ ...config, database }, {}, {}).limits).toMatchObject({ burst: 10, maxInFlight: 64 });

@@ -44,7 +44,15 @@ interface Running {
   readonly lines: { level: string; message: string; fields?: Record<string, unknown> }[];
 }
 
-async function start(options: { limits?: Partial<ServerLimits>; dispatch?: (inner: Dispatch) => Dispatch; healthy?: () => Promise<boolean>; tls?: boolean; timeouts?: { headersMs?: number; requestMs?: number; drainMs?: number } } = {}): Promise<Running> {
+async function start(
+  options: {
+    limits?: Partial<ServerLimits>;
+    dispatch?: (inner: Dispatch) => Dispatch;
+    healthy?: () => Promise<boolean>;
+    tls?: boolean;
+    timeouts?: { headersMs?: number; requestMs?: number; drainMs?: number };
+  } = {},
+): Promise<Running> {
   const test = await testCore();
   const lines: Running['lines'] = [];
   const logger: Logger = {
@@ -89,7 +97,8 @@ afterEach(async () => {
 });
 
 const host = () => `127.0.0.1:${running!.server.port}`;
-const send = (method: string, path: string, headers: Record<string, string>, body?: string) => sendHttp(running!.server.port, method, path, { Host: host(), ...headers }, body);
+const send = (method: string, path: string, headers: Record<string, string>, body?: string) =>
+  sendHttp(running!.server.port, method, path, { Host: host(), ...headers }, body);
 const json = (reply: Reply) => JSON.parse(reply.body) as Record<string, unknown>;
 
 async function newToken(): Promise<string> {
@@ -121,7 +130,7 @@ describe('the organisation server over HTTP', () => {
     expect(JSON.stringify(rows)).not.toContain(token.split('.')[0]);
   });
 
-  it('holds several mailboxes on one tab\'s token, one active, and answers every call for the active one (docs/rules.md §7.4)', async () => {
+  it("holds several mailboxes on one tab's token, one active, and answers every call for the active one (docs/rules.md §7.4)", async () => {
     const { core } = running!.test;
     for (const address of ['zhang.wei@cstnet.cn', 'office@cstnet.cn']) await createMailbox(core, { address });
     const token = await newToken();
@@ -133,7 +142,10 @@ describe('the organisation server over HTTP', () => {
     expect(json(await api('auth:status', token))).toMatchObject({ ok: true, data: { mailbox: 'zhang.wei@cstnet.cn' } });
     // Signing out the active one leaves the other signed in on this token, and active.
     await api('auth:sign-out', token);
-    expect(json(await api('auth:mailboxes', token))).toEqual({ ok: true, data: { mailboxes: [{ mailbox: 'office@cstnet.cn', displayName: 'office', active: true }], limit: 5 } });
+    expect(json(await api('auth:mailboxes', token))).toEqual({
+      ok: true,
+      data: { mailboxes: [{ mailbox: 'office@cstnet.cn', displayName: 'office', active: true }], limit: 5 },
+    });
     // Another tab holds none of them.
     expect(json(await api('auth:switch', await newToken(), { mailbox: 'office@cstnet.cn' }))).toEqual({ ok: false, code: 'mailbox-not-signed-in' });
   });
@@ -142,7 +154,9 @@ describe('the organisation server over HTTP', () => {
     await createMailbox(running!.test.core, { address: 'zhang.wei@cstnet.cn' });
     const token = await newToken();
     await api('auth:sign-in', token, { address: 'zhang.wei@cstnet.cn', password: defaultTestPassword });
-    const [event] = await running!.test.core.store.collection<{ _id: string; kind: string; device: string }>('activity').find({ mailbox: 'zhang.wei@cstnet.cn', kind: 'sign-in' });
+    const [event] = await running!.test.core.store
+      .collection<{ _id: string; kind: string; device: string }>('activity')
+      .find({ mailbox: 'zhang.wei@cstnet.cn', kind: 'sign-in' });
     expect(event!.device).toMatch(/ \((127\.0\.0\.1|::1|::ffff:127\.0\.0\.1)\)$/);
   });
 
@@ -165,7 +179,13 @@ describe('the organisation server over HTTP', () => {
     const token = await newToken();
     const twin = await startOther(connectionKey);
     try {
-      const reply = await sendHttp(twin.server.port, 'POST', '/api/auth:status', { Host: `127.0.0.1:${twin.server.port}`, Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, '{}');
+      const reply = await sendHttp(
+        twin.server.port,
+        'POST',
+        '/api/auth:status',
+        { Host: `127.0.0.1:${twin.server.port}`, Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        '{}',
+      );
       expect(reply.status).toBe(200);
     } finally {
       await twin.server.stop();
@@ -174,7 +194,15 @@ describe('the organisation server over HTTP', () => {
 
   it('answers what needs this computer (keychain, Foxmail, Thunderbird, files, settings) with desktop-only, and runs none of it', async () => {
     const token = await newToken();
-    for (const channel of ['mail-clients:keychain-list', 'mail-clients:foxmail-scan', 'mail-clients:thunderbird-scan', 'mail-clients:thunderbird-apply', 'mail-clients:mac-profile-open', 'mail-clients:test-connection', 'settings:update']) {
+    for (const channel of [
+      'mail-clients:keychain-list',
+      'mail-clients:foxmail-scan',
+      'mail-clients:thunderbird-scan',
+      'mail-clients:thunderbird-apply',
+      'mail-clients:mac-profile-open',
+      'mail-clients:test-connection',
+      'settings:update',
+    ]) {
       const reply = await api(channel, token, {});
       expect(json(reply), channel).toEqual({ ok: false, code: 'desktop-only' });
     }
@@ -182,7 +210,13 @@ describe('the organisation server over HTTP', () => {
 
   it('refuses a foreign Host (DNS rebinding) and a foreign Origin, before any handler runs', async () => {
     const token = await newToken();
-    const rebound = await sendHttp(running!.server.port, 'POST', '/api/auth:status', { Host: 'evil.example', Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, '{}');
+    const rebound = await sendHttp(
+      running!.server.port,
+      'POST',
+      '/api/auth:status',
+      { Host: 'evil.example', Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      '{}',
+    );
     expect(rebound.status).toBe(421);
     const origin = await api('auth:sign-in', token, { address: 'a@b.cn', password: 'x'.repeat(12) }, { Origin: 'https://evil.example' });
     expect(origin.status).toBe(403);
@@ -238,7 +272,13 @@ describe('the organisation server over HTTP', () => {
 /** A second server over its own core: with `key`, the same token key as the first. */
 async function startOther(key: Uint8Array = new Uint8Array(randomBytes(32))): Promise<Running> {
   const test = await testCore();
-  const handlers = createHandlers({ mailClients: fakeMailClientPorts(), environment: testEnvironment(), settingsStore: new MemorySettingsStore(), logger: { info() {}, warn() {}, error() {} }, core: test.core });
+  const handlers = createHandlers({
+    mailClients: fakeMailClientPorts(),
+    environment: testEnvironment(),
+    settingsStore: new MemorySettingsStore(),
+    logger: { info() {}, warn() {}, error() {} },
+    core: test.core,
+  });
   const server = await startOrganisationServer({
     dispatch: createDispatcher(handlers, { info() {}, warn() {}, error() {} }),
     host: '127.0.0.1',
@@ -267,7 +307,10 @@ describe('a phone fetching its profile by QR', () => {
     const call = testCall();
     const created = await createClientPassword(core, 'zhang.wei@cstnet.cn', call, { name: 'iPhone' });
     if (!created.ok) throw new Error(created.code);
-    const handoff = await createPhoneHandoff(core, new URL('http://127.0.0.1:1'), 'zhang.wei@cstnet.cn', call, { id: created.data.id, password: created.data.password });
+    const handoff = await createPhoneHandoff(core, new URL('http://127.0.0.1:1'), 'zhang.wei@cstnet.cn', call, {
+      id: created.data.id,
+      password: created.data.password,
+    });
     if (!handoff.ok) throw new Error(handoff.code);
     return { path: new URL(handoff.data.url).pathname, password: created.data.password };
   }
@@ -275,7 +318,9 @@ describe('a phone fetching its profile by QR', () => {
   it('serves the profile once, as a download Safari hands to Settings, with no token needed', async () => {
     const { path, password } = await handoffPath();
     expect(path.startsWith(phoneHandoffPath)).toBe(true);
-    const reply = await send('GET', path, { 'User-Agent': 'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1' });
+    const reply = await send('GET', path, {
+      'User-Agent': 'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1',
+    });
     expect(reply.status).toBe(200);
     expect(reply.headers['content-type']).toBe('application/x-apple-aspen-config');
     expect(reply.headers['content-disposition']).toBe('attachment; filename="zhang.wei@cstnet.cn.mobileconfig"');
@@ -416,10 +461,22 @@ describe('limits', () => {
 describe('over TLS', () => {
   function sendTls(port: number, path: string, headers: Record<string, string>): Promise<{ status: number; headers: Record<string, unknown> }> {
     return new Promise((resolve, reject) => {
-      const req = httpsRequest({ host: '127.0.0.1', port, path, method: 'GET', headers, ca: certificate.cert, checkServerIdentity: (_name, cert) => checkServerIdentity('127.0.0.1', cert), timeout: 5000 }, (res) => {
-        res.resume();
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers }));
-      });
+      const req = httpsRequest(
+        {
+          host: '127.0.0.1',
+          port,
+          path,
+          method: 'GET',
+          headers,
+          ca: certificate.cert,
+          checkServerIdentity: (_name, cert) => checkServerIdentity('127.0.0.1', cert),
+          timeout: 5000,
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers }));
+        },
+      );
       req.on('error', reject);
       req.end();
     });

@@ -37,7 +37,11 @@ describe('channel names', () => {
     const signedOut = channelNames.filter((name) => /^(app|settings|auth|webmail):/.test(name));
     expect(signedOut.filter((name) => contract[name].session !== 'none')).toEqual([]);
     // A session restricted to enrolment may bind a method, and read what it needs for that.
-    expect(channelNames.filter((name) => contract[name].session === 'enrolment' && !name.startsWith('two-factor:')).sort()).toEqual(['client-passwords:classify', 'mail-clients:settings', 'mail-clients:what-will-break']);
+    expect(channelNames.filter((name) => contract[name].session === 'enrolment' && !name.startsWith('two-factor:')).sort()).toEqual([
+      'client-passwords:classify',
+      'mail-clients:settings',
+      'mail-clients:what-will-break',
+    ]);
   });
 
   it('declares only known error codes', () => {
@@ -71,7 +75,16 @@ describe('request schemas', () => {
 
 describe('response schemas', () => {
   it('describe what app:info returns', () => {
-    const info = { productName: 'Mailwarden', version: '0.1.0', dataDir: '/d', backend: 'embedded', shell: 'browser', demo: false, platform: 'linux', policySource: { places: [], keys: {} } };
+    const info = {
+      productName: 'Mailwarden',
+      version: '0.1.0',
+      dataDir: '/d',
+      backend: 'embedded',
+      shell: 'browser',
+      demo: false,
+      platform: 'linux',
+      policySource: { places: [], keys: {} },
+    };
     expect(v.is(contract['app:info'].response, info)).toBe(true);
     const managed = { ...info, policySource: { places: ['etc-file'], keys: { enforceTwoFactor: { source: 'enforced', origin: 'etc-file' } } } };
     expect(v.is(contract['app:info'].response, managed)).toBe(true);

@@ -3,14 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkPolicyValue } from '../../electron/shared/policy-check';
-import {
-  defaultPolicyValues,
-  pathOfRegistryName,
-  policyPaths,
-  policySchema,
-  registryNameOf,
-  type PolicyPath,
-} from '../../electron/shared/policy-schema';
+import { defaultPolicyValues, pathOfRegistryName, policyPaths, policySchema, registryNameOf, type PolicyPath } from '../../electron/shared/policy-schema';
 
 const root = join(import.meta.dirname, '../..');
 const messages = (locale: string) => JSON.parse(readFileSync(join(root, 'messages/policy', `${locale}.json`), 'utf8')) as Record<string, string>;
@@ -69,7 +62,8 @@ describe('policy schema', () => {
   it('keeps the settings page labels equal to the schema titles', () => {
     for (const locale of ['zh-CN', 'en'] as const) {
       const texts = messages(locale);
-      for (const path of policyPaths) expect(texts[`policy_key_${snake(policySchema[path].registryName)}`], `${path} ${locale}`).toBe(policySchema[path].title[locale]);
+      for (const path of policyPaths)
+        expect(texts[`policy_key_${snake(policySchema[path].registryName)}`], `${path} ${locale}`).toBe(policySchema[path].title[locale]);
     }
   });
 
@@ -80,7 +74,13 @@ describe('policy schema', () => {
   });
 
   it('marks the keys that may hold credentials secret, and security keys enforce-only', () => {
-    expect(policyPaths.filter((p) => policySchema[p].secret)).toEqual(['sms.webhook.url', 'sms.webhook.headers', 'sms.webhook.bodyTemplate', 'sms.provider.accessKeyId', 'sms.provider.accessKeySecret']);
+    expect(policyPaths.filter((p) => policySchema[p].secret)).toEqual([
+      'sms.webhook.url',
+      'sms.webhook.headers',
+      'sms.webhook.bodyTemplate',
+      'sms.provider.accessKeyId',
+      'sms.provider.accessKeySecret',
+    ]);
     for (const path of ['enforceTwoFactor', 'allowedMethods', 'trustedDeviceDays', 'sms.kind', 'updates.enabled', 'updates.feedUrl'] as const) {
       expect(policySchema[path].recommendable, path).toBe(false);
     }

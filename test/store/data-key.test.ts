@@ -20,7 +20,11 @@ beforeEach(async () => {
 afterEach(() => removeFolder(join(dataDir, '..')));
 
 const hex = (key: Uint8Array) => Buffer.from(key).toString('hex');
-const exists = (path: string) => stat(path).then(() => true, () => false);
+const exists = (path: string) =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
 
 /** Leaves one sealed-looking line in a collection file, as any opened store has. */
 async function storeWithData(): Promise<void> {

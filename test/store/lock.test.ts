@@ -14,7 +14,11 @@ let dataDir: string;
 let logger: ReturnType<typeof recordingLogger>;
 const keychain = new MemoryKeychain();
 const open = () => openEmbeddedStore(dataDir, logger, { keychain });
-const exists = (path: string) => access(path).then(() => true, () => false);
+const exists = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
 
 beforeEach(async () => {
   root = await tempFolder('lock');
@@ -88,7 +92,8 @@ describe('the data folder lock between processes', () => {
     });
   }
 
-  const ended = (process_: ChildProcess) => new Promise<void>((resolve) => (process_.exitCode !== null || process_.signalCode !== null ? resolve() : process_.once('close', () => resolve())));
+  const ended = (process_: ChildProcess) =>
+    new Promise<void>((resolve) => (process_.exitCode !== null || process_.signalCode !== null ? resolve() : process_.once('close', () => resolve())));
 
   it('refuses while another process holds it, and opens at once after that process was SIGKILLed', async () => {
     const writer = await startWriter();

@@ -31,7 +31,11 @@ beforeEach(async () => {
 afterEach(() => removeFolder(dataDir));
 
 const open = () => NedbStore.open({ dataDir, hooks, lazy: ['activity'], logger, now: () => Date.UTC(2026, 10, 23, 9, 0, 0) });
-const exists = (path: string) => stat(path).then(() => true, () => false);
+const exists = (path: string) =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
 
 async function storeWithGrants(count: number): Promise<void> {
   const store = await open();
@@ -203,7 +207,9 @@ describe('NedbStore on disk', () => {
     expect(store.health().grants).toEqual({ repairedTail: false, quarantined: [3, 6] });
     expect(await store.collection<Grant>('grants').count({})).toBe(19);
     expect(await store.collection<Grant>('grants').get('m1')).toBeNull();
-    expect(logger.lines).toContainEqual(expect.objectContaining({ level: 'error', fields: expect.objectContaining({ file: 'grants.db', count: 2, lines: [3, 6] }) }));
+    expect(logger.lines).toContainEqual(
+      expect.objectContaining({ level: 'error', fields: expect.objectContaining({ file: 'grants.db', count: 2, lines: [3, 6] }) }),
+    );
   });
 
   it('refuses to open a store sealed with another key, as a StorageError, leaving its files alone', async () => {
@@ -220,7 +226,7 @@ describe('NedbStore on disk', () => {
     expect(await readFile(file, 'utf8')).toBe(before);
   });
 
-  it('never starts nedb\'s autocompaction timer, whose failures nobody would see', async () => {
+  it("never starts nedb's autocompaction timer, whose failures nobody would see", async () => {
     const timer = vi.spyOn(Datastore.prototype, 'setAutocompactionInterval');
     const store = await open();
     await store.collection<Grant>('grants').insert({ _id: 'g1', owner: 'a@example.cn' });

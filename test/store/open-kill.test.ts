@@ -95,45 +95,49 @@ function writeThenKill(dataDir: string): Promise<Round> {
 }
 
 describe('an acknowledged write survives SIGKILL', () => {
-  it(`keeps every acknowledged write of up to ${writesPerRound} mixed ones and opens the store after each of ${rounds} kills on one data folder`, async () => {
-    const dataDir = join(work, 'data');
-    // What the store must hold: `<collection> <id>` → value, from every acknowledged write.
-    let model = new Map<string, string>();
-    let total = 0;
-    for (let round = 1; round <= rounds; round += 1) {
-      const { acknowledged, inFlight, killedAt } = await writeThenKill(dataDir);
-      total += acknowledged.length;
-      const before = inFlight ? model.get(inFlight.key) : undefined;
-      for (const write of acknowledged) {
-        if (write.value === null) model.delete(write.key);
-        else model.set(write.key, write.value);
-      }
-      const stateBeforeInFlight = inFlight ? model.get(inFlight.key) : undefined;
-      const { store } = await openEmbeddedStore(dataDir, silentLogger);
-      // A kill can tear the last line (cut off at open); it can never damage one before it.
-      for (const health of Object.values(store.health())) expect(health.quarantined, `round ${round}, killed ${killedAt}`).toEqual([]);
-      const stored = new Map<string, string>();
-      for (const name of collections) {
-        for (const row of await store.collection<{ _id: string; v: string }>(name).find({})) stored.set(`${name} ${row._id}`, row.v);
-      }
-      // Closed, so the next writer can take the data folder's lock; the writer's own store,
-      // killed and never closed, is the case under test.
-      await store.close();
-      const wrong: string[] = [];
-      for (const key of new Set([...model.keys(), ...stored.keys()])) {
-        if (key === inFlight?.key) {
-          // Either side of the write under way when the kill came, nothing else.
-          const landed = stored.get(key) === (inFlight.value ?? undefined);
-          const notLanded = stored.get(key) === stateBeforeInFlight;
-          if (!landed && !notLanded) wrong.push(`${key} (in flight: ${inFlight.op}; was ${String(before)})`);
-        } else if (stored.get(key) !== model.get(key)) {
-          wrong.push(`${key}: stored ${String(stored.get(key))}, acknowledged ${String(model.get(key))}`);
+  it(
+    `keeps every acknowledged write of up to ${writesPerRound} mixed ones and opens the store after each of ${rounds} kills on one data folder`,
+    async () => {
+      const dataDir = join(work, 'data');
+      // What the store must hold: `<collection> <id>` → value, from every acknowledged write.
+      let model = new Map<string, string>();
+      let total = 0;
+      for (let round = 1; round <= rounds; round += 1) {
+        const { acknowledged, inFlight, killedAt } = await writeThenKill(dataDir);
+        total += acknowledged.length;
+        const before = inFlight ? model.get(inFlight.key) : undefined;
+        for (const write of acknowledged) {
+          if (write.value === null) model.delete(write.key);
+          else model.set(write.key, write.value);
         }
+        const stateBeforeInFlight = inFlight ? model.get(inFlight.key) : undefined;
+        const { store } = await openEmbeddedStore(dataDir, silentLogger);
+        // A kill can tear the last line (cut off at open); it can never damage one before it.
+        for (const health of Object.values(store.health())) expect(health.quarantined, `round ${round}, killed ${killedAt}`).toEqual([]);
+        const stored = new Map<string, string>();
+        for (const name of collections) {
+          for (const row of await store.collection<{ _id: string; v: string }>(name).find({})) stored.set(`${name} ${row._id}`, row.v);
+        }
+        // Closed, so the next writer can take the data folder's lock; the writer's own store,
+        // killed and never closed, is the case under test.
+        await store.close();
+        const wrong: string[] = [];
+        for (const key of new Set([...model.keys(), ...stored.keys()])) {
+          if (key === inFlight?.key) {
+            // Either side of the write under way when the kill came, nothing else.
+            const landed = stored.get(key) === (inFlight.value ?? undefined);
+            const notLanded = stored.get(key) === stateBeforeInFlight;
+            if (!landed && !notLanded) wrong.push(`${key} (in flight: ${inFlight.op}; was ${String(before)})`);
+          } else if (stored.get(key) !== model.get(key)) {
+            wrong.push(`${key}: stored ${String(stored.get(key))}, acknowledged ${String(model.get(key))}`);
+          }
+        }
+        expect(wrong, `round ${round}, killed ${killedAt}`).toEqual([]);
+        model = stored;
       }
-      expect(wrong, `round ${round}, killed ${killedAt}`).toEqual([]);
-      model = stored;
-    }
-    expect(total).toBeGreaterThan(rounds);
-    // About 2 s a round on a loaded machine; the limit only catches a hang.
-  }, 60_000 + rounds * 30_000);
+      expect(total).toBeGreaterThan(rounds);
+      // About 2 s a round on a loaded machine; the limit only catches a hang.
+    },
+    60_000 + rounds * 30_000,
+  );
 });

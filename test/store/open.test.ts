@@ -97,7 +97,12 @@ describe('openEmbeddedStore: the data key', () => {
     const opened = await open();
     expect(opened.dataKeySource).toBe('keychain');
     expect(keychain.entries.has(`${keychainService}\n${dataKeyAccount(dataDir)}`)).toBe(true);
-    expect(await stat(dataKeyFile(dataDir)).then(() => true, () => false)).toBe(false);
+    expect(
+      await stat(dataKeyFile(dataDir)).then(
+        () => true,
+        () => false,
+      ),
+    ).toBe(false);
   });
 
   it('falls back to a 0600 key file when none is reachable', async () => {

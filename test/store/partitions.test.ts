@@ -21,7 +21,11 @@ afterEach(() => removeFolder(dataDir));
 
 const mailboxes = ['zhang.san@cstnet.cn', 'li.si@cstnet.cn', 'wang.wu@cstnet.cn'];
 const activityFolder = () => join(storeFolder(dataDir), 'activity');
-const exists = (path: string) => stat(path).then(() => true, () => false);
+const exists = (path: string) =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
 
 /** 30 events, ten per mailbox, two of each sharing a millisecond (the tie the id breaks). */
 function events(): ActivityRecord[] {
@@ -73,7 +77,7 @@ describe('the security log, one file per mailbox', () => {
     expect(await exists(join(storeFolder(dataDir), 'activity.db'))).toBe(false);
   });
 
-  it('reads one mailbox from its own file alone: another mailbox\'s unreadable file does not stop it', async () => {
+  it("reads one mailbox from its own file alone: another mailbox's unreadable file does not stop it", async () => {
     const first = await openStore();
     const activity = first.store.collection<ActivityRecord>('activity');
     for (const record of events()) await activity.insert(record);
@@ -81,7 +85,8 @@ describe('the security log, one file per mailbox', () => {
     // Find li.si's file by elimination after opening the other two, then make it unreadable.
     const before = new Set(await readdir(activityFolder()));
     const probe = await openStore();
-    for (const mailbox of [mailboxes[0]!, mailboxes[2]!]) await probe.store.collection<ActivityRecord>('activity').insert({ ...events()[0]!, _id: `probe-${mailbox}`, mailbox });
+    for (const mailbox of [mailboxes[0]!, mailboxes[2]!])
+      await probe.store.collection<ActivityRecord>('activity').insert({ ...events()[0]!, _id: `probe-${mailbox}`, mailbox });
     await probe.store.close();
     expect(new Set(await readdir(activityFolder()))).toEqual(before);
     const sizes = await Promise.all([...before].map(async (name) => [name, (await stat(join(activityFolder(), name))).size] as const));
@@ -113,7 +118,7 @@ describe('the security log, one file per mailbox', () => {
     await store.close();
   });
 
-  it('reads a mailbox\'s file without rewriting it, and compacts it on close', async () => {
+  it("reads a mailbox's file without rewriting it, and compacts it on close", async () => {
     const first = await openStore();
     const activity = first.store.collection<ActivityRecord>('activity');
     for (const record of events()) await activity.insert(record);
@@ -134,7 +139,7 @@ describe('the security log, one file per mailbox', () => {
     expect(lineCount(await contents())).toBe(lineCount(before) - 1);
   });
 
-  it('cuts a torn last line off a mailbox\'s file, keeps the rest and says so in health()', async () => {
+  it("cuts a torn last line off a mailbox's file, keeps the rest and says so in health()", async () => {
     const first = await openStore();
     for (const record of events()) await first.store.collection<ActivityRecord>('activity').insert(record);
     await first.store.close();
@@ -174,10 +179,10 @@ describe('the security log, one file per mailbox', () => {
     expect(await store.collection<ActivityRecord>('activity').find({ mailbox: 'nobody@cstnet.cn' })).toEqual([]);
     expect(await store.collection<ActivityRecord>('activity').count({})).toBe(0);
     await store.close();
-    expect(await exists(activityFolder()) ? await readdir(activityFolder()) : []).toEqual([]);
+    expect((await exists(activityFolder())) ? await readdir(activityFolder()) : []).toEqual([]);
   });
 
-  it('undoes a failed block\'s writes in every mailbox\'s file', async () => {
+  it("undoes a failed block's writes in every mailbox's file", async () => {
     const { store } = await openStore();
     const activity = store.collection<ActivityRecord>('activity');
     await activity.insert(events()[0]!);
@@ -196,7 +201,7 @@ describe('the security log, one file per mailbox', () => {
   });
 });
 
-describe('an older store\'s single activity.db', () => {
+describe("an older store's single activity.db", () => {
   it('is moved into one file per mailbox on first open, keeping every event in order', async () => {
     await olderStore(events());
     const logger = recordingLogger();

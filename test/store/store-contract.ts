@@ -35,7 +35,15 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
 
     it('stores, gets, replaces and removes records, and says how many it removed', async () => {
       const { store, events } = await seeded();
-      expect(await events.get('e1')).toEqual({ _id: 'e1', mailbox: 'alice@cstnet.cn', at: 100, kind: 'sign-in', detail: { reason: 'wrong', n: 2 }, tags: ['imap', 'smtp'], note: null });
+      expect(await events.get('e1')).toEqual({
+        _id: 'e1',
+        mailbox: 'alice@cstnet.cn',
+        at: 100,
+        kind: 'sign-in',
+        detail: { reason: 'wrong', n: 2 },
+        tags: ['imap', 'smtp'],
+        note: null,
+      });
       expect(await events.get('nope')).toBeNull();
       expect(await events.replace({ _id: 'e1', mailbox: 'alice@cstnet.cn', at: 101 })).toBe(true);
       expect(await events.get('e1')).toEqual({ _id: 'e1', mailbox: 'alice@cstnet.cn', at: 101 });

@@ -11,7 +11,13 @@ import { mailProtocols, type ApplyTarget, type MailProtocol } from '../../shared
 import type { Channel, RequestOf, ResponseOf } from '../../shared/contract';
 import { err, ok, type Result } from '../../shared/result';
 import type { CallContext } from '../call';
-import { classifyStoredSecrets, looksLikeClientPassword, markClientPasswordApplied, normalizeClientPassword, verifyOwnClientPassword } from '../client-passwords';
+import {
+  classifyStoredSecrets,
+  looksLikeClientPassword,
+  markClientPasswordApplied,
+  normalizeClientPassword,
+  verifyOwnClientPassword,
+} from '../client-passwords';
 import type { CoreContext } from '../context';
 import { hasTwoFactor, type MailboxRecord } from '../mailbox';
 import { requireSession } from '../session-guard';
@@ -99,14 +105,20 @@ export function remoteAuthority(server: ServerCall): MailClientAuthority {
       if (!status.ok) return status;
       const who = status.data;
       if (who.status === 'signed-in') return ok({ address: who.mailbox, displayName: who.displayName });
-      if (who.status === 'enrollment-required') return allowEnrollment ? ok({ address: who.mailbox, displayName: who.displayName }) : err('two-factor-required');
+      if (who.status === 'enrollment-required')
+        return allowEnrollment ? ok({ address: who.mailbox, displayName: who.displayName }) : err('two-factor-required');
       return err('not-signed-in');
     },
     async verifyClientPassword(call, id, password) {
       const verified = await server('client-passwords:verify', { id, password }, call);
       if (!verified.ok) return verified;
       // The server accepted it, so it is the 16 characters (the contract caps the rest).
-      return ok({ id: verified.data.id, name: verified.data.name, plain: normalizeClientPassword(password), scopes: verified.data.scopes ?? [...mailProtocols] });
+      return ok({
+        id: verified.data.id,
+        name: verified.data.name,
+        plain: normalizeClientPassword(password),
+        scopes: verified.data.scopes ?? [...mailProtocols],
+      });
     },
     markApplied: (call, id, target) => server('client-passwords:mark-applied', { id, target }, call),
     async classify(call, secrets) {

@@ -18,7 +18,15 @@ import type { Policy } from '../policy';
 import { KeychainUnavailableError, type Clock, type Logger, type Random } from '../ports';
 import type { MailClientAuthority, SignedInMailbox } from './authority';
 import { buildMobileconfig, profileFileName } from './mobileconfig';
-import { FoxmailError, ThunderbirdError, type FoxmailAccount, type FoxmailRefusal, type MailClientPorts, type ThunderbirdAccount, type ThunderbirdRefusal } from './ports';
+import {
+  FoxmailError,
+  ThunderbirdError,
+  type FoxmailAccount,
+  type FoxmailRefusal,
+  type MailClientPorts,
+  type ThunderbirdAccount,
+  type ThunderbirdRefusal,
+} from './ports';
 
 type Empty = Record<string, never>;
 type StoredPassword = FoxmailAccountView['storedPassword'];
@@ -44,7 +52,10 @@ const foxmailCodes: Record<FoxmailRefusal, 'foxmail-running' | 'foxmail-unsuppor
   'write-failed': 'foxmail-write-failed',
 };
 
-const thunderbirdCodes: Record<ThunderbirdRefusal, 'thunderbird-running' | 'thunderbird-primary-password' | 'thunderbird-unsupported' | 'not-found' | 'thunderbird-write-failed'> = {
+const thunderbirdCodes: Record<
+  ThunderbirdRefusal,
+  'thunderbird-running' | 'thunderbird-primary-password' | 'thunderbird-unsupported' | 'not-found' | 'thunderbird-write-failed'
+> = {
   running: 'thunderbird-running',
   'primary-password': 'thunderbird-primary-password',
   unsupported: 'thunderbird-unsupported',
@@ -140,7 +151,11 @@ export function createMailClientsHandlers(deps: MailClientsDependencies, ports: 
   async function scan(call: CallContext, address: string): Promise<Result<FoxmailInstallationView[]>> {
     const installations = await ports.foxmail.scan();
     const refs = { own: new Set<string>(), others: new Set<string>() };
-    const stored = await storedPasswordsOf(call, installations.flatMap((installation) => installation.accounts), address);
+    const stored = await storedPasswordsOf(
+      call,
+      installations.flatMap((installation) => installation.accounts),
+      address,
+    );
     if (!stored.ok) return stored;
     let index = 0;
     const views: FoxmailInstallationView[] = [];
@@ -212,7 +227,11 @@ export function createMailClientsHandlers(deps: MailClientsDependencies, ports: 
    * The iPhone / Mac profile of the signed-in mailbox, with a client password only when asked for
    * and only once the authority accepted it (then set for the protocols it is allowed for).
    */
-  async function profileOf(call: CallContext, session: SignedInMailbox, request: { includePassword: boolean; id?: string | undefined; password?: string | undefined }): Promise<Result<{ xml: string; appliedId: string | null }>> {
+  async function profileOf(
+    call: CallContext,
+    session: SignedInMailbox,
+    request: { includePassword: boolean; id?: string | undefined; password?: string | undefined },
+  ): Promise<Result<{ xml: string; appliedId: string | null }>> {
     const address = session.address;
     let password: string | null = null;
     let appliedId: string | null = null;
@@ -225,13 +244,18 @@ export function createMailClientsHandlers(deps: MailClientsDependencies, ports: 
       appliedId = checked.data.id;
       scopes = checked.data.scopes;
     }
-    const xml = buildMobileconfig({ address, displayName: session.displayName || address, server: policy().mailServer, password, scopes, organisation: productName }, deps.random);
+    const xml = buildMobileconfig(
+      { address, displayName: session.displayName || address, server: policy().mailServer, password, scopes, organisation: productName },
+      deps.random,
+    );
     return ok({ xml, appliedId });
   }
 
   /** An opened profile's file goes; a failure is logged (the app removes what is left when it quits). */
   async function removeOpened(path: string): Promise<void> {
-    await ports.temporary.remove(path).catch((cause: unknown) => logger.warn('opened profile not removed', { error: cause instanceof Error ? cause.message : String(cause) }));
+    await ports.temporary
+      .remove(path)
+      .catch((cause: unknown) => logger.warn('opened profile not removed', { error: cause instanceof Error ? cause.message : String(cause) }));
   }
 
   /**
@@ -352,7 +376,11 @@ export function createMailClientsHandlers(deps: MailClientsDependencies, ports: 
       try {
         const { backupPath, logins } = await ports.thunderbird.writePassword(request.ref, checked.data.plain);
         await markApplied(call, checked.data.id, 'thunderbird');
-        logger.info('thunderbird profile updated', { account: request.ref, backup: backupPath, logins: logins.map((login) => `${login.origin} ${login.change}`).join(', ') });
+        logger.info('thunderbird profile updated', {
+          account: request.ref,
+          backup: backupPath,
+          logins: logins.map((login) => `${login.origin} ${login.change}`).join(', '),
+        });
         return ok({ backupPath, logins: logins.map((login) => ({ origin: login.origin, change: login.change })) });
       } catch (cause) {
         if (cause instanceof ThunderbirdError) {
@@ -370,7 +398,9 @@ export function createMailClientsHandlers(deps: MailClientsDependencies, ports: 
       if (!policy().clientIntegrations.foxmail) return ok({ accounts: [] });
       const installations = await scan(call, session.data.address);
       if (!installations.ok) return installations;
-      return ok({ accounts: installations.data.flatMap((installation) => installation.accounts.filter((account) => account.storedPassword === 'main-password')) });
+      return ok({
+        accounts: installations.data.flatMap((installation) => installation.accounts.filter((account) => account.storedPassword === 'main-password')),
+      });
     },
 
     'mail-clients:iphone-profile-save': async (request, call) => {

@@ -104,7 +104,10 @@ async function windowsCandidates(seams: LocateSeams): Promise<{ root: string; fo
 /** Installation folders that hold a Storage folder, each once, the most trustworthy finding first. */
 export async function locateInstallations(seams: LocateSeams, extraRoots: readonly string[]): Promise<{ root: string; foundBy: FoundBy }[]> {
   const path = pathsFor(seams.platform);
-  const candidates = [...(seams.platform === 'win32' ? await windowsCandidates(seams) : []), ...extraRoots.map((root) => ({ root, foundBy: 'environment' as const }))];
+  const candidates = [
+    ...(seams.platform === 'win32' ? await windowsCandidates(seams) : []),
+    ...extraRoots.map((root) => ({ root, foundBy: 'environment' as const })),
+  ];
   const seen = new Set<string>();
   const found: { root: string; foundBy: FoundBy }[] = [];
   for (const candidate of candidates) {

@@ -129,7 +129,11 @@ export function serializeV7Records(records: readonly V7Record[]): Uint8Array {
     return b;
   };
   for (const record of records) {
-    parts.push(word(record.key.length), Uint8Array.from(record.key, (c) => c.charCodeAt(0)), word(recordTypes[record.kind]));
+    parts.push(
+      word(record.key.length),
+      Uint8Array.from(record.key, (c) => c.charCodeAt(0)),
+      word(recordTypes[record.kind]),
+    );
     if (record.kind === 'utf8') parts.push(word(record.raw.length));
     if (record.kind === 'utf16') parts.push(word(record.raw.length / 2));
     parts.push(record.raw);
@@ -175,7 +179,12 @@ interface FieldSet {
   number(key: string): number | null;
 }
 
-function summarize(version: FoxmailVersion, fields: FieldSet, protocol: 'imap' | 'pop3', passwordHex: string): Omit<ProfileSummary, 'records' | 'unwritableBecause'> {
+function summarize(
+  version: FoxmailVersion,
+  fields: FieldSet,
+  protocol: 'imap' | 'pop3',
+  passwordHex: string,
+): Omit<ProfileSummary, 'records' | 'unwritableBecause'> {
   const endpoint = (server: string, port: string, ssl: string): EndpointFields => ({
     host: fields.text(server) ?? '',
     port: fields.number(port) ?? 0,

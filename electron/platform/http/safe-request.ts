@@ -56,7 +56,11 @@ export function answerClientErrors(server: Server): void {
   server.on('clientError', (cause: Error & { code?: string }, socket: Duplex) => {
     // A client too slow to send its request (408) or sending too many headers (431) is told so.
     const status =
-      cause.code === 'ERR_HTTP_REQUEST_TIMEOUT' || cause.code === 'HPE_HEADER_TIMEOUT' ? '408 Request Timeout' : cause.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+      cause.code === 'ERR_HTTP_REQUEST_TIMEOUT' || cause.code === 'HPE_HEADER_TIMEOUT'
+        ? '408 Request Timeout'
+        : cause.code === 'HPE_HEADER_OVERFLOW'
+          ? '431 Request Header Fields Too Large'
+          : '400 Bad Request';
     if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     else socket.destroy();
   });

@@ -22,8 +22,7 @@ export interface MailAuthRequest {
 }
 
 export type MailAuthAnswer =
-  | { readonly ok: true; readonly via: 'main-password' | 'client-password'; readonly address: string }
-  | { readonly ok: false; readonly reason: string };
+  { readonly ok: true; readonly via: 'main-password' | 'client-password'; readonly address: string } | { readonly ok: false; readonly reason: string };
 
 /** Longer lines are refused by both ends: a request is an address and a password, an answer less. */
 export const mailAuthMaxLineBytes = 8 * 1024;
@@ -55,7 +54,12 @@ function parseAnswer(line: string): MailAuthAnswer {
   const answer = value as Record<string, unknown> | null;
   if (typeof answer !== 'object' || answer === null) throw new MailAuthUnavailableError('bad-answer', 'not an object');
   if (typeof answer.error === 'string') throw new MailAuthUnavailableError('server-error', answer.error.slice(0, 40));
-  if (answer.ok === true && (answer.via === 'main-password' || answer.via === 'client-password') && typeof answer.address === 'string' && answer.address !== '') {
+  if (
+    answer.ok === true &&
+    (answer.via === 'main-password' || answer.via === 'client-password') &&
+    typeof answer.address === 'string' &&
+    answer.address !== ''
+  ) {
     return { ok: true, via: answer.via, address: answer.address };
   }
   if (answer.ok === false && typeof answer.reason === 'string') return { ok: false, reason: answer.reason };

@@ -122,7 +122,10 @@ export async function startMailAuthServer(options: MailAuthServerOptions): Promi
     }
     const parsed = v.safeParse(RequestSchema, json);
     if (!parsed.success) {
-      logger.warn('mail-auth request refused', { problem: 'invalid', fields: [...new Set(parsed.issues.map((issue) => v.getDotPath(issue) ?? '(top level)'))] });
+      logger.warn('mail-auth request refused', {
+        problem: 'invalid',
+        fields: [...new Set(parsed.issues.map((issue) => v.getDotPath(issue) ?? '(top level)'))],
+      });
       return { error: 'bad-request' };
     }
     try {

@@ -52,7 +52,12 @@ export async function readPolicyLayers(options: PolicySourcesOptions, logger: Lo
   } catch (cause) {
     // A reader bug must not start the app with IT's rules lifted.
     logger.error('policy reader failed', { platform: options.platform, error: cause instanceof Error ? cause.message : String(cause) });
-    layers.push({ level: 'enforced', origin: options.platform === 'win32' ? 'registry-hklm' : options.platform === 'darwin' ? 'managed-preferences' : 'etc-file', entries: [], unreadable: 'the reader failed' });
+    layers.push({
+      level: 'enforced',
+      origin: options.platform === 'win32' ? 'registry-hklm' : options.platform === 'darwin' ? 'managed-preferences' : 'etc-file',
+      entries: [],
+      unreadable: 'the reader failed',
+    });
   }
   return layers;
 }

@@ -13,8 +13,7 @@ import { layersOfDocument } from './layers';
 export const linuxPolicyPath = '/etc/mailwarden/policy.json';
 
 export type JsonPolicyRead =
-  | { readonly ok: true; readonly layers: PolicyLayer[] }
-  | { readonly ok: false; readonly missing: boolean; readonly problem: string };
+  { readonly ok: true; readonly layers: PolicyLayer[] } | { readonly ok: false; readonly missing: boolean; readonly problem: string };
 
 /**
  * The layers of a policy JSON text.

@@ -52,7 +52,9 @@ export async function managedPreferencesLayers(options: ManagedPreferencesOption
   const places: [string, PolicyOrigin][] = [
     [join(dir, `${bundleId}.plist`), 'managed-preferences'],
     // A user name with a path separator would point elsewhere: no per-user place then.
-    ...(options.user !== '' && !/[/\\]|^\.\.?$/.test(options.user) ? [[join(dir, options.user, `${bundleId}.plist`), 'managed-preferences-user'] as [string, PolicyOrigin]] : []),
+    ...(options.user !== '' && !/[/\\]|^\.\.?$/.test(options.user)
+      ? [[join(dir, options.user, `${bundleId}.plist`), 'managed-preferences-user'] as [string, PolicyOrigin]]
+      : []),
   ];
   const layers: PolicyLayer[] = [];
   for (const [path, origin] of places) {

@@ -8,7 +8,14 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import type { ThunderbirdAccount, ThunderbirdInstallation, ThunderbirdPasswordStore, ThunderbirdProfile, ThunderbirdProfiles, ThunderbirdWriteResult } from '../../core/mail-clients/ports';
+import type {
+  ThunderbirdAccount,
+  ThunderbirdInstallation,
+  ThunderbirdPasswordStore,
+  ThunderbirdProfile,
+  ThunderbirdProfiles,
+  ThunderbirdWriteResult,
+} from '../../core/mail-clients/ports';
 import { ThunderbirdError } from '../../core/mail-clients/ports';
 import { queuedPerKey, readBoundedFile, type ClientLocatorOptions } from '../client-files';
 import type { RunCommand } from '../foxmail/locate';
@@ -136,7 +143,10 @@ export class ThunderbirdLocalProfiles implements ThunderbirdProfiles {
       const ini = await readText(path.join(root, 'profiles.ini'));
       if (ini === 'absent' || ini === 'unreadable') continue;
       const installs = await readText(path.join(root, 'installs.ini'));
-      const listed = listProfiles(parseIni(ini), typeof installs === 'string' && installs !== 'absent' && installs !== 'unreadable' ? parseIni(installs) : null);
+      const listed = listProfiles(
+        parseIni(ini),
+        typeof installs === 'string' && installs !== 'absent' && installs !== 'unreadable' ? parseIni(installs) : null,
+      );
       const profiles: ThunderbirdProfile[] = [];
       for (const entry of listed) {
         // Paths in profiles.ini use '/' even on Windows; path.resolve takes both there.
@@ -204,7 +214,8 @@ export class ThunderbirdLocalProfiles implements ThunderbirdProfiles {
     // Read once more, now: the bytes written over are exactly the bytes understood.
     const store = await passwordStoreOf(profile.path, path.join);
     if (store.state === 'primary-password') throw new ThunderbirdError('primary-password', 'this Thunderbird profile has a primary password');
-    if (store.state !== 'ready' || store.keys.state !== 'ready') throw new ThunderbirdError('unsupported', 'the saved passwords of this profile are not stored in a way this app understands');
+    if (store.state !== 'ready' || store.keys.state !== 'ready')
+      throw new ThunderbirdError('unsupported', 'the saved passwords of this profile are not stored in a way this app understands');
     const keys = store.keys.keys;
     let updated: { text: string; changes: { origin: string; change: 'replaced' | 'added' }[] };
     try {

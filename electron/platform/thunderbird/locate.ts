@@ -29,7 +29,11 @@ function envValue(env: Readonly<Record<string, string | undefined>>, name: strin
 }
 
 /** The folders that may hold profiles.ini on this OS, most usual first. */
-export function candidateRoots(platform: NodeJS.Platform, env: Readonly<Record<string, string | undefined>>, home: string): { root: string; foundBy: FoundBy }[] {
+export function candidateRoots(
+  platform: NodeJS.Platform,
+  env: Readonly<Record<string, string | undefined>>,
+  home: string,
+): { root: string; foundBy: FoundBy }[] {
   if (platform === 'win32') {
     const appData = envValue(env, 'APPDATA') ?? (home ? win32.join(home, 'AppData', 'Roaming') : undefined);
     return appData ? [{ root: win32.join(appData, 'Thunderbird'), foundBy: 'default-folder' }] : [];

@@ -56,7 +56,8 @@ export function parseLogins(text: string | null): Json {
     throw new LoginsNotUnderstood('logins.json is not JSON');
   }
   if (!isObject(data) || !Array.isArray(data.logins)) throw new LoginsNotUnderstood('logins.json has no list of logins');
-  if (data.version !== undefined && (typeof data.version !== 'number' || data.version > knownVersion)) throw new LoginsNotUnderstood('logins.json is of a newer version than this app knows');
+  if (data.version !== undefined && (typeof data.version !== 'number' || data.version > knownVersion))
+    throw new LoginsNotUnderstood('logins.json is of a newer version than this app knows');
   if (!Number.isSafeInteger(data.nextId) || (data.nextId as number) < 1) throw new LoginsNotUnderstood('logins.json has no valid nextId');
   for (const login of data.logins as unknown[]) {
     if (!isObject(login)) throw new LoginsNotUnderstood('a login is not an object');
@@ -64,7 +65,8 @@ export function parseLogins(text: string | null): Json {
     if (typeof login.hostname !== 'string' || typeof login.encryptedUsername !== 'string' || typeof login.encryptedPassword !== 'string') {
       throw new LoginsNotUnderstood('a login lacks its origin or encrypted fields');
     }
-    if (!Number.isSafeInteger(login.id) || (login.id as number) >= (data.nextId as number)) throw new LoginsNotUnderstood('a login has an id the store would reuse');
+    if (!Number.isSafeInteger(login.id) || (login.id as number) >= (data.nextId as number))
+      throw new LoginsNotUnderstood('a login has an id the store would reuse');
   }
   return data;
 }

@@ -147,7 +147,9 @@ function decryptPbeItem(item: Uint8Array, globalSalt: Uint8Array, primaryPasswor
   if (octets(ivNode)?.length !== 14 || ivNode.bytes.length !== 16) return 'unsupported';
   const hash = globalSalt.length === 20 ? 'sha1' : globalSalt.length === 48 ? 'sha384' : null;
   if (!hash || ciphertext.length === 0 || ciphertext.length % 16 !== 0) return 'unsupported';
-  const hashed = createHash(hash).update(concatBytes([globalSalt, password])).digest();
+  const hashed = createHash(hash)
+    .update(concatBytes([globalSalt, password]))
+    .digest();
   const key = pbkdf2Sync(hashed, salt, iterations, 32, 'sha256');
   const plain = cbc('aes-256-cbc', true, key, ivNode.bytes, ciphertext);
   return (plain && unpad(plain, 16)) ?? 'wrong';

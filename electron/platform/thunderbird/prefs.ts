@@ -158,7 +158,12 @@ function security(value: PrefValue | undefined): Security {
 }
 
 function list(value: PrefValue | undefined): string[] {
-  return typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter((s) => s !== '') : [];
+  return typeof value === 'string'
+    ? value
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '')
+    : [];
 }
 
 /** Default ports when the pref is absent (Thunderbird's protocol defaults: IMAP 143/993, POP3 110/995, SMTP 587/465). */

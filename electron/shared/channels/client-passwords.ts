@@ -3,7 +3,6 @@ import * as v from 'valibot';
 import { applyTargets, clientPasswordExpiryDays, mailProtocols } from '../client-password-rules';
 import { channels, Empty } from '../channel';
 
-
 const Id = v.pipe(v.string(), v.minLength(1), v.maxLength(64));
 
 const ClientPasswordSchema = v.strictObject({
@@ -48,9 +47,7 @@ export const clientPasswordsChannels = channels({
       /** 1–32 characters once trimmed; the core checks the count and the characters. */
       name: v.pipe(v.string(), v.maxLength(128)),
       scopes: v.optional(v.pipe(v.array(v.picklist(mailProtocols)), v.minLength(1), v.maxLength(mailProtocols.length))),
-      expiresInDays: v.optional(
-        v.pipe(v.number(), v.integer(), v.minValue(clientPasswordExpiryDays.min), v.maxValue(clientPasswordExpiryDays.max)),
-      ),
+      expiresInDays: v.optional(v.pipe(v.number(), v.integer(), v.minValue(clientPasswordExpiryDays.min), v.maxValue(clientPasswordExpiryDays.max))),
     }),
     response: v.strictObject({
       ...ClientPasswordSchema.entries,

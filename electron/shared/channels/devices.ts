@@ -47,7 +47,12 @@ export const devicesChannels = channels({
     errors: [...sessionErrors, 'device-not-found'],
   },
   'devices:remove-all': { session: 'full', request: NoFields, response: v.strictObject({ removed: v.number() }), errors: [...sessionErrors] },
-  'devices:sessions': { session: 'full', request: NoFields, response: v.strictObject({ sessions: v.array(SignedInSessionSchema) }), errors: [...sessionErrors] },
+  'devices:sessions': {
+    session: 'full',
+    request: NoFields,
+    response: v.strictObject({ sessions: v.array(SignedInSessionSchema) }),
+    errors: [...sessionErrors],
+  },
   /** Signs one session out; `current` when it was this one (the app then shows the sign-in screen). */
   'devices:sign-out-session': {
     session: 'full',

@@ -3,7 +3,6 @@ import * as v from 'valibot';
 import { channels, Empty } from '../channel';
 import { grantLevels } from '../grant-rules';
 
-
 const Id = v.pipe(v.string(), v.minLength(1), v.maxLength(64));
 const Address = v.pipe(v.string(), v.minLength(3), v.maxLength(254));
 /** Epoch milliseconds; the core checks it lies between 1 day and 6 months ahead. */

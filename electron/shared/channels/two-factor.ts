@@ -5,7 +5,6 @@
 import * as v from 'valibot';
 import { channels, Empty } from '../channel';
 
-
 /** Long enough for `+86 139-1234-5678` or `0086 139 1234 5678`; the core decides what is valid. */
 const PhoneInputSchema = v.pipe(v.string(), v.maxLength(32));
 
@@ -39,9 +38,7 @@ const TwoFactorStatusSchema = v.strictObject({
   /** The method a sign-in asks for first when both are bound (two-factor:set-preferred-method). */
   preferredMethod: TwoFactorMethodSchema,
   /** A phone code still waiting to be entered, so a reopened page can resume its countdown. */
-  pendingPhone: v.nullable(
-    v.strictObject({ masked: v.string(), expiresAt: TimestampSchema, windowEndsAt: TimestampSchema, resendAt: TimestampSchema }),
-  ),
+  pendingPhone: v.nullable(v.strictObject({ masked: v.string(), expiresAt: TimestampSchema, windowEndsAt: TimestampSchema, resendAt: TimestampSchema })),
 });
 export type TwoFactorStatus = v.InferOutput<typeof TwoFactorStatusSchema>;
 

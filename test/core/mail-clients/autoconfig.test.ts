@@ -10,12 +10,15 @@ import { defaultMailServer } from '../../factories/policy';
 function parsed(xml: string) {
   return new XMLParser({ ignoreAttributes: false, isArray: (name) => name === 'incomingServer' }).parse(xml) as {
     '?xml': Record<string, string>;
-    clientConfig: { '@_version': string; emailProvider: Record<string, unknown> & { incomingServer: Record<string, unknown>[]; outgoingServer: Record<string, unknown> } };
+    clientConfig: {
+      '@_version': string;
+      emailProvider: Record<string, unknown> & { incomingServer: Record<string, unknown>[]; outgoingServer: Record<string, unknown> };
+    };
   };
 }
 
 describe('the Thunderbird autoconfig file', () => {
-  it('describes the guide\'s servers for the domain: IMAP first, then POP3, and SMTP, each over SSL', () => {
+  it("describes the guide's servers for the domain: IMAP first, then POP3, and SMTP, each over SSL", () => {
     const xml = thunderbirdAutoconfig({ domain: 'CSTNet.cn', displayName: '中国科技网邮件', server: defaultMailServer });
     expect(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>')).toBe(true);
     const { clientConfig } = parsed(xml);
@@ -30,7 +33,7 @@ describe('the Thunderbird autoconfig file', () => {
     expect(provider.outgoingServer).toEqual({ '@_type': 'smtp', hostname: 'mail.cstnet.cn', port: 994, socketType: 'SSL', ...login });
   });
 
-  it('names STARTTLS and no encryption in Thunderbird\'s words, and follows the policy\'s hosts and ports', () => {
+  it("names STARTTLS and no encryption in Thunderbird's words, and follows the policy's hosts and ports", () => {
     const server: MailServerSettings = {
       imap: { host: 'imap.example.edu.cn', port: 143, security: 'starttls' },
       smtp: { host: 'smtp.example.edu.cn', port: 25, security: 'none' },
@@ -53,6 +56,7 @@ describe('the Thunderbird autoconfig file', () => {
   it('takes a mail domain, not an address, a URL or a bare word', () => {
     expect(isMailDomain('cstnet.cn')).toBe(true);
     expect(isMailDomain('mail.example.edu.cn')).toBe(true);
-    for (const wrong of ['', 'cstnet', 'zhang.wei@cstnet.cn', 'https://cstnet.cn', 'cst net.cn', '-a.cn', 'a..cn']) expect(isMailDomain(wrong), wrong).toBe(false);
+    for (const wrong of ['', 'cstnet', 'zhang.wei@cstnet.cn', 'https://cstnet.cn', 'cst net.cn', '-a.cn', 'a..cn'])
+      expect(isMailDomain(wrong), wrong).toBe(false);
   });
 });

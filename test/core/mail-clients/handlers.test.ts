@@ -4,7 +4,13 @@ import { parse } from 'plist';
 import { describe, expect, it, vi } from 'vitest';
 import { createDispatcher } from '../../../electron/core/dispatch';
 import { createHandlers } from '../../../electron/core/handlers';
-import type { FoxmailAccount, FoxmailInstallation, ThunderbirdAccount, ThunderbirdInstallation, ThunderbirdProfile } from '../../../electron/core/mail-clients/ports';
+import type {
+  FoxmailAccount,
+  FoxmailInstallation,
+  ThunderbirdAccount,
+  ThunderbirdInstallation,
+  ThunderbirdProfile,
+} from '../../../electron/core/mail-clients/ports';
 import { silentLogger } from '../../../electron/core/ports';
 import { openedProfileRemoveMs, profileDeleteOfferMs, type MailServerSettings } from '../../../electron/shared/mail-server';
 import { defaultMailServer } from '../../factories/policy';
@@ -53,7 +59,17 @@ async function appliedTo(dispatch: Dispatch, id: string): Promise<string[]> {
 
 function foxmailAccount(address: string, ref: string, writable = true): FoxmailAccount {
   const endpoint = { host: 'mail.cstnet.cn', port: 993, security: 'tls' as const };
-  return { ref, address, displayName: address, protocol: 'imap', incoming: endpoint, outgoing: { ...endpoint, port: 994 }, profilePath: ref, format: 'rec0', writable };
+  return {
+    ref,
+    address,
+    displayName: address,
+    protocol: 'imap',
+    incoming: endpoint,
+    outgoing: { ...endpoint, port: 994 },
+    profilePath: ref,
+    format: 'rec0',
+    writable,
+  };
 }
 
 function installation(...accounts: FoxmailAccount[]): FoxmailInstallation {
@@ -87,7 +103,7 @@ function thunderbirdInstallation(accounts: ThunderbirdAccount[], profile: Partia
 }
 
 describe('mail-clients:settings', () => {
-  it('gives the policy\'s servers, the full address as user name, and a card whose QR holds the same text', async () => {
+  it("gives the policy's servers, the full address as user name, and a card whose QR holds the same text", async () => {
     const mailServer: MailServerSettings = {
       imap: { host: 'imap.example.cn', port: 143, security: 'starttls' },
       smtp: { host: 'smtp.example.cn', port: 587, security: 'starttls' },
@@ -96,15 +112,27 @@ describe('mail-clients:settings', () => {
     const { dispatch } = await setup({ policy: { mailServer } });
     const result = await dispatch('mail-clients:settings', {});
     expect(result.ok).toBe(true);
-    expect(result.data).toMatchObject({ address: alice, ...mailServer, offered: { keychain: true, foxmail: true, thunderbird: true, iphoneProfile: true, outlook: true } });
+    expect(result.data).toMatchObject({
+      address: alice,
+      ...mailServer,
+      offered: { keychain: true, foxmail: true, thunderbird: true, iphoneProfile: true, outlook: true },
+    });
     expect(result.data.card.text).toBe(
-      [`Email: ${alice}`, `User: ${alice}`, 'IMAP: imap.example.cn:143 STARTTLS', 'POP3: pop.example.cn:995 SSL/TLS', 'SMTP: smtp.example.cn:587 STARTTLS'].join('\n'),
+      [
+        `Email: ${alice}`,
+        `User: ${alice}`,
+        'IMAP: imap.example.cn:143 STARTTLS',
+        'POP3: pop.example.cn:995 SSL/TLS',
+        'SMTP: smtp.example.cn:587 STARTTLS',
+      ].join('\n'),
     );
     expect(result.data.card.qrSvg).toMatch(/^<svg[^>]*viewBox/);
   });
 
-  it('defaults to the guide\'s server and tells which integrations policy turned off', async () => {
-    const { dispatch } = await setup({ policy: { clientIntegrations: { keychain: false, foxmail: true, thunderbird: false, iphoneProfile: false, outlook: false } } });
+  it("defaults to the guide's server and tells which integrations policy turned off", async () => {
+    const { dispatch } = await setup({
+      policy: { clientIntegrations: { keychain: false, foxmail: true, thunderbird: false, iphoneProfile: false, outlook: false } },
+    });
     const result = await dispatch('mail-clients:settings', {});
     expect(result.data.imap).toEqual(defaultMailServer.imap);
     expect(result.data.smtp).toEqual({ host: 'mail.cstnet.cn', port: 994, security: 'tls' });
@@ -151,12 +179,15 @@ describe('the system keychain', () => {
     expect(await appliedTo(dispatch, created.id)).toEqual([]);
   });
 
-  it('does not let one mailbox remember or find another mailbox\'s password', async () => {
+  it("does not let one mailbox remember or find another mailbox's password", async () => {
     const t = await setup();
     const created = await newClientPassword(t.dispatch);
     const bobCall = testCall({ connection: 'bob' });
     await signIn(t.core, bobCall, bob);
-    expect(await t.dispatch('mail-clients:keychain-remember', { id: created.id, password: created.password }, bobCall)).toMatchObject({ ok: false, code: 'not-found' });
+    expect(await t.dispatch('mail-clients:keychain-remember', { id: created.id, password: created.password }, bobCall)).toMatchObject({
+      ok: false,
+      code: 'not-found',
+    });
     await t.dispatch('mail-clients:keychain-remember', { id: created.id, password: created.password });
     expect(await t.dispatch('mail-clients:keychain-list', {}, bobCall)).toEqual({ ok: true, data: { names: [] } });
   });
@@ -165,7 +196,10 @@ describe('the system keychain', () => {
     const { dispatch, ports } = await setup();
     const created = await newClientPassword(dispatch);
     ports.keychainDown = true;
-    expect(await dispatch('mail-clients:keychain-remember', { id: created.id, password: created.password })).toMatchObject({ ok: false, code: 'keychain-unavailable' });
+    expect(await dispatch('mail-clients:keychain-remember', { id: created.id, password: created.password })).toMatchObject({
+      ok: false,
+      code: 'keychain-unavailable',
+    });
     expect(await dispatch('mail-clients:keychain-list', {})).toMatchObject({ ok: false, code: 'keychain-unavailable' });
     expect(await dispatch('mail-clients:keychain-forget', { name: 'x' })).toMatchObject({ ok: false, code: 'keychain-unavailable' });
     expect(await appliedTo(dispatch, created.id)).toEqual([]);
@@ -181,9 +215,14 @@ describe('the system keychain', () => {
   });
 
   it('is not offered when policy turns it off', async () => {
-    const { dispatch } = await setup({ policy: { clientIntegrations: { keychain: false, foxmail: true, thunderbird: true, iphoneProfile: true, outlook: true } } });
+    const { dispatch } = await setup({
+      policy: { clientIntegrations: { keychain: false, foxmail: true, thunderbird: true, iphoneProfile: true, outlook: true } },
+    });
     const created = await newClientPassword(dispatch);
-    expect(await dispatch('mail-clients:keychain-remember', { id: created.id, password: created.password })).toMatchObject({ ok: false, code: 'integration-disabled' });
+    expect(await dispatch('mail-clients:keychain-remember', { id: created.id, password: created.password })).toMatchObject({
+      ok: false,
+      code: 'integration-disabled',
+    });
     expect(await dispatch('mail-clients:keychain-list', {})).toMatchObject({ ok: false, code: 'integration-disabled' });
   });
 });
@@ -213,7 +252,7 @@ describe('Foxmail', () => {
     expect(stored).toEqual({ main: 'main-password', client: 'client-password', empty: 'none', garbled: 'unknown', other: 'other', bob: 'not-this-mailbox' });
   });
 
-  it('never decodes another mailbox\'s stored password', async () => {
+  it("never decodes another mailbox's stored password", async () => {
     const { dispatch, ports } = await setup();
     const reads: string[] = [];
     const read = ports.foxmail.readPassword.bind(ports.foxmail);
@@ -243,8 +282,12 @@ describe('Foxmail', () => {
     ports.installations = [installation(foxmailAccount(alice, 'known'))];
     expect(await dispatch('mail-clients:foxmail-apply', { ref: 'known', id: created.id, password: created.password })).toMatchObject({ code: 'not-found' });
     await dispatch('mail-clients:foxmail-scan', {});
-    expect(await dispatch('mail-clients:foxmail-apply', { ref: '/etc/passwd', id: created.id, password: created.password })).toMatchObject({ code: 'not-found' });
-    expect(await dispatch('mail-clients:foxmail-apply', { ref: 'known', id: created.id, password: 'abcdabcdabcdabcd' })).toMatchObject({ code: 'password-mismatch' });
+    expect(await dispatch('mail-clients:foxmail-apply', { ref: '/etc/passwd', id: created.id, password: created.password })).toMatchObject({
+      code: 'not-found',
+    });
+    expect(await dispatch('mail-clients:foxmail-apply', { ref: 'known', id: created.id, password: 'abcdabcdabcdabcd' })).toMatchObject({
+      code: 'password-mismatch',
+    });
     for (const [refusal, code] of [
       ['running', 'foxmail-running'],
       ['unsupported', 'foxmail-unsupported'],
@@ -265,12 +308,15 @@ describe('Foxmail', () => {
     const accounts = (await dispatch('mail-clients:foxmail-scan', {})).data.installations[0].accounts as { ref: string; storedPassword: string }[];
     expect(accounts.find((account) => account.ref === 'bob')?.storedPassword).toBe('not-this-mailbox');
     // The page hides the button; a request made without the page must meet the same refusal.
-    expect(await dispatch('mail-clients:foxmail-apply', { ref: 'bob', id: created.id, password: created.password })).toMatchObject({ ok: false, code: 'foxmail-other-mailbox' });
+    expect(await dispatch('mail-clients:foxmail-apply', { ref: 'bob', id: created.id, password: created.password })).toMatchObject({
+      ok: false,
+      code: 'foxmail-other-mailbox',
+    });
     expect(ports.foxmailPasswords.has('bob')).toBe(false);
     expect(await appliedTo(dispatch, created.id)).toEqual([]);
   });
 
-  it('what-will-break lists, before 2FA is on, only this mailbox\'s accounts that hold the main password', async () => {
+  it("what-will-break lists, before 2FA is on, only this mailbox's accounts that hold the main password", async () => {
     const { dispatch, ports, carolCall } = await setup();
     ports.installations = [installation(foxmailAccount(carol, 'carol-main'), foxmailAccount(carol, 'carol-other'), foxmailAccount(bob, 'bob-main'))];
     ports.foxmailPasswords.set('carol-main', defaultTestPassword);
@@ -292,7 +338,9 @@ describe('Foxmail', () => {
   });
 
   it('is not offered when policy turns it off', async () => {
-    const { dispatch, ports } = await setup({ policy: { clientIntegrations: { keychain: true, foxmail: false, thunderbird: true, iphoneProfile: true, outlook: true } } });
+    const { dispatch, ports } = await setup({
+      policy: { clientIntegrations: { keychain: true, foxmail: false, thunderbird: true, iphoneProfile: true, outlook: true } },
+    });
     ports.installations = [installation(foxmailAccount(alice, 'main'))];
     ports.foxmailPasswords.set('main', defaultTestPassword);
     expect(await dispatch('mail-clients:foxmail-scan', {})).toMatchObject({ ok: false, code: 'integration-disabled' });
@@ -308,16 +356,40 @@ describe('Thunderbird', () => {
         root: '/home/zhang/.thunderbird',
         foundBy: 'default-folder',
         profiles: [
-          { name: 'work', path: '/p/work', isDefault: true, running: false, readable: true, passwordStore: 'ready', accounts: [
-            thunderbirdAccount('ALICE@cstnet.cn', 'server1', { ref: '/p/work#server1' }),
-            thunderbirdAccount(bob, 'server2', { ref: '/p/work#server2' }),
-            // Alice's address, but signing in as Bob: the password would go into Bob's login.
-            thunderbirdAccount(alice, 'server3', { ref: '/p/work#server3', incomingUser: bob }),
-            thunderbirdAccount(alice, 'server4', { ref: '/p/work#server4', outgoingUser: bob }),
-            thunderbirdAccount(alice, 'server5', { ref: '/p/work#server5', outgoing: null, outgoingUser: null }),
-          ] },
-          { name: 'open', path: '/p/open', isDefault: false, running: true, readable: true, passwordStore: 'ready', accounts: [thunderbirdAccount(alice, 'server1', { ref: '/p/open#server1' })] },
-          { name: 'locked', path: '/p/locked', isDefault: false, running: false, readable: true, passwordStore: 'primary-password', accounts: [thunderbirdAccount(alice, 'server1', { ref: '/p/locked#server1', writable: false })] },
+          {
+            name: 'work',
+            path: '/p/work',
+            isDefault: true,
+            running: false,
+            readable: true,
+            passwordStore: 'ready',
+            accounts: [
+              thunderbirdAccount('ALICE@cstnet.cn', 'server1', { ref: '/p/work#server1' }),
+              thunderbirdAccount(bob, 'server2', { ref: '/p/work#server2' }),
+              // Alice's address, but signing in as Bob: the password would go into Bob's login.
+              thunderbirdAccount(alice, 'server3', { ref: '/p/work#server3', incomingUser: bob }),
+              thunderbirdAccount(alice, 'server4', { ref: '/p/work#server4', outgoingUser: bob }),
+              thunderbirdAccount(alice, 'server5', { ref: '/p/work#server5', outgoing: null, outgoingUser: null }),
+            ],
+          },
+          {
+            name: 'open',
+            path: '/p/open',
+            isDefault: false,
+            running: true,
+            readable: true,
+            passwordStore: 'ready',
+            accounts: [thunderbirdAccount(alice, 'server1', { ref: '/p/open#server1' })],
+          },
+          {
+            name: 'locked',
+            path: '/p/locked',
+            isDefault: false,
+            running: false,
+            readable: true,
+            passwordStore: 'primary-password',
+            accounts: [thunderbirdAccount(alice, 'server1', { ref: '/p/locked#server1', writable: false })],
+          },
           { name: 'odd', path: '/p/odd', isDefault: false, running: false, readable: true, passwordStore: 'unsupported', accounts: [] },
           { name: 'broken', path: '/p/broken', isDefault: false, running: false, readable: false, passwordStore: 'unsupported', accounts: [] },
         ],
@@ -327,7 +399,14 @@ describe('Thunderbird', () => {
     expect(result.ok).toBe(true);
     const [installation] = result.data.installations;
     expect(installation).toMatchObject({ root: '/home/zhang/.thunderbird', foundBy: 'default-folder' });
-    expect(installation.profiles.map((p: { name: string; running: boolean; readable: boolean; passwordStore: string }) => [p.name, p.running, p.readable, p.passwordStore])).toEqual([
+    expect(
+      installation.profiles.map((p: { name: string; running: boolean; readable: boolean; passwordStore: string }) => [
+        p.name,
+        p.running,
+        p.readable,
+        p.passwordStore,
+      ]),
+    ).toEqual([
       ['work', false, true, 'ready'],
       ['open', true, true, 'ready'],
       ['locked', false, true, 'primary-password'],
@@ -352,7 +431,13 @@ describe('Thunderbird', () => {
     const result = await dispatch('mail-clients:thunderbird-apply', { ref, id: created.id, password: created.grouped });
     expect(result).toEqual({
       ok: true,
-      data: { backupPath: `${profileFolder}/logins.json.bak`, logins: [{ origin: 'imap://mail.cstnet.cn', change: 'replaced' }, { origin: 'smtp://mail.cstnet.cn', change: 'replaced' }] },
+      data: {
+        backupPath: `${profileFolder}/logins.json.bak`,
+        logins: [
+          { origin: 'imap://mail.cstnet.cn', change: 'replaced' },
+          { origin: 'smtp://mail.cstnet.cn', change: 'replaced' },
+        ],
+      },
     });
     // Spaces taken out: Thunderbird is given the password the mail server checks.
     expect(ports.thunderbirdPasswords.get(ref)).toBe(created.password);
@@ -376,14 +461,26 @@ describe('Thunderbird', () => {
     const known = `${profileFolder}#server1`;
     ports.thunderbirdInstallations = [thunderbirdInstallation([thunderbirdAccount(alice, 'server1')])];
     // Not scanned yet.
-    expect(await dispatch('mail-clients:thunderbird-apply', { ref: known, id: created.id, password: created.password })).toMatchObject({ ok: false, code: 'not-found' });
+    expect(await dispatch('mail-clients:thunderbird-apply', { ref: known, id: created.id, password: created.password })).toMatchObject({
+      ok: false,
+      code: 'not-found',
+    });
     await dispatch('mail-clients:thunderbird-scan', {});
     // A path the scan never listed.
-    expect(await dispatch('mail-clients:thunderbird-apply', { ref: '/etc#server1', id: created.id, password: created.password })).toMatchObject({ ok: false, code: 'not-found' });
+    expect(await dispatch('mail-clients:thunderbird-apply', { ref: '/etc#server1', id: created.id, password: created.password })).toMatchObject({
+      ok: false,
+      code: 'not-found',
+    });
     // Alice's scan is not Carol's.
-    expect(await dispatch('mail-clients:thunderbird-apply', { ref: known, id: created.id, password: created.password }, carolCall)).toMatchObject({ ok: false, code: 'not-found' });
+    expect(await dispatch('mail-clients:thunderbird-apply', { ref: known, id: created.id, password: created.password }, carolCall)).toMatchObject({
+      ok: false,
+      code: 'not-found',
+    });
     // Not the password generated for that entry; not a client password's shape.
-    expect(await dispatch('mail-clients:thunderbird-apply', { ref: known, id: created.id, password: 'abcdabcdabcdabcd' })).toMatchObject({ ok: false, code: 'password-mismatch' });
+    expect(await dispatch('mail-clients:thunderbird-apply', { ref: known, id: created.id, password: 'abcdabcdabcdabcd' })).toMatchObject({
+      ok: false,
+      code: 'password-mismatch',
+    });
     expect(await dispatch('mail-clients:thunderbird-apply', { ref: known, id: created.id, password: defaultTestPassword })).toMatchObject({ ok: false });
     expect(writes).toEqual([]);
     expect(ports.thunderbirdPasswords.size).toBe(0);
@@ -418,18 +515,26 @@ describe('Thunderbird', () => {
     ports.thunderbirdInstallations = [thunderbirdInstallation([thunderbirdAccount(alice, 'server1'), bobs, signsInAsBob])];
     await dispatch('mail-clients:thunderbird-scan', {});
     for (const account of [bobs, signsInAsBob]) {
-      expect(await dispatch('mail-clients:thunderbird-apply', { ref: account.ref, id: created.id, password: created.password })).toMatchObject({ ok: false, code: 'thunderbird-other-mailbox' });
+      expect(await dispatch('mail-clients:thunderbird-apply', { ref: account.ref, id: created.id, password: created.password })).toMatchObject({
+        ok: false,
+        code: 'thunderbird-other-mailbox',
+      });
     }
     expect(ports.thunderbirdPasswords.size).toBe(0);
     expect(await appliedTo(dispatch, created.id)).toEqual([]);
   });
 
   it('is not offered when policy turns it off', async () => {
-    const { dispatch, ports } = await setup({ policy: { clientIntegrations: { keychain: true, foxmail: true, thunderbird: false, iphoneProfile: true, outlook: true } } });
+    const { dispatch, ports } = await setup({
+      policy: { clientIntegrations: { keychain: true, foxmail: true, thunderbird: false, iphoneProfile: true, outlook: true } },
+    });
     const created = await newClientPassword(dispatch);
     ports.thunderbirdInstallations = [thunderbirdInstallation([thunderbirdAccount(alice, 'server1')])];
     expect(await dispatch('mail-clients:thunderbird-scan', {})).toMatchObject({ ok: false, code: 'integration-disabled' });
-    expect(await dispatch('mail-clients:thunderbird-apply', { ref: `${profileFolder}#server1`, id: created.id, password: created.password })).toMatchObject({ ok: false, code: 'integration-disabled' });
+    expect(await dispatch('mail-clients:thunderbird-apply', { ref: `${profileFolder}#server1`, id: created.id, password: created.password })).toMatchObject({
+      ok: false,
+      code: 'integration-disabled',
+    });
     expect((await dispatch('mail-clients:settings', {})).data.offered.thunderbird).toBe(false);
   });
 
@@ -446,7 +551,10 @@ describe('the iPhone profile', () => {
   it('saves a profile without the password, offers to delete it 10 minutes later, and deletes it by its id', async () => {
     const { dispatch, ports, clock } = await setup();
     const result = await dispatch('mail-clients:iphone-profile-save', { includePassword: false });
-    expect(result).toMatchObject({ ok: true, data: { path: `/saved/${alice}.mobileconfig`, includesPassword: false, deleteOfferAt: clock.now() + profileDeleteOfferMs } });
+    expect(result).toMatchObject({
+      ok: true,
+      data: { path: `/saved/${alice}.mobileconfig`, includesPassword: false, deleteOfferAt: clock.now() + profileDeleteOfferMs },
+    });
     const profile = parse(new TextDecoder().decode(ports.files.saved.get(result.data.path))) as { PayloadContent: Record<string, unknown>[] };
     expect(profile.PayloadContent[0]).toMatchObject({ EmailAddress: alice, EmailAccountName: '张伟', IncomingMailServerUsername: alice });
     expect(profile.PayloadContent[0]).not.toHaveProperty('IncomingPassword');
@@ -460,7 +568,10 @@ describe('the iPhone profile', () => {
     const { dispatch, ports } = await setup();
     const created = await newClientPassword(dispatch, 'iPhone');
     expect(await dispatch('mail-clients:iphone-profile-save', { includePassword: true })).toMatchObject({ ok: false, code: 'password-mismatch' });
-    expect(await dispatch('mail-clients:iphone-profile-save', { includePassword: true, id: created.id, password: 'x'.repeat(16) })).toMatchObject({ ok: false, code: 'password-mismatch' });
+    expect(await dispatch('mail-clients:iphone-profile-save', { includePassword: true, id: created.id, password: 'x'.repeat(16) })).toMatchObject({
+      ok: false,
+      code: 'password-mismatch',
+    });
     expect(ports.files.saved.size).toBe(0);
     const result = await dispatch('mail-clients:iphone-profile-save', { includePassword: true, id: created.id, password: created.grouped });
     expect(result.data.includesPassword).toBe(true);
@@ -482,10 +593,16 @@ describe('the iPhone profile', () => {
     const { dispatch, ports } = await setup();
     const created = await newClientPassword(dispatch, 'iPhone');
     ports.files.cancel = true;
-    expect(await dispatch('mail-clients:iphone-profile-save', { includePassword: true, id: created.id, password: created.password })).toMatchObject({ ok: false, code: 'save-cancelled' });
+    expect(await dispatch('mail-clients:iphone-profile-save', { includePassword: true, id: created.id, password: created.password })).toMatchObject({
+      ok: false,
+      code: 'save-cancelled',
+    });
     ports.files.cancel = false;
     ports.files.fail = true;
-    expect(await dispatch('mail-clients:iphone-profile-save', { includePassword: true, id: created.id, password: created.password })).toMatchObject({ ok: false, code: 'save-failed' });
+    expect(await dispatch('mail-clients:iphone-profile-save', { includePassword: true, id: created.id, password: created.password })).toMatchObject({
+      ok: false,
+      code: 'save-failed',
+    });
     expect(await appliedTo(dispatch, created.id)).toEqual([]);
   });
 
@@ -521,14 +638,20 @@ describe('the profile opened on this computer (Mail on a Mac)', () => {
   it('holds a client password only when asked and only once it is checked, and marks it applied', async () => {
     const { dispatch, ports } = await setup();
     const created = await newClientPassword(dispatch, 'Mac');
-    expect(await dispatch('mail-clients:mac-profile-open', { includePassword: true, id: created.id, password: 'x'.repeat(16) })).toMatchObject({ ok: false, code: 'password-mismatch' });
+    expect(await dispatch('mail-clients:mac-profile-open', { includePassword: true, id: created.id, password: 'x'.repeat(16) })).toMatchObject({
+      ok: false,
+      code: 'password-mismatch',
+    });
     expect(await dispatch('mail-clients:mac-profile-open', { includePassword: true })).toMatchObject({ ok: false, code: 'password-mismatch' });
     expect(ports.opener.opened).toEqual([]);
     expect(ports.temporary.written.size).toBe(0);
 
     const result = await dispatch('mail-clients:mac-profile-open', { includePassword: true, id: created.id, password: created.grouped });
     expect(result).toMatchObject({ ok: true, data: { includesPassword: true } });
-    expect(profileOf(ports.opener.opened[0]!.contents).PayloadContent[0]).toMatchObject({ IncomingPassword: created.password, OutgoingPasswordSameAsIncomingPassword: true });
+    expect(profileOf(ports.opener.opened[0]!.contents).PayloadContent[0]).toMatchObject({
+      IncomingPassword: created.password,
+      OutgoingPasswordSameAsIncomingPassword: true,
+    });
     expect(await appliedTo(dispatch, created.id)).toEqual(['iphone-profile']);
   });
 
@@ -536,7 +659,10 @@ describe('the profile opened on this computer (Mail on a Mac)', () => {
     const { dispatch, ports } = await setup();
     const created = await newClientPassword(dispatch, 'Mac');
     ports.opener.fail = true;
-    expect(await dispatch('mail-clients:mac-profile-open', { includePassword: true, id: created.id, password: created.password })).toEqual({ ok: false, code: 'open-failed' });
+    expect(await dispatch('mail-clients:mac-profile-open', { includePassword: true, id: created.id, password: created.password })).toEqual({
+      ok: false,
+      code: 'open-failed',
+    });
     expect(ports.opener.opened).toHaveLength(1);
     expect(ports.temporary.written.size).toBe(0);
     expect(await appliedTo(dispatch, created.id)).toEqual([]);
@@ -554,13 +680,16 @@ describe('the profile opened on this computer (Mail on a Mac)', () => {
     expect(await off.dispatch('mail-clients:mac-profile-open', { includePassword: false })).toMatchObject({ ok: false, code: 'integration-disabled' });
     expect(off.ports.opener.opened).toEqual([]);
     const { dispatch, ports } = await setup();
-    expect(await dispatch('mail-clients:mac-profile-open', { includePassword: false }, testCall({ connection: 'nobody' }))).toMatchObject({ ok: false, code: 'not-signed-in' });
+    expect(await dispatch('mail-clients:mac-profile-open', { includePassword: false }, testCall({ connection: 'nobody' }))).toMatchObject({
+      ok: false,
+      code: 'not-signed-in',
+    });
     expect(ports.opener.opened).toEqual([]);
   });
 });
 
 describe('mail-clients:test-connection', () => {
-  it('tests IMAP and SMTP at the policy\'s servers as the signed-in address, spaces taken out of a client password', async () => {
+  it("tests IMAP and SMTP at the policy's servers as the signed-in address, spaces taken out of a client password", async () => {
     const { dispatch, ports } = await setup();
     const created = await newClientPassword(dispatch);
     const result = await dispatch('mail-clients:test-connection', { secret: { kind: 'typed', password: created.grouped } });
@@ -609,22 +738,30 @@ describe('mail-clients:test-connection', () => {
     const result = await dispatch('mail-clients:test-connection', { secret: { kind: 'keychain', name: 'Foxmail 办公室' } });
     expect(JSON.stringify(result)).not.toContain(created.password);
     expect(ports.tests[0]!.secret).toBe(created.password);
-    expect(await dispatch('mail-clients:test-connection', { secret: { kind: 'keychain', name: 'nothing here' } })).toMatchObject({ ok: false, code: 'not-found' });
+    expect(await dispatch('mail-clients:test-connection', { secret: { kind: 'keychain', name: 'nothing here' } })).toMatchObject({
+      ok: false,
+      code: 'not-found',
+    });
     expect(ports.tests).toHaveLength(2);
     ports.keychainDown = true;
-    expect(await dispatch('mail-clients:test-connection', { secret: { kind: 'keychain', name: 'Foxmail 办公室' } })).toMatchObject({ ok: false, code: 'keychain-unavailable' });
+    expect(await dispatch('mail-clients:test-connection', { secret: { kind: 'keychain', name: 'Foxmail 办公室' } })).toMatchObject({
+      ok: false,
+      code: 'keychain-unavailable',
+    });
   });
 
   it('refuses an empty password and an unknown secret kind before anything is tested', async () => {
     const { dispatch, ports } = await setup();
     expect(await dispatch('mail-clients:test-connection', { secret: { kind: 'typed', password: '' } })).toMatchObject({ ok: false, code: 'invalid-request' });
-    expect(await dispatch('mail-clients:test-connection', { secret: { kind: 'file', path: '/etc/shadow' } })).toMatchObject({ ok: false, code: 'invalid-request' });
+    expect(await dispatch('mail-clients:test-connection', { secret: { kind: 'file', path: '/etc/shadow' } })).toMatchObject({
+      ok: false,
+      code: 'invalid-request',
+    });
     expect(ports.tests).toHaveLength(0);
   });
 });
 
-
-describe('the Foxmail scan\'s cost', () => {
+describe("the Foxmail scan's cost", () => {
   it('checks a password several profiles share once, not once per profile', async () => {
     const { dispatch, ports, core, carolCall } = await setup();
     ports.installations = [installation(foxmailAccount(carol, 'office'), foxmailAccount(carol, 'home'), foxmailAccount(carol, 'laptop'))];

@@ -11,7 +11,15 @@ type Dict = Record<string, unknown>;
 
 function build(overrides: Partial<Parameters<typeof buildMobileconfig>[0]> = {}): { top: Dict; mail: Dict; xml: string } {
   const xml = buildMobileconfig(
-    { address: 'zhang.wei@cstnet.cn', displayName: '张伟', server: defaultMailServer, password: null, scopes: ['imap', 'smtp', 'pop3'], organisation: 'Mailwarden', ...overrides },
+    {
+      address: 'zhang.wei@cstnet.cn',
+      displayName: '张伟',
+      server: defaultMailServer,
+      password: null,
+      scopes: ['imap', 'smtp', 'pop3'],
+      organisation: 'Mailwarden',
+      ...overrides,
+    },
     cryptoRandom,
   );
   const top = parse(xml) as Dict;
@@ -21,7 +29,7 @@ function build(overrides: Partial<Parameters<typeof buildMobileconfig>[0]> = {})
 const uuid = /^[0-9A-F]{8}-[0-9A-F]{4}-4[0-9A-F]{3}-[89AB][0-9A-F]{3}-[0-9A-F]{12}$/;
 
 describe('the iPhone / iPad profile', () => {
-  it('is a Configuration profile holding one com.apple.mail.managed payload with the guide\'s IMAP and SMTP settings', () => {
+  it("is a Configuration profile holding one com.apple.mail.managed payload with the guide's IMAP and SMTP settings", () => {
     const { top, mail } = build();
     expect(top).toMatchObject({ PayloadType: 'Configuration', PayloadVersion: 1, PayloadRemovalDisallowed: false, PayloadOrganization: 'Mailwarden' });
     expect(top.PayloadContent).toHaveLength(1);
@@ -73,7 +81,7 @@ describe('the iPhone / iPad profile', () => {
     expect(mail.OutgoingPasswordSameAsIncomingPassword).toBe(false);
   });
 
-  it('follows the policy\'s servers, with SSL off only for a server without TLS', () => {
+  it("follows the policy's servers, with SSL off only for a server without TLS", () => {
     const server: MailServerSettings = {
       imap: { host: 'imap.example.cn', port: 143, security: 'starttls' },
       smtp: { host: 'smtp.example.cn', port: 25, security: 'none' },

@@ -109,51 +109,55 @@ describe('mutated Foxmail profiles', () => {
   });
   afterAll(() => Promise.all(setups.map((s) => s.cleanup())));
 
-  it(`${FOXMAIL_FUZZ_CASES} cases: no crash, no write to a file not fully understood (seed ${seed})`, async () => {
-    const random = prng(seed);
-    const tally = { unwritable: 0, writableRoundTrip: 0, unlisted: 0 };
+  it(
+    `${FOXMAIL_FUZZ_CASES} cases: no crash, no write to a file not fully understood (seed ${seed})`,
+    async () => {
+      const random = prng(seed);
+      const tally = { unwritable: 0, writableRoundTrip: 0, unlisted: 0 };
 
-    async function check(setup: Installation, n: number, mutated: Buffer): Promise<void> {
-      const path = fixtureProfilePath(setup.root, account);
-      await writeFile(path, mutated);
-      const context = `case ${n} (seed ${seed}): ${mutated.toString('hex').slice(0, 120)}`;
+      async function check(setup: Installation, n: number, mutated: Buffer): Promise<void> {
+        const path = fixtureProfilePath(setup.root, account);
+        await writeFile(path, mutated);
+        const context = `case ${n} (seed ${seed}): ${mutated.toString('hex').slice(0, 120)}`;
 
-      const [found] = await setup.profiles.scan();
-      const listed = found?.accounts.find((a) => a.ref === path);
-      const read = await setup.profiles.readPassword(path).then(
-        (value) => value,
-        (e: unknown) => e,
-      );
-      if (read !== null && typeof read !== 'string') expect(read, context).toBeInstanceOf(FoxmailError);
+        const [found] = await setup.profiles.scan();
+        const listed = found?.accounts.find((a) => a.ref === path);
+        const read = await setup.profiles.readPassword(path).then(
+          (value) => value,
+          (e: unknown) => e,
+        );
+        if (read !== null && typeof read !== 'string') expect(read, context).toBeInstanceOf(FoxmailError);
 
-      if (listed?.writable) {
-        const records = parseV7Records(mutated);
-        expect(records, context).not.toBeNull();
-        expect(Buffer.from(serializeV7Records(records!)).equals(mutated), context).toBe(true);
-        tally.writableRoundTrip++;
-        return;
+        if (listed?.writable) {
+          const records = parseV7Records(mutated);
+          expect(records, context).not.toBeNull();
+          expect(Buffer.from(serializeV7Records(records!)).equals(mutated), context).toBe(true);
+          tally.writableRoundTrip++;
+          return;
+        }
+        if (listed) tally.unwritable++;
+        else tally.unlisted++;
+        const error = await setup.profiles.writePassword(path, 'client-pass-0000').then(
+          () => null,
+          (e: unknown) => e,
+        );
+        expect(error, context).toBeInstanceOf(FoxmailError);
+        expect((error as FoxmailError).reason, context).toMatch(/^(unsupported|not-found)$/);
+        expect((await bytesOf(path)).equals(mutated), context).toBe(true);
+        expect(await readdir(join(path, '..')), context).toEqual(['Account.rec0']);
       }
-      if (listed) tally.unwritable++;
-      else tally.unlisted++;
-      const error = await setup.profiles.writePassword(path, 'client-pass-0000').then(
-        () => null,
-        (e: unknown) => e,
-      );
-      expect(error, context).toBeInstanceOf(FoxmailError);
-      expect((error as FoxmailError).reason, context).toMatch(/^(unsupported|not-found)$/);
-      expect((await bytesOf(path)).equals(mutated), context).toBe(true);
-      expect(await readdir(join(path, '..')), context).toEqual(['Account.rec0']);
-    }
 
-    for (let n = 0; n < FOXMAIL_FUZZ_CASES; n += lanes) {
-      // Mutations are drawn in case order whatever the lanes do, so case n is the same on every run.
-      const batch = setups.map((setup, lane) => ({ setup, n: n + lane })).filter(({ n }) => n < FOXMAIL_FUZZ_CASES);
-      const cases = batch.map(({ setup, n }) => ({ setup, n, mutated: mutate(random, bases[n % bases.length]!) }));
-      await Promise.all(cases.map(({ setup, n, mutated }) => check(setup, n, mutated)));
-    }
-    // The mutations must mostly break the structure, or the test would prove little.
-    expect(tally.unwritable + tally.unlisted).toBeGreaterThan(FOXMAIL_FUZZ_CASES * 0.6);
-    console.info('foxmail fuzz', tally);
-    // The limit only catches a hang; it grows with the case count for the long run.
-  }, 120_000 * Math.max(1, FOXMAIL_FUZZ_CASES / 10_000));
+      for (let n = 0; n < FOXMAIL_FUZZ_CASES; n += lanes) {
+        // Mutations are drawn in case order whatever the lanes do, so case n is the same on every run.
+        const batch = setups.map((setup, lane) => ({ setup, n: n + lane })).filter(({ n }) => n < FOXMAIL_FUZZ_CASES);
+        const cases = batch.map(({ setup, n }) => ({ setup, n, mutated: mutate(random, bases[n % bases.length]!) }));
+        await Promise.all(cases.map(({ setup, n, mutated }) => check(setup, n, mutated)));
+      }
+      // The mutations must mostly break the structure, or the test would prove little.
+      expect(tally.unwritable + tally.unlisted).toBeGreaterThan(FOXMAIL_FUZZ_CASES * 0.6);
+      console.info('foxmail fuzz', tally);
+      // The limit only catches a hang; it grows with the case count for the long run.
+    },
+    120_000 * Math.max(1, FOXMAIL_FUZZ_CASES / 10_000),
+  );
 });

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { FoxmailLocalProfiles } from '../../../electron/platform/foxmail';
-import { foxmailRunning, locateInstallations, psShowsFoxmail, tasklistShowsFoxmail, type FolderProbe, type LocateSeams } from '../../../electron/platform/foxmail/locate';
+import {
+  foxmailRunning,
+  locateInstallations,
+  psShowsFoxmail,
+  tasklistShowsFoxmail,
+  type FolderProbe,
+  type LocateSeams,
+} from '../../../electron/platform/foxmail/locate';
 import { commandLineProgram, expandEnvironmentStrings, registryString } from '../../../electron/platform/foxmail/registry';
 import type { Hive, RegistryKey, RegistryReader } from '../../../electron/platform/windows-registry';
 import { fixedRegistryReader, registryKeyOf } from '../../factories/registry';
@@ -16,7 +23,9 @@ const executableChinese = registryKeyOf({ Executable: 'C:\\Users\\张伟\\AppDat
 
 describe('registry values', () => {
   it('expands %variables% case-insensitively and leaves unknown ones', () => {
-    expect(expandEnvironmentStrings('%LocalAppData%\\x\\%NOPE%\\y', { LOCALAPPDATA: 'C:\\Users\\li\\AppData\\Local' })).toBe('C:\\Users\\li\\AppData\\Local\\x\\%NOPE%\\y');
+    expect(expandEnvironmentStrings('%LocalAppData%\\x\\%NOPE%\\y', { LOCALAPPDATA: 'C:\\Users\\li\\AppData\\Local' })).toBe(
+      'C:\\Users\\li\\AppData\\Local\\x\\%NOPE%\\y',
+    );
   });
 
   it('reads strings, expands expandable ones, and nothing else', () => {
@@ -129,10 +138,12 @@ describe('whether Foxmail runs', () => {
 
   it('runs tasklist with the filter, and counts a failed check as running', async () => {
     const calls: string[][] = [];
-    const answer = (stdout: string, code = 0) => async (file: string, args: readonly string[]) => {
-      calls.push([file, ...args]);
-      return { code, stdout };
-    };
+    const answer =
+      (stdout: string, code = 0) =>
+      async (file: string, args: readonly string[]) => {
+        calls.push([file, ...args]);
+        return { code, stdout };
+      };
     expect(await foxmailRunning('win32', answer(tasklistRunning))).toBe(true);
     expect(calls[0]).toEqual(['tasklist', '/FI', 'IMAGENAME eq Foxmail.exe', '/FO', 'CSV', '/NH']);
     expect(await foxmailRunning('win32', answer(tasklistNone))).toBe(false);
@@ -143,8 +154,11 @@ describe('whether Foxmail runs', () => {
 
   it('reports it per installation through the adapter', async () => {
     const seams = windows({ 'HKCU\\Software\\Aerofox\\FoxmailPreview': executableSz }, ['D:\\Program Files\\Foxmail 7.2\\Storage']);
-    const runCommand = async (file: string) => (file === 'tasklist' ? { code: 0, stdout: '"Foxmail.exe","10244","Console","1","148,212 K"\r\n' } : { code: 1, stdout: '' });
+    const runCommand = async (file: string) =>
+      file === 'tasklist' ? { code: 0, stdout: '"Foxmail.exe","10244","Console","1","148,212 K"\r\n' } : { code: 1, stdout: '' };
     const profiles = new FoxmailLocalProfiles({ platform: 'win32', env: seams.env, probe: seams.probe, runCommand, registry: seams.registry });
-    expect(await profiles.scan()).toEqual([{ root: 'D:\\Program Files\\Foxmail 7.2', version: '7.2', running: true, foundBy: 'registry', accounts: [], unreadable: [] }]);
+    expect(await profiles.scan()).toEqual([
+      { root: 'D:\\Program Files\\Foxmail 7.2', version: '7.2', running: true, foundBy: 'registry', accounts: [], unreadable: [] },
+    ]);
   });
 });

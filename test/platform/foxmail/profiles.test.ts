@@ -20,7 +20,15 @@ import { rejection } from '../../factories/rejection';
 
 const accounts: FixtureAccount[] = [
   { address: 'zhang.san@cstnet.cn', displayName: '张三', password: 'abcd-efgh-ijkl-mnop'.slice(0, 16) },
-  { address: 'li.si@cstnet.cn', displayName: '李四（研究所）', password: 'x', protocol: 'pop3', incomingHost: 'pop.cstnet.cn', incomingPort: 110, incomingSsl: false },
+  {
+    address: 'li.si@cstnet.cn',
+    displayName: '李四（研究所）',
+    password: 'x',
+    protocol: 'pop3',
+    incomingHost: 'pop.cstnet.cn',
+    incomingPort: 110,
+    incomingSsl: false,
+  },
   { address: 'empty@cstnet.cn', displayName: 'Nobody', password: '' },
   { address: 'long@cstnet.cn', displayName: 'Long 長い', password: 'A1b2C3d4E5f6G7h8I9j0-K1l2M3n4O5p6Q7r8S9t', outgoingPort: 465 },
   { address: 'old@cstnet.cn', displayName: '王五', password: 'legacy-pass', version: 6, protocol: 'pop3' },
@@ -215,7 +223,10 @@ describe('writing the password', () => {
     ['a trailing byte', (b: Buffer) => Buffer.concat([b, Buffer.from([0])])],
     ['a record of an unknown type', (b: Buffer) => Buffer.concat([b, Buffer.from([3, 0, 0, 0, 0x58, 0x59, 0x5a, 0x77, 0, 0, 0, 1, 0, 0, 0])])],
     ['a duplicated field', (b: Buffer) => Buffer.concat([b, v7Record({ key: 'Email', type: 'utf8', value: 'x@y.cn' })])],
-    ['a port out of range', () => Buffer.concat(v7Records(accounts[0]!).map((r) => v7Record(r.key === 'IncomingPort' ? { key: r.key, type: 'int', value: 70000 } : r)))],
+    [
+      'a port out of range',
+      () => Buffer.concat(v7Records(accounts[0]!).map((r) => v7Record(r.key === 'IncomingPort' ? { key: r.key, type: 'int', value: 70000 } : r))),
+    ],
   ])('refuses a file with %s and leaves it as it was', async (_what, damage) => {
     const { root, profiles } = await setUp();
     const path = refOf(root, 'zhang.san@cstnet.cn');

@@ -45,7 +45,15 @@ const imapLogin = (user_: string, pass: string): Promise<LoginOutcome> => imapLo
 
 /** SMTP AUTH through nodemailer's verify(): the response code of a refusal, or 'ok'. */
 async function smtpLogin(user_: string, pass: string): Promise<'ok' | number | string> {
-  const transport = nodemailer.createTransport({ host: '127.0.0.1', port: smtpPort, secure: false, ignoreTLS: true, auth: { user: user_, pass }, connectionTimeout: 10_000, greetingTimeout: 10_000 });
+  const transport = nodemailer.createTransport({
+    host: '127.0.0.1',
+    port: smtpPort,
+    secure: false,
+    ignoreTLS: true,
+    auth: { user: user_, pass },
+    connectionTimeout: 10_000,
+    greetingTimeout: 10_000,
+  });
   try {
     await transport.verify();
     return 'ok';
@@ -81,10 +89,19 @@ describe.skipIf(skipReason !== '')(`the mail-server bridge against a real Doveco
       // What an SMTP server in front of the mailbox does: ask the bridge, and on no answer say
       // "try later" (454), never yes or no.
       onAuth(auth, session, callback) {
-        askMailAuth(socketPath, { address: auth.username ?? '', secret: auth.password ?? '', protocol: 'smtp', clientAddress: session.remoteAddress }, { timeoutMs: 10_000 }).then(
-          (answer) => (answer.ok ? callback(null, { user: answer.address }) : callback(Object.assign(new Error('Authentication failed'), { responseCode: 535 }))),
+        askMailAuth(
+          socketPath,
+          { address: auth.username ?? '', secret: auth.password ?? '', protocol: 'smtp', clientAddress: session.remoteAddress },
+          { timeoutMs: 10_000 },
+        ).then(
+          (answer) =>
+            answer.ok ? callback(null, { user: answer.address }) : callback(Object.assign(new Error('Authentication failed'), { responseCode: 535 })),
           (cause: unknown) =>
-            callback(Object.assign(new Error(cause instanceof MailAuthUnavailableError ? 'Temporary authentication failure' : 'Authentication failed'), { responseCode: 454 })),
+            callback(
+              Object.assign(new Error(cause instanceof MailAuthUnavailableError ? 'Temporary authentication failure' : 'Authentication failed'), {
+                responseCode: 454,
+              }),
+            ),
         );
       },
     });
@@ -92,20 +109,28 @@ describe.skipIf(skipReason !== '')(`the mail-server bridge against a real Doveco
     smtpPort = (smtp.server.address() as { port: number }).port;
 
     const dataDir = join(work, 'data');
-    backend = await openBackend(testEnvironment({ dataDir, shell: 'cli' }), createConsoleLogger('test', (line) => logLines.push(line)), {
-      policy: resolvedFromPolicy({
-        ...defaultPolicy,
-        mailServer: {
-          imap: { host: '127.0.0.1', port: imapPort, security: 'none' },
-          smtp: { host: '127.0.0.1', port: smtpPort, security: 'none' },
-          pop3: { host: '127.0.0.1', port: 1, security: 'none' },
-        },
-      }),
-    });
+    backend = await openBackend(
+      testEnvironment({ dataDir, shell: 'cli' }),
+      createConsoleLogger('test', (line) => logLines.push(line)),
+      {
+        policy: resolvedFromPolicy({
+          ...defaultPolicy,
+          mailServer: {
+            imap: { host: '127.0.0.1', port: imapPort, security: 'none' },
+            smtp: { host: '127.0.0.1', port: smtpPort, security: 'none' },
+            pop3: { host: '127.0.0.1', port: 1, security: 'none' },
+          },
+        }),
+      },
+    );
     const socketDir = join(work, 'bridge');
     await mkdir(socketDir, { mode: 0o755 });
     socketPath = join(socketDir, 'mail-auth.sock');
-    bridge = await startMailAuthServer({ socketPath, logger: createConsoleLogger('bridge', (line) => logLines.push(line)), verify: (r) => verifyMailLogin(backend!.core, r) });
+    bridge = await startMailAuthServer({
+      socketPath,
+      logger: createConsoleLogger('bridge', (line) => logLines.push(line)),
+      verify: (r) => verifyMailLogin(backend!.core, r),
+    });
     // In production serve runs as the auth user itself; here the test is root and Dovecot's auth
     // process is nobody, so the 0600 socket is handed to nobody.
     await chown(socketPath, nobody.uid, nobody.gid);

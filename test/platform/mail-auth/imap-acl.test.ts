@@ -87,9 +87,21 @@ describe.each<StoreKind>(['embedded store', 'organisation database'])('with the 
 
   /** The colleague sends from the owner's address through Postfix, writing `headers`; the subject names the attempt. */
   async function sendAsOwner(subject: string, written: { from: string; sender?: string }): Promise<{ accepted: boolean; response: string }> {
-    const transport = nodemailer.createTransport({ host: '127.0.0.1', port: smtpPort, secure: false, ignoreTLS: true, auth: { user: colleague, pass: secrets[colleague]! } });
+    const transport = nodemailer.createTransport({
+      host: '127.0.0.1',
+      port: smtpPort,
+      secure: false,
+      ignoreTLS: true,
+      auth: { user: colleague, pass: secrets[colleague]! },
+    });
     try {
-      const info = await transport.sendMail({ envelope: { from: owner, to: 'someone@example.org' }, ...written, to: 'someone@example.org', subject, text: '测试' });
+      const info = await transport.sendMail({
+        envelope: { from: owner, to: 'someone@example.org' },
+        ...written,
+        to: 'someone@example.org',
+        subject,
+        text: '测试',
+      });
       return { accepted: true, response: info.response };
     } catch (cause) {
       return { accepted: false, response: (cause as { response?: string }).response ?? String(cause) };
@@ -111,7 +123,15 @@ describe.each<StoreKind>(['embedded store', 'organisation database'])('with the 
   const sync = (using = applier()) => syncMailAcls(backend.core, using, { lapse: () => lapseDueGrants(backend.core) });
 
   async function connect(user: string): Promise<ImapFlow> {
-    const client = new ImapFlow({ host: '127.0.0.1', port: imapPort, secure: false, doSTARTTLS: false, auth: { user, pass: secrets[user]! }, logger: false, connectionTimeout: 10_000 });
+    const client = new ImapFlow({
+      host: '127.0.0.1',
+      port: imapPort,
+      secure: false,
+      doSTARTTLS: false,
+      auth: { user, pass: secrets[user]! },
+      logger: false,
+      connectionTimeout: 10_000,
+    });
     client.on('error', () => undefined);
     await client.connect();
     return client;
@@ -151,7 +171,13 @@ describe.each<StoreKind>(['embedded store', 'organisation database'])('with the 
     await chmod(work, 0o755);
     clock = new FakeClock();
     backend = await openStore(kind, work, clock);
-    endpoint = await startMailAuthHttp({ host: '127.0.0.1', port: 0, token, logger: silentLogger, verify: (request) => verifyMailLogin(backend.core, request) });
+    endpoint = await startMailAuthHttp({
+      host: '127.0.0.1',
+      port: 0,
+      token,
+      logger: silentLogger,
+      verify: (request) => verifyMailLogin(backend.core, request),
+    });
     const { uid, gid } = nobodyIds();
     const mail = join(work, 'mail');
     const shared = join(work, 'shared');
@@ -170,7 +196,15 @@ describe.each<StoreKind>(['embedded store', 'organisation database'])('with the 
     await writeFile(masters, `mailwarden-acl:{PLAIN}${masterPassword}\n`, { mode: 0o644 });
     imapPort = await freeLoopbackPort();
     const saslSocket = join(work, 'auth-postfix');
-    dovecot = await startDovecot({ work, imapPort, mail, luaPassdb: script, acl: { masterPasswdFile: masters, sharedDict: join(shared, 'shared-mailboxes.db') }, saslSocket, extra: ['auth_cache_size = 0'] });
+    dovecot = await startDovecot({
+      work,
+      imapPort,
+      mail,
+      luaPassdb: script,
+      acl: { masterPasswdFile: masters, sharedDict: join(shared, 'shared-mailboxes.db') },
+      saslSocket,
+      extra: ['auth_cache_size = 0'],
+    });
     if (!postfixSkip) {
       arrived.length = 0;
       senderMap = await startSenderMap({ host: '127.0.0.1', port: 0, logger: silentLogger, lookup: (sender) => senderLogins(backend.core, sender) });
@@ -183,7 +217,10 @@ describe.each<StoreKind>(['embedded store', 'organisation database'])('with the 
           stream.on('data', (chunk: Buffer) => chunks.push(chunk));
           stream.on('end', () => {
             // The header block, unfolded; nodemailer writes one address per From/Sender here.
-            const head = Buffer.concat(chunks).toString('utf8').split(/\r?\n\r?\n/)[0]!.replace(/\r?\n[ \t]+/g, ' ');
+            const head = Buffer.concat(chunks)
+              .toString('utf8')
+              .split(/\r?\n\r?\n/)[0]!
+              .replace(/\r?\n[ \t]+/g, ' ');
             const field = (name: string) => new RegExp(`^${name}:\\s*(.*)$`, 'im').exec(head)?.[1]?.trim() ?? null;
             const address = (value: string | null) => (value === null ? null : (/<([^>]+)>/.exec(value)?.[1] ?? value));
             arrived.push({
@@ -199,7 +236,10 @@ describe.each<StoreKind>(['embedded store', 'organisation database'])('with the 
       smtpPort = await freeLoopbackPort();
       postfix = await startPostfix({ work, smtpPort, saslSocket, senderMapPort: senderMap.port, relayPort });
     }
-    for (const [address, phone] of [[owner, '+8613912345678'], [colleague, '+8613912345679']] as const) {
+    for (const [address, phone] of [
+      [owner, '+8613912345678'],
+      [colleague, '+8613912345679'],
+    ] as const) {
       await createMailbox(backend.core, { address, phone });
       const created = await createClientPassword(backend.core, address, testCall(), { name: 'Mail' });
       if (!created.ok) throw new Error(created.code);
@@ -222,7 +262,7 @@ describe.each<StoreKind>(['embedded store', 'organisation database'])('with the 
   });
 
   describe.skipIf(skipFor(kind) !== '')(`grants as Dovecot ACLs${skipFor(kind) ? ` (skipped: ${skipFor(kind)})` : ''}`, () => {
-    it('read-only opens the owner\'s INBOX for reading; send-as may also mark read and delete; a revoke takes it away', async () => {
+    it("read-only opens the owner's INBOX for reading; send-as may also mark read and delete; a revoke takes it away", async () => {
       expect(await asColleague()).toEqual({ listed: [], subjects: null, flagsAfterMarking: null });
 
       const added = await addGrant(backend.core, owner, testCall(), { grantee: colleague, level: 'read-only' });
@@ -237,7 +277,10 @@ describe.each<StoreKind>(['embedded store', 'organisation database'])('with the 
       expect(reading.subjects).toEqual(['本周例会']);
       expect(reading.flagsAfterMarking).toEqual([]);
 
-      expect(await changeGrant(backend.core, owner, testCall(), { id: added.data.id, level: 'send-as' })).toMatchObject({ ok: true, data: { mailServer: { state: 'pending' } } });
+      expect(await changeGrant(backend.core, owner, testCall(), { id: added.data.id, level: 'send-as' })).toMatchObject({
+        ok: true,
+        data: { mailServer: { state: 'pending' } },
+      });
       expect(await sync()).toEqual({ applied: 1, failed: 0 });
       expect((await asColleague()).flagsAfterMarking).toEqual(['\\Deleted', '\\Seen']);
 
@@ -281,31 +324,34 @@ describe.each<StoreKind>(['embedded store', 'organisation database'])('with the 
     }, 60_000);
   });
 
-  describe.skipIf((skipFor(kind) || postfixSkip) !== '')(`sending as granted through Postfix${skipFor(kind) || postfixSkip ? ` (skipped: ${skipFor(kind) || postfixSkip})` : ''}`, () => {
-    it('read-only may not send as the owner; send-as may, with no Sender:; send on behalf may, with Sender: the colleague; a revoke stops it', async () => {
-      const added = await addGrant(backend.core, owner, testCall(), { grantee: colleague, level: 'read-only' });
-      if (!added.ok) throw new Error(added.code);
-      const refused = await sendAsOwner('read-only attempt', headersAt('read-only'));
-      expect(refused.accepted).toBe(false);
-      expect(refused.response).toMatch(/^553 .*not owned by user li\.na@cstnet\.cn/);
+  describe.skipIf((skipFor(kind) || postfixSkip) !== '')(
+    `sending as granted through Postfix${skipFor(kind) || postfixSkip ? ` (skipped: ${skipFor(kind) || postfixSkip})` : ''}`,
+    () => {
+      it('read-only may not send as the owner; send-as may, with no Sender:; send on behalf may, with Sender: the colleague; a revoke stops it', async () => {
+        const added = await addGrant(backend.core, owner, testCall(), { grantee: colleague, level: 'read-only' });
+        if (!added.ok) throw new Error(added.code);
+        const refused = await sendAsOwner('read-only attempt', headersAt('read-only'));
+        expect(refused.accepted).toBe(false);
+        expect(refused.response).toMatch(/^553 .*not owned by user li\.na@cstnet\.cn/);
 
-      await changeGrant(backend.core, owner, testCall(), { id: added.data.id, level: 'send-as' });
-      expect(await sendAsOwner('sent as the owner', headersAt('send-as'))).toMatchObject({ accepted: true });
-      expect(await arrivedAs('sent as the owner')).toEqual({ from: owner, headers: { from: owner, sender: null, subject: 'sent as the owner' } });
+        await changeGrant(backend.core, owner, testCall(), { id: added.data.id, level: 'send-as' });
+        expect(await sendAsOwner('sent as the owner', headersAt('send-as'))).toMatchObject({ accepted: true });
+        expect(await arrivedAs('sent as the owner')).toEqual({ from: owner, headers: { from: owner, sender: null, subject: 'sent as the owner' } });
 
-      await changeGrant(backend.core, owner, testCall(), { id: added.data.id, level: 'send-on-behalf' });
-      expect(await sendAsOwner('sent on behalf', headersAt('send-on-behalf'))).toMatchObject({ accepted: true });
-      expect(await arrivedAs('sent on behalf')).toEqual({ from: owner, headers: { from: owner, sender: colleague, subject: 'sent on behalf' } });
+        await changeGrant(backend.core, owner, testCall(), { id: added.data.id, level: 'send-on-behalf' });
+        expect(await sendAsOwner('sent on behalf', headersAt('send-on-behalf'))).toMatchObject({ accepted: true });
+        expect(await arrivedAs('sent on behalf')).toEqual({ from: owner, headers: { from: owner, sender: colleague, subject: 'sent on behalf' } });
 
-      // Not enforced, as resources/postfix/README.md says: Postfix checks the envelope, not the
-      // headers, so a client that leaves Sender: out of a message sent on behalf is not stopped.
-      expect(await sendAsOwner('on behalf without Sender', { from: owner })).toMatchObject({ accepted: true });
-      expect((await arrivedAs('on behalf without Sender')).headers.sender).toBeNull();
+        // Not enforced, as resources/postfix/README.md says: Postfix checks the envelope, not the
+        // headers, so a client that leaves Sender: out of a message sent on behalf is not stopped.
+        expect(await sendAsOwner('on behalf without Sender', { from: owner })).toMatchObject({ accepted: true });
+        expect((await arrivedAs('on behalf without Sender')).headers.sender).toBeNull();
 
-      await revokeGrant(backend.core, owner, testCall(), added.data.id);
-      expect(await sendAsOwner('after the revoke', { from: owner })).toMatchObject({ accepted: false, response: expect.stringMatching(/^553 /) });
-      // Postfix's own words for it, in its log.
-      expect(await postfix!.log()).toContain('Sender address rejected: not owned by user li.na@cstnet.cn');
-    }, 60_000);
-  });
+        await revokeGrant(backend.core, owner, testCall(), added.data.id);
+        expect(await sendAsOwner('after the revoke', { from: owner })).toMatchObject({ accepted: false, response: expect.stringMatching(/^553 /) });
+        // Postfix's own words for it, in its log.
+        expect(await postfix!.log()).toContain('Sender address rejected: not owned by user li.na@cstnet.cn');
+      }, 60_000);
+    },
+  );
 });

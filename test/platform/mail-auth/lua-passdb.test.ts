@@ -107,7 +107,9 @@ describe.skipIf(skipReason !== '')(`Dovecot's Lua passdb asking Mailwarden${skip
     // success of a moment ago does not let the next login in.
     const call = testCall({ connection: 'password-change' });
     await signIn(backend.core, call, address);
-    expect(await changeMainPassword(backend.core, call, { current: mainPassword, next: 'Zhang-Wei-main-password-2', confirmation: 'Zhang-Wei-main-password-2' })).toMatchObject({ ok: true });
+    expect(
+      await changeMainPassword(backend.core, call, { current: mainPassword, next: 'Zhang-Wei-main-password-2', confirmation: 'Zhang-Wei-main-password-2' }),
+    ).toMatchObject({ ok: true });
     expect(await login(imap.data.password)).toMatchObject({ ok: false, code: 'AUTHENTICATIONFAILED' });
     expect(await login('Zhang-Wei-main-password-2')).toMatchObject({ ok: false, code: 'AUTHENTICATIONFAILED' });
     mainPassword = 'Zhang-Wei-main-password-2';
@@ -115,12 +117,24 @@ describe.skipIf(skipReason !== '')(`Dovecot's Lua passdb asking Mailwarden${skip
 
   it('answers "try again later" when the bridge refuses the passdb, never lets the client in', async () => {
     await endpoint.close();
-    endpoint = await startMailAuthHttp({ host: '127.0.0.1', port: endpoint.port, token: 'c'.repeat(64), logger: silentLogger, verify: (request) => verifyMailLogin(backend.core, request) });
+    endpoint = await startMailAuthHttp({
+      host: '127.0.0.1',
+      port: endpoint.port,
+      token: 'c'.repeat(64),
+      logger: silentLogger,
+      verify: (request) => verifyMailLogin(backend.core, request),
+    });
     const created = await createClientPassword(backend.core, address, testCall(), { name: 'Thunderbird' });
     if (!created.ok) throw new Error(created.code);
     expect(await login(created.data.password)).toMatchObject({ ok: false, code: 'UNAVAILABLE' });
     await endpoint.close();
-    endpoint = await startMailAuthHttp({ host: '127.0.0.1', port: endpoint.port, token, logger: silentLogger, verify: (request) => verifyMailLogin(backend.core, request) });
+    endpoint = await startMailAuthHttp({
+      host: '127.0.0.1',
+      port: endpoint.port,
+      token,
+      logger: silentLogger,
+      verify: (request) => verifyMailLogin(backend.core, request),
+    });
     expect(await login(created.data.password)).toEqual({ ok: true });
   }, 60_000);
 });
@@ -133,7 +147,9 @@ describe('the loopback endpoint refuses what is not a well-formed question', () 
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
       });
-      req.on('error', (error: NodeJS.ErrnoException) => (error.code === 'EPIPE' || error.code === 'ECONNRESET' ? resolve({ status: 413, body: '' }) : reject(error)));
+      req.on('error', (error: NodeJS.ErrnoException) =>
+        error.code === 'EPIPE' || error.code === 'ECONNRESET' ? resolve({ status: 413, body: '' }) : reject(error),
+      );
       req.end(body);
     });
   }
@@ -149,7 +165,10 @@ describe('the loopback endpoint refuses what is not a well-formed question', () 
   });
 
   it('answers an unknown address and bytes that are not a form cleanly', async () => {
-    expect(await post('/mail-login', auth, 'user=nobody%40cstnet.cn&password=whatever&service=submission&rip=203.0.113.5')).toEqual({ status: 200, body: 'no unknown' });
+    expect(await post('/mail-login', auth, 'user=nobody%40cstnet.cn&password=whatever&service=submission&rip=203.0.113.5')).toEqual({
+      status: 200,
+      body: 'no unknown',
+    });
     expect((await post('/mail-login', auth, Buffer.from([0xff, 0xfe, 0x00, 0x26, 0x3d]))).status).toBe(400);
   }, 30_000);
 
@@ -185,6 +204,8 @@ describe('the loopback endpoint refuses what is not a well-formed question', () 
   }, 30_000);
 
   it('listens on loopback only', async () => {
-    await expect(startMailAuthHttp({ host: '0.0.0.0', port: 0, token, logger: silentLogger, verify: async () => ({ ok: false, reason: 'wrong' }) })).rejects.toThrow(/loopback only/);
+    await expect(
+      startMailAuthHttp({ host: '0.0.0.0', port: 0, token, logger: silentLogger, verify: async () => ({ ok: false, reason: 'wrong' }) }),
+    ).rejects.toThrow(/loopback only/);
   });
 });

@@ -57,7 +57,11 @@ function query(key: string): Promise<string | null> {
 describe.skipIf(!existsSync(postmap))(`Postfix asking who may send as an address${existsSync(postmap) ? '' : ' (skipped: postfix is not installed)'}`, () => {
   it('answers the owner and the colleagues who may compose, never read-only; nobody for an unknown address', async () => {
     const call = testCall();
-    for (const [grantee, level] of [[onBehalf, 'send-on-behalf'], [readOnly, 'read-only'], [sendAs, 'send-as']] as const) {
+    for (const [grantee, level] of [
+      [onBehalf, 'send-on-behalf'],
+      [readOnly, 'read-only'],
+      [sendAs, 'send-as'],
+    ] as const) {
       expect((await addGrant(t.core, owner, call, { grantee, level })).ok).toBe(true);
     }
     expect(await query(owner)).toBe(`${owner}, ${onBehalf}, ${sendAs}`);
@@ -111,7 +115,10 @@ describe('what is not a well-formed question', () => {
   });
 
   it('answers an unknown map name PERM and a key with spaces NOTFOUND, several on one connection', async () => {
-    const reply = await raw(Buffer.concat([netstring('aliases x@y.cn'), netstring('senders a b@c.cn'), netstring(`senders ${owner}`)]), (got) => got.includes(':OK ') && got.endsWith(','));
+    const reply = await raw(
+      Buffer.concat([netstring('aliases x@y.cn'), netstring('senders a b@c.cn'), netstring(`senders ${owner}`)]),
+      (got) => got.includes(':OK ') && got.endsWith(','),
+    );
     const first = readNetstring(Buffer.from(reply));
     expect(first).not.toBe('bad');
     expect(first && first !== 'bad' ? first.text : '').toBe('PERM unknown map');

@@ -236,7 +236,8 @@ describe('the mail-auth socket', () => {
 
   it('checks questions from one connection at once and still answers them in order', async () => {
     const releases: Array<() => void> = [];
-    verify = (r) => new Promise((resolve) => releases.push(() => resolve(r.secret === secret ? { ok: true, via: 'client-password' } : { ok: false, reason: 'wrong' })));
+    verify = (r) =>
+      new Promise((resolve) => releases.push(() => resolve(r.secret === secret ? { ok: true, via: 'client-password' } : { ok: false, reason: 'wrong' })));
     await start();
     const answered = exchange(`${JSON.stringify(request)}\n${JSON.stringify({ ...request, secret: 'other' })}\n`, 2);
     // Both checks run before either finishes.

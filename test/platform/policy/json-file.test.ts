@@ -34,14 +34,25 @@ describe('policy.json', () => {
     const read = parsePolicyJson('{"enforceTwoFactor": true, "mailServer": {"imap": {"port": 143}}}', 'etc-file');
     expect(read).toEqual({
       ok: true,
-      layers: [{ level: 'enforced', origin: 'etc-file', entries: [{ path: 'enforceTwoFactor', value: true }, { path: 'mailServer.imap.port', value: 143 }] }],
+      layers: [
+        {
+          level: 'enforced',
+          origin: 'etc-file',
+          entries: [
+            { path: 'enforceTwoFactor', value: true },
+            { path: 'mailServer.imap.port', value: 143 },
+          ],
+        },
+      ],
     });
   });
 
   it('reports other top-level members of a layered file as unknown keys', () => {
     const read = parsePolicyJson('{"enforced": {}, "enforceTwoFactor": true}', 'etc-file');
     if (!read.ok) throw new Error(read.problem);
-    expect(resolvePolicy(read.layers, silentLogger).problems.map((p) => [p.path, p.reason])).toEqual([['enforceTwoFactor (outside "enforced")', 'unknown key']]);
+    expect(resolvePolicy(read.layers, silentLogger).problems.map((p) => [p.path, p.reason])).toEqual([
+      ['enforceTwoFactor (outside "enforced")', 'unknown key'],
+    ]);
   });
 
   it('refuses a file that is not a JSON object, as a whole', () => {
@@ -73,7 +84,9 @@ describe('readPolicy', () => {
     expect(sources.clientPasswordLimit).toEqual({ source: 'enforced', origin: 'policy-file' });
     // trustedDeviceDays 0 in the /etc file: locked at 7.
     expect(policy.trustedDeviceDays).toBe(7);
-    expect(warnings).toEqual([{ message: 'policy value ignored', key: 'trustedDeviceDays', origin: 'etc-file', level: 'enforced', reason: 'below 1 (allowed 1–30)' }]);
+    expect(warnings).toEqual([
+      { message: 'policy value ignored', key: 'trustedDeviceDays', origin: 'etc-file', level: 'enforced', reason: 'below 1 (allowed 1–30)' },
+    ]);
   });
 
   it('reads the registry on Windows through the reader, and managed preferences on macOS', async () => {

@@ -113,7 +113,9 @@ describe('registryPolicyLayers', () => {
   it('locks every key at its default when a key exists but cannot be read', () => {
     const reader = fixedRegistryReader({ [`HKLM\\${policyKey}`]: new Error('Access is denied.') });
     const layers = registryPolicyLayers(reader);
-    expect(layers).toEqual([{ level: 'enforced', origin: 'registry-hklm', entries: [], unreadable: `HKLM\\${policyKey} could not be read (Access is denied.)` }]);
+    expect(layers).toEqual([
+      { level: 'enforced', origin: 'registry-hklm', entries: [], unreadable: `HKLM\\${policyKey} could not be read (Access is denied.)` },
+    ]);
     expect(resolvePolicy(layers, silentLogger).sources.enforceTwoFactor).toEqual({ source: 'enforced', origin: 'registry-hklm' });
   });
 });

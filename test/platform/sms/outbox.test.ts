@@ -58,7 +58,14 @@ describe('OutboxSmsGateway', () => {
     const clock = new FakeClock();
     const outbox = new OutboxSmsGateway(dataDir, sealerWith(key), clock);
     for (let i = 0; i < 22; i += 1) {
-      await outbox.send({ phone: '+8613912341234', mailbox: alice, code: String(i).padStart(6, '0'), validMinutes: 5, expiresAt: 300_000, text: text(String(i).padStart(6, '0')) });
+      await outbox.send({
+        phone: '+8613912341234',
+        mailbox: alice,
+        code: String(i).padStart(6, '0'),
+        validMinutes: 5,
+        expiresAt: 300_000,
+        text: text(String(i).padStart(6, '0')),
+      });
       clock.advanceSeconds(1);
     }
     const all = await outbox.read(alice);
@@ -95,10 +102,12 @@ describe('OutboxSmsGateway', () => {
     await writeFile(blocker, '');
     const seen: OutboxEntry[] = [];
     const outbox = new OutboxSmsGateway(blocker, sealerWith(key), new FakeClock(), (entry) => seen.push(entry));
-    const failure = await outbox.send({ phone: '+8613912341234', mailbox: alice, code: '123456', validMinutes: 5, expiresAt: 300_000, text: text('123456') }).then(
-      () => null,
-      (cause: unknown) => cause,
-    );
+    const failure = await outbox
+      .send({ phone: '+8613912341234', mailbox: alice, code: '123456', validMinutes: 5, expiresAt: 300_000, text: text('123456') })
+      .then(
+        () => null,
+        (cause: unknown) => cause,
+      );
     expect(failure).toBeInstanceOf(SmsDeliveryError);
     expect((failure as Error).message).toMatch(/^outbox not writable: E[A-Z]+$/);
     expect(seen).toEqual([]);
@@ -130,7 +139,14 @@ describe('OutboxSmsGateway', () => {
 
     it('prunes an outbox left from an earlier run when it opens', async () => {
       const clock = new FakeClock();
-      await new OutboxSmsGateway(dataDir, sealerWith(key), clock).send({ phone: '+8613912341234', mailbox: alice, code: '111111', validMinutes: 5, expiresAt: 300_000, text: text('111111') });
+      await new OutboxSmsGateway(dataDir, sealerWith(key), clock).send({
+        phone: '+8613912341234',
+        mailbox: alice,
+        code: '111111',
+        validMinutes: 5,
+        expiresAt: 300_000,
+        text: text('111111'),
+      });
       clock.advanceSeconds(10 * 60);
       await new OutboxSmsGateway(dataDir, sealerWith(key), clock).prune();
       expect(await linesOf()).toEqual([]);
@@ -138,7 +154,18 @@ describe('OutboxSmsGateway', () => {
 
     it('loses no message when many are sent at once', async () => {
       const outbox = new OutboxSmsGateway(dataDir, sealerWith(key), new FakeClock());
-      await Promise.all(Array.from({ length: 20 }, (_, i) => outbox.send({ phone: '+8613912341234', mailbox: alice, code: String(i).padStart(6, '0'), validMinutes: 5, expiresAt: 300_000, text: text(String(i).padStart(6, '0')) })));
+      await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          outbox.send({
+            phone: '+8613912341234',
+            mailbox: alice,
+            code: String(i).padStart(6, '0'),
+            validMinutes: 5,
+            expiresAt: 300_000,
+            text: text(String(i).padStart(6, '0')),
+          }),
+        ),
+      );
       expect(await linesOf()).toHaveLength(20);
       expect(await outbox.read(alice, 50)).toHaveLength(20);
     });

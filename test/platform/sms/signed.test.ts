@@ -56,7 +56,16 @@ describe('the providers\u2019 published examples', () => {
   });
 
   it('reaches each provider at its public endpoint for the region', () => {
-    const base: SignedSmsProviderPolicy = { kind: 'aliyun', accessKeyId: 'id', accessKeySecret: 's', signName: 'n', templateId: 't', sdkAppId: '', region: '', templateParams: 'code' };
+    const base: SignedSmsProviderPolicy = {
+      kind: 'aliyun',
+      accessKeyId: 'id',
+      accessKeySecret: 's',
+      signName: 'n',
+      templateId: 't',
+      sdkAppId: '',
+      region: '',
+      templateParams: 'code',
+    };
     expect(providerEndpoint(base).href).toBe('https://dysmsapi.aliyuncs.com/');
     expect(providerEndpoint({ ...base, region: 'ap-southeast-1' }).href).toBe('https://dysmsapi.ap-southeast-1.aliyuncs.com/');
     expect(providerEndpoint({ ...base, kind: 'tencent' }).href).toBe('https://sms.tencentcloudapi.com/');
@@ -94,7 +103,14 @@ async function provider(reply: (request: Received) => { status?: number; body: u
   return { endpoint: new URL(`http://127.0.0.1:${(server!.address() as AddressInfo).port}/`), received };
 }
 
-const message = { phone: '+8613912341234', mailbox: 'alice@cstnet.cn', code: '482913', validMinutes: 5, expiresAt: 300_000, text: '【邮件安全助手】验证码 482913，5 分钟内有效。' };
+const message = {
+  phone: '+8613912341234',
+  mailbox: 'alice@cstnet.cn',
+  code: '482913',
+  validMinutes: 5,
+  expiresAt: 300_000,
+  text: '【邮件安全助手】验证码 482913，5 分钟内有效。',
+};
 const settings = (kind: 'aliyun' | 'tencent', change: Partial<SignedSmsProviderPolicy> = {}): SignedSmsProviderPolicy => ({
   kind,
   accessKeyId: 'LTAI5tTestKeyId',
@@ -114,7 +130,12 @@ describe('Alibaba Cloud SMS', () => {
     await new AliyunSmsGateway(settings('aliyun'), { clock, endpoint }).send(message);
     const [request] = received;
     expect(request!.method).toBe('POST');
-    expect(Object.fromEntries(request!.url.searchParams)).toEqual({ PhoneNumbers: '13912341234', SignName: '邮件安全助手', TemplateCode: 'SMS_12345678', TemplateParam: '{"code":"482913"}' });
+    expect(Object.fromEntries(request!.url.searchParams)).toEqual({
+      PhoneNumbers: '13912341234',
+      SignName: '邮件安全助手',
+      TemplateCode: 'SMS_12345678',
+      TemplateParam: '{"code":"482913"}',
+    });
     expect(request!.headers['x-acs-action']).toBe('SendSms');
     expect(request!.headers['x-acs-version']).toBe('2017-05-25');
     expect(request!.headers['x-acs-date']).toBe('2026-12-04T03:00:00Z');
@@ -137,7 +158,10 @@ describe('Alibaba Cloud SMS', () => {
 
   it('fills the minutes too when the template asks for them, and sends other countries with their code', async () => {
     const { endpoint, received } = await provider(() => ({ body: { Code: 'OK' } }));
-    await new AliyunSmsGateway(settings('aliyun', { templateParams: 'code-minutes' }), { clock: new FakeClock(), endpoint }).send({ ...message, phone: '+85291234567' });
+    await new AliyunSmsGateway(settings('aliyun', { templateParams: 'code-minutes' }), { clock: new FakeClock(), endpoint }).send({
+      ...message,
+      phone: '+85291234567',
+    });
     expect(received[0]!.url.searchParams.get('TemplateParam')).toBe('{"code":"482913","minutes":"5"}');
     expect(received[0]!.url.searchParams.get('PhoneNumbers')).toBe('85291234567');
   });
@@ -151,22 +175,39 @@ describe('Alibaba Cloud SMS', () => {
 
   it('fails in time when the provider does not answer, and on an answer that is not JSON', async () => {
     const hanging = await provider(() => 'hang');
-    await expect(new AliyunSmsGateway(settings('aliyun'), { clock: new FakeClock(), endpoint: hanging.endpoint, timeoutMs: 200 }).send(message)).rejects.toThrow('did not answer within 200 ms');
+    await expect(
+      new AliyunSmsGateway(settings('aliyun'), { clock: new FakeClock(), endpoint: hanging.endpoint, timeoutMs: 200 }).send(message),
+    ).rejects.toThrow('did not answer within 200 ms');
     await new Promise<void>((resolve) => server!.close(() => resolve()));
     server!.closeAllConnections();
     const broken = await provider(() => ({ status: 502, body: undefined }));
-    await expect(new AliyunSmsGateway(settings('aliyun'), { clock: new FakeClock(), endpoint: broken.endpoint }).send(message)).rejects.toThrow(SmsDeliveryError);
+    await expect(new AliyunSmsGateway(settings('aliyun'), { clock: new FakeClock(), endpoint: broken.endpoint }).send(message)).rejects.toThrow(
+      SmsDeliveryError,
+    );
   });
 });
 
 describe('Tencent Cloud SMS', () => {
   it('sends SendSms with the E.164 number, the app, the template and a signature the provider can check', async () => {
     const clock = new FakeClock(Date.UTC(2026, 11, 4, 3, 0, 0));
-    const { endpoint, received } = await provider(() => ({ body: { Response: { SendStatusSet: [{ Code: 'Ok', PhoneNumber: '+8613912341234' }], RequestId: 'r' } } }));
+    const { endpoint, received } = await provider(() => ({
+      body: { Response: { SendStatusSet: [{ Code: 'Ok', PhoneNumber: '+8613912341234' }], RequestId: 'r' } },
+    }));
     await new TencentSmsGateway(settings('tencent'), { clock, endpoint }).send(message);
     const [request] = received;
-    expect(JSON.parse(request!.body)).toEqual({ PhoneNumberSet: ['+8613912341234'], SmsSdkAppId: '1400000000', SignName: '邮件安全助手', TemplateId: '1234567', TemplateParamSet: ['482913'] });
-    expect(request!.headers).toMatchObject({ 'x-tc-action': 'SendSms', 'x-tc-version': '2021-01-11', 'x-tc-region': 'ap-guangzhou', 'x-tc-timestamp': String(clock.now() / 1000) });
+    expect(JSON.parse(request!.body)).toEqual({
+      PhoneNumberSet: ['+8613912341234'],
+      SmsSdkAppId: '1400000000',
+      SignName: '邮件安全助手',
+      TemplateId: '1234567',
+      TemplateParamSet: ['482913'],
+    });
+    expect(request!.headers).toMatchObject({
+      'x-tc-action': 'SendSms',
+      'x-tc-version': '2021-01-11',
+      'x-tc-region': 'ap-guangzhou',
+      'x-tc-timestamp': String(clock.now() / 1000),
+    });
     const again = signTc3({
       host: endpoint.host,
       service: 'sms',
@@ -183,15 +224,17 @@ describe('Tencent Cloud SMS', () => {
   });
 
   it("reports a refused request and a refused number by the provider's code", async () => {
-    const refused = await provider(() => ({ body: { Response: { Error: { Code: 'AuthFailure.SignatureFailure', Message: 'The provided credentials could not be validated.' }, RequestId: 'r' } } }));
+    const refused = await provider(() => ({
+      body: { Response: { Error: { Code: 'AuthFailure.SignatureFailure', Message: 'The provided credentials could not be validated.' }, RequestId: 'r' } },
+    }));
     await expect(new TencentSmsGateway(settings('tencent'), { clock: new FakeClock(), endpoint: refused.endpoint }).send(message)).rejects.toThrow(
       'Tencent Cloud SMS refused the request: AuthFailure.SignatureFailure',
     );
     await new Promise<void>((resolve) => server!.close(() => resolve()));
     const limited = await provider(() => ({ body: { Response: { SendStatusSet: [{ Code: 'LimitExceeded.PhoneNumberDailyLimit' }], RequestId: 'r' } } }));
-    await expect(new TencentSmsGateway(settings('tencent', { templateParams: 'code-minutes' }), { clock: new FakeClock(), endpoint: limited.endpoint }).send(message)).rejects.toThrow(
-      'Tencent Cloud SMS refused the message: LimitExceeded.PhoneNumberDailyLimit',
-    );
+    await expect(
+      new TencentSmsGateway(settings('tencent', { templateParams: 'code-minutes' }), { clock: new FakeClock(), endpoint: limited.endpoint }).send(message),
+    ).rejects.toThrow('Tencent Cloud SMS refused the message: LimitExceeded.PhoneNumberDailyLimit');
     expect(JSON.parse(limited.received[0]!.body).TemplateParamSet).toEqual(['482913', '5']);
   });
 });

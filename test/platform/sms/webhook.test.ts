@@ -55,7 +55,14 @@ function settings(url: string, over: Partial<WebhookSettings> = {}): WebhookSett
   };
 }
 
-const message = { phone: '+8613912341234', mailbox: 'alice@cstnet.cn', code: '123456', validMinutes: 5, expiresAt: 300_000, text: '【邮件安全助手】验证码 123456，5 分钟内有效。Mailwarden code 123456, valid for 5 minutes.' };
+const message = {
+  phone: '+8613912341234',
+  mailbox: 'alice@cstnet.cn',
+  code: '123456',
+  validMinutes: 5,
+  expiresAt: 300_000,
+  text: '【邮件安全助手】验证码 123456，5 分钟内有效。Mailwarden code 123456, valid for 5 minutes.',
+};
 
 /** A core whose SMS goes through the given gateway, to check what a failure costs in quota. */
 async function coreWith(gateway: WebhookSmsGateway) {
@@ -103,7 +110,10 @@ describe('WebhookSmsGateway', () => {
   it('treats a 500 as a failed delivery, without the body in the message, consuming no quota', async () => {
     const { url, received } = await provider((res) => res.writeHead(500).end('provider exploded'));
     const gateway = new WebhookSmsGateway(settings(url));
-    const failure = await gateway.send(message).then(() => null, (cause: unknown) => cause);
+    const failure = await gateway.send(message).then(
+      () => null,
+      (cause: unknown) => cause,
+    );
     expect(failure).toBeInstanceOf(SmsDeliveryError);
     expect((failure as Error).message).toBe('SMS webhook answered HTTP 500');
     expect((failure as Error).message).not.toContain('123456');
@@ -142,7 +152,9 @@ describe('WebhookSmsGateway', () => {
 
   it('refuses every send when the template is not JSON or the URL is not http(s)', async () => {
     const { url, received } = await provider((res) => res.end());
-    await expect(new WebhookSmsGateway(settings(url, { bodyTemplate: '{"to": {{phone}}' })).send(message)).rejects.toThrow('SMS webhook body template is not JSON');
+    await expect(new WebhookSmsGateway(settings(url, { bodyTemplate: '{"to": {{phone}}' })).send(message)).rejects.toThrow(
+      'SMS webhook body template is not JSON',
+    );
     await expect(new WebhookSmsGateway(settings('file:///etc/passwd')).send(message)).rejects.toThrow('SMS webhook URL is not http(s)');
     await expect(new WebhookSmsGateway(settings('not a url')).send(message)).rejects.toThrow('SMS webhook URL is not a URL');
     expect(received).toEqual([]);

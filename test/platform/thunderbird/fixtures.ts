@@ -42,11 +42,16 @@ function cbc(name: string, key: Buffer, iv: Buffer, data: Buffer): Buffer {
 function pbes2Item(globalSalt: Buffer, password: string, plain: Buffer, iterations = 1): Buffer {
   const entrySalt = randomBytes(32);
   const iv14 = randomBytes(14);
-  const hashed = createHash(globalSalt.length === 48 ? 'sha384' : 'sha1').update(Buffer.concat([globalSalt, Buffer.from(password)])).digest();
+  const hashed = createHash(globalSalt.length === 48 ? 'sha384' : 'sha1')
+    .update(Buffer.concat([globalSalt, Buffer.from(password)]))
+    .digest();
   const key = pbkdf2Sync(hashed, entrySalt, iterations, 32, 'sha256');
   const iv = Buffer.concat([Buffer.from([0x04, 0x0e]), iv14]);
   const ciphertext = cbc('aes-256-cbc', key, iv, pkcs7(plain, 16));
-  const algorithm = seq(oid('pbes2'), seq(seq(oid('pbkdf2'), seq(oct(entrySalt), int(iterations), int(32), seq(oid('hmacSha256')))), seq(oid('aes256'), oct(iv14))));
+  const algorithm = seq(
+    oid('pbes2'),
+    seq(seq(oid('pbkdf2'), seq(oct(entrySalt), int(iterations), int(32), seq(oid('hmacSha256')))), seq(oid('aes256'), oct(iv14))),
+  );
   return seq(algorithm, oct(ciphertext));
 }
 
@@ -71,7 +76,14 @@ export async function keyDb(options: KeyDbOptions = {}): Promise<Uint8Array> {
   let id = 1;
   for (const key of [options.des3Key === undefined ? des3Key : options.des3Key, options.aesKey ?? null]) {
     if (!key) continue;
-    db.run('INSERT INTO nssPrivate VALUES (?, ?, ?, ?, ?, ?)', [id++, Buffer.from([0, 0, 0, 4]), Buffer.from(''), pbes2Item(globalSalt, password, key), Buffer.from([0, 0, 0, key.length === 24 ? 0x15 : 0x1f]), defaultKeyId]);
+    db.run('INSERT INTO nssPrivate VALUES (?, ?, ?, ?, ?, ?)', [
+      id++,
+      Buffer.from([0, 0, 0, 4]),
+      Buffer.from(''),
+      pbes2Item(globalSalt, password, key),
+      Buffer.from([0, 0, 0, key.length === 24 ? 0x15 : 0x1f]),
+      defaultKeyId,
+    ]);
   }
   const bytes = db.export();
   db.close();
@@ -175,6 +187,11 @@ export async function thunderbirdHome(options: { keyDb?: Uint8Array | null; logi
   await writeFile(join(profile, 'prefs.js'), options.prefs ?? prefsJs);
   const db = options.keyDb === undefined ? await keyDb() : options.keyDb;
   if (db) await writeFile(join(profile, 'key4.db'), db);
-  if (options.logins !== null) await writeFile(join(profile, 'logins.json'), options.logins ?? loginsJson([login(1, 'imap://mail.cstnet.cn', 'zhang.san@cstnet.cn', 'old-imap-pass'), login(2, 'https://example.org', 'web', 'web-pass')]));
+  if (options.logins !== null)
+    await writeFile(
+      join(profile, 'logins.json'),
+      options.logins ??
+        loginsJson([login(1, 'imap://mail.cstnet.cn', 'zhang.san@cstnet.cn', 'old-imap-pass'), login(2, 'https://example.org', 'web', 'web-pass')]),
+    );
   return { base, root, profile, cleanup: () => rm(base, { recursive: true, force: true }) };
 }

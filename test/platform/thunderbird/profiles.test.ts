@@ -34,7 +34,11 @@ async function decryptedLogins(profile: string) {
   const store = await openKeyStore(new Uint8Array(await readFile(join(profile, 'key4.db'))));
   if (store.state !== 'ready') throw new Error('fixture key4.db not ready');
   const data = JSON.parse(await readFile(join(profile, 'logins.json'), 'utf8')) as { logins: Record<string, unknown>[] };
-  return data.logins.map((l): Record<string, unknown> & { username: string | null; password: string | null } => ({ ...l, username: decryptSdr(l.encryptedUsername as string, store.keys), password: decryptSdr(l.encryptedPassword as string, store.keys) }));
+  return data.logins.map((l): Record<string, unknown> & { username: string | null; password: string | null } => ({
+    ...l,
+    username: decryptSdr(l.encryptedUsername as string, store.keys),
+    password: decryptSdr(l.encryptedPassword as string, store.keys),
+  }));
 }
 
 const zhang = (profile: string) => `${profile}#server1`;
@@ -42,7 +46,9 @@ const li = (profile: string) => `${profile}#server3`;
 
 describe('locating profiles', () => {
   it('looks in the per-OS folders', () => {
-    expect(candidateRoots('win32', { AppData: 'C:\\Users\\张伟\\AppData\\Roaming' }, 'C:\\Users\\张伟')).toEqual([{ root: 'C:\\Users\\张伟\\AppData\\Roaming\\Thunderbird', foundBy: 'default-folder' }]);
+    expect(candidateRoots('win32', { AppData: 'C:\\Users\\张伟\\AppData\\Roaming' }, 'C:\\Users\\张伟')).toEqual([
+      { root: 'C:\\Users\\张伟\\AppData\\Roaming\\Thunderbird', foundBy: 'default-folder' },
+    ]);
     expect(candidateRoots('darwin', {}, '/Users/li')).toEqual([{ root: '/Users/li/Library/Thunderbird', foundBy: 'default-folder' }]);
     expect(candidateRoots('linux', {}, '/home/li')).toEqual([
       { root: '/home/li/.thunderbird', foundBy: 'default-folder' },
@@ -52,7 +58,9 @@ describe('locating profiles', () => {
   });
 
   it('reads profiles.ini: relative and absolute paths, the install default, comments', () => {
-    const ini = parseIni('\uFEFF; comment\n[Install1234]\nDefault=Profiles/b.default-release\n[Profile0]\nName=old\nIsRelative=1\nPath=Profiles/a.default\nDefault=1\n[Profile1]\nName=new\nIsRelative=1\nPath=Profiles/b.default-release\n[Profile2]\nName=elsewhere\nIsRelative=0\nPath=D:\\Mail\\tb\n# end\n');
+    const ini = parseIni(
+      '\uFEFF; comment\n[Install1234]\nDefault=Profiles/b.default-release\n[Profile0]\nName=old\nIsRelative=1\nPath=Profiles/a.default\nDefault=1\n[Profile1]\nName=new\nIsRelative=1\nPath=Profiles/b.default-release\n[Profile2]\nName=elsewhere\nIsRelative=0\nPath=D:\\Mail\\tb\n# end\n',
+    );
     expect(listProfiles(ini, null)).toEqual([
       { name: 'old', path: 'Profiles/a.default', isRelative: true, isDefault: true },
       { name: 'new', path: 'Profiles/b.default-release', isRelative: true, isDefault: true },
@@ -112,7 +120,13 @@ describe('locating profiles', () => {
 describe('prefs.js', () => {
   it('accepts comments, escapes and single quotes', () => {
     const prefs = parsePrefs('# hash comment\nuser_pref("a", "x\\\\y\\x41\\n");\n/* block */ user_pref(\'b\', -5); // tail\nuser_pref("c", true);\n');
-    expect(prefs).toEqual(new Map<string, unknown>([['a', 'x\\yA\n'], ['b', -5], ['c', true]]));
+    expect(prefs).toEqual(
+      new Map<string, unknown>([
+        ['a', 'x\\yA\n'],
+        ['b', -5],
+        ['c', true],
+      ]),
+    );
   });
 
   it.each([
@@ -133,7 +147,10 @@ describe('writing the password', () => {
   const at = new Date('2026-11-23T23:15:00.000Z');
 
   it('replaces the IMAP login, adds the SMTP one, and keeps a backup of the original', async () => {
-    const { profile, profiles } = await setUp({}, { write: { now: () => at }, logins: { now: () => at.getTime(), guid: () => '{11111111-2222-4333-8444-555555555555}' } });
+    const { profile, profiles } = await setUp(
+      {},
+      { write: { now: () => at }, logins: { now: () => at.getTime(), guid: () => '{11111111-2222-4333-8444-555555555555}' } },
+    );
     const before = await readFile(join(profile, 'logins.json'));
     const result = await profiles.writePassword(zhang(profile), 'abcd-efgh-ijkl-mnop');
     expect(result).toEqual({
@@ -150,8 +167,22 @@ describe('writing the password', () => {
       [2, 'https://example.org', 'https://example.org', 'web', 'web-pass'],
       [3, 'smtp://mail.cstnet.cn', 'smtp://mail.cstnet.cn', 'zhang.san@cstnet.cn', 'abcd-efgh-ijkl-mnop'],
     ]);
-    expect(logins[0]).toMatchObject({ guid: '{00000000-0000-4000-8000-000000000001}', timeCreated: 1_700_000_000_000, timePasswordChanged: at.getTime(), syncCounter: 2, encType: 1 });
-    expect(logins[2]).toMatchObject({ guid: '{11111111-2222-4333-8444-555555555555}', formSubmitURL: null, usernameField: '', passwordField: '', timesUsed: 1, everSynced: false, encType: 1 });
+    expect(logins[0]).toMatchObject({
+      guid: '{00000000-0000-4000-8000-000000000001}',
+      timeCreated: 1_700_000_000_000,
+      timePasswordChanged: at.getTime(),
+      syncCounter: 2,
+      encType: 1,
+    });
+    expect(logins[2]).toMatchObject({
+      guid: '{11111111-2222-4333-8444-555555555555}',
+      formSubmitURL: null,
+      usernameField: '',
+      passwordField: '',
+      timesUsed: 1,
+      everSynced: false,
+      encType: 1,
+    });
     // The other login's encrypted fields are untouched.
     const original = JSON.parse(before.toString()) as { logins: Record<string, unknown>[]; nextId: number };
     expect(logins[1]!.encryptedPassword).toBe(original.logins[1]!.encryptedPassword);
@@ -161,7 +192,10 @@ describe('writing the password', () => {
 
   it('adds a mailbox:// login for a POP3 account and writes 3DES blobs when the store is empty', async () => {
     const { profile, profiles } = await setUp({ logins: null });
-    expect(await profiles.writePassword(li(profile), 'pop3-client-pass')).toEqual({ backupPath: null, logins: [{ origin: 'mailbox://pop.cstnet.cn', change: 'added' }] });
+    expect(await profiles.writePassword(li(profile), 'pop3-client-pass')).toEqual({
+      backupPath: null,
+      logins: [{ origin: 'mailbox://pop.cstnet.cn', change: 'added' }],
+    });
     const [only] = await decryptedLogins(profile);
     expect(only).toMatchObject({ id: 1, hostname: 'mailbox://pop.cstnet.cn', username: 'li.si@cstnet.cn', password: 'pop3-client-pass' });
     // des-ede3-cbc, as PK11SDR_Encrypt writes and every Thunderbird reads.
@@ -171,7 +205,10 @@ describe('writing the password', () => {
   it('writes AES blobs where the profile already does (NSS 3.113+)', async () => {
     const { profile, profiles } = await setUp({
       keyDb: await keyDb({ aesKey }),
-      logins: loginsJson([login(1, 'imap://mail.cstnet.cn', 'zhang.san@cstnet.cn', 'old', 'des3', 1), login(2, 'https://example.org', 'web', 'web-pass', 'aes256', 2)]),
+      logins: loginsJson([
+        login(1, 'imap://mail.cstnet.cn', 'zhang.san@cstnet.cn', 'old', 'des3', 1),
+        login(2, 'https://example.org', 'web', 'web-pass', 'aes256', 2),
+      ]),
     });
     await profiles.writePassword(zhang(profile), 'new-aes-client-pw');
     const [imap] = await decryptedLogins(profile);
@@ -196,7 +233,13 @@ describe('writing the password', () => {
   it('refuses while Thunderbird holds the profile lock, and not for a stale lock', async () => {
     const { profile, base } = await setUp();
     const alive = new Set([4242]);
-    const profiles = new ThunderbirdLocalProfiles({ platform: 'linux', home: base, env: {}, runCommand: async () => ({ code: 0, stdout: '/usr/bin/bash\n' }), pidAlive: (pid) => alive.has(pid) });
+    const profiles = new ThunderbirdLocalProfiles({
+      platform: 'linux',
+      home: base,
+      env: {},
+      runCommand: async () => ({ code: 0, stdout: '/usr/bin/bash\n' }),
+      pidAlive: (pid) => alive.has(pid),
+    });
     await symlink('127.0.1.1:+4242', join(profile, 'lock'));
     expect((await profiles.scan())[0]!.profiles.find((p) => p.path === profile)!.running).toBe(true);
     expect((await refusal(profiles.writePassword(zhang(profile), 'abcd-efgh-ijkl-mnop'))).reason).toBe('running');
@@ -207,14 +250,22 @@ describe('writing the password', () => {
 
   it('refuses while a Thunderbird process runs', async () => {
     const { profile, base } = await setUp();
-    const profiles = new ThunderbirdLocalProfiles({ platform: 'linux', home: base, env: {}, runCommand: async () => ({ code: 0, stdout: '/usr/lib/thunderbird/thunderbird\n' }) });
+    const profiles = new ThunderbirdLocalProfiles({
+      platform: 'linux',
+      home: base,
+      env: {},
+      runCommand: async () => ({ code: 0, stdout: '/usr/lib/thunderbird/thunderbird\n' }),
+    });
     expect((await refusal(profiles.writePassword(zhang(profile), 'abcd-efgh-ijkl-mnop'))).reason).toBe('running');
   });
 
   it.each([
     ['not JSON', '{"nextId": 2, "logins": ['],
     ['of a newer version', JSON.stringify({ nextId: 1, logins: [], version: 4 })],
-    ['with a login of this server that does not decrypt', loginsJson([{ ...login(1, 'imap://mail.cstnet.cn', 'x', 'y'), encryptedUsername: 'MAoECPgAAAAAAAAB' }])],
+    [
+      'with a login of this server that does not decrypt',
+      loginsJson([{ ...login(1, 'imap://mail.cstnet.cn', 'x', 'y'), encryptedUsername: 'MAoECPgAAAAAAAAB' }]),
+    ],
     ['with a login of another key', loginsJson([login(1, 'imap://mail.cstnet.cn', 'zhang.san@cstnet.cn', 'old', 'aes256')])],
   ])('refuses a logins.json %s and leaves it as it was', async (_what, text) => {
     const { profile, profiles } = await setUp({ logins: text });
@@ -250,52 +301,74 @@ describe('writing the password', () => {
 
     it('restores the original when the rename replaced the file and then reported failure', async () => {
       let failed = false;
-      const { profiles, ...fixture } = await setUp({}, {
-        write: {
-          files: faulty({
-            async rename(from, to) {
-              await nodeProfileFiles.rename(from, to);
-              if (!failed) {
-                failed = true;
-                throw Object.assign(new Error('EIO: i/o error, rename'), { code: 'EIO' });
-              }
-            },
-          }),
+      const { profiles, ...fixture } = await setUp(
+        {},
+        {
+          write: {
+            files: faulty({
+              async rename(from, to) {
+                await nodeProfileFiles.rename(from, to);
+                if (!failed) {
+                  failed = true;
+                  throw Object.assign(new Error('EIO: i/o error, rename'), { code: 'EIO' });
+                }
+              },
+            }),
+          },
         },
-      });
+      );
       const before = await readFile(join(fixture.profile, 'logins.json'));
       await expectRestored(fixture.profile, before, await refusal(profiles.writePassword(zhang(fixture.profile), secret)));
     });
 
     it('restores the original when the folder fsync fails', async () => {
       let calls = 0;
-      const { profiles, ...fixture } = await setUp({}, {
-        write: { files: faulty({ syncFolder: async (folder) => (++calls === 1 ? Promise.reject(Object.assign(new Error('EIO: fsync'), { code: 'EIO' })) : nodeProfileFiles.syncFolder(folder)) }) },
-      });
+      const { profiles, ...fixture } = await setUp(
+        {},
+        {
+          write: {
+            files: faulty({
+              syncFolder: async (folder) =>
+                ++calls === 1 ? Promise.reject(Object.assign(new Error('EIO: fsync'), { code: 'EIO' })) : nodeProfileFiles.syncFolder(folder),
+            }),
+          },
+        },
+      );
       const before = await readFile(join(fixture.profile, 'logins.json'));
       await expectRestored(fixture.profile, before, await refusal(profiles.writePassword(zhang(fixture.profile), secret)));
     });
 
     it('does not replace a logins.json that changed since it was read', async () => {
       const newer = loginsJson([login(1, 'imap://mail.cstnet.cn', 'zhang.san@cstnet.cn', 'changed-by-thunderbird')]);
-      const { profiles, ...fixture } = await setUp({}, {
-        write: {
-          files: faulty({
-            async create(path, bytes, mode) {
-              await nodeProfileFiles.create(path, bytes, mode);
-              if (path.endsWith('.tmp')) await writeFile(join(fixture.profile, 'logins.json'), newer);
-            },
-          }),
+      const { profiles, ...fixture } = await setUp(
+        {},
+        {
+          write: {
+            files: faulty({
+              async create(path, bytes, mode) {
+                await nodeProfileFiles.create(path, bytes, mode);
+                if (path.endsWith('.tmp')) await writeFile(join(fixture.profile, 'logins.json'), newer);
+              },
+            }),
+          },
         },
-      });
+      );
       expect((await refusal(profiles.writePassword(zhang(fixture.profile), secret))).reason).toBe('write-failed');
       expect(await readFile(join(fixture.profile, 'logins.json'), 'utf8')).toBe(newer);
     });
 
     it('changes nothing when the backup cannot be made', async () => {
-      const { profiles, ...fixture } = await setUp({}, {
-        write: { files: faulty({ create: async (path, bytes, mode) => (path.endsWith('.bak') ? Promise.reject(Object.assign(new Error('EACCES'), { code: 'EACCES' })) : nodeProfileFiles.create(path, bytes, mode)) }) },
-      });
+      const { profiles, ...fixture } = await setUp(
+        {},
+        {
+          write: {
+            files: faulty({
+              create: async (path, bytes, mode) =>
+                path.endsWith('.bak') ? Promise.reject(Object.assign(new Error('EACCES'), { code: 'EACCES' })) : nodeProfileFiles.create(path, bytes, mode),
+            }),
+          },
+        },
+      );
       const before = await readFile(join(fixture.profile, 'logins.json'));
       const error = await refusal(profiles.writePassword(zhang(fixture.profile), secret));
       expect(error.reason).toBe('write-failed');

@@ -20,9 +20,13 @@ function browserModeApi(): MailwardenApi {
   // Loaded only on the server's page, so the desktop's first paint does not carry it.
   let server: Promise<Transport> | null = null;
   return createApiProxy(async (channel, request) => {
-    server ??= import('./server-transport').then(({ createServerTransport }) => createServerTransport({ session: window.sessionStorage, local: window.localStorage }));
+    server ??= import('./server-transport').then(({ createServerTransport }) =>
+      createServerTransport({ session: window.sessionStorage, local: window.localStorage }),
+    );
     try {
-      return await (await server)(channel, request);
+      return await (
+        await server
+      )(channel, request);
     } catch {
       // The script could not be loaded (the network dropped): the next call tries again.
       server = null;

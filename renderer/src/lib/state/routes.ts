@@ -1,14 +1,5 @@
 /** The app's sections, in sidebar order. Each is reached at `#/<route>`. */
-export const routes = [
-  'overview',
-  'two-factor',
-  'client-passwords',
-  'mail-clients',
-  'trusted-devices',
-  'shared-mailboxes',
-  'activity',
-  'settings',
-] as const;
+export const routes = ['overview', 'two-factor', 'client-passwords', 'mail-clients', 'trusted-devices', 'shared-mailboxes', 'activity', 'settings'] as const;
 
 export type Route = (typeof routes)[number];
 

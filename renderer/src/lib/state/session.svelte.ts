@@ -23,16 +23,12 @@ class Session {
   error = $state.raw<Err | null>(null);
   readonly phase: SessionPhase = $derived(phaseOf(this.status));
   /** The mailbox of a session (full or enrolment-only), for the header. */
-  readonly mailbox: string | null = $derived(
-    this.status?.status === 'signed-in' || this.status?.status === 'enrollment-required' ? this.status.mailbox : null,
-  );
+  readonly mailbox: string | null = $derived(this.status?.status === 'signed-in' || this.status?.status === 'enrollment-required' ? this.status.mailbox : null);
   readonly displayName: string | null = $derived(
     this.status?.status === 'signed-in' || this.status?.status === 'enrollment-required' ? this.status.displayName : null,
   );
   /** Policy requires 2FA and this mailbox is in its grace period until then (ms since the epoch); null otherwise. */
-  readonly twoFactorGraceEndsAt: number | null = $derived(
-    this.status?.status === 'signed-in' ? (this.status.twoFactorGraceEndsAt ?? null) : null,
-  );
+  readonly twoFactorGraceEndsAt: number | null = $derived(this.status?.status === 'signed-in' ? (this.status.twoFactorGraceEndsAt ?? null) : null);
   /**
    * Why a half-finished sign-in ended (it lapsed, or the mailbox locked): the sign-in form shows
    * it once, with the address filled in again.

@@ -15,9 +15,7 @@ class Theme {
     return result.ok ? { ok: true, data: result.data.theme } : result;
   });
   #systemDark = $state(false);
-  readonly resolved: ResolvedTheme = $derived(
-    this.#choice.value === 'system' ? (this.#systemDark ? 'dark' : 'light') : this.#choice.value,
-  );
+  readonly resolved: ResolvedTheme = $derived(this.#choice.value === 'system' ? (this.#systemDark ? 'dark' : 'light') : this.#choice.value);
 
   get preference(): ThemePreference {
     return this.#choice.value;

@@ -13,7 +13,10 @@ export function foxmailPasswordName(address: string, attempt = 1, max = nameMaxL
   const suffix = attempt > 1 ? ` ${attempt}` : '';
   const base = `Foxmail ${address.trim()}`;
   if (nameLength(base) + suffix.length <= max) return `${base}${suffix}`;
-  const kept = [...base.normalize('NFC')].slice(0, max - suffix.length - 1).join('').trimEnd();
+  const kept = [...base.normalize('NFC')]
+    .slice(0, max - suffix.length - 1)
+    .join('')
+    .trimEnd();
   return `${kept}…${suffix}`;
 }
 

@@ -94,6 +94,7 @@ export function policyValueText(item: Pick<PolicyItem, 'key' | 'value' | 'secret
   if (item.key === 'server.url' && value === '') return m.policy_no_server();
   if (item.key === 'accounts.managedBy') return value === 'webmail' ? m.policy_managed_by_webmail() : m.policy_managed_by_mailwarden();
   if (item.key === 'server.caFile' && value === '') return m.policy_system_cas();
-  if (typeof value === 'string') return (item.key.endsWith('.security') || item.key === 'sms.kind' || item.key === 'sms.provider.templateParams') ? (enumLabels[value]?.() ?? value) : value;
+  if (typeof value === 'string')
+    return item.key.endsWith('.security') || item.key === 'sms.kind' || item.key === 'sms.provider.templateParams' ? (enumLabels[value]?.() ?? value) : value;
   return String(value);
 }
