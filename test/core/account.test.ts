@@ -7,19 +7,16 @@ import type { CallContext } from '../../electron/core/call';
 import type { ClientPasswordRecord } from '../../electron/core/client-password-record';
 import type { CoreContext } from '../../electron/core/context';
 import { createDispatcher } from '../../electron/core/dispatch';
-import { createHandlers } from '../../electron/core/handlers';
 import type { MailboxRecord } from '../../electron/core/mailbox';
 import type { Policy } from '../../electron/core/policy';
 import { silentLogger, StorageError } from '../../electron/core/ports';
 import { signIn as passwordSignIn } from '../../electron/core/sign-in';
 import { trustThisDevice, type TrustedDeviceRecord } from '../../electron/core/trusted-devices';
 import { contract, type Channel } from '../../electron/shared/contract';
-import { MemorySettingsStore } from '../factories/settings';
 import { testCall } from '../factories/call';
 import { testCore } from '../factories/core';
-import { testEnvironment } from '../factories/environment';
 import { createMailbox, defaultTestPassword as current, signIn } from '../factories/mailbox';
-import { fakeMailClientPorts } from '../factories/mail-clients';
+import { coreHandlers } from '../factories/dispatch';
 
 const address = 'zhang.wei@cstnet.cn';
 const next = 'a brand new passphrase';
@@ -183,13 +180,7 @@ describe('changeMainPassword', () => {
 describe('the account channels', () => {
   async function wired() {
     const t = await setup();
-    const handlers = createHandlers({
-      mailClients: fakeMailClientPorts(),
-      environment: testEnvironment(),
-      settingsStore: new MemorySettingsStore(),
-      logger: silentLogger,
-      core: t.core,
-    });
+    const handlers = coreHandlers(t.core);
     const dispatcher = createDispatcher(handlers, silentLogger);
     const dispatch = async (channel: Channel, request: unknown, on: CallContext = t.call) => {
       const result = await dispatcher(channel, request, on);

@@ -3,22 +3,18 @@ import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { activityKinds, activityPageSize, activityRetention, type ActivityKind, type ActivityRecord } from '../../electron/core/activity';
 import { createCoreContext, type CoreContext } from '../../electron/core/context';
-import { createDispatcher } from '../../electron/core/dispatch';
-import { createHandlers } from '../../electron/core/handlers';
 import { testScrypt } from '../factories/scrypt';
 import { defaultPolicy } from '../../electron/core/policy';
 import { silentLogger } from '../../electron/core/ports';
 import type { CollectionName } from '../../electron/core/store';
 import { cryptoRandom } from '../../electron/platform/system';
 import { NedbStore } from '../../electron/store/nedb-store';
-import { MemorySettingsStore } from '../factories/settings';
 import { testCall } from '../factories/call';
 import { FakeClock } from '../factories/clock';
 import { RecordingSms, testCore } from '../factories/core';
-import { testEnvironment } from '../factories/environment';
 import { createMailbox, signIn } from '../factories/mailbox';
 import { removeFolder, tempFolder } from '../factories/store';
-import { fakeMailClientPorts } from '../factories/mail-clients';
+import { coreDispatcher } from '../factories/dispatch';
 
 const alice = 'alice@cstnet.cn';
 const bob = 'bob@cstnet.cn';
@@ -30,16 +26,7 @@ async function setup() {
   await createMailbox(t.core, { address: bob });
   const call = testCall();
   await signIn(t.core, call, alice);
-  const dispatcher = createDispatcher(
-    createHandlers({
-      mailClients: fakeMailClientPorts(),
-      environment: testEnvironment(),
-      settingsStore: new MemorySettingsStore(),
-      logger: silentLogger,
-      core: t.core,
-    }),
-    silentLogger,
-  );
+  const dispatcher = coreDispatcher(t.core);
   const dispatch = (channel: string, request: unknown, c = call) => dispatcher(channel, request, c);
   const record = (kind: ActivityKind, mailbox = alice, detail: Record<string, string | number> = {}) =>
     t.core.activity.record({ mailbox, kind, device, detail });
@@ -206,16 +193,7 @@ describe('activity:list', () => {
     await createMailbox(t.core, { address: alice });
     const held = testCall({ connection: 'held' });
     await t.core.sessions.start(held, { mailbox: alice, signedInAt: t.clock.now(), passwordCheckedAt: t.clock.now(), enrollmentRequired: true });
-    const dispatcher = createDispatcher(
-      createHandlers({
-        mailClients: fakeMailClientPorts(),
-        environment: testEnvironment(),
-        settingsStore: new MemorySettingsStore(),
-        logger: silentLogger,
-        core: t.core,
-      }),
-      silentLogger,
-    );
+    const dispatcher = coreDispatcher(t.core);
     expect(await dispatcher('activity:list', {}, held)).toEqual({ ok: false, code: 'two-factor-required' });
   });
 });

@@ -13,33 +13,20 @@ import {
   unusedFlagDays,
 } from '../../electron/core/client-passwords';
 import type { CoreContext } from '../../electron/core/context';
-import { createDispatcher } from '../../electron/core/dispatch';
-import { createHandlers } from '../../electron/core/handlers';
 import { verifyMailLogin } from '../../electron/core/mail-login';
 import { defaultPolicy } from '../../electron/core/policy';
-import { silentLogger, StorageError, type Random } from '../../electron/core/ports';
-import { MemorySettingsStore } from '../factories/settings';
+import { StorageError, type Random } from '../../electron/core/ports';
 import { testCall } from '../factories/call';
 import { testCore } from '../factories/core';
-import { testEnvironment } from '../factories/environment';
 import { createMailbox, signIn } from '../factories/mailbox';
-import { fakeMailClientPorts } from '../factories/mail-clients';
+import { coreDispatcher } from '../factories/dispatch';
 
 const alice = 'alice@cstnet.cn';
 const bob = 'bob@cstnet.cn';
 const dayMs = 86_400_000;
 
 function dispatcherFor(core: CoreContext) {
-  const dispatch = createDispatcher(
-    createHandlers({
-      mailClients: fakeMailClientPorts(),
-      environment: testEnvironment(),
-      settingsStore: new MemorySettingsStore(),
-      logger: silentLogger,
-      core,
-    }),
-    silentLogger,
-  );
+  const dispatch = coreDispatcher(core);
   return (channel: string, request: unknown, call = testCall()) => dispatch(channel, request, call);
 }
 

@@ -1,19 +1,15 @@
 // Covers electron/core/grants.ts and the rules it enforces from electron/shared/grant-rules.ts.
 import { describe, expect, it, vi } from 'vitest';
 import type { CoreContext } from '../../electron/core/context';
-import { createDispatcher } from '../../electron/core/dispatch';
 import { addMonths } from '../../electron/shared/grant-rules';
 import { grantEndRange, lapseDevice, type GrantRecord } from '../../electron/core/grants';
-import { createHandlers } from '../../electron/core/handlers';
-import { silentLogger, StorageError } from '../../electron/core/ports';
+import { StorageError } from '../../electron/core/ports';
 import { grantActions, grantLevels, may, messageHeaders, type GrantAction, type GrantLevel } from '../../electron/shared/grant-rules';
-import { MemorySettingsStore } from '../factories/settings';
 import { testCall } from '../factories/call';
 import { testCore } from '../factories/core';
-import { testEnvironment } from '../factories/environment';
 import { createMailbox, signIn } from '../factories/mailbox';
-import { fakeMailClientPorts } from '../factories/mail-clients';
 import { grantStanding } from '../factories/grants';
+import { coreDispatcher } from '../factories/dispatch';
 
 const owner = 'public@cstnet.cn';
 const alice = 'alice@cstnet.cn';
@@ -29,16 +25,7 @@ async function setup() {
   await signIn(t.core, calls.owner, owner);
   await signIn(t.core, calls.alice, alice);
   await signIn(t.core, calls.bob, bob);
-  const dispatcher = createDispatcher(
-    createHandlers({
-      mailClients: fakeMailClientPorts(),
-      environment: testEnvironment(),
-      settingsStore: new MemorySettingsStore(),
-      logger: silentLogger,
-      core: t.core,
-    }),
-    silentLogger,
-  );
+  const dispatcher = coreDispatcher(t.core);
   const dispatch = (channel: string, request: unknown, call = calls.owner) => dispatcher(channel, request, call);
   const add = async (request: Record<string, unknown>) => {
     const result = await dispatch('grants:add', request);

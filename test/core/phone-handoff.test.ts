@@ -1,16 +1,11 @@
 // Covers electron/core/phone-handoff.ts: a phone fetches its profile once, by QR (docs/rules.md §8.9).
 import { describe, expect, it } from 'vitest';
 import type { CoreContext } from '../../electron/core/context';
-import { createDispatcher } from '../../electron/core/dispatch';
-import { createHandlers } from '../../electron/core/handlers';
 import { phoneHandoffPath, phoneHandoffRule, takePhoneHandoff } from '../../electron/core/phone-handoff';
-import { silentLogger } from '../../electron/core/ports';
 import { testCall } from '../factories/call';
 import { testCore } from '../factories/core';
-import { testEnvironment } from '../factories/environment';
-import { fakeMailClientPorts } from '../factories/mail-clients';
 import { createMailbox, signIn } from '../factories/mailbox';
-import { MemorySettingsStore } from '../factories/settings';
+import { coreDispatcher } from '../factories/dispatch';
 
 const alice = 'alice@cstnet.cn';
 const bob = 'bob@cstnet.cn';
@@ -19,17 +14,7 @@ const phone = { label: 'iOS 18', client: 'Safari 18', address: '203.0.113.9' };
 
 /** `handoffBase` null: a desktop's own store, which no phone can reach. */
 function dispatcherFor(core: CoreContext, handoffBase: URL | null) {
-  const dispatch = createDispatcher(
-    createHandlers({
-      mailClients: fakeMailClientPorts(),
-      environment: testEnvironment(),
-      settingsStore: new MemorySettingsStore(),
-      logger: silentLogger,
-      core,
-      ...(handoffBase ? { phoneHandoffBase: () => handoffBase } : {}),
-    }),
-    silentLogger,
-  );
+  const dispatch = coreDispatcher(core, handoffBase ? { phoneHandoffBase: () => handoffBase } : {});
   return (channel: string, request: unknown, call = testCall()) => dispatch(channel, request, call);
 }
 

@@ -3,7 +3,6 @@
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { createDispatcher } from '../../electron/core/dispatch';
-import { createHandlers } from '../../electron/core/handlers';
 import {
   defaultPolicy,
   describePolicy,
@@ -16,11 +15,9 @@ import {
 import { silentLogger, type Logger } from '../../electron/core/ports';
 import { contract, type PolicyInForce } from '../../electron/shared/contract';
 import { defaultPolicyValues } from '../../electron/shared/policy-schema';
-import { MemorySettingsStore } from '../factories/settings';
 import { testCall } from '../factories/call';
 import { testCore } from '../factories/core';
-import { testEnvironment } from '../factories/environment';
-import { fakeMailClientPorts } from '../factories/mail-clients';
+import { coreHandlers } from '../factories/dispatch';
 
 function recordingLogger() {
   const warnings: { message: string; fields: Record<string, unknown> | undefined }[] = [];
@@ -248,13 +245,7 @@ describe('app:policy and app:info', () => {
   async function dispatcher(sources?: PolicySources) {
     const { core } = await testCore({ policy: { enforceTwoFactor: true, trustedDeviceDays: 14 } });
     const withSources = sources ? { ...core, policySources: () => sources } : core;
-    const handlers = createHandlers({
-      mailClients: fakeMailClientPorts(),
-      environment: testEnvironment(),
-      settingsStore: new MemorySettingsStore(),
-      logger: silentLogger,
-      core: withSources,
-    });
+    const handlers = coreHandlers(withSources);
     return createDispatcher(handlers, silentLogger);
   }
 

@@ -3,18 +3,14 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { CallContext } from '../../electron/core/call';
 import type { CoreContext } from '../../electron/core/context';
-import { createHandlers } from '../../electron/core/handlers';
 import type { Handler } from '../../electron/core/handler-types';
-import { silentLogger } from '../../electron/core/ports';
 import { withSessionLevel, withSessionLevels } from '../../electron/core/session-levels';
 import { channelNames, contract, type Channel } from '../../electron/shared/contract';
 import { ok } from '../../electron/shared/result';
 import { testCall } from '../factories/call';
 import { testCore } from '../factories/core';
-import { testEnvironment } from '../factories/environment';
-import { fakeMailClientPorts } from '../factories/mail-clients';
 import { createMailbox } from '../factories/mailbox';
-import { MemorySettingsStore } from '../factories/settings';
+import { coreHandlers } from '../factories/dispatch';
 
 const address = 'zhang.wei@cstnet.cn';
 
@@ -101,13 +97,7 @@ describe('withSessionLevel', () => {
 describe("the core's handlers keep each channel's declared level", () => {
   async function wired() {
     const t = await setup();
-    const handlers = createHandlers({
-      mailClients: fakeMailClientPorts(),
-      environment: testEnvironment(),
-      settingsStore: new MemorySettingsStore(),
-      logger: silentLogger,
-      core: t.core,
-    });
+    const handlers = coreHandlers(t.core);
     // Straight to the handler, past the dispatcher's validation: the level comes before anything the request says.
     const call = async (channel: Channel, on: CallContext): Promise<unknown> => {
       try {

@@ -22,6 +22,7 @@ import { testCore } from '../factories/core';
 import { testEnvironment } from '../factories/environment';
 import { createMailbox, defaultTestPassword as password } from '../factories/mailbox';
 import { fakeMailClientPorts } from '../factories/mail-clients';
+import { coreDispatcher } from '../factories/dispatch';
 
 const address = 'zhang.wei@cstnet.cn';
 const phone = '+8613912345678';
@@ -823,16 +824,7 @@ describe('the local outbox during a sign-in challenge', () => {
     const { core, call } = await setup();
     await createMailbox(core, { address, phone });
     const stranger = testCall({ connection: 'stranger' });
-    const dispatch = createDispatcher(
-      createHandlers({
-        mailClients: fakeMailClientPorts(),
-        environment: testEnvironment(),
-        settingsStore: new MemorySettingsStore(),
-        logger: silentLogger,
-        core,
-      }),
-      silentLogger,
-    );
+    const dispatch = coreDispatcher(core);
     const outbox = (who: CallContext) => dispatch('two-factor:outbox', {}, who);
 
     expect(await outbox(call)).toEqual({ ok: false, code: 'not-signed-in' });

@@ -5,20 +5,15 @@ import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import type { CallContext } from '../../electron/core/call';
 import { createCoreContext, type CoreContext, type CorePorts } from '../../electron/core/context';
-import { createDispatcher } from '../../electron/core/dispatch';
-import { createHandlers } from '../../electron/core/handlers';
 import type { Policy } from '../../electron/core/policy';
-import { silentLogger } from '../../electron/core/ports';
 import { StoredSessions } from '../../electron/core/sessions';
 import { switcherRules } from '../../electron/core/switcher';
 import { contract, type Channel } from '../../electron/shared/contract';
 import { testCall } from '../factories/call';
 import { testCore, type TestCore } from '../factories/core';
-import { testEnvironment } from '../factories/environment';
-import { fakeMailClientPorts } from '../factories/mail-clients';
 import { createMailbox, defaultTestPassword as password } from '../factories/mailbox';
 import { testScrypt } from '../factories/scrypt';
-import { MemorySettingsStore } from '../factories/settings';
+import { coreDispatcher } from '../factories/dispatch';
 
 const zhang = 'zhang.wei@cstnet.cn';
 const office = 'office@cstnet.cn';
@@ -37,16 +32,7 @@ async function wired(keeper: Keeper, policy: Partial<Policy> = {}) {
           sessions: (p: CorePorts) => new StoredSessions(p.store, p.keys.mac, p.clock, { sessionLifetimeMs: 12 * 3_600_000 }),
         })
       : t.core;
-  const dispatcher = createDispatcher(
-    createHandlers({
-      mailClients: fakeMailClientPorts(),
-      environment: testEnvironment(),
-      settingsStore: new MemorySettingsStore(),
-      logger: silentLogger,
-      core,
-    }),
-    silentLogger,
-  );
+  const dispatcher = coreDispatcher(core);
   const call = testCall({ connection: 'window-1' });
   const dispatch = async (channel: Channel, request: unknown = {}, on: CallContext = call) => {
     const result = await dispatcher(channel, request, on);

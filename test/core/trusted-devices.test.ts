@@ -5,7 +5,6 @@ import type { ActivityRecord } from '../../electron/core/activity';
 import type { CallContext } from '../../electron/core/call';
 import type { CoreContext } from '../../electron/core/context';
 import { createDispatcher } from '../../electron/core/dispatch';
-import { createHandlers } from '../../electron/core/handlers';
 import { keyedHash } from '../../electron/core/keyed-hash';
 import { silentLogger } from '../../electron/core/ports';
 import { signIn as passwordSignIn, verifySignInCode } from '../../electron/core/sign-in';
@@ -19,12 +18,10 @@ import {
   type TrustedDeviceRecord,
 } from '../../electron/core/trusted-devices';
 import { contract, type Channel } from '../../electron/shared/contract';
-import { MemorySettingsStore } from '../factories/settings';
 import { testCall } from '../factories/call';
 import { testCore } from '../factories/core';
-import { testEnvironment } from '../factories/environment';
 import { createMailbox, defaultTestPassword, signIn } from '../factories/mailbox';
-import { fakeMailClientPorts } from '../factories/mail-clients';
+import { coreHandlers } from '../factories/dispatch';
 
 const address = 'zhang.wei@cstnet.cn';
 const other = 'li.na@cstnet.cn';
@@ -240,13 +237,7 @@ describe('removing trust', () => {
 describe('the devices channels', () => {
   async function wired() {
     const t = await testCore();
-    const handlers = createHandlers({
-      mailClients: fakeMailClientPorts(),
-      environment: testEnvironment(),
-      settingsStore: new MemorySettingsStore(),
-      logger: silentLogger,
-      core: t.core,
-    });
+    const handlers = coreHandlers(t.core);
     const dispatcher = createDispatcher(handlers, silentLogger);
     const dispatch = async (channel: Channel, request: unknown, call: CallContext) => {
       const result = await dispatcher(channel, request, call);

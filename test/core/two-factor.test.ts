@@ -10,7 +10,6 @@ import type { CallContext } from '../../electron/core/call';
 import { createCoreContext, type CoreContext } from '../../electron/core/context';
 import { owaspScrypt, PasswordHasher } from '../../electron/core/password-hash';
 import { createDispatcher } from '../../electron/core/dispatch';
-import { createHandlers } from '../../electron/core/handlers';
 import type { MailboxRecord } from '../../electron/core/mailbox';
 import type { Policy } from '../../electron/core/policy';
 import { silentLogger, StorageError } from '../../electron/core/ports';
@@ -20,12 +19,10 @@ import { backupCodeRules, totpRules, useBackupCode, verifyTotp } from '../../ele
 import { OutboxSmsGateway } from '../../electron/platform/sms/outbox';
 import { cryptoRandom } from '../../electron/platform/system';
 import { contract, isChannel } from '../../electron/shared/contract';
-import { MemorySettingsStore } from '../factories/settings';
 import { testCall } from '../factories/call';
 import { testCore, type TestCore } from '../factories/core';
-import { testEnvironment } from '../factories/environment';
 import { createMailbox, defaultTestPassword, signIn } from '../factories/mailbox';
-import { fakeMailClientPorts } from '../factories/mail-clients';
+import { coreHandlers } from '../factories/dispatch';
 
 const alice = 'alice@cstnet.cn';
 const bob = 'bob@cstnet.cn';
@@ -47,13 +44,7 @@ type Setup = TestCore & {
 async function setup(options: { policy?: Partial<Policy>; core?: (core: CoreContext) => CoreContext } = {}): Promise<Setup> {
   const t = await testCore(options.policy ? { policy: options.policy } : {});
   const core = options.core ? options.core(t.core) : t.core;
-  const handlers = createHandlers({
-    mailClients: fakeMailClientPorts(),
-    environment: testEnvironment(),
-    settingsStore: new MemorySettingsStore(),
-    logger: silentLogger,
-    core,
-  });
+  const handlers = coreHandlers(core);
   const dispatcher = createDispatcher(handlers, silentLogger);
   const call = testCall();
   return {

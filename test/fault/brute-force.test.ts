@@ -11,16 +11,11 @@
 import { Secret, TOTP } from 'otpauth';
 import { describe, expect, it } from 'vitest';
 import type { CallContext } from '../../electron/core/call';
-import { createDispatcher } from '../../electron/core/dispatch';
-import { createHandlers } from '../../electron/core/handlers';
 import { verifyMailLogin } from '../../electron/core/mail-login';
-import { silentLogger } from '../../electron/core/ports';
 import type { Result } from '../../electron/shared/result';
-import { MemorySettingsStore } from '../factories/settings';
 import { testCall } from '../factories/call';
 import { testCore } from '../factories/core';
-import { testEnvironment } from '../factories/environment';
-import { fakeMailClientPorts } from '../factories/mail-clients';
+import { coreDispatcher } from '../factories/dispatch';
 
 /** docs/rules.md §3: 5 wrong passwords in 15 minutes lock the mailbox for 15 minutes. */
 const lockout = { failures: 5, windowMin: 15, lockMin: 15 };
@@ -39,16 +34,7 @@ interface Event {
 
 async function setup() {
   const test = await testCore();
-  const dispatch = createDispatcher(
-    createHandlers({
-      mailClients: fakeMailClientPorts(),
-      environment: testEnvironment(),
-      settingsStore: new MemorySettingsStore(),
-      logger: silentLogger,
-      core: test.core,
-    }),
-    silentLogger,
-  );
+  const dispatch = coreDispatcher(test.core);
   const send = (channel: string, request: unknown, who: CallContext) => dispatch(channel, request, who) as Promise<Result<Record<string, unknown>>>;
   const must = async (channel: string, request: unknown, who: CallContext) => {
     const result = await send(channel, request, who);

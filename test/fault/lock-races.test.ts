@@ -10,16 +10,12 @@
 import { describe, expect, it } from 'vitest';
 import type { CallContext } from '../../electron/core/call';
 import { createClientPassword } from '../../electron/core/client-passwords';
-import { createDispatcher, type Dispatch } from '../../electron/core/dispatch';
-import { createHandlers } from '../../electron/core/handlers';
+import { type Dispatch } from '../../electron/core/dispatch';
 import { verifyMailLogin } from '../../electron/core/mail-login';
-import { silentLogger } from '../../electron/core/ports';
-import { MemorySettingsStore } from '../factories/settings';
 import { testCall } from '../factories/call';
 import { testCore, type TestCore } from '../factories/core';
-import { testEnvironment } from '../factories/environment';
-import { fakeMailClientPorts } from '../factories/mail-clients';
 import { createMailbox, defaultTestPassword, signIn } from '../factories/mailbox';
+import { coreDispatcher } from '../factories/dispatch';
 
 const alice = 'alice@cstnet.cn';
 const colleagues = ['bob@cstnet.cn', 'carol@cstnet.cn', 'dave@cstnet.cn'];
@@ -37,16 +33,7 @@ async function world(): Promise<World> {
   const t = await testCore();
   await createMailbox(t.core, { address: alice, phone: '+8613912345678' });
   for (const address of colleagues) await createMailbox(t.core, { address });
-  const dispatcher = createDispatcher(
-    createHandlers({
-      mailClients: fakeMailClientPorts(),
-      environment: testEnvironment(),
-      settingsStore: new MemorySettingsStore(),
-      logger: silentLogger,
-      core: t.core,
-    }),
-    silentLogger,
-  );
+  const dispatcher = coreDispatcher(t.core);
   let n = 0;
   const session = async () => {
     const call = testCall({ connection: `alice-${(n += 1)}` });

@@ -7,15 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDispatcher } from '../../electron/core/dispatch';
-import { createHandlers } from '../../electron/core/handlers';
 import { silentLogger } from '../../electron/core/ports';
 import { startHost, type RunningHost } from '../../electron/host/server';
-import { MemorySettingsStore } from '../factories/settings';
 import { testCore } from '../factories/core';
-import { testEnvironment } from '../factories/environment';
-import { fakeMailClientPorts } from '../factories/mail-clients';
 import { recordingLogger } from '../factories/store';
 import { sendHttp } from '../factories/http';
+import { coreHandlers } from '../factories/dispatch';
 
 const token = 'T'.repeat(43);
 let host: RunningHost;
@@ -49,13 +46,7 @@ beforeAll(async () => {
   await mkdir(join(root, 'renderer'), { recursive: true });
   await writeFile(join(root, 'renderer', 'index.html'), '<!doctype html><title>Mailwarden</title>');
   const { core } = await testCore();
-  const handlers = createHandlers({
-    mailClients: fakeMailClientPorts(),
-    environment: testEnvironment(),
-    settingsStore: new MemorySettingsStore(),
-    logger: silentLogger,
-    core,
-  });
+  const handlers = coreHandlers(core);
   host = await startHost({
     dispatch: createDispatcher(handlers, silentLogger),
     deviceLabel: 'Linux · test-host',
