@@ -10,6 +10,7 @@
 import * as v from 'valibot';
 import { channels, Empty } from '../channel';
 import { connectionOutcomes, connectionSecurities } from '../mail-server';
+import type { ErrorCode } from '../result';
 import { PasswordInput } from './auth';
 
 const Id = v.pipe(v.string(), v.minLength(1), v.maxLength(64));
@@ -28,6 +29,29 @@ const MailEndpointSchema = v.strictObject({
 
 /** The client password to apply: its id in the list and the 16 characters just shown. */
 const Apply = { id: Id, password: ClientPasswordInput };
+
+/**
+ * What may stop a client password on its way into a client, before anything is written: no
+ * session, the password not this mailbox's (Mailwarden's own), or, in the web-mail mode, not the
+ * right shape, refused by the mail server, or the mail server out of reach.
+ */
+const checkedPasswordErrors = [
+  'not-signed-in',
+  'two-factor-required',
+  'not-found',
+  'password-mismatch',
+  'client-password-shape',
+  'client-password-refused',
+  'server-unreachable',
+] as const satisfies readonly ErrorCode[];
+
+/** A profile for Apple's devices, with or without a client password in it. */
+const ProfileRequest = v.strictObject({
+  /** With the password the profile installs without asking for it, but the file then holds it. */
+  includePassword: v.boolean(),
+  id: v.optional(Id),
+  password: v.optional(ClientPasswordInput),
+});
 
 const FoxmailAccountSchema = v.strictObject({
   /** Names this account in foxmail-apply; only accounts the last scan found are accepted. */
@@ -159,17 +183,7 @@ export const mailClientsChannels = channels({
     session: 'full',
     request: v.strictObject(Apply),
     response: v.strictObject({ name: v.string() }),
-    errors: [
-      'not-signed-in',
-      'two-factor-required',
-      'not-found',
-      'password-mismatch',
-      'client-password-shape',
-      'client-password-refused',
-      'server-unreachable',
-      'keychain-unavailable',
-      'integration-disabled',
-    ],
+    errors: [...checkedPasswordErrors, 'keychain-unavailable', 'integration-disabled'],
   },
   'mail-clients:keychain-forget': {
     session: 'full',
@@ -190,20 +204,7 @@ export const mailClientsChannels = channels({
     session: 'full',
     request: v.strictObject({ ref: Ref, ...Apply }),
     response: v.strictObject({ backupPath: v.string() }),
-    errors: [
-      'not-signed-in',
-      'two-factor-required',
-      'not-found',
-      'password-mismatch',
-      'client-password-shape',
-      'client-password-refused',
-      'server-unreachable',
-      'foxmail-running',
-      'foxmail-unsupported',
-      'foxmail-write-failed',
-      'foxmail-other-mailbox',
-      'integration-disabled',
-    ],
+    errors: [...checkedPasswordErrors, 'foxmail-running', 'foxmail-unsupported', 'foxmail-write-failed', 'foxmail-other-mailbox', 'integration-disabled'],
   },
   /** Thunderbird profiles on this computer, each with why it can or cannot be written, and their accounts. */
   'mail-clients:thunderbird-scan': {
@@ -223,13 +224,7 @@ export const mailClientsChannels = channels({
       logins: v.array(v.strictObject({ origin: v.string(), change: v.picklist(['replaced', 'added']) })),
     }),
     errors: [
-      'not-signed-in',
-      'two-factor-required',
-      'not-found',
-      'password-mismatch',
-      'client-password-shape',
-      'client-password-refused',
-      'server-unreachable',
+      ...checkedPasswordErrors,
       'thunderbird-running',
       'thunderbird-primary-password',
       'thunderbird-unsupported',
@@ -252,12 +247,7 @@ export const mailClientsChannels = channels({
   /** Saves an iPhone / iPad configuration profile (.mobileconfig), 0600, where the person chooses. */
   'mail-clients:iphone-profile-save': {
     session: 'full',
-    request: v.strictObject({
-      /** With the password the profile installs without asking for it, but the file then holds it. */
-      includePassword: v.boolean(),
-      id: v.optional(Id),
-      password: v.optional(ClientPasswordInput),
-    }),
+    request: ProfileRequest,
     response: v.strictObject({
       /** Names the saved file in iphone-profile-delete. */
       fileId: v.string(),
@@ -266,18 +256,7 @@ export const mailClientsChannels = channels({
       /** When the app offers to delete it (ms since the epoch). */
       deleteOfferAt: v.number(),
     }),
-    errors: [
-      'not-signed-in',
-      'two-factor-required',
-      'not-found',
-      'password-mismatch',
-      'client-password-shape',
-      'client-password-refused',
-      'server-unreachable',
-      'save-cancelled',
-      'save-failed',
-      'integration-disabled',
-    ],
+    errors: [...checkedPasswordErrors, 'save-cancelled', 'save-failed', 'integration-disabled'],
   },
   /**
    * On this computer (a Mac): writes the same profile to a private temporary file, opens it with
@@ -286,28 +265,13 @@ export const mailClientsChannels = channels({
    */
   'mail-clients:mac-profile-open': {
     session: 'full',
-    request: v.strictObject({
-      includePassword: v.boolean(),
-      id: v.optional(Id),
-      password: v.optional(ClientPasswordInput),
-    }),
+    request: ProfileRequest,
     response: v.strictObject({
       includesPassword: v.boolean(),
       /** When the file is removed (ms since the epoch). */
       removeAt: v.number(),
     }),
-    errors: [
-      'not-signed-in',
-      'two-factor-required',
-      'not-found',
-      'password-mismatch',
-      'client-password-shape',
-      'client-password-refused',
-      'server-unreachable',
-      'save-failed',
-      'open-failed',
-      'integration-disabled',
-    ],
+    errors: [...checkedPasswordErrors, 'save-failed', 'open-failed', 'integration-disabled'],
   },
   'mail-clients:iphone-profile-delete': {
     session: 'full',
