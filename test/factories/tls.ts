@@ -1,4 +1,4 @@
-/** A throwaway certificate for 127.0.0.1, made by Debian's openssl for the server's HTTPS tests. */
+/** Throwaway certificates made by Debian's openssl, for the tests that speak TLS. */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,11 +10,14 @@ export interface TestCertificate {
   readonly key: Buffer;
 }
 
-export function selfSignedCertificate(dir: string): TestCertificate {
-  const certFile = join(dir, 'cert.pem');
-  const keyFile = join(dir, 'key.pem');
+/**
+ * A new P-256 key and a certificate for it signed by itself, valid two days (`openssl req -x509`),
+ * written to `certFile` and `keyFile`; `extensions` are openssl's -addext values.
+ */
+export function selfSigned(files: { readonly certFile: string; readonly keyFile: string }, subject: string, extensions: readonly string[]): TestCertificate {
+  const { certFile, keyFile } = files;
   execFileSync(
-    'openssl',
+    '/usr/bin/openssl',
     [
       'req',
       '-x509',
@@ -26,9 +29,8 @@ export function selfSignedCertificate(dir: string): TestCertificate {
       '-days',
       '2',
       '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
+      subject,
+      ...extensions.flatMap((e) => ['-addext', e]),
       '-keyout',
       keyFile,
       '-out',
@@ -37,4 +39,9 @@ export function selfSignedCertificate(dir: string): TestCertificate {
     { stdio: 'ignore', timeout: 20_000 },
   );
   return { certFile, keyFile, cert: readFileSync(certFile), key: readFileSync(keyFile) };
+}
+
+/** For the server's HTTPS tests: 127.0.0.1's own certificate. */
+export function selfSignedCertificate(dir: string): TestCertificate {
+  return selfSigned({ certFile: join(dir, 'cert.pem'), keyFile: join(dir, 'key.pem') }, '/CN=127.0.0.1', ['subjectAltName=IP:127.0.0.1']);
 }

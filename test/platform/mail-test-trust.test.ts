@@ -12,6 +12,7 @@ import { NetworkConnectionTester, trustedCaCertificates } from '../../electron/p
 import type { MailEndpoint } from '../../electron/shared/mail-server';
 import { listenOnLoopback, serveImap } from '../factories/loopback';
 import { removeFolder, tempFolder } from '../factories/store';
+import { selfSigned } from '../factories/tls';
 
 const user = 'wang@example.cn';
 const password = 'Private-CA-test-password-1';
@@ -29,32 +30,12 @@ function openssl(...args: string[]): void {
 
 /** A CA (key and certificate) in `work`, named `name`. */
 function makeCa(name: string): string {
-  openssl(
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
-    '-days',
-    '2',
-    '-subj',
-    `/CN=${name} Root CA`,
-    '-addext',
-    'basicConstraints=critical,CA:TRUE',
-    '-addext',
-    'keyUsage=critical,keyCertSign,cRLSign',
-    '-keyout',
-    join(work, `${name}.key`),
-    '-out',
-    join(work, `${name}.pem`),
-  );
-  return join(work, `${name}.pem`);
+  const files = { certFile: join(work, `${name}.pem`), keyFile: join(work, `${name}.key`) };
+  selfSigned(files, `/CN=${name} Root CA`, ['basicConstraints=critical,CA:TRUE', 'keyUsage=critical,keyCertSign,cRLSign']);
+  return files.certFile;
 }
 
 beforeAll(async () => {
-  process.on('exit', (c) => console.error('EXIT', c, new Error().stack));
   work = await tempFolder('mail-test-trust');
   privateCa = makeCa('institution');
   otherCa = makeCa('unrelated');

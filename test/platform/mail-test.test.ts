@@ -3,7 +3,6 @@
 // an HTTPS server, a port that accepts and never speaks, one that resets, one where nothing
 // listens, and a name that does not resolve. Each outcome is checked for IMAP and for SMTP, and
 // no detail may carry the password, even from servers that echo it back.
-import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
@@ -17,6 +16,7 @@ import { NetworkConnectionTester } from '../../electron/platform/mail-test';
 import type { ConnectionSecurity, MailEndpoint } from '../../electron/shared/mail-server';
 import { freeLoopbackPort, listenOnLoopback, serveImap, type ImapScript } from '../factories/loopback';
 import { removeFolder, tempFolder } from '../factories/store';
+import { selfSigned } from '../factories/tls';
 
 const user = 'wang@example.cn';
 /** Distinctive, with a quote that IMAP escapes: searched for in every detail. */
@@ -91,29 +91,7 @@ async function listenSmtp(name: string, options: ConstructorParameters<typeof SM
 
 beforeAll(async () => {
   work = await tempFolder('mail-test');
-  execFileSync(
-    '/usr/bin/openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-days',
-      '2',
-      '-subj',
-      '/CN=localhost',
-      '-addext',
-      'subjectAltName=DNS:localhost,IP:127.0.0.1',
-      '-keyout',
-      join(work, 'key.pem'),
-      '-out',
-      join(work, 'cert.pem'),
-    ],
-    { stdio: 'ignore' },
-  );
+  selfSigned({ certFile: join(work, 'cert.pem'), keyFile: join(work, 'key.pem') }, '/CN=localhost', ['subjectAltName=DNS:localhost,IP:127.0.0.1']);
   key = await readFile(join(work, 'key.pem'));
   cert = await readFile(join(work, 'cert.pem'));
 
