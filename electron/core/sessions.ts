@@ -268,6 +268,12 @@ interface ConnectionRecord extends StoredRecord {
   readonly active?: boolean;
   /** When the row may go: the session's end, or the challenge's. */
   readonly expiresAt: number;
+  /**
+   * Where a session stands among its connection's (1, 2, …, in the order they were signed in); a
+   * session started again in place of its own keeps it. Two sign-ins in one millisecond are
+   * still told apart, whatever order the store hands rows back in (PostgreSQL: by id).
+   */
+  readonly place?: number;
 }
 
 interface UnknownAddressRecord extends StoredRecord, FailureMemory {
@@ -312,7 +318,7 @@ export class StoredSessions implements SessionKeeper {
     const rows = await this.rows.find({ _id: { $gte: `${id}.`, $lt: `${id}/` } });
     return rows
       .filter((row): row is ConnectionRecord & { session: Session } => row.session !== null && row.expiresAt > now)
-      .sort((a, b) => bySignInTime({ session: a.session, current: false }, { session: b.session, current: false }));
+      .sort((a, b) => a.session.signedInAt - b.session.signedInAt || (a.place ?? 0) - (b.place ?? 0));
   }
 
   private async write(row: ConnectionRecord): Promise<void> {
@@ -350,8 +356,9 @@ export class StoredSessions implements SessionKeeper {
   async start(call: CallContext, session: NewSession): Promise<void> {
     await this.store.atomically(async () => {
       const rows = await this.sessionRows(call);
+      const place = rows.find((row) => row.session.mailbox === session.mailbox)?.place ?? Math.max(0, ...rows.map((row) => row.place ?? 0)) + 1;
       await this.setActive(call, rows, null);
-      await this.write(this.sessionRow(call, opened(call, session), true));
+      await this.write({ ...this.sessionRow(call, opened(call, session), true), place });
       // Rows of connections that never came back go with the next sign-in.
       if (rows.length === 0) await this.rows.remove({ expiresAt: { $lte: this.clock.now() } });
     });

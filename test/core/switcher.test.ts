@@ -63,6 +63,16 @@ async function wired(keeper: Keeper, policy: Partial<Policy> = {}) {
 }
 
 describe.each<Keeper>(['memory', 'stored'])('several mailboxes in one window (%s sessions)', (keeper) => {
+  it('lists mailboxes signed in within one millisecond in the order they were signed in', async () => {
+    const { core, clock, mailboxesHere, call } = await wired(keeper);
+    const others = ['a.li', 'b.wang', 'c.zhao'].map((name) => `${name}@cstnet.cn`);
+    for (const address of others) await createMailbox(core, { address });
+    // Any order but alphabetical or by hash: the store may hand rows back by either.
+    const order = [office, others[2]!, zhang, others[0]!, others[1]!];
+    for (const mailbox of order) await core.sessions.start(call, { mailbox, signedInAt: clock.now(), passwordCheckedAt: clock.now() });
+    expect(await mailboxesHere()).toEqual([...order.slice(0, -1), `${order.at(-1)} (active)`]);
+  });
+
   it('adds a second mailbox on the same phone without signing out the first, and every channel acts for the active one', async () => {
     const { dispatch, signInWithCode, mailboxesHere, clientPasswordNames } = await wired(keeper);
     expect(await signInWithCode(zhang)).toMatchObject({ ok: true, data: { status: 'signed-in', mailbox: zhang } });
