@@ -4,14 +4,13 @@
  * which clients will need a new one.
  */
 import { err, ok, type Result } from '../shared/result';
-import { deviceName, type CallContext } from './call';
+import { deviceName } from './call';
 import { revokeAllClientPasswords, type ClientPasswordRecord } from './client-password-record';
 import type { CoreContext } from './context';
 import { passwordRuleViolation } from './directory';
 import type { LevelledHandlersOf, SignedInCall } from './handler-types';
 import type { MailboxRecord } from './mailbox';
 import { oneAttemptAtATime, recordFailedAttempt } from './lockout';
-import { withSessionLevel } from './session-levels';
 import { revokeAllTrustedDevices, type TrustedDeviceRecord } from './trusted-devices';
 
 function mailboxes(core: CoreContext) {
@@ -38,15 +37,13 @@ export async function passwordChangePreview(core: CoreContext, mailbox: string):
   return { revokesClientPasswords, clientPasswords, trustedDevices };
 }
 
-/** @internal */
-export interface PasswordChange {
+interface PasswordChange {
   readonly current: string;
   readonly next: string;
   readonly confirmation: string;
 }
 
-/** @internal */
-export interface PasswordChanged {
+interface PasswordChanged {
   readonly revokedClientPasswords: string[];
   readonly revokedTrustedDevices: number;
 }
@@ -97,14 +94,6 @@ async function changePassword(core: CoreContext, call: SignedInCall, change: Pas
     await core.sessions.start(call, { ...session, passwordCheckedAt: changed.at });
     return ok({ revokedClientPasswords: changed.revokedClientPasswords, revokedTrustedDevices: changed.revokedTrustedDevices });
   });
-}
-
-/**
- * The channel's handler as a test or a tool calls it, behind the channel's session level.
- * @internal
- */
-export function changeMainPassword(core: CoreContext, call: CallContext, change: PasswordChange): Promise<Result<PasswordChanged>> {
-  return withSessionLevel(core, 'account:change-password', (request, signedIn) => changePassword(core, signedIn, request))(change, call);
 }
 
 export function createAccountHandlers(core: CoreContext): LevelledHandlersOf<'account'> {

@@ -14,7 +14,11 @@ import type { CoreContext } from './context';
 import type { CallAt, Handler, LevelledHandler } from './handler-types';
 import { requireSession } from './session-guard';
 
-/** `handler` behind the session level `channel` declares. */
+/**
+ * `handler` behind the session level `channel` declares; withSessionLevels applies it to every
+ * core handler (its tests call it on one).
+ * @internal
+ */
 export function withSessionLevel<C extends Channel>(core: CoreContext, channel: C, handler: LevelledHandler<C>): Handler<C> {
   const level = contract[channel].session;
   // Nothing to check, and a `none` channel's handler takes the call as it comes.

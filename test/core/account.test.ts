@@ -1,7 +1,7 @@
 // Covers electron/core/account.ts
 import * as v from 'valibot';
 import { describe, expect, it, vi } from 'vitest';
-import { changeMainPassword, passwordChangePreview } from '../../electron/core/account';
+import { passwordChangePreview } from '../../electron/core/account';
 import type { ActivityRecord } from '../../electron/core/activity';
 import type { CallContext } from '../../electron/core/call';
 import type { ClientPasswordRecord } from '../../electron/core/client-password-record';
@@ -12,11 +12,16 @@ import type { Policy } from '../../electron/core/policy';
 import { silentLogger, StorageError } from '../../electron/core/ports';
 import { signIn as passwordSignIn } from '../../electron/core/sign-in';
 import { trustThisDevice, type TrustedDeviceRecord } from '../../electron/core/trusted-devices';
-import { contract, type Channel } from '../../electron/shared/contract';
+import { contract, type Channel, type RequestOf } from '../../electron/shared/contract';
 import { testCall } from '../factories/call';
 import { testCore } from '../factories/core';
 import { createMailbox, defaultTestPassword as current, signIn } from '../factories/mailbox';
 import { coreHandlers } from '../factories/dispatch';
+
+/** The password change as the channel runs it: its session level applied, then the core's rules. */
+function changeMainPassword(core: CoreContext, call: CallContext, change: RequestOf<'account:change-password'>) {
+  return coreHandlers(core)['account:change-password'](change, call);
+}
 
 const address = 'zhang.wei@cstnet.cn';
 const next = 'a brand new passphrase';

@@ -10,7 +10,6 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { changeMainPassword } from '../../../electron/core/account';
 import { createClientPassword, revokeClientPassword } from '../../../electron/core/client-passwords';
 import { verifyMailLogin } from '../../../electron/core/mail-login';
 import { defaultPolicy } from '../../../electron/core/policy';
@@ -18,12 +17,21 @@ import { resolvedFromPolicy } from '../../factories/policy';
 import { silentLogger } from '../../../electron/core/ports';
 import { openBackend, type Backend } from '../../../electron/platform/compose';
 import { startMailAuthHttp, type MailAuthHttp } from '../../../electron/platform/mail-auth/http';
+import type { CallContext } from '../../../electron/core/call';
+import type { CoreContext } from '../../../electron/core/context';
+import type { RequestOf } from '../../../electron/shared/contract';
+import { coreHandlers } from '../../factories/dispatch';
 import { testCall } from '../../factories/call';
 import { dovecotSkipReason, imapLogin, nobodyIds, startDovecot, type RunningDovecot } from '../../factories/dovecot';
 import { testEnvironment } from '../../factories/environment';
 import { freeLoopbackPort } from '../../factories/loopback';
 import { createMailbox, signIn } from '../../factories/mailbox';
 import { projectRoot, removeFolder, tempFolder } from '../../factories/store';
+
+/** The password change as the channel runs it: its session level applied, then the core's rules. */
+function changeMainPassword(core: CoreContext, call: CallContext, change: RequestOf<'account:change-password'>) {
+  return coreHandlers(core)['account:change-password'](change, call);
+}
 
 const luaModule = '/usr/lib/dovecot/modules/auth/libauthdb_lua.so';
 const skipReason = dovecotSkipReason() || (existsSync(luaModule) ? '' : 'dovecot-auth-lua is not installed');
