@@ -12,8 +12,8 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from '@playwright/test';
 import { callApi, latestOutboxCode, registerMailbox, testPassword } from './backend';
 import { expect, test, type RunningApp } from './fixtures';
-import { expectNoAxeViolationsInBothThemes, openSection } from './helpers';
-import { accountRow, address, clientCard, clipboardText, holdNewPassword, signedInWithTwoFactor, workerDir } from './mail-clients-helpers';
+import { clipboardText, expectNoAxeViolationsInBothThemes, openSection } from './helpers';
+import { accountRow, address, clientCard, holdNewPassword, signedInWithTwoFactor, workerDir } from './mail-clients-helpers';
 import { fixtureProfilePath, readFoxmailPassword, v7ProfileBytes, writeFoxmailInstallation, type FixtureAccount } from '../factories/foxmail';
 import { openTwoFactorPage } from './two-factor-helpers';
 

@@ -67,8 +67,3 @@ export function accountRow(page: Page, client: 'Foxmail' | 'Thunderbird', who: s
     .getByRole('row')
     .filter({ has: page.getByRole('rowheader', { name: new RegExp(`^${who.replaceAll('.', '\\.')}`) }) });
 }
-
-/** What the page put on the clipboard (the spec's context grants clipboard-read). */
-export function clipboardText(page: Page): Promise<string> {
-  return page.evaluate<string>('navigator.clipboard.readText()');
-}

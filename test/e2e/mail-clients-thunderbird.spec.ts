@@ -15,8 +15,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { keyDb } from '../platform/thunderbird/fixtures';
 import { expect, test } from './fixtures';
-import { expectNoAxeViolationsInBothThemes, openSection } from './helpers';
-import { accountRow, address, clientCard, clipboardText, holdNewPassword, signedInWithTwoFactor, workerDir } from './mail-clients-helpers';
+import { clipboardText, expectNoAxeViolationsInBothThemes, openSection } from './helpers';
+import { accountRow, address, clientCard, holdNewPassword, signedInWithTwoFactor, workerDir } from './mail-clients-helpers';
 import { profileIn, savedLogins, writeThunderbirdProfile } from './thunderbird-profile';
 
 const base = workerDir('mc-thunderbird');
