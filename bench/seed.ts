@@ -106,6 +106,39 @@ async function seed(dataDir: string, plan: SeedPlan): Promise<void> {
       }
       if (batch.length > 0) await flush();
     };
+    // The bench mailbox's own records and the other mailboxes' differ only in these arguments.
+    const clientPassword = (mailbox: string, _id: string, name: string, secret: string, createdAt: number): ClientPasswordRecord => ({
+      _id,
+      mailbox,
+      name,
+      hash: passwordHash,
+      lookup: keyedHash(keys.mac, 'client-password', secret),
+      scopes: ['imap', 'smtp'],
+      createdAt,
+      expiresAt: null,
+      lastUsedAt: null,
+      lastUsedFrom: null,
+      appliedTo: [],
+    });
+    const trustedDevice = (mailbox: string, _id: string, label: string, token: string): TrustedDeviceRecord => ({
+      _id,
+      mailbox,
+      tokenHash: keyedHash(keys.mac, 'trust-token', token),
+      label,
+      client: 'Chrome 131',
+      createdAt: now - dayMs,
+      lastUsedAt: now - dayMs,
+      expiresAt: now + 20 * dayMs,
+    });
+    const grant = (owner: string, _id: string, grantee: string): GrantRecord => ({
+      _id,
+      owner,
+      grantee,
+      level: 'read-only',
+      createdAt: now - dayMs,
+      changedAt: now - dayMs,
+      endsAt: null,
+    });
 
     await write<MailboxRecord>(
       'mailboxes',
@@ -144,54 +177,15 @@ async function seed(dataDir: string, plan: SeedPlan): Promise<void> {
       );
       await write<ClientPasswordRecord>(
         'clientPasswords',
-        spread(
-          plan.own,
-          [benchAddress],
-          (mailbox, i) =>
-            ({
-              _id: `own-cp-${i}`,
-              mailbox,
-              name: `Own client ${i}`,
-              hash: passwordHash,
-              lookup: keyedHash(keys.mac, 'client-password', `own-${i}`),
-              scopes: ['imap', 'smtp'],
-              createdAt: now - dayMs + i,
-              expiresAt: null,
-              lastUsedAt: null,
-              lastUsedFrom: null,
-              appliedTo: [],
-            }) as ClientPasswordRecord,
-        ),
+        spread(plan.own, [benchAddress], (mailbox, i) => clientPassword(mailbox, `own-cp-${i}`, `Own client ${i}`, `own-${i}`, now - dayMs + i)),
       );
       await write<TrustedDeviceRecord>(
         'trustedDevices',
-        spread(plan.own, [benchAddress], (mailbox, i) => ({
-          _id: `own-dev-${i}`,
-          mailbox,
-          tokenHash: keyedHash(keys.mac, 'trust-token', `own-${i}`),
-          label: `Own PC ${i}`,
-          client: 'Chrome 131',
-          createdAt: now - dayMs,
-          lastUsedAt: now - dayMs,
-          expiresAt: now + 20 * dayMs,
-        })),
+        spread(plan.own, [benchAddress], (mailbox, i) => trustedDevice(mailbox, `own-dev-${i}`, `Own PC ${i}`, `own-${i}`)),
       );
       await write<GrantRecord>(
         'grants',
-        spread(
-          plan.own,
-          [benchAddress],
-          (owner, i) =>
-            ({
-              _id: `own-grant-${i}`,
-              owner,
-              grantee: others[i % others.length]!,
-              level: 'read-only',
-              createdAt: now - dayMs,
-              changedAt: now - dayMs,
-              endsAt: null,
-            }) as GrantRecord,
-        ),
+        spread(plan.own, [benchAddress], (owner, i) => grant(owner, `own-grant-${i}`, others[i % others.length]!)),
       );
     }
     if (plan.others === 0) return;
@@ -227,54 +221,15 @@ async function seed(dataDir: string, plan: SeedPlan): Promise<void> {
     );
     await write<ClientPasswordRecord>(
       'clientPasswords',
-      spread(
-        plan.others,
-        others,
-        (mailbox, i) =>
-          ({
-            _id: id(),
-            mailbox,
-            name: `Client ${i}`,
-            hash: passwordHash,
-            lookup: keyedHash(keys.mac, 'client-password', `seeded-${i}`),
-            scopes: ['imap', 'smtp'],
-            createdAt: now - dayMs,
-            expiresAt: null,
-            lastUsedAt: null,
-            lastUsedFrom: null,
-            appliedTo: [],
-          }) as ClientPasswordRecord,
-      ),
+      spread(plan.others, others, (mailbox, i) => clientPassword(mailbox, id(), `Client ${i}`, `seeded-${i}`, now - dayMs)),
     );
     await write<TrustedDeviceRecord>(
       'trustedDevices',
-      spread(plan.others, others, (mailbox, i) => ({
-        _id: id(),
-        mailbox,
-        tokenHash: keyedHash(keys.mac, 'trust-token', `seeded-${i}`),
-        label: `PC-${i}`,
-        client: 'Chrome 131',
-        createdAt: now - dayMs,
-        lastUsedAt: now - dayMs,
-        expiresAt: now + 20 * dayMs,
-      })),
+      spread(plan.others, others, (mailbox, i) => trustedDevice(mailbox, id(), `PC-${i}`, `seeded-${i}`)),
     );
     await write<GrantRecord>(
       'grants',
-      spread(
-        plan.others,
-        others,
-        (owner, i) =>
-          ({
-            _id: id(),
-            owner,
-            grantee: others[(i + 1) % others.length]!,
-            level: 'read-only',
-            createdAt: now - dayMs,
-            changedAt: now - dayMs,
-            endsAt: null,
-          }) as GrantRecord,
-      ),
+      spread(plan.others, others, (owner, i) => grant(owner, id(), others[(i + 1) % others.length]!)),
     );
   } finally {
     await store.close();

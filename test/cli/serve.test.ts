@@ -58,6 +58,18 @@ function startServe(argv: string[]) {
   };
 }
 
+/** Runs serve on this case's data folder with more flags, for flags it must refuse before starting: its exit code and errors. */
+async function refusedWith(argv: string[]) {
+  let err = '';
+  const code = await serveCommand(
+    ['serve', '--data', dataDir, ...argv],
+    () => undefined,
+    (s) => (err += s),
+    Promise.resolve(),
+  );
+  return { code, err };
+}
+
 describe('mailwarden serve', () => {
   it('answers on DIR/mail-auth.sock (mode 0600) with the data folder’s mailboxes, and stops cleanly', async () => {
     const passwordFile = join(work, 'mailboxes.json');
@@ -95,16 +107,6 @@ describe('mailwarden serve', () => {
   it('also answers the Lua passdb on loopback HTTP (--http, --http-token-file) and Postfix (--sender-map), and refuses half or unsafe flags', async () => {
     const tokenFile = join(work, 'passdb.token');
     await writeFile(tokenFile, `${'t'.repeat(64)}\n`, { mode: 0o600 });
-    const refusedWith = async (argv: string[]) => {
-      let err = '';
-      const code = await serveCommand(
-        ['serve', '--data', dataDir, ...argv],
-        () => undefined,
-        (s) => (err += s),
-        Promise.resolve(),
-      );
-      return { code, err };
-    };
     expect(await refusedWith(['--http', '127.0.0.1:0'])).toMatchObject({ code: 2, err: expect.stringContaining('go together') });
     expect(await refusedWith(['--http', '0.0.0.0:8190', '--http-token-file', tokenFile])).toMatchObject({
       code: 2,
@@ -135,16 +137,6 @@ describe('mailwarden serve', () => {
   it('applies grants on the mail server as IMAP ACLs (--imap-acl), says when it cannot, and refuses half or bad flags', async () => {
     const passwordFile = join(work, 'acl-master.password');
     await writeFile(passwordFile, 'master-secret-1\n', { mode: 0o600 });
-    const refusedWith = async (argv: string[]) => {
-      let err = '';
-      const code = await serveCommand(
-        ['serve', '--data', dataDir, ...argv],
-        () => undefined,
-        (s) => (err += s),
-        Promise.resolve(),
-      );
-      return { code, err };
-    };
     expect(await refusedWith(['--imap-acl', '127.0.0.1:143'])).toMatchObject({ code: 2, err: expect.stringContaining('go together') });
     expect(await refusedWith(['--imap-acl', 'mail server:143', '--imap-acl-password-file', passwordFile])).toMatchObject({
       code: 2,

@@ -8,7 +8,7 @@ import { Secret, TOTP } from 'otpauth';
 import { bindPhone, callApi, registerMailbox, testPassword } from './backend';
 import type { Page } from '@playwright/test';
 import { expect, test, type RunningApp } from './fixtures';
-import { expectNoAxeViolationsInBothThemes } from './helpers';
+import { clipboardText, expectNoAxeViolationsInBothThemes } from './helpers';
 import { anotherCode, openTwoFactorPage, saveScreenshot } from './two-factor-helpers';
 
 const address = 'li.na@cstnet.cn';
@@ -71,7 +71,7 @@ test('sets up an authenticator app and keeps the backup codes shown once', async
 
   await backup.getByRole('button', { name: '复制' }).click();
   await expect(backup.getByRole('status')).toHaveText('已复制到剪贴板。');
-  expect(await page.evaluate('navigator.clipboard.readText()')).toBe(codes.join('\n'));
+  expect(await clipboardText(page)).toBe(codes.join('\n'));
 
   const downloading = page.waitForEvent('download');
   await backup.getByRole('button', { name: '保存为文本文件' }).click();

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from '@playwright/test';
 import { bindPhone, callApi, registerMailbox } from './backend';
 import { expect, test, type RunningApp } from './fixtures';
-import { openSection, pageHeading } from './helpers';
+import { clipboardText, openSection, pageHeading } from './helpers';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const grouped = /^[a-z2-9]{4} [a-z2-9]{4} [a-z2-9]{4} [a-z2-9]{4}$/;
@@ -26,11 +26,6 @@ async function signedIn(page: Page, app: RunningApp, options: { phone?: boolean 
   if (options.phone) await bindPhone(page, app, '13912345678');
   await page.goto(app.url);
   await expect(page.getByRole('navigation')).toBeVisible();
-}
-
-function clipboardText(page: Page): Promise<string> {
-  // A string: this spec is type-checked without the DOM library.
-  return page.evaluate<string>('navigator.clipboard.readText()');
 }
 
 async function saveScreenshot(page: Page, name: string): Promise<void> {

@@ -29,6 +29,22 @@ export function apiRoute(channel: string): RegExp {
   return new RegExp(`/api/${encodeURIComponent(channel)}$`);
 }
 
+/** The page is told it runs on `platform` (app:info's answer rewritten); all else the host answers. */
+export async function pretendPlatform(page: Page, platform: 'win32' | 'darwin'): Promise<void> {
+  await page.route(apiRoute('app:info'), async (route) => {
+    const response = await route.fetch();
+    const body = (await response.json()) as { ok: boolean; data: { platform: string } };
+    body.data.platform = platform;
+    await route.fulfill({ response, json: body });
+  });
+}
+
+/** What the page put on the clipboard (the spec's context grants clipboard-read). */
+export function clipboardText(page: Page): Promise<string> {
+  // A string: the specs are type-checked without the DOM library.
+  return page.evaluate<string>('navigator.clipboard.readText()');
+}
+
 /** axe finds nothing on the page as it is now, in the light and the dark theme. */
 export async function expectNoAxeViolationsInBothThemes(page: Page): Promise<void> {
   for (const colorScheme of ['light', 'dark'] as const) {

@@ -12,8 +12,8 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from '@playwright/test';
 import { callApi, latestOutboxCode, registerMailbox, testPassword } from './backend';
 import { expect, test, type RunningApp } from './fixtures';
-import { expectNoAxeViolationsInBothThemes, openSection } from './helpers';
-import { address, holdNewPassword, signedInWithTwoFactor, workerDir } from './mail-clients-helpers';
+import { clipboardText, expectNoAxeViolationsInBothThemes, openSection } from './helpers';
+import { accountRow, address, clientCard, holdNewPassword, signedInWithTwoFactor, workerDir } from './mail-clients-helpers';
 import { fixtureProfilePath, readFoxmailPassword, v7ProfileBytes, writeFoxmailInstallation, type FixtureAccount } from '../factories/foxmail';
 import { openTwoFactorPage } from './two-factor-helpers';
 
@@ -27,35 +27,21 @@ test.beforeEach(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-function foxmailCard(page: Page) {
-  return page.getByRole('region', { name: 'Foxmail', exact: true });
-}
-
-function accountRow(page: Page, who: string) {
-  return foxmailCard(page)
-    .getByRole('row')
-    .filter({ has: page.getByRole('rowheader', { name: new RegExp(`^${who.replace('.', '\\.')}`) }) });
-}
-
-function clipboardText(page: Page): Promise<string> {
-  return page.evaluate<string>('navigator.clipboard.readText()');
-}
-
 test('lists the accounts and puts the held password into this mailbox’s account', async ({ page, app }) => {
   await writeFoxmailInstallation(root, [mine, someoneElse]);
   await signedInWithTwoFactor(page, app);
   const password = await holdNewPassword(page, 'Foxmail 办公室');
 
-  const card = foxmailCard(page);
+  const card = clientCard(page, 'Foxmail');
   await expect(card.getByRole('heading', { name: `Foxmail 7.2：${root}` })).toBeVisible();
-  const row = accountRow(page, address);
+  const row = accountRow(page, 'Foxmail', address);
   await expect(row).toContainText('张伟');
   await expect(row).toContainText('IMAP');
   await expect(row).toContainText('imap.cstnet.cn:993，SSL/TLS');
   await expect(row).toContainText('mail.cstnet.cn:994，SSL/TLS');
   await expect(row).toContainText(fixtureProfilePath(root, mine));
   await expect(row).toContainText('邮箱密码（开启二次验证后将失效）');
-  const other = accountRow(page, 'li.na@cstnet.cn');
+  const other = accountRow(page, 'Foxmail', 'li.na@cstnet.cn');
   await expect(other).toContainText('POP3');
   await expect(other).toContainText('其他邮箱的帐号');
   // Another mailbox's account is never offered the password.
@@ -93,8 +79,8 @@ test('where the app may not write, the guide’s steps with the password on the 
   await writeFoxmailInstallation(root, [mine]);
   await signedInWithTwoFactor(page, app);
   const password = await holdNewPassword(page, 'Foxmail 家里');
-  const card = foxmailCard(page);
-  const row = accountRow(page, address);
+  const card = clientCard(page, 'Foxmail');
+  const row = accountRow(page, 'Foxmail', address);
   await expect(row).toContainText('邮箱密码（开启二次验证后将失效）');
 
   // The profile changes after the scan into something the app does not fully understand.
@@ -119,12 +105,12 @@ test('an older profile (Foxmail 6) is offered the manual steps straight away', a
   await writeFoxmailInstallation(root, [{ ...mine, version: 6 }]);
   await signedInWithTwoFactor(page, app);
   const password = await holdNewPassword(page, 'Foxmail 6');
-  const row = accountRow(page, address);
+  const row = accountRow(page, 'Foxmail', address);
   await expect(row).toContainText('配置文件格式未能完全识别，只能手动填写。');
   await expect(row.getByRole('button', { name: /^把「Foxmail 6」填入/ })).toHaveCount(0);
   await row.getByRole('button', { name: `手动把「Foxmail 6」填入 Foxmail 帐号 ${address}` }).click();
-  await expect(foxmailCard(page).getByRole('heading', { name: `请在 Foxmail 中手动填写 ${address} 的密码` })).toBeFocused();
-  await expect(foxmailCard(page).getByText('已复制到剪贴板（不含空格）。剪贴板将在 60 秒后清除。')).toBeVisible();
+  await expect(clientCard(page, 'Foxmail').getByRole('heading', { name: `请在 Foxmail 中手动填写 ${address} 的密码` })).toBeFocused();
+  await expect(clientCard(page, 'Foxmail').getByText('已复制到剪贴板（不含空格）。剪贴板将在 60 秒后清除。')).toBeVisible();
   expect(await clipboardText(page)).toBe(password);
 });
 
@@ -134,7 +120,7 @@ test('account folders it could not read are named, not hidden behind "no account
   await writeFile(join(root, 'Storage', address, 'Accounts', 'Account.rec0'), 'not a Foxmail profile');
   await signedInWithTwoFactor(page, app);
   await holdNewPassword(page, 'Foxmail 办公室');
-  const card = foxmailCard(page);
+  const card = clientCard(page, 'Foxmail');
   await expect(card.getByRole('note')).toHaveText(
     `找到 1 个无法读取设置的帐号，因此未列出：${address}。可能是本应用不认识的 Foxmail 版本，或文件被占用、已损坏；请手动设置其密码。`,
   );
@@ -196,7 +182,7 @@ test('before 2FA the two-factor page lists what will break, and after binding fi
 
   // Both accounts now hold a client password of this mailbox, and the list says where each went.
   await openSection(page, '邮件客户端');
-  await expect(foxmailCard(page).getByRole('row').filter({ hasText: '客户端专用密码' })).toHaveCount(2);
+  await expect(clientCard(page, 'Foxmail').getByRole('row').filter({ hasText: '客户端专用密码' })).toHaveCount(2);
   await openSection(page, '客户端专用密码');
   for (const n of [2, 3]) await expect(page.getByRole('row').filter({ hasText: `Foxmail ${address} ${n}` })).toContainText('Foxmail');
 });

@@ -55,3 +55,15 @@ export async function holdNewPassword(page: Page, name: string, { untick = [] as
   await expect(page.getByTestId('held-password')).toBeVisible();
   return plain;
 }
+
+/** A mail client's card on the mail-clients page. */
+export function clientCard(page: Page, client: 'Foxmail' | 'Thunderbird') {
+  return page.getByRole('region', { name: client, exact: true });
+}
+
+/** The row of the card's account for `who` (an address). */
+export function accountRow(page: Page, client: 'Foxmail' | 'Thunderbird', who: string) {
+  return clientCard(page, client)
+    .getByRole('row')
+    .filter({ has: page.getByRole('rowheader', { name: new RegExp(`^${who.replaceAll('.', '\\.')}`) }) });
+}

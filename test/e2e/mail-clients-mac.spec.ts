@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { parse } from 'plist';
 import { expect, startBrowserMode, test } from './fixtures';
-import { apiRoute, expectNoAxeViolationsInBothThemes, openSection } from './helpers';
+import { apiRoute, expectNoAxeViolationsInBothThemes, openSection, pretendPlatform } from './helpers';
 import { address, holdNewPassword, signedInWithTwoFactor, workerDir } from './mail-clients-helpers';
 
 const work = workerDir('mc-mac');
@@ -47,16 +47,6 @@ function hostEnv(exitCode: number): Record<string, string> {
   return { PATH: `${bin}:${process.env.PATH ?? ''}`, TMPDIR: temporary, MW_SEEN: seen, MW_OPEN_EXIT: String(exitCode) };
 }
 
-/** The page is told it runs on a Mac; all else the host answers. */
-async function onAMac(page: Page): Promise<void> {
-  await page.route(apiRoute('app:info'), async (route) => {
-    const response = await route.fetch();
-    const body = (await response.json()) as { ok: boolean; data: { platform: string } };
-    body.data.platform = 'darwin';
-    await route.fulfill({ response, json: body });
-  });
-}
-
 function macCard(page: Page) {
   return page.getByRole('region', { name: '此 Mac 上的“邮件”' });
 }
@@ -64,7 +54,7 @@ function macCard(page: Page) {
 test('opens the profile with the OS, private and with the password, and removes it when the app quits', async ({ page }) => {
   const { app, stop } = await startBrowserMode([], { env: hostEnv(0) });
   try {
-    await onAMac(page);
+    await pretendPlatform(page, 'darwin');
     await signedInWithTwoFactor(page, app);
     const password = await holdNewPassword(page, 'Mac 办公室');
     const card = macCard(page);
@@ -99,7 +89,7 @@ test('opens the profile with the OS, private and with the password, and removes 
 test('a profile the OS will not open is removed at once, and the page says so', async ({ page }) => {
   const { app, stop } = await startBrowserMode([], { env: hostEnv(3) });
   try {
-    await onAMac(page);
+    await pretendPlatform(page, 'darwin');
     await signedInWithTwoFactor(page, app);
     await openSection(page, '邮件客户端');
     const card = macCard(page);

@@ -10,7 +10,7 @@
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
-import { apiRoute, expectNoAxeViolationsInBothThemes, openSection } from './helpers';
+import { apiRoute, clipboardText, expectNoAxeViolationsInBothThemes, openSection, pretendPlatform } from './helpers';
 import { address, holdNewPassword, signedInWithTwoFactor, workerDir, writePolicy } from './mail-clients-helpers';
 
 const work = workerDir('mc-outlook');
@@ -21,16 +21,6 @@ const servers = {
   },
 };
 
-/** The page is told it runs on Windows; all else the host answers. */
-async function onWindows(page: Page): Promise<void> {
-  await page.route(apiRoute('app:info'), async (route) => {
-    const response = await route.fetch();
-    const body = (await response.json()) as { ok: boolean; data: { platform: string } };
-    body.data.platform = 'win32';
-    await route.fulfill({ response, json: body });
-  });
-}
-
 /** Opens the mail-clients page and waits until the page knows the platform and has drawn what it decided. */
 async function openMailClients(page: Page): Promise<void> {
   const told = page.waitForResponse(apiRoute('app:info'));
@@ -39,17 +29,13 @@ async function openMailClients(page: Page): Promise<void> {
   await page.evaluate('new Promise((resolve) => requestAnimationFrame(resolve))');
 }
 
-function clipboardText(page: Page): Promise<string> {
-  return page.evaluate<string>('navigator.clipboard.readText()');
-}
-
 test.describe('with the policy’s servers', () => {
   const policyFile = join(work, 'servers.json');
   writePolicy(policyFile, servers);
   test.use({ hostArgs: ['--policy', policyFile], permissions: ['clipboard-read', 'clipboard-write'] });
 
   test('gives Outlook’s own steps with the servers, and copies the password', async ({ page, app }) => {
-    await onWindows(page);
+    await pretendPlatform(page, 'win32');
     await signedInWithTwoFactor(page, app);
     const password = await holdNewPassword(page, 'Outlook 办公室');
     const card = page.getByRole('region', { name: 'Windows 上的 Outlook' });
@@ -77,7 +63,7 @@ test.describe('with the policy’s servers', () => {
     test.use({ locale: 'en-US' });
 
     test('says the same, and asks for a client password first when none is held', async ({ page, app }) => {
-      await onWindows(page);
+      await pretendPlatform(page, 'win32');
       await signedInWithTwoFactor(page, app);
       await openSection(page, 'Mail clients');
       const card = page.getByRole('region', { name: 'Outlook on Windows' });
@@ -103,7 +89,7 @@ test.describe('where policy turns it off', () => {
   test.use({ hostArgs: ['--policy', policyFile] });
 
   test('is not offered, even on Windows', async ({ page, app }) => {
-    await onWindows(page);
+    await pretendPlatform(page, 'win32');
     await signedInWithTwoFactor(page, app);
     await openMailClients(page);
     await expect(page.getByRole('region', { name: '服务器设置' })).toBeVisible();

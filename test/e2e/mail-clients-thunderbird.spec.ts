@@ -10,72 +10,35 @@
  * It runs the host from the build output (out/main/host.js), so it also shows that sql.js and its
  * .wasm load from there.
  */
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Page } from '@playwright/test';
-import { decryptSdr, openKeyStore } from '../../electron/platform/thunderbird/nss';
-import { keyDb, login, loginsJson, prefsJs } from '../platform/thunderbird/fixtures';
+import { keyDb } from '../platform/thunderbird/fixtures';
 import { expect, test } from './fixtures';
-import { expectNoAxeViolationsInBothThemes, openSection } from './helpers';
-import { address, holdNewPassword, signedInWithTwoFactor, workerDir } from './mail-clients-helpers';
+import { clipboardText, expectNoAxeViolationsInBothThemes, openSection } from './helpers';
+import { accountRow, address, clientCard, holdNewPassword, signedInWithTwoFactor, workerDir } from './mail-clients-helpers';
+import { profileIn, savedLogins, writeThunderbirdProfile } from './thunderbird-profile';
 
 const base = workerDir('mc-thunderbird');
 const root = join(base, 'thunderbird');
-const profile = join(root, 'Profiles', 'ab12cd34.default-release');
+const profile = profileIn(root);
 // A home of its own: the host looks in ~/.thunderbird too, and must not see whoever runs this.
 const home = join(base, 'home');
 test.use({ hostArgs: ['--thunderbird-root', root], hostEnv: { HOME: home }, permissions: ['clipboard-read', 'clipboard-write'] });
 
-/** The fixture's prefs.js, its first account (IMAP, with an SMTP user name) this mailbox's; Li Si's POP3 account another's. */
-const prefs = prefsJs.replaceAll('zhang.san@cstnet.cn', address);
+/** Li Si's POP3 account in the profile: another mailbox's. */
 const otherAddress = 'li.si@cstnet.cn';
 
 test.beforeEach(async () => {
-  await rm(root, { recursive: true, force: true });
   await mkdir(home, { recursive: true });
 });
 
-async function writeProfile(options: { primaryPassword?: string } = {}): Promise<void> {
-  await mkdir(profile, { recursive: true });
-  await writeFile(
-    join(root, 'profiles.ini'),
-    '[Profile0]\nName=default-release\nIsRelative=1\nPath=Profiles/ab12cd34.default-release\nDefault=1\n\n[General]\nStartWithLastProfile=1\nVersion=2\n',
-  );
-  await writeFile(join(profile, 'prefs.js'), prefs);
-  await writeFile(join(profile, 'key4.db'), await keyDb({ primaryPassword: options.primaryPassword ?? '' }));
-  await writeFile(
-    join(profile, 'logins.json'),
-    loginsJson([login(1, 'imap://mail.cstnet.cn', address, 'old-imap-pass'), login(2, 'https://example.org', 'web', 'web-pass')]),
-  );
-}
-
-/** logins.json decrypted with key4.db, by the adapter's own reader. */
-async function savedLogins(): Promise<{ origin: string; username: string | null; password: string | null }[]> {
-  const store = await openKeyStore(new Uint8Array(await readFile(join(profile, 'key4.db'))));
-  if (store.state !== 'ready') throw new Error(`key4.db is ${store.state}`);
-  const data = JSON.parse(await readFile(join(profile, 'logins.json'), 'utf8')) as {
-    logins: { hostname: string; encryptedUsername: string; encryptedPassword: string }[];
-  };
-  return data.logins.map((l) => ({
-    origin: l.hostname,
-    username: decryptSdr(l.encryptedUsername, store.keys),
-    password: decryptSdr(l.encryptedPassword, store.keys),
-  }));
-}
-
-function thunderbirdCard(page: Page) {
-  return page.getByRole('region', { name: 'Thunderbird', exact: true });
-}
-
-function accountRow(page: Page, who: string) {
-  return thunderbirdCard(page)
-    .getByRole('row')
-    .filter({ has: page.getByRole('rowheader', { name: new RegExp(`^${who.replaceAll('.', '\\.')}`) }) });
-}
-
-function clipboardText(page: Page): Promise<string> {
-  return page.evaluate<string>('navigator.clipboard.readText()');
+/** The profile: this mailbox's IMAP account saving an old password, and a web login. */
+function writeProfile(): Promise<void> {
+  return writeThunderbirdProfile(root, address, [
+    { origin: 'imap://mail.cstnet.cn', username: address, password: 'old-imap-pass' },
+    { origin: 'https://example.org', username: 'web', password: 'web-pass' },
+  ]);
 }
 
 test('puts the held password into this mailbox’s Thunderbird account, encrypted as Thunderbird stores it', async ({ page, app }) => {
@@ -83,15 +46,15 @@ test('puts the held password into this mailbox’s Thunderbird account, encrypte
   await signedInWithTwoFactor(page, app);
   const password = await holdNewPassword(page, 'Thunderbird 办公室');
 
-  const card = thunderbirdCard(page);
+  const card = clientCard(page, 'Thunderbird');
   await expect(card.getByRole('heading', { name: `Thunderbird：${root}` })).toBeVisible();
   await expect(card.getByRole('heading', { name: `配置文件“default-release”（默认）：${profile}` })).toBeVisible();
-  const row = accountRow(page, address);
+  const row = accountRow(page, 'Thunderbird', address);
   await expect(row).toContainText('IMAP');
   await expect(row).toContainText('mail.cstnet.cn:993，SSL/TLS');
   await expect(row).toContainText('mail.cstnet.cn:994，SSL/TLS');
   await expect(row.getByRole('cell').nth(3)).toHaveText('能');
-  const other = accountRow(page, otherAddress);
+  const other = accountRow(page, 'Thunderbird', otherAddress);
   await expect(other).toContainText('POP3');
   await expect(other).toContainText('其他邮箱的帐号');
   // Another mailbox's account is never offered the password.
@@ -107,7 +70,7 @@ test('puts the held password into this mailbox’s Thunderbird account, encrypte
   // Cancelling changes nothing.
   await dialog.getByRole('button', { name: '取消' }).click();
   await expect(dialog).toBeHidden();
-  expect((await savedLogins()).find((l) => l.origin === 'imap://mail.cstnet.cn')?.password).toBe('old-imap-pass');
+  expect((await savedLogins(profile)).find((l) => l.origin === 'imap://mail.cstnet.cn')?.password).toBe('old-imap-pass');
 
   await apply.click();
   await dialog.getByRole('button', { name: '保存' }).click();
@@ -117,7 +80,7 @@ test('puts the held password into this mailbox’s Thunderbird account, encrypte
 
   // The file, read back as Thunderbird would: the incoming login replaced, the SMTP login (its
   // server has a user name) added, the web login untouched.
-  const saved = await savedLogins();
+  const saved = await savedLogins(profile);
   expect(saved).toContainEqual({ origin: 'imap://mail.cstnet.cn', username: address, password });
   expect(saved).toContainEqual({ origin: 'smtp://mail.cstnet.cn', username: address, password });
   expect(saved).toContainEqual({ origin: 'https://example.org', username: 'web', password: 'web-pass' });
@@ -135,8 +98,8 @@ test('a profile behind a primary password is refused: the page says why, gives T
   await writeProfile();
   await signedInWithTwoFactor(page, app);
   const password = await holdNewPassword(page, 'Thunderbird 家里');
-  const card = thunderbirdCard(page);
-  const row = accountRow(page, address);
+  const card = clientCard(page, 'Thunderbird');
+  const row = accountRow(page, 'Thunderbird', address);
   await expect(row.getByRole('cell').nth(3)).toHaveText('能');
 
   // A primary password is set after the scan: the write is refused, not attempted.

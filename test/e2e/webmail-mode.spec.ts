@@ -14,15 +14,14 @@ import { chmod, chown, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/p
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { SMTPServer } from 'smtp-server';
-import { decryptSdr, openKeyStore } from '../../electron/platform/thunderbird/nss';
 import { dovecotSkipReason, imapLogin, nobodyIds, startDovecot, type RunningDovecot } from '../factories/dovecot';
 import { readFoxmailPassword, writeFoxmailInstallation, type FixtureAccount } from '../factories/foxmail';
 import { freeLoopbackPort } from '../factories/loopback';
-import { keyDb, login, loginsJson, prefsJs } from '../platform/thunderbird/fixtures';
 import { expect, keyringSkipReason, test } from './fixtures';
 import { expectNoAxeViolationsInBothThemes, openSection } from './helpers';
-import { address, loopbackServer, workerDir, writePolicy } from './mail-clients-helpers';
+import { accountRow, address, clientCard, loopbackServer, workerDir, writePolicy } from './mail-clients-helpers';
 import { recordSecret } from './secret-record';
+import { profileIn, savedLogins, writeThunderbirdProfile } from './thunderbird-profile';
 
 const skipReason = dovecotSkipReason();
 const work = workerDir('webmail-mode');
@@ -30,7 +29,7 @@ const policyFile = join(work, 'policy.json');
 const foxmailRoot = join(work, 'Foxmail 7.2');
 const passwdFile = join(work, 'dovecot', 'passwd');
 const thunderbirdRoot = join(work, 'thunderbird');
-const thunderbirdProfile = join(thunderbirdRoot, 'Profiles', 'ab12cd34.default-release');
+const thunderbirdProfile = profileIn(thunderbirdRoot);
 // A home of its own: the host looks in ~/.thunderbird too, and must not see whoever runs this.
 const home = join(work, 'home');
 /** Made on the web mail: mixed case, as such a system may show it; pasted in groups of four. */
@@ -38,33 +37,6 @@ const clientPassword = 'AbcdEfgh2345Mnpq';
 const pasted = 'Abcd Efgh 2345 Mnpq';
 const oldMainPassword = 'Zhang-Wei-old-main-1';
 const mine: FixtureAccount = { address, displayName: '张伟', password: oldMainPassword, incomingHost: '127.0.0.1', incomingPort: 993 };
-
-/** A Thunderbird profile with this mailbox's IMAP account (its SMTP server has a user name) saving the old main password. */
-async function writeThunderbirdProfile(): Promise<void> {
-  await rm(thunderbirdRoot, { recursive: true, force: true });
-  await mkdir(thunderbirdProfile, { recursive: true });
-  await writeFile(
-    join(thunderbirdRoot, 'profiles.ini'),
-    '[Profile0]\nName=default-release\nIsRelative=1\nPath=Profiles/ab12cd34.default-release\nDefault=1\n\n[General]\nStartWithLastProfile=1\nVersion=2\n',
-  );
-  await writeFile(join(thunderbirdProfile, 'prefs.js'), prefsJs.replaceAll('zhang.san@cstnet.cn', address));
-  await writeFile(join(thunderbirdProfile, 'key4.db'), await keyDb());
-  await writeFile(join(thunderbirdProfile, 'logins.json'), loginsJson([login(1, 'imap://mail.cstnet.cn', address, oldMainPassword)]));
-}
-
-/** logins.json decrypted with key4.db, by the adapter's own reader. */
-async function thunderbirdLogins(): Promise<{ origin: string; username: string | null; password: string | null }[]> {
-  const store = await openKeyStore(new Uint8Array(await readFile(join(thunderbirdProfile, 'key4.db'))));
-  if (store.state !== 'ready') throw new Error(`key4.db is ${store.state}`);
-  const data = JSON.parse(await readFile(join(thunderbirdProfile, 'logins.json'), 'utf8')) as {
-    logins: { hostname: string; encryptedUsername: string; encryptedPassword: string }[];
-  };
-  return data.logins.map((l) => ({
-    origin: l.hostname,
-    username: decryptSdr(l.encryptedUsername, store.keys),
-    password: decryptSdr(l.encryptedPassword, store.keys),
-  }));
-}
 
 /** The profile folder's files and their bytes: compared before and after to show nothing was written. */
 async function thunderbirdFiles(): Promise<Record<string, string>> {
@@ -149,7 +121,8 @@ test.describe(`a mail system whose web mail manages accounts${skipReason ? ` (sk
     await rm(foxmailRoot, { recursive: true, force: true });
     await writeFoxmailInstallation(foxmailRoot, [mine]);
     await mkdir(home, { recursive: true });
-    await writeThunderbirdProfile();
+    // This mailbox's IMAP account (its SMTP server has a user name) saving the old main password.
+    await writeThunderbirdProfile(thunderbirdRoot, address, [{ origin: 'imap://mail.cstnet.cn', username: address, password: oldMainPassword }]);
   });
 
   /** The guide's first screen: which mailbox this computer works for. */
@@ -169,29 +142,17 @@ test.describe(`a mail system whose web mail manages accounts${skipReason ? ` (sk
     await page.getByRole('button', { name: 'Check with the mail server' }).click();
   }
 
-  function foxmailRow(page: Page) {
-    return page
-      .getByRole('region', { name: 'Foxmail', exact: true })
-      .getByRole('row')
-      .filter({ has: page.getByRole('rowheader', { name: new RegExp(`^${address.replace('.', '\\.')}`) }) });
-  }
-
   async function putIntoFoxmail(page: Page, name: string): Promise<void> {
-    await foxmailRow(page)
+    await accountRow(page, 'Foxmail', address)
       .getByRole('button', { name: `Put “${name}” into the Foxmail account ${address}` })
       .click();
     await page.getByRole('dialog', { name: 'Write the password into this Foxmail account?' }).getByRole('button', { name: 'Write' }).click();
   }
 
-  function thunderbirdCard(page: Page) {
-    return page.getByRole('region', { name: 'Thunderbird', exact: true });
-  }
-
   async function putIntoThunderbird(page: Page, name: string): Promise<void> {
-    const row = thunderbirdCard(page)
-      .getByRole('row')
-      .filter({ has: page.getByRole('rowheader', { name: new RegExp(`^${address.replace('.', '\\.')}`) }) });
-    await row.getByRole('button', { name: `Put “${name}” into the Thunderbird account ${address}` }).click();
+    await accountRow(page, 'Thunderbird', address)
+      .getByRole('button', { name: `Put “${name}” into the Thunderbird account ${address}` })
+      .click();
     await page.getByRole('dialog', { name: 'Save the password in this Thunderbird account?' }).getByRole('button', { name: 'Save' }).click();
   }
 
@@ -213,13 +174,13 @@ test.describe(`a mail system whose web mail manages accounts${skipReason ? ` (sk
       await expect(page.getByTestId('held-password')).toHaveText(pasted);
 
       await putIntoFoxmail(page, 'Office computer');
-      await expect(page.getByRole('region', { name: 'Foxmail', exact: true }).getByRole('status')).toContainText('The original profile was backed up to');
+      await expect(clientCard(page, 'Foxmail').getByRole('status')).toContainText('The original profile was backed up to');
       expect(await readFoxmailPassword(foxmailRoot, address)).toBe(clientPassword);
 
       await putIntoThunderbird(page, 'Office computer');
-      await expect(thunderbirdCard(page).getByRole('status')).toContainText('The saved passwords were backed up to');
+      await expect(clientCard(page, 'Thunderbird').getByRole('status')).toContainText('The saved passwords were backed up to');
       // Read back as Thunderbird would: the incoming login replaced, the SMTP login (its server has a user name) added.
-      const saved = await thunderbirdLogins();
+      const saved = await savedLogins(thunderbirdProfile);
       expect(saved).toContainEqual({ origin: 'imap://mail.cstnet.cn', username: address, password: clientPassword });
       expect(saved).toContainEqual({ origin: 'smtp://mail.cstnet.cn', username: address, password: clientPassword });
       expect(saved).toHaveLength(2);
@@ -303,9 +264,9 @@ test.describe(`a mail system whose web mail manages accounts${skipReason ? ` (sk
     expect(await readFoxmailPassword(foxmailRoot, address)).toBe(oldMainPassword);
 
     await putIntoThunderbird(page, 'Foxmail at the office');
-    await expect(thunderbirdCard(page).getByRole('alert')).toContainText('did not accept this client password');
+    await expect(clientCard(page, 'Thunderbird').getByRole('alert')).toContainText('did not accept this client password');
     // Byte for byte as before, and no backup made: the write was never attempted.
     expect(await thunderbirdFiles()).toEqual(before);
-    expect((await thunderbirdLogins()).map((l) => l.password)).toEqual([oldMainPassword]);
+    expect((await savedLogins(thunderbirdProfile)).map((l) => l.password)).toEqual([oldMainPassword]);
   });
 });
