@@ -5,8 +5,8 @@ import { randomBytes } from 'node:crypto';
 import { access, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { runCliCaptured } from '../factories/cli';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { captured, runCliCaptured, startServe } from '../factories/cli';
 import { serveCommand } from '../../electron/cli/serve';
 import { askMailAuth } from '../../electron/platform/mail-auth/client';
 import { databaseVariable, redactDatabaseUrl } from '../../electron/cli/organisation';
@@ -17,15 +17,7 @@ const skip = postgresSkipReason();
 
 /** serve that is expected to refuse at once. */
 async function serveOnce(argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = await serveCommand(
-    argv,
-    (s) => (out += s),
-    (s) => (err += s),
-    Promise.resolve(),
-  );
-  return { code, out, err };
+  return captured((out, err) => serveCommand(argv, out, err, Promise.resolve()));
 }
 
 const run = runCliCaptured;
@@ -100,22 +92,12 @@ describe.skipIf(skip !== '')(`the IT commands on the organisation's database${sk
     await writeFile(file, JSON.stringify([{ address: 'li.na@cstnet.cn', password: 'Li-Na-main-password-1' }]));
     expect((await run(['import-mailboxes', file, ...org()])).code).toBe(0);
     const bridges = ['a.sock', 'b.sock'].map((name) => {
-      let out = '';
-      let err = '';
-      let stop: () => void = () => undefined;
-      const until = new Promise<void>((resolve) => (stop = resolve));
       const socket = join(dir, name);
-      const exited = serveCommand(
-        ['serve', '--database', url, '--server-key-file', keyFile, '--socket', socket],
-        (s) => (out += s),
-        (s) => (err += s),
-        until,
-      );
-      return { socket, exited, stop, output: () => out, errors: () => err };
+      return { socket, ...startServe(['serve', '--database', url, '--server-key-file', keyFile, '--socket', socket]) };
     });
     try {
       for (const bridge of bridges) {
-        await vi.waitFor(() => expect(bridge.output()).toContain('answering on'), { timeout: 15_000, interval: 20 });
+        await bridge.ready();
         expect(bridge.output()).toContain(`Database: ${url}`);
         expect(
           await askMailAuth(
@@ -137,8 +119,7 @@ describe.skipIf(skip !== '')(`the IT commands on the organisation's database${sk
         ).toEqual({ ok: false, reason: 'wrong' });
       }
     } finally {
-      for (const bridge of bridges) bridge.stop();
-      expect(await Promise.all(bridges.map((bridge) => bridge.exited))).toEqual([0, 0]);
+      expect((await Promise.all(bridges.map((bridge) => bridge.stop()))).map((stopped) => stopped.code)).toEqual([0, 0]);
     }
     expect(bridges.map((bridge) => bridge.errors()).join('')).not.toContain('Li-Na-main-password-1');
   }, 60_000);

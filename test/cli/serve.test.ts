@@ -18,6 +18,7 @@ import { createMailbox } from '../factories/mailbox';
 import { askMailAuth, type MailAuthRequest } from '../../electron/platform/mail-auth/client';
 import { inUseLockName } from '../../electron/store/folder-lock';
 import { bundleForNode, projectRoot, removeFolder, tempFolder } from '../factories/store';
+import { startServe } from '../factories/cli';
 
 let work: string;
 let dataDir: string;
@@ -33,30 +34,6 @@ beforeEach(async () => {
 });
 
 const question = (address: string, secret: string): MailAuthRequest => ({ address, secret, protocol: 'imap', clientAddress: '192.0.2.1' });
-
-/** Starts serve in this process; `stop()` ends it as a signal would and gives its exit code and output. */
-function startServe(argv: string[]) {
-  let out = '';
-  let err = '';
-  let stop: () => void = () => undefined;
-  const until = new Promise<void>((resolve) => (stop = resolve));
-  const exited = serveCommand(
-    argv,
-    (s) => (out += s),
-    (s) => (err += s),
-    until,
-  );
-  return {
-    output: () => out,
-    errors: () => err,
-    exited,
-    ready: () => vi.waitFor(() => expect(out).toContain('answering on'), { timeout: 15_000, interval: 20 }),
-    stop: async () => {
-      stop();
-      return { code: await exited, out, err };
-    },
-  };
-}
 
 /** Runs serve on this case's data folder with more flags, for flags it must refuse before starting: its exit code and errors. */
 async function refusedWith(argv: string[]) {

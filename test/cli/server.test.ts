@@ -21,23 +21,13 @@ import { deriveKey, openLine, sealLine } from '../../electron/store/crypto';
 import { sendHttp, type Reply } from '../factories/http';
 import { createMailbox, defaultTestPassword } from '../factories/mailbox';
 import { postgresSkipReason, startPostgres, type RunningPostgres } from '../factories/postgres';
-import { runCliCaptured } from '../factories/cli';
+import { captured, runCliCaptured } from '../factories/cli';
 import { bundleForNode, projectRoot } from '../factories/store';
 
 const skip = postgresSkipReason();
 
 describe('mailwarden server: the command line', () => {
-  const run = async (argv: string[], env: NodeJS.ProcessEnv = {}) => {
-    let out = '';
-    let err = '';
-    const code = await serverCommand(
-      argv,
-      (s) => (out += s),
-      (s) => (err += s),
-      { env, until: Promise.resolve() },
-    );
-    return { code, out, err };
-  };
+  const run = async (argv: string[], env: NodeJS.ProcessEnv = {}) => captured((out, err) => serverCommand(argv, out, err, { env, until: Promise.resolve() }));
 
   it('prints its help with every option and the environment variable of each', async () => {
     const { code, out } = await run(['--help']);
