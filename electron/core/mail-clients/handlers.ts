@@ -5,31 +5,22 @@
  * is ever written anywhere, and what each outcome means to the person.
  */
 import { qrSvg } from '../qr-svg';
-import type { ConnectionTestView, FoxmailAccountView, FoxmailInstallationView, ThunderbirdInstallationView } from '../../shared/channels/mail-clients';
+import type { ConnectionTestView } from '../../shared/channels/mail-clients';
 import { mailProtocols, type ApplyTarget, type MailProtocol } from '../../shared/client-password-rules';
 import type { ResponseOf } from '../../shared/contract';
-import { openedProfileRemoveMs, profileDeleteOfferMs, type MailEndpoint, type MailServerSettings } from '../../shared/mail-server';
+import { openedProfileRemoveMs, profileDeleteOfferMs, type ClientIntegrations, type MailEndpoint, type MailServerSettings } from '../../shared/mail-server';
 import { err, ok, type Result } from '../../shared/result';
 import type { CallContext } from '../call';
 import type { HandlersOf } from '../handler-types';
 import { randomId } from '../ids';
-import { normalizeAddress } from '../mailbox';
 import type { Policy } from '../policy';
 import { KeychainUnavailableError, type Clock, type Logger, type Random } from '../ports';
 import type { MailClientAuthority, SignedInMailbox } from './authority';
+import { createLocalClients } from './local-clients';
 import { buildMobileconfig, profileFileName } from './mobileconfig';
-import {
-  FoxmailError,
-  ThunderbirdError,
-  type FoxmailAccount,
-  type FoxmailRefusal,
-  type MailClientPorts,
-  type ThunderbirdAccount,
-  type ThunderbirdRefusal,
-} from './ports';
+import type { MailClientPorts } from './ports';
 
 type Empty = Record<string, never>;
-type StoredPassword = FoxmailAccountView['storedPassword'];
 
 const productName = 'Mailwarden';
 
@@ -43,36 +34,6 @@ function settingsCardText(address: string, server: MailServerSettings): string {
 function keychainFailure(cause: unknown): Result<never> {
   if (cause instanceof KeychainUnavailableError) return err('keychain-unavailable');
   throw cause;
-}
-
-const foxmailCodes: Record<FoxmailRefusal, 'foxmail-running' | 'foxmail-unsupported' | 'not-found' | 'foxmail-write-failed'> = {
-  running: 'foxmail-running',
-  unsupported: 'foxmail-unsupported',
-  'not-found': 'not-found',
-  'write-failed': 'foxmail-write-failed',
-};
-
-const thunderbirdCodes: Record<
-  ThunderbirdRefusal,
-  'thunderbird-running' | 'thunderbird-primary-password' | 'thunderbird-unsupported' | 'not-found' | 'thunderbird-write-failed'
-> = {
-  running: 'thunderbird-running',
-  'primary-password': 'thunderbird-primary-password',
-  unsupported: 'thunderbird-unsupported',
-  'not-found': 'not-found',
-  'write-failed': 'thunderbird-write-failed',
-};
-
-/**
- * A Thunderbird account is this mailbox's when its address is, and so is every user name its
- * saved logins are kept under (the incoming one, and the outgoing one when there is one): the
- * password is written under those user names, so one that names another mailbox would put this
- * mailbox's client password into another mailbox's login. An empty incoming user name is left to
- * the adapter, which refuses such an account as not understood.
- */
-function isThisMailboxThunderbirdAccount(account: ThunderbirdAccount, mailbox: string): boolean {
-  const same = (value: string) => normalizeAddress(value) === mailbox;
-  return same(account.address) && (account.incomingUser === '' || same(account.incomingUser)) && (account.outgoingUser === null || same(account.outgoingUser));
 }
 
 interface SavedProfile {
@@ -114,113 +75,18 @@ export function createMailClientsHandlers(deps: MailClientsDependencies, ports: 
   const { authority, clock, logger } = deps;
   const policy = deps.policy;
   const cardCodes = new CardCodes();
+  const local = createLocalClients({ authority, ports, logger, markApplied });
   /** Profiles saved by this process, by the id given to the renderer: it never names a path to delete. */
   const savedProfiles = new Map<string, SavedProfile>();
-  /**
-   * Foxmail accounts the last scan listed, per mailbox: an apply may name only one of them, and
-   * only one of this mailbox's own (`others`: listed, but another mailbox's, so refused).
-   */
-  const scannedRefs = new Map<string, { readonly own: Set<string>; readonly others: Set<string> }>();
-  /** The same for Thunderbird accounts. */
-  const scannedThunderbirdRefs = new Map<string, { readonly own: Set<string>; readonly others: Set<string> }>();
-
   function signedIn(call: CallContext, allowEnrollment = false): Promise<Result<SignedInMailbox>> {
     return authority.signedIn(call, allowEnrollment);
   }
 
-  /** What each Foxmail account stores: read here, told by the authority; another mailbox's is never decoded. */
-  async function storedPasswordsOf(call: CallContext, accounts: readonly FoxmailAccount[], address: string): Promise<Result<StoredPassword[]>> {
-    const found: (StoredPassword | { readonly secret: string })[] = [];
-    for (const account of accounts) {
-      if (normalizeAddress(account.address) !== address) {
-        found.push('not-this-mailbox');
-        continue;
-      }
-      const stored = await ports.foxmail.readPassword(account.ref).catch(() => null);
-      found.push(stored === null ? 'unknown' : stored === '' ? 'none' : { secret: stored });
-    }
-    // Each verdict costs a hash or two: the distinct passwords are told once, in one request.
-    const distinct = [...new Set(found.flatMap((entry) => (typeof entry === 'object' ? [entry.secret] : [])))];
-    if (distinct.length === 0) return ok(found as StoredPassword[]);
-    const told = await authority.classify(call, distinct);
-    if (!told.ok) return told;
-    const verdictOf = new Map(distinct.map((secret, index) => [secret, told.data.verdicts[index]!]));
-    return ok(found.map((entry) => (typeof entry === 'object' ? verdictOf.get(entry.secret)! : entry)));
-  }
-
-  async function scan(call: CallContext, address: string): Promise<Result<FoxmailInstallationView[]>> {
-    const installations = await ports.foxmail.scan();
-    const refs = { own: new Set<string>(), others: new Set<string>() };
-    const stored = await storedPasswordsOf(
-      call,
-      installations.flatMap((installation) => installation.accounts),
-      address,
-    );
-    if (!stored.ok) return stored;
-    let index = 0;
-    const views: FoxmailInstallationView[] = [];
-    for (const installation of installations) {
-      const accounts: FoxmailAccountView[] = [];
-      for (const account of installation.accounts) {
-        (normalizeAddress(account.address) === address ? refs.own : refs.others).add(account.ref);
-        accounts.push({
-          ref: account.ref,
-          address: account.address,
-          displayName: account.displayName,
-          protocol: account.protocol,
-          incoming: { ...account.incoming },
-          outgoing: { ...account.outgoing },
-          profilePath: account.profilePath,
-          format: account.format,
-          writable: account.writable,
-          storedPassword: stored.data[index++]!,
-        });
-      }
-      views.push({
-        root: installation.root,
-        version: installation.version,
-        running: installation.running,
-        foundBy: installation.foundBy,
-        accounts,
-        unreadable: [...installation.unreadable],
-      });
-    }
-    scannedRefs.set(address, refs);
-    return ok(views);
-  }
-
-  /** Thunderbird's profiles as they are; no saved password is read or decrypted, this mailbox's or another's. */
-  async function scanThunderbird(address: string): Promise<ThunderbirdInstallationView[]> {
-    const installations = await ports.thunderbird.scan();
-    const refs = { own: new Set<string>(), others: new Set<string>() };
-    const views = installations.map((installation): ThunderbirdInstallationView => ({
-      root: installation.root,
-      foundBy: installation.foundBy,
-      profiles: installation.profiles.map((profile) => ({
-        name: profile.name,
-        path: profile.path,
-        isDefault: profile.isDefault,
-        running: profile.running,
-        readable: profile.readable,
-        passwordStore: profile.passwordStore,
-        accounts: profile.accounts.map((account) => {
-          const thisMailbox = isThisMailboxThunderbirdAccount(account, address);
-          (thisMailbox ? refs.own : refs.others).add(account.ref);
-          return {
-            ref: account.ref,
-            address: account.address,
-            displayName: account.displayName,
-            protocol: account.protocol,
-            incoming: { ...account.incoming },
-            outgoing: account.outgoing ? { ...account.outgoing } : null,
-            thisMailbox,
-            writable: account.writable,
-          };
-        }),
-      })),
-    }));
-    scannedThunderbirdRefs.set(address, refs);
-    return views;
+  /** The signed-in mailbox, when the policy in force offers this integration. */
+  async function signedInFor(call: CallContext, integration: keyof ClientIntegrations): Promise<Result<SignedInMailbox>> {
+    const session = await signedIn(call);
+    if (session.ok && !policy().clientIntegrations[integration]) return err('integration-disabled');
+    return session;
   }
 
   /**
@@ -286,9 +152,8 @@ export function createMailClientsHandlers(deps: MailClientsDependencies, ports: 
     },
 
     'mail-clients:keychain-list': async (_request, call) => {
-      const session = await signedIn(call);
+      const session = await signedInFor(call, 'keychain');
       if (!session.ok) return session;
-      if (!policy().clientIntegrations.keychain) return err('integration-disabled');
       try {
         return ok({ names: await ports.shelf.names(session.data.address) });
       } catch (cause) {
@@ -297,9 +162,8 @@ export function createMailClientsHandlers(deps: MailClientsDependencies, ports: 
     },
 
     'mail-clients:keychain-remember': async (request, call) => {
-      const session = await signedIn(call);
+      const session = await signedInFor(call, 'keychain');
       if (!session.ok) return session;
-      if (!policy().clientIntegrations.keychain) return err('integration-disabled');
       const checked = await authority.verifyClientPassword(call, request.id, request.password);
       if (!checked.ok) return checked;
       try {
@@ -312,9 +176,8 @@ export function createMailClientsHandlers(deps: MailClientsDependencies, ports: 
     },
 
     'mail-clients:keychain-forget': async (request, call) => {
-      const session = await signedIn(call);
+      const session = await signedInFor(call, 'keychain');
       if (!session.ok) return session;
-      if (!policy().clientIntegrations.keychain) return err('integration-disabled');
       try {
         const removed = await ports.shelf.forget(session.data.address, request.name);
         return removed ? ok({} as Empty) : err('not-found');
@@ -324,71 +187,32 @@ export function createMailClientsHandlers(deps: MailClientsDependencies, ports: 
     },
 
     'mail-clients:foxmail-scan': async (_request, call) => {
-      const session = await signedIn(call);
+      const session = await signedInFor(call, 'foxmail');
       if (!session.ok) return session;
-      if (!policy().clientIntegrations.foxmail) return err('integration-disabled');
-      const installations = await scan(call, session.data.address);
+      const installations = await local.scanFoxmail(call, session.data.address);
       return installations.ok ? ok({ installations: installations.data }) : installations;
     },
 
     'mail-clients:foxmail-apply': async (request, call) => {
-      const session = await signedIn(call);
+      const session = await signedInFor(call, 'foxmail');
       if (!session.ok) return session;
-      if (!policy().clientIntegrations.foxmail) return err('integration-disabled');
-      const mailbox = session.data.address;
-      const scanned = scannedRefs.get(mailbox);
-      // Never this mailbox's client password into another mailbox's account, whoever asks.
-      if (scanned?.others.has(request.ref)) return err('foxmail-other-mailbox');
-      if (!scanned?.own.has(request.ref)) return err('not-found');
-      const checked = await authority.verifyClientPassword(call, request.id, request.password);
-      if (!checked.ok) return checked;
-      try {
-        const { backupPath } = await ports.foxmail.writePassword(request.ref, checked.data.plain);
-        await markApplied(call, checked.data.id, 'foxmail');
-        logger.info('foxmail profile updated', { profile: request.ref, backup: backupPath });
-        return ok({ backupPath });
-      } catch (cause) {
-        if (cause instanceof FoxmailError) {
-          logger.warn('foxmail profile not changed', { profile: request.ref, reason: cause.reason, error: cause.message });
-          return err(foxmailCodes[cause.reason]);
-        }
-        throw cause;
-      }
+      const written = await local.writeFoxmail(call, session.data.address, request);
+      return written.ok ? ok({ backupPath: written.data.backupPath }) : written;
     },
 
     'mail-clients:thunderbird-scan': async (_request, call) => {
-      const session = await signedIn(call);
+      const session = await signedInFor(call, 'thunderbird');
       if (!session.ok) return session;
-      if (!policy().clientIntegrations.thunderbird) return err('integration-disabled');
-      return ok({ installations: await scanThunderbird(session.data.address) });
+      return ok({ installations: await local.scanThunderbird(session.data.address) });
     },
 
     'mail-clients:thunderbird-apply': async (request, call) => {
-      const session = await signedIn(call);
+      const session = await signedInFor(call, 'thunderbird');
       if (!session.ok) return session;
-      if (!policy().clientIntegrations.thunderbird) return err('integration-disabled');
-      const scanned = scannedThunderbirdRefs.get(session.data.address);
-      // Never this mailbox's client password into another mailbox's login, whoever asks.
-      if (scanned?.others.has(request.ref)) return err('thunderbird-other-mailbox');
-      if (!scanned?.own.has(request.ref)) return err('not-found');
-      const checked = await authority.verifyClientPassword(call, request.id, request.password);
-      if (!checked.ok) return checked;
-      try {
-        const { backupPath, logins } = await ports.thunderbird.writePassword(request.ref, checked.data.plain);
-        await markApplied(call, checked.data.id, 'thunderbird');
-        logger.info('thunderbird profile updated', {
-          account: request.ref,
-          backup: backupPath,
-          logins: logins.map((login) => `${login.origin} ${login.change}`).join(', '),
-        });
-        return ok({ backupPath, logins: logins.map((login) => ({ origin: login.origin, change: login.change })) });
-      } catch (cause) {
-        if (cause instanceof ThunderbirdError) {
-          logger.warn('thunderbird profile not changed', { account: request.ref, reason: cause.reason, error: cause.message });
-          return err(thunderbirdCodes[cause.reason]);
-        }
-        throw cause;
-      }
+      const written = await local.writeThunderbird(call, session.data.address, request);
+      if (!written.ok) return written;
+      const { backupPath, logins } = written.data;
+      return ok({ backupPath, logins: logins.map((login) => ({ origin: login.origin, change: login.change })) });
     },
 
     'mail-clients:what-will-break': async (_request, call) => {
@@ -396,7 +220,7 @@ export function createMailClientsHandlers(deps: MailClientsDependencies, ports: 
       const session = await signedIn(call, true);
       if (!session.ok) return session;
       if (!policy().clientIntegrations.foxmail) return ok({ accounts: [] });
-      const installations = await scan(call, session.data.address);
+      const installations = await local.scanFoxmail(call, session.data.address);
       if (!installations.ok) return installations;
       return ok({
         accounts: installations.data.flatMap((installation) => installation.accounts.filter((account) => account.storedPassword === 'main-password')),
@@ -404,9 +228,8 @@ export function createMailClientsHandlers(deps: MailClientsDependencies, ports: 
     },
 
     'mail-clients:iphone-profile-save': async (request, call) => {
-      const session = await signedIn(call);
+      const session = await signedInFor(call, 'iphoneProfile');
       if (!session.ok) return session;
-      if (!policy().clientIntegrations.iphoneProfile) return err('integration-disabled');
       const address = session.data.address;
       const profile = await profileOf(call, session.data, request);
       if (!profile.ok) return profile;
@@ -426,9 +249,8 @@ export function createMailClientsHandlers(deps: MailClientsDependencies, ports: 
     },
 
     'mail-clients:mac-profile-open': async (request, call) => {
-      const session = await signedIn(call);
+      const session = await signedInFor(call, 'iphoneProfile');
       if (!session.ok) return session;
-      if (!policy().clientIntegrations.iphoneProfile) return err('integration-disabled');
       const profile = await profileOf(call, session.data, request);
       if (!profile.ok) return profile;
       const { xml, appliedId } = profile.data;
