@@ -125,20 +125,30 @@ async function givenView(core: CoreContext, grant: GrantRecord, names?: Readonly
 }
 
 /**
+ * One side's grants (given by an owner, or to a grantee) that still stand, lapsed ones removed on
+ * the way, with the display names of the people on the other side and the mail server's state.
+ */
+async function standingGrants(
+  core: CoreContext,
+  side: { readonly owner: string } | { readonly grantee: string },
+  sort: { readonly createdAt: 1 } | { readonly owner: 1 },
+  otherSide: (grant: GrantRecord) => string,
+): Promise<{ listed: GrantRecord[]; names: ReadonlyMap<string, string>; mailServerOf: MailServerOf }> {
+  const listed = await core.store.atomically(async () => {
+    await removeLapsed(core, side);
+    return grants(core).find(side, { sort });
+  });
+  const names = await displayNames(core, listed.map(otherSide));
+  return { listed, names, mailServerOf: await mailServerStates(core, listed) };
+}
+
+/**
  * The grants an owner has given, oldest first, lapsed ones removed on the way.
  * @internal
  */
 export async function listGivenGrants(core: CoreContext, owner: string): Promise<GrantGivenView[]> {
-  const given = await core.store.atomically(async () => {
-    await removeLapsed(core, { owner });
-    return grants(core).find({ owner }, { sort: { createdAt: 1 } });
-  });
-  const names = await displayNames(
-    core,
-    given.map((grant) => grant.grantee),
-  );
-  const mailServerOf = await mailServerStates(core, given);
-  return Promise.all(given.map((grant) => givenView(core, grant, names, mailServerOf)));
+  const { listed, names, mailServerOf } = await standingGrants(core, { owner }, { createdAt: 1 }, (grant) => grant.grantee);
+  return Promise.all(listed.map((grant) => givenView(core, grant, names, mailServerOf)));
 }
 
 /**
@@ -146,16 +156,8 @@ export async function listGivenGrants(core: CoreContext, owner: string): Promise
  * @internal
  */
 export async function listSharedWithMe(core: CoreContext, grantee: string): Promise<SharedMailboxView[]> {
-  const shared = await core.store.atomically(async () => {
-    await removeLapsed(core, { grantee });
-    return grants(core).find({ grantee }, { sort: { owner: 1 } });
-  });
-  const names = await displayNames(
-    core,
-    shared.map((grant) => grant.owner),
-  );
-  const mailServerOf = await mailServerStates(core, shared);
-  return shared.map((grant) => ({
+  const { listed, names, mailServerOf } = await standingGrants(core, { grantee }, { owner: 1 }, (grant) => grant.owner);
+  return listed.map((grant) => ({
     id: grant._id,
     owner: grant.owner,
     ownerName: names.get(grant.owner) ?? '',
