@@ -107,15 +107,20 @@ test('a call still on its way when the mailbox is switched is answered for the m
   await registerMailbox(page, app, office);
   await page.goto(app.url);
   await expect(page.getByRole('banner')).toContainText(office);
-  // The security log's next answer is held on its way, as on a slow network.
+  // The security log's next answer, and only that one, is held on its way, as on a slow network.
+  // (The page redrawn for the other mailbox asks again; that call must neither wait nor count.)
   const order: string[] = [];
   let release = () => {};
   const held = new Promise<void>((resolve) => (release = resolve));
-  await page.route(apiRoute('activity:list'), async (route) => {
-    await held;
-    order.push('answer for the page it was asked for');
-    await route.continue();
-  });
+  await page.route(
+    apiRoute('activity:list'),
+    async (route) => {
+      await held;
+      order.push('answer for the page it was asked for');
+      await route.continue();
+    },
+    { times: 1 },
+  );
   page.on('request', (request) => {
     if (apiRoute('auth:switch').test(request.url())) order.push('switch');
   });
@@ -126,7 +131,6 @@ test('a call still on its way when the mailbox is switched is answered for the m
   await expect(page.getByRole('main').getByRole('status')).toHaveText('正在打开页面…');
   release();
   await expect(page.getByRole('banner')).toContainText(zhang);
-  await page.unroute(apiRoute('activity:list'));
   await expect(pageHeading(page)).toHaveText('安全活动');
   expect(order).toEqual(['answer for the page it was asked for', 'switch']);
 });
