@@ -2,7 +2,7 @@
  * Helpers for the store and keychain tests: an in-memory keychain, a logger that keeps what it
  * was told, temporary data folders, and a way to run real store code in a child `node` process.
  */
-import { mkdtemp, readdir, readFile, rm, symlink } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KeychainUnavailableError, type Keychain, type Logger } from '../../electron/core/ports';
@@ -51,6 +51,11 @@ export function recordingLogger(): Logger & { lines: LoggedLine[] } {
 /** A fresh folder under the system temp folder; remove it with `removeFolder`. */
 export function tempFolder(prefix: string): Promise<string> {
   return mkdtemp(join(tmpdir(), `mailwarden-${prefix}-`));
+}
+
+/** A file's or folder's permission bits, e.g. 0o600. */
+export async function permissionsOf(path: string): Promise<number> {
+  return (await stat(path)).mode & 0o777;
 }
 
 export function removeFolder(folder: string): Promise<void> {

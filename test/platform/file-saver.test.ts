@@ -1,10 +1,10 @@
 // Covers electron/platform/file-saver.ts: files the person saves are theirs alone (0600), never
 // overwrite what is already there in browser mode, and are complete when "saved" is reported.
-import { readdir, readFile, stat, writeFile, chmod } from 'node:fs/promises';
+import { readdir, readFile, writeFile, chmod } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultDownloadsDir, FolderFileSaver, writePrivateFile } from '../../electron/platform/file-saver';
-import { removeFolder, tempFolder } from '../factories/store';
+import { permissionsOf, removeFolder, tempFolder } from '../factories/store';
 
 let folder: string;
 beforeEach(async () => {
@@ -15,14 +15,13 @@ afterEach(async () => {
 });
 
 const bytes = (text: string) => new TextEncoder().encode(text);
-const mode = async (path: string) => (await stat(path)).mode & 0o777;
 
 describe('FolderFileSaver', () => {
   it('saves into its folder readable by the owner alone', async () => {
     const saved = await new FolderFileSaver(folder).save('a@cstnet.cn.mobileconfig', bytes('<plist/>'));
     expect(saved.path).toBe(join(folder, 'a@cstnet.cn.mobileconfig'));
     expect(await readFile(saved.path, 'utf8')).toBe('<plist/>');
-    expect(await mode(saved.path)).toBe(0o600);
+    expect(await permissionsOf(saved.path)).toBe(0o600);
   });
 
   it('numbers the name instead of overwriting a file already there, as a browser download does', async () => {
@@ -60,7 +59,7 @@ describe('writePrivateFile', () => {
     await chmod(path, 0o644);
     await writePrivateFile(path, bytes('new'), false);
     expect(await readFile(path, 'utf8')).toBe('new');
-    expect(await mode(path)).toBe(0o600);
+    expect(await permissionsOf(path)).toBe(0o600);
   });
 
   it('refuses to replace a file when asked for a new one', async () => {

@@ -2,11 +2,11 @@
 // written alone in a fresh private folder, readable by the owner only, and goes with its folder
 // when removed or when the process exits; a path it did not make is never deleted.
 import { existsSync } from 'node:fs';
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PrivateTemporaryFiles, removeLeftoverTemporaryFiles } from '../../electron/platform/temporary-files';
-import { removeFolder, tempFolder } from '../factories/store';
+import { permissionsOf, removeFolder, tempFolder } from '../factories/store';
 
 let parent: string;
 beforeEach(async () => {
@@ -17,7 +17,6 @@ afterEach(async () => {
 });
 
 const bytes = (text: string) => new TextEncoder().encode(text);
-const mode = async (path: string) => (await stat(path)).mode & 0o777;
 
 describe('PrivateTemporaryFiles', () => {
   it('writes each file alone in a new folder only its owner can enter, the file readable by the owner alone', async () => {
@@ -28,8 +27,8 @@ describe('PrivateTemporaryFiles', () => {
     expect(dirname(first.path)).not.toBe(dirname(second.path));
     expect(dirname(dirname(first.path))).toBe(parent);
     expect(await readFile(first.path, 'utf8')).toBe('<plist/>');
-    expect(await mode(first.path)).toBe(0o600);
-    expect(await mode(dirname(first.path))).toBe(0o700);
+    expect(await permissionsOf(first.path)).toBe(0o600);
+    expect(await permissionsOf(dirname(first.path))).toBe(0o700);
     expect(await readdir(dirname(first.path))).toEqual(['a@cstnet.cn.mobileconfig']);
   });
 
